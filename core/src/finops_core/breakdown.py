@@ -1,0 +1,81 @@
+"""Turning grouped sums into a compact ``CostBreakdown``: top-N groups, an 'other' row, totals per currency.
+
+Every cost source (the store, the sandbox, a cloud API) produces cells and hands them here, so ranking and
+folding live in one place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from finops_core.models import METRIC_MEANING, CostBreakdown, CostQuery, CostRow
+from finops_core.money import Money, normalize_amount
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The cost of one group in one period and currency."""
+
+    period_start: date | None
+    group: tuple[str | None, ...]
+    currency: str
+    amount: Decimal
+
+
+def group_labels(query: CostQuery) -> list[str]:
+    labels: list[str] = list(query.group_by)
+    if query.tag_key is not None:
+        labels.append(f"tag:{query.tag_key}")
+    return labels
+
+
+def assemble(
+    query: CostQuery, cells: Iterable[Cell], *, source: str, is_demo: bool, empty_note: str | None = None
+) -> CostBreakdown:
+    labels = group_labels(query)
+    cells = list(cells)
+    weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for cell in cells:
+        weight[cell.group] += abs(cell.amount)
+        totals[cell.currency] += cell.amount
+    ranked = sorted(weight, key=lambda g: (-weight[g], tuple("" if v is None else v for v in g)))
+    top = set(ranked[: query.top_n])
+    rows: list[CostRow] = []
+    other: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
+    for cell in cells:
+        if cell.group in top:
+            rows.append(
+                CostRow(
+                    period_start=cell.period_start,
+                    group=dict(zip(labels, cell.group, strict=True)),
+                    cost=normalize_amount(cell.amount),
+                    currency=cell.currency,
+                )
+            )
+        else:
+            other[(cell.period_start, cell.currency)] += cell.amount
+    rows.sort(key=lambda r: (r.period_start or date.min, r.currency, -r.cost))
+    other_rows = [
+        CostRow(period_start=p, group=dict.fromkeys(labels, "(other)"), cost=normalize_amount(a), currency=c)
+        for (p, c), a in sorted(other.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
+    ]
+    return CostBreakdown(
+        start=query.start,
+        end=query.end,
+        metric=query.metric,
+        metric_meaning=METRIC_MEANING[query.metric],
+        granularity=query.granularity,
+        group_by=labels,
+        rows=rows,
+        other=other_rows,
+        totals=[Money(amount=normalize_amount(a), currency=c) for c, a in sorted(totals.items())],
+        truncated=len(ranked) > query.top_n,
+        source=source,
+        is_demo=is_demo,
+        note=empty_note if not cells else None,
+    )

@@ -1,0 +1,83 @@
+"""The one error hierarchy of finops-mcp.
+
+::
+
+    FinOpsError
+    ├── ConfigError            settings or a config file are wrong
+    ├── InvalidInput           a caller's argument is wrong (bad date, unknown dimension, ...)
+    ├── ProviderError          a cloud (or the sandbox standing in for it) failed
+    │   ├── AuthError          credentials are missing or expired
+    │   ├── PermissionDenied   credentials lack a permission
+    │   ├── Throttled          the cloud asked us to slow down (retry_after seconds, when known)
+    │   ├── NotFound           the named resource or scope does not exist
+    │   ├── InvalidQuery       the cloud rejected the query
+    │   └── Unavailable        the cloud is down or timed out (after our retries)
+    ├── RemediationRefused     a change was not made: no approval, read-only mode, failed dry run
+    └── StoreError             the local store could not be read or written
+
+Every message says what went wrong and what to do next, and never carries a secret.
+
+``FinOpsError`` subclasses the MCP SDK's ``ToolError`` on purpose: the SDK shows a ``ToolError``'s
+message to the model as an ``isError`` result, while any other exception reaches the model only as
+"Error executing tool".
+"""
+
+from __future__ import annotations
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+
+class FinOpsError(ToolError):
+    """Base of every error finops-mcp raises on purpose."""
+
+
+class ConfigError(FinOpsError):
+    """Settings or a configuration file are wrong."""
+
+
+class InvalidInput(FinOpsError):
+    """A caller's argument is wrong; the message names the argument and what would be accepted."""
+
+
+class ProviderError(FinOpsError):
+    """A cloud provider failed. ``provider`` names it (``aws``, ``azure``, ``gcp``)."""
+
+    def __init__(self, message: str, *, provider: str) -> None:
+        super().__init__(f"{provider}: {message}")
+        self.provider = provider
+
+
+class AuthError(ProviderError):
+    """Credentials are missing, invalid or expired."""
+
+
+class PermissionDenied(ProviderError):
+    """The credentials work but lack a permission the call needs."""
+
+
+class Throttled(ProviderError):
+    """The provider rate-limited us and our retries ran out."""
+
+    def __init__(self, message: str, *, provider: str, retry_after: float | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.retry_after = retry_after
+
+
+class NotFound(ProviderError):
+    """The named resource, account or scope does not exist (or is not visible)."""
+
+
+class InvalidQuery(ProviderError):
+    """The provider rejected the query as malformed or unsupported."""
+
+
+class Unavailable(ProviderError):
+    """The provider is down, returned server errors, or timed out after our retries."""
+
+
+class RemediationRefused(FinOpsError):
+    """A change was not made: not approved, remediation switched off, or the dry run failed."""
+
+
+class StoreError(FinOpsError):
+    """The local SQLite store could not be opened, read or written."""

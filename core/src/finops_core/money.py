@@ -1,0 +1,54 @@
+"""Money: an exact ``Decimal`` amount with its ISO 4217 currency.
+
+Amounts are never floats. The store keeps cost metrics as integer nanos (10**-9 of the currency unit,
+the precision of Google's ``Money`` type), so sums in SQL are exact integer sums; ``to_nanos`` and
+``from_nanos`` are the only conversions.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+NANOS_PER_UNIT = 10**9
+_ONE = Decimal(1)
+
+# Decimals travel as JSON strings: a JSON number would be parsed back as a float by most clients.
+Amount = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
+
+
+def to_nanos(amount: Decimal) -> int:
+    """Round an amount to whole nanos (half-even), for exact integer sums in the store."""
+    nanos = amount.scaleb(9)
+    if nanos == nanos.to_integral_value():  # the common case: at most 9 decimals
+        return int(nanos)
+    return int(nanos.quantize(_ONE, rounding=ROUND_HALF_EVEN))
+
+
+def from_nanos(nanos: int) -> Decimal:
+    """The exact ``Decimal`` for an integer number of nanos, without trailing zeros past cents."""
+    value = Decimal(nanos).scaleb(-9)
+    return normalize_amount(value)
+
+
+def normalize_amount(value: Decimal) -> Decimal:
+    """Drop trailing zeros but keep at least two decimals: ``12.5000 -> 12.50``, ``0.0000008 -> 0.0000008``."""
+    value = value.normalize()
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        return value.quantize(Decimal("0.01"))
+    return value
+
+
+class Money(BaseModel):
+    """An amount in one currency."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: Amount = Field(description="Exact decimal amount (a string in JSON).")
+    currency: str = Field(description="ISO 4217 currency code, e.g. USD.", min_length=3, max_length=3)
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.2f} {self.currency}"

@@ -1,0 +1,527 @@
+"""The demo company: Northwind Analytics, on AWS, Azure and Google Cloud.
+
+Deterministic: the same seed and ``as_of`` give the same numbers, and a day's cost depends only on the
+seed, the series and the date, so moving ``as_of`` forward keeps history unchanged. Thirteen months of
+daily costs with weekly seasonality, growth, tags with gaps, a Savings Plan on AWS, negotiated prices on
+Azure, credits on Google Cloud, and two injected spikes:
+
+- AWS, Amazon EC2 in the data account: a runaway batch job, 4 days from 45 days before ``as_of`` (x3.5);
+- Google Cloud, BigQuery in acme-data: an unbounded query loop, 2 days from 12 days before ``as_of`` (x6).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from finops_core.focus import CostLineItem
+from finops_core.models import Cloud
+
+COMPANY = "Northwind Analytics"
+DEMO_LABEL = f"DEMO DATA: sandbox company '{COMPANY}', not a real cloud account"
+_MICRO = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One daily cost stream: an account's service in a region."""
+
+    account_id: str
+    account_name: str
+    service: str
+    category: str
+    region: str
+    base: float  # daily cost at the start of the history, in the cloud's currency
+    growth: float = 0.02  # per month
+    weekday_heavy: bool = True  # weekends cost less (compute, data); storage stays flat
+    tags: dict[str, str] = field(default_factory=lambda: dict[str, str]())
+
+
+@dataclass(frozen=True)
+class Spike:
+    service: str
+    account_id: str
+    days_before_as_of: int
+    days: int
+    factor: float
+
+
+@dataclass(frozen=True)
+class CloudSpec:
+    cloud: Cloud
+    provider_name: str
+    billing_account_id: str
+    billing_account_name: str
+    currency: str
+    series: tuple[Series, ...]
+    spikes: tuple[Spike, ...] = ()
+    contracted_discount: float = 0.0  # negotiated discount off list (Azure EA)
+
+
+def _tags(team: str | None, env: str | None, cost_center: str | None = None) -> dict[str, str]:
+    tags = {"team": team, "env": env, "cost-center": cost_center}
+    return {k: v for k, v in tags.items() if v is not None}
+
+
+_AWS_PROD, _AWS_DATA, _AWS_STAGE = "210987654321", "345678901234", "456789012345"
+AWS = CloudSpec(
+    cloud="aws",
+    provider_name="AWS",
+    billing_account_id="123456789012",
+    billing_account_name="Northwind Management",
+    currency="USD",
+    series=(
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "Amazon Elastic Compute Cloud",
+            "Compute",
+            "us-east-1",
+            410,
+            tags=_tags("web", "prod", "cc-100"),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "Amazon Elastic Compute Cloud",
+            "Compute",
+            "eu-west-1",
+            120,
+            tags=_tags("web", "prod"),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "Amazon Relational Database Service",
+            "Databases",
+            "us-east-1",
+            230,
+            weekday_heavy=False,
+            tags=_tags("web", "prod", "cc-100"),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "Amazon Simple Storage Service",
+            "Storage",
+            "us-east-1",
+            95,
+            growth=0.035,
+            weekday_heavy=False,
+            tags=_tags("platform", "prod", "cc-300"),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "Amazon CloudFront",
+            "Networking",
+            "global",
+            60,
+            tags=_tags("web", "prod"),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "AWS Lambda",
+            "Compute",
+            "us-east-1",
+            18,
+            growth=0.05,
+            tags=_tags("web", None),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "Amazon Elastic Kubernetes Service",
+            "Compute",
+            "us-east-1",
+            75,
+            tags=_tags("platform", "prod", "cc-300"),
+        ),
+        Series(
+            _AWS_PROD,
+            "northwind-prod",
+            "AmazonCloudWatch",
+            "Management and Governance",
+            "us-east-1",
+            22,
+            weekday_heavy=False,
+        ),
+        Series(
+            _AWS_DATA,
+            "northwind-data",
+            "Amazon Elastic Compute Cloud",
+            "Compute",
+            "us-east-1",
+            180,
+            tags=_tags("data", "prod", "cc-200"),
+        ),
+        Series(
+            _AWS_DATA,
+            "northwind-data",
+            "Amazon Simple Storage Service",
+            "Storage",
+            "us-east-1",
+            140,
+            growth=0.04,
+            weekday_heavy=False,
+            tags=_tags("data", "prod", "cc-200"),
+        ),
+        Series(
+            _AWS_DATA,
+            "northwind-data",
+            "Amazon Athena",
+            "Analytics",
+            "us-east-1",
+            35,
+            tags=_tags("data", None, "cc-200"),
+        ),
+        Series(_AWS_DATA, "northwind-data", "Amazon DynamoDB", "Databases", "us-east-1", 28),
+        Series(
+            _AWS_STAGE,
+            "northwind-staging",
+            "Amazon Elastic Compute Cloud",
+            "Compute",
+            "us-east-1",
+            90,
+            tags=_tags("web", "staging"),
+        ),
+        Series(
+            _AWS_STAGE,
+            "northwind-staging",
+            "Amazon Relational Database Service",
+            "Databases",
+            "us-east-1",
+            45,
+            weekday_heavy=False,
+            tags=_tags("web", "staging"),
+        ),
+        Series(
+            _AWS_STAGE,
+            "northwind-staging",
+            "Amazon Virtual Private Cloud",
+            "Networking",
+            "us-east-1",
+            16,
+            weekday_heavy=False,
+        ),
+    ),
+    spikes=(Spike("Amazon Elastic Compute Cloud", _AWS_DATA, 45, 4, 3.5),),
+)
+
+_AZ_PROD, _AZ_DEV = "6f1c2a7e-41b3-4c8e-9d2f-0a5b7c9e1d34", "b3e8d5c1-7a92-4f06-8e1d-2c4a6b8f0e57"
+AZURE = CloudSpec(
+    cloud="azure",
+    provider_name="Microsoft",
+    billing_account_id="87654321",
+    billing_account_name="Northwind Europe EA",
+    currency="EUR",
+    contracted_discount=0.10,
+    series=(
+        Series(
+            _AZ_PROD,
+            "nw-prod-eu",
+            "Virtual Machines",
+            "Compute",
+            "westeurope",
+            260,
+            tags=_tags("web", "prod", "cc-100"),
+        ),
+        Series(
+            _AZ_PROD,
+            "nw-prod-eu",
+            "Azure SQL Database",
+            "Databases",
+            "westeurope",
+            140,
+            weekday_heavy=False,
+            tags=_tags("web", "prod", "cc-100"),
+        ),
+        Series(
+            _AZ_PROD,
+            "nw-prod-eu",
+            "Storage",
+            "Storage",
+            "westeurope",
+            55,
+            growth=0.03,
+            weekday_heavy=False,
+            tags=_tags("platform", "prod"),
+        ),
+        Series(
+            _AZ_PROD,
+            "nw-prod-eu",
+            "Azure Kubernetes Service",
+            "Compute",
+            "westeurope",
+            90,
+            tags=_tags("platform", "prod", "cc-300"),
+        ),
+        Series(_AZ_PROD, "nw-prod-eu", "Azure App Service", "Web", "northeurope", 40, tags=_tags("web", None)),
+        Series(_AZ_PROD, "nw-prod-eu", "Azure Cosmos DB", "Databases", "westeurope", 65, growth=0.04),
+        Series(_AZ_DEV, "nw-dev-eu", "Virtual Machines", "Compute", "westeurope", 70, tags=_tags("web", "dev")),
+        Series(_AZ_DEV, "nw-dev-eu", "Storage", "Storage", "westeurope", 12, weekday_heavy=False),
+        Series(
+            _AZ_DEV,
+            "nw-dev-eu",
+            "Azure Monitor",
+            "Management and Governance",
+            "westeurope",
+            9,
+            weekday_heavy=False,
+            tags=_tags("platform", "dev"),
+        ),
+    ),
+)
+
+_GCP_PROD, _GCP_DATA = "northwind-prod-412", "northwind-data-178"
+GCP = CloudSpec(
+    cloud="gcp",
+    provider_name="Google Cloud",
+    billing_account_id="01A2B3-C4D5E6-F7A8B9",
+    billing_account_name="Northwind Billing",
+    currency="USD",
+    series=(
+        Series(
+            _GCP_PROD,
+            _GCP_PROD,
+            "Compute Engine",
+            "Compute",
+            "us-central1",
+            150,
+            tags=_tags("web", "prod", "cc-100"),
+        ),
+        Series(
+            _GCP_PROD,
+            _GCP_PROD,
+            "Kubernetes Engine",
+            "Compute",
+            "us-central1",
+            85,
+            tags=_tags("platform", "prod", "cc-300"),
+        ),
+        Series(
+            _GCP_PROD,
+            _GCP_PROD,
+            "Cloud SQL",
+            "Databases",
+            "us-central1",
+            70,
+            weekday_heavy=False,
+            tags=_tags("web", "prod"),
+        ),
+        Series(
+            _GCP_PROD,
+            _GCP_PROD,
+            "Cloud Run",
+            "Compute",
+            "europe-west1",
+            25,
+            growth=0.06,
+            tags=_tags("web", None),
+        ),
+        Series(_GCP_PROD, _GCP_PROD, "Cloud Storage", "Storage", "us-central1", 30, weekday_heavy=False),
+        Series(
+            _GCP_DATA,
+            _GCP_DATA,
+            "BigQuery",
+            "Analytics",
+            "us-central1",
+            120,
+            growth=0.03,
+            tags=_tags("data", "prod", "cc-200"),
+        ),
+        Series(
+            _GCP_DATA,
+            _GCP_DATA,
+            "Cloud Storage",
+            "Storage",
+            "us-central1",
+            45,
+            growth=0.04,
+            weekday_heavy=False,
+            tags=_tags("data", "prod", "cc-200"),
+        ),
+        Series(_GCP_DATA, _GCP_DATA, "Dataflow", "Analytics", "us-central1", 38, tags=_tags("data", None)),
+        Series(_GCP_DATA, _GCP_DATA, "Compute Engine", "Compute", "us-central1", 42),
+    ),
+    spikes=(Spike("BigQuery", _GCP_DATA, 12, 2, 6.0),),
+)
+
+SPECS: dict[Cloud, CloudSpec] = {"aws": AWS, "azure": AZURE, "gcp": GCP}
+
+# The AWS Savings Plan: bought monthly, covering part of prod EC2 in us-east-1.
+SAVINGS_PLAN_MONTHLY = Decimal("3650.00")
+SAVINGS_PLAN_ARN = "arn:aws:savingsplans::123456789012:savingsplan/5a4b3c2d-sp-demo"
+SAVINGS_PLAN_DISCOUNT = 0.28  # list price this much higher than the committed rate
+GCP_MONTHLY_CREDIT = Decimal("-150.00")  # a promotional credit, on the first day of each month
+
+
+def history_start(as_of: date) -> date:
+    """First day of the demo history: the 1st of the month twelve months before ``as_of``'s month."""
+    month = as_of.month - 12
+    year = as_of.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+def _noise(seed: int, cloud: str, index: int, day: date) -> float:
+    digest = hashlib.blake2b(f"{seed}:{cloud}:{index}:{day.toordinal()}".encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big")).uniform(0.93, 1.07)  # noqa: S311 - demo noise, not security
+
+
+def _dt(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _month_bounds(day: date) -> tuple[datetime, datetime]:
+    start = day.replace(day=1)
+    end = start + timedelta(days=calendar.monthrange(day.year, day.month)[1])
+    return _dt(start), _dt(end)
+
+
+def _money(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(_MICRO)
+
+
+def daily_amount(spec: CloudSpec, index: int, day: date, *, seed: int, as_of: date) -> Decimal:
+    """The cost of series ``index`` on ``day``, before any commitment or negotiated discount."""
+    series = spec.series[index]
+    months = (day - history_start(as_of)).days / 30.4
+    value = series.base * (1 + series.growth) ** months
+    if series.weekday_heavy and day.weekday() >= 5:
+        value *= 0.65
+    value *= _noise(seed, spec.cloud, index, day)
+    for spike in spec.spikes:
+        first = as_of - timedelta(days=spike.days_before_as_of)
+        if (
+            spike.service == series.service
+            and spike.account_id == series.account_id
+            and first <= day < first + timedelta(days=spike.days)
+        ):
+            value *= spike.factor
+    return _money(value)
+
+
+def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[CostLineItem]:
+    """Every demo line item of one cloud for ``[history_start(as_of), as_of)``."""
+    items: list[CostLineItem] = []
+    day = history_start(as_of)
+    list_factor = 1 / (1 - spec.contracted_discount)
+    while day < as_of:
+        period_start, period_end = _month_bounds(day)
+        common = {
+            "provider_name": spec.provider_name,
+            "billing_account_id": spec.billing_account_id,
+            "billing_account_name": spec.billing_account_name,
+            "billing_account_type": "Billing Account",
+            "billing_currency": spec.currency,
+            "billing_period_start": period_start,
+            "billing_period_end": period_end,
+            "charge_period_start": _dt(day),
+            "charge_period_end": _dt(day + timedelta(days=1)),
+        }
+        for index, series in enumerate(spec.series):
+            amount = daily_amount(spec, index, day, seed=seed, as_of=as_of)
+            list_cost = _money(amount * Decimal(str(list_factor)))
+            items.append(
+                CostLineItem(
+                    **common,
+                    sub_account_id=series.account_id,
+                    sub_account_name=series.account_name,
+                    sub_account_type="Account"
+                    if spec.cloud == "aws"
+                    else "Subscription"
+                    if spec.cloud == "azure"
+                    else "Project",
+                    service_name=series.service,
+                    service_category=series.category,
+                    region_id=series.region,
+                    region_name=series.region,
+                    charge_category="Usage",
+                    charge_frequency="Usage-Based",
+                    charge_description=f"{series.service} usage in {series.region}",
+                    pricing_category="Standard",
+                    billed_cost=amount,
+                    effective_cost=amount,
+                    contracted_cost=amount,
+                    list_cost=list_cost,
+                    tags=series.tags,
+                )
+            )
+        items.extend(_commitments_and_credits(spec, day, common))
+        day += timedelta(days=1)
+    return items
+
+
+def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, object]) -> list[CostLineItem]:
+    out: list[CostLineItem] = []
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    if spec.cloud == "aws":
+        if day.day == 1:  # the purchase: cash on the invoice, no amortized cost of its own
+            out.append(
+                CostLineItem(
+                    **common,
+                    sub_account_id=_AWS_PROD,
+                    sub_account_name="northwind-prod",
+                    service_name="Savings Plans for AWS Compute usage",
+                    service_category="Compute",
+                    charge_category="Purchase",
+                    charge_frequency="Recurring",
+                    pricing_category="Committed",
+                    charge_description="1-year Compute Savings Plan, no upfront, monthly fee",
+                    commitment_discount_id=SAVINGS_PLAN_ARN,
+                    commitment_discount_category="Spend",
+                    commitment_discount_type="Savings Plan",
+                    billed_cost=SAVINGS_PLAN_MONTHLY,
+                    effective_cost=Decimal(0),
+                    contracted_cost=Decimal(0),
+                    list_cost=Decimal(0),
+                )
+            )
+        covered = _money(SAVINGS_PLAN_MONTHLY / days_in_month)  # the fee, amortized over covered usage
+        out.append(
+            CostLineItem(
+                **common,
+                sub_account_id=_AWS_PROD,
+                sub_account_name="northwind-prod",
+                service_name="Amazon Elastic Compute Cloud",
+                service_category="Compute",
+                region_id="us-east-1",
+                region_name="us-east-1",
+                charge_category="Usage",
+                charge_frequency="Usage-Based",
+                pricing_category="Committed",
+                charge_description="EC2 usage covered by the Compute Savings Plan",
+                commitment_discount_id=SAVINGS_PLAN_ARN,
+                commitment_discount_category="Spend",
+                commitment_discount_type="Savings Plan",
+                commitment_discount_status="Used",
+                billed_cost=Decimal(0),
+                effective_cost=covered,
+                contracted_cost=_money(covered / Decimal("0.72")),
+                list_cost=_money(covered / Decimal("0.72")),
+                tags=_tags("web", "prod", "cc-100"),
+            )
+        )
+    if spec.cloud == "gcp" and day.day == 1:
+        out.append(
+            CostLineItem(
+                **common,
+                sub_account_id=_GCP_PROD,
+                sub_account_name=_GCP_PROD,
+                service_name="Compute Engine",
+                service_category="Compute",
+                charge_category="Credit",
+                charge_frequency="One-Time",
+                charge_description="Promotional credit",
+                billed_cost=GCP_MONTHLY_CREDIT,
+                effective_cost=GCP_MONTHLY_CREDIT,
+                contracted_cost=Decimal(0),
+                list_cost=Decimal(0),
+            )
+        )
+    return out

@@ -1,0 +1,269 @@
+"""The server factory: one function that turns a ``CloudProvider`` into an ``MCPServer``.
+
+Every per-cloud server (and ``--demo``) is this factory over a different provider, so the tools, their
+descriptions, annotations and safety rules are written once. Tool names carry the cloud prefix
+(``aws_cost_query``) so a host that loads several servers sees no collisions.
+
+No ``from __future__ import annotations`` here: the SDK evaluates tool annotations at registration,
+and ``Resolve(ask)`` must name a local function.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    Context,
+    Elicit,
+    ElicitationResult,
+    Resolve,
+)
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field
+
+from finops_core.dates import period
+from finops_core.errors import InvalidInput, RemediationRefused
+from finops_core.models import (
+    CostBreakdown,
+    CostMetric,
+    CostQuery,
+    Dimension,
+    Granularity,
+    ProviderInfo,
+    RemediationAction,
+    RemediationPlan,
+    RemediationResult,
+)
+from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceType
+from finops_core.settings import Settings
+
+ActionKind = Literal[
+    "stop_instance",
+    "start_instance",
+    "resize_instance",
+    "delete_volume",
+    "delete_snapshot",
+    "release_ip",
+    "set_tags",
+]
+READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
+_CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+
+
+class Confirm(BaseModel):
+    """The question a person answers before a change is made."""
+
+    confirm: bool = Field(description="Apply this change now?")
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def build_server(provider: CloudProvider, settings: Settings, *, today: Callable[[], date] = _today) -> MCPServer:
+    """An MCP server exposing ``provider``'s costs, inventory, recommendations and (when
+    ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``."""
+    cloud = provider.cloud
+    name = _CLOUD_NAMES[cloud]
+    server = MCPServer(
+        name=f"finops-{cloud}",
+        instructions=(
+            f"Investigate and reduce {name} spend. Start with {cloud}_cost_query for where money goes, "
+            f"{cloud}_list_recommendations for savings, {cloud}_list_resources for what is running. Every "
+            "answer names its cost metric and currency; amounts in different currencies are never summed. "
+            "Answers marked is_demo come from a sandbox company, not a real account."
+        ),
+    )
+
+    @server.tool(
+        name=f"{cloud}_provider_info",
+        annotations=READ,
+        description=f"Which {name} accounts this server sees, their currencies, whether it is demo "
+        "data, and whether changes are allowed.",
+    )
+    async def provider_info() -> ProviderInfo:
+        info = await provider.info()
+        return info.model_copy(update={"read_only": not settings.remediation_enabled})
+
+    register_cost_query(
+        server,
+        name=f"{cloud}_cost_query",
+        description=f"{name} costs for a period, optionally grouped by up to two dimensions and a tag key, as "
+        "a total or a daily/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
+        "and which metric was used (default: effective = amortized).",
+        answer=provider.query_costs,
+        today=today,
+    )
+
+    @server.tool(
+        name=f"{cloud}_list_resources",
+        annotations=READ,
+        description=f"{name} resources (instances, volumes, snapshots, IPs, ...) with state, size, "
+        "tags, age and an estimated monthly cost, most expensive first.",
+    )
+    async def list_resources(
+        resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
+        region: Annotated[str | None, Field(description="Only this region id.")] = None,
+        limit: Annotated[int, Field(ge=1, le=500, description="At most this many resources.")] = 50,
+    ) -> ResourceInventory:
+        return await provider.list_resources(resource_type=resource_type, region=region, limit=limit)
+
+    @server.tool(
+        name=f"{cloud}_list_recommendations",
+        annotations=READ,
+        description=f"{name} savings opportunities ranked by estimated monthly savings, each with "
+        "effort, risk and, where one exists, the remediation action that realizes it.",
+    )
+    async def list_recommendations(
+        min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
+        limit: Annotated[int, Field(ge=1, le=200, description="At most this many.")] = 25,
+    ) -> RecommendationSet:
+        return await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
+
+    @server.tool(
+        name=f"{cloud}_plan_remediation",
+        annotations=READ,
+        description="Dry-run a change: checks it would succeed and shows before/after, savings and "
+        "how to undo it. Changes nothing."
+        + (
+            ""
+            if settings.remediation_enabled
+            else " Remediation is switched off on this server, so a plan cannot be applied here."
+        ),
+    )
+    async def plan_remediation(
+        kind: Annotated[ActionKind, Field(description="What to do.")],
+        resource_id: Annotated[str, Field(description="The resource's id, as listed.")],
+        parameters: Annotated[
+            dict[str, str] | None,
+            Field(
+                description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
+                "the tags to set for set_tags."
+            ),
+        ] = None,
+    ) -> RemediationPlan:
+        action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
+        return await provider.plan_remediation(action)
+
+    if settings.remediation_enabled:
+        _register_apply(server, provider)
+    return server
+
+
+def register_cost_query(
+    server: MCPServer,
+    *,
+    name: str,
+    description: str,
+    answer: Callable[[CostQuery], Awaitable[CostBreakdown]],
+    today: Callable[[], date],
+) -> None:
+    """Register a cost-query tool answered by ``answer`` (a provider, or the orchestrator's store)."""
+
+    @server.tool(name=name, annotations=READ, description=description)
+    async def cost_query(
+        start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
+        end: Annotated[
+            str | None,
+            Field(
+                description="Day after the last day (exclusive), YYYY-MM-DD. Default: today, i.e. through yesterday."
+            ),
+        ] = None,
+        group_by: Annotated[list[Dimension] | None, Field(description="Up to two dimensions.", max_length=2)] = None,
+        tag_key: Annotated[str | None, Field(description="Also group by this tag key; untagged = null.")] = None,
+        granularity: Annotated[Granularity, Field(description="total, daily or monthly.")] = "total",
+        metric: Annotated[
+            CostMetric,
+            Field(
+                description="effective (amortized, default), billed (invoice "
+                "cash), list (before discounts) or contracted."
+            ),
+        ] = "effective",
+        providers: Annotated[
+            list[str] | None,
+            Field(description="Only these providers (FOCUS ProviderName: AWS, Microsoft, Google Cloud)."),
+        ] = None,
+        services: Annotated[list[str] | None, Field(description="Only these service names.")] = None,
+        accounts: Annotated[
+            list[str] | None,
+            Field(description="Only these sub-account ids (AWS account, subscription, project)."),
+        ] = None,
+        regions: Annotated[list[str] | None, Field(description="Only these region ids.")] = None,
+        top_n: Annotated[
+            int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=200)
+        ] = 15,
+    ) -> CostBreakdown:
+        first, last = period(start, end, today())
+        filters: dict[Dimension, tuple[str, ...]] = {}
+        chosen: tuple[tuple[Dimension, list[str] | None], ...] = (
+            ("provider", providers),
+            ("service", services),
+            ("sub_account", accounts),
+            ("region", regions),
+        )
+        for dim, values in chosen:
+            if values:
+                filters[dim] = tuple(values)
+        try:
+            query = CostQuery(
+                start=first,
+                end=last,
+                metric=metric,
+                granularity=granularity,
+                group_by=tuple(group_by or ()),
+                tag_key=tag_key,
+                filters=filters,
+                top_n=top_n,
+            )
+        except ValueError as exc:
+            raise InvalidInput(f"Invalid cost query: {exc}") from None
+        return await answer(query)
+
+
+def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
+    cloud = provider.cloud
+
+    async def ask(
+        kind: str, resource_id: str, ctx: Context[Any], parameters: dict[str, str] | None = None
+    ) -> Elicit[Confirm]:
+        capabilities = ctx.client_capabilities
+        if capabilities is None or capabilities.elicitation is None:
+            raise RemediationRefused(
+                "Nothing was changed: this client cannot ask a person to confirm. Run this tool from a "
+                f"client that supports MCP elicitation, after reviewing {cloud}_plan_remediation."
+            )
+        action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
+        plan = await provider.plan_remediation(action)  # dry run first: refuse before asking if it fails
+        saving = f" Saves about {plan.monthly_savings} a month." if plan.monthly_savings else ""
+        demo = " (demo sandbox)" if plan.is_demo else ""
+        return Elicit(f"{plan.summary}{demo}.{saving} Undo: {plan.undo}.", Confirm)
+
+    @server.tool(
+        name=f"{cloud}_apply_remediation",
+        annotations=CHANGE,
+        description="Make a change to a resource after a dry run and a person's confirmation in the "
+        "client. Returns before/after state and how to undo it. Declining changes nothing.",
+    )
+    async def apply_remediation(
+        kind: Annotated[ActionKind, Field(description="What to do.")],
+        resource_id: Annotated[str, Field(description="The resource's id, as listed.")],
+        answer: Annotated[ElicitationResult[Confirm], Resolve(ask)],
+        parameters: Annotated[
+            dict[str, str] | None,
+            Field(
+                description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
+                "the tags to set for set_tags."
+            ),
+        ] = None,
+    ) -> RemediationResult:
+        action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
+        match answer:
+            case AcceptedElicitation(data=Confirm(confirm=True)):
+                return await provider.apply_remediation(action)
+            case _:
+                return RemediationResult(
+                    action=action, applied=False, message="Not confirmed by the person: nothing was changed."
+                )

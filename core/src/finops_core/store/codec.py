@@ -1,0 +1,180 @@
+"""Encoding line items into ``line_items`` rows and back.
+
+Strings go through the ``strings`` dictionary (``Dictionary``); costs become integer nanos; decimals
+exact text; timestamps UTC epoch seconds; tags a sid of their canonical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from finops_core.focus import FOCUS_COLUMNS, ColumnKind, CostLineItem
+from finops_core.money import from_nanos, to_nanos
+
+
+def _names(*kinds: ColumnKind) -> tuple[str, ...]:
+    return tuple(c.name for c in FOCUS_COLUMNS if c.kind in kinds)
+
+
+# Columns grouped by how they are encoded, so each group is one list comprehension per row.
+_STRINGS = _names(ColumnKind.STRING)
+_COSTS = _names(ColumnKind.COST)
+_TIMES = _names(ColumnKind.DATETIME)
+_DECIMALS = _names(ColumnKind.DECIMAL)
+LINE_ITEM_COLUMNS: tuple[str, ...] = (
+    "partition_id",
+    *_STRINGS,
+    *_COSTS,
+    *_TIMES,
+    *_DECIMALS,
+    "tags",
+    "sku_price_details",
+    "x_extras",
+)
+# Binding None is slow in CPython 3.11's sqlite3 (each one takes the adapter-lookup path, ~6x slower
+# than an int), so absent values travel as sentinels that NULLIF turns into NULL: 0 for ids and
+# timestamps (ids start at 1), '' for text, and the smallest int64 for an optional cost.
+_NULL_COST = -(2**63)
+_SENTINEL = {
+    **dict.fromkeys(_STRINGS + _TIMES, "0"),
+    **dict.fromkeys(_COSTS, str(_NULL_COST)),
+    **dict.fromkeys(_DECIMALS, "''"),
+    "tags": "0",
+    "sku_price_details": "0",
+    "x_extras": "''",
+}
+INSERT_SQL = (
+    f"INSERT INTO line_items ({', '.join(LINE_ITEM_COLUMNS)}) VALUES (?, "
+    + ", ".join(f"NULLIF(?, {_SENTINEL[c]})" for c in LINE_ITEM_COLUMNS[1:])
+    + ")"
+)
+_get_strings = operator.itemgetter(*_STRINGS)
+_get_costs = operator.itemgetter(*_COSTS)
+_get_times = operator.itemgetter(*_TIMES)
+_get_decimals = operator.itemgetter(*_DECIMALS)
+_PLAN: tuple[tuple[str, ColumnKind], ...] = tuple((c.name, c.kind) for c in FOCUS_COLUMNS)
+
+
+class Dictionary:
+    """The ``strings`` table seen from Python: value <-> id, cached for the life of a write.
+
+    New values are inserted inside the caller's transaction; ``forget_new()`` drops them from the cache
+    when that transaction rolls back.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._ids: dict[str, int] = {}
+        self._new: list[str] = []
+        self.cached: dict[str, int] = self._ids  # read-only view for hot loops: value -> id when known
+
+    def id_for(self, value: str) -> int:
+        sid = self._ids.get(value)
+        if sid is not None:
+            return sid
+        row = self._conn.execute("SELECT id FROM strings WHERE value = ?", (value,)).fetchone()
+        if row is None:
+            cursor = self._conn.execute("INSERT INTO strings (value) VALUES (?)", (value,))
+            sid = cursor.lastrowid
+            assert sid is not None
+            self._new.append(value)
+        else:
+            sid = int(row[0])
+        self._ids[value] = sid
+        return sid
+
+    def lookup(self, value: str) -> int | None:
+        """The id of a value already stored, without inserting it."""
+        sid = self._ids.get(value)
+        if sid is not None:
+            return sid
+        row = self._conn.execute("SELECT id FROM strings WHERE value = ?", (value,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def commit(self) -> None:
+        self._new.clear()
+
+    def forget_new(self) -> None:
+        for value in self._new:
+            self._ids.pop(value, None)
+        self._new.clear()
+
+
+def canonical_tags(tags: dict[str, str]) -> str:
+    return json.dumps(tags, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class RowEncoder:
+    """Turns ``CostLineItem``s into ``line_items`` tuples, recording new tag sets in ``tag_pairs``."""
+
+    def __init__(self, conn: sqlite3.Connection, dictionary: Dictionary) -> None:
+        self._conn = conn
+        self._dict = dictionary
+        self._tagsets: set[int] = set()
+        self._tagset_ids: dict[tuple[tuple[str, str], ...], int] = {}
+
+    def encode(self, partition_id: int, item: CostLineItem) -> tuple[Any, ...]:
+        """One ``INSERT_SQL`` parameter tuple; absent values are sentinels that the SQL turns into NULL."""
+        v = item.__dict__  # pydantic v2 keeps field values here: the fastest read
+        known = self._dict.cached
+        sid = self._dict.id_for
+        tags = v["tags"]
+        details = v["sku_price_details"]
+        extras = v["x_extras"]
+        return (
+            partition_id,
+            *[0 if x is None else (known.get(x) or sid(x)) for x in _get_strings(v)],
+            *[_NULL_COST if x is None else to_nanos(x) for x in _get_costs(v)],
+            *[0 if x is None else int(x.timestamp()) for x in _get_times(v)],
+            *["" if x is None else format(x, "f") for x in _get_decimals(v)],
+            self._tagset(tags) if tags else 0,
+            0 if details is None else sid(json.dumps(details, sort_keys=True, separators=(",", ":"))),
+            json.dumps(extras, sort_keys=True, default=str) if extras else "",
+        )
+
+    def _tagset(self, tags: dict[str, str]) -> int:
+        cache_key = tuple(tags.items())
+        tagset = self._tagset_ids.get(cache_key)
+        if tagset is not None:
+            return tagset
+        tagset = self._dict.id_for(canonical_tags(tags))
+        self._tagset_ids[cache_key] = tagset
+        if tagset not in self._tagsets:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO tag_pairs (tagset, key, value) VALUES (?, ?, ?)",
+                [(tagset, self._dict.id_for(k), self._dict.id_for(v)) for k, v in tags.items()],
+            )
+            self._tagsets.add(tagset)
+        return tagset
+
+    def encode_all(self, partition_id: int, items: Iterable[CostLineItem]) -> Iterable[tuple[Any, ...]]:
+        for item in items:
+            yield self.encode(partition_id, item)
+
+
+def decode_row(row: sqlite3.Row, strings: dict[int, str]) -> dict[str, Any]:
+    """A ``line_items`` row back into ``CostLineItem`` field values."""
+    out: dict[str, Any] = {}
+    for name, kind in _PLAN:
+        value = row[name]
+        if value is None:
+            out[name] = {} if name == "tags" else None
+        elif kind is ColumnKind.STRING:
+            out[name] = strings[value]
+        elif kind is ColumnKind.COST:
+            out[name] = from_nanos(value)
+        elif kind is ColumnKind.DATETIME:
+            out[name] = datetime.fromtimestamp(value, tz=UTC)
+        elif kind is ColumnKind.DECIMAL:
+            out[name] = Decimal(value)
+        else:
+            out[name] = json.loads(strings[value])
+    extras = row["x_extras"]
+    out["x_extras"] = json.loads(extras) if extras else {}
+    return out

@@ -1,0 +1,101 @@
+"""The store's tables, created and evolved by ``sqlite_utils.Migrations``.
+
+Tables (``sid`` = an id in ``strings``):
+
+- ``strings(id, value)``: the dictionary. Every FOCUS string column, tag set and SKU price detail is
+  stored once here and referenced by id, which keeps a file of millions of rows compact.
+- ``partitions``: one row per (provider_name, billing_account_id, billing_period_start); its lineage
+  (source, file, FOCUS version, ingested_at) and ``kind``: ``export`` (ingested line items) or ``sync``
+  (daily aggregates from a provider API). An export supersedes a sync, never the reverse.
+- ``line_items``: one row per FOCUS line item. String columns hold sids; cost metrics hold integer
+  nanos (exact sums); quantities and unit prices hold exact decimal text; timestamps hold UTC epoch
+  seconds; ``tags`` is the sid of the tag set's canonical JSON; ``x_extras`` is JSON text.
+- ``tag_pairs(tagset, key, value)``: the key/value side table for tag sets (all sids).
+- ``rollup_daily`` / ``rollup_monthly``: sums of the four cost metrics per day (or month) and coarse
+  dimensions, per partition, rebuilt for a partition whenever it is written.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from finops_core.focus import FOCUS_COLUMNS, ColumnKind
+
+migrations = sqlite_utils.Migrations("finops")
+
+_SQL_TYPE = {
+    ColumnKind.STRING: "INTEGER",
+    ColumnKind.COST: "INTEGER",
+    ColumnKind.DECIMAL: "TEXT",
+    ColumnKind.DATETIME: "INTEGER",
+    ColumnKind.JSON: "INTEGER",
+}
+
+# The dimensions each rollup keeps (line item column names); the metrics are the same in both.
+DAILY_DIMENSIONS = (
+    "provider_name",
+    "billing_account_id",
+    "sub_account_id",
+    "service_name",
+    "service_category",
+    "charge_category",
+    "billing_currency",
+)
+MONTHLY_DIMENSIONS = (*DAILY_DIMENSIONS, "region_id")
+ROLLUP_METRICS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
+
+
+def _rollup_ddl(table: str, period: str, dimensions: tuple[str, ...]) -> str:
+    dims = ", ".join(f"{d} INTEGER" for d in dimensions)
+    metrics = ", ".join(f"{m} INTEGER NOT NULL" for m in ROLLUP_METRICS)
+    return (
+        f"CREATE TABLE {table} (partition_id INTEGER NOT NULL, {period} TEXT NOT NULL, {dims}, "
+        f"{metrics}, row_count INTEGER NOT NULL)"
+    )
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    db.execute("CREATE TABLE strings (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
+    db.execute(
+        """CREATE TABLE partitions (
+            id INTEGER PRIMARY KEY,
+            provider_name TEXT NOT NULL,
+            billing_account_id TEXT NOT NULL,
+            billing_period_start TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('export', 'sync')),
+            source TEXT NOT NULL,
+            file TEXT,
+            focus_version TEXT,
+            ingested_at TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            UNIQUE (provider_name, billing_account_id, billing_period_start)
+        )"""
+    )
+    columns = ", ".join(f"{c.name} {_SQL_TYPE[c.kind]}" for c in FOCUS_COLUMNS)
+    db.execute(
+        f"CREATE TABLE line_items (id INTEGER PRIMARY KEY, partition_id INTEGER NOT NULL, {columns}, x_extras TEXT)"
+    )
+    db.execute("CREATE INDEX line_items_partition ON line_items (partition_id)")
+    db.execute("CREATE INDEX line_items_charge_start ON line_items (charge_period_start)")
+    db.execute(
+        "CREATE TABLE tag_pairs (tagset INTEGER NOT NULL, key INTEGER NOT NULL, value INTEGER, "
+        "PRIMARY KEY (tagset, key)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX tag_pairs_key ON tag_pairs (key, value)")
+    db.execute(_rollup_ddl("rollup_daily", "day", DAILY_DIMENSIONS))
+    db.execute("CREATE INDEX rollup_daily_day ON rollup_daily (day)")
+    db.execute("CREATE INDEX rollup_daily_partition ON rollup_daily (partition_id)")
+    db.execute(_rollup_ddl("rollup_monthly", "month", MONTHLY_DIMENSIONS))
+    db.execute("CREATE INDEX rollup_monthly_month ON rollup_monthly (month)")
+    db.execute("CREATE INDEX rollup_monthly_partition ON rollup_monthly (partition_id)")
+    # A readable face of line_items for people exploring the file with the sqlite3 shell or Datasette.
+    decoded = ", ".join(
+        f"(SELECT value FROM strings WHERE id = li.{c.name}) AS {c.name}"
+        if c.kind in (ColumnKind.STRING, ColumnKind.JSON)
+        else f"li.{c.name}"
+        for c in FOCUS_COLUMNS
+    )
+    db.execute(
+        f"CREATE VIEW focus_line_items AS SELECT li.id, li.partition_id, {decoded}, li.x_extras FROM line_items li"
+    )

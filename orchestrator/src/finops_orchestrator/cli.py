@@ -1,0 +1,185 @@
+"""The ``finops`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+import anyio
+import typer
+from finops_core.errors import FinOpsError
+from finops_core.logs import configure_logging
+from finops_core.models import CostQuery
+from finops_core.sandbox import DEMO_LABEL
+from finops_core.settings import Settings
+from finops_core.store import Store
+from rich.console import Console
+from rich.table import Table
+
+from finops_orchestrator.demo import (
+    demo_as_of,
+    demo_partition_count,
+    demo_providers,
+    load_demo,
+    open_demo_store,
+    reconcile_demo,
+)
+from finops_orchestrator.progress import progress_bar
+
+app = typer.Typer(
+    name="finops",
+    help="Investigate and cut cloud spend across AWS, Azure and Google Cloud, from the shell or an AI assistant.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+store_app = typer.Typer(help="Inspect the local cost store.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    settings = Settings.load(os.environ)
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _fail(exc: FinOpsError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    return typer.Exit(1)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+@app.command()
+def demo() -> None:
+    """Load the built-in demo company (no credentials needed) and print a cross-cloud cost summary."""
+    try:
+        settings = _settings()
+        as_of = demo_as_of(settings, _today())
+        providers = demo_providers(settings, as_of)
+        started = time.perf_counter()
+        with open_demo_store(settings) as store:
+            with progress_bar("loading demo", demo_partition_count(as_of)) as bar:
+                results = anyio.run(load_demo, store, providers, bar)
+            elapsed = time.perf_counter() - started
+            checks = anyio.run(reconcile_demo, store, providers)
+            _print_demo(store, as_of, sum(r.rows for r in results), len(results), elapsed, checks)
+            recs = [anyio.run(p.list_recommendations) for p in providers]
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print("\n[bold]Savings found[/] (demo recommendations, per month):")
+    for rec_set in recs:
+        for total in rec_set.total_monthly_savings:
+            out.print(
+                f"  {rec_set.provider:<6} {_money(total.amount):>10} {total.currency}  "
+                f"({rec_set.total} recommendations)"
+            )
+    out.print(
+        "\nNext: ask questions from an AI assistant with [bold]finops serve --demo[/] "
+        "(stdio MCP server), or see README.md to connect real clouds."
+    )
+
+
+def _print_demo(store: Store, as_of: date, rows: int, partitions: int, elapsed: float, checks: list) -> None:  # type: ignore[type-arg]
+    out.print(f"[bold]{DEMO_LABEL}[/]")
+    out.print(f"Loaded {rows:,} line items in {partitions} partitions into {store.path} in {elapsed:.1f} s.")
+    ok = all(c.matches for c in checks)
+    out.print(
+        "Reconciled: billed totals in the store equal the sandbox's to the cent for every provider."
+        if ok
+        else "[red]Reconciliation FAILED:[/] "
+        + "; ".join(
+            f"{c.provider} {c.currency} source {c.source_total} store {c.store_total}" for c in checks if not c.matches
+        )
+    )
+    month_end = as_of.replace(day=1)
+    month_start = (month_end - timedelta(days=1)).replace(day=1)
+    for title, group in (("provider", ("provider",)), ("service", ("provider", "service"))):
+        breakdown = store.query_costs(
+            CostQuery(start=month_start, end=month_end, group_by=group, top_n=8),
+            source=DEMO_LABEL,
+            is_demo=True,
+        )
+        table = Table(title=f"{month_start:%B %Y} by {title}: effective cost (amortized)", title_justify="left")
+        for label in breakdown.group_by:
+            table.add_column(label)
+        table.add_column("cost", justify="right")
+        table.add_column("currency")
+        for row in [*breakdown.rows, *breakdown.other]:
+            table.add_row(*[str(v) for v in row.group.values()], _money(row.cost), row.currency)
+        out.print(table)
+    out.print(
+        "Totals: "
+        + ", ".join(f"{_money(m.amount)} {m.currency}" for m in breakdown.totals)
+        + " (currencies are never added together)"
+    )
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option("--demo", help="Serve the demo company's store.")] = False,
+    transport: Annotated[str, typer.Option(help="stdio (default) or http (streamable HTTP at /mcp).")] = "stdio",
+    host: Annotated[str | None, typer.Option(help="HTTP bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default 8765).")] = None,
+) -> None:
+    """Run the finops MCP server (for Claude Desktop, IDE agents, or any MCP client)."""
+    from finops_core.serve import serve as run
+
+    from finops_orchestrator.server import build_orchestrator
+
+    if transport not in ("stdio", "http"):
+        err.print(f"[bold red]error:[/] --transport must be stdio or http, not {transport!r}.")
+        raise typer.Exit(2)
+    try:
+        settings = _settings()
+        if demo:
+            store = open_demo_store(settings)
+            if store.info().line_items == 0:
+                as_of = demo_as_of(settings, _today())
+                with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
+                    anyio.run(load_demo, store, demo_providers(settings, as_of), bar)
+        else:
+            store = Store(settings.store_file)
+        http = settings.http.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
+        run(build_orchestrator(store, is_demo=demo), transport, http)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+
+
+@store_app.command("info")
+def store_info(
+    demo: Annotated[bool, typer.Option("--demo", help="Describe the demo store instead.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Where the store is, what it holds, and how big it is."""
+    try:
+        settings = _settings()
+        with open_demo_store(settings) if demo else Store(settings.store_file) as store:
+            info = store.info()
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(info.model_dump(mode="json"), indent=2) + "\n")
+        return
+    out.print(f"store      {info.path}")
+    out.print(f"size       {info.size_bytes / 1e6:,.1f} MB")
+    out.print(f"schema     {', '.join(info.migrations)}")
+    out.print(f"providers  {', '.join(info.providers) or '(none)'}")
+    out.print(f"days       {info.first_day or '-'} to {info.last_day or '-'}")
+    out.print(f"rows       {info.line_items:,} line items in {info.partitions} partitions")
+    for total in info.effective_cost_totals:
+        out.print(f"effective  {_money(total.amount)} {total.currency}")
+    if info.line_items == 0:
+        out.print("The store is empty: try `finops demo`, or load data once ingest and sync are available.")

@@ -1,0 +1,77 @@
+"""The ``finops`` MCP server: cross-cloud questions answered from the local store, plus prompts.
+
+Later work adds the analysis tools (drivers of change, anomalies, forecasts, budgets, savings); this
+module is where they register.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from finops_core.models import CostBreakdown, CostQuery
+from finops_core.sandbox import DEMO_LABEL
+from finops_core.server import READ, register_cost_query
+from finops_core.store import Store, StoreInfo
+from finops_prompts import PromptTemplate, load_templates
+from mcp.server import MCPServer
+from mcp.server.mcpserver.prompts.base import Prompt
+from mcp.types import PromptArgument
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date] = _today) -> MCPServer:
+    server = MCPServer(
+        name="finops",
+        instructions=(
+            "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
+            "finops_cost_query grouped by provider or service to see where money goes; finops_store_info "
+            "tells what data is loaded and from where. Every answer names its cost metric; totals are per "
+            "currency and never mix currencies. Answers marked is_demo come from a sandbox company."
+        ),
+    )
+    source = DEMO_LABEL if is_demo else f"local store {store.path}"
+
+    async def answer(query: CostQuery) -> CostBreakdown:
+        return store.query_costs(query, source=source, is_demo=is_demo)
+
+    register_cost_query(
+        server,
+        name="finops_cost_query",
+        description="Costs across every loaded cloud for a period, grouped by up to two of provider, account, "
+        "service, service category, region, charge category (and a tag key), as a total or a daily/monthly "
+        "trend. Top groups plus '(other)', totals per currency, the metric used (default effective = "
+        "amortized).",
+        answer=answer,
+        today=today,
+    )
+
+    @server.tool(
+        name="finops_store_info",
+        annotations=READ,
+        description="What the local store holds: providers, days covered, line items, partitions, "
+        "effective-cost totals per currency, and file size.",
+    )
+    async def store_info() -> StoreInfo:
+        return store.info()
+
+    for template in load_templates():
+        server.add_prompt(_prompt(template))
+    return server
+
+
+def _prompt(template: PromptTemplate) -> Prompt:
+    def render(**values: Any) -> str:
+        return template.render(values)
+
+    return Prompt(
+        name=template.name,
+        title=template.title,
+        description=template.description,
+        arguments=[
+            PromptArgument(name=a.name, description=a.description, required=a.required) for a in template.arguments
+        ],
+        fn=render,
+    )

@@ -1,0 +1,1 @@
+"""finops-azure: the MCP server for Azure costs, inventory, savings recommendations and remediation."""

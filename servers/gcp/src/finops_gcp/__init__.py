@@ -1,0 +1,1 @@
+"""finops-gcp: the MCP server for Google Cloud costs, inventory, savings recommendations and remediation."""
