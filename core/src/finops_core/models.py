@@ -69,7 +69,7 @@ class CostQuery(_Model):
     granularity: Granularity = "total"
     group_by: tuple[Dimension, ...] = Field(default=(), max_length=2)
     tag_key: str | None = Field(default=None, description="Also group by this tag key.")
-    filters: dict[Dimension, tuple[str, ...]] = Field(default_factory=dict)
+    filters: dict[Dimension, tuple[str, ...]] = Field(default_factory=lambda: dict[Dimension, tuple[str, ...]]())
     top_n: int = Field(default=20, ge=1, le=500)
 
     @model_validator(mode="after")
@@ -208,7 +208,7 @@ class Budget(_Model):
     amount: Money
     period: Literal["monthly", "quarterly", "yearly"] = "monthly"
     metric: CostMetric = "effective"
-    filters: dict[Dimension, tuple[str, ...]] = Field(default_factory=dict)
+    filters: dict[Dimension, tuple[str, ...]] = Field(default_factory=lambda: dict[Dimension, tuple[str, ...]]())
     alert_thresholds: tuple[Decimal, ...] = Field(
         default=(Decimal("0.8"), Decimal("1.0")), description="Fractions of the amount."
     )

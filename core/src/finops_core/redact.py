@@ -65,7 +65,7 @@ def redact(value: Any, key: str | None = None) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, Mapping):
-        return {k: redact(v, str(k)) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+        return {k: redact(v, str(k)) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
     if isinstance(value, list | tuple):
         return type(value)(redact(v) for v in value)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
     if isinstance(value, BaseException):

@@ -14,7 +14,7 @@ import anyio
 import typer
 from finops_core.errors import FinOpsError
 from finops_core.logs import configure_logging
-from finops_core.models import CostQuery
+from finops_core.models import CostQuery, Dimension
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import Settings
 from finops_core.store import Store
@@ -106,7 +106,12 @@ def _print_demo(store: Store, as_of: date, rows: int, partitions: int, elapsed: 
     )
     month_end = as_of.replace(day=1)
     month_start = (month_end - timedelta(days=1)).replace(day=1)
-    for title, group in (("provider", ("provider",)), ("service", ("provider", "service"))):
+    groupings: tuple[tuple[str, tuple[Dimension, ...]], ...] = (
+        ("provider", ("provider",)),
+        ("service", ("provider", "service")),
+    )
+    breakdown = None
+    for title, group in groupings:
         breakdown = store.query_costs(
             CostQuery(start=month_start, end=month_end, group_by=group, top_n=8),
             source=DEMO_LABEL,

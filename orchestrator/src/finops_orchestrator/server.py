@@ -14,8 +14,7 @@ from finops_core.server import READ, register_cost_query
 from finops_core.store import Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
 from mcp.server import MCPServer
-from mcp.server.mcpserver.prompts.base import Prompt
-from mcp.types import PromptArgument
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
 
 def _today() -> date:
@@ -74,4 +73,5 @@ def _prompt(template: PromptTemplate) -> Prompt:
             PromptArgument(name=a.name, description=a.description, required=a.required) for a in template.arguments
         ],
         fn=render,
+        context_kwarg=None,
     )

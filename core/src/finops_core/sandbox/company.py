@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from finops_core.focus import CostLineItem
 from finops_core.models import Cloud
@@ -413,7 +414,7 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
     list_factor = 1 / (1 - spec.contracted_discount)
     while day < as_of:
         period_start, period_end = _month_bounds(day)
-        common = {
+        common: dict[str, Any] = {
             "provider_name": spec.provider_name,
             "billing_account_id": spec.billing_account_id,
             "billing_account_name": spec.billing_account_name,
@@ -457,7 +458,7 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
     return items
 
 
-def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, object]) -> list[CostLineItem]:
+def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLineItem]:
     out: list[CostLineItem] = []
     days_in_month = calendar.monthrange(day.year, day.month)[1]
     if spec.cloud == "aws":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -123,7 +123,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def reader(self) -> Iterator[sqlite3.Connection]:
+    def reader(self) -> Generator[sqlite3.Connection]:
         """A read-only connection (its own snapshot in WAL mode), closed on exit."""
         conn = _connect(self.path, read_only=True)
         conn.row_factory = sqlite3.Row
@@ -288,7 +288,10 @@ class Store:
 
     def info(self) -> StoreInfo:
         with self.reader() as conn:
-            count = lambda sql: int(conn.execute(sql).fetchone()[0])  # noqa: E731
+
+            def count(sql: str) -> int:
+                return int(conn.execute(sql).fetchone()[0])
+
             first, last = conn.execute("SELECT MIN(day), MAX(day) FROM rollup_daily").fetchone()
             providers = [str(r[0]) for r in conn.execute("SELECT DISTINCT provider_name FROM partitions ORDER BY 1")]
             totals = [

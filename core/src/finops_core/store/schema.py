@@ -56,8 +56,9 @@ def _rollup_ddl(table: str, period: str, dimensions: tuple[str, ...]) -> str:
 
 @migrations(name="0001_initial")
 def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
-    db.execute("CREATE TABLE strings (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
-    db.execute(
+    sql = db.conn  # the plain sqlite3 connection: typed, and DDL needs nothing more
+    sql.execute("CREATE TABLE strings (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
+    sql.execute(
         """CREATE TABLE partitions (
             id INTEGER PRIMARY KEY,
             provider_name TEXT NOT NULL,
@@ -73,22 +74,22 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
         )"""
     )
     columns = ", ".join(f"{c.name} {_SQL_TYPE[c.kind]}" for c in FOCUS_COLUMNS)
-    db.execute(
+    sql.execute(
         f"CREATE TABLE line_items (id INTEGER PRIMARY KEY, partition_id INTEGER NOT NULL, {columns}, x_extras TEXT)"
     )
-    db.execute("CREATE INDEX line_items_partition ON line_items (partition_id)")
-    db.execute("CREATE INDEX line_items_charge_start ON line_items (charge_period_start)")
-    db.execute(
+    sql.execute("CREATE INDEX line_items_partition ON line_items (partition_id)")
+    sql.execute("CREATE INDEX line_items_charge_start ON line_items (charge_period_start)")
+    sql.execute(
         "CREATE TABLE tag_pairs (tagset INTEGER NOT NULL, key INTEGER NOT NULL, value INTEGER, "
         "PRIMARY KEY (tagset, key)) WITHOUT ROWID"
     )
-    db.execute("CREATE INDEX tag_pairs_key ON tag_pairs (key, value)")
-    db.execute(_rollup_ddl("rollup_daily", "day", DAILY_DIMENSIONS))
-    db.execute("CREATE INDEX rollup_daily_day ON rollup_daily (day)")
-    db.execute("CREATE INDEX rollup_daily_partition ON rollup_daily (partition_id)")
-    db.execute(_rollup_ddl("rollup_monthly", "month", MONTHLY_DIMENSIONS))
-    db.execute("CREATE INDEX rollup_monthly_month ON rollup_monthly (month)")
-    db.execute("CREATE INDEX rollup_monthly_partition ON rollup_monthly (partition_id)")
+    sql.execute("CREATE INDEX tag_pairs_key ON tag_pairs (key, value)")
+    sql.execute(_rollup_ddl("rollup_daily", "day", DAILY_DIMENSIONS))
+    sql.execute("CREATE INDEX rollup_daily_day ON rollup_daily (day)")
+    sql.execute("CREATE INDEX rollup_daily_partition ON rollup_daily (partition_id)")
+    sql.execute(_rollup_ddl("rollup_monthly", "month", MONTHLY_DIMENSIONS))
+    sql.execute("CREATE INDEX rollup_monthly_month ON rollup_monthly (month)")
+    sql.execute("CREATE INDEX rollup_monthly_partition ON rollup_monthly (partition_id)")
     # A readable face of line_items for people exploring the file with the sqlite3 shell or Datasette.
     decoded = ", ".join(
         f"(SELECT value FROM strings WHERE id = li.{c.name}) AS {c.name}"
@@ -96,6 +97,6 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
         else f"li.{c.name}"
         for c in FOCUS_COLUMNS
     )
-    db.execute(
+    sql.execute(
         f"CREATE VIEW focus_line_items AS SELECT li.id, li.partition_id, {decoded}, li.x_extras FROM line_items li"
     )
