@@ -14,7 +14,7 @@ import anyio
 import typer
 from finops_core.errors import FinOpsError
 from finops_core.logs import configure_logging
-from finops_core.models import CostQuery, Dimension
+from finops_core.models import CostBreakdown, CostQuery, Dimension
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import Settings
 from finops_core.store import Store
@@ -106,30 +106,28 @@ def _print_demo(store: Store, as_of: date, rows: int, partitions: int, elapsed: 
     )
     month_end = as_of.replace(day=1)
     month_start = (month_end - timedelta(days=1)).replace(day=1)
-    groupings: tuple[tuple[str, tuple[Dimension, ...]], ...] = (
-        ("provider", ("provider",)),
-        ("service", ("provider", "service")),
-    )
-    breakdown = None
-    for title, group in groupings:
-        breakdown = store.query_costs(
-            CostQuery(start=month_start, end=month_end, group_by=group, top_n=8),
-            source=DEMO_LABEL,
-            is_demo=True,
-        )
-        table = Table(title=f"{month_start:%B %Y} by {title}: effective cost (amortized)", title_justify="left")
-        for label in breakdown.group_by:
-            table.add_column(label)
-        table.add_column("cost", justify="right")
-        table.add_column("currency")
-        for row in [*breakdown.rows, *breakdown.other]:
-            table.add_row(*[str(v) for v in row.group.values()], _money(row.cost), row.currency)
-        out.print(table)
-    out.print(
-        "Totals: "
-        + ", ".join(f"{_money(m.amount)} {m.currency}" for m in breakdown.totals)
-        + " (currencies are never added together)"
-    )
+    by_provider = _month_breakdown(store, month_start, month_end, ("provider",))
+    _print_breakdown(by_provider, f"{month_start:%B %Y} by provider: effective cost (amortized)")
+    by_service = _month_breakdown(store, month_start, month_end, ("provider", "service"))
+    _print_breakdown(by_service, f"{month_start:%B %Y} by service: effective cost (amortized)")
+    totals = ", ".join(f"{_money(m.amount)} {m.currency}" for m in by_provider.totals)
+    out.print(f"Totals: {totals} (currencies are never added together)")
+
+
+def _month_breakdown(store: Store, start: date, end: date, group: tuple[Dimension, ...]) -> CostBreakdown:
+    query = CostQuery(start=start, end=end, group_by=group, top_n=8)
+    return store.query_costs(query, source=DEMO_LABEL, is_demo=True)
+
+
+def _print_breakdown(breakdown: CostBreakdown, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for label in breakdown.group_by:
+        table.add_column(label)
+    table.add_column("cost", justify="right")
+    table.add_column("currency")
+    for row in [*breakdown.rows, *breakdown.other]:
+        table.add_row(*[str(v) for v in row.group.values()], _money(row.cost), row.currency)
+    out.print(table)
 
 
 @app.command()
