@@ -44,11 +44,11 @@ def assemble(
         weight[cell.group] += abs(cell.amount)
         totals[cell.currency] += cell.amount
     ranked = sorted(weight, key=lambda g: (-weight[g], tuple("" if v is None else v for v in g)))
-    top = set(ranked[: query.top_n])
+    rank = {g: i for i, g in enumerate(ranked[: query.top_n])}
     rows: list[CostRow] = []
     other: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
     for cell in cells:
-        if cell.group in top:
+        if cell.group in rank:
             rows.append(
                 CostRow(
                     period_start=cell.period_start,
@@ -59,7 +59,7 @@ def assemble(
             )
         else:
             other[(cell.period_start, cell.currency)] += cell.amount
-    rows.sort(key=lambda r: (r.period_start or date.min, r.currency, -r.cost))
+    rows.sort(key=lambda r: (r.period_start or date.min, r.currency, rank[tuple(r.group.values())]))
     other_rows = [
         CostRow(period_start=p, group=dict.fromkeys(labels, "(other)"), cost=normalize_amount(a), currency=c)
         for (p, c), a in sorted(other.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))

@@ -1,7 +1,8 @@
 """The demo company: Northwind Analytics, on AWS, Azure and Google Cloud.
 
-Deterministic: the same seed and ``as_of`` give the same numbers, and a day's cost depends only on the
-seed, the series and the date, so moving ``as_of`` forward keeps history unchanged. Thirteen months of
+Deterministic: the same seed and ``as_of`` give the same numbers. Apart from the two spikes, which
+stay at fixed distances before ``as_of`` so they are always recent, a day's cost depends only on the
+seed, the series and the date: moving ``as_of`` forward keeps the rest of history unchanged. Thirteen months of
 daily costs with weekly seasonality, growth, tags with gaps, a Savings Plan on AWS, negotiated prices on
 Azure, credits on Google Cloud, and two injected spikes:
 
@@ -25,6 +26,7 @@ from finops_core.models import Cloud
 COMPANY = "Northwind Analytics"
 DEMO_LABEL = f"DEMO DATA: sandbox company '{COMPANY}', not a real cloud account"
 _MICRO = Decimal("0.000001")
+GROWTH_EPOCH = date(2025, 1, 1)  # series bases are daily costs on this day; growth compounds from it
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,7 @@ def _money(value: float | Decimal) -> Decimal:
 def daily_amount(spec: CloudSpec, index: int, day: date, *, seed: int, as_of: date) -> Decimal:
     """The cost of series ``index`` on ``day``, before any commitment or negotiated discount."""
     series = spec.series[index]
-    months = (day - history_start(as_of)).days / 30.4
+    months = (day - GROWTH_EPOCH).days / 30.4
     value = series.base * (1 + series.growth) ** months
     if series.weekday_heavy and day.weekday() >= 5:
         value *= 0.65

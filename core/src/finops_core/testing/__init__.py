@@ -1,0 +1,1 @@
+"""Reusable test suites for provider implementations (import only from tests; needs pytest)."""

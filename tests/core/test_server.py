@@ -1,0 +1,157 @@
+"""The server factory: prefixed, annotated, typed tools; confirmation before any change."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.types import ElicitRequestParams, ElicitResult
+
+from finops_core.sandbox import DEMO_LABEL, SandboxProvider
+from finops_core.server import build_server
+from finops_core.settings import Settings
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.anyio
+MODES = ["auto", "legacy"]
+IDLE = "i-0b2c3d4e5f6071829"
+
+
+def _server(settings: Settings, *, remediation: bool = False, provider: SandboxProvider | None = None) -> Any:
+    settings = settings.model_copy(update={"remediation_enabled": remediation})
+    return build_server(provider or SandboxProvider("aws", as_of=AS_OF), settings, today=lambda: AS_OF)
+
+
+def _answer(action: str, content: dict[str, Any] | None = None) -> Callable[..., Awaitable[ElicitResult]]:
+    asked: list[str] = []
+
+    async def callback(_ctx: Any, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action=action, content=content)  # type: ignore[arg-type]
+
+    callback.asked = asked  # type: ignore[attr-defined]
+    return callback
+
+
+async def test_tools_carry_the_cloud_prefix_annotations_and_output_schemas(settings: Settings) -> None:
+    async with Client(_server(settings, remediation=True)) as client:
+        tools = (await client.list_tools()).tools
+    assert {t.name for t in tools} == {
+        "aws_provider_info", "aws_cost_query", "aws_list_resources", "aws_list_recommendations",
+        "aws_plan_remediation", "aws_apply_remediation",
+    }
+    for tool in tools:
+        assert tool.description and tool.output_schema
+        a = tool.annotations
+        assert a is not None
+        assert None not in (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
+        assert a.read_only_hint is (tool.name != "aws_apply_remediation")
+
+
+async def test_read_only_mode_does_not_register_the_tool_that_changes_resources(settings: Settings) -> None:
+    async with Client(_server(settings)) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        info = await client.call_tool("aws_provider_info", {})
+    assert "aws_apply_remediation" not in names
+    assert info.structured_content is not None and info.structured_content["read_only"] is True
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_cost_query_returns_structured_totals_labelled_as_demo(settings: Settings, mode: str) -> None:
+    async with Client(_server(settings), mode=mode) as client:
+        result = await client.call_tool(
+            "aws_cost_query", {"start": "2026-10-01", "end": "2026-11-01", "group_by": ["service"], "top_n": 3}
+        )
+    assert not result.is_error and result.structured_content is not None
+    body = result.structured_content
+    assert body["metric"] == "effective" and body["is_demo"] is True and body["source"] == DEMO_LABEL
+    assert body["truncated"] is True and len({r["group"]["service"] for r in body["rows"]}) == 3
+    assert body["totals"][0]["currency"] == "USD" and isinstance(body["totals"][0]["amount"], str)
+
+
+async def test_a_cost_query_defaults_to_the_last_thirty_days(settings: Settings) -> None:
+    async with Client(_server(settings)) as client:
+        result = await client.call_tool("aws_cost_query", {})
+    assert result.structured_content is not None
+    assert (result.structured_content["start"], result.structured_content["end"]) == ("2026-10-27", "2026-11-26")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"start": "2026-13-01"}, "use YYYY-MM-DD"),
+        ({"start": "2026-10-05", "end": "2026-10-01"}, "end is exclusive"),
+        ({"group_by": ["service", "region", "provider"]}, "group_by"),
+        ({"group_by": ["colour"]}, "group_by"),
+    ],
+)
+async def test_bad_arguments_get_an_error_that_says_what_to_send(
+    settings: Settings, arguments: dict[str, Any], message: str
+) -> None:
+    async with Client(_server(settings)) as client:
+        result = await client.call_tool("aws_cost_query", arguments)
+    assert result.is_error
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert message in text and "Traceback" not in text
+
+
+async def test_planning_changes_nothing(settings: Settings) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    async with Client(_server(settings, provider=provider)) as client:
+        before = await client.call_tool("aws_list_resources", {})
+        plan = await client.call_tool("aws_plan_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+        after = await client.call_tool("aws_list_resources", {})
+    assert plan.structured_content is not None and plan.structured_content["dry_run_ok"] is True
+    assert before.structured_content == after.structured_content
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_confirmed_change_is_applied_with_before_after_and_undo(settings: Settings, mode: str) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    callback = _answer("accept", {"confirm": True})
+    async with Client(_server(settings, remediation=True, provider=provider), mode=mode,
+                      elicitation_callback=callback) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.structured_content is not None, result.content
+    assert result.structured_content["applied"] is True
+    assert result.structured_content["after"]["state"] == "stopped"
+    assert "start_instance" in result.structured_content["undo"]
+    assert "batch-legacy" in callback.asked[0] and "Undo" in callback.asked[0]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("action", "content"), [("decline", None), ("cancel", None), ("accept", {"confirm": False})])
+async def test_anything_but_a_yes_changes_nothing(
+    settings: Settings, mode: str, action: str, content: dict[str, Any] | None
+) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    async with Client(_server(settings, remediation=True, provider=provider), mode=mode,
+                      elicitation_callback=_answer(action, content)) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.structured_content is not None and result.structured_content["applied"] is False
+    resources = await provider.list_resources(resource_type="instance")
+    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_client_that_cannot_ask_a_person_gets_a_refusal_and_nothing_changes(
+    settings: Settings, mode: str
+) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    async with Client(_server(settings, remediation=True, provider=provider), mode=mode) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.is_error
+    assert "Nothing was changed" in result.content[0].text  # type: ignore[union-attr]
+    resources = await provider.list_resources(resource_type="instance")
+    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+
+
+async def test_a_change_that_fails_its_dry_run_is_refused_before_anyone_is_asked(settings: Settings) -> None:
+    callback = _answer("accept", {"confirm": True})
+    async with Client(_server(settings, remediation=True), elicitation_callback=callback) as client:
+        result = await client.call_tool("aws_apply_remediation",
+                                        {"kind": "start_instance", "resource_id": IDLE})  # it is running
+    assert result.is_error and "Nothing was changed" in result.content[0].text  # type: ignore[union-attr]
+    assert callback.asked == []  # type: ignore[attr-defined]
