@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from finops_core.settings import Settings
 
 AS_OF = date(2026, 11, 26)

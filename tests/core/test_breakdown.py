@@ -22,8 +22,11 @@ def test_groups_beyond_top_n_are_folded_into_other_per_currency() -> None:
 
 
 def test_ranking_uses_magnitude_so_large_credits_are_not_hidden() -> None:
-    cells = [Cell(None, ("credit",), "USD", Decimal(-90)), Cell(None, ("a",), "USD", Decimal(10)),
-             Cell(None, ("b",), "USD", Decimal(5))]
+    cells = [
+        Cell(None, ("credit",), "USD", Decimal(-90)),
+        Cell(None, ("a",), "USD", Decimal(10)),
+        Cell(None, ("b",), "USD", Decimal(5)),
+    ]
     answer = assemble(QUERY, cells, source="t", is_demo=False)
     assert [r.group["service"] for r in answer.rows] == ["credit", "a"]
 
@@ -35,5 +38,7 @@ def test_ties_rank_in_a_stable_order() -> None:
 
 def test_an_empty_answer_carries_the_note_and_a_full_one_does_not() -> None:
     assert assemble(QUERY, [], source="t", is_demo=False, empty_note="why").note == "why"
-    assert assemble(QUERY, [Cell(None, ("a",), "USD", Decimal(1))], source="t", is_demo=False,
-                    empty_note="why").note is None
+    assert (
+        assemble(QUERY, [Cell(None, ("a",), "USD", Decimal(1))], source="t", is_demo=False, empty_note="why").note
+        is None
+    )

@@ -6,9 +6,9 @@ import csv
 from datetime import UTC, datetime
 
 import pytest
+from finops_core.focus import COLUMNS_BY_NAME, FOCUS_COLUMNS, CostLineItem, snake_case
 from pydantic import ValidationError
 
-from finops_core.focus import COLUMNS_BY_NAME, FOCUS_COLUMNS, CostLineItem, snake_case
 from tests.conftest import SHARED
 from tests.factories import line_item
 
@@ -33,8 +33,12 @@ def test_column_nullability_follows_the_spec() -> None:
 
 @pytest.mark.parametrize(
     ("focus", "snake"),
-    [("SubAccountId", "sub_account_id"), ("PricingCurrencyEffectiveCost", "pricing_currency_effective_cost"),
-     ("SkuPriceId", "sku_price_id"), ("x_UsageType", "x_UsageType")],
+    [
+        ("SubAccountId", "sub_account_id"),
+        ("PricingCurrencyEffectiveCost", "pricing_currency_effective_cost"),
+        ("SkuPriceId", "sku_price_id"),
+        ("x_UsageType", "x_UsageType"),
+    ],
 )
 def test_snake_case_names_match_the_spec_names(focus: str, snake: str) -> None:
     assert snake_case(focus) == snake

@@ -7,7 +7,6 @@ import logging
 
 import pytest
 import structlog
-
 from finops_core.logs import configure_logging, get_logger
 from finops_core.redact import REDACTED, redact, redact_text
 
@@ -41,13 +40,15 @@ HIDDEN = {
 @pytest.mark.parametrize("kind", sorted(SECRETS))
 def test_known_secret_shapes_are_redacted_from_text(kind: str) -> None:
     cleaned = redact_text(f"calling with {SECRETS[kind]} now")
-    assert HIDDEN[kind] not in cleaned and REDACTED in cleaned
+    assert HIDDEN[kind] not in cleaned
+    assert REDACTED in cleaned
 
 
 def test_values_under_secret_sounding_keys_are_redacted_whole() -> None:
     data = {"aws_secret_access_key": "plain", "nested": {"password": "p", "sas_token": "t"}, "region": "us-east-1"}
     assert redact(data) == {
-        "aws_secret_access_key": REDACTED, "nested": {"password": REDACTED, "sas_token": REDACTED},
+        "aws_secret_access_key": REDACTED,
+        "nested": {"password": REDACTED, "sas_token": REDACTED},
         "region": "us-east-1",
     }
 
@@ -69,7 +70,9 @@ def captured() -> io.StringIO:
 def test_structlog_entries_are_redacted(captured: io.StringIO) -> None:
     get_logger("t").info("connecting", conn=SECRETS["azure connection string"], token="abc123", note=SECRETS["jwt"])
     text = captured.getvalue()
-    assert "Zm9vYmFyYmF6cXV4" not in text and "abc123" not in text and HIDDEN["jwt"] not in text
+    assert "Zm9vYmFyYmF6cXV4" not in text
+    assert "abc123" not in text
+    assert HIDDEN["jwt"] not in text
     assert "connecting" in text
 
 
@@ -80,7 +83,9 @@ def test_standard_library_logs_from_sdks_are_redacted_too(captured: io.StringIO)
     except RuntimeError:
         logging.getLogger("azure.core").exception("failed")
     text = captured.getvalue()
-    assert "AKIAIOSFODNN7EXAMPLE" not in text and "pa55word" not in text and "retrying" in text
+    assert "AKIAIOSFODNN7EXAMPLE" not in text
+    assert "pa55word" not in text
+    assert "retrying" in text
 
 
 def test_logging_writes_to_stderr_by_default_and_never_to_stdout(capfd: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +94,9 @@ def test_logging_writes_to_stderr_by_default_and_never_to_stdout(capfd: pytest.C
         get_logger("t").info("hello-stderr")
         logging.getLogger("mcp").warning("sdk-warning")
         out, err = capfd.readouterr()
-        assert out == "" and "hello-stderr" in err and "sdk-warning" in err
+        assert out == ""
+        assert "hello-stderr" in err
+        assert "sdk-warning" in err
     finally:
         structlog.reset_defaults()
         logging.getLogger().handlers.clear()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from finops_core.money import Money, from_nanos, normalize_amount, to_nanos
 
 
@@ -21,11 +20,11 @@ def test_more_than_nine_decimals_round_half_even_to_a_nano() -> None:
 
 def test_amounts_show_at_least_cents() -> None:
     assert str(normalize_amount(Decimal("12.5000"))) == "12.50"
-    assert Money(amount=normalize_amount(Decimal("0.00000080")), currency="USD").model_dump(mode="json")[
-        "amount"
-    ] == "0.0000008"
+    assert (
+        Money(amount=normalize_amount(Decimal("0.00000080")), currency="USD").model_dump(mode="json")["amount"]
+        == "0.0000008"
+    )
 
 
 def test_money_travels_as_a_decimal_string_in_json() -> None:
-    assert Money(amount=Decimal("0.1"), currency="USD").model_dump(mode="json") == {"amount": "0.1",
-                                                                                     "currency": "USD"}
+    assert Money(amount=Decimal("0.1"), currency="USD").model_dump(mode="json") == {"amount": "0.1", "currency": "USD"}

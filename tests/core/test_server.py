@@ -6,12 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from mcp import Client
-from mcp.types import ElicitRequestParams, ElicitResult
-
 from finops_core.sandbox import DEMO_LABEL, SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
+from mcp import Client
+from mcp.types import ElicitRequestParams, ElicitResult
+
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.anyio
@@ -39,11 +39,16 @@ async def test_tools_carry_the_cloud_prefix_annotations_and_output_schemas(setti
     async with Client(_server(settings, remediation=True)) as client:
         tools = (await client.list_tools()).tools
     assert {t.name for t in tools} == {
-        "aws_provider_info", "aws_cost_query", "aws_list_resources", "aws_list_recommendations",
-        "aws_plan_remediation", "aws_apply_remediation",
+        "aws_provider_info",
+        "aws_cost_query",
+        "aws_list_resources",
+        "aws_list_recommendations",
+        "aws_plan_remediation",
+        "aws_apply_remediation",
     }
     for tool in tools:
-        assert tool.description and tool.output_schema
+        assert tool.description
+        assert tool.output_schema
         a = tool.annotations
         assert a is not None
         assert None not in (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
@@ -55,7 +60,8 @@ async def test_read_only_mode_does_not_register_the_tool_that_changes_resources(
         names = {t.name for t in (await client.list_tools()).tools}
         info = await client.call_tool("aws_provider_info", {})
     assert "aws_apply_remediation" not in names
-    assert info.structured_content is not None and info.structured_content["read_only"] is True
+    assert info.structured_content is not None
+    assert info.structured_content["read_only"] is True
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -64,11 +70,16 @@ async def test_a_cost_query_returns_structured_totals_labelled_as_demo(settings:
         result = await client.call_tool(
             "aws_cost_query", {"start": "2026-10-01", "end": "2026-11-01", "group_by": ["service"], "top_n": 3}
         )
-    assert not result.is_error and result.structured_content is not None
+    assert not result.is_error
+    assert result.structured_content is not None
     body = result.structured_content
-    assert body["metric"] == "effective" and body["is_demo"] is True and body["source"] == DEMO_LABEL
-    assert body["truncated"] is True and len({r["group"]["service"] for r in body["rows"]}) == 3
-    assert body["totals"][0]["currency"] == "USD" and isinstance(body["totals"][0]["amount"], str)
+    assert body["metric"] == "effective"
+    assert body["is_demo"] is True
+    assert body["source"] == DEMO_LABEL
+    assert body["truncated"] is True
+    assert len({r["group"]["service"] for r in body["rows"]}) == 3
+    assert body["totals"][0]["currency"] == "USD"
+    assert isinstance(body["totals"][0]["amount"], str)
 
 
 async def test_a_cost_query_defaults_to_the_last_thirty_days(settings: Settings) -> None:
@@ -94,7 +105,8 @@ async def test_bad_arguments_get_an_error_that_says_what_to_send(
         result = await client.call_tool("aws_cost_query", arguments)
     assert result.is_error
     text = result.content[0].text  # type: ignore[union-attr]
-    assert message in text and "Traceback" not in text
+    assert message in text
+    assert "Traceback" not in text
 
 
 async def test_planning_changes_nothing(settings: Settings) -> None:
@@ -103,7 +115,8 @@ async def test_planning_changes_nothing(settings: Settings) -> None:
         before = await client.call_tool("aws_list_resources", {})
         plan = await client.call_tool("aws_plan_remediation", {"kind": "stop_instance", "resource_id": IDLE})
         after = await client.call_tool("aws_list_resources", {})
-    assert plan.structured_content is not None and plan.structured_content["dry_run_ok"] is True
+    assert plan.structured_content is not None
+    assert plan.structured_content["dry_run_ok"] is True
     assert before.structured_content == after.structured_content
 
 
@@ -111,14 +124,16 @@ async def test_planning_changes_nothing(settings: Settings) -> None:
 async def test_a_confirmed_change_is_applied_with_before_after_and_undo(settings: Settings, mode: str) -> None:
     provider = SandboxProvider("aws", as_of=AS_OF)
     callback = _answer("accept", {"confirm": True})
-    async with Client(_server(settings, remediation=True, provider=provider), mode=mode,
-                      elicitation_callback=callback) as client:
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
+    ) as client:
         result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
     assert result.structured_content is not None, result.content
     assert result.structured_content["applied"] is True
     assert result.structured_content["after"]["state"] == "stopped"
     assert "start_instance" in result.structured_content["undo"]
-    assert "batch-legacy" in callback.asked[0] and "Undo" in callback.asked[0]  # type: ignore[attr-defined]
+    assert "batch-legacy" in callback.asked[0]
+    assert "Undo" in callback.asked[0]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -127,10 +142,12 @@ async def test_anything_but_a_yes_changes_nothing(
     settings: Settings, mode: str, action: str, content: dict[str, Any] | None
 ) -> None:
     provider = SandboxProvider("aws", as_of=AS_OF)
-    async with Client(_server(settings, remediation=True, provider=provider), mode=mode,
-                      elicitation_callback=_answer(action, content)) as client:
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=_answer(action, content)
+    ) as client:
         result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
-    assert result.structured_content is not None and result.structured_content["applied"] is False
+    assert result.structured_content is not None
+    assert result.structured_content["applied"] is False
     resources = await provider.list_resources(resource_type="instance")
     assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
 
@@ -151,7 +168,9 @@ async def test_a_client_that_cannot_ask_a_person_gets_a_refusal_and_nothing_chan
 async def test_a_change_that_fails_its_dry_run_is_refused_before_anyone_is_asked(settings: Settings) -> None:
     callback = _answer("accept", {"confirm": True})
     async with Client(_server(settings, remediation=True), elicitation_callback=callback) as client:
-        result = await client.call_tool("aws_apply_remediation",
-                                        {"kind": "start_instance", "resource_id": IDLE})  # it is running
-    assert result.is_error and "Nothing was changed" in result.content[0].text  # type: ignore[union-attr]
+        result = await client.call_tool(
+            "aws_apply_remediation", {"kind": "start_instance", "resource_id": IDLE}
+        )  # it is running
+    assert result.is_error
+    assert "Nothing was changed" in result.content[0].text
     assert callback.asked == []  # type: ignore[attr-defined]

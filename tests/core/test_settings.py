@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from finops_core.errors import ConfigError
 from finops_core.settings import Settings
 
@@ -33,7 +32,8 @@ def test_environment_variables_win_over_the_file(tmp_path: Path) -> None:
     settings = Settings.load(
         {"FINOPS_HOME": str(tmp_path), "FINOPS_REMEDIATION_ENABLED": "true", "FINOPS_HTTP__PORT": "9100"}
     )
-    assert settings.remediation_enabled is True and settings.http.port == 9100
+    assert settings.remediation_enabled is True
+    assert settings.http.port == 9100
 
 
 def test_finops_config_points_at_another_file(tmp_path: Path) -> None:
@@ -63,5 +63,7 @@ def test_an_unknown_or_invalid_setting_names_the_field_without_echoing_values(tm
 
 def test_the_http_token_is_kept_secret_in_reprs(tmp_path: Path) -> None:
     settings = Settings.load({"FINOPS_HOME": str(tmp_path), "FINOPS_HTTP__TOKEN": "hunter2-token"})
-    assert "hunter2" not in repr(settings) and "hunter2" not in settings.model_dump_json()
-    assert settings.http.token is not None and settings.http.token.get_secret_value() == "hunter2-token"
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in settings.model_dump_json()
+    assert settings.http.token is not None
+    assert settings.http.token.get_secret_value() == "hunter2-token"

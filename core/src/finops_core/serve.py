@@ -80,7 +80,8 @@ def serve(server: MCPServer, transport: str, http: HttpSettings) -> None:
 
     app = http_app(server, http)
     get_logger("finops").info("serving", url=f"http://{http.host}:{http.port}/mcp")
-    uvicorn.run(app, host=http.host, port=http.port, log_level="warning")
+    # "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines stay off.
+    uvicorn.run(app, host=http.host, port=http.port, log_level="info", access_log=False)
 
 
 def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-
 from finops_core.models import CostQuery
 from finops_core.sandbox import DEMO_LABEL, SandboxProvider
 from finops_core.sandbox.company import AWS, SAVINGS_PLAN_MONTHLY, daily_amount, history_start
+
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.anyio
@@ -41,9 +41,13 @@ def test_history_covers_thirteen_months_up_to_the_day_before_as_of() -> None:
 async def test_weekends_cost_less_than_weekdays_for_compute() -> None:
     provider = SandboxProvider("aws", as_of=AS_OF)
     answer = await provider.query_costs(
-        CostQuery(start=date(2026, 9, 1), end=date(2026, 11, 1), granularity="daily",
-                  filters={"service": ("Amazon Relational Database Service", "AWS Lambda")},
-                  group_by=("service",))
+        CostQuery(
+            start=date(2026, 9, 1),
+            end=date(2026, 11, 1),
+            granularity="daily",
+            filters={"service": ("Amazon Relational Database Service", "AWS Lambda")},
+            group_by=("service",),
+        )
     )
     by_kind: dict[bool, list[Decimal]] = defaultdict(list)
     for row in answer.rows:
@@ -71,8 +75,14 @@ async def test_the_injected_spikes_stand_out_from_the_week_before(
 ) -> None:
     provider = SandboxProvider(cloud, as_of=AS_OF)  # type: ignore[arg-type]
     spike_start = AS_OF - timedelta(days=days_before)
-    query = CostQuery(start=spike_start - timedelta(days=7), end=spike_start + timedelta(days=length),
-                      granularity="daily", filters={"service": (service,)}, group_by=("sub_account",), top_n=50)
+    query = CostQuery(
+        start=spike_start - timedelta(days=7),
+        end=spike_start + timedelta(days=length),
+        granularity="daily",
+        filters={"service": (service,)},
+        group_by=("sub_account",),
+        top_n=50,
+    )
     answer = await provider.query_costs(query)
     per_day: dict[date, Decimal] = defaultdict(Decimal)
     for row in answer.rows:
@@ -89,7 +99,8 @@ async def test_some_costs_are_untagged_so_tag_coverage_has_gaps() -> None:
         CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), tag_key="env", top_n=50)
     )
     values = {r.group["tag:env"] for r in answer.rows}
-    assert None in values and {"prod", "dev"} <= values
+    assert None in values
+    assert {"prod", "dev"} <= values
 
 
 async def test_billed_and_amortized_costs_agree_over_a_whole_month_but_not_on_the_first_day() -> None:
@@ -114,7 +125,12 @@ async def test_every_answer_is_labelled_as_demo_data() -> None:
     action = next(r.action for r in recs.recommendations if r.action)
     plan = await provider.plan_remediation(action)
     result = await provider.apply_remediation(action)
-    assert costs.is_demo and resources.is_demo and recs.is_demo and info.is_demo and plan.is_demo and result.is_demo
+    assert costs.is_demo
+    assert resources.is_demo
+    assert recs.is_demo
+    assert info.is_demo
+    assert plan.is_demo
+    assert result.is_demo
     assert costs.source == resources.source == recs.source == DEMO_LABEL
 
 

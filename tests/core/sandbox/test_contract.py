@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from finops_core.models import CLOUDS
 from finops_core.sandbox import SandboxProvider
 from finops_core.testing.contract import CloudProviderContract
+
 from tests.conftest import AS_OF
 
 

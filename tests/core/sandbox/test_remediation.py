@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import RemediationAction
 from finops_core.sandbox import SandboxProvider
+
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.anyio

@@ -11,12 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from finops_core.errors import InvalidInput, StoreError
 from finops_core.focus import CostLineItem
 from finops_core.models import CostQuery
 from finops_core.settings import Settings
 from finops_core.store import Store
+
 from tests.factories import key_of, line_item, lineage
 
 JAN = (date(2026, 1, 1), date(2026, 2, 1))
@@ -56,9 +56,11 @@ def test_a_row_outside_the_partition_aborts_the_write_and_changes_nothing(store:
     store.replace_partition(key_of(good), [good], lineage(), kind="export")
     stray = line_item(date(2026, 2, 2))
     with pytest.raises(InvalidInput, match="does not belong to partition"):
-        store.replace_partition(key_of(good), [line_item(date(2026, 1, 3), service_name="New"), stray], lineage(),
-                                kind="export")
-    assert _count(store) == 1 and _total(store) == Decimal("10.00")
+        store.replace_partition(
+            key_of(good), [line_item(date(2026, 1, 3), service_name="New"), stray], lineage(), kind="export"
+        )
+    assert _count(store) == 1
+    assert _total(store) == Decimal("10.00")
     with store.reader() as conn:
         assert conn.execute("SELECT COUNT(*) FROM strings WHERE value = 'New'").fetchone()[0] == 0
 
@@ -73,7 +75,8 @@ def test_an_interruption_mid_write_rolls_the_partition_back(store: Store) -> Non
 
     with pytest.raises(KeyboardInterrupt):
         store.replace_partition(key_of(first[0]), interrupted(), lineage(), kind="export")
-    assert _count(store) == 3 and _total(store) == Decimal("30.00")
+    assert _count(store) == 3
+    assert _total(store) == Decimal("30.00")
     assert _count(store, "rollup_daily") == 3
     store.replace_partition(key_of(first[0]), first[:1], lineage(), kind="export")  # still writable
     assert _count(store) == 1
@@ -82,9 +85,11 @@ def test_an_interruption_mid_write_rolls_the_partition_back(store: Store) -> Non
 def test_a_sync_never_overwrites_an_ingested_export(store: Store) -> None:
     exported = line_item(billed_cost=Decimal("100"))
     store.replace_partition(key_of(exported), [exported], lineage("aws-cur"), kind="export")
-    result = store.replace_partition(key_of(exported), [line_item(billed_cost=Decimal("7"))], lineage("sync:aws"),
-                                     kind="sync")
-    assert not result.written and "count the same costs twice" in (result.reason or "")
+    result = store.replace_partition(
+        key_of(exported), [line_item(billed_cost=Decimal("7"))], lineage("sync:aws"), kind="sync"
+    )
+    assert not result.written
+    assert "count the same costs twice" in (result.reason or "")
     assert _total(store) == Decimal("100.00")
     assert store.partitions()[0].kind == "export"
 
@@ -92,8 +97,7 @@ def test_a_sync_never_overwrites_an_ingested_export(store: Store) -> None:
 def test_an_ingested_export_supersedes_synced_aggregates(store: Store) -> None:
     synced = line_item(billed_cost=Decimal("7"))
     store.replace_partition(key_of(synced), [synced, synced], lineage("sync:aws"), kind="sync")
-    store.replace_partition(key_of(synced), [line_item(billed_cost=Decimal("15"))], lineage("aws-cur"),
-                            kind="export")
+    store.replace_partition(key_of(synced), [line_item(billed_cost=Decimal("15"))], lineage("aws-cur"), kind="export")
     assert _total(store) == Decimal("15.00")
     (partition,) = store.partitions()
     assert (partition.kind, partition.lineage.source, partition.row_count) == ("export", "aws-cur", 1)
@@ -101,41 +105,77 @@ def test_an_ingested_export_supersedes_synced_aggregates(store: Store) -> None:
 
 def test_every_focus_column_survives_a_round_trip_exactly(store: Store) -> None:
     full = line_item(
-        availability_zone="us-east-1a", billing_account_name="Payer", billing_account_type="Billing Account",
-        capacity_reservation_id="cr-1", capacity_reservation_status="Used", charge_class="Correction",
-        charge_description="desc", charge_frequency="Usage-Based", commitment_discount_category="Spend",
-        commitment_discount_id="sp-1", commitment_discount_name="SP", commitment_discount_quantity=Decimal("1.5"),
-        commitment_discount_status="Used", commitment_discount_type="Savings Plan", commitment_discount_unit="USD",
-        consumed_quantity=Decimal("0.000000000123"), consumed_unit="Hours", contracted_unit_price=Decimal("0.0416"),
-        invoice_id="INV-1", invoice_issuer_name="Amazon Web Services, Inc.", list_unit_price=Decimal("0.096"),
-        pricing_category="Committed", pricing_currency="USD", pricing_currency_contracted_unit_price=Decimal("0.04"),
-        pricing_currency_effective_cost=Decimal("1.234567891"), pricing_currency_list_unit_price=Decimal("0.09"),
-        pricing_quantity=Decimal("24"), pricing_unit="Hours", publisher_name="AWS Marketplace", region_name="N. Va",
-        resource_id="i-1", resource_name="web", resource_type="Instance", service_category="Compute",
-        service_subcategory="Virtual Machines", sku_id="SKU1", sku_meter="BoxUsage",
-        sku_price_details={"CoreCount": 4, "OS": "Linux"}, sku_price_id="SKU1.P1", sub_account_name="prod",
-        sub_account_type="Account", tags={"team": "web", "env": "prod ", "": "x"},
-        billed_cost=Decimal("-0.000000001"), effective_cost=Decimal("123456789.123456789"),
+        availability_zone="us-east-1a",
+        billing_account_name="Payer",
+        billing_account_type="Billing Account",
+        capacity_reservation_id="cr-1",
+        capacity_reservation_status="Used",
+        charge_class="Correction",
+        charge_description="desc",
+        charge_frequency="Usage-Based",
+        commitment_discount_category="Spend",
+        commitment_discount_id="sp-1",
+        commitment_discount_name="SP",
+        commitment_discount_quantity=Decimal("1.5"),
+        commitment_discount_status="Used",
+        commitment_discount_type="Savings Plan",
+        commitment_discount_unit="USD",
+        consumed_quantity=Decimal("0.000000000123"),
+        consumed_unit="Hours",
+        contracted_unit_price=Decimal("0.0416"),
+        invoice_id="INV-1",
+        invoice_issuer_name="Amazon Web Services, Inc.",
+        list_unit_price=Decimal("0.096"),
+        pricing_category="Committed",
+        pricing_currency="USD",
+        pricing_currency_contracted_unit_price=Decimal("0.04"),
+        pricing_currency_effective_cost=Decimal("1.234567891"),
+        pricing_currency_list_unit_price=Decimal("0.09"),
+        pricing_quantity=Decimal("24"),
+        pricing_unit="Hours",
+        publisher_name="AWS Marketplace",
+        region_name="N. Va",
+        resource_id="i-1",
+        resource_name="web",
+        resource_type="Instance",
+        service_category="Compute",
+        service_subcategory="Virtual Machines",
+        sku_id="SKU1",
+        sku_meter="BoxUsage",
+        sku_price_details={"CoreCount": 4, "OS": "Linux"},
+        sku_price_id="SKU1.P1",
+        sub_account_name="prod",
+        sub_account_type="Account",
+        tags={"team": "web", "env": "prod ", "": "x"},
+        billed_cost=Decimal("-0.000000001"),
+        effective_cost=Decimal("123456789.123456789"),
         x_extras={"x_UsageType": "BoxUsage:m5.large", "x_Discounts": {"a": 1}},
     )
     store.replace_partition(key_of(full), [full], lineage(), kind="export")
     (back,) = list(store.line_items())
     assert back.model_dump(exclude={"lineage"}) == full.model_dump(exclude={"lineage"})
-    assert back.lineage is not None and back.lineage.file == "test.csv"
+    assert back.lineage is not None
+    assert back.lineage.file == "test.csv"
 
 
 def test_rollups_add_up_to_the_line_items_after_every_write(store: Store) -> None:
-    rows = [line_item(date(2026, 1, d), service_name=s, billed_cost=Decimal(f"{d}.{len(s)}"))
-            for d in range(1, 29) for s in ("A", "BB", "CCC")]
+    rows = [
+        line_item(date(2026, 1, d), service_name=s, billed_cost=Decimal(f"{d}.{len(s)}"))
+        for d in range(1, 29)
+        for s in ("A", "BB", "CCC")
+    ]
     store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
     store.replace_partition(key_of(rows[0]), rows[::2], lineage(), kind="export")
     with store.reader() as conn:
         for table in ("rollup_daily", "rollup_monthly"):
             sums = conn.execute(
                 f"SELECT SUM(billed_cost), SUM(effective_cost), SUM(list_cost), SUM(contracted_cost), SUM(row_count) "
-                f"FROM {table}").fetchone()
-            raw = conn.execute("SELECT SUM(billed_cost), SUM(effective_cost), SUM(list_cost), SUM(contracted_cost), "
-                               "COUNT(*) FROM line_items").fetchone()
+                f"FROM {table}"
+            ).fetchone()
+            raw = conn.execute(
+                "SELECT SUM(billed_cost), SUM(effective_cost), SUM(list_cost), SUM(contracted_cost), "
+                "COUNT(*) FROM line_items"
+            ).fetchone()
             assert tuple(sums) == tuple(raw)
 
 
@@ -169,7 +209,8 @@ def test_readers_see_the_last_committed_state_while_a_write_runs(store: Store) -
         reader_done.set()
     writer.join(timeout=60)
     assert not errors
-    assert during == Decimal("3.00") and partitions_during[0].row_count == 3
+    assert during == Decimal("3.00")
+    assert partitions_during[0].row_count == 3
     assert _total(store) == Decimal("2000.00")
 
 
@@ -215,7 +256,8 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
         first.replace_partition(key_of(row), [row], lineage(), kind="export")
     with Store(path) as second:
         info = second.info()
-    assert info.line_items == 1 and info.migrations == ["0001_initial"]
+    assert info.line_items == 1
+    assert info.migrations == ["0001_initial"]
     assert info.first_day == info.last_day == date(2026, 1, 5)
 
 

@@ -6,18 +6,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from finops_core.models import CostQuery
 from finops_core.store import Store
 from finops_core.store.queries import choose_table
+
 from tests.factories import key_of, line_item, lineage
 
 
 @pytest.fixture
 def filled(store: Store) -> Store:
     rows = [
-        line_item(date(2026, m, d), service_name=svc, region_id=region, tags=tags,
-                  billed_cost=Decimal(d) + Decimal("0.000000001"), effective_cost=Decimal(d))
+        line_item(
+            date(2026, m, d),
+            service_name=svc,
+            region_id=region,
+            tags=tags,
+            billed_cost=Decimal(d) + Decimal("0.000000001"),
+            effective_cost=Decimal(d),
+        )
         for m in (1, 2)
         for d in range(1, 29)
         for svc, region, tags in (("EC2", "us-east-1", {"team": "web"}), ("S3", "eu-west-1", {}))
@@ -32,8 +38,10 @@ def filled(store: Store) -> Store:
     ("query", "table"),
     [
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("service", "sub_account")), "rollup_daily"),
-        (CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="monthly"),
-         "rollup_monthly"),
+        (
+            CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="monthly"),
+            "rollup_monthly",
+        ),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("region",)), "line_items"),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), tag_key="team"), "line_items"),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), group_by=("resource",)), "line_items"),
@@ -44,10 +52,21 @@ def test_each_question_reads_the_coarsest_table_that_can_answer_it(query: CostQu
 
 
 def test_rollups_and_line_items_give_the_same_answer(filled: Store) -> None:
-    monthly = filled.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",),
-                                           granularity="monthly", metric="billed"))
-    daily = filled.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",),
-                                         granularity="daily", metric="billed", top_n=500))
+    monthly = filled.query_costs(
+        CostQuery(
+            start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="monthly", metric="billed"
+        )
+    )
+    daily = filled.query_costs(
+        CostQuery(
+            start=date(2026, 1, 1),
+            end=date(2026, 3, 1),
+            group_by=("region",),
+            granularity="daily",
+            metric="billed",
+            top_n=500,
+        )
+    )
     assert monthly.totals == daily.totals
     assert monthly.totals[0].amount == Decimal(2 * 2 * sum(range(1, 29))) + Decimal("0.000000112")
 
@@ -64,21 +83,24 @@ def test_a_tag_key_nobody_uses_puts_everything_under_null(filled: Store) -> None
 
 
 def test_filters_keep_only_the_asked_values(filled: Store) -> None:
-    answer = filled.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), group_by=("service",),
-                                          filters={"service": ("S3",)}))
+    answer = filled.query_costs(
+        CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), group_by=("service",), filters={"service": ("S3",)})
+    )
     assert [r.group["service"] for r in answer.rows] == ["S3"]
 
 
 def test_a_filter_on_an_unknown_value_returns_nothing_and_says_what_the_store_holds(filled: Store) -> None:
-    answer = filled.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1),
-                                          filters={"service": ("Nope",)}))
-    assert answer.rows == [] and answer.note is not None
-    assert "2026-01-01 to 2026-02-28" in answer.note and "Nope" in answer.note
+    answer = filled.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), filters={"service": ("Nope",)}))
+    assert answer.rows == []
+    assert answer.note is not None
+    assert "2026-01-01 to 2026-02-28" in answer.note
+    assert "Nope" in answer.note
 
 
 def test_an_empty_store_says_to_load_data_first(store: Store) -> None:
     answer = store.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1)))
-    assert answer.note is not None and "finops sync" in answer.note
+    assert answer.note is not None
+    assert "finops sync" in answer.note
 
 
 def test_monthly_trends_start_on_the_first_of_each_month(filled: Store) -> None:

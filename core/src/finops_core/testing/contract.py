@@ -44,8 +44,10 @@ class CostSourceContract:
         start, end = cost_period
         answer = await provider.query_costs(CostQuery(start=start, end=end, metric="billed"))
         currencies = [t.currency for t in answer.totals]
-        assert currencies and len(currencies) == len(set(currencies))
-        assert answer.metric == "billed" and answer.metric_meaning == METRIC_MEANING["billed"]
+        assert currencies
+        assert len(currencies) == len(set(currencies))
+        assert answer.metric == "billed"
+        assert answer.metric_meaning == METRIC_MEANING["billed"]
         assert (answer.start, answer.end) == (start, end)
 
     async def test_rows_and_other_add_up_to_the_totals_exactly(
@@ -62,7 +64,8 @@ class CostSourceContract:
         start, end = cost_period
         answer = await provider.query_costs(CostQuery(start=start, end=end, group_by=("service",), top_n=1))
         assert len({tuple(r.group.values()) for r in answer.rows}) == 1
-        assert answer.truncated is True and answer.other
+        assert answer.truncated is True
+        assert answer.other
         assert all(set(r.group.values()) == {"(other)"} for r in answer.other)
 
     async def test_the_grand_total_does_not_depend_on_grouping(
@@ -81,13 +84,16 @@ class CostSourceContract:
         start, end = cost_period
         answer = await provider.query_costs(CostQuery(start=start, end=end, granularity="daily"))
         days = {r.period_start for r in answer.rows}
-        assert days and all(d is not None and start <= d < end for d in days)
+        assert days
+        assert all(d is not None and start <= d < end for d in days)
 
     async def test_an_empty_period_says_why(self, provider: CloudProvider, cost_period: tuple[date, date]) -> None:
         far = cost_period[0] - timedelta(days=3650)
         answer = await provider.query_costs(CostQuery(start=far, end=far + timedelta(days=1)))
-        assert answer.rows == [] and answer.totals == []
-        assert answer.note and str(far) in answer.note
+        assert answer.rows == []
+        assert answer.totals == []
+        assert answer.note
+        assert str(far) in answer.note
 
     async def test_daily_costs_are_rows_inside_the_period_that_match_the_query_total(
         self, provider: CloudProvider, cost_period: tuple[date, date]
@@ -114,7 +120,8 @@ class InventoryContract:
     async def test_resources_belong_to_the_provider_and_respect_the_limit(self, provider: CloudProvider) -> None:
         page = await provider.list_resources(limit=2)
         assert page.provider == provider.cloud
-        assert len(page.resources) <= 2 and page.total >= len(page.resources)
+        assert len(page.resources) <= 2
+        assert page.total >= len(page.resources)
         assert page.truncated == (page.total > 2)
         assert all(r.provider == provider.cloud for r in page.resources)
 
@@ -124,7 +131,8 @@ class InventoryContract:
 
     async def test_no_match_says_why(self, provider: CloudProvider) -> None:
         page = await provider.list_resources(region="no-such-region-1")
-        assert page.resources == [] and page.note
+        assert page.resources == []
+        assert page.note
 
 
 class RecommenderContract:
@@ -156,7 +164,9 @@ class RemediatorContract:
         action = await self._actionable(provider)
         before = await provider.list_resources(limit=500)
         plan = await provider.plan_remediation(action)
-        assert plan.dry_run_ok and plan.undo and plan.before
+        assert plan.dry_run_ok
+        assert plan.undo
+        assert plan.before
         assert await provider.list_resources(limit=500) == before
 
     async def test_planning_an_unknown_resource_is_not_found(self, provider: CloudProvider) -> None:
@@ -167,7 +177,8 @@ class RemediatorContract:
     async def test_applying_changes_the_resource_and_says_how_to_undo(self, provider: CloudProvider) -> None:
         action = await self._actionable(provider)
         result = await provider.apply_remediation(action)
-        assert result.applied and result.undo
+        assert result.applied
+        assert result.undo
         assert result.before != result.after
         recs = await provider.list_recommendations(limit=500)
         assert action not in [r.action for r in recs.recommendations]
@@ -179,4 +190,5 @@ class CloudProviderContract(CostSourceContract, InventoryContract, RecommenderCo
     async def test_info_names_the_cloud_and_its_currencies(self, provider: CloudProvider) -> None:
         info = await provider.info()
         assert info.provider == provider.cloud
-        assert info.currencies and info.accounts
+        assert info.currencies
+        assert info.accounts

@@ -1,0 +1,81 @@
+"""The finops command line: help, the demo (the main job), store info."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def _finops(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_") and k != "CI"}
+    return subprocess.run(
+        [BIN / "finops", *args],
+        env={**clean, "FINOPS_HOME": str(home), "FINOPS_DEMO_AS_OF": "2026-11-26", "COLUMNS": "200", **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_help_lists_the_commands(home: Path) -> None:
+    done = _finops(home, "--help")
+    assert done.returncode == 0
+    for command in ("demo", "serve", "store"):
+        assert command in done.stdout
+
+
+def test_the_demo_loads_thirteen_months_and_reconciles_to_the_cent(home: Path) -> None:
+    done = _finops(home, "demo")
+    assert done.returncode == 0, done.stderr
+    assert "DEMO DATA" in done.stdout
+    assert "39 partitions" in done.stdout
+    assert "equal the sandbox's to the cent" in done.stdout
+    assert "October 2026 by provider" in done.stdout
+    assert "EUR" in done.stdout
+    assert "USD" in done.stdout
+    assert (home / "demo.sqlite").exists()
+    assert not (home / "finops.sqlite").exists()
+
+
+def test_running_the_demo_twice_replaces_rather_than_doubles(home: Path) -> None:
+    _finops(home, "demo")
+    first = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)
+    _finops(home, "demo")
+    second = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)
+    assert first["line_items"] == second["line_items"] == 13286
+    assert first["partitions"] == second["partitions"] == 39
+    assert first["effective_cost_totals"] == second["effective_cost_totals"]
+
+
+def test_store_info_on_an_empty_store_says_how_to_fill_it(home: Path) -> None:
+    done = _finops(home, "store", "info")
+    assert done.returncode == 0
+    assert "empty" in done.stdout
+    assert str(home / "finops.sqlite") in done.stdout
+
+
+def test_a_progress_bar_is_not_drawn_when_output_is_not_a_terminal(home: Path) -> None:
+    done = _finops(home, "demo", CI="true")
+    assert done.returncode == 0
+    assert "loading demo" not in done.stderr + done.stdout
+
+
+def test_a_bad_setting_is_a_clear_error_not_a_traceback(home: Path) -> None:
+    done = _finops(home, "store", "info", FINOPS_LOG_LEVEL="LOUD")
+    assert done.returncode == 1
+    assert "log_level" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [["serve", "--transport", "carrier-pigeon"]])
+def test_an_unknown_transport_is_refused(home: Path, args: list[str]) -> None:
+    done = _finops(home, *args)
+    assert done.returncode == 2
+    assert "stdio or http" in done.stderr

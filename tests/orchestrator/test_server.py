@@ -1,0 +1,70 @@
+"""The finops server answers cross-cloud questions from the store and offers prompts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from finops_core.models import CLOUDS, CostQuery
+from finops_core.sandbox import SandboxProvider
+from finops_core.store import Store
+from finops_orchestrator.demo import load_demo
+from finops_orchestrator.progress import progress_bar
+from finops_orchestrator.server import build_orchestrator
+from mcp import Client
+
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def demo_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "demo.sqlite")
+    with progress_bar("x", 1, enabled=False) as bar:
+        await load_demo(store, [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS], bar)
+    return store
+
+
+async def test_cross_cloud_costs_group_by_provider_with_one_total_per_currency(demo_store: Store) -> None:
+    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)
+    async with Client(server) as client:
+        result = await client.call_tool(
+            "finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01", "group_by": ["provider"]}
+        )
+    body = result.structured_content
+    assert body is not None
+    assert body["is_demo"] is True
+    assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Google Cloud"}
+    assert sorted(t["currency"] for t in body["totals"]) == ["EUR", "USD"]
+
+
+async def test_store_answers_match_each_provider_to_the_cent(demo_store: Store) -> None:
+    query = CostQuery(start=date(2026, 1, 1), end=date(2026, 11, 26), metric="billed")
+    for cloud in CLOUDS:
+        provider = SandboxProvider(cloud, as_of=AS_OF)
+        direct = await provider.query_costs(query)
+        stored = demo_store.query_costs(
+            query.model_copy(update={"filters": {"provider": (provider.spec.provider_name,)}})
+        )
+        assert direct.totals == stored.totals
+
+
+async def test_store_info_reports_what_is_loaded(demo_store: Store) -> None:
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        result = await client.call_tool("finops_store_info", {})
+    body = result.structured_content
+    assert body is not None
+    assert body["providers"] == ["AWS", "Google Cloud", "Microsoft"]
+    assert body["partitions"] == 39
+
+
+async def test_prompts_are_listed_and_render_with_defaults(demo_store: Store) -> None:
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+        rendered = await client.get_prompt("investigate-cost-change", {"days": "14"})
+    assert {"monthly-cost-review", "investigate-cost-change"} <= set(prompts)
+    text = rendered.messages[0].content.text  # type: ignore[union-attr]
+    assert "last 14 days" in text
+    assert "all services" in text
