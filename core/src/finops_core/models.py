@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -147,6 +147,18 @@ RecommendationKind = Literal[
     "storage-tier",
     "other",
 ]
+
+
+ActionKind = Literal[
+    "stop_instance",
+    "start_instance",
+    "resize_instance",
+    "delete_volume",
+    "delete_snapshot",
+    "release_ip",
+    "set_tags",
+]
+ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 
 
 class RemediationAction(_Model):

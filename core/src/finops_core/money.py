@@ -22,8 +22,9 @@ Amount = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_typ
 def to_nanos(amount: Decimal) -> int:
     """Round an amount to whole nanos (half-even), for exact integer sums in the store."""
     nanos = amount.scaleb(9)
-    if nanos == nanos.to_integral_value():  # the common case: at most 9 decimals
-        return int(nanos)
+    whole = int(nanos)  # truncates
+    if whole == nanos:  # the common case: at most 9 decimals
+        return whole
     return int(nanos.quantize(_ONE, rounding=ROUND_HALF_EVEN))
 
 

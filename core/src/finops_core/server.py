@@ -10,7 +10,7 @@ and ``Resolve(ask)`` must name a local function.
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from finops_core.dates import period
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import (
+    ActionKind,
     CostBreakdown,
     CostMetric,
     CostQuery,
@@ -39,14 +40,14 @@ from finops_core.models import (
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceType
 from finops_core.settings import Settings
 
-ActionKind = Literal[
-    "stop_instance",
-    "start_instance",
-    "resize_instance",
-    "delete_volume",
-    "delete_snapshot",
-    "release_ip",
-    "set_tags",
+KindParam = Annotated[ActionKind, Field(description="What to do.")]
+ResourceIdParam = Annotated[str, Field(description="The resource's id, as listed.")]
+ActionParams = Annotated[
+    dict[str, str] | None,
+    Field(
+        description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
+        "the tags to set for set_tags."
+    ),
 ]
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
@@ -135,15 +136,9 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         ),
     )
     async def plan_remediation(
-        kind: Annotated[ActionKind, Field(description="What to do.")],
-        resource_id: Annotated[str, Field(description="The resource's id, as listed.")],
-        parameters: Annotated[
-            dict[str, str] | None,
-            Field(
-                description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
-                "the tags to set for set_tags."
-            ),
-        ] = None,
+        kind: KindParam,
+        resource_id: ResourceIdParam,
+        parameters: ActionParams = None,
     ) -> RemediationPlan:
         action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
         return await provider.plan_remediation(action)
@@ -248,16 +243,10 @@ def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
         "client. Returns before/after state and how to undo it. Declining changes nothing.",
     )
     async def apply_remediation(
-        kind: Annotated[ActionKind, Field(description="What to do.")],
-        resource_id: Annotated[str, Field(description="The resource's id, as listed.")],
+        kind: KindParam,
+        resource_id: ResourceIdParam,
         answer: Annotated[ElicitationResult[Confirm], Resolve(ask)],
-        parameters: Annotated[
-            dict[str, str] | None,
-            Field(
-                description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
-                "the tags to set for set_tags."
-            ),
-        ] = None,
+        parameters: ActionParams = None,
     ) -> RemediationResult:
         action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
         match answer:

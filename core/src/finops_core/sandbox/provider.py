@@ -14,6 +14,7 @@ from finops_core.breakdown import Cell, assemble
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 from finops_core.focus import CostLineItem
 from finops_core.models import (
+    ACTION_KINDS,
     DIMENSION_COLUMN,
     METRIC_COLUMN,
     Cloud,
@@ -32,15 +33,6 @@ from finops_core.sandbox.company import DEMO_LABEL, SPECS, generate_line_items, 
 from finops_core.sandbox.inventory import SandboxResource, initial_resources
 
 DISPLAY = {"aws": "AWS (demo)", "azure": "Azure (demo)", "gcp": "Google Cloud (demo)"}
-ACTIONS = (
-    "stop_instance",
-    "start_instance",
-    "resize_instance",
-    "delete_volume",
-    "delete_snapshot",
-    "release_ip",
-    "set_tags",
-)
 IDLE_CPU_PERCENT = 3.0
 _COMMITMENT_SAVINGS = {"aws": Decimal("412.00"), "azure": Decimal("268.00"), "gcp": Decimal("175.00")}
 
@@ -300,8 +292,8 @@ class SandboxProvider:
     def _target(self, action: RemediationAction) -> SandboxResource:
         if action.provider != self._cloud:
             raise InvalidInput(f"This is the {self._cloud} provider; the action is for {action.provider}.")
-        if action.kind not in ACTIONS:
-            raise InvalidInput(f"Unknown action kind {action.kind!r}; use one of {', '.join(ACTIONS)}.")
+        if action.kind not in ACTION_KINDS:
+            raise InvalidInput(f"Unknown action kind {action.kind!r}; use one of {', '.join(ACTION_KINDS)}.")
         r = self._resources.get(action.resource_id)
         if r is None or r.state == "deleted":
             raise NotFound(

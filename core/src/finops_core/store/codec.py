@@ -69,48 +69,46 @@ _PLAN: tuple[tuple[str, ColumnKind], ...] = tuple((c.name, c.kind) for c in FOCU
 
 
 class Dictionary:
-    """The ``strings`` table seen from Python: value <-> id, cached for the life of a write.
+    """The ``strings`` table seen from Python: value -> id, cached across writes.
 
-    New values are inserted inside the caller's transaction; ``forget_new()`` drops them from the cache
-    when that transaction rolls back.
+    Use only inside a write transaction (``BEGIN IMMEDIATE``): ``begin()`` syncs the cache with the table
+    (another process may have written since), new values get the next ids in Python, and ``flush()``
+    stores them in one ``executemany`` before the commit. One INSERT per new string, each looking up
+    the unique index, was the slowest part of a write. ``rollback()`` forgets what the transaction added.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._ids: dict[str, int] = {}
-        self._new: list[str] = []
+        self._pending: list[tuple[int, str]] = []
+        self._max_id = 0
         self.cached: dict[str, int] = self._ids  # read-only view for hot loops: value -> id when known
+
+    def begin(self) -> None:
+        max_id, count = self._conn.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM strings").fetchone()
+        if (int(max_id), int(count)) != (self._max_id, len(self._ids)):
+            self._ids.clear()
+            self._ids.update((str(v), int(i)) for i, v in self._conn.execute("SELECT id, value FROM strings"))
+            self._max_id = int(max_id)
+        self._pending.clear()
 
     def id_for(self, value: str) -> int:
         sid = self._ids.get(value)
-        if sid is not None:
-            return sid
-        row = self._conn.execute("SELECT id FROM strings WHERE value = ?", (value,)).fetchone()
-        if row is None:
-            cursor = self._conn.execute("INSERT INTO strings (value) VALUES (?)", (value,))
-            sid = cursor.lastrowid
-            assert sid is not None
-            self._new.append(value)
-        else:
-            sid = int(row[0])
-        self._ids[value] = sid
+        if sid is None:
+            self._max_id += 1
+            sid = self._ids[value] = self._max_id
+            self._pending.append((sid, value))
         return sid
 
-    def lookup(self, value: str) -> int | None:
-        """The id of a value already stored, without inserting it."""
-        sid = self._ids.get(value)
-        if sid is not None:
-            return sid
-        row = self._conn.execute("SELECT id FROM strings WHERE value = ?", (value,)).fetchone()
-        return None if row is None else int(row[0])
+    def flush(self) -> None:
+        self._conn.executemany("INSERT INTO strings (id, value) VALUES (?, ?)", self._pending)
+        self._pending.clear()
 
-    def commit(self) -> None:
-        self._new.clear()
-
-    def forget_new(self) -> None:
-        for value in self._new:
-            self._ids.pop(value, None)
-        self._new.clear()
+    def rollback(self) -> None:
+        for _, value in self._pending:
+            del self._ids[value]
+        self._max_id -= len(self._pending)
+        self._pending.clear()
 
 
 def canonical_tags(tags: dict[str, str]) -> str:
@@ -123,8 +121,8 @@ class RowEncoder:
     def __init__(self, conn: sqlite3.Connection, dictionary: Dictionary) -> None:
         self._conn = conn
         self._dict = dictionary
-        self._tagsets: set[int] = set()
         self._tagset_ids: dict[tuple[tuple[str, str], ...], int] = {}
+        self._tag_pairs: list[tuple[int, int, int]] = []
 
     def encode(self, partition_id: int, item: CostLineItem) -> tuple[Any, ...]:
         """One ``INSERT_SQL`` parameter tuple; absent values are sentinels that the SQL turns into NULL."""
@@ -152,13 +150,14 @@ class RowEncoder:
             return tagset
         tagset = self._dict.id_for(canonical_tags(tags))
         self._tagset_ids[cache_key] = tagset
-        if tagset not in self._tagsets:
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO tag_pairs (tagset, key, value) VALUES (?, ?, ?)",
-                [(tagset, self._dict.id_for(k), self._dict.id_for(v)) for k, v in tags.items()],
-            )
-            self._tagsets.add(tagset)
+        self._tag_pairs += [(tagset, self._dict.id_for(k), self._dict.id_for(v)) for k, v in tags.items()]
         return tagset
+
+    def flush(self) -> None:
+        """Store the new strings and tag pairs this encoder met; call before the commit."""
+        self._dict.flush()
+        self._conn.executemany("INSERT OR IGNORE INTO tag_pairs (tagset, key, value) VALUES (?, ?, ?)", self._tag_pairs)
+        self._tag_pairs.clear()
 
     def encode_all(self, partition_id: int, items: Iterable[CostLineItem]) -> Iterable[tuple[Any, ...]]:
         for item in items:

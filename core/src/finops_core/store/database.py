@@ -154,17 +154,18 @@ class Store:
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
+            self._dictionary.begin()
             try:
                 result = self._replace(conn, key, items, lineage, kind, progress)
                 if result.written:
                     conn.execute("COMMIT")
-                    self._dictionary.commit()
                 else:
                     conn.execute("ROLLBACK")
+                    self._dictionary.rollback()
                 return result
             except BaseException as exc:
                 conn.execute("ROLLBACK")
-                self._dictionary.forget_new()
+                self._dictionary.rollback()
                 if isinstance(exc, sqlite3.Error):
                     raise StoreError(
                         f"Writing {key.provider_name} {key.billing_account_id} "
@@ -231,6 +232,7 @@ class Store:
         counter = [0]
         encoder = RowEncoder(conn, self._dictionary)
         conn.executemany(INSERT_SQL, encoder.encode_all(partition_id, _checked(key, items, counter, progress)))
+        encoder.flush()
         _rebuild_rollups(conn, partition_id)
         conn.execute("UPDATE partitions SET row_count = ? WHERE id = ?", (counter[0], partition_id))
         return WriteResult(key=key, written=True, rows=counter[0], replaced_rows=replaced)
