@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,19 @@ def test_an_unknown_transport_is_refused(home: Path, args: list[str]) -> None:
     done = _finops(home, *args)
     assert done.returncode == 2
     assert "stdio or http" in done.stderr
+
+
+def test_a_progress_bar_is_drawn_on_a_terminal(home: Path) -> None:
+    script = shutil.which("script")  # util-linux: runs the command on a pseudo-terminal
+    assert script, "this test needs util-linux's `script`"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_") and k != "CI"}
+    done = subprocess.run(
+        [script, "-qec", f"{BIN / 'finops'} demo", "/dev/null"],
+        env={**clean, "FINOPS_HOME": str(home), "FINOPS_DEMO_AS_OF": "2026-11-26"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0
+    assert "loading demo" in done.stdout
+    assert "/39" in done.stdout

@@ -65,6 +65,7 @@ _get_strings = _getter(_STRINGS)
 _get_costs = _getter(_COSTS)
 _get_times = _getter(_TIMES)
 _get_decimals = _getter(_DECIMALS)
+_STRING_ROW_CACHE = 200_000  # distinct string-column tuples remembered per write (bounded memory)
 _PLAN: tuple[tuple[str, ColumnKind], ...] = tuple((c.name, c.kind) for c in FOCUS_COLUMNS)
 
 
@@ -123,18 +124,28 @@ class RowEncoder:
         self._dict = dictionary
         self._tagset_ids: dict[tuple[tuple[str, str], ...], int] = {}
         self._tag_pairs: list[tuple[int, int, int]] = []
+        # Rows repeat their string columns (same account, service, region, SKU, resource day after day):
+        # one hash of the tuple replaces forty dictionary lookups.
+        self._string_rows: dict[tuple[Any, ...], tuple[int, ...]] = {}
 
     def encode(self, partition_id: int, item: CostLineItem) -> tuple[Any, ...]:
         """One ``INSERT_SQL`` parameter tuple; absent values are sentinels that the SQL turns into NULL."""
         v = item.__dict__  # pydantic v2 keeps field values here: the fastest read
-        known = self._dict.cached
         sid = self._dict.id_for
         tags = v["tags"]
         details = v["sku_price_details"]
         extras = v["x_extras"]
+        strings = _get_strings(v)
+        encoded = self._string_rows.get(strings)
+        if encoded is None:
+            if len(self._string_rows) >= _STRING_ROW_CACHE:
+                self._string_rows.clear()
+            known = self._dict.cached
+            encoded = tuple([0 if x is None else (known.get(x) or sid(x)) for x in strings])
+            self._string_rows[strings] = encoded
         return (
             partition_id,
-            *[0 if x is None else (known.get(x) or sid(x)) for x in _get_strings(v)],
+            *encoded,
             *[_NULL_COST if x is None else to_nanos(x) for x in _get_costs(v)],
             *[0 if x is None else int(x.timestamp()) for x in _get_times(v)],
             *["" if x is None else format(x, "f") for x in _get_decimals(v)],
