@@ -274,3 +274,58 @@ def test_lineage_is_recorded_per_partition(store: Store) -> None:
     (partition,) = store.partitions()
     assert partition.lineage.source == "focus-export"
     assert partition.lineage.ingested_at == datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def test_one_writer_replaces_every_partition_it_touches_in_one_transaction(store: Store) -> None:
+    old = [line_item(date(2026, 1, 2)), line_item(date(2026, 2, 2))]
+    for row in old:
+        store.replace_partition(key_of(row), [row], lineage(), kind="export")
+    with store.writer(lineage("file"), kind="export") as writer:
+        writer.add_items([line_item(date(2026, 1, d), billed_cost=Decimal(1)) for d in (3, 4)])
+        writer.add_items([line_item(date(2026, 2, d), billed_cost=Decimal(2)) for d in (3, 4, 5)])
+    assert {(r.key.billing_period_start.month, r.rows, r.replaced_rows) for r in writer.results} == {
+        (1, 2, 1),
+        (2, 3, 1),
+    }
+    assert _total(store) == Decimal("8.00")
+
+
+def test_an_interruption_in_a_later_partition_rolls_back_the_earlier_ones_too(store: Store) -> None:
+    old = [line_item(date(2026, 1, 2)), line_item(date(2026, 2, 2))]
+    for row in old:
+        store.replace_partition(key_of(row), [row], lineage(), kind="export")
+    with pytest.raises(KeyboardInterrupt), store.writer(lineage("file"), kind="export") as writer:
+        writer.add_items([line_item(date(2026, 1, 9), billed_cost=Decimal(99))])
+        writer.add_items([line_item(date(2026, 2, 9), billed_cost=Decimal(99))])
+        raise KeyboardInterrupt
+    assert _total(store) == Decimal("20.00")
+    assert {p.lineage.source for p in store.partitions()} == {"test"}
+
+
+def test_a_batch_with_an_empty_required_column_names_the_row_and_writes_nothing(store: Store) -> None:
+    batch = {
+        name: [getattr(line_item(), name), getattr(line_item(), name)]
+        for name in (
+            "provider_name",
+            "billing_account_id",
+            "billing_currency",
+            "billing_period_start",
+            "billing_period_end",
+            "charge_category",
+            "charge_period_start",
+            "charge_period_end",
+            "service_name",
+            "billed_cost",
+            "effective_cost",
+            "list_cost",
+            "contracted_cost",
+        )
+    }
+    batch["billed_cost"][1] = None
+    with (
+        pytest.raises(InvalidInput, match=r"f\.csv: row 2: billed_cost is empty"),
+        store.writer(lineage(), kind="export") as writer,
+    ):
+        writer.add_columns(batch, 2, where="f.csv: ")
+    assert _count(store) == 0
+    assert store.partitions() == []

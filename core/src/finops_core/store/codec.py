@@ -7,9 +7,8 @@ exact text; timestamps UTC epoch seconds; tags a sid of their canonical JSON.
 from __future__ import annotations
 
 import json
-import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -56,16 +55,7 @@ INSERT_SQL = (
 )
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """Reads several fields in one C call (``operator.itemgetter``): the encoder's hot path."""
-    return operator.itemgetter(*names)  # pyright: ignore[reportUnknownVariableType]
-
-
-_get_strings = _getter(_STRINGS)
-_get_costs = _getter(_COSTS)
-_get_times = _getter(_TIMES)
-_get_decimals = _getter(_DECIMALS)
-_STRING_ROW_CACHE = 200_000  # distinct string-column tuples remembered per write (bounded memory)
+_ALL_FIELDS = tuple(c.name for c in FOCUS_COLUMNS)
 _PLAN: tuple[tuple[str, ColumnKind], ...] = tuple((c.name, c.kind) for c in FOCUS_COLUMNS)
 
 
@@ -116,52 +106,76 @@ def canonical_tags(tags: dict[str, str]) -> str:
     return json.dumps(tags, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-class RowEncoder:
-    """Turns ``CostLineItem``s into ``line_items`` tuples, recording new tag sets in ``tag_pairs``."""
+class _Memo(dict[Any, Any]):
+    """A dict that computes and remembers missing values: repeated cells cost one lookup."""
+
+    def __init__(self, compute: Callable[[Any], Any], absent: Any) -> None:
+        super().__init__({None: absent})
+        self._compute = compute
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self._compute(key)
+        return value
+
+
+ColumnBatch = Mapping[str, Sequence[Any]]
+"""Line items by column: FOCUS snake_case name -> one value per row (absent column = all null).
+
+Values are what ``CostLineItem`` holds: ``str``, ``Decimal``, UTC ``datetime``, ``dict`` for tags,
+``sku_price_details`` and ``x_extras``; ``None`` for null."""
+
+
+def _sku_json(details: dict[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, separators=(",", ":"))
+
+
+class BatchEncoder:
+    """Turns column batches into ``INSERT_SQL`` parameter rows, recording new tag sets for ``tag_pairs``.
+
+    Works column by column with memo tables, because billing data repeats itself: the same account,
+    service, SKU, day and often the same amount appear on thousands of rows.
+    """
 
     def __init__(self, conn: sqlite3.Connection, dictionary: Dictionary) -> None:
         self._conn = conn
         self._dict = dictionary
-        self._tagset_ids: dict[tuple[tuple[str, str], ...], int] = {}
         self._tag_pairs: list[tuple[int, int, int]] = []
-        # Rows repeat their string columns (same account, service, region, SKU, resource day after day):
-        # one hash of the tuple replaces forty dictionary lookups.
-        self._string_rows: dict[tuple[Any, ...], tuple[int, ...]] = {}
+        self._strings = _Memo(dictionary.id_for, 0)
+        self._costs = _Memo(to_nanos, _NULL_COST)
+        self._times = _Memo(lambda t: int(t.timestamp()), 0)
+        self._decimals = _Memo(lambda d: format(d, "f"), "")
+        self._tagsets: dict[tuple[tuple[str, str], ...], int] = {}
 
-    def encode(self, partition_id: int, item: CostLineItem) -> tuple[Any, ...]:
-        """One ``INSERT_SQL`` parameter tuple; absent values are sentinels that the SQL turns into NULL."""
-        v = item.__dict__  # pydantic v2 keeps field values here: the fastest read
-        sid = self._dict.id_for
-        tags = v["tags"]
-        details = v["sku_price_details"]
-        extras = v["x_extras"]
-        strings = _get_strings(v)
-        encoded = self._string_rows.get(strings)
-        if encoded is None:
-            if len(self._string_rows) >= _STRING_ROW_CACHE:
-                self._string_rows.clear()
-            known = self._dict.cached
-            encoded = tuple([0 if x is None else (known.get(x) or sid(x)) for x in strings])
-            self._string_rows[strings] = encoded
-        return (
-            partition_id,
-            *encoded,
-            *[_NULL_COST if x is None else to_nanos(x) for x in _get_costs(v)],
-            *[0 if x is None else int(x.timestamp()) for x in _get_times(v)],
-            *["" if x is None else format(x, "f") for x in _get_decimals(v)],
-            self._tagset(tags) if tags else 0,
-            0 if details is None else sid(json.dumps(details, sort_keys=True, separators=(",", ":"))),
-            json.dumps(extras, sort_keys=True, default=str) if extras else "",
+    def columns(self, batch: ColumnBatch, rows: int) -> list[Sequence[Any]]:
+        """The encoded columns of ``batch`` in ``LINE_ITEM_COLUMNS`` order, without ``partition_id``."""
+        out: list[Sequence[Any]] = []
+        for names, memo in (
+            (_STRINGS, self._strings),
+            (_COSTS, self._costs),
+            (_TIMES, self._times),
+            (_DECIMALS, self._decimals),
+        ):
+            for name in names:
+                values = batch.get(name)
+                out.append([memo[x] for x in values] if values is not None else [memo[None]] * rows)
+        tags = batch.get("tags")
+        out.append([self._tagset(t) if t else 0 for t in tags] if tags is not None else [0] * rows)
+        details = batch.get("sku_price_details")
+        out.append([self._strings[_sku_json(d)] if d else 0 for d in details] if details is not None else [0] * rows)
+        extras = batch.get("x_extras")
+        out.append(
+            [json.dumps(x, sort_keys=True, default=str) if x else "" for x in extras]
+            if extras is not None
+            else [""] * rows
         )
+        return out
 
     def _tagset(self, tags: dict[str, str]) -> int:
         cache_key = tuple(tags.items())
-        tagset = self._tagset_ids.get(cache_key)
-        if tagset is not None:
-            return tagset
-        tagset = self._dict.id_for(canonical_tags(tags))
-        self._tagset_ids[cache_key] = tagset
-        self._tag_pairs += [(tagset, self._dict.id_for(k), self._dict.id_for(v)) for k, v in tags.items()]
+        tagset = self._tagsets.get(cache_key)
+        if tagset is None:
+            tagset = self._tagsets[cache_key] = self._dict.id_for(canonical_tags(tags))
+            self._tag_pairs += [(tagset, self._dict.id_for(k), self._dict.id_for(v)) for k, v in tags.items()]
         return tagset
 
     def flush(self) -> None:
@@ -170,9 +184,11 @@ class RowEncoder:
         self._conn.executemany("INSERT OR IGNORE INTO tag_pairs (tagset, key, value) VALUES (?, ?, ?)", self._tag_pairs)
         self._tag_pairs.clear()
 
-    def encode_all(self, partition_id: int, items: Iterable[CostLineItem]) -> Iterable[tuple[Any, ...]]:
-        for item in items:
-            yield self.encode(partition_id, item)
+
+def items_to_batch(items: Sequence[CostLineItem]) -> dict[str, list[Any]]:
+    """``CostLineItem``s as a column batch."""
+    dicts = [item.__dict__ for item in items]
+    return {name: [d[name] for d in dicts] for name in (*_ALL_FIELDS, "x_extras")}
 
 
 def decode_row(row: sqlite3.Row, strings: dict[int, str]) -> dict[str, Any]:

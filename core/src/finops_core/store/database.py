@@ -16,28 +16,19 @@ from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from finops_core.errors import InvalidInput, StoreError
+from finops_core.errors import StoreError
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.money import Money, from_nanos
-from finops_core.store.codec import INSERT_SQL, Dictionary, RowEncoder, decode_row
+from finops_core.store.codec import Dictionary, decode_row
 from finops_core.store.queries import query_costs
-from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS, migrations
+from finops_core.store.schema import migrations
+from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
 
 PartitionKind = Literal["export", "sync"]
 BUSY_TIMEOUT_MS = 30_000
-
-
-class PartitionKey(BaseModel):
-    """What a write replaces: one provider's billing account for one billing period."""
-
-    model_config = ConfigDict(frozen=True)
-
-    provider_name: str
-    billing_account_id: str
-    billing_period_start: date
 
 
 def partition_key(item: CostLineItem) -> PartitionKey:
@@ -61,14 +52,6 @@ class PartitionInfo(BaseModel):
     kind: PartitionKind
     lineage: Lineage
     row_count: int
-
-
-class WriteResult(BaseModel):
-    key: PartitionKey
-    written: bool
-    rows: int
-    replaced_rows: int = 0
-    reason: str | None = None
 
 
 class StoreInfo(BaseModel):
@@ -136,6 +119,32 @@ class Store:
 
     # -- writes ----------------------------------------------------------------------------------
 
+    @contextmanager
+    def writer(
+        self, lineage: Lineage, *, kind: PartitionKind, progress: Callable[[int], None] | None = None
+    ) -> Generator[PartitionWriter]:
+        """One transaction that replaces every partition it touches; committed when the block ends.
+
+        An error or interruption inside the block (a bad row, Ctrl-C) rolls everything back: the store is
+        as it was. An ``export`` partition is never overwritten by a ``sync`` (its rows are skipped and the
+        result says why), since the same dollars would otherwise be counted from two sources.
+        """
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            self._dictionary.begin()
+            try:
+                writer = PartitionWriter(conn, self._dictionary, lineage, kind, progress)
+                yield writer
+                writer.finish()
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                conn.execute("ROLLBACK")
+                self._dictionary.rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"Writing to the store failed and was rolled back: {exc}") from exc
+                raise
+
     def replace_partition(
         self,
         key: PartitionKey,
@@ -147,95 +156,12 @@ class Store:
     ) -> WriteResult:
         """Replace every line item of ``key`` with ``items``, atomically, and rebuild its rollups.
 
-        An ``export`` partition is never overwritten by a ``sync``: the write is skipped and the result
-        says why (the same dollars would otherwise be counted from two sources). A row outside ``key``
-        aborts the write and leaves the store as it was.
+        A row outside ``key`` aborts the write and leaves the store as it was.
         """
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            self._dictionary.begin()
-            try:
-                result = self._replace(conn, key, items, lineage, kind, progress)
-                if result.written:
-                    conn.execute("COMMIT")
-                else:
-                    conn.execute("ROLLBACK")
-                    self._dictionary.rollback()
-                return result
-            except BaseException as exc:
-                conn.execute("ROLLBACK")
-                self._dictionary.rollback()
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(
-                        f"Writing {key.provider_name} {key.billing_account_id} "
-                        f"{key.billing_period_start} failed and was rolled back: {exc}"
-                    ) from exc
-                raise
-
-    def _replace(
-        self,
-        conn: sqlite3.Connection,
-        key: PartitionKey,
-        items: Iterable[CostLineItem],
-        lineage: Lineage,
-        kind: PartitionKind,
-        progress: Callable[[int], None] | None,
-    ) -> WriteResult:
-        existing = conn.execute(
-            "SELECT id, kind, row_count FROM partitions WHERE provider_name = ? AND billing_account_id = ? "
-            "AND billing_period_start = ?",
-            (key.provider_name, key.billing_account_id, key.billing_period_start.isoformat()),
-        ).fetchone()
-        replaced = 0
-        if existing is not None:
-            partition_id, old_kind, replaced = int(existing[0]), str(existing[1]), int(existing[2])
-            if kind == "sync" and old_kind == "export":
-                return WriteResult(
-                    key=key,
-                    written=False,
-                    rows=0,
-                    reason="an ingested export already covers this partition; synced aggregates would "
-                    "count the same costs twice",
-                )
-            for table in ("line_items", "rollup_daily", "rollup_monthly"):
-                conn.execute(f"DELETE FROM {table} WHERE partition_id = ?", (partition_id,))
-            conn.execute(
-                "UPDATE partitions SET kind = ?, source = ?, file = ?, focus_version = ?, ingested_at = ? WHERE id = ?",
-                (
-                    kind,
-                    lineage.source,
-                    lineage.file,
-                    lineage.focus_version,
-                    lineage.ingested_at.isoformat(),
-                    partition_id,
-                ),
-            )
-        else:
-            cursor = conn.execute(
-                "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, kind, "
-                "source, file, focus_version, ingested_at, row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (
-                    key.provider_name,
-                    key.billing_account_id,
-                    key.billing_period_start.isoformat(),
-                    kind,
-                    lineage.source,
-                    lineage.file,
-                    lineage.focus_version,
-                    lineage.ingested_at.isoformat(),
-                ),
-            )
-            assert cursor.lastrowid is not None
-            partition_id = cursor.lastrowid
-
-        counter = [0]
-        encoder = RowEncoder(conn, self._dictionary)
-        conn.executemany(INSERT_SQL, encoder.encode_all(partition_id, _checked(key, items, counter, progress)))
-        encoder.flush()
-        _rebuild_rollups(conn, partition_id)
-        conn.execute("UPDATE partitions SET row_count = ? WHERE id = ?", (counter[0], partition_id))
-        return WriteResult(key=key, written=True, rows=counter[0], replaced_rows=replaced)
+        with self.writer(lineage, kind=kind, progress=progress) as writer:
+            if writer.open_partition(key) is not None:
+                writer.add_items(items, only=key)
+        return writer.results[0]
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -315,47 +241,3 @@ class Store:
                 providers=providers,
                 effective_cost_totals=totals,
             )
-
-
-def _checked(
-    key: PartitionKey,
-    items: Iterable[CostLineItem],
-    counter: list[int],
-    progress: Callable[[int], None] | None,
-) -> Iterator[CostLineItem]:
-    for item in items:
-        if (
-            item.provider_name != key.provider_name
-            or item.billing_account_id != key.billing_account_id
-            or item.billing_period_start.date() != key.billing_period_start
-        ):
-            raise InvalidInput(
-                f"Line item for {item.provider_name} / {item.billing_account_id} / billing period "
-                f"{item.billing_period_start.date()} does not belong to partition {key.provider_name} / "
-                f"{key.billing_account_id} / {key.billing_period_start}; split the rows by partition first. "
-                "Nothing was written."
-            )
-        counter[0] += 1
-        if progress is not None and counter[0] % 50_000 == 0:
-            progress(counter[0])
-        yield item
-
-
-def _rebuild_rollups(conn: sqlite3.Connection, partition_id: int) -> None:
-    metrics = ", ".join(f"SUM({m})" for m in ROLLUP_METRICS)
-    for table, period, expr, dims in (
-        ("rollup_daily", "day", "date(charge_period_start, 'unixepoch')", DAILY_DIMENSIONS),
-        (
-            "rollup_monthly",
-            "month",
-            "strftime('%Y-%m-01', charge_period_start, 'unixepoch')",
-            MONTHLY_DIMENSIONS,
-        ),
-    ):
-        cols = ", ".join(dims)
-        conn.execute(
-            f"INSERT INTO {table} (partition_id, {period}, {cols}, {', '.join(ROLLUP_METRICS)}, row_count) "
-            f"SELECT partition_id, {expr}, {cols}, {metrics}, COUNT(*) FROM line_items "
-            f"WHERE partition_id = ? GROUP BY {expr}, {cols}",
-            (partition_id,),
-        )

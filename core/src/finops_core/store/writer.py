@@ -1,0 +1,214 @@
+"""One write transaction over the store: every partition it touches is replaced, all or nothing.
+
+A file of billing data can span several partitions (accounts, months) and arrive in chunks. The writer
+replaces a partition the first time a row of it arrives, appends later chunks, rebuilds the touched
+partitions' rollups and commits once, at the end; any error or interruption before that rolls the
+whole transaction back, so the store is as it was before the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from finops_core.errors import InvalidInput
+from finops_core.focus import CostLineItem, Lineage
+from finops_core.store.codec import INSERT_SQL, BatchEncoder, ColumnBatch, Dictionary, items_to_batch
+from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
+
+REQUIRED = (
+    "provider_name",
+    "billing_account_id",
+    "billing_currency",
+    "billing_period_start",
+    "billing_period_end",
+    "charge_category",
+    "charge_period_start",
+    "charge_period_end",
+    "service_name",
+    "billed_cost",
+    "effective_cost",
+    "list_cost",
+    "contracted_cost",
+)
+
+
+class PartitionKey(BaseModel):
+    """What a write replaces: one provider's billing account for one billing period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider_name: str
+    billing_account_id: str
+    billing_period_start: date
+
+
+class WriteResult(BaseModel):
+    key: PartitionKey
+    written: bool
+    rows: int
+    replaced_rows: int = 0
+    reason: str | None = None
+
+
+class PartitionWriter:
+    """Adds line items inside one transaction. Get one from ``Store.writer()``."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        dictionary: Dictionary,
+        lineage: Lineage,
+        kind: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self._conn = conn
+        self._lineage = lineage
+        self._kind = kind
+        self._encoder = BatchEncoder(conn, dictionary)
+        self._ids: dict[tuple[str, str, date], int | None] = {}  # None: partition skipped
+        self._results: dict[tuple[str, str, date], WriteResult] = {}
+        self._progress = progress
+        self.rows = 0
+
+    @property
+    def results(self) -> list[WriteResult]:
+        return list(self._results.values())
+
+    def open_partition(self, key: PartitionKey) -> int | None:
+        """Replace ``key`` in this transaction (once); the id rows go under, or None if it is protected."""
+        k = (key.provider_name, key.billing_account_id, key.billing_period_start)
+        if k in self._ids:
+            return self._ids[k]
+        conn = self._conn
+        existing = conn.execute(
+            "SELECT id, kind, row_count FROM partitions WHERE provider_name = ? AND billing_account_id = ? "
+            "AND billing_period_start = ?",
+            (key.provider_name, key.billing_account_id, key.billing_period_start.isoformat()),
+        ).fetchone()
+        lineage = self._lineage
+        values = (self._kind, lineage.source, lineage.file, lineage.focus_version, lineage.ingested_at.isoformat())
+        if existing is not None and self._kind == "sync" and existing[1] == "export":
+            self._ids[k] = None
+            self._results[k] = WriteResult(
+                key=key,
+                written=False,
+                rows=0,
+                reason="an ingested export already covers this partition; synced aggregates would count the "
+                "same costs twice",
+            )
+            return None
+        if existing is not None:
+            partition_id, replaced = int(existing[0]), int(existing[2])
+            for table in ("line_items", "rollup_daily", "rollup_monthly"):
+                conn.execute(f"DELETE FROM {table} WHERE partition_id = ?", (partition_id,))
+            conn.execute(
+                "UPDATE partitions SET kind = ?, source = ?, file = ?, focus_version = ?, ingested_at = ? WHERE id = ?",
+                (*values, partition_id),
+            )
+        else:
+            replaced = 0
+            cursor = conn.execute(
+                "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, kind, source, "
+                "file, focus_version, ingested_at, row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (key.provider_name, key.billing_account_id, key.billing_period_start.isoformat(), *values),
+            )
+            assert cursor.lastrowid is not None
+            partition_id = cursor.lastrowid
+        self._ids[k] = partition_id
+        self._results[k] = WriteResult(key=key, written=True, rows=0, replaced_rows=replaced)
+        return partition_id
+
+    def add_items(
+        self, items: Iterable[CostLineItem], *, only: PartitionKey | None = None, chunk_size: int = 10_000
+    ) -> None:
+        """Add validated line items (any partitions; with ``only``, rows of another partition are an error)."""
+        iterator = iter(items)
+        while chunk := list(islice(iterator, chunk_size)):
+            if only is not None:
+                for item in chunk:
+                    if (item.provider_name, item.billing_account_id, item.billing_period_start.date()) != (
+                        only.provider_name,
+                        only.billing_account_id,
+                        only.billing_period_start,
+                    ):
+                        raise InvalidInput(
+                            f"Line item for {item.provider_name} / {item.billing_account_id} / billing period "
+                            f"{item.billing_period_start.date()} does not belong to partition {only.provider_name} "
+                            f"/ {only.billing_account_id} / {only.billing_period_start}; split the rows by "
+                            "partition first. Nothing was written."
+                        )
+            self.add_columns(items_to_batch(chunk), len(chunk))
+
+    def add_columns(self, batch: ColumnBatch, rows: int, *, where: str = "") -> None:
+        """Add ``rows`` line items given by column. ``where`` names their origin in error messages."""
+        if rows == 0:
+            return
+        for name in REQUIRED:
+            column = batch.get(name)
+            if column is None or None in column:
+                row = 0 if column is None else list(column).index(None)
+                raise InvalidInput(
+                    f"{where}row {row + 1}: {name} is empty, and every FOCUS line item needs it. Nothing was "
+                    "written; fix or drop that row and try again."
+                )
+        partition_ids = self._partition_ids(batch, rows)
+        columns = self._encoder.columns(batch, rows)
+        data: Iterable[tuple[Any, ...]] = zip(partition_ids, *columns, strict=True)
+        if None in self._ids.values():
+            data = (row for row in data if row[0] is not None)
+        cursor = self._conn.executemany(INSERT_SQL, data)
+        written = max(cursor.rowcount, 0)
+        self.rows += written
+        if self._progress is not None:
+            self._progress(self.rows)
+
+    def _partition_ids(self, batch: ColumnBatch, rows: int) -> list[int | None]:
+        keys: dict[tuple[str, str, datetime], int | None] = {}
+        out: list[int | None] = []
+        for provider, account, start in zip(
+            batch["provider_name"], batch["billing_account_id"], batch["billing_period_start"], strict=True
+        ):
+            k = (provider, account, start)
+            if k not in keys:
+                keys[k] = self.open_partition(
+                    PartitionKey(provider_name=provider, billing_account_id=account, billing_period_start=start.date())
+                )
+            out.append(keys[k])
+        return out
+
+    def finish(self) -> list[WriteResult]:
+        """Store new strings, rebuild rollups and row counts of every touched partition (before COMMIT)."""
+        self._encoder.flush()
+        for k, partition_id in self._ids.items():
+            if partition_id is None:
+                continue
+            _rebuild_rollups(self._conn, partition_id)
+            count = int(
+                self._conn.execute(
+                    "SELECT COUNT(*) FROM line_items WHERE partition_id = ?", (partition_id,)
+                ).fetchone()[0]
+            )
+            self._conn.execute("UPDATE partitions SET row_count = ? WHERE id = ?", (count, partition_id))
+            self._results[k] = self._results[k].model_copy(update={"rows": count})
+        return self.results
+
+
+def _rebuild_rollups(conn: sqlite3.Connection, partition_id: int) -> None:
+    metrics = ", ".join(f"SUM({m})" for m in ROLLUP_METRICS)
+    for table, period, expr, dims in (
+        ("rollup_daily", "day", "date(charge_period_start, 'unixepoch')", DAILY_DIMENSIONS),
+        ("rollup_monthly", "month", "strftime('%Y-%m-01', charge_period_start, 'unixepoch')", MONTHLY_DIMENSIONS),
+    ):
+        cols = ", ".join(dims)
+        conn.execute(
+            f"INSERT INTO {table} (partition_id, {period}, {cols}, {', '.join(ROLLUP_METRICS)}, row_count) "
+            f"SELECT partition_id, {expr}, {cols}, {metrics}, COUNT(*) FROM line_items "
+            f"WHERE partition_id = ? GROUP BY {expr}, {cols}",
+            (partition_id,),
+        )
