@@ -294,10 +294,15 @@ def test_an_interruption_in_a_later_partition_rolls_back_the_earlier_ones_too(st
     old = [line_item(date(2026, 1, 2)), line_item(date(2026, 2, 2))]
     for row in old:
         store.replace_partition(key_of(row), [row], lineage(), kind="export")
-    with pytest.raises(KeyboardInterrupt), store.writer(lineage("file"), kind="export") as writer:
-        writer.add_items([line_item(date(2026, 1, 9), billed_cost=Decimal(99))])
-        writer.add_items([line_item(date(2026, 2, 9), billed_cost=Decimal(99))])
-        raise KeyboardInterrupt
+
+    def interrupted_write() -> None:
+        with store.writer(lineage("file"), kind="export") as writer:
+            writer.add_items([line_item(date(2026, 1, 9), billed_cost=Decimal(99))])
+            writer.add_items([line_item(date(2026, 2, 9), billed_cost=Decimal(99))])
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write()
     assert _total(store) == Decimal("20.00")
     assert {p.lineage.source for p in store.partitions()} == {"test"}
 
