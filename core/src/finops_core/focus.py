@@ -159,7 +159,7 @@ class CostLineItem(BaseModel):
     commitment_discount_unit: str | None = None
     consumed_quantity: Decimal | None = None
     consumed_unit: str | None = None
-    contracted_cost: Amount
+    contracted_cost: Amount | None = None  # mandatory in FOCUS, yet null in real files (Oracle rows)
     contracted_unit_price: Decimal | None = None
     effective_cost: Amount
     invoice_id: str | None = None

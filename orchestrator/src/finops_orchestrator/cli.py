@@ -161,6 +161,40 @@ def serve(
         raise _fail(exc) from None
 
 
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs (.csv, .csv.gz, .parquet, .jsonl).")],
+    format_name: Annotated[
+        str | None,
+        typer.Option("--format", help="Force the format: focus, aws-cur, azure-actual, azure-amortized, gcp-billing."),
+    ] = None,
+) -> None:
+    """Load billing exports into the store. Each file is all-or-nothing; a re-ingested month replaces itself."""
+    from finops_orchestrator.ingest import ingest as run_ingest
+
+    try:
+        settings = _settings()
+        with Store(settings.store_file) as store, progress_bar("ingesting", 0) as bar:
+            reports = run_ingest(
+                store,
+                paths,
+                format_name=format_name,
+                progress=lambda name, rows: bar.advance(0, f"{name}: {rows:,} rows"),
+            )
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    for report in reports:
+        version = f" {report.focus_version}" if report.focus_version else ""
+        out.print(
+            f"{report.path}: {report.format}{version}, {report.rows_read:,} rows -> {report.line_items:,} "
+            f"line items in {len(report.partitions)} partition(s)",
+            highlight=False,
+        )
+        for result in report.partitions:
+            if not result.written:
+                out.print(f"  skipped {result.key.provider_name} {result.key.billing_account_id}: {result.reason}")
+
+
 @store_app.command("info")
 def store_info(
     demo: Annotated[bool, typer.Option("--demo", help="Describe the demo store instead.")] = False,

@@ -121,20 +121,26 @@ class Store:
 
     @contextmanager
     def writer(
-        self, lineage: Lineage, *, kind: PartitionKind, progress: Callable[[int], None] | None = None
+        self,
+        lineage: Lineage,
+        *,
+        kind: PartitionKind,
+        progress: Callable[[int], None] | None = None,
+        append_to: frozenset[PartitionKey] = frozenset(),
     ) -> Generator[PartitionWriter]:
         """One transaction that replaces every partition it touches; committed when the block ends.
 
         An error or interruption inside the block (a bad row, Ctrl-C) rolls everything back: the store is
         as it was. An ``export`` partition is never overwritten by a ``sync`` (its rows are skipped and the
-        result says why), since the same dollars would otherwise be counted from two sources.
+        result says why), since the same dollars would otherwise be counted from two sources. Partitions in
+        ``append_to`` (written by an earlier file of the same run, e.g. CUR parts) are added to, not replaced.
         """
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             self._dictionary.begin()
             try:
-                writer = PartitionWriter(conn, self._dictionary, lineage, kind, progress)
+                writer = PartitionWriter(conn, self._dictionary, lineage, kind, progress, append_to)
                 yield writer
                 writer.finish()
                 conn.execute("COMMIT")

@@ -47,7 +47,8 @@ ROLLUP_METRICS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost
 
 def _rollup_ddl(table: str, period: str, dimensions: tuple[str, ...]) -> str:
     dims = ", ".join(f"{d} INTEGER" for d in dimensions)
-    metrics = ", ".join(f"{m} INTEGER NOT NULL" for m in ROLLUP_METRICS)
+    # contracted_cost may be null in real files (FOCUS says it must not be): its sums may be null too.
+    metrics = ", ".join(f"{m} INTEGER" for m in ROLLUP_METRICS)
     return (
         f"CREATE TABLE {table} (partition_id INTEGER NOT NULL, {period} TEXT NOT NULL, {dims}, "
         f"{metrics}, row_count INTEGER NOT NULL)"

@@ -34,8 +34,7 @@ REQUIRED = (
     "billed_cost",
     "effective_cost",
     "list_cost",
-    "contracted_cost",
-)
+)  # contracted_cost is mandatory in FOCUS but null in real files (the sample's Oracle rows): allowed
 
 
 class PartitionKey(BaseModel):
@@ -46,6 +45,9 @@ class PartitionKey(BaseModel):
     provider_name: str
     billing_account_id: str
     billing_period_start: date
+
+    def __hash__(self) -> int:  # pydantic makes frozen models hashable at runtime; say so for type checkers
+        return hash((self.provider_name, self.billing_account_id, self.billing_period_start))
 
 
 class WriteResult(BaseModel):
@@ -66,6 +68,7 @@ class PartitionWriter:
         lineage: Lineage,
         kind: str,
         progress: Callable[[int], None] | None = None,
+        append_to: frozenset[PartitionKey] = frozenset(),
     ) -> None:
         self._conn = conn
         self._lineage = lineage
@@ -74,6 +77,7 @@ class PartitionWriter:
         self._ids: dict[tuple[str, str, date], int | None] = {}  # None: partition skipped
         self._results: dict[tuple[str, str, date], WriteResult] = {}
         self._progress = progress
+        self._append_to = append_to
         self.rows = 0
 
     @property
@@ -103,7 +107,11 @@ class PartitionWriter:
                 "same costs twice",
             )
             return None
-        if existing is not None:
+        if existing is not None and key in self._append_to:  # written earlier in the same run: add to it
+            partition_id, replaced = int(existing[0]), 0
+            conn.execute("DELETE FROM rollup_daily WHERE partition_id = ?", (partition_id,))
+            conn.execute("DELETE FROM rollup_monthly WHERE partition_id = ?", (partition_id,))
+        elif existing is not None:
             partition_id, replaced = int(existing[0]), int(existing[2])
             for table in ("line_items", "rollup_daily", "rollup_monthly"):
                 conn.execute(f"DELETE FROM {table} WHERE partition_id = ?", (partition_id,))

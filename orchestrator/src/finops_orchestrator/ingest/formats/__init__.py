@@ -1,0 +1,1 @@
+"""The export formats finops can read, each mapping its columns onto FOCUS 1.2."""

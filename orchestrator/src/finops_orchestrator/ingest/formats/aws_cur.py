@@ -1,0 +1,201 @@
+"""AWS Cost and Usage Report, legacy (``lineItem/UnblendedCost``) and its Athena snake_case variant.
+
+Mapped after AWS's own FOCUS 1.0 table in Data Exports ("FOCUS 1.0 with AWS columns", AWS Cost and Usage
+Report user guide, table dictionary) and the FinOps Foundation's focus_converters AWS config:
+
+- BilledCost = ``lineItem/UnblendedCost`` (Savings Plan negation rows cancel covered usage, so the sum is
+  the invoice);
+- EffectiveCost by line item type: Savings Plan covered usage -> ``savingsPlan/SavingsPlanEffectiveCost``;
+  RI discounted usage -> ``reservation/EffectiveCost``; Savings Plan negation and upfront/recurring fees
+  -> 0 apart from the unused commitment (``TotalCommitmentToDate - UsedCommitment``); RI fee -> unused
+  upfront + unused recurring fee; anything else -> UnblendedCost;
+- ListCost = ``pricing/publicOnDemandCost`` (UnblendedCost when absent); ContractedCost =
+  ``lineItem/NetUnblendedCost`` when present, else UnblendedCost;
+- ChargeCategory from ``lineItem/LineItemType``; tags from ``resourceTags/user:*``; cost categories and
+  usage type kept as ``x_`` extras.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+
+CHARGE_CATEGORY = {
+    "usage": "Usage",
+    "discountedusage": "Usage",
+    "savingsplancoveredusage": "Usage",
+    "savingsplannegation": "Usage",
+    "tax": "Tax",
+    "credit": "Credit",
+    "refund": "Credit",
+    "fee": "Purchase",
+    "rifee": "Purchase",
+    "savingsplanupfrontfee": "Purchase",
+    "savingsplanrecurringfee": "Purchase",
+    "bundleddiscount": "Credit",
+    "discount": "Credit",
+    "edpdiscount": "Credit",
+    "privaterateddiscount": "Credit",
+    "savingsplancoveredusagediscount": "Credit",
+}
+SERVICE_CATEGORY = {
+    "AmazonEC2": "Compute",
+    "AWSLambda": "Compute",
+    "AmazonECS": "Compute",
+    "AmazonEKS": "Compute",
+    "AmazonS3": "Storage",
+    "AmazonEFS": "Storage",
+    "AmazonGlacier": "Storage",
+    "AWSBackup": "Storage",
+    "AmazonRDS": "Databases",
+    "AmazonDynamoDB": "Databases",
+    "AmazonElastiCache": "Databases",
+    "AmazonRedshift": "Analytics",
+    "AmazonAthena": "Analytics",
+    "AWSGlue": "Analytics",
+    "AmazonCloudFront": "Networking",
+    "AmazonVPC": "Networking",
+    "AWSDataTransfer": "Networking",
+    "AmazonRoute53": "Networking",
+    "AWSELB": "Networking",
+    "AmazonApiGateway": "Networking",
+    "AmazonSQS": "Integration",
+    "AmazonSNS": "Integration",
+    "AWSEvents": "Integration",
+    "AmazonCloudWatch": "Management and Governance",
+    "AWSConfig": "Management and Governance",
+    "AWSCloudTrail": "Management and Governance",
+    "AWSKMS": "Security",
+    "AWSSecretsManager": "Security",
+    "awskms": "Security",
+    "AmazonGuardDuty": "Security",
+    "AWSSupportBusiness": "Support",
+    "AWSSupportEnterprise": "Support",
+}
+_ZERO = Decimal(0)
+
+
+def _effective(kind: str | None, unblended: Decimal, row: dict[str, Decimal | None]) -> Decimal:
+    kind = (kind or "").lower()
+    if kind == "savingsplancoveredusage":
+        return row["sp_effective"] if row["sp_effective"] is not None else unblended
+    if kind == "discountedusage":
+        return row["ri_effective"] if row["ri_effective"] is not None else unblended
+    if kind == "savingsplannegation" or kind == "savingsplanupfrontfee":
+        return _ZERO
+    if kind == "savingsplanrecurringfee":
+        total, used = row["sp_total"], row["sp_used"]
+        return (total - used) if total is not None and used is not None else _ZERO
+    if kind == "rifee":
+        return (row["ri_unused_upfront"] or _ZERO) + (row["ri_unused_recurring"] or _ZERO)
+    if kind == "fee" and row["ri_arn"] is not None:  # the RI's upfront payment: amortized in its usage
+        return _ZERO
+    return unblended
+
+
+def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
+    n = chunk.rows
+    none: list[Any] = [None] * n
+    unblended = chunk.decimals("lineitemunblendedcost") or []
+    kinds = chunk.text("lineitemlineitemtype") or none
+    parts = {
+        "sp_effective": chunk.decimals("savingsplansavingsplaneffectivecost") or none,
+        "ri_effective": chunk.decimals("reservationeffectivecost") or none,
+        "sp_total": chunk.decimals("savingsplantotalcommitmenttodate") or none,
+        "sp_used": chunk.decimals("savingsplanusedcommitment") or none,
+        "ri_unused_upfront": chunk.decimals("reservationunusedamortizedupfrontfeeforbillingperiod") or none,
+        "ri_unused_recurring": chunk.decimals("reservationunusedrecurringfee") or none,
+        "ri_arn": chunk.text("reservationreservationarn", "reservationsubscriptionid") or none,
+    }
+    effective = [
+        _effective(kinds[i], unblended[i], {k: col[i] for k, col in parts.items()})
+        if unblended[i] is not None
+        else None
+        for i in range(n)
+    ]
+    codes = chunk.text("lineitemproductcode") or none
+    usage = chunk.decimals("lineitemusageamount")
+    start = chunk.times("lineitemusagestartdate")
+    commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
+    used = {"lineitemunblendedcost", "lineitemlineitemtype", "lineitemproductcode", "lineitemusageamount"}
+    batch: dict[str, Sequence[Any]] = {
+        "provider_name": chunk.constant("AWS"),
+        "publisher_name": or_default(chunk.text("billbillingentity"), chunk.constant("AWS")),
+        "invoice_issuer_name": or_default(
+            chunk.text("billinvoicingentity"), chunk.constant("Amazon Web Services, Inc.")
+        ),
+        "invoice_id": chunk.text("billinvoiceid") or none,
+        "billing_account_id": chunk.text("billpayeraccountid") or none,
+        "billing_account_type": chunk.constant("Payer Account"),
+        "sub_account_id": chunk.text("lineitemusageaccountid") or none,
+        "sub_account_type": chunk.constant("Linked Account"),
+        "billing_currency": or_default(chunk.text("lineitemcurrencycode"), chunk.constant("USD")),
+        "billing_period_start": chunk.times("billbillingperiodstartdate") or none,
+        "billing_period_end": chunk.times("billbillingperiodenddate") or none,
+        "charge_period_start": start or none,
+        "charge_period_end": chunk.times("lineitemusageenddate") or none,
+        "charge_category": [CHARGE_CATEGORY.get((k or "").lower(), "Adjustment") for k in kinds],
+        "charge_description": chunk.text("lineitemlineitemdescription") or none,
+        "service_name": fill(chunk.text("productproductname"), codes) or none,
+        "service_category": [SERVICE_CATEGORY.get(c or "", "Other") for c in codes],
+        "region_id": fill(chunk.text("productregioncode"), chunk.text("productregion")) or none,
+        "region_name": chunk.text("productlocation") or none,
+        "availability_zone": chunk.text("lineitemavailabilityzone") or none,
+        "resource_id": chunk.text("lineitemresourceid") or none,
+        "sku_id": chunk.text("productsku") or none,
+        "sku_price_id": chunk.text("pricingrateid") or none,
+        "pricing_quantity": usage or none,
+        "consumed_quantity": usage or none,
+        "pricing_unit": chunk.text("pricingunit") or none,
+        "list_unit_price": chunk.decimals("pricingpublicondemandrate") or none,
+        "commitment_discount_id": commitment or none,
+        "billed_cost": unblended,
+        "effective_cost": effective,
+        "list_cost": fill(chunk.decimals("pricingpublicondemandcost"), unblended) or none,
+        "contracted_cost": fill(chunk.decimals("lineitemnetunblendedcost"), unblended) or none,
+        "tags": _tags(chunk),
+        "x_extras": extras(
+            chunk,
+            used,
+            keep=[
+                "lineitemusagetype",
+                "lineitemoperation",
+                "lineitemlineitemtype",
+                "pricingterm",
+                *[c for c in chunk.names if c.startswith("costcategory")],
+            ],
+        ),
+    }
+    return batch
+
+
+def _tags(chunk: Chunk) -> list[dict[str, str]]:
+    columns: list[tuple[str, list[Any]]] = []
+    for original in chunk.frame.columns:
+        for prefix in ("resourceTags/user:", "resource_tags_user_", "resourceTags/aws:", "resource_tags_aws_"):
+            if original.startswith(prefix):
+                key = original[len(prefix) :].strip()
+                if "aws" in prefix:
+                    key = "aws:" + key
+                columns.append((key, chunk.frame[original].tolist()))
+    out: list[dict[str, str]] = []
+    for i in range(chunk.rows):
+        row: dict[str, str] = {}
+        for key, col in columns:
+            value = col[i]
+            if value is not None and value == value and str(value).strip() not in ("", "NULL"):
+                row[key] = str(value)
+        out.append(row)
+    return out
+
+
+AWS_CUR = ExportFormat(
+    name="aws-cur",
+    title="AWS Cost and Usage Report (legacy CUR or its Athena snake_case form)",
+    required=("lineItem/UnblendedCost", "lineItem/UsageStartDate", "bill/PayerAccountId", "lineItem/LineItemType"),
+    convert=convert,
+    source="aws-cur",
+)

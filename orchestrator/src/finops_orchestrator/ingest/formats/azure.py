@@ -1,0 +1,192 @@
+"""Azure cost details exports: EA and MCA (PascalCase or camelCase), the legacy v1 usage report
+(``PreTaxCost``), actual or amortized.
+
+Mapped after Microsoft's FOCUS conversion in the FinOps toolkit (FOCUS 1.0 "cost details to FOCUS" mapping):
+
+- an **actual** export gives BilledCost = EffectiveCost = ``CostInBillingCurrency`` (``Cost`` in older EA
+  files): cash basis, commitments are not amortized in it;
+- an **amortized** export gives EffectiveCost = the cost column, and BilledCost = the same except usage
+  covered by a reservation or savings plan (billed 0: its cash is the purchase, which only the actual
+  export carries) - load the actual export to see cash;
+- ListCost = ``PayGPrice x Quantity`` where a pay-as-you-go price is given, ContractedCost = ``UnitPrice x
+  Quantity`` where a unit price is given, else the cost itself;
+- the billing period's end date is inclusive in these files (``09/30/2023``) and becomes FOCUS's exclusive
+  end (``2023-10-01``); a v1 file has no billing period and gets the usage month;
+- tags come as JSON or as JSON without braces (EA).
+
+The two exports duplicate each other's rows, so one ingest never loads both for the same partition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from finops_orchestrator.ingest import values as v
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+
+CostKind = Literal["actual", "amortized"]
+COST_COLUMNS = ("costinbillingcurrency", "cost", "pretaxcost")
+CHARGE_CATEGORY = {
+    "usage": "Usage",
+    "purchase": "Purchase",
+    "refund": "Credit",
+    "tax": "Tax",
+    "unusedreservation": "Usage",
+    "unusedsavingsplan": "Usage",
+    "roundingadjustment": "Adjustment",
+}
+SERVICE_CATEGORY = {
+    "Virtual Machines": "Compute",
+    "Virtual Machines Licenses": "Compute",
+    "Azure App Service": "Compute",
+    "Functions": "Compute",
+    "Container Instances": "Compute",
+    "Azure Kubernetes Service": "Compute",
+    "Storage": "Storage",
+    "Backup": "Storage",
+    "SQL Database": "Databases",
+    "Azure Cosmos DB": "Databases",
+    "Azure Database for PostgreSQL": "Databases",
+    "Azure Database for MySQL": "Databases",
+    "Redis Cache": "Databases",
+    "Bandwidth": "Networking",
+    "Virtual Network": "Networking",
+    "Load Balancer": "Networking",
+    "Networking": "Networking",
+    "Azure DNS": "Networking",
+    "Content Delivery Network": "Networking",
+    "Log Analytics": "Management and Governance",
+    "Azure Monitor": "Management and Governance",
+    "Advanced Threat Protection": "Security",
+    "Key Vault": "Security",
+    "Microsoft Defender for Cloud": "Security",
+    "Azure Databricks": "Analytics",
+    "Azure Synapse Analytics": "Analytics",
+    "Event Hubs": "Analytics",
+    "Service Bus": "Integration",
+    "Logic Apps": "Integration",
+    "Cognitive Services": "AI and Machine Learning",
+}
+_COMMITTED = {"reservation", "savingsplan"}
+
+
+def cost_kind(chunk: Chunk) -> CostKind | None:
+    """Which export this is, judged from its rows: amortized exports spread commitments over usage
+    (covered usage has a cost); actual exports carry the purchases (with a cost). None if no row tells."""
+    costs = chunk.decimals(*COST_COLUMNS) or [None] * chunk.rows
+    types = [(t or "").lower() for t in (chunk.text("chargetype") or [None] * chunk.rows)]
+    models = [(m or "").lower() for m in (chunk.text("pricingmodel") or [None] * chunk.rows)]
+    for cost, kind, model in zip(costs, types, models, strict=True):
+        if cost and kind == "usage" and model in _COMMITTED:
+            return "amortized"
+        if cost and kind == "purchase" and model in _COMMITTED:
+            return "actual"
+    return None
+
+
+def _product(a: list[Any] | None, b: list[Any] | None, fallback: list[Any]) -> list[Any]:
+    if a is None or b is None:
+        return fallback
+    return [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+
+
+def make_converter(kind: CostKind) -> Any:
+    def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
+        n = chunk.rows
+        none: list[Any] = [None] * n
+        cost = chunk.decimals(*COST_COLUMNS) or none
+        types = chunk.text("chargetype") or none
+        models = [(m or "").lower() for m in (chunk.text("pricingmodel") or none)]
+        if kind == "amortized":
+            billed = [
+                Decimal(0) if m in _COMMITTED and (t or "").lower() != "purchase" else c
+                for c, t, m in zip(cost, types, models, strict=True)
+            ]
+        else:
+            billed = cost
+        day = chunk.times("date", "usagedatetime", "usagedate") or none
+        period_start = chunk.times("billingperiodstartdate")
+        period_end = chunk.times("billingperiodenddate")
+        period_start = period_start or [v.month_start(d) if d else None for d in day]
+        period_end = (
+            [e + timedelta(days=1) if e else None for e in period_end]
+            if period_end
+            else [v.next_month(d) if d else None for d in day]
+        )
+        quantity = chunk.decimals("quantity", "usagequantity")
+        subscription = chunk.text("subscriptionid", "subscriptionguid") or none
+        meter_category = chunk.text("metercategory") or none
+        used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
+        return {
+            "provider_name": chunk.constant("Microsoft"),
+            "publisher_name": or_default(chunk.text("publishername"), chunk.constant("Microsoft")),
+            "invoice_issuer_name": chunk.constant("Microsoft"),
+            "billing_account_id": fill(chunk.text("billingaccountid"), subscription) or none,
+            "billing_account_name": chunk.text("billingaccountname") or none,
+            "sub_account_id": subscription,
+            "sub_account_name": chunk.text("subscriptionname") or none,
+            "sub_account_type": chunk.constant("Subscription"),
+            "billing_currency": or_default(
+                chunk.text("billingcurrency", "billingcurrencycode", "currency"), chunk.constant("USD")
+            ),
+            "billing_period_start": period_start,
+            "billing_period_end": period_end,
+            "charge_period_start": day,
+            "charge_period_end": [d + timedelta(days=1) if d else None for d in day],
+            "charge_category": [CHARGE_CATEGORY.get((t or "usage").lower(), "Adjustment") for t in types],
+            "charge_frequency": chunk.text("frequency") or none,
+            "charge_description": fill(chunk.text("productname", "product"), chunk.text("metername")) or none,
+            "commitment_discount_status": ["Unused" if (t or "").lower().startswith("unused") else None for t in types],
+            "commitment_discount_id": fill(chunk.text("benefitid"), chunk.text("reservationid")) or none,
+            "service_name": [m or "Unknown" for m in meter_category],
+            "service_category": [SERVICE_CATEGORY.get(m or "", "Other") for m in meter_category],
+            "region_id": chunk.text("resourcelocation") or none,
+            "region_name": chunk.text("meterregion") or none,
+            "availability_zone": chunk.text("availabilityzone") or none,
+            "resource_id": chunk.text("resourceid", "instanceid") or none,
+            "resource_name": chunk.text("resourcename") or none,
+            "sku_id": chunk.text("partnumber", "meterid") or none,
+            "sku_meter": chunk.text("metername") or none,
+            "pricing_quantity": quantity or none,
+            "pricing_unit": chunk.text("unitofmeasure") or none,
+            "list_unit_price": chunk.decimals("paygprice") or none,
+            "contracted_unit_price": chunk.decimals("unitprice", "resourcerate") or none,
+            "billed_cost": billed,
+            "effective_cost": cost,
+            "list_cost": _product(chunk.decimals("paygprice"), quantity, cost),
+            "contracted_cost": _product(chunk.decimals("unitprice", "resourcerate"), quantity, cost),
+            "tags": [v.parse_tags(t) if t else {} for t in (chunk.text("tags") or none)],
+            "x_extras": extras(
+                chunk,
+                used,
+                keep=[
+                    "meterid",
+                    "metersubcategory",
+                    "resourcegroup",
+                    "chargetype",
+                    "pricingmodel",
+                    "consumedservice",
+                    "costcenter",
+                ],
+            ),
+        }
+
+    return convert
+
+
+def azure_format(kind: CostKind) -> ExportFormat:
+    return ExportFormat(
+        name=f"azure-{kind}",
+        title=f"Azure cost details ({kind} cost; EA, MCA or legacy v1)",
+        required=(
+            "MeterCategory",
+            "SubscriptionId|SubscriptionGuid",
+            "CostInBillingCurrency|Cost|PreTaxCost",
+            "Date|UsageDateTime",
+        ),
+        convert=make_converter(kind),
+        source=f"azure-cost-details:{kind}",
+    )

@@ -1,0 +1,119 @@
+"""``ingest``: billing export files into the store, one transaction per file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from finops_core.errors import InvalidInput
+from finops_core.focus import Lineage
+from finops_core.store import PartitionKey, Store, WriteResult
+
+from finops_orchestrator.ingest.detect import by_name, detect
+from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
+from finops_orchestrator.ingest.formats.focus import focus_version
+from finops_orchestrator.ingest.reading import chunks, expand
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    rows_read: int = 0
+    line_items: int = 0
+    focus_version: str | None = None
+    partitions: list[WriteResult] = field(default_factory=lambda: list[WriteResult]())
+
+
+def ingest(
+    store: Store,
+    paths: list[str],
+    *,
+    format_name: str | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> list[FileReport]:
+    """Load every export file under ``paths``. Each file is one transaction: a refused or interrupted
+    file leaves the store as it was before that file; files before it stay loaded."""
+    forced = by_name(format_name) if format_name else None
+    files = expand(paths)
+    written: dict[PartitionKey, str] = {}  # partitions this run wrote -> their source
+    reports: list[FileReport] = []
+    for path in files:
+        report = _ingest_file(store, path, forced, written, progress)
+        reports.append(report)
+    return reports
+
+
+def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportFormat | None) -> ExportFormat:
+    if not fmt.name.startswith("azure") or (forced is not None and forced.name != "azure-actual"):
+        return fmt
+    kind = cost_kind(chunk) or ("amortized" if "amortiz" in path.name.lower() else "actual")
+    return azure_format(kind)
+
+
+def _ingest_file(
+    store: Store,
+    path: Path,
+    forced: ExportFormat | None,
+    written: dict[PartitionKey, str],
+    progress: Callable[[str, int], None] | None,
+) -> FileReport:
+    where = f"{path.name}: "
+    reader = chunks(path)
+    first = next(reader, None)
+    if first is None or first.empty:
+        raise InvalidInput(f"{path}: the file has no rows. Nothing was written.")
+    head = Chunk(first, where, 0)
+    fmt = forced or detect(set(head.names), where)
+    if missing := fmt.missing(set(head.names)):
+        raise InvalidInput(
+            f"{where}this is not a {fmt.title}: it lacks {', '.join(missing)}. Drop --format to detect the kind, "
+            "or check the file. Nothing was written."
+        )
+    fmt = _azure_kind(fmt, head, path, forced)
+    version = focus_version(set(head.names)) if fmt.name == "focus" else None
+    lineage = Lineage(source=fmt.source, file=str(path), focus_version=version, ingested_at=datetime.now(UTC))
+    report = FileReport(path=str(path), format=fmt.name, focus_version=version)
+    keys: set[PartitionKey] = set()
+    with store.writer(lineage, kind="export", append_to=frozenset(written)) as writer:
+        frame, offset = first, 0
+        while frame is not None:
+            chunk = Chunk(frame, where, offset)
+            batch = fmt.convert(chunk)
+            rows = len(batch["billed_cost"])
+            for key in _keys(batch):
+                if written.get(key, fmt.source) != fmt.source:
+                    raise InvalidInput(
+                        f"{where}{key.provider_name} {key.billing_account_id} {key.billing_period_start:%Y-%m} was "
+                        f"already loaded in this run from a {written[key]} export; this file is {fmt.source}. "
+                        "Actual and amortized exports repeat each other's rows: load one of them. Nothing from "
+                        "this file was written."
+                    )
+                keys.add(key)
+            writer.add_columns(batch, rows, where=where)
+            report.rows_read += chunk.rows
+            if progress is not None:
+                progress(path.name, report.rows_read)
+            offset += chunk.rows
+            frame = next(reader, None)
+    report.partitions = writer.results
+    report.line_items = sum(r.rows for r in writer.results if r.written)
+    written.update(dict.fromkeys(keys, fmt.source))
+    return report
+
+
+def _keys(batch: Mapping[str, Sequence[Any]]) -> set[PartitionKey]:
+    providers, accounts, starts = batch["provider_name"], batch["billing_account_id"], batch["billing_period_start"]
+    seen: set[tuple[Any, Any, Any]] = set(zip(providers, accounts, starts, strict=True))
+    return {
+        PartitionKey(provider_name=p, billing_account_id=a, billing_period_start=s.date())
+        for p, a, s in seen
+        if p is not None and a is not None and s is not None
+    }
+
+
+__all__ = ["FileReport", "canonical", "ingest"]

@@ -1,0 +1,106 @@
+"""Ingest refuses what it cannot read (writing nothing), keeps files atomic, and never doubles a month."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from finops_core.errors import InvalidInput
+from finops_core.store import Store
+from finops_orchestrator.ingest import ingest
+
+from tests.conftest import SHARED
+
+NATIVE = SHARED / "data/native-samples"
+FOCUS_CSV = SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv"
+CUR = NATIVE / "aws/focus_converters_sample-anonymous-aws-cur-legacy.csv"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "store.sqlite")
+
+
+def test_an_unknown_file_names_the_closest_formats_and_their_missing_columns(store: Store, tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text("BilledCost,ChargePeriodStart,Whatever\n1.0,2026-01-01,x\n")
+    with pytest.raises(InvalidInput, match=r"FOCUS 1\.0-1\.3 export \(missing EffectiveCost, BillingPeriodStart"):
+        ingest(store, [str(odd)])
+    assert store.info().line_items == 0
+
+
+def test_a_bad_cell_names_the_row_and_column_and_nothing_is_written(store: Store, tmp_path: Path) -> None:
+    frame = pd.read_csv(FOCUS_CSV, dtype=str, keep_default_na=False)
+    frame.loc[700, "BilledCost"] = "twelve"
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    with pytest.raises(InvalidInput, match=r"row 701, column BilledCost: cannot read 'twelve'"):
+        ingest(store, [str(bad)])
+    assert store.info().line_items == 0
+
+
+def test_files_of_one_month_in_one_run_add_up_instead_of_replacing_each_other(store: Store, tmp_path: Path) -> None:
+    frame = pd.read_csv(CUR, dtype=str, keep_default_na=False)
+    (tmp_path / "parts").mkdir()
+    frame.iloc[:600].to_csv(tmp_path / "parts/part-1.csv", index=False)
+    frame.iloc[600:].to_csv(tmp_path / "parts/part-2.csv", index=False)
+    reports = ingest(store, [str(tmp_path / "parts")])
+    assert [r.rows_read for r in reports] == [600, len(frame) - 600]
+    assert store.info().line_items == len(frame)
+    assert store.partitions()[0].row_count == len(frame)
+
+
+def test_actual_and_amortized_azure_exports_are_never_loaded_together(store: Store) -> None:
+    actual = NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv"
+    amortized = NATIVE / "azure/finops-toolkit_EA_AmortizedCost_Small.csv"
+    with pytest.raises(InvalidInput, match="Actual and amortized exports repeat each other's rows"):
+        ingest(store, [str(actual), str(amortized)])
+    (partition,) = store.partitions()  # the first file stays; the second wrote nothing
+    assert partition.lineage.source == "azure-cost-details:actual"
+    assert partition.row_count == 11
+
+
+def test_the_azure_export_kind_is_read_from_its_rows(store: Store) -> None:
+    (report,) = ingest(store, [str(NATIVE / "azure/finops-toolkit_EA_AmortizedCost_Small.csv")])
+    assert report.format == "azure-amortized"
+
+
+def test_a_forced_format_is_used_even_when_detection_would_differ(store: Store) -> None:
+    with pytest.raises(InvalidInput, match="MeterCategory"):
+        ingest(store, [str(FOCUS_CSV)], format_name="azure")
+
+
+def test_a_missing_path_is_a_clear_error(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no such file"):
+        ingest(store, [str(tmp_path / "nope.csv")])
+
+
+def _finops(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
+    return subprocess.run(
+        [BIN / "finops", *args],
+        env={**env, "FINOPS_HOME": str(home), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_command_reports_each_file_and_refuses_bad_ones_with_a_non_zero_exit(home: Path, tmp_path: Path) -> None:
+    done = _finops(home, "ingest", str(FOCUS_CSV), str(NATIVE / "gcp"))
+    assert done.returncode == 0, done.stderr
+    assert "focus 1.0, 1,000 rows -> 1,000 line items in 4 partition(s)" in done.stdout
+    assert "gcp-billing, 25 rows -> 33 line items" in done.stdout
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n")
+    before = _finops(home, "store", "info", "--json").stdout
+    refused = _finops(home, "ingest", str(odd))
+    assert refused.returncode == 1
+    assert "cannot tell which billing export" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _finops(home, "store", "info", "--json").stdout == before
