@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 
 import anyio
@@ -193,6 +194,40 @@ def ingest(
         for result in report.partitions:
             if not result.written:
                 out.print(f"  skipped {result.key.provider_name} {result.key.billing_account_id}: {result.reason}")
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    provider: Annotated[
+        list[str] | None, typer.Option(help="Only this provider (FOCUS ProviderName); repeatable.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="First charge day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Day after the last charge day, YYYY-MM-DD.")] = None,
+) -> None:
+    """Write the store (or part of it) as FOCUS 1.2 with the spec's column names, one row per line item."""
+    from finops_core.dates import parse_day
+
+    from finops_orchestrator.export import export as run_export
+
+    if file_format not in ("parquet", "csv"):
+        err.print(f"[bold red]error:[/] --format must be parquet or csv, not {file_format!r}.")
+        raise typer.Exit(2)
+    try:
+        settings = _settings()
+        with Store(settings.store_file) as store:
+            rows = run_export(
+                store,
+                output,
+                "parquet" if file_format == "parquet" else "csv",
+                providers=provider or (),
+                since=parse_day(since, "since") if since else None,
+                until=parse_day(until, "until") if until else None,
+            )
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print(f"Wrote {rows:,} line items to {output} (FOCUS 1.2, {file_format}).", highlight=False)
 
 
 @store_app.command("info")

@@ -122,7 +122,7 @@ def make_converter(kind: CostKind) -> Any:
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
         return {
             "provider_name": chunk.constant("Microsoft"),
-            "publisher_name": or_default(chunk.text("publishername"), chunk.constant("Microsoft")),
+            "publisher_name": fill(chunk.text("publishername"), chunk.constant("Microsoft")),
             "invoice_issuer_name": chunk.constant("Microsoft"),
             "billing_account_id": fill(chunk.text("billingaccountid"), subscription) or none,
             "billing_account_name": chunk.text("billingaccountname") or none,

@@ -1,0 +1,98 @@
+"""The FOCUS 1.2 export passes focus-validator except for reviewed rules, and keeps every cent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from finops_core.focus import FOCUS_COLUMNS
+from finops_core.money import from_nanos
+from finops_core.store import Store
+from finops_orchestrator.export import export
+from finops_orchestrator.ingest import ingest
+
+from tests.conftest import SHARED
+
+ALLOW = Path(__file__).parent / "focus_validator_allow.txt"
+VALIDATE = SHARED / "tools/focus-validate"
+BIN = Path(sys.executable).parent
+
+
+def _sources() -> list[str]:
+    files = [SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv"]
+    files += [p for p in sorted((SHARED / "data/native-samples").rglob("*.csv")) if "Amortized" not in p.name]
+    return [str(p) for p in files]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("export") / "store.sqlite")
+    ingest(store, _sources())
+    return store
+
+
+def _billed_by_provider(store: Store) -> dict[str, Decimal]:
+    with store.reader() as conn:
+        rows = conn.execute("SELECT provider_name, SUM(billed_cost) FROM focus_line_items GROUP BY 1").fetchall()
+    return {p: from_nanos(int(n)) for p, n in rows}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file_format", ["parquet", "csv"])
+def test_the_export_passes_focus_validator_apart_from_reviewed_rules(
+    loaded: Store, tmp_path: Path, file_format: str
+) -> None:
+    output = tmp_path / f"focus.{file_format}"
+    export(loaded, output, file_format)  # type: ignore[arg-type]
+    done = subprocess.run(
+        [sys.executable, str(VALIDATE), str(output), "--allow", str(ALLOW)], capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def test_the_parquet_export_has_the_spec_columns_and_every_cent(loaded: Store, tmp_path: Path) -> None:
+    output = tmp_path / "focus.parquet"
+    rows = export(loaded, output, "parquet")
+    table = pq.read_table(output)
+    assert table.num_rows == rows == loaded.info().line_items
+    assert [c.focus_name for c in FOCUS_COLUMNS] == table.schema.names[: len(FOCUS_COLUMNS)]
+    assert all(name.startswith("x_") for name in table.schema.names[len(FOCUS_COLUMNS) :])
+    frame = table.select(["ProviderName", "BilledCost"]).to_pandas()
+    exported = {p: sum(g, Decimal(0)) for p, g in frame.groupby("ProviderName")["BilledCost"]}
+    assert exported == _billed_by_provider(loaded)
+
+
+def test_the_csv_export_can_be_ingested_again_with_the_same_totals(loaded: Store, tmp_path: Path) -> None:
+    output = tmp_path / "focus.csv"
+    export(loaded, output, "csv")
+    again = Store(tmp_path / "again.sqlite")
+    (report,) = ingest(again, [str(output)])
+    assert report.format == "focus"
+    assert report.focus_version == "1.2"
+    assert _billed_by_provider(again) == _billed_by_provider(loaded)
+
+
+def test_a_filtered_export_keeps_only_the_asked_provider(loaded: Store, tmp_path: Path) -> None:
+    output = tmp_path / "gcp.csv"
+    export(loaded, output, "csv", providers=["Google Cloud"])
+    frame = pd.read_csv(output, dtype=str)
+    assert set(frame["ProviderName"]) == {"Google Cloud"}
+
+
+def test_the_command_writes_the_file_and_refuses_an_empty_selection(home: Path, tmp_path: Path) -> None:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}, "FINOPS_HOME": str(home)}
+    run = lambda *a: subprocess.run([BIN / "finops", *a], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    assert run("ingest", _sources()[0]).returncode == 0
+    done = run("export", "--format", "csv", "--output", str(tmp_path / "out.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "Wrote 1,000 line items" in done.stdout
+    empty = run("export", "--output", str(tmp_path / "none.parquet"), "--provider", "Nobody")
+    assert empty.returncode == 1
+    assert "Nothing to export" in empty.stderr
+    assert not (tmp_path / "none.parquet").exists()
