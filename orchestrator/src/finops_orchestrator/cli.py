@@ -230,6 +230,53 @@ def export(
     out.print(f"Wrote {rows:,} line items to {output} (FOCUS 1.2, {file_format}).", highlight=False)
 
 
+@app.command()
+def reconcile() -> None:
+    """Check the store against the ingested files' own totals, per billing period, provider, account and
+    currency. Exits 1 when any differs by a cent or more."""
+    try:
+        settings = _settings()
+        with Store(settings.store_file) as store:
+            rows = store.reconcile()
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    if not rows:
+        out.print("Nothing to reconcile: no ingested files in the store (synced and demo data have no source file).")
+        return
+    table = Table(title="Store vs source files (billed and effective cost)", title_justify="left")
+    for column in (
+        "period",
+        "provider",
+        "account",
+        "currency",
+        "billed: file",
+        "billed: store",
+        "effective: file",
+        "effective: store",
+        "ok",
+    ):
+        table.add_column(column, justify="right" if ":" in column else "left")
+    for r in rows:
+        table.add_row(
+            f"{r.billing_period_start:%Y-%m}",
+            r.provider_name,
+            r.billing_account_id,
+            r.currency,
+            "-" if r.source_billed is None else _money(r.source_billed),
+            _money(r.store_billed),
+            "-" if r.source_effective is None else _money(r.source_effective),
+            _money(r.store_effective),
+            "yes" if r.matches else "[red]NO[/]",
+        )
+    out.print(table)
+    out.print(
+        "'-': the file's format states no such total (CUR states no amortized cost; an Azure actual export "
+        "no effective cost, an amortized one no billed cost)."
+    )
+    if not all(r.matches for r in rows):
+        raise typer.Exit(1)
+
+
 @store_app.command("info")
 def store_info(
     demo: Annotated[bool, typer.Option("--demo", help="Describe the demo store instead.")] = False,

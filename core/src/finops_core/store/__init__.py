@@ -4,12 +4,13 @@ from finops_core.store.codec import ColumnBatch
 from finops_core.store.database import (
     PartitionInfo,
     PartitionKind,
+    ReconcileRow,
     Store,
     StoreInfo,
     partition_key,
     split_by_partition,
 )
-from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
+from finops_core.store.writer import PartitionKey, PartitionWriter, SourceTotal, WriteResult
 
 __all__ = [
     "ColumnBatch",
@@ -17,6 +18,8 @@ __all__ = [
     "PartitionKey",
     "PartitionKind",
     "PartitionWriter",
+    "ReconcileRow",
+    "SourceTotal",
     "Store",
     "StoreInfo",
     "WriteResult",

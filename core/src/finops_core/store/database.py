@@ -12,11 +12,12 @@ import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from finops_core.errors import StoreError
 from finops_core.focus import CostLineItem, Lineage
@@ -52,6 +53,34 @@ class PartitionInfo(BaseModel):
     kind: PartitionKind
     lineage: Lineage
     row_count: int
+
+
+_HALF_CENT = Decimal("0.005")
+
+
+class ReconcileRow(BaseModel):
+    """One partition and currency: what its source files say against what the store holds."""
+
+    provider_name: str
+    billing_account_id: str
+    billing_period_start: date
+    currency: str
+    files: list[str]
+    source_billed: Decimal | None = Field(description="Null when the file's format states no billed cost.")
+    store_billed: Decimal
+    source_effective: Decimal | None = Field(description="Null when the file's format states no effective cost.")
+    store_effective: Decimal
+    source_rows: int
+    line_items: int
+
+    @property
+    def matches(self) -> bool:
+        """Agreement to the cent. The store keeps amounts to the nano, so a file whose amounts carry more
+        decimals differs by at most half a nano per row (well under a cent for millions of rows)."""
+        return all(
+            source is None or abs(source - held) < _HALF_CENT
+            for source, held in ((self.source_billed, self.store_billed), (self.source_effective, self.store_effective))
+        )
 
 
 class StoreInfo(BaseModel):
@@ -219,6 +248,43 @@ class Store:
                     ingested_at=datetime.fromisoformat(row["ingested_at"]),
                 )
                 yield CostLineItem(**decode_row(row, strings), lineage=lineage)
+
+    def reconcile(self) -> list[ReconcileRow]:
+        """Every ingested partition's totals per currency against its source files' own totals."""
+        with self.reader() as conn:
+            held = {
+                (int(r[0]), str(r[1])): (int(r[2]), int(r[3]), int(r[4]))
+                for r in conn.execute(
+                    "SELECT li.partition_id, s.value, SUM(li.billed_cost), SUM(li.effective_cost), COUNT(*) "
+                    "FROM line_items li JOIN strings s ON s.id = li.billing_currency GROUP BY 1, 2"
+                )
+            }
+            rows = conn.execute(
+                "SELECT p.id, p.provider_name, p.billing_account_id, p.billing_period_start, st.currency, "
+                "group_concat(DISTINCT st.file), CASE WHEN COUNT(st.billed) = COUNT(*) THEN SUM(st.billed) END, "
+                "CASE WHEN COUNT(st.effective) = COUNT(*) THEN SUM(st.effective) END, SUM(st.row_count) "
+                "FROM source_totals st JOIN partitions p ON p.id = st.partition_id "
+                "GROUP BY p.id, st.currency ORDER BY p.billing_period_start, p.provider_name, p.billing_account_id"
+            ).fetchall()
+        out: list[ReconcileRow] = []
+        for pid, provider, account, period, currency, files, billed, effective, source_rows in rows:
+            store_billed, store_effective, count = held.get((int(pid), str(currency)), (0, 0, 0))
+            out.append(
+                ReconcileRow(
+                    provider_name=provider,
+                    billing_account_id=account,
+                    billing_period_start=date.fromisoformat(period),
+                    currency=currency,
+                    files=sorted(str(files).split(",")),
+                    source_billed=None if billed is None else from_nanos(int(billed)),
+                    store_billed=from_nanos(store_billed),
+                    source_effective=None if effective is None else from_nanos(int(effective)),
+                    store_effective=from_nanos(store_effective),
+                    source_rows=int(source_rows),
+                    line_items=count,
+                )
+            )
+        return out
 
     def info(self) -> StoreInfo:
         with self.reader() as conn:

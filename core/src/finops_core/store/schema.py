@@ -13,6 +13,8 @@ Tables (``sid`` = an id in ``strings``):
 - ``tag_pairs(tagset, key, value)``: the key/value side table for tag sets (all sids).
 - ``rollup_daily`` / ``rollup_monthly``: sums of the four cost metrics per day (or month) and coarse
   dimensions, per partition, rebuilt for a partition whenever it is written.
+- ``source_totals``: per ingested file, partition and currency, the totals the file itself states
+  (billed; effective where the format has it), for reconciliation.
 """
 
 from __future__ import annotations
@@ -101,3 +103,14 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
     sql.execute(
         f"CREATE VIEW focus_line_items AS SELECT li.id, li.partition_id, {decoded}, li.x_extras FROM line_items li"
     )
+
+
+@migrations(name="0002_source_totals")
+def _source_totals(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    # What each ingested file said its totals were, per partition and currency (summed from the file's own
+    # cost columns, not from our mapping), so `finops reconcile` can hold the store to them.
+    db.conn.execute(
+        "CREATE TABLE source_totals (partition_id INTEGER NOT NULL, file TEXT NOT NULL, currency TEXT NOT NULL, "
+        "billed INTEGER, effective INTEGER, row_count INTEGER NOT NULL)"
+    )
+    db.conn.execute("CREATE INDEX source_totals_partition ON source_totals (partition_id)")

@@ -9,8 +9,10 @@ whole transaction back, so the store is as it was before the file.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from finops_core.errors import InvalidInput
 from finops_core.focus import CostLineItem, Lineage
+from finops_core.money import to_nanos
 from finops_core.store.codec import INSERT_SQL, BatchEncoder, ColumnBatch, Dictionary, items_to_batch
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
 
@@ -56,6 +59,19 @@ class WriteResult(BaseModel):
     rows: int
     replaced_rows: int = 0
     reason: str | None = None
+
+
+SourceKey = tuple[str, str, datetime, str]
+"""(provider_name, billing_account_id, billing_period_start, currency)."""
+
+
+@dataclass
+class SourceTotal:
+    """What a file states for one partition and currency; None where its format states no such total."""
+
+    billed: Decimal | None = None
+    effective: Decimal | None = None
+    rows: int = 0
 
 
 class PartitionWriter:
@@ -113,7 +129,7 @@ class PartitionWriter:
             conn.execute("DELETE FROM rollup_monthly WHERE partition_id = ?", (partition_id,))
         elif existing is not None:
             partition_id, replaced = int(existing[0]), int(existing[2])
-            for table in ("line_items", "rollup_daily", "rollup_monthly"):
+            for table in ("line_items", "rollup_daily", "rollup_monthly", "source_totals"):
                 conn.execute(f"DELETE FROM {table} WHERE partition_id = ?", (partition_id,))
             conn.execute(
                 "UPDATE partitions SET kind = ?, source = ?, file = ?, focus_version = ?, ingested_at = ? WHERE id = ?",
@@ -189,6 +205,25 @@ class PartitionWriter:
                 )
             out.append(keys[k])
         return out
+
+    def record_source_totals(self, file: str, totals: Mapping[SourceKey, SourceTotal]) -> None:
+        """Remember what ``file`` itself says it adds to each partition, for ``Store.reconcile``."""
+        rows: list[tuple[Any, ...]] = []
+        for (provider, account, start, currency), total in totals.items():
+            partition_id = self._ids.get((provider, account, start.date()))
+            if partition_id is None:
+                continue
+            rows.append(
+                (
+                    partition_id,
+                    file,
+                    currency,
+                    None if total.billed is None else to_nanos(total.billed),
+                    None if total.effective is None else to_nanos(total.effective),
+                    total.rows,
+                )
+            )
+        self._conn.executemany("INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def finish(self) -> list[WriteResult]:
         """Store new strings, rebuild rollups and row counts of every touched partition (before COMMIT)."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
-from finops_core.store import PartitionKey, Store, WriteResult
+from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
+from finops_core.store.writer import SourceKey
 
 from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
@@ -79,6 +82,7 @@ def _ingest_file(
     lineage = Lineage(source=fmt.source, file=str(path), focus_version=version, ingested_at=datetime.now(UTC))
     report = FileReport(path=str(path), format=fmt.name, focus_version=version)
     keys: set[PartitionKey] = set()
+    totals: dict[SourceKey, SourceTotal] = defaultdict(SourceTotal)
     with store.writer(lineage, kind="export", append_to=frozenset(written)) as writer:
         frame, offset = first, 0
         while frame is not None:
@@ -95,15 +99,38 @@ def _ingest_file(
                     )
                 keys.add(key)
             writer.add_columns(batch, rows, where=where)
+            _add_native(totals, fmt, chunk, batch)
             report.rows_read += chunk.rows
             if progress is not None:
                 progress(path.name, report.rows_read)
             offset += chunk.rows
             frame = next(reader, None)
+        writer.record_source_totals(str(path), totals)
     report.partitions = writer.results
     report.line_items = sum(r.rows for r in writer.results if r.written)
     written.update(dict.fromkeys(keys, fmt.source))
     return report
+
+
+def _add_native(
+    totals: dict[SourceKey, SourceTotal], fmt: ExportFormat, chunk: Chunk, batch: Mapping[str, Sequence[Any]]
+) -> None:
+    """Sum the file's own amounts per partition and currency (the batch's first rows are the file's rows)."""
+    billed, effective = fmt.native(chunk)
+    keys = zip(
+        batch["provider_name"],
+        batch["billing_account_id"],
+        batch["billing_period_start"],
+        batch["billing_currency"],
+        strict=False,
+    )
+    for i, key in zip(range(chunk.rows), keys, strict=False):
+        total = totals[key]
+        total.rows += 1
+        if billed is not None and billed[i] is not None:
+            total.billed = (total.billed or Decimal(0)) + billed[i]
+        if effective is not None and effective[i] is not None:
+            total.effective = (total.effective or Decimal(0)) + effective[i]
 
 
 def _keys(batch: Mapping[str, Sequence[Any]]) -> set[PartitionKey]:

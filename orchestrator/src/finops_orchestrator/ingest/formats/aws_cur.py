@@ -192,10 +192,15 @@ def _tags(chunk: Chunk) -> list[dict[str, str]]:
     return out
 
 
+def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+    return chunk.decimals("lineitemunblendedcost") or [], None  # CUR states no amortized total of its own
+
+
 AWS_CUR = ExportFormat(
     name="aws-cur",
     title="AWS Cost and Usage Report (legacy CUR or its Athena snake_case form)",
     required=("lineItem/UnblendedCost", "lineItem/UsageStartDate", "bill/PayerAccountId", "lineItem/LineItemType"),
     convert=convert,
     source="aws-cur",
+    native=native,
 )

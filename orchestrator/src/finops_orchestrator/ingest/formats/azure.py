@@ -122,7 +122,7 @@ def make_converter(kind: CostKind) -> Any:
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
         return {
             "provider_name": chunk.constant("Microsoft"),
-            "publisher_name": fill(chunk.text("publishername"), chunk.constant("Microsoft")),
+            "publisher_name": fill(chunk.text("publishername"), chunk.constant("Microsoft")) or none,
             "invoice_issuer_name": chunk.constant("Microsoft"),
             "billing_account_id": fill(chunk.text("billingaccountid"), subscription) or none,
             "billing_account_name": chunk.text("billingaccountname") or none,
@@ -177,6 +177,15 @@ def make_converter(kind: CostKind) -> Any:
     return convert
 
 
+def make_native(kind: CostKind) -> Any:
+    def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+        cost = chunk.decimals(*COST_COLUMNS) or []
+        # An actual export's cost is the invoice (billed); an amortized export's is the effective cost.
+        return (cost, None) if kind == "actual" else (None, cost)
+
+    return native
+
+
 def azure_format(kind: CostKind) -> ExportFormat:
     return ExportFormat(
         name=f"azure-{kind}",
@@ -189,4 +198,5 @@ def azure_format(kind: CostKind) -> ExportFormat:
         ),
         convert=make_converter(kind),
         source=f"azure-cost-details:{kind}",
+        native=make_native(kind),
     )

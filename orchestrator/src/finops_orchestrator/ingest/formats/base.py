@@ -79,7 +79,9 @@ class ExportFormat:
     required: tuple[str, ...]  # column names that identify it (any case or separators); "a|b" means either
     convert: Converter
     source: str  # lineage label
-    excludes: tuple[str, ...] = ()  # canonical names whose presence means it is another format
+    # The file's own amounts per raw row, read straight from its cost columns (not through `convert`):
+    # (billed, effective or None when the format states none). `finops reconcile` holds the store to them.
+    native: Callable[[Chunk], tuple[list[Any] | None, list[Any] | None]]
 
     def missing(self, columns: set[str]) -> list[str]:
         """The required columns (as named in the docs) absent from ``columns`` (canonical names)."""

@@ -89,10 +89,15 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     return batch
 
 
+def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+    return chunk.decimals("billedcost") or [], chunk.decimals("effectivecost")
+
+
 FOCUS = ExportFormat(
     name="focus",
     title="FOCUS 1.0-1.3 export",
     required=("BilledCost", "EffectiveCost", "ChargePeriodStart", "BillingPeriodStart", "ChargeCategory"),
     convert=convert,
     source="focus-export",
+    native=native,
 )

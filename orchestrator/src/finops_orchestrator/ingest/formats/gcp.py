@@ -138,10 +138,22 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     return out
 
 
+def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+    """Net cost per row: ``cost`` plus its credits, as Cloud Billing reports and invoices it."""
+    cost = chunk.decimals("cost") or []
+    credits = chunk.parsed(v.parse_python_literal, "credits") or [[] for _ in cost]
+    net = [
+        None if c is None else c + sum((Decimal(str(x.get("amount", 0))) for x in (cr or [])), Decimal(0))
+        for c, cr in zip(cost, credits, strict=True)
+    ]
+    return net, None
+
+
 GCP_BILLING = ExportFormat(
     name="gcp-billing",
     title="Google Cloud billing export (standard or detailed, from BigQuery)",
     required=("billing_account_id", "service.description", "cost", "usage_start_time"),
     convert=convert,
     source="gcp-billing-export",
+    native=native,
 )
