@@ -11,11 +11,14 @@ from pathlib import Path
 
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
+
 from tests.conftest import SHARED
 
 BIN = Path(sys.executable).parent
-SAMPLES = [SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv",
-           *[p for p in sorted((SHARED / "data/native-samples").rglob("*.csv")) if "Actual" not in p.name]]
+SAMPLES = [
+    SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv",
+    *[p for p in sorted((SHARED / "data/native-samples").rglob("*.csv")) if "Actual" not in p.name],
+]
 
 
 def test_every_shared_sample_reconciles_to_the_cent(tmp_path: Path) -> None:
@@ -41,8 +44,13 @@ def test_re_ingesting_replaces_the_recorded_source_totals_too(tmp_path: Path) ->
 
 def _finops(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
-    return subprocess.run([BIN / "finops", *args], env={**env, "FINOPS_HOME": str(home), "COLUMNS": "200"},
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [BIN / "finops", *args],
+        env={**env, "FINOPS_HOME": str(home), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_command_fails_when_the_store_no_longer_matches_its_files(home: Path) -> None:

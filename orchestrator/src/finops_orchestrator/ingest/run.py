@@ -12,6 +12,7 @@ from typing import Any
 
 from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
+from finops_core.logs import get_logger
 from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
 from finops_core.store.writer import SourceKey
 
@@ -20,6 +21,8 @@ from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
 from finops_orchestrator.ingest.formats.focus import focus_version
 from finops_orchestrator.ingest.reading import chunks, expand
+
+_log = get_logger("finops.ingest")
 
 
 @dataclass
@@ -101,6 +104,7 @@ def _ingest_file(
             writer.add_columns(batch, rows, where=where)
             _add_native(totals, fmt, chunk, batch)
             report.rows_read += chunk.rows
+            _log.info("ingest chunk", file=path.name, rows=report.rows_read)
             if progress is not None:
                 progress(path.name, report.rows_read)
             offset += chunk.rows
