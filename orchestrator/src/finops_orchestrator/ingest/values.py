@@ -100,9 +100,16 @@ def parse_python_literal(text: str) -> Any:
 
 
 def column(
-    values: Sequence[Any], parse: Callable[[str], Any], *, name: str, where: str, first_row: int = 0
+    values: Sequence[Any],
+    parse: Callable[[str], Any],
+    *,
+    name: str,
+    where: str,
+    first_row: int = 0,
+    rows: Callable[[int], int] | None = None,
 ) -> list[Any]:
-    """Parse one column; the first unreadable cell raises with its row number, column and value."""
+    """Parse one column; the first unreadable cell raises with its row number, column and value.
+    ``rows`` maps a position in ``values`` to its row in the chunk (when ``values`` are distinct values)."""
     out: list[Any] = []
     for offset, raw in enumerate(values):
         text = cell(raw)
@@ -113,8 +120,9 @@ def column(
             out.append(parse(text))
         except (ValueError, SyntaxError):
             shown = text if len(text) <= 60 else text[:57] + "..."
+            row = rows(offset) if rows is not None else offset
             raise ColumnError(
-                f"{where}row {first_row + offset + 1}, column {name}: cannot read {shown!r}. Nothing was written; "
+                f"{where}row {first_row + row + 1}, column {name}: cannot read {shown!r}. Nothing was written; "
                 "fix the file or pass --format if it was detected as the wrong kind."
             ) from None
     return out

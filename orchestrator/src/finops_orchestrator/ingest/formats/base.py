@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from finops_orchestrator.ingest import values as v
@@ -45,16 +46,32 @@ class Chunk:
         return None
 
     def text(self, *candidates: str) -> list[str | None] | None:
-        cells = self.raw(*candidates)
-        return None if cells is None else [v.cell(x) for x in cells]
+        return self.parsed(str, *candidates)
 
     def parsed(self, parse: Callable[[str], Any], *candidates: str) -> list[Any] | None:
+        """The first of ``candidates`` the file has, each cell parsed; nulls as None.
+
+        Billing columns repeat a few values many times, so each distinct value is parsed once
+        (``pandas.factorize``) and the results are spread back over the rows with numpy.
+        """
         for name in candidates:
             original = self.names.get(name)
-            if original is not None:
-                return v.column(
-                    self.frame[original].tolist(), parse, name=original, where=self.where, first_row=self.first_row
-                )
+            if original is None:
+                continue
+            series: pd.Series = self.frame[original]  # pyright: ignore[reportAssignmentType]
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            distinct = v.column(
+                np.asarray(uniques, dtype=object).tolist(),
+                parse,
+                name=original,
+                where=self.where,
+                first_row=self.first_row,
+                rows=lambda i, u=uniques, s=series: _first_row(s, u[i]),
+            )
+            table = np.empty(len(distinct) + 1, dtype=object)
+            table[:-1] = distinct  # code -1 (a missing cell) picks the trailing None
+            table[-1] = None
+            return table[codes].tolist()
         return None
 
     def decimals(self, *candidates: str) -> list[Any] | None:
@@ -86,6 +103,10 @@ class ExportFormat:
     def missing(self, columns: set[str]) -> list[str]:
         """The required columns (as named in the docs) absent from ``columns`` (canonical names)."""
         return [c for c in self.required if not any(canonical(alt) in columns for alt in c.split("|"))]
+
+
+def _first_row(series: pd.Series, value: Any) -> int:
+    return int((series == value).to_numpy().argmax())
 
 
 def or_default(values: list[Any] | None, default: list[Any]) -> list[Any]:
