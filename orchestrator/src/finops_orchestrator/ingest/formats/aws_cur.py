@@ -1,4 +1,5 @@
-"""AWS Cost and Usage Report, legacy (``lineItem/UnblendedCost``) and its Athena snake_case variant.
+"""AWS Cost and Usage Report: legacy (``lineItem/UnblendedCost``), its Athena snake_case variant, and CUR 2.0
+(snake_case, with the map columns ``product``, ``resource_tags``, ``cost_category`` and ``discount``).
 
 Mapped after AWS's own FOCUS 1.0 table in Data Exports ("FOCUS 1.0 with AWS columns", AWS Cost and Usage
 Report user guide, table dictionary) and the FinOps Foundation's focus_converters AWS config:
@@ -117,6 +118,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         for i in range(n)
     ]
     codes = chunk.text("lineitemproductcode") or none
+    product = _maps(chunk, "product")  # CUR 2.0 keeps most product attributes in one map column
     usage = chunk.decimals("lineitemusageamount")
     start = chunk.times("lineitemusagestartdate")
     commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
@@ -139,7 +141,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_period_end": chunk.times("lineitemusageenddate") or none,
         "charge_category": [CHARGE_CATEGORY.get((k or "").lower(), "Adjustment") for k in kinds],
         "charge_description": chunk.text("lineitemlineitemdescription") or none,
-        "service_name": fill(chunk.text("productproductname"), codes) or none,
+        "service_name": fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes)
+        or none,
         "service_category": [SERVICE_CATEGORY.get(c or "", "Other") for c in codes],
         "region_id": fill(chunk.text("productregioncode"), chunk.text("productregion")) or none,
         "region_name": chunk.text("productlocation") or none,
@@ -156,7 +159,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "effective_cost": effective,
         "list_cost": fill(chunk.decimals("pricingpublicondemandcost"), unblended) or none,
         "contracted_cost": fill(chunk.decimals("lineitemnetunblendedcost"), unblended) or none,
-        "tags": _tags(chunk),
+        "tags": [{**a, **b} for a, b in zip(_tags(chunk), _map_tags(chunk), strict=True)],
         "x_extras": extras(
             chunk,
             used,
@@ -170,6 +173,39 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         ),
     }
     return batch
+
+
+def _maps(chunk: Chunk, name: str) -> list[dict[str, str]]:
+    """A CUR 2.0 map column (pyarrow gives a list of key/value pairs) as dicts; {} when absent or null."""
+    cells = chunk.raw(name)
+    if cells is None:
+        return [{} for _ in range(chunk.rows)]
+    out: list[dict[str, str]] = []
+    for cell in cells:
+        if isinstance(cell, dict):
+            pairs = list(cell.items())  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
+        elif isinstance(cell, list | tuple):
+            pairs = list(cell)  # pyright: ignore[reportUnknownArgumentType]
+        else:
+            pairs = []
+        out.append({str(k): str(v) for k, v in pairs if v is not None})
+    return out
+
+
+def _map_tags(chunk: Chunk) -> list[dict[str, str]]:
+    """CUR 2.0 ``resource_tags``: ``user_team`` -> ``team``; AWS-generated ``aws_x`` -> ``aws:x``."""
+    out: list[dict[str, str]] = []
+    for tags in _maps(chunk, "resourcetags"):
+        row: dict[str, str] = {}
+        for key, value in tags.items():
+            if key.startswith(("user_", "user:")):
+                row[key[5:]] = value
+            elif key.startswith(("aws_", "aws:")):
+                row["aws:" + key[4:]] = value
+            else:
+                row[key] = value
+        out.append(row)
+    return out
 
 
 def _tags(chunk: Chunk) -> list[dict[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,11 @@ class Chunk:
             if original is None:
                 continue
             series: pd.Series = self.frame[original]  # pyright: ignore[reportAssignmentType]
-            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            try:
+                codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            except TypeError:  # nested cells (BigQuery records in JSON or Parquet): compare them as JSON text
+                series = series.map(_as_json)
+                codes, uniques = pd.factorize(series, use_na_sentinel=True)
             distinct = v.column(
                 np.asarray(uniques, dtype=object).tolist(),
                 parse,
@@ -103,6 +108,14 @@ class ExportFormat:
     def missing(self, columns: set[str]) -> list[str]:
         """The required columns (as named in the docs) absent from ``columns`` (canonical names)."""
         return [c for c in self.required if not any(canonical(alt) in columns for alt in c.split("|"))]
+
+
+def _as_json(cell: Any) -> Any:
+    if isinstance(cell, np.ndarray):
+        cell = cell.tolist()
+    if isinstance(cell, list | tuple | dict):
+        return json.dumps(cell, default=str)
+    return cell
 
 
 def _first_row(series: pd.Series, value: Any) -> int:
