@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from finops_core.errors import InvalidInput
@@ -16,6 +16,7 @@ from finops_core.logs import get_logger
 from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
 from finops_core.store.writer import SourceKey
 
+from finops_orchestrator.ingest.buckets import downloaded, is_bucket
 from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
@@ -45,12 +46,12 @@ def ingest(
     """Load every export file under ``paths``. Each file is one transaction: a refused or interrupted
     file leaves the store as it was before that file; files before it stay loaded."""
     forced = by_name(format_name) if format_name else None
-    files = expand(paths)
+    local = expand([p for p in paths if not is_bucket(p)]) if any(not is_bucket(p) for p in paths) else []
     written: dict[PartitionKey, str] = {}  # partitions this run wrote -> their source
-    reports: list[FileReport] = []
-    for path in files:
-        report = _ingest_file(store, path, forced, written, progress)
-        reports.append(report)
+    reports = [_ingest_file(store, path, str(path), forced, written, progress) for path in local]
+    for url in (p for p in paths if is_bucket(p)):
+        with downloaded(url) as files:
+            reports += [_ingest_file(store, path, label, forced, written, progress) for path, label in files]
     return reports
 
 
@@ -64,11 +65,12 @@ def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportForma
 def _ingest_file(
     store: Store,
     path: Path,
+    label: str,
     forced: ExportFormat | None,
     written: dict[PartitionKey, str],
     progress: Callable[[str, int], None] | None,
 ) -> FileReport:
-    where = f"{path.name}: "
+    where = f"{PurePosixPath(label).name}: "
     reader = chunks(path)
     first = next(reader, None)
     if first is None or first.empty:
@@ -82,8 +84,8 @@ def _ingest_file(
         )
     fmt = _azure_kind(fmt, head, path, forced)
     version = focus_version(set(head.names)) if fmt.name == "focus" else None
-    lineage = Lineage(source=fmt.source, file=str(path), focus_version=version, ingested_at=datetime.now(UTC))
-    report = FileReport(path=str(path), format=fmt.name, focus_version=version)
+    lineage = Lineage(source=fmt.source, file=label, focus_version=version, ingested_at=datetime.now(UTC))
+    report = FileReport(path=label, format=fmt.name, focus_version=version)
     keys: set[PartitionKey] = set()
     totals: dict[SourceKey, SourceTotal] = defaultdict(SourceTotal)
     with store.writer(lineage, kind="export", append_to=frozenset(written)) as writer:
@@ -109,7 +111,7 @@ def _ingest_file(
                 progress(path.name, report.rows_read)
             offset += chunk.rows
             frame = next(reader, None)
-        writer.record_source_totals(str(path), totals)
+        writer.record_source_totals(label, totals)
     report.partitions = writer.results
     report.line_items = sum(r.rows for r in writer.results if r.written)
     written.update(dict.fromkeys(keys, fmt.source))
