@@ -107,13 +107,21 @@ def canonical_tags(tags: dict[str, str]) -> str:
 
 
 class _Memo(dict[Any, Any]):
-    """A dict that computes and remembers missing values: repeated cells cost one lookup."""
+    """A dict that computes and remembers missing values: repeated cells cost one lookup.
 
-    def __init__(self, compute: Callable[[Any], Any], absent: Any) -> None:
+    Bounded: past ``limit`` entries it starts afresh, so high-cardinality columns (amounts) keep memory flat.
+    """
+
+    def __init__(self, compute: Callable[[Any], Any], absent: Any, limit: int = 100_000) -> None:
         super().__init__({None: absent})
         self._compute = compute
+        self._absent = absent
+        self._limit = limit
 
     def __missing__(self, key: Any) -> Any:
+        if len(self) > self._limit:
+            self.clear()
+            self[None] = self._absent
         value = self[key] = self._compute(key)
         return value
 
