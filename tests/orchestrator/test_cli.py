@@ -11,18 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.commands import run_finops as _finops
+
 BIN = Path(sys.executable).parent
-
-
-def _finops(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_") and k != "CI"}
-    return subprocess.run(
-        [BIN / "finops", *args],
-        env={**clean, "FINOPS_HOME": str(home), "FINOPS_DEMO_AS_OF": "2026-11-26", "COLUMNS": "200", **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_help_lists_the_commands(home: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -17,6 +16,7 @@ from finops_core.store import Store
 from finops_orchestrator.export import export
 from finops_orchestrator.ingest import ingest
 
+from tests.commands import run_finops
 from tests.conftest import SHARED
 
 ALLOW = Path(__file__).parent / "focus_validator_allow.txt"
@@ -86,8 +86,9 @@ def test_a_filtered_export_keeps_only_the_asked_provider(loaded: Store, tmp_path
 
 
 def test_the_command_writes_the_file_and_refuses_an_empty_selection(home: Path, tmp_path: Path) -> None:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}, "FINOPS_HOME": str(home)}
-    run = lambda *a: subprocess.run([BIN / "finops", *a], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_finops(home, *args)
+
     assert run("ingest", _sources()[0]).returncode == 0
     done = run("export", "--format", "csv", "--output", str(tmp_path / "out.csv"))
     assert done.returncode == 0, done.stderr

@@ -16,6 +16,7 @@ from finops_core.focus import CostLineItem
 from finops_core.models import CostQuery
 from finops_core.settings import Settings
 from finops_core.store import Store
+from finops_core.store.writer import REQUIRED
 
 from tests.factories import key_of, line_item, lineage
 
@@ -308,24 +309,7 @@ def test_an_interruption_in_a_later_partition_rolls_back_the_earlier_ones_too(st
 
 
 def test_a_batch_with_an_empty_required_column_names_the_row_and_writes_nothing(store: Store) -> None:
-    batch = {
-        name: [getattr(line_item(), name), getattr(line_item(), name)]
-        for name in (
-            "provider_name",
-            "billing_account_id",
-            "billing_currency",
-            "billing_period_start",
-            "billing_period_end",
-            "charge_category",
-            "charge_period_start",
-            "charge_period_end",
-            "service_name",
-            "billed_cost",
-            "effective_cost",
-            "list_cost",
-            "contracted_cost",
-        )
-    }
+    batch = {name: [getattr(line_item(), name), getattr(line_item(), name)] for name in REQUIRED}
     batch["billed_cost"][1] = None
     with (
         pytest.raises(InvalidInput, match=r"f\.csv: row 2: billed_cost is empty"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from finops_core.errors import InvalidInput
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 
+from tests.commands import run_finops as _finops
 from tests.conftest import SHARED
 
 NATIVE = SHARED / "data/native-samples"
@@ -78,17 +77,6 @@ def test_a_forced_format_is_used_even_when_detection_would_differ(store: Store) 
 def test_a_missing_path_is_a_clear_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no such file"):
         ingest(store, [str(tmp_path / "nope.csv")])
-
-
-def _finops(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
-    return subprocess.run(
-        [BIN / "finops", *args],
-        env={**env, "FINOPS_HOME": str(home), "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_the_command_reports_each_file_and_refuses_bad_ones_with_a_non_zero_exit(home: Path, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests.commands import finops_env
 from tests.conftest import SHARED
 
 BIN = Path(sys.executable).parent
@@ -18,8 +18,7 @@ SAMPLE = SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv"
 
 
 def _env(home: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
-    return {**clean, "FINOPS_HOME": str(home), "FINOPS_LOG_FORMAT": "json"}
+    return finops_env(home, FINOPS_LOG_FORMAT="json")
 
 
 def _info(home: Path) -> dict[str, object]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 
+from tests.commands import run_finops as _finops
 from tests.conftest import SHARED
 
 BIN = Path(sys.executable).parent
@@ -40,17 +39,6 @@ def test_re_ingesting_replaces_the_recorded_source_totals_too(tmp_path: Path) ->
     first = store.reconcile()
     ingest(store, [sample])
     assert store.reconcile() == first
-
-
-def _finops(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
-    return subprocess.run(
-        [BIN / "finops", *args],
-        env={**env, "FINOPS_HOME": str(home), "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_the_command_fails_when_the_store_no_longer_matches_its_files(home: Path) -> None:
