@@ -115,8 +115,8 @@ class Store:
             self._conn = _connect(path, read_only=False)
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            # Rollup rebuilds sort a partition's rows: keep their temporary b-trees in memory, with room.
-            self._conn.execute("PRAGMA temp_store = MEMORY")
+            # A 64 MiB page cache for bulk writes; temporary sorts (rollup rebuilds) stay on disk so memory
+            # does not grow with the size of a partition.
             self._conn.execute("PRAGMA cache_size = -65536")
             self._conn.execute("PRAGMA foreign_keys = ON")
             migrations.apply(sqlite_utils.Database(self._conn))
