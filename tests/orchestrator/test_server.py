@@ -68,3 +68,21 @@ async def test_prompts_are_listed_and_render_with_defaults(demo_store: Store) ->
     text = rendered.messages[0].content.text  # type: ignore[union-attr]
     assert "last 14 days" in text
     assert "all services" in text
+
+
+async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_path: Path) -> None:
+    from finops_orchestrator.ingest import ingest
+    from tests.conftest import SHARED
+
+    store = Store(tmp_path / "real.sqlite")
+    ingest(store, [str(SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv")])
+    async with Client(build_orchestrator(store, is_demo=False)) as client:
+        result = await client.call_tool(
+            "finops_cost_query",
+            {"start": "2024-09-01", "end": "2024-10-01", "group_by": ["provider"], "metric": "billed"},
+        )
+    body = result.structured_content
+    assert body is not None
+    assert body["is_demo"] is False
+    assert str(tmp_path) in body["source"]
+    assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Oracle"}
