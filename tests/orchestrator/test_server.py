@@ -72,6 +72,7 @@ async def test_prompts_are_listed_and_render_with_defaults(demo_store: Store) ->
 
 async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_path: Path) -> None:
     from finops_orchestrator.ingest import ingest
+
     from tests.conftest import SHARED
 
     store = Store(tmp_path / "real.sqlite")
