@@ -1,7 +1,7 @@
 """Ingest benchmark: rows/s for N synthetic FOCUS rows from CSV and Parquet, peak RSS, store size,
 against DuckDB loading the same files in the same run (``read_csv`` / ``read_parquet`` into a table).
 
-    uv run python bench/ingest.py [ROWS]          # default 1,000,000
+    uv run python bench/ingest.py [ROWS] [parquet|csv]     # default 1,000,000 rows, both formats
 
 Goals (issue 3): SQLite ingest >= 0.3x DuckDB's rate on the same Parquet file; peak RSS < 1 GiB for 5M
 rows; <= 150 MB of store per million line items. Each ingest runs in a child process so its peak RSS is
@@ -102,8 +102,10 @@ def main() -> None:
         parquet, csv = folder / "focus.parquet", folder / "focus.csv"
         pq.write_table(table, parquet)
         pacsv.write_csv(table, csv)
+        del table
         print(f"rows: {rows:,}; parquet {parquet.stat().st_size / 1e6:.0f} MB, csv {csv.stat().st_size / 1e6:.0f} MB")
-        for data in (parquet, csv):
+        kinds = sys.argv[2:] or ["parquet", "csv"]
+        for data in [p for p in (parquet, csv) if p.suffix[1:] in kinds]:
             store = folder / f"store-{data.suffix[1:]}.sqlite"
             result = ours(store, data)
             duck_seconds = duck(data, folder)

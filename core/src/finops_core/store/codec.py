@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from finops_core.focus import FOCUS_COLUMNS, ColumnKind, CostLineItem
@@ -48,11 +49,14 @@ _SENTINEL = {
     "sku_price_details": "0",
     "x_extras": "''",
 }
-INSERT_SQL = (
-    f"INSERT INTO line_items ({', '.join(LINE_ITEM_COLUMNS)}) VALUES (?, "
-    + ", ".join(f"NULLIF(?, {_SENTINEL[c]})" for c in LINE_ITEM_COLUMNS[1:])
-    + ")"
-)
+
+
+@lru_cache(maxsize=256)
+def insert_sql(columns: tuple[str, ...]) -> str:
+    """The INSERT for ``partition_id`` plus ``columns``: a batch binds only the columns it has (a FOCUS file
+    fills about 25 of the 60), and columns left out are NULL."""
+    values = ", ".join(f"NULLIF(?, {_SENTINEL[c]})" for c in columns)
+    return f"INSERT INTO line_items (partition_id, {', '.join(columns)}) VALUES (?, {values})"
 
 
 _ALL_FIELDS = tuple(c.name for c in FOCUS_COLUMNS)
@@ -133,12 +137,17 @@ Values are what ``CostLineItem`` holds: ``str``, ``Decimal``, UTC ``datetime``, 
 ``sku_price_details`` and ``x_extras``; ``None`` for null."""
 
 
+def _all_null(values: Sequence[Any]) -> bool:
+    """True when every value is None (the column can be left out of the INSERT)."""
+    return values.count(None) == len(values)
+
+
 def _sku_json(details: dict[str, Any]) -> str:
     return json.dumps(details, sort_keys=True, separators=(",", ":"))
 
 
 class BatchEncoder:
-    """Turns column batches into ``INSERT_SQL`` parameter rows, recording new tag sets for ``tag_pairs``.
+    """Turns column batches into ``insert_sql`` parameter columns, recording new tag sets for ``tag_pairs``.
 
     Works column by column with memo tables, because billing data repeats itself: the same account,
     service, SKU, day and often the same amount appear on thousands of rows.
@@ -154,9 +163,9 @@ class BatchEncoder:
         self._decimals = _Memo(lambda d: format(d, "f"), "")
         self._tagsets: dict[tuple[tuple[str, str], ...], int] = {}
 
-    def columns(self, batch: ColumnBatch, rows: int) -> list[Sequence[Any]]:
-        """The encoded columns of ``batch`` in ``LINE_ITEM_COLUMNS`` order, without ``partition_id``."""
-        out: list[Sequence[Any]] = []
+    def columns(self, batch: ColumnBatch) -> dict[str, Sequence[Any]]:
+        """The encoded columns ``batch`` has (name -> values), in ``LINE_ITEM_COLUMNS`` order."""
+        out: dict[str, Sequence[Any]] = {}
         for names, memo in (
             (_STRINGS, self._strings),
             (_COSTS, self._costs),
@@ -165,17 +174,14 @@ class BatchEncoder:
         ):
             for name in names:
                 values = batch.get(name)
-                out.append([memo[x] for x in values] if values is not None else [memo[None]] * rows)
-        tags = batch.get("tags")
-        out.append([self._tagset(t) if t else 0 for t in tags] if tags is not None else [0] * rows)
-        details = batch.get("sku_price_details")
-        out.append([self._strings[_sku_json(d)] if d else 0 for d in details] if details is not None else [0] * rows)
-        extras = batch.get("x_extras")
-        out.append(
-            [json.dumps(x, sort_keys=True, default=str) if x else "" for x in extras]
-            if extras is not None
-            else [""] * rows
-        )
+                if values is not None and not _all_null(values):
+                    out[name] = [memo[x] for x in values]
+        if (tags := batch.get("tags")) is not None:
+            out["tags"] = [self._tagset(t) if t else 0 for t in tags]
+        if (details := batch.get("sku_price_details")) is not None:
+            out["sku_price_details"] = [self._strings[_sku_json(d)] if d else 0 for d in details]
+        if (extras := batch.get("x_extras")) is not None:
+            out["x_extras"] = [json.dumps(x, sort_keys=True, default=str) if x else "" for x in extras]
         return out
 
     def _tagset(self, tags: dict[str, str]) -> int:

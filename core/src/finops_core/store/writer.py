@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from finops_core.errors import InvalidInput
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.money import to_nanos
-from finops_core.store.codec import INSERT_SQL, BatchEncoder, ColumnBatch, Dictionary, items_to_batch
+from finops_core.store.codec import BatchEncoder, ColumnBatch, Dictionary, insert_sql, items_to_batch
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
 
 REQUIRED = (
@@ -182,11 +182,11 @@ class PartitionWriter:
                     "written; fix or drop that row and try again."
                 )
         partition_ids = self._partition_ids(batch, rows)
-        columns = self._encoder.columns(batch, rows)
-        data: Iterable[tuple[Any, ...]] = zip(partition_ids, *columns, strict=True)
+        columns = self._encoder.columns(batch)
+        data: Iterable[tuple[Any, ...]] = zip(partition_ids, *columns.values(), strict=True)
         if None in self._ids.values():
             data = (row for row in data if row[0] is not None)
-        cursor = self._conn.executemany(INSERT_SQL, data)
+        cursor = self._conn.executemany(insert_sql(tuple(columns)), data)
         written = max(cursor.rowcount, 0)
         self.rows += written
         if self._progress is not None:
