@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
@@ -34,7 +34,9 @@ started = time.perf_counter()
 ingest(store, [sys.argv[2]])
 elapsed = time.perf_counter() - started
 store.close()
-print(json.dumps({"seconds": elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would report the parent's peak at fork time.
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": elapsed, "peak_rss_mb": peak_kb / 1024}))
 """
 
 

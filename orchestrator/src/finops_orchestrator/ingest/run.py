@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import pandas as pd
 from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
 from finops_core.logs import get_logger
@@ -21,7 +22,7 @@ from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
 from finops_orchestrator.ingest.formats.focus import focus_version
-from finops_orchestrator.ingest.reading import chunks, expand
+from finops_orchestrator.ingest.reading import RaggedCsv, chunks, expand
 
 _log = get_logger("finops.ingest")
 
@@ -69,9 +70,25 @@ def _ingest_file(
     forced: ExportFormat | None,
     written: dict[PartitionKey, str],
     progress: Callable[[str, int], None] | None,
+    *,
+    tolerant: bool = False,
+) -> FileReport:
+    try:
+        return _ingest_chunks(store, path, label, forced, written, progress, chunks(path, tolerant=tolerant))
+    except RaggedCsv:  # the transaction rolled back; read it again with the tolerant (slower) reader
+        return _ingest_file(store, path, label, forced, written, progress, tolerant=True)
+
+
+def _ingest_chunks(
+    store: Store,
+    path: Path,
+    label: str,
+    forced: ExportFormat | None,
+    written: dict[PartitionKey, str],
+    progress: Callable[[str, int], None] | None,
+    reader: Iterator[pd.DataFrame],
 ) -> FileReport:
     where = f"{PurePosixPath(label).name}: "
-    reader = chunks(path)
     first = next(reader, None)
     if first is None or first.empty:
         raise InvalidInput(f"{path}: the file has no rows. Nothing was written.")
