@@ -16,6 +16,7 @@ from finops_core.focus import CostLineItem
 from finops_core.models import CostQuery
 from finops_core.settings import Settings
 from finops_core.store import Store
+from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
 from finops_core.store.writer import REQUIRED
 
 from tests.factories import key_of, line_item, lineage
@@ -318,3 +319,31 @@ def test_a_batch_with_an_empty_required_column_names_the_row_and_writes_nothing(
         writer.add_columns(batch, 2, where="f.csv: ")
     assert _count(store) == 0
     assert store.partitions() == []
+
+
+def test_rollups_built_while_writing_equal_a_group_by_over_the_line_items(store: Store) -> None:
+    rows = [
+        line_item(
+            date(2026, 1, 1 + n % 5),
+            service_name=("A", "B")[n % 2],
+            region_id=(None, "eu-west-1")[n % 3 % 2],
+            sub_account_id=None if n % 4 == 0 else "222",
+            contracted_cost=None if n % 3 == 0 else Decimal(n),
+            billed_cost=Decimal(n) / 7,
+        )
+        for n in range(60)
+    ]
+    store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
+    with store.reader() as conn:
+        for table, period, dims in (
+            ("rollup_daily", "date(charge_period_start, 'unixepoch')", DAILY_DIMENSIONS),
+            ("rollup_monthly", "strftime('%Y-%m-01', charge_period_start, 'unixepoch')", MONTHLY_DIMENSIONS),
+        ):
+            cols = ", ".join(dims)
+            metrics = ", ".join(f"SUM({m})" for m in ROLLUP_METRICS)
+            expected = conn.execute(
+                f"SELECT partition_id, {period}, {cols}, {metrics}, COUNT(*) FROM line_items "
+                f"GROUP BY partition_id, {period}, {cols}"
+            ).fetchall()
+            built = conn.execute(f"SELECT * FROM {table}").fetchall()
+            assert sorted(map(tuple, built), key=str) == sorted(map(tuple, expected), key=str)

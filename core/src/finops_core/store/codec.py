@@ -40,10 +40,10 @@ LINE_ITEM_COLUMNS: tuple[str, ...] = (
 # Binding None is slow in CPython 3.11's sqlite3 (each one takes the adapter-lookup path, ~6x slower
 # than an int), so absent values travel as sentinels that NULLIF turns into NULL: 0 for ids and
 # timestamps (ids start at 1), '' for text, and the smallest int64 for an optional cost.
-_NULL_COST = -(2**63)
+NULL_COST = -(2**63)
 _SENTINEL = {
     **dict.fromkeys(_STRINGS + _TIMES, "0"),
-    **dict.fromkeys(_COSTS, str(_NULL_COST)),
+    **dict.fromkeys(_COSTS, str(NULL_COST)),
     **dict.fromkeys(_DECIMALS, "''"),
     "tags": "0",
     "sku_price_details": "0",
@@ -159,7 +159,7 @@ class BatchEncoder:
         self._dict = dictionary
         self._tag_pairs: list[tuple[int, int, int]] = []
         self._strings = _Memo(dictionary.id_for, 0)
-        self._costs = _Memo(to_nanos, _NULL_COST)
+        self._costs = _Memo(to_nanos, NULL_COST)
         self._times = _Memo(lambda t: int(t.timestamp()), 0)
         self._decimals = _Memo(lambda d: format(d, "f"), "")
         self._tagsets: dict[tuple[tuple[str, str], ...], int] = {}

@@ -140,20 +140,32 @@ def _add_native(
 ) -> None:
     """Sum the file's own amounts per partition and currency (the batch's first rows are the file's rows)."""
     billed, effective = fmt.native(chunk)
-    keys = zip(
-        batch["provider_name"],
-        batch["billing_account_id"],
-        batch["billing_period_start"],
-        batch["billing_currency"],
-        strict=False,
+    n = chunk.rows
+    keys = list(
+        zip(
+            batch["provider_name"][:n],
+            batch["billing_account_id"][:n],
+            batch["billing_period_start"][:n],
+            batch["billing_currency"][:n],
+            strict=True,
+        )
     )
-    for i, key in zip(range(chunk.rows), keys, strict=False):
+    groups: dict[SourceKey, list[int]] = {}
+    if len(distinct := set(keys)) == 1:  # the usual chunk: one account, one month, one currency
+        groups[distinct.pop()] = list(range(n))
+    else:
+        for i, key in enumerate(keys):
+            groups.setdefault(key, []).append(i)
+    for key, rows in groups.items():
         total = totals[key]
-        total.rows += 1
-        if billed is not None and billed[i] is not None:
-            total.billed = (total.billed or Decimal(0)) + billed[i]
-        if effective is not None and effective[i] is not None:
-            total.effective = (total.effective or Decimal(0)) + effective[i]
+        total.rows += len(rows)
+        for column, attribute in ((billed, "billed"), (effective, "effective")):
+            if column is None:
+                continue
+            picked = [column[i] for i in rows] if len(rows) != n else column
+            present = [x for x in picked if x is not None]
+            if present:
+                setattr(total, attribute, (getattr(total, attribute) or Decimal(0)) + sum(present, Decimal(0)))
 
 
 def _keys(batch: Mapping[str, Sequence[Any]]) -> set[PartitionKey]:
