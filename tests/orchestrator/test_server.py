@@ -87,3 +87,17 @@ async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_
     assert body["is_demo"] is False
     assert str(tmp_path) in body["source"]
     assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Oracle"}
+
+
+async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
+    from mcp.client.stdio import StdioServerParameters
+
+    from tests.commands import BIN, finops_env
+
+    params = StdioServerParameters(command=str(BIN / "finops"), args=["serve", "--demo"], env=finops_env(home))
+    async with Client(params) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        result = await client.call_tool("finops_store_info", {})
+    assert {"finops_cost_query", "finops_store_info"} <= names
+    assert result.structured_content is not None
+    assert result.structured_content["partitions"] == 39
