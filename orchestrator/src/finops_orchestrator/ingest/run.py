@@ -46,14 +46,23 @@ def ingest(
 ) -> list[FileReport]:
     """Load every export file under ``paths``. Each file is one transaction: a refused or interrupted
     file leaves the store as it was before that file; files before it stay loaded."""
-    forced = by_name(format_name) if format_name else None
+    run = _Run(store, by_name(format_name) if format_name else None, progress)
     local = expand([p for p in paths if not is_bucket(p)]) if any(not is_bucket(p) for p in paths) else []
-    written: dict[PartitionKey, str] = {}  # partitions this run wrote -> their source
-    reports = [_ingest_file(store, path, str(path), forced, written, progress) for path in local]
+    reports = [_ingest_file(run, path, str(path)) for path in local]
     for url in (p for p in paths if is_bucket(p)):
         with downloaded(url) as files:
-            reports += [_ingest_file(store, path, label, forced, written, progress) for path, label in files]
+            reports += [_ingest_file(run, path, label) for path, label in files]
     return reports
+
+
+@dataclass
+class _Run:
+    """What the files of one ingest share."""
+
+    store: Store
+    forced: ExportFormat | None
+    progress: Callable[[str, int], None] | None
+    written: dict[PartitionKey, str] = field(default_factory=lambda: dict[PartitionKey, str]())  # -> source
 
 
 def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportFormat | None) -> ExportFormat:
@@ -63,31 +72,15 @@ def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportForma
     return azure_format(kind)
 
 
-def _ingest_file(
-    store: Store,
-    path: Path,
-    label: str,
-    forced: ExportFormat | None,
-    written: dict[PartitionKey, str],
-    progress: Callable[[str, int], None] | None,
-    *,
-    tolerant: bool = False,
-) -> FileReport:
+def _ingest_file(run: _Run, path: Path, label: str, *, tolerant: bool = False) -> FileReport:
     try:
-        return _ingest_chunks(store, path, label, forced, written, progress, chunks(path, tolerant=tolerant))
+        return _ingest_chunks(run, path, label, chunks(path, tolerant=tolerant))
     except RaggedCsv:  # the transaction rolled back; read it again with the tolerant (slower) reader
-        return _ingest_file(store, path, label, forced, written, progress, tolerant=True)
+        return _ingest_file(run, path, label, tolerant=True)
 
 
-def _ingest_chunks(
-    store: Store,
-    path: Path,
-    label: str,
-    forced: ExportFormat | None,
-    written: dict[PartitionKey, str],
-    progress: Callable[[str, int], None] | None,
-    reader: Iterator[pd.DataFrame],
-) -> FileReport:
+def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pd.DataFrame]) -> FileReport:
+    store, forced, written, progress = run.store, run.forced, run.written, run.progress
     where = f"{PurePosixPath(label).name}: "
     first = next(reader, None)
     if first is None or first.empty:
