@@ -347,3 +347,21 @@ def test_rollups_built_while_writing_equal_a_group_by_over_the_line_items(store:
             ).fetchall()
             built = conn.execute(f"SELECT * FROM {table}").fetchall()
             assert sorted(map(tuple, built), key=str) == sorted(map(tuple, expected), key=str)
+
+
+def test_rows_of_one_billing_period_must_agree_on_its_exact_bounds(store: Store) -> None:
+    first = line_item(date(2026, 1, 2))
+    shifted = line_item(date(2026, 1, 3), billing_period_end=datetime(2026, 2, 1, 8, tzinfo=UTC))
+    with pytest.raises(InvalidInput, match="disagree on the billing period"):
+        store.replace_partition(key_of(first), [first, shifted], lineage(), kind="export")
+    assert store.partitions() == []
+
+
+def test_the_billing_period_is_kept_once_per_partition_and_read_back_on_every_row(store: Store) -> None:
+    rows = [line_item(date(2026, 1, d)) for d in (2, 3)]
+    store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
+    with store.reader() as conn:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(line_items)")}
+    assert "billing_period_start" not in columns
+    assert "billing_period_end" not in columns
+    assert [i.billing_period_end for i in store.line_items()] == [datetime(2026, 2, 1, tzinfo=UTC)] * 2

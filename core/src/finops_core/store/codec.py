@@ -16,10 +16,11 @@ from typing import Any
 
 from finops_core.focus import FOCUS_COLUMNS, ColumnKind, CostLineItem
 from finops_core.money import from_nanos, to_nanos
+from finops_core.store.schema import PARTITION_COLUMNS
 
 
 def _names(*kinds: ColumnKind) -> tuple[str, ...]:
-    return tuple(c.name for c in FOCUS_COLUMNS if c.kind in kinds)
+    return tuple(c.name for c in FOCUS_COLUMNS if c.kind in kinds and c.name not in PARTITION_COLUMNS)
 
 
 # Columns grouped by how they are encoded, so each group is one list comprehension per row.
@@ -210,7 +211,7 @@ def decode_row(row: sqlite3.Row, strings: dict[int, str]) -> dict[str, Any]:
     """A ``line_items`` row back into ``CostLineItem`` field values."""
     out: dict[str, Any] = {}
     for name, kind in _PLAN:
-        value = row[name]
+        value = row[PARTITION_COLUMNS.get(name, name)]
         if value is None:
             out[name] = {} if name == "tags" else None
         elif kind is ColumnKind.STRING:

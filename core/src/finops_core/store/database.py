@@ -236,7 +236,8 @@ class Store:
         with self.reader() as conn:
             strings = {int(i): str(v) for i, v in conn.execute("SELECT id, value FROM strings")}
             sql = (
-                "SELECT li.*, p.source, p.file, p.focus_version, p.ingested_at FROM line_items li "
+                "SELECT li.*, p.source, p.file, p.focus_version, p.ingested_at, p.period_start, p.period_end "
+                "FROM line_items li "
                 "JOIN partitions p ON p.id = li.partition_id"
             )
             params: tuple[str, ...] = ()

@@ -5,7 +5,8 @@ Tables (``sid`` = an id in ``strings``):
 - ``strings(id, value)``: the dictionary. Every FOCUS string column, tag set and SKU price detail is
   stored once here and referenced by id, which keeps a file of millions of rows compact.
 - ``partitions``: one row per (provider_name, billing_account_id, billing_period_start); its lineage
-  (source, file, FOCUS version, ingested_at) and ``kind``: ``export`` (ingested line items) or ``sync``
+  (source, file, FOCUS version, ingested_at), its exact billing period (``period_start``/``period_end``,
+  epoch seconds: every row of the partition shares them) and ``kind``: ``export`` (ingested line items) or ``sync``
   (daily aggregates from a provider API). An export supersedes a sync, never the reverse.
 - ``line_items``: one row per FOCUS line item. String columns hold sids; cost metrics hold integer
   nanos (exact sums); quantities and unit prices hold exact decimal text; timestamps hold UTC epoch
@@ -24,6 +25,10 @@ import sqlite_utils
 from finops_core.focus import FOCUS_COLUMNS, ColumnKind
 
 migrations = sqlite_utils.Migrations("finops")
+
+# FOCUS columns that are the same on every row of a partition: kept once, on the partition row (epoch seconds),
+# not on each line item (12 bytes a row).
+PARTITION_COLUMNS = {"billing_period_start": "period_start", "billing_period_end": "period_end"}
 
 _SQL_TYPE = {
     ColumnKind.STRING: "INTEGER",
@@ -67,6 +72,8 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
             provider_name TEXT NOT NULL,
             billing_account_id TEXT NOT NULL,
             billing_period_start TEXT NOT NULL,
+            period_start INTEGER NOT NULL,
+            period_end INTEGER NOT NULL,
             kind TEXT NOT NULL CHECK (kind IN ('export', 'sync')),
             source TEXT NOT NULL,
             file TEXT,
@@ -76,7 +83,7 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
             UNIQUE (provider_name, billing_account_id, billing_period_start)
         )"""
     )
-    columns = ", ".join(f"{c.name} {_SQL_TYPE[c.kind]}" for c in FOCUS_COLUMNS)
+    columns = ", ".join(f"{c.name} {_SQL_TYPE[c.kind]}" for c in FOCUS_COLUMNS if c.name not in PARTITION_COLUMNS)
     sql.execute(
         f"CREATE TABLE line_items (id INTEGER PRIMARY KEY, partition_id INTEGER NOT NULL, {columns}, x_extras TEXT)"
     )
@@ -93,15 +100,19 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
     sql.execute(_rollup_ddl("rollup_monthly", "month", MONTHLY_DIMENSIONS))
     sql.execute("CREATE INDEX rollup_monthly_month ON rollup_monthly (month)")
     sql.execute("CREATE INDEX rollup_monthly_partition ON rollup_monthly (partition_id)")
+
     # A readable face of line_items for people exploring the file with the sqlite3 shell or Datasette.
-    decoded = ", ".join(
-        f"(SELECT value FROM strings WHERE id = li.{c.name}) AS {c.name}"
-        if c.kind in (ColumnKind.STRING, ColumnKind.JSON)
-        else f"li.{c.name}"
-        for c in FOCUS_COLUMNS
-    )
+    def face(name: str, kind: ColumnKind) -> str:
+        if name in PARTITION_COLUMNS:
+            return f"p.{PARTITION_COLUMNS[name]} AS {name}"
+        if kind in (ColumnKind.STRING, ColumnKind.JSON):
+            return f"(SELECT value FROM strings WHERE id = li.{name}) AS {name}"
+        return f"li.{name}"
+
+    decoded = ", ".join(face(c.name, c.kind) for c in FOCUS_COLUMNS)
     sql.execute(
-        f"CREATE VIEW focus_line_items AS SELECT li.id, li.partition_id, {decoded}, li.x_extras FROM line_items li"
+        f"CREATE VIEW focus_line_items AS SELECT li.id, li.partition_id, {decoded}, li.x_extras FROM line_items li "
+        "JOIN partitions p ON p.id = li.partition_id"
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -95,6 +95,7 @@ class PartitionWriter:
         self._progress = progress
         self._append_to = append_to
         self._appended: set[int] = set()  # partitions added to in this run: their rollups are rebuilt in SQL
+        self._periods: dict[int, tuple[int, int]] = {}
         self._rollups = RollupAccumulator()
         self.rows = 0
 
@@ -128,6 +129,8 @@ class PartitionWriter:
         if existing is not None and key in self._append_to:  # written earlier in the same run: add to it
             partition_id, replaced = int(existing[0]), 0
             self._appended.add(partition_id)
+            period = conn.execute("SELECT period_start, period_end FROM partitions WHERE id = ?", (partition_id,))
+            self._periods[partition_id] = tuple(period.fetchone())
             conn.execute("DELETE FROM rollup_daily WHERE partition_id = ?", (partition_id,))
             conn.execute("DELETE FROM rollup_monthly WHERE partition_id = ?", (partition_id,))
         elif existing is not None:
@@ -140,10 +143,22 @@ class PartitionWriter:
             )
         else:
             replaced = 0
+            start = datetime(
+                key.billing_period_start.year, key.billing_period_start.month, key.billing_period_start.day, tzinfo=UTC
+            )
+            default_end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
             cursor = conn.execute(
-                "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, kind, source, "
-                "file, focus_version, ingested_at, row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (key.provider_name, key.billing_account_id, key.billing_period_start.isoformat(), *values),
+                "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, period_start, "
+                "period_end, kind, source, file, focus_version, ingested_at, row_count) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    key.provider_name,
+                    key.billing_account_id,
+                    key.billing_period_start.isoformat(),
+                    int(start.timestamp()),
+                    int(default_end.timestamp()),
+                    *values,
+                ),
             )
             assert cursor.lastrowid is not None
             partition_id = cursor.lastrowid
@@ -197,18 +212,41 @@ class PartitionWriter:
             self._progress(self.rows)
 
     def _partition_ids(self, batch: ColumnBatch, rows: int) -> list[int | None]:
-        keys: dict[tuple[str, str, datetime], int | None] = {}
+        keys: dict[tuple[str, str, datetime, datetime], int | None] = {}
         out: list[int | None] = []
-        for provider, account, start in zip(
-            batch["provider_name"], batch["billing_account_id"], batch["billing_period_start"], strict=True
+        for provider, account, start, end in zip(
+            batch["provider_name"],
+            batch["billing_account_id"],
+            batch["billing_period_start"],
+            batch["billing_period_end"],
+            strict=True,
         ):
-            k = (provider, account, start)
+            k = (provider, account, start, end)
             if k not in keys:
-                keys[k] = self.open_partition(
-                    PartitionKey(provider_name=provider, billing_account_id=account, billing_period_start=start.date())
+                key = PartitionKey(
+                    provider_name=provider, billing_account_id=account, billing_period_start=start.date()
                 )
+                partition_id = keys[k] = self.open_partition(key)
+                if partition_id is not None:
+                    self._set_period(partition_id, key, int(start.timestamp()), int(end.timestamp()))
             out.append(keys[k])
         return out
+
+    def _set_period(self, partition_id: int, key: PartitionKey, start: int, end: int) -> None:
+        """Record the partition's exact billing period (kept once, not per row); rows must agree on it."""
+        known = self._periods.get(partition_id)
+        if known == (start, end):
+            return
+        if known is not None:
+            raise InvalidInput(
+                f"Rows of {key.provider_name} / {key.billing_account_id} / {key.billing_period_start} disagree on "
+                "the billing period's exact start or end; every row of one billing period must carry the same "
+                "BillingPeriodStart and BillingPeriodEnd. Nothing was written."
+            )
+        self._periods[partition_id] = (start, end)
+        self._conn.execute(
+            "UPDATE partitions SET period_start = ?, period_end = ? WHERE id = ?", (start, end, partition_id)
+        )
 
     def record_source_totals(self, file: str, totals: Mapping[SourceKey, SourceTotal]) -> None:
         """Remember what ``file`` itself says it adds to each partition, for ``Store.reconcile``."""
