@@ -1,10 +1,34 @@
-"""Parsing the dates callers pass as ISO strings, with errors that say what to send instead."""
+"""Days and months in UTC, and parsing the dates callers pass as ISO strings (errors say what to send)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from finops_core.errors import InvalidInput
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def midnight(day: date) -> datetime:
+    """The start of ``day`` (a date, or the date part of a datetime) in UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def epoch_seconds(day: date) -> int:
+    """``midnight(day)`` as UTC epoch seconds, the store's time unit."""
+    return int(midnight(day).timestamp())
+
+
+def month_start(day: date) -> datetime:
+    """Midnight UTC on the first of ``day``'s month."""
+    return datetime(day.year, day.month, 1, tzinfo=UTC)
+
+
+def next_month_start(day: date) -> datetime:
+    """Midnight UTC on the first of the month after ``day``'s."""
+    return datetime(day.year + day.month // 12, day.month % 12 + 1, 1, tzinfo=UTC)
 
 
 def parse_day(value: str, name: str) -> date:

@@ -16,6 +16,7 @@ from finops_core.money import Amount, Money
 
 Cloud = Literal["aws", "azure", "gcp"]
 CLOUDS: tuple[Cloud, ...] = ("aws", "azure", "gcp")
+CLOUD_NAMES: dict[Cloud, str] = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 
 CostMetric = Literal["billed", "effective", "list", "contracted"]
 METRIC_COLUMN: dict[CostMetric, str] = {

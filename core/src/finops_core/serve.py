@@ -19,11 +19,10 @@ from mcp.server import MCPServer
 
 from finops_core.errors import ConfigError, FinOpsError
 from finops_core.logs import configure_logging, get_logger
-from finops_core.models import Cloud
+from finops_core.models import CLOUD_NAMES, Cloud
 from finops_core.provider import CloudProvider
 from finops_core.settings import HttpSettings, Settings
 
-_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Any]
 
 
@@ -85,7 +84,7 @@ def serve(server: MCPServer, transport: str, http: HttpSettings) -> None:
 
 
 def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:
-    name = _NAMES[cloud]
+    name = CLOUD_NAMES[cloud]
     parser = argparse.ArgumentParser(
         prog=f"finops-{cloud}",
         description=f"MCP server for {name} costs, inventory, savings recommendations and remediation.",
@@ -135,7 +134,7 @@ def run_cloud_server(
             provider: CloudProvider = SandboxProvider(cloud, seed=settings.demo_seed, as_of=settings.demo_as_of)
         elif real_provider is None:
             print(
-                f"finops-{cloud}: the {_NAMES[cloud]} SDK adapter is not available in this version yet, so "
+                f"finops-{cloud}: the {CLOUD_NAMES[cloud]} SDK adapter is not available in this version yet, so "
                 f"there is no real account to serve. Run `finops-{cloud} --demo` to serve the demo company.",
                 file=sys.stderr,
             )

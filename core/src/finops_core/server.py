@@ -9,7 +9,7 @@ and ``Resolve(ask)`` must name a local function.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -23,9 +23,10 @@ from mcp.server.mcpserver import (
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from finops_core.dates import period
+from finops_core.dates import period, today_utc
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import (
+    CLOUD_NAMES,
     ActionKind,
     CostBreakdown,
     CostMetric,
@@ -51,7 +52,6 @@ ActionParams = Annotated[
 ]
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
-_CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 
 
 class Confirm(BaseModel):
@@ -60,15 +60,11 @@ class Confirm(BaseModel):
     confirm: bool = Field(description="Apply this change now?")
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
-def build_server(provider: CloudProvider, settings: Settings, *, today: Callable[[], date] = _today) -> MCPServer:
+def build_server(provider: CloudProvider, settings: Settings, *, today: Callable[[], date] = today_utc) -> MCPServer:
     """An MCP server exposing ``provider``'s costs, inventory, recommendations and (when
     ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``."""
     cloud = provider.cloud
-    name = _CLOUD_NAMES[cloud]
+    name = CLOUD_NAMES[cloud]
     server = MCPServer(
         name=f"finops-{cloud}",
         instructions=(

@@ -6,13 +6,14 @@ import json
 import os
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import anyio
 import typer
+from finops_core.dates import today_utc
 from finops_core.errors import FinOpsError
 from finops_core.logs import configure_logging
 from finops_core.models import CostBreakdown, CostQuery, Dimension
@@ -55,10 +56,6 @@ def _fail(exc: FinOpsError) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
 def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
@@ -68,7 +65,7 @@ def demo() -> None:
     """Load the built-in demo company (no credentials needed) and print a cross-cloud cost summary."""
     try:
         settings = _settings()
-        as_of = demo_as_of(settings, _today())
+        as_of = demo_as_of(settings, today_utc())
         providers = demo_providers(settings, as_of)
         started = time.perf_counter()
         with open_demo_store(settings) as store:
@@ -151,7 +148,7 @@ def serve(
         if demo:
             store = open_demo_store(settings)
             if store.info().line_items == 0:
-                as_of = demo_as_of(settings, _today())
+                as_of = demo_as_of(settings, today_utc())
                 with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
                     anyio.run(load_demo, store, demo_providers(settings, as_of), bar)
         else:

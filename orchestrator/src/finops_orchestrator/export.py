@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from finops_core.dates import epoch_seconds
 from finops_core.errors import InvalidInput
 from finops_core.focus import FOCUS_COLUMNS, ColumnKind
 from finops_core.store import Store
@@ -45,10 +46,10 @@ def _where(providers: Sequence[str], since: date | None, until: date | None) -> 
         params += list(providers)
     if since is not None:
         clauses.append("charge_period_start >= ?")
-        params.append(int(datetime(since.year, since.month, since.day, tzinfo=UTC).timestamp()))
+        params.append(epoch_seconds(since))
     if until is not None:
         clauses.append("charge_period_start < ?")
-        params.append(int(datetime(until.year, until.month, until.day, tzinfo=UTC).timestamp()))
+        params.append(epoch_seconds(until))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -5,9 +5,10 @@ module is where they register.
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from finops_core.dates import today_utc
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, register_cost_query
@@ -17,11 +18,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
-def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date] = _today) -> MCPServer:
+def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date] = today_utc) -> MCPServer:
     server = MCPServer(
         name="finops",
         instructions=(

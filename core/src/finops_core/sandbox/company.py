@@ -16,10 +16,11 @@ import calendar
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from finops_core.dates import midnight, month_start, next_month_start
 from finops_core.focus import CostLineItem
 from finops_core.models import Cloud
 
@@ -376,16 +377,6 @@ def _noise(seed: int, cloud: str, index: int, day: date) -> float:
     return random.Random(int.from_bytes(digest, "big")).uniform(0.93, 1.07)  # noqa: S311 - demo noise, not security
 
 
-def _dt(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _month_bounds(day: date) -> tuple[datetime, datetime]:
-    start = day.replace(day=1)
-    end = start + timedelta(days=calendar.monthrange(day.year, day.month)[1])
-    return _dt(start), _dt(end)
-
-
 def _money(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(_MICRO)
 
@@ -415,7 +406,7 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
     day = history_start(as_of)
     list_factor = 1 / (1 - spec.contracted_discount)
     while day < as_of:
-        period_start, period_end = _month_bounds(day)
+        period_start, period_end = month_start(day), next_month_start(day)
         common: dict[str, Any] = {
             "provider_name": spec.provider_name,
             "billing_account_id": spec.billing_account_id,
@@ -424,8 +415,8 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
             "billing_currency": spec.currency,
             "billing_period_start": period_start,
             "billing_period_end": period_end,
-            "charge_period_start": _dt(day),
-            "charge_period_end": _dt(day + timedelta(days=1)),
+            "charge_period_start": midnight(day),
+            "charge_period_end": midnight(day + timedelta(days=1)),
         }
         for index, series in enumerate(spec.series):
             amount = daily_amount(spec, index, day, seed=seed, as_of=as_of)

@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from finops_core.breakdown import Cell, assemble
+from finops_core.dates import midnight
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 from finops_core.focus import CostLineItem
 from finops_core.models import (
     ACTION_KINDS,
+    CLOUD_NAMES,
     DIMENSION_COLUMN,
     METRIC_COLUMN,
     Cloud,
@@ -32,7 +34,6 @@ from finops_core.provider import RecommendationSet, ResourceInventory, ResourceT
 from finops_core.sandbox.company import DEMO_LABEL, SPECS, generate_line_items, history_start
 from finops_core.sandbox.inventory import SandboxResource, initial_resources
 
-DISPLAY = {"aws": "AWS (demo)", "azure": "Azure (demo)", "gcp": "Google Cloud (demo)"}
 IDLE_CPU_PERCENT = 3.0
 _COMMITMENT_SAVINGS = {"aws": Decimal("412.00"), "azure": Decimal("268.00"), "gcp": Decimal("175.00")}
 
@@ -64,7 +65,7 @@ class SandboxProvider:
     async def info(self) -> ProviderInfo:
         return ProviderInfo(
             provider=self._cloud,
-            display_name=DISPLAY[self._cloud],
+            display_name=f"{CLOUD_NAMES[self._cloud]} (demo)",
             is_demo=True,
             accounts=sorted({s.account_id for s in self.spec.series}),
             currencies=[self.spec.currency],
@@ -105,8 +106,7 @@ class SandboxProvider:
         return list(self._between(start, end))
 
     def _between(self, start: date, end: date) -> list[CostLineItem]:
-        lo = datetime(start.year, start.month, start.day, tzinfo=UTC)
-        hi = datetime(end.year, end.month, end.day, tzinfo=UTC)
+        lo, hi = midnight(start), midnight(end)
         return [i for i in self.line_items if lo <= i.charge_period_start < hi]
 
     # -- inventory -------------------------------------------------------------------------------

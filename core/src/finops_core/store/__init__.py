@@ -7,10 +7,15 @@ from finops_core.store.database import (
     ReconcileRow,
     Store,
     StoreInfo,
+)
+from finops_core.store.writer import (
+    PartitionKey,
+    PartitionWriter,
+    SourceTotal,
+    WriteResult,
     partition_key,
     split_by_partition,
 )
-from finops_core.store.writer import PartitionKey, PartitionWriter, SourceTotal, WriteResult
 
 __all__ = [
     "ColumnBatch",

@@ -78,7 +78,6 @@ class Dictionary:
         self._ids: dict[str, int] = {}
         self._pending: list[tuple[int, str]] = []
         self._max_id = 0
-        self.cached: dict[str, int] = self._ids  # read-only view for hot loops: value -> id when known
 
     def begin(self) -> None:
         max_id, count = self._conn.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM strings").fetchone()

@@ -32,22 +32,6 @@ PartitionKind = Literal["export", "sync"]
 BUSY_TIMEOUT_MS = 30_000
 
 
-def partition_key(item: CostLineItem) -> PartitionKey:
-    return PartitionKey(
-        provider_name=item.provider_name,
-        billing_account_id=item.billing_account_id,
-        billing_period_start=item.billing_period_start.date(),
-    )
-
-
-def split_by_partition(items: Iterable[CostLineItem]) -> dict[PartitionKey, list[CostLineItem]]:
-    """Group line items by the partition they belong to, in first-seen order."""
-    parts: dict[PartitionKey, list[CostLineItem]] = {}
-    for item in items:
-        parts.setdefault(partition_key(item), []).append(item)
-    return parts
-
-
 class PartitionInfo(BaseModel):
     key: PartitionKey
     kind: PartitionKind

@@ -8,17 +8,14 @@ Sums are integer nanos, so totals are exact.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from finops_core.breakdown import Cell, assemble
+from finops_core.dates import epoch_seconds
 from finops_core.models import DIMENSION_COLUMN, METRIC_COLUMN, CostBreakdown, CostQuery
 from finops_core.money import from_nanos
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS
-
-
-def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def _sid(conn: sqlite3.Connection, value: str) -> int | None:
@@ -57,7 +54,7 @@ def query_costs(conn: sqlite3.Connection, query: CostQuery, *, source: str, is_d
             "total": "NULL",
         }
         where = ["t.charge_period_start >= ?", "t.charge_period_start < ?"]
-        params += [_epoch(query.start), _epoch(query.end)]
+        params += [epoch_seconds(query.start), epoch_seconds(query.end)]
 
     group_exprs = [f"t.{DIMENSION_COLUMN[d]}" for d in query.group_by]
     if query.tag_key is not None:

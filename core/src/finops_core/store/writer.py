@@ -11,13 +11,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from finops_core.dates import midnight, next_month_start
 from finops_core.errors import InvalidInput
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.money import to_nanos
@@ -51,6 +52,22 @@ class PartitionKey(BaseModel):
 
     def __hash__(self) -> int:  # pydantic makes frozen models hashable at runtime; say so for type checkers
         return hash((self.provider_name, self.billing_account_id, self.billing_period_start))
+
+
+def partition_key(item: CostLineItem) -> PartitionKey:
+    return PartitionKey(
+        provider_name=item.provider_name,
+        billing_account_id=item.billing_account_id,
+        billing_period_start=item.billing_period_start.date(),
+    )
+
+
+def split_by_partition(items: Iterable[CostLineItem]) -> dict[PartitionKey, list[CostLineItem]]:
+    """Group line items by the partition they belong to, in first-seen order."""
+    parts: dict[PartitionKey, list[CostLineItem]] = {}
+    for item in items:
+        parts.setdefault(partition_key(item), []).append(item)
+    return parts
 
 
 class WriteResult(BaseModel):
@@ -143,10 +160,7 @@ class PartitionWriter:
             )
         else:
             replaced = 0
-            start = datetime(
-                key.billing_period_start.year, key.billing_period_start.month, key.billing_period_start.day, tzinfo=UTC
-            )
-            default_end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
+            start, default_end = midnight(key.billing_period_start), next_month_start(key.billing_period_start)
             cursor = conn.execute(
                 "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, period_start, "
                 "period_end, kind, source, file, focus_version, ingested_at, row_count) "
@@ -174,11 +188,7 @@ class PartitionWriter:
         while chunk := list(islice(iterator, chunk_size)):
             if only is not None:
                 for item in chunk:
-                    if (item.provider_name, item.billing_account_id, item.billing_period_start.date()) != (
-                        only.provider_name,
-                        only.billing_account_id,
-                        only.billing_period_start,
-                    ):
+                    if partition_key(item) != only:
                         raise InvalidInput(
                             f"Line item for {item.provider_name} / {item.billing_account_id} / billing period "
                             f"{item.billing_period_start.date()} does not belong to partition {only.provider_name} "

@@ -12,7 +12,7 @@ import ast
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -126,15 +126,3 @@ def column(
                 "fix the file or pass --format if it was detected as the wrong kind."
             ) from None
     return out
-
-
-def month_start(value: datetime) -> datetime:
-    return datetime(value.year, value.month, 1, tzinfo=UTC)
-
-
-def next_month(value: datetime) -> datetime:
-    return datetime(value.year + value.month // 12, value.month % 12 + 1, 1, tzinfo=UTC)
-
-
-def day_start(value: date) -> datetime:
-    return datetime(value.year, value.month, value.day, tzinfo=UTC)

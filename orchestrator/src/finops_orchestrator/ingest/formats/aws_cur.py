@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
 
 CHARGE_CATEGORY = {
@@ -221,9 +222,9 @@ def _tags(chunk: Chunk) -> list[dict[str, str]]:
     for i in range(chunk.rows):
         row: dict[str, str] = {}
         for key, col in columns:
-            value = col[i]
-            if value is not None and value == value and str(value).strip() not in ("", "NULL"):
-                row[key] = str(value)
+            value = v.cell(col[i])
+            if value is not None:
+                row[key] = value
         out.append(row)
     return out
 
@@ -234,7 +235,7 @@ def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
 
 AWS_CUR = ExportFormat(
     name="aws-cur",
-    title="AWS Cost and Usage Report (legacy CUR or its Athena snake_case form)",
+    title="AWS Cost and Usage Report (legacy CUR, its Athena snake_case form, or CUR 2.0)",
     required=("lineItem/UnblendedCost", "lineItem/UsageStartDate", "bill/PayerAccountId", "lineItem/LineItemType"),
     convert=convert,
     source="aws-cur",

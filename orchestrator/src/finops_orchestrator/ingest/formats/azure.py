@@ -24,6 +24,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from finops_core.dates import month_start, next_month_start
+
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
 
@@ -110,11 +112,11 @@ def make_converter(kind: CostKind) -> Any:
         day = chunk.times("date", "usagedatetime", "usagedate") or none
         period_start = chunk.times("billingperiodstartdate")
         period_end = chunk.times("billingperiodenddate")
-        period_start = period_start or [v.month_start(d) if d else None for d in day]
+        period_start = period_start or [month_start(d) if d else None for d in day]
         period_end = (
             [e + timedelta(days=1) if e else None for e in period_end]
             if period_end
-            else [v.next_month(d) if d else None for d in day]
+            else [next_month_start(d) if d else None for d in day]
         )
         quantity = chunk.decimals("quantity", "usagequantity")
         subscription = chunk.text("subscriptionid", "subscriptionguid") or none

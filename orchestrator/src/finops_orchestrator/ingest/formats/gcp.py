@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from finops_core.dates import month_start, next_month_start
+
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
 
@@ -56,6 +58,11 @@ def _labels(text: str | None) -> dict[str, str]:
     return {str(item["key"]): str(item.get("value", "")) for item in raw}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
 
 
+def _credit_amount(credit: dict[str, Any]) -> Decimal:
+    """A credit's amount, exactly: BigQuery writes it as a float, whose shortest text is what it exported."""
+    return Decimal(str(credit.get("amount", 0)))
+
+
 def _month(text: str) -> Any:
     text = text.strip()
     return v.parse_timestamp(f"{text[:4]}-{text[4:6]}-01")
@@ -66,7 +73,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     none: list[Any] = [None] * n
     cost = chunk.decimals("cost") or none
     start = chunk.times("usagestarttime") or none
-    period = chunk.parsed(_month, "invoicemonth") or [v.month_start(s) if s else None for s in start]
+    period = chunk.parsed(_month, "invoicemonth") or [month_start(s) if s else None for s in start]
     service = chunk.text("servicedescription") or none
     credits = chunk.parsed(v.parse_python_literal, "credits") or [[] for _ in range(n)]
     labels = [_labels(t) for t in (chunk.text("labels") or none)]
@@ -83,7 +90,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "sub_account_type": chunk.constant("Project"),
         "billing_currency": or_default(chunk.text("currency"), chunk.constant("USD")),
         "billing_period_start": period,
-        "billing_period_end": [v.next_month(p) if p else None for p in period],
+        "billing_period_end": [next_month_start(p) if p else None for p in period],
         "charge_period_start": start,
         "charge_period_end": chunk.times("usageendtime") or none,
         "service_name": service,
@@ -120,7 +127,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     grow: dict[str, list[Any]] = {k: list(col) for k, col in usage.items()}
     out.update(grow)
     for i, credit in rows:
-        amount = Decimal(str(credit.get("amount", 0)))
+        amount = _credit_amount(credit)
         for name, col in base.items():
             grow[name].append(col[i])
         grow["charge_category"].append("Credit")
@@ -143,7 +150,7 @@ def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
     cost = chunk.decimals("cost") or []
     credits = chunk.parsed(v.parse_python_literal, "credits") or [[] for _ in cost]
     net = [
-        None if c is None else c + sum((Decimal(str(x.get("amount", 0))) for x in (cr or [])), Decimal(0))
+        None if c is None else c + sum((_credit_amount(x) for x in (cr or [])), Decimal(0))
         for c, cr in zip(cost, credits, strict=True)
     ]
     return net, None
