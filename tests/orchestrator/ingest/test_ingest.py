@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from finops_core.errors import InvalidInput
+from finops_core.models import CostQuery
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 
@@ -92,3 +94,16 @@ def test_the_command_reports_each_file_and_refuses_bad_ones_with_a_non_zero_exit
     assert "cannot tell which billing export" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert _finops(home, "store", "info", "--json").stdout == before
+
+
+def test_a_month_split_over_files_answers_queries_with_the_whole_month(store: Store, tmp_path: Path) -> None:
+    frame = pd.read_csv(CUR, dtype=str, keep_default_na=False)
+    (tmp_path / "parts").mkdir()
+    frame.iloc[:600].to_csv(tmp_path / "parts/part-1.csv", index=False)
+    frame.iloc[600:].to_csv(tmp_path / "parts/part-2.csv", index=False)
+    ingest(store, [str(tmp_path / "parts")])
+    whole = Store(tmp_path / "whole.sqlite")
+    ingest(whole, [str(CUR)])
+    query = CostQuery(start=date(2023, 11, 1), end=date(2023, 12, 1), group_by=("service",), metric="billed")
+    assert store.query_costs(query).totals == whole.query_costs(query).totals
+    assert store.query_costs(query).rows == whole.query_costs(query).rows

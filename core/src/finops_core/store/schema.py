@@ -13,7 +13,8 @@ Tables (``sid`` = an id in ``strings``):
   seconds; ``tags`` is the sid of the tag set's canonical JSON; ``x_extras`` is JSON text.
 - ``tag_pairs(tagset, key, value)``: the key/value side table for tag sets (all sids).
 - ``rollup_daily`` / ``rollup_monthly``: sums of the four cost metrics per day (or month) and coarse
-  dimensions, per partition, rebuilt for a partition whenever it is written.
+  dimensions, per partition, written with the partition's line items. Readers SUM them: a partition that
+  several files of one ingest add to holds one set of rows per file.
 - ``source_totals``: per ingested file, partition and currency, the totals the file itself states
   (billed; effective where the format has it), for reconciliation.
 """

@@ -111,7 +111,6 @@ class PartitionWriter:
         self._results: dict[tuple[str, str, date], WriteResult] = {}
         self._progress = progress
         self._append_to = append_to
-        self._appended: set[int] = set()  # partitions added to in this run: their rollups are rebuilt in SQL
         self._periods: dict[int, tuple[int, int]] = {}
         self._rollups = RollupAccumulator()
         self.rows = 0
@@ -145,11 +144,8 @@ class PartitionWriter:
             return None
         if existing is not None and key in self._append_to:  # written earlier in the same run: add to it
             partition_id, replaced = int(existing[0]), 0
-            self._appended.add(partition_id)
             period = conn.execute("SELECT period_start, period_end FROM partitions WHERE id = ?", (partition_id,))
             self._periods[partition_id] = tuple(period.fetchone())
-            conn.execute("DELETE FROM rollup_daily WHERE partition_id = ?", (partition_id,))
-            conn.execute("DELETE FROM rollup_monthly WHERE partition_id = ?", (partition_id,))
         elif existing is not None:
             partition_id, replaced = int(existing[0]), int(existing[2])
             for table in ("line_items", "rollup_daily", "rollup_monthly", "source_totals"):
@@ -280,12 +276,10 @@ class PartitionWriter:
     def finish(self) -> list[WriteResult]:
         """Store new strings, rollups and row counts of every touched partition (before COMMIT)."""
         self._encoder.flush()
-        self._rollups.write(self._conn, skip=self._appended)
+        self._rollups.write(self._conn)
         for k, partition_id in self._ids.items():
             if partition_id is None:
                 continue
-            if partition_id in self._appended:
-                _rebuild_rollups(self._conn, partition_id)
             count = int(
                 self._conn.execute(
                     "SELECT COUNT(*) FROM line_items WHERE partition_id = ?", (partition_id,)
@@ -340,10 +334,11 @@ class RollupAccumulator:
                         sums[3] = values[3] if sums[3] is None else sums[3] + values[3]
                     sums[4] += 1
 
-    def write(self, conn: sqlite3.Connection, *, skip: set[int]) -> None:
-        """Insert the sums, except for partitions in ``skip`` (rebuilt in SQL instead)."""
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Insert the sums. A partition that an earlier file of the same run wrote keeps that file's rollup rows
+        beside these: readers always SUM rollup rows, so one key may have several."""
         metrics = ", ".join(ROLLUP_METRICS)
-        daily_rows = [(k[0], _iso_day(k[1]), *k[2:], *v) for k, v in self._daily.items() if k[0] not in skip]
+        daily_rows = [(k[0], _iso_day(k[1]), *k[2:], *v) for k, v in self._daily.items()]
         conn.executemany(
             f"INSERT INTO rollup_daily (partition_id, day, {', '.join(DAILY_DIMENSIONS)}, {metrics}, row_count) "
             f"VALUES ({', '.join('?' * (2 + len(DAILY_DIMENSIONS) + len(ROLLUP_METRICS) + 1))})",
@@ -351,8 +346,6 @@ class RollupAccumulator:
         )
         monthly: dict[tuple[Any, ...], list[Any]] = {}
         for k, v in self._monthly.items():
-            if k[0] in skip:
-                continue
             month_key = (k[0], self._month(k[1]), *k[2:])
             sums = monthly.get(month_key)
             if sums is None:
@@ -385,18 +378,3 @@ def _iso_day(day: int) -> str:
 # Positions of dimension sids in a rollup row (after partition_id and period): an encoded 0 means null.
 _SID_POSITIONS = frozenset(range(2, 2 + len(DAILY_DIMENSIONS)))
 _SID_POSITIONS_MONTHLY = frozenset(range(2, 2 + len(MONTHLY_DIMENSIONS)))
-
-
-def _rebuild_rollups(conn: sqlite3.Connection, partition_id: int) -> None:
-    metrics = ", ".join(f"SUM({m})" for m in ROLLUP_METRICS)
-    for table, period, expr, dims in (
-        ("rollup_daily", "day", "date(charge_period_start, 'unixepoch')", DAILY_DIMENSIONS),
-        ("rollup_monthly", "month", "strftime('%Y-%m-01', charge_period_start, 'unixepoch')", MONTHLY_DIMENSIONS),
-    ):
-        cols = ", ".join(dims)
-        conn.execute(
-            f"INSERT INTO {table} (partition_id, {period}, {cols}, {', '.join(ROLLUP_METRICS)}, row_count) "
-            f"SELECT partition_id, {expr}, {cols}, {metrics}, COUNT(*) FROM line_items "
-            f"WHERE partition_id = ? GROUP BY {expr}, {cols}",
-            (partition_id,),
-        )
