@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from finops_core.dates import epoch_seconds
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import CostQuery
 from finops_core.store import Store, split_by_partition
@@ -112,7 +113,7 @@ def main() -> None:
         size = (folder / "store.sqlite").stat().st_size
 
         month = (date(2026, 1, 1), date(2026, 2, 1))
-        lo, hi = (int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) for d in month)
+        lo, hi = (epoch_seconds(d) for d in month)
         raw = (
             "SELECT {cols}, billing_currency, SUM(effective_cost) FROM line_items "
             "WHERE charge_period_start >= ? AND charge_period_start < ? GROUP BY {cols}, billing_currency"

@@ -32,10 +32,6 @@ def cell(value: Any) -> str | None:
     return None if text in NULLS else text
 
 
-class ColumnError(InvalidInput):
-    """A cell that cannot be read; the message names the column and the value."""
-
-
 @lru_cache(maxsize=200_000)
 def parse_decimal(text: str) -> Decimal:
     try:
@@ -121,7 +117,7 @@ def column(
         except (ValueError, SyntaxError):
             shown = text if len(text) <= 60 else text[:57] + "..."
             row = rows(offset) if rows is not None else offset
-            raise ColumnError(
+            raise InvalidInput(
                 f"{where}row {first_row + row + 1}, column {name}: cannot read {shown!r}. Nothing was written; "
                 "fix the file or pass --format if it was detected as the wrong kind."
             ) from None
