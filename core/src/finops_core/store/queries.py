@@ -53,7 +53,12 @@ def query_costs(conn: sqlite3.Connection, query: CostQuery, *, source: str, is_d
             "monthly": "strftime('%Y-%m-01', t.charge_period_start, 'unixepoch')",
             "total": "NULL",
         }
-        where = ["t.charge_period_start >= ?", "t.charge_period_start < ?"]
+        # The partition_id term lets SQLite walk the (partition_id, charge_period_start) index partition by partition.
+        where = [
+            "t.partition_id IN (SELECT id FROM partitions)",
+            "t.charge_period_start >= ?",
+            "t.charge_period_start < ?",
+        ]
         params += [epoch_seconds(query.start), epoch_seconds(query.end)]
 
     group_exprs = [f"t.{DIMENSION_COLUMN[d]}" for d in query.group_by]

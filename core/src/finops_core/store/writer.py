@@ -9,20 +9,31 @@ whole transaction back, so the store is as it was before the file.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from finops_core.dates import midnight, next_month_start
 from finops_core.errors import InvalidInput
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.money import to_nanos
-from finops_core.store.codec import NULL_COST, BatchEncoder, ColumnBatch, Dictionary, insert_sql, items_to_batch
+from finops_core.store.codec import (
+    NULL_COST,
+    BatchEncoder,
+    ColumnBatch,
+    Dictionary,
+    insert_sql,
+    items_to_batch,
+    nullable,
+)
+from finops_core.store.columns import Ints, codes_of, distinct_rows, group_sums
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
 
 REQUIRED = (
@@ -112,6 +123,7 @@ class PartitionWriter:
         self._progress = progress
         self._append_to = append_to
         self._periods: dict[int, tuple[int, int]] = {}
+        self._counts: dict[int, int] = {}  # partition id -> its rows after this write
         self._rollups = RollupAccumulator()
         self.rows = 0
 
@@ -144,6 +156,7 @@ class PartitionWriter:
             return None
         if existing is not None and key in self._append_to:  # written earlier in the same run: add to it
             partition_id, replaced = int(existing[0]), 0
+            self._counts[partition_id] = int(existing[2])
             period = conn.execute("SELECT period_start, period_end FROM partitions WHERE id = ?", (partition_id,))
             self._periods[partition_id] = tuple(period.fetchone())
         elif existing is not None:
@@ -173,6 +186,7 @@ class PartitionWriter:
             assert cursor.lastrowid is not None
             partition_id = cursor.lastrowid
         self._ids[k] = partition_id
+        self._counts.setdefault(partition_id, 0)
         self._results[k] = WriteResult(key=key, written=True, rows=0, replaced_rows=replaced)
         return partition_id
 
@@ -200,43 +214,44 @@ class PartitionWriter:
         for name in REQUIRED:
             column = batch.get(name)
             if column is None or None in column:
-                row = 0 if column is None else list(column).index(None)
+                row = 0 if column is None else next(i for i, x in enumerate(column) if x is None)
                 raise InvalidInput(
                     f"{where}row {row + 1}: {name} is empty, and every FOCUS line item needs it. Nothing was "
                     "written; fix or drop that row and try again."
                 )
-        partition_ids = self._partition_ids(batch, rows)
+        partition_ids = self._partition_ids(batch)
         columns = self._encoder.columns(batch)
-        data: Iterable[tuple[Any, ...]] = zip(partition_ids, *columns.values(), strict=True)
-        if None in self._ids.values():
-            data = (row for row in data if row[0] is not None)
-        cursor = self._conn.executemany(insert_sql(tuple(columns)), data)
-        self._rollups.add(partition_ids, columns, rows)
+        keep = partition_ids != 0  # 0: a partition this write may not replace
+        if not keep.all():
+            partition_ids = partition_ids[keep]
+            columns = {
+                name: values[keep] if isinstance(values, np.ndarray) else list(compress(values, keep.tolist()))
+                for name, values in columns.items()
+            }
+        lists = [values.tolist() if isinstance(values, np.ndarray) else values for values in columns.values()]
+        sql = insert_sql(tuple(columns), nullable(columns))
+        cursor = self._conn.executemany(sql, zip(partition_ids.tolist(), *lists, strict=True))
+        self._rollups.add(partition_ids, columns)
+        for partition_id, count in zip(*np.unique(partition_ids, return_counts=True), strict=True):
+            self._counts[int(partition_id)] += int(count)
         written = max(cursor.rowcount, 0)
         self.rows += written
         if self._progress is not None:
             self._progress(self.rows)
 
-    def _partition_ids(self, batch: ColumnBatch, rows: int) -> list[int | None]:
-        keys: dict[tuple[str, str, datetime, datetime], int | None] = {}
-        out: list[int | None] = []
-        for provider, account, start, end in zip(
-            batch["provider_name"],
-            batch["billing_account_id"],
-            batch["billing_period_start"],
-            batch["billing_period_end"],
-            strict=True,
-        ):
-            k = (provider, account, start, end)
-            if k not in keys:
-                key = PartitionKey(
-                    provider_name=provider, billing_account_id=account, billing_period_start=start.date()
-                )
-                partition_id = keys[k] = self.open_partition(key)
-                if partition_id is not None:
-                    self._set_period(partition_id, key, int(start.timestamp()), int(end.timestamp()))
-            out.append(keys[k])
-        return out
+    def _partition_ids(self, batch: ColumnBatch) -> Ints:
+        """Per row, the id of the partition it goes to (opened on first sight), or 0 if that one is protected."""
+        names = ("provider_name", "billing_account_id", "billing_period_start", "billing_period_end")
+        firsts, inverse = distinct_rows([codes_of(batch[name]) for name in names])
+        ids: list[int] = []
+        for first in firsts.tolist():
+            provider, account, start, end = (batch[name][first] for name in names)
+            key = PartitionKey(provider_name=provider, billing_account_id=account, billing_period_start=start.date())
+            partition_id = self.open_partition(key)
+            if partition_id is not None:
+                self._set_period(partition_id, key, int(start.timestamp()), int(end.timestamp()))
+            ids.append(partition_id or 0)
+        return np.array(ids, dtype=np.int64)[inverse]
 
     def _set_period(self, partition_id: int, key: PartitionKey, start: int, end: int) -> None:
         """Record the partition's exact billing period (kept once, not per row); rows must agree on it."""
@@ -261,16 +276,13 @@ class PartitionWriter:
             partition_id = self._ids.get((provider, account, start.date()))
             if partition_id is None:
                 continue
-            rows.append(
-                (
-                    partition_id,
-                    file,
-                    currency,
-                    None if total.billed is None else to_nanos(total.billed),
-                    None if total.effective is None else to_nanos(total.effective),
-                    total.rows,
+            billed, effective = (None if t is None else to_nanos(t) for t in (total.billed, total.effective))
+            if any(t is not None and abs(t) > _INT64_MAX for t in (billed, effective)):
+                raise InvalidInput(
+                    f"{file} states a total for {provider} / {account} beyond what the store holds (about 9.2 billion "
+                    "at nano precision). Nothing was written; check the file for corrupt amounts."
                 )
-            )
+            rows.append((partition_id, file, currency, billed, effective, total.rows))
         self._conn.executemany("INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def finish(self) -> list[WriteResult]:
@@ -280,101 +292,120 @@ class PartitionWriter:
         for k, partition_id in self._ids.items():
             if partition_id is None:
                 continue
-            count = int(
-                self._conn.execute(
-                    "SELECT COUNT(*) FROM line_items WHERE partition_id = ?", (partition_id,)
-                ).fetchone()[0]
-            )
+            count = self._counts[partition_id]
             self._conn.execute("UPDATE partitions SET row_count = ? WHERE id = ?", (count, partition_id))
             self._results[k] = self._results[k].model_copy(update={"rows": count})
         return self.results
 
 
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DAY = 86_400
+# Rows of the accumulator's key matrix: partition id, day number, the daily dimensions, then the region
+# (monthly only). Rows of its sums: the rollup metrics (contracted summed over its non-null values), how many
+# contracted values were not null, and the row count.
+_KEYS = 2 + len(DAILY_DIMENSIONS) + 1
+_COMPACT_AT = 500_000
 
 
 class RollupAccumulator:
     """Sums for ``rollup_daily`` and ``rollup_monthly`` built while rows are encoded, so a write need not
-    sort the partition again in SQL afterwards (that rebuild was the slowest step of an ingest)."""
+    sort the partition again in SQL afterwards (that rebuild was the slowest step of an ingest).
+
+    Each chunk is summed with numpy by (partition, day, dimensions, region); the partial sums are merged
+    whenever they pile up, so memory follows the number of distinct groups, not of rows.
+    """
 
     def __init__(self) -> None:
-        self._daily: dict[tuple[Any, ...], list[Any]] = {}  # [billed, effective, list, contracted|None, rows]
-        self._monthly: dict[tuple[Any, ...], list[Any]] = {}
-        self._months: dict[int, str] = {}
+        self._keys: list[Ints] = []
+        self._sums: list[npt.NDArray[Any]] = []
+        self._pending = 0
 
-    def add(self, partition_ids: Sequence[int | None], columns: Mapping[str, Sequence[Any]], rows: int) -> None:
-        def col(name: str) -> Sequence[Any]:
+    def add(self, partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) -> None:
+        rows = len(partition_ids)
+        if rows == 0:
+            return
+
+        def ints(name: str, absent: int = 0) -> Ints:
             values = columns.get(name)
-            return values if values is not None else [None] * rows
+            return np.full(rows, absent, dtype=np.int64) if values is None else np.asarray(values, dtype=np.int64)
 
-        starts = col("charge_period_start")
-        dims = [col(d) for d in DAILY_DIMENSIONS]
-        regions = col("region_id")
-        metrics = [col(m) for m in ROLLUP_METRICS]
-        daily, monthly = self._daily, self._monthly
-        for i in range(rows):
-            pid = partition_ids[i]
-            if pid is None:
-                continue
-            day = starts[i] // _DAY
-            values: list[Any] = [m[i] for m in metrics]
-            contracted = values[3]
-            values[3] = None if contracted is None or contracted == NULL_COST else contracted
-            key = (pid, day, *[d[i] for d in dims])
-            for target, k in ((daily, key), (monthly, (*key, regions[i]))):
-                sums = target.get(k)
-                if sums is None:
-                    target[k] = [values[0], values[1], values[2], values[3], 1]
-                else:
-                    sums[0] += values[0]
-                    sums[1] += values[1]
-                    sums[2] += values[2]
-                    if values[3] is not None:
-                        sums[3] = values[3] if sums[3] is None else sums[3] + values[3]
-                    sums[4] += 1
+        keys = np.vstack(
+            [
+                partition_ids,
+                ints("charge_period_start") // _DAY,
+                *[ints(d) for d in DAILY_DIMENSIONS],
+                ints("region_id"),
+            ]
+        )
+        contracted = ints("contracted_cost", NULL_COST)
+        present = contracted != NULL_COST
+        sums = np.vstack(
+            [
+                *[ints(m) for m in ROLLUP_METRICS[:3]],
+                np.where(present, contracted, 0),
+                present.astype(np.int64),
+                np.ones(rows, dtype=np.int64),
+            ]
+        )
+        grouped_keys, grouped_sums = group_sums(keys, sums)
+        self._keys.append(grouped_keys)
+        self._sums.append(grouped_sums)
+        self._pending += grouped_keys.shape[1]
+        if self._pending > _COMPACT_AT:
+            self._compact()
+
+    def _compact(self) -> tuple[Ints, npt.NDArray[Any]]:
+        if not self._keys:
+            return np.empty((_KEYS, 0), dtype=np.int64), np.empty((len(ROLLUP_METRICS) + 2, 0), dtype=np.int64)
+        keys, sums = np.hstack(self._keys), _hstack(self._sums)
+        if len(self._keys) > 1:
+            keys, sums = group_sums(keys, sums)
+        self._keys, self._sums, self._pending = [keys], [sums], keys.shape[1]
+        return keys, sums
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Insert the sums. A partition that an earlier file of the same run wrote keeps that file's rollup rows
         beside these: readers always SUM rollup rows, so one key may have several."""
+        keys, sums = self._compact()
         metrics = ", ".join(ROLLUP_METRICS)
-        daily_rows = [(k[0], _iso_day(k[1]), *k[2:], *v) for k, v in self._daily.items()]
+        daily_keys, daily_sums = group_sums(keys[:-1], sums)
         conn.executemany(
             f"INSERT INTO rollup_daily (partition_id, day, {', '.join(DAILY_DIMENSIONS)}, {metrics}, row_count) "
             f"VALUES ({', '.join('?' * (2 + len(DAILY_DIMENSIONS) + len(ROLLUP_METRICS) + 1))})",
-            [tuple(None if x == 0 and i in _SID_POSITIONS else x for i, x in enumerate(r)) for r in daily_rows],
+            _rollup_rows(daily_keys, daily_sums),
         )
-        monthly: dict[tuple[Any, ...], list[Any]] = {}
-        for k, v in self._monthly.items():
-            month_key = (k[0], self._month(k[1]), *k[2:])
-            sums = monthly.get(month_key)
-            if sums is None:
-                monthly[month_key] = list(v)
-            else:
-                for j in (0, 1, 2, 4):
-                    sums[j] += v[j]
-                if v[3] is not None:
-                    sums[3] = v[3] if sums[3] is None else sums[3] + v[3]
+        months = keys[1].astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        monthly_keys, monthly_sums = group_sums(np.vstack([keys[0], months, keys[2:]]), sums)
         conn.executemany(
             f"INSERT INTO rollup_monthly (partition_id, month, {', '.join(MONTHLY_DIMENSIONS)}, {metrics}, "
             f"row_count) VALUES ({', '.join('?' * (2 + len(MONTHLY_DIMENSIONS) + len(ROLLUP_METRICS) + 1))})",
-            [
-                tuple(None if x == 0 and i in _SID_POSITIONS_MONTHLY else x for i, x in enumerate((*k, *v)))
-                for k, v in monthly.items()
-            ],
+            _rollup_rows(monthly_keys, monthly_sums),
         )
 
-    def _month(self, day: int) -> str:
-        month = self._months.get(day)
-        if month is None:
-            month = self._months[day] = date.fromordinal(_EPOCH_ORDINAL + day).replace(day=1).isoformat()
-        return month
+
+def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    if any(p.dtype == object for p in parts):
+        return np.hstack([p.astype(object) for p in parts])
+    return np.hstack(parts)
 
 
-def _iso_day(day: int) -> str:
-    return date.fromordinal(_EPOCH_ORDINAL + day).isoformat()
+def _rollup_rows(keys: Ints, sums: npt.NDArray[Any]) -> list[tuple[Any, ...]]:
+    """Rollup rows: partition id, ISO day, dimension sids (0 -> NULL), metrics (contracted NULL when no row had
+    one), row count."""
+    if sums.dtype == object and any(abs(x) > _INT64_MAX for x in sums[:4].ravel().tolist()):
+        raise InvalidInput(
+            "The costs of one day (one service, account and currency) add up to more than the store holds (about "
+            "9.2 billion at nano precision). Nothing was written; check the file for corrupt amounts."
+        )
+    days = {d: (_EPOCH + timedelta(days=d)).isoformat() for d in np.unique(keys[1]).tolist()}
+    out: list[tuple[Any, ...]] = []
+    for key, total in zip(keys.T.tolist(), sums.T.tolist(), strict=True):
+        billed, effective, listed, contracted, contracted_rows, count = total
+        dims = [sid or None for sid in key[2:]]
+        out.append(
+            (key[0], days[key[1]], *dims, billed, effective, listed, contracted if contracted_rows else None, count)
+        )
+    return out
 
 
-# Positions of dimension sids in a rollup row (after partition_id and period): an encoded 0 means null.
-_SID_POSITIONS = frozenset(range(2, 2 + len(DAILY_DIMENSIONS)))
-_SID_POSITIONS_MONTHLY = frozenset(range(2, 2 + len(MONTHLY_DIMENSIONS)))
+_EPOCH = date(1970, 1, 1)
+_INT64_MAX = 2**63 - 1

@@ -45,8 +45,9 @@ class RaggedCsv(InvalidInput):
     """A CSV whose rows have fewer cells than its header: read it again with ``tolerant=True``."""
 
 
-def chunks(path: Path, rows: int = CHUNK_ROWS, *, tolerant: bool = False) -> Iterator[pd.DataFrame]:
-    """The file as DataFrames of about ``rows`` rows. CSV cells stay text (exact decimals).
+def chunks(path: Path, rows: int = CHUNK_ROWS, *, tolerant: bool = False) -> Iterator[pa.Table | pd.DataFrame]:
+    """The file as tables of about ``rows`` rows (Arrow for CSV and Parquet, pandas otherwise). CSV cells stay
+    text (exact decimals).
 
     CSV goes through pyarrow (fast) unless ``tolerant``: then through pandas, which accepts rows shorter
     than the header (some real exports have them), filling the missing cells with nothing.
@@ -69,7 +70,7 @@ def chunks(path: Path, rows: int = CHUNK_ROWS, *, tolerant: bool = False) -> Ite
         raise InvalidInput(f"{path}: cannot read it ({exc}). Nothing from this file was written.") from exc
 
 
-def _csv(path: Path) -> Iterator[pd.DataFrame]:
+def _csv(path: Path) -> Iterator[pa.Table]:
     """CSV through pyarrow's streaming reader (several times faster than pandas'), every column as text so
     amounts stay exact; empty cells stay empty strings (``values.cell`` decides what is null)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -88,15 +89,15 @@ def _csv(path: Path) -> Iterator[pd.DataFrame]:
     )
     for batch in reader:
         if batch.num_rows:
-            yield batch.to_pandas()
+            yield pa.Table.from_batches([batch])
 
 
-def _parquet(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+def _parquet(path: Path, rows: int) -> Iterator[pa.Table]:
     for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
         table = pa.Table.from_batches([batch])
         while any(pa.types.is_struct(f.type) for f in table.schema):  # BigQuery records -> dotted names
             table = table.flatten()
-        yield table.to_pandas(types_mapper=None)
+        yield table
 
 
 def _json_lines(path: Path, rows: int) -> Iterator[pd.DataFrame]:

@@ -10,11 +10,14 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
 from finops_core.logs import get_logger
 from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
+from finops_core.store.columns import Ints, Nanos, codes_of, distinct_rows
 from finops_core.store.writer import SourceKey
 
 from finops_orchestrator.ingest.buckets import downloaded, is_bucket
@@ -79,11 +82,11 @@ def _ingest_file(run: _Run, path: Path, label: str, *, tolerant: bool = False) -
         return _ingest_file(run, path, label, tolerant=True)
 
 
-def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pd.DataFrame]) -> FileReport:
+def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table | pd.DataFrame]) -> FileReport:
     store, forced, written, progress = run.store, run.forced, run.written, run.progress
     where = f"{PurePosixPath(label).name}: "
     first = next(reader, None)
-    if first is None or first.empty:
+    if first is None or len(first) == 0:
         raise InvalidInput(f"{path}: the file has no rows. Nothing was written.")
     head = Chunk(first, where, 0)
     fmt = forced or detect(set(head.names), where)
@@ -134,41 +137,39 @@ def _add_native(
     """Sum the file's own amounts per partition and currency (the batch's first rows are the file's rows)."""
     billed, effective = fmt.native(chunk)
     n = chunk.rows
-    keys = list(
-        zip(
-            batch["provider_name"][:n],
-            batch["billing_account_id"][:n],
-            batch["billing_period_start"][:n],
-            batch["billing_currency"][:n],
-            strict=True,
-        )
-    )
-    groups: dict[SourceKey, list[int]] = {}
-    if len(distinct := set(keys)) == 1:  # the usual chunk: one account, one month, one currency
-        groups[distinct.pop()] = list(range(n))
-    else:
-        for i, key in enumerate(keys):
-            groups.setdefault(key, []).append(i)
-    for key, rows in groups.items():
-        total = totals[key]
-        total.rows += len(rows)
+    columns = [batch[name][:n] for name in ("provider_name", "billing_account_id", "billing_period_start")]
+    columns.append(batch["billing_currency"][:n])
+    firsts, inverse = distinct_rows([codes_of(c) for c in columns])
+    for group, first in enumerate(firsts.tolist()):
+        rows = None if len(firsts) == 1 else np.flatnonzero(inverse == group)
+        total = totals[(columns[0][first], columns[1][first], columns[2][first], columns[3][first])]
+        total.rows += n if rows is None else len(rows)
         for column, attribute in ((billed, "billed"), (effective, "effective")):
-            if column is None:
-                continue
-            picked = [column[i] for i in rows] if len(rows) != n else column
-            present = [x for x in picked if x is not None]
-            if present:
-                setattr(total, attribute, (getattr(total, attribute) or Decimal(0)) + sum(present, Decimal(0)))
+            if column is not None and (amount := _total(column, rows)) is not None:
+                setattr(total, attribute, (getattr(total, attribute) or Decimal(0)) + amount)
+
+
+def _total(column: Sequence[Any], rows: Ints | None) -> Decimal | None:
+    """The exact sum of the non-null amounts of ``column`` (at ``rows``, if given); None if there are none."""
+    if isinstance(column, Nanos):
+        nanos = column.total(rows)
+        return None if nanos is None else Decimal(nanos).scaleb(-9)
+    values = list(column)
+    present = [x for x in (values if rows is None else [values[i] for i in rows.tolist()]) if x is not None]
+    return sum(present, Decimal(0)) if present else None
 
 
 def _keys(batch: Mapping[str, Sequence[Any]]) -> set[PartitionKey]:
-    providers, accounts, starts = batch["provider_name"], batch["billing_account_id"], batch["billing_period_start"]
-    seen: set[tuple[Any, Any, Any]] = set(zip(providers, accounts, starts, strict=True))
-    return {
-        PartitionKey(provider_name=p, billing_account_id=a, billing_period_start=s.date())
-        for p, a, s in seen
-        if p is not None and a is not None and s is not None
-    }
+    columns = [batch[name] for name in ("provider_name", "billing_account_id", "billing_period_start")]
+    firsts, _ = distinct_rows([codes_of(c) for c in columns])
+    keys: set[PartitionKey] = set()
+    for first in firsts.tolist():
+        provider, account, start = (c[first] for c in columns)
+        if provider is not None and account is not None and start is not None:
+            keys.add(
+                PartitionKey(provider_name=provider, billing_account_id=account, billing_period_start=start.date())
+            )
+    return keys
 
 
 __all__ = ["FileReport", "canonical", "ingest"]

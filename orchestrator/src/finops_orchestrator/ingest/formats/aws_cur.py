@@ -171,7 +171,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
                 "pricingterm",
                 *[c for c in chunk.names if c.startswith("costcategory")],
             ],
-        ),
+        )
+        or chunk.constant({}),
     }
     return batch
 
@@ -229,7 +230,7 @@ def _tags(chunk: Chunk) -> list[dict[str, str]]:
     return out
 
 
-def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
     return chunk.decimals("lineitemunblendedcost") or [], None  # CUR states no amortized total of its own
 
 

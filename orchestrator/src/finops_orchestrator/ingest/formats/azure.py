@@ -89,7 +89,7 @@ def cost_kind(chunk: Chunk) -> CostKind | None:
     return None
 
 
-def _product(a: list[Any] | None, b: list[Any] | None, fallback: list[Any]) -> list[Any]:
+def _product(a: Sequence[Any] | None, b: Sequence[Any] | None, fallback: Sequence[Any]) -> Sequence[Any]:
     if a is None or b is None:
         return fallback
     return [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
@@ -173,14 +173,15 @@ def make_converter(kind: CostKind) -> Any:
                     "consumedservice",
                     "costcenter",
                 ],
-            ),
+            )
+            or chunk.constant({}),
         }
 
     return convert
 
 
 def make_native(kind: CostKind) -> Any:
-    def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+    def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
         cost = chunk.decimals(*COST_COLUMNS) or []
         # An actual export's cost is the invoice (billed); an amortized export's is the effective cost.
         return (cost, None) if kind == "actual" else (None, cost)

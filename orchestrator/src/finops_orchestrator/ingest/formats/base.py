@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from finops_core.store.columns import Coded, Ints, Nanos
 
 from finops_orchestrator.ingest import values as v
 
@@ -22,21 +25,28 @@ def canonical(name: str) -> str:
     return _NON_ALNUM.sub("", name.lower())
 
 
-@dataclass
 class Chunk:
-    """One chunk of a file: its columns by canonical name, with where it came from (for errors)."""
+    """One chunk of a file: its columns by canonical name, with where it came from (for errors).
 
-    frame: pd.DataFrame
-    where: str
-    first_row: int
-    names: dict[str, str] = field(init=False)  # canonical -> original
+    Read from an Arrow table when the reader gives one (CSV, Parquet): columns are then dictionary-encoded
+    and amounts parsed by Arrow, whole columns at a time; the pandas view is built only if a format asks.
+    """
 
-    def __post_init__(self) -> None:
-        self.names = {canonical(c): c for c in self.frame.columns}
+    def __init__(self, data: pd.DataFrame | pa.Table, where: str, first_row: int) -> None:
+        self.where = where
+        self.first_row = first_row
+        self._table = data if isinstance(data, pa.Table) else None
+        self._frame = data if isinstance(data, pd.DataFrame) else None
+        columns = data.column_names if isinstance(data, pa.Table) else [str(c) for c in data.columns]
+        self.names = {canonical(c): c for c in columns}  # canonical -> original
+        self.rows = data.num_rows if isinstance(data, pa.Table) else len(data)
 
     @property
-    def rows(self) -> int:
-        return len(self.frame)
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            assert self._table is not None
+            self._frame = self._table.to_pandas()
+        return self._frame
 
     def raw(self, *candidates: str) -> list[Any] | None:
         """The first of ``candidates`` (canonical names) the file has, as a list of raw cells."""
@@ -46,47 +56,102 @@ class Chunk:
                 return self.frame[original].tolist()
         return None
 
-    def text(self, *candidates: str) -> list[str | None] | None:
+    def text(self, *candidates: str) -> Coded | None:
         return self.parsed(str, *candidates)
 
-    def parsed(self, parse: Callable[[str], Any], *candidates: str) -> list[Any] | None:
+    def parsed(self, parse: Callable[[str], Any], *candidates: str) -> Coded | None:
         """The first of ``candidates`` the file has, each cell parsed; nulls as None.
 
-        Billing columns repeat a few values many times, so each distinct value is parsed once
-        (``pandas.factorize``) and the results are spread back over the rows with numpy.
+        Billing columns repeat a few values many times, so each distinct value is parsed once and the
+        column comes back ``Coded`` (distinct values + an index per row).
         """
         for name in candidates:
             original = self.names.get(name)
             if original is None:
                 continue
-            series: pd.Series = self.frame[original]  # pyright: ignore[reportAssignmentType]
-            try:
-                codes, uniques = pd.factorize(series, use_na_sentinel=True)
-            except TypeError:  # nested cells (BigQuery records in JSON or Parquet): compare them as JSON text
-                series = series.map(_as_json)
-                codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            codes, uniques = self._factorize(original)
             distinct = v.column(
-                np.asarray(uniques, dtype=object).tolist(),
+                uniques,
                 parse,
                 name=original,
                 where=self.where,
                 first_row=self.first_row,
-                rows=lambda i, u=uniques, s=series: _first_row(s, u[i]),
+                rows=lambda i, c=codes: int((c == i).argmax()),
             )
-            table = np.empty(len(distinct) + 1, dtype=object)
-            table[:-1] = distinct  # code -1 (a missing cell) picks the trailing None
-            table[-1] = None
-            return table[codes].tolist()
+            return Coded(codes, distinct)
         return None
 
-    def decimals(self, *candidates: str) -> list[Any] | None:
+    def _factorize(self, original: str) -> tuple[Ints, list[Any]]:
+        """Per row, the index of its distinct value (-1 for a missing cell), and the distinct values."""
+        if self._table is not None:
+            column = self._table.column(original)
+            if not pa.types.is_nested(column.type):
+                encoded = column.combine_chunks().dictionary_encode()
+                codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                return codes, encoded.dictionary.to_pylist()
+        series: pd.Series = self.frame[original]  # pyright: ignore[reportAssignmentType]
+        try:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        except TypeError:  # nested cells (BigQuery records in JSON or Parquet): compare them as JSON text
+            codes, uniques = pd.factorize(series.map(_as_json), use_na_sentinel=True)
+        return codes.astype(np.int64), np.asarray(uniques, dtype=object).tolist()
+
+    def decimals(self, *candidates: str) -> Coded | None:
         return self.parsed(v.parse_decimal, *candidates)
 
-    def times(self, *candidates: str) -> list[Any] | None:
+    def amounts(self, *candidates: str) -> Nanos | Coded | None:
+        """Cost amounts: parsed by Arrow into exact nanos when every cell allows it (at most 9 decimals,
+        plain decimal or scientific notation), else cell by cell like ``decimals``, which names a bad cell."""
+        for name in candidates:
+            original = self.names.get(name)
+            if original is None:
+                continue
+            column = self._table.column(original) if self._table is not None else None
+            fast = nanos(column) if column is not None else None
+            return fast if fast is not None else self.decimals(name)
+        return None
+
+    def times(self, *candidates: str) -> Coded | None:
         return self.parsed(v.parse_timestamp, *candidates)
 
     def constant(self, value: Any) -> list[Any]:
         return [value] * self.rows
+
+
+_NANOS = pa.decimal128(38, 9)
+_NULL_TEXT = pa.array(sorted(v.NULLS))
+
+
+def nanos(column: pa.ChunkedArray) -> Nanos | None:
+    """An amount column as exact int64 nanos, or None when Arrow cannot give exactly what ``parse_decimal``
+    would (more than 9 decimals, thousands separators, out of range...): the caller parses it cell by cell.
+
+    Arrow's text-to-decimal cast refuses anything it cannot represent exactly, and a decimal128 with scale 9
+    holds the amount times 10**9 as an integer: nanos, read straight from its buffer.
+    """
+    kind = column.type
+    try:
+        if pa.types.is_floating(kind) or pa.types.is_integer(kind):
+            column = pc.cast(column, pa.string())  # shortest round-trip text, as str(float) gives
+            kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            # Compute functions by name: pyarrow generates their Python wrappers at import, unseen by type checkers.
+            text = pc.call_function("utf8_trim_whitespace", [column])
+            is_null = pc.call_function("is_in", [text], pc.SetLookupOptions(_NULL_TEXT))
+            column = pc.call_function("if_else", [is_null, pa.scalar(None, kind), text])
+        elif not pa.types.is_decimal(kind):
+            return None
+        decimal = pc.cast(column, _NANOS).combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    words = np.frombuffer(decimal.buffers()[1], dtype=np.int64)[
+        2 * decimal.offset : 2 * (decimal.offset + len(decimal))
+    ]
+    low, high = words[0::2], words[1::2]
+    if not bool((high == (low >> 63)).all()):  # beyond int64 nanos: let the cell-by-cell path say so
+        return None
+    valid = decimal.is_valid().to_numpy(zero_copy_only=False)
+    return Nanos(np.where(valid, low, 0), valid)
 
 
 Converter = Callable[[Chunk], dict[str, Sequence[Any]]]
@@ -103,7 +168,7 @@ class ExportFormat:
     source: str  # lineage label
     # The file's own amounts per raw row, read straight from its cost columns (not through `convert`):
     # (billed, effective or None when the format states none). `finops reconcile` holds the store to them.
-    native: Callable[[Chunk], tuple[list[Any] | None, list[Any] | None]]
+    native: Callable[[Chunk], tuple[Sequence[Any] | None, Sequence[Any] | None]]
 
     def missing(self, columns: set[str]) -> list[str]:
         """The required columns (as named in the docs) absent from ``columns`` (canonical names)."""
@@ -118,15 +183,11 @@ def _as_json(cell: Any) -> Any:
     return cell
 
 
-def _first_row(series: pd.Series, value: Any) -> int:
-    return int((series == value).to_numpy().argmax())
-
-
-def or_default(values: list[Any] | None, default: list[Any]) -> list[Any]:
+def or_default(values: Sequence[Any] | None, default: Sequence[Any]) -> Sequence[Any]:
     return default if values is None else values
 
 
-def fill(values: list[Any] | None, fallback: list[Any] | None) -> list[Any] | None:
+def fill(values: Sequence[Any] | None, fallback: Sequence[Any] | None) -> Sequence[Any] | None:
     """``values`` with nulls taken from ``fallback`` (row by row)."""
     if values is None:
         return fallback
@@ -135,9 +196,12 @@ def fill(values: list[Any] | None, fallback: list[Any] | None) -> list[Any] | No
     return [a if a is not None else b for a, b in zip(values, fallback, strict=True)]
 
 
-def extras(chunk: Chunk, used: set[str], keep: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Provider-specific columns as ``x_`` extras: ``keep`` lists them (canonical), else every unused one."""
+def extras(chunk: Chunk, used: set[str], keep: Sequence[str] | None = None) -> list[dict[str, Any]] | None:
+    """Provider-specific columns as ``x_`` extras: ``keep`` lists them (canonical), else every unused one.
+    None when the file has none."""
     wanted = [c for c in (keep if keep is not None else chunk.names) if c in chunk.names and c not in used]
+    if not wanted:
+        return None
     columns = [(chunk.names[c], chunk.frame[chunk.names[c]].tolist()) for c in wanted]
     out: list[dict[str, Any]] = []
     for i in range(chunk.rows):

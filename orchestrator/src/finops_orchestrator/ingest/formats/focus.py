@@ -77,20 +77,22 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         if column is None:
             continue
         used.add(key)
-        batch[column.name] = (
-            chunk.text(key)
-            if column.kind is ColumnKind.STRING
-            else chunk.parsed(_parser(column.kind, column.name), key)
-        ) or []
+        if column.kind is ColumnKind.STRING:
+            batch[column.name] = chunk.text(key) or []
+        elif column.kind is ColumnKind.COST:
+            batch[column.name] = chunk.amounts(key) or []
+        else:
+            batch[column.name] = chunk.parsed(_parser(column.kind, column.name), key) or []
     provider = fill(batch.get("provider_name"), chunk.text("serviceprovidername"))  # type: ignore[arg-type]
     if provider is not None:
         batch["provider_name"] = provider
-    batch["x_extras"] = extras(chunk, used)
+    if (extra := extras(chunk, used)) is not None:
+        batch["x_extras"] = extra
     return batch
 
 
-def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
-    return chunk.decimals("billedcost") or [], chunk.decimals("effectivecost")
+def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
+    return chunk.amounts("billedcost") or [], chunk.amounts("effectivecost")
 
 
 FOCUS = ExportFormat(

@@ -79,7 +79,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     labels = [_labels(t) for t in (chunk.text("labels") or none)]
     project_labels = [_labels(t) for t in (chunk.text("projectlabels") or none)]
     used = {"cost", "usagestarttime", "invoicemonth", "servicedescription", "credits", "labels", "projectlabels"}
-    base: dict[str, list[Any]] = {
+    base: dict[str, Sequence[Any]] = {
         "provider_name": chunk.constant("Google Cloud"),
         "publisher_name": chunk.constant("Google Cloud"),
         "invoice_issuer_name": chunk.constant("Google Cloud"),
@@ -107,7 +107,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "consumed_quantity": chunk.decimals("usageamount") or none,
         "consumed_unit": chunk.text("usageunit") or none,
         "tags": [{**p, **lab} for p, lab in zip(project_labels, labels, strict=True)],
-        "x_extras": extras(chunk, used, keep=["serviceid", "costtype", "systemlabels", "exporttime"]),
+        "x_extras": extras(chunk, used, keep=["serviceid", "costtype", "systemlabels", "exporttime"])
+        or chunk.constant({}),
     }
     cost_types = chunk.text("costtype") or none
     usage = {
@@ -145,7 +146,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     return out
 
 
-def native(chunk: Chunk) -> tuple[list[Any] | None, list[Any] | None]:
+def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
     """Net cost per row: ``cost`` plus its credits, as Cloud Billing reports and invoices it."""
     cost = chunk.decimals("cost") or []
     credits = chunk.parsed(v.parse_python_literal, "credits") or [[] for _ in cost]
