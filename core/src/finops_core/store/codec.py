@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -57,24 +57,37 @@ _SENTINEL = {
 
 
 @lru_cache(maxsize=256)
-def insert_sql(columns: tuple[str, ...], nullable: frozenset[str] | None = None) -> str:
-    """The INSERT for ``partition_id`` plus ``columns``: a batch binds only the columns it has (a FOCUS file
-    fills about 25 of the 60), and columns left out are NULL. Only ``nullable`` columns (all, if None) pay
-    for the NULLIF that turns their sentinel into NULL: it costs about a quarter of an insert."""
-    values = ", ".join(f"NULLIF(?, {_SENTINEL[c]})" if nullable is None or c in nullable else "?" for c in columns)
-    return f"INSERT INTO line_items (partition_id, {', '.join(columns)}) VALUES (?, {values})"
+def insert_sql(slots: tuple[tuple[str, str], ...]) -> str:
+    """The INSERT for ``partition_id`` and the (column, value expression) ``slots``: a batch names only the
+    columns it has (a FOCUS file fills about 25 of the 60), and columns left out are NULL."""
+    names = ", ".join(name for name, _ in slots)
+    return f"INSERT INTO line_items (partition_id, {names}) VALUES (?, {', '.join(e for _, e in slots)})"
 
 
-def nullable(columns: Mapping[str, Ints | list[Any]]) -> frozenset[str]:
-    """The encoded columns holding a null sentinel somewhere."""
-    out: set[str] = set()
+def insert_rows(partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) -> tuple[str, Iterable[tuple[Any, ...]]]:
+    """The INSERT statement and its parameter rows for encoded ``columns``.
+
+    Binding is most of an insert's cost, so each column is bound as cheaply as it allows: a column with one
+    value in the whole batch (the provider, the account, the currency...) is written into the statement as a
+    literal (it is an int we encoded, never text from a file); a column without nulls binds a bare ``?``; only
+    a column holding null sentinels pays for the NULLIF that turns them into NULL.
+    """
+    slots: list[tuple[str, str]] = []
+    bound: list[list[Any]] = [partition_ids.tolist()]
     for name, values in columns.items():
         if isinstance(values, np.ndarray):
-            if bool((values == (NULL_COST if name in _COSTS else 0)).any()):
-                out.add(name)
-        elif "" in values:
-            out.add(name)
-    return frozenset(out)
+            sentinel = NULL_COST if name in _COSTS else 0
+            first = int(values[0])
+            if len(values) > 1 and bool((values == first).all()):
+                slots.append((name, "NULL" if first == sentinel else str(first)))
+                continue
+            has_null = bool((values == sentinel).any())
+            bound.append(values.tolist())
+        else:
+            has_null = "" in values
+            bound.append(values)
+        slots.append((name, f"NULLIF(?, {_SENTINEL[name]})" if has_null else "?"))
+    return insert_sql(tuple(slots)), zip(*bound, strict=True)
 
 
 _ALL_FIELDS = tuple(c.name for c in FOCUS_COLUMNS)

@@ -29,9 +29,8 @@ from finops_core.store.codec import (
     BatchEncoder,
     ColumnBatch,
     Dictionary,
-    insert_sql,
+    insert_rows,
     items_to_batch,
-    nullable,
 )
 from finops_core.store.columns import Ints, codes_of, distinct_rows, group_sums
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
@@ -228,9 +227,7 @@ class PartitionWriter:
                 name: values[keep] if isinstance(values, np.ndarray) else list(compress(values, keep.tolist()))
                 for name, values in columns.items()
             }
-        lists = [values.tolist() if isinstance(values, np.ndarray) else values for values in columns.values()]
-        sql = insert_sql(tuple(columns), nullable(columns))
-        cursor = self._conn.executemany(sql, zip(partition_ids.tolist(), *lists, strict=True))
+        cursor = self._conn.executemany(*insert_rows(partition_ids, columns))
         self._rollups.add(partition_ids, columns)
         for partition_id, count in zip(*np.unique(partition_ids, return_counts=True), strict=True):
             self._counts[int(partition_id)] += int(count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -102,10 +103,7 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
     keys: set[PartitionKey] = set()
     totals: dict[SourceKey, SourceTotal] = defaultdict(SourceTotal)
     with store.writer(lineage, kind="export", append_to=frozenset(written)) as writer:
-        frame, offset = first, 0
-        while frame is not None:
-            chunk = Chunk(frame, where, offset)
-            batch = fmt.convert(chunk)
+        for chunk, batch, native in _converted(fmt, first, reader, where):
             rows = len(batch["billed_cost"])
             for key in _keys(batch):
                 if written.get(key, fmt.source) != fmt.source:
@@ -117,13 +115,11 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
                     )
                 keys.add(key)
             writer.add_columns(batch, rows, where=where)
-            _add_native(totals, fmt, chunk, batch)
+            _add_native(totals, native, chunk.rows, batch)
             report.rows_read += chunk.rows
             _log.info("ingest chunk", file=path.name, rows=report.rows_read)
             if progress is not None:
                 progress(path.name, report.rows_read)
-            offset += chunk.rows
-            frame = next(reader, None)
         writer.record_source_totals(label, totals)
     report.partitions = writer.results
     report.line_items = sum(r.rows for r in writer.results if r.written)
@@ -131,12 +127,39 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
     return report
 
 
+Native = tuple[Sequence[Any] | None, Sequence[Any] | None]
+
+
+def _converted(
+    fmt: ExportFormat, first: pa.Table | pd.DataFrame, reader: Iterator[pa.Table | pd.DataFrame], where: str
+) -> Iterator[tuple[Chunk, dict[str, Sequence[Any]], Native]]:
+    """The file's chunks with their FOCUS columns and the file's own amounts.
+
+    The next chunk is read and converted in a worker thread while the caller writes this one: Arrow and
+    SQLite release the GIL for much of their work, so the two overlap on a second core. One chunk ahead at
+    most, so memory stays bounded; an error in the worker surfaces here, at that chunk.
+    """
+
+    def convert(frame: pa.Table | pd.DataFrame, offset: int) -> tuple[Chunk, dict[str, Sequence[Any]], Native]:
+        chunk = Chunk(frame, where, offset)
+        return chunk, fmt.convert(chunk), fmt.native(chunk)
+
+    def advance(offset: int) -> tuple[Chunk, dict[str, Sequence[Any]], Native] | None:
+        frame = next(reader, None)
+        return None if frame is None else convert(frame, offset)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="finops-ingest") as pool:
+        pending = pool.submit(convert, first, 0)
+        while (ready := pending.result()) is not None:
+            pending = pool.submit(advance, ready[0].first_row + ready[0].rows)
+            yield ready
+
+
 def _add_native(
-    totals: dict[SourceKey, SourceTotal], fmt: ExportFormat, chunk: Chunk, batch: Mapping[str, Sequence[Any]]
+    totals: dict[SourceKey, SourceTotal], native: Native, n: int, batch: Mapping[str, Sequence[Any]]
 ) -> None:
-    """Sum the file's own amounts per partition and currency (the batch's first rows are the file's rows)."""
-    billed, effective = fmt.native(chunk)
-    n = chunk.rows
+    """Sum the file's own amounts per partition and currency (the batch's first ``n`` rows are the file's rows)."""
+    billed, effective = native
     columns = [batch[name][:n] for name in ("provider_name", "billing_account_id", "billing_period_start")]
     columns.append(batch["billing_currency"][:n])
     firsts, inverse = distinct_rows([codes_of(c) for c in columns])
