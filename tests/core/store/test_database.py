@@ -309,6 +309,20 @@ def test_an_interruption_in_a_later_partition_rolls_back_the_earlier_ones_too(st
     assert {p.lineage.source for p in store.partitions()} == {"test"}
 
 
+def test_a_sync_batch_spanning_an_exported_and_a_free_month_writes_only_the_free_one(store: Store) -> None:
+    exported = line_item(date(2026, 1, 5), billed_cost=Decimal("100"))
+    store.replace_partition(key_of(exported), [exported], lineage("aws-cur"), kind="export")
+    synced = [line_item(date(2026, m, d), billed_cost=Decimal(d)) for m in (1, 2) for d in (1, 2, 3)]
+    with store.writer(lineage("sync:aws"), kind="sync") as writer:
+        writer.add_items(synced)
+    assert _total(store) == Decimal("106.00")  # the export's 100 and February's 1 + 2 + 3
+    assert [(p.key.billing_period_start.month, p.kind, p.row_count) for p in store.partitions()] == [
+        (1, "export", 1),
+        (2, "sync", 3),
+    ]
+    assert _count(store, "rollup_daily") == 4
+
+
 def test_a_batch_with_an_empty_required_column_names_the_row_and_writes_nothing(store: Store) -> None:
     batch = {name: [getattr(line_item(), name), getattr(line_item(), name)] for name in REQUIRED}
     batch["billed_cost"][1] = None
