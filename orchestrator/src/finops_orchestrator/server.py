@@ -1,7 +1,6 @@
 """The ``finops`` MCP server: cross-cloud questions answered from the local store, plus prompts.
 
-Later work adds the analysis tools (drivers of change, anomalies, forecasts, budgets, savings); this
-module is where they register.
+The analysis tools (drivers of change, anomalies, read-only SQL) register from ``analysis.tools``.
 """
 
 from collections.abc import Callable
@@ -17,14 +16,17 @@ from finops_prompts import PromptTemplate, load_templates
 from mcp.server import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
+from finops_orchestrator.analysis.tools import register_analysis_tools
+
 
 def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date] = today_utc) -> MCPServer:
     server = MCPServer(
         name="finops",
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
-            "finops_cost_query grouped by provider or service to see where money goes; finops_store_info "
-            "tells what data is loaded and from where. Every answer names its cost metric; totals are per "
+            "finops_cost_query grouped by provider or service to see where money goes, finops_explain_change for "
+            "why a total moved, finops_anomalies for unusual days; finops_store_info tells what data is loaded and "
+            "from where. Every answer names its cost metric; totals are per "
             "currency and never mix currencies. Answers marked is_demo come from a sandbox company."
         ),
     )
@@ -53,6 +55,7 @@ def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date]
     async def store_info() -> StoreInfo:
         return store.info()
 
+    register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today)
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server

@@ -19,12 +19,13 @@ from typing import Literal
 import sqlite_utils
 from pydantic import BaseModel, Field
 
+from finops_core.breakdown import Cell
 from finops_core.errors import StoreError
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.money import Money, from_nanos
 from finops_core.store.codec import Dictionary, decode_row
-from finops_core.store.queries import query_costs
+from finops_core.store.queries import cost_cells, query_costs
 from finops_core.store.schema import migrations
 from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
 
@@ -190,6 +191,11 @@ class Store:
     def query_costs(self, query: CostQuery, *, source: str = "local store", is_demo: bool = False) -> CostBreakdown:
         with self.reader() as conn:
             return query_costs(conn, query, source=source, is_demo=is_demo)
+
+    def cost_cells(self, query: CostQuery) -> list[Cell]:
+        """Every group's exact amount for ``query``, unfolded (for analyses that need all groups)."""
+        with self.reader() as conn:
+            return cost_cells(conn, query)
 
     def partitions(self) -> list[PartitionInfo]:
         with self.reader() as conn:

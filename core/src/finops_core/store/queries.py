@@ -35,6 +35,12 @@ def choose_table(query: CostQuery) -> str:
 
 
 def query_costs(conn: sqlite3.Connection, query: CostQuery, *, source: str, is_demo: bool) -> CostBreakdown:
+    cells = cost_cells(conn, query)
+    return assemble(query, cells, source=source, is_demo=is_demo, empty_note=_empty_note(conn, query))
+
+
+def cost_cells(conn: sqlite3.Connection, query: CostQuery) -> list[Cell]:
+    """Every group's exact amount for ``query`` (per period and currency), before any top-N folding."""
     table = choose_table(query)
     metric = METRIC_COLUMN[query.metric]
     params: list[Any] = []
@@ -85,7 +91,7 @@ def query_costs(conn: sqlite3.Connection, query: CostQuery, *, source: str, is_d
 
     sids_needed = {v for row in raw for v in row[1:-1] if v is not None}
     names = _decode(conn, sids_needed)
-    cells = [
+    return [
         Cell(
             period_start=date.fromisoformat(row[0]) if row[0] else None,
             group=tuple(None if v is None else names[v] for v in row[2:-1]),
@@ -94,7 +100,6 @@ def query_costs(conn: sqlite3.Connection, query: CostQuery, *, source: str, is_d
         )
         for row in raw
     ]
-    return assemble(query, cells, source=source, is_demo=is_demo, empty_note=_empty_note(conn, query))
 
 
 def _decode(conn: sqlite3.Connection, sids: set[int]) -> dict[int, str]:

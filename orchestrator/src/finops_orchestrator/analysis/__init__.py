@@ -1,0 +1,1 @@
+"""Cross-cloud analyses over the store, each answered by one MCP tool."""

@@ -1,0 +1,193 @@
+"""Cost anomalies per series (provider x service x account, per currency), robust to weekly cycles.
+
+Each checked day is compared with the same weekday of the previous ``WEEKS`` weeks: the expected cost is
+their median and the spread their median absolute deviation (scaled to a standard deviation), floored at
+5% of the median so a flat series does not flag pennies. A day is unusual when its robust z-score passes
+the sensitivity; consecutive unusual days in one direction are one anomaly. Amounts are exact: the actual
+cost comes from the store in nanos, the expected cost is the median rounded to the nano, and the impact is
+their difference.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from finops_core.errors import InvalidInput
+from finops_core.models import METRIC_COLUMN, METRIC_MEANING, CostMetric
+from finops_core.money import Amount, Money, from_nanos, to_nanos
+from finops_core.store import Store
+from pydantic import BaseModel, Field
+
+WEEKS = 8  # weeks of same-weekday history behind each checked day
+MIN_WEEKS = 3  # fewer and the day is not judged
+_MAD_TO_SD = 1.4826
+_FLOOR = 0.05  # the spread is at least this share of the expected cost
+
+SeriesKey = tuple[str, str, str | None, str]  # provider, service, sub-account, currency
+
+
+class Anomaly(BaseModel):
+    provider: str
+    service: str
+    account: str | None = Field(description="Sub-account (AWS account, subscription, project).")
+    currency: str
+    direction: Literal["spike", "drop"]
+    start: date
+    last_day: date
+    days: int
+    actual: Amount = Field(description="Cost over the anomaly's days.")
+    expected: Amount = Field(description="Same-weekday medians over those days.")
+    impact: Amount = Field(description="actual - expected: what the anomaly cost (negative for a drop).")
+    peak_day: date
+    peak_score: float = Field(description="The largest robust z-score among its days.")
+
+
+class AnomalyReport(BaseModel):
+    start: date
+    end: date = Field(description="Exclusive.")
+    metric: CostMetric
+    metric_meaning: str
+    method: str
+    series_checked: int
+    anomalies: list[Anomaly] = Field(description="Largest impact first.")
+    spike_impact: list[Money] = Field(description="Summed impact of the spikes, per currency.")
+    source: str
+    is_demo: bool
+    note: str
+
+
+def find_anomalies(
+    store: Store,
+    *,
+    start: date,
+    end: date,
+    metric: CostMetric = "effective",
+    providers: tuple[str, ...] = (),
+    sensitivity: float = 4.0,
+    min_impact: str = "10",
+    drops: bool = False,
+    source: str = "local store",
+    is_demo: bool = False,
+) -> AnomalyReport:
+    try:
+        threshold = to_nanos(Decimal(min_impact))
+    except InvalidOperation:
+        raise InvalidInput(f"min_impact must be a number such as 10 or 2.5, not {min_impact!r}.") from None
+    if end <= start:
+        raise InvalidInput(f"end ({end}) must be after start ({start}).")
+    history = start - timedelta(weeks=WEEKS)
+    keys, days, values = _daily_series(store, history, end, METRIC_COLUMN[metric], providers)
+    found: list[Anomaly] = []
+    first_checked = (start - history).days
+    for column, key in enumerate(keys):
+        found += _series_anomalies(key, days, values[:, column], first_checked, sensitivity, threshold)
+    if not drops:
+        found = [a for a in found if a.direction == "spike"]
+    found.sort(key=lambda a: (-abs(a.impact), a.start, a.provider, a.service))
+    spikes: dict[str, Decimal] = {}
+    for a in found:
+        if a.direction == "spike":
+            spikes[a.currency] = spikes.get(a.currency, Decimal(0)) + a.impact
+    note = f"{len(found)} anomalies in {len(keys)} series from {start} to {end} (end exclusive)."
+    if not keys:
+        note = f"No cost data from {history} to {end}: load data with `finops sync` or `finops ingest` first."
+    elif (
+        values.any()
+        and (first := days[int(np.flatnonzero(values.any(axis=1))[0])]) + timedelta(weeks=MIN_WEEKS) > start
+    ):
+        note += f" The data starts on {first}: days with under {MIN_WEEKS} weeks of history before them are not judged."
+    return AnomalyReport(
+        start=start,
+        end=end,
+        metric=metric,
+        metric_meaning=METRIC_MEANING[metric],
+        method=f"same-weekday median and MAD over the previous {WEEKS} weeks, robust z-score > {sensitivity}, "
+        f"impact at least {from_nanos(threshold)}, {'spikes and drops' if drops else 'spikes only'}",
+        series_checked=len(keys),
+        anomalies=found,
+        spike_impact=[Money(amount=v, currency=c) for c, v in sorted(spikes.items())],
+        source=source,
+        is_demo=is_demo,
+        note=note,
+    )
+
+
+def _daily_series(
+    store: Store, start: date, end: date, metric: str, providers: tuple[str, ...]
+) -> tuple[list[SeriesKey], list[date], npt.NDArray[np.int64]]:
+    """Every series' daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
+    where = ["r.day >= ?", "r.day < ?"]
+    params: list[object] = [start.isoformat(), end.isoformat()]
+    if providers:
+        where.append(f"p.value IN ({', '.join('?' * len(providers))})")
+        params += providers
+    sql = (
+        "SELECT r.day, p.value, s.value, a.value, c.value, SUM(r.{m}) FROM rollup_daily r "
+        "JOIN strings p ON p.id = r.provider_name JOIN strings s ON s.id = r.service_name "
+        "LEFT JOIN strings a ON a.id = r.sub_account_id JOIN strings c ON c.id = r.billing_currency "
+        "WHERE {w} GROUP BY 1, 2, 3, 4, 5"
+    ).format(m=metric, w=" AND ".join(where))
+    with store.reader() as conn:
+        rows = conn.execute(sql, params).fetchall()
+    keys = sorted({(r[1], r[2], r[3], r[4]) for r in rows}, key=lambda k: (k[0], k[1], k[2] or "", k[3]))
+    column = {k: i for i, k in enumerate(keys)}
+    days = [start + timedelta(days=i) for i in range((end - start).days)]
+    values = np.zeros((len(days), len(keys)), dtype=np.int64)
+    for day, provider, service, account, currency, total in rows:
+        values[(date.fromisoformat(day) - start).days, column[(provider, service, account, currency)]] += int(
+            total or 0
+        )
+    return keys, days, values
+
+
+def _series_anomalies(
+    key: SeriesKey,
+    days: list[date],
+    values: npt.NDArray[np.int64],
+    first_checked: int,
+    sensitivity: float,
+    threshold: int,
+) -> list[Anomaly]:
+    flagged: list[tuple[int, str, int, int, float]] = []  # day index, direction, actual, expected, score
+    present = np.flatnonzero(values)
+    if present.size == 0:
+        return []
+    born = int(present[0])  # days before the series' first cost are not history: it did not exist yet
+    for i in range(max(first_checked, born + 7 * MIN_WEEKS), len(days)):
+        history = values[[i - 7 * k for k in range(1, WEEKS + 1) if i - 7 * k >= born]].astype(np.float64)
+        median = float(np.median(history))
+        spread = max(_MAD_TO_SD * float(np.median(np.abs(history - median))), _FLOOR * abs(median), 1.0)
+        score = (float(values[i]) - median) / spread
+        if abs(score) > sensitivity:
+            flagged.append((i, "spike" if score > 0 else "drop", int(values[i]), round(median), score))
+    out: list[Anomaly] = []
+    run: list[tuple[int, str, int, int, float]] = []
+    for item in [*flagged, (-1, "", 0, 0, 0.0)]:  # a sentinel closes the last run
+        if run and (item[0] != run[-1][0] + 1 or item[1] != run[-1][1]):
+            actual, expected = sum(r[2] for r in run), sum(r[3] for r in run)
+            if abs(actual - expected) >= threshold:
+                peak = max(run, key=lambda r: abs(r[4]))
+                out.append(
+                    Anomaly(
+                        provider=key[0],
+                        service=key[1],
+                        account=key[2],
+                        currency=key[3],
+                        direction="spike" if run[0][1] == "spike" else "drop",
+                        start=days[run[0][0]],
+                        last_day=days[run[-1][0]],
+                        days=len(run),
+                        actual=from_nanos(actual),
+                        expected=from_nanos(expected),
+                        impact=from_nanos(actual - expected),
+                        peak_day=days[peak[0]],
+                        peak_score=round(peak[4], 1),
+                    )
+                )
+            run = []
+        run.append(item)
+    return out
