@@ -47,6 +47,7 @@ def demo_frame() -> pd.DataFrame:
                         "day": item.charge_period_start.date(),
                         "effective": item.effective_cost,
                         "billed": item.billed_cost,
+                        "team": item.tags.get("team"),
                     }
                 )
         return rows

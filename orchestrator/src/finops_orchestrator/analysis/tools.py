@@ -18,6 +18,7 @@ from pydantic import Field
 from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
 from finops_orchestrator.analysis.changes import ChangeExplanation, explain_change
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
+from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 
 Metric = Annotated[
     CostMetric, Field(description="effective (amortized, default), billed (invoice cash), list or contracted.")
@@ -104,6 +105,34 @@ def register_analysis_tools(
             sensitivity=sensitivity,
             min_impact=min_impact,
             drops=drops,
+            source=source,
+            is_demo=is_demo,
+        )
+
+    @server.tool(
+        name="finops_tag_coverage",
+        annotations=READ,
+        description="Tag coverage and showback for one tag key: per provider the cost with and without the tag "
+        "(untagged share), cost per tag value, and the services and accounts with the most untagged cost. "
+        "Default: the last 30 days.",
+    )
+    async def finops_tag_coverage(
+        tag_key: Annotated[str, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
+        start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
+        end: Annotated[str | None, Field(description="Day after the last day (exclusive). Default: today.")] = None,
+        metric: Metric = "effective",
+        providers: Providers = None,
+        top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
+    ) -> TagCoverage:
+        first, last = period(start, end, today())
+        return tag_coverage(
+            store,
+            tag_key=tag_key,
+            start=first,
+            end=last,
+            metric=metric,
+            providers=tuple(providers or ()),
+            top_n=top_n,
             source=source,
             is_demo=is_demo,
         )
