@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from finops_core.breakdown import Cell
 from finops_core.errors import StoreError
 from finops_core.focus import CostLineItem, Lineage
-from finops_core.models import CostBreakdown, CostQuery
+from finops_core.models import Budget, CostBreakdown, CostQuery
 from finops_core.money import Money, from_nanos
 from finops_core.store.codec import Dictionary, decode_row
 from finops_core.store.queries import cost_cells, query_costs
@@ -185,6 +185,33 @@ class Store:
             if writer.open_partition(key) is not None:
                 writer.add_items(items, only=key)
         return writer.results[0]
+
+    def save_budget(self, budget: Budget, now: datetime) -> bool:
+        """Create or replace the budget of that name; True if it was new."""
+        definition = budget.model_dump_json()
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._conn.execute(
+                    "UPDATE budgets SET definition = ?, updated_at = ? WHERE name = ?",
+                    (definition, now.isoformat(), budget.name),
+                )
+                created = cursor.rowcount == 0
+                if created:
+                    self._conn.execute(
+                        "INSERT INTO budgets VALUES (?, ?, ?, ?)",
+                        (budget.name, definition, now.isoformat(), now.isoformat()),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return created
+
+    def budgets(self) -> list[Budget]:
+        with self.reader() as conn:
+            rows = conn.execute("SELECT definition FROM budgets ORDER BY name").fetchall()
+        return [Budget.model_validate_json(row[0]) for row in rows]
 
     # -- reads -----------------------------------------------------------------------------------
 

@@ -135,3 +135,12 @@ def _one_index(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnus
     db.conn.execute("DROP INDEX line_items_partition")
     db.conn.execute("DROP INDEX line_items_charge_start")
     db.conn.execute("CREATE INDEX line_items_partition_start ON line_items (partition_id, charge_period_start)")
+
+
+@migrations(name="0004_budgets")
+def _budgets(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    # Budgets across clouds, by name; the definition is the core Budget model as JSON (amount as exact text).
+    db.conn.execute(
+        "CREATE TABLE budgets (name TEXT PRIMARY KEY, definition TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL)"
+    )

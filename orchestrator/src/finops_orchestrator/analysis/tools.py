@@ -4,18 +4,22 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 """
 
 from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Annotated
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Literal
 
 from finops_core.dates import parse_day, period
 from finops_core.errors import InvalidInput
-from finops_core.models import CostMetric, Dimension
+from finops_core.models import Budget, CostMetric, Dimension
+from finops_core.money import Money
 from finops_core.server import READ
 from finops_core.store import Store
 from mcp.server import MCPServer
+from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
+from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, budget_status
 from finops_orchestrator.analysis.changes import ChangeExplanation, explain_change
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
@@ -135,6 +139,71 @@ def register_analysis_tools(
             top_n=top_n,
             source=source,
             is_demo=is_demo,
+        )
+
+    @server.tool(
+        name="finops_budget_set",
+        annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True),
+        description="Create a budget, or replace the one with that name: an amount per month, quarter or year in "
+        "one currency, over a filter of providers, services and accounts (across clouds). Kept in the local "
+        "store; changes nothing in any cloud. Returns its status.",
+    )
+    async def finops_budget_set(
+        name: Annotated[str, Field(description="Unique name, e.g. 'data platform'.", min_length=1, max_length=100)],
+        amount: Annotated[str, Field(description="The limit per period, e.g. 25000.")],
+        currency: Annotated[str, Field(description="ISO 4217 code; only costs in it count.", min_length=3)] = "USD",
+        period: Annotated[Literal["monthly", "quarterly", "yearly"], Field(description="Budget period.")] = "monthly",
+        metric: Metric = "effective",
+        providers: Providers = None,
+        services: Annotated[list[str] | None, Field(description="Only these service names.")] = None,
+        accounts: Annotated[list[str] | None, Field(description="Only these sub-account ids.")] = None,
+    ) -> BudgetStatus:
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            raise InvalidInput(f"amount must be a number such as 25000 or 1250.50, not {amount!r}.") from None
+        if not value.is_finite() or value <= 0:
+            raise InvalidInput(f"amount must be a positive number, not {amount!r}.")
+        chosen: dict[Dimension, list[str] | None] = {
+            "provider": providers,
+            "service": services,
+            "sub_account": accounts,
+        }
+        filters: dict[Dimension, tuple[str, ...]] = {d: tuple(values) for d, values in chosen.items() if values}
+        budget = Budget(
+            name=name.strip(),
+            amount=Money(amount=value, currency=currency.strip().upper()),
+            period=period,
+            metric=metric,
+            filters=filters,
+        )
+        store.save_budget(budget, datetime.now(UTC))
+        return budget_status(budget, store, today())
+
+    @server.tool(
+        name="finops_budget_status",
+        annotations=READ,
+        description="Every budget (or one by name) against its period-to-date cost: used %, daily burn rate, "
+        "linear projection to the period's end, the day it was or is projected to be exceeded, and alert "
+        "thresholds reached.",
+    )
+    async def finops_budget_status(
+        name: Annotated[str | None, Field(description="Only this budget.")] = None,
+    ) -> BudgetReport:
+        budgets = [b for b in store.budgets() if name is None or b.name == name]
+        if name is not None and not budgets:
+            known = ", ".join(b.name for b in store.budgets()) or "none yet"
+            raise InvalidInput(f"No budget named {name!r} (budgets: {known}). Create one with finops_budget_set.")
+        as_of = today()
+        note = "Projections are linear at the period-to-date daily average."
+        if not budgets:
+            note = "No budgets yet: create one with finops_budget_set."
+        return BudgetReport(
+            as_of=as_of,
+            budgets=[budget_status(b, store, as_of) for b in budgets],
+            source=source,
+            is_demo=is_demo,
+            note=note,
         )
 
     @server.tool(
