@@ -48,6 +48,10 @@ def demo_frame() -> pd.DataFrame:
                         "effective": item.effective_cost,
                         "billed": item.billed_cost,
                         "team": item.tags.get("team"),
+                        "charge": item.charge_category,
+                        "commitment": item.commitment_discount_id,
+                        "status": item.commitment_discount_status,
+                        "list": item.list_cost,
                     }
                 )
         return rows

@@ -21,6 +21,7 @@ from pydantic import Field
 from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
 from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, budget_status
 from finops_orchestrator.analysis.changes import ChangeExplanation, explain_change
+from finops_orchestrator.analysis.commitments import CommitmentReport, commitments
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 
@@ -204,6 +205,23 @@ def register_analysis_tools(
             source=source,
             is_demo=is_demo,
             note=note,
+        )
+
+    @server.tool(
+        name="finops_commitments",
+        annotations=READ,
+        description="Commitment discounts (savings plans, reservations, committed use) from the FOCUS columns: "
+        "per commitment the usage it covered, its unused share (waste), utilization and savings against list; "
+        "per provider the share of usage cost covered. Default: the last 30 days.",
+    )
+    async def finops_commitments(
+        start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
+        end: Annotated[str | None, Field(description="Day after the last day (exclusive). Default: today.")] = None,
+        providers: Providers = None,
+    ) -> CommitmentReport:
+        first, last = period(start, end, today())
+        return commitments(
+            store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
         )
 
     @server.tool(
