@@ -36,6 +36,17 @@ def test_the_demo_loads_thirteen_months_and_reconciles_to_the_cent(home: Path) -
     assert not (home / "finops.sqlite").exists()
 
 
+def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spikes(home: Path) -> None:
+    out = " ".join(_finops(home, "demo", COLUMNS="200").stdout.split())
+    assert "came through the finops MCP tools" in out
+    assert "What changed" in out
+    assert "2026-10-12 for 4 day(s): AWS Amazon Elastic Compute Cloud in 345678901234" in out
+    assert "2026-11-14 for 2 day(s): Google Cloud BigQuery" in out
+    assert "Tag coverage of 'team'" in out
+    assert "AWS Savings Plan: utilization 100.0%" in out
+    assert "failed" not in out
+
+
 def test_running_the_demo_twice_replaces_rather_than_doubles(home: Path) -> None:
     _finops(home, "demo")
     first = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)

@@ -31,6 +31,7 @@ from finops_orchestrator.demo import (
     open_demo_store,
     reconcile_demo,
 )
+from finops_orchestrator.investigation import investigate, render
 from finops_orchestrator.progress import progress_bar
 
 app = typer.Typer(
@@ -74,9 +75,12 @@ def demo() -> None:
             elapsed = time.perf_counter() - started
             checks = anyio.run(reconcile_demo, store, providers)
             _print_demo(store, as_of, sum(r.rows for r in results), len(results), elapsed, checks)
+            answers = anyio.run(investigate, store, as_of)
             recs = [anyio.run(p.list_recommendations) for p in providers]
     except FinOpsError as exc:
         raise _fail(exc) from None
+    out.print("\n[bold]Investigation[/] (each answer below came through the finops MCP tools, in-process):")
+    render(out, answers)
     out.print("\n[bold]Savings found[/] (demo recommendations, per month):")
     for rec_set in recs:
         for total in rec_set.total_monthly_savings:
