@@ -101,3 +101,15 @@ async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
     assert {"finops_cost_query", "finops_store_info"} <= names
     assert result.structured_content is not None
     assert result.structured_content["partitions"] == 39
+
+
+async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured(demo_store: Store) -> None:
+    import json
+
+    async with Client(build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)) as client:
+        tools = await client.list_tools()
+        result = await client.call_tool("finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01"})
+    size = len(json.dumps(tools.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    assert size <= 20_000, f"tools/list is {size} bytes"
+    assert result.structured_content is not None
+    assert json.loads(result.content[0].text) == result.structured_content  # type: ignore[union-attr]

@@ -8,6 +8,8 @@ No ``from __future__ import annotations`` here: the SDK evaluates tool annotatio
 and ``Resolve(ask)`` must name a local function.
 """
 
+import functools
+import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
@@ -20,7 +22,7 @@ from mcp.server.mcpserver import (
     ElicitationResult,
     Resolve,
 )
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from finops_core.dates import period, today_utc
@@ -144,6 +146,15 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
     return server
 
 
+def compact_answer(model: BaseModel) -> CallToolResult:
+    """A tool answer as structured content plus the same JSON, compact, as text (for clients that only read
+    text). Tools answering this way publish no output schema: schemas are the largest part of a tool list,
+    which an assistant pays for in context before the first question."""
+    data = model.model_dump(mode="json", by_alias=True)
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+
+
 def register_cost_query(
     server: MCPServer,
     *,
@@ -151,10 +162,11 @@ def register_cost_query(
     description: str,
     answer: Callable[[CostQuery], Awaitable[CostBreakdown]],
     today: Callable[[], date],
+    output_schema: bool = True,
 ) -> None:
-    """Register a cost-query tool answered by ``answer`` (a provider, or the orchestrator's store)."""
+    """Register a cost-query tool answered by ``answer`` (a provider, or the orchestrator's store). Without
+    ``output_schema`` it answers with ``compact_answer``."""
 
-    @server.tool(name=name, annotations=READ, description=description)
     async def cost_query(
         start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
         end: Annotated[
@@ -212,6 +224,16 @@ def register_cost_query(
         except ValueError as exc:
             raise InvalidInput(f"Invalid cost query: {exc}") from None
         return await answer(query)
+
+    if output_schema:
+        server.tool(name=name, annotations=READ, description=description)(cost_query)
+        return
+
+    @functools.wraps(cost_query)
+    async def compact_cost_query(**arguments: Any) -> CallToolResult:
+        return compact_answer(await cost_query(**arguments))
+
+    server.tool(name=name, annotations=READ, description=description, structured_output=False)(compact_cost_query)
 
 
 def _register_apply(server: MCPServer, provider: CloudProvider) -> None:

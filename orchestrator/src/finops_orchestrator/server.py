@@ -10,11 +10,12 @@ from typing import Any
 from finops_core.dates import today_utc
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.sandbox import DEMO_LABEL
-from finops_core.server import READ, register_cost_query
-from finops_core.store import Store, StoreInfo
+from finops_core.server import READ, compact_answer, register_cost_query
+from finops_core.store import Store
 from finops_prompts import PromptTemplate, load_templates
 from mcp.server import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
+from mcp.types import CallToolResult
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 
@@ -44,6 +45,7 @@ def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date]
         "amortized).",
         answer=answer,
         today=today,
+        output_schema=False,
     )
 
     @server.tool(
@@ -51,9 +53,10 @@ def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date]
         annotations=READ,
         description="What the local store holds: providers, days covered, line items, partitions, "
         "effective-cost totals per currency, and file size.",
+        structured_output=False,
     )
-    async def store_info() -> StoreInfo:
-        return store.info()
+    async def store_info() -> CallToolResult:
+        return compact_answer(store.info())
 
     register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today)
     for template in load_templates():

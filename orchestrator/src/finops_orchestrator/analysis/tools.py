@@ -3,20 +3,21 @@
 No ``from __future__ import annotations`` here: the MCP SDK reads the tool signatures' annotations at runtime.
 """
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from finops_core.dates import parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
 from finops_core.money import Money
-from finops_core.server import READ
+from finops_core.server import READ, compact_answer
 from finops_core.store import Store
 from mcp.server import MCPServer
-from mcp.types import ToolAnnotations
-from pydantic import Field
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
 from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, budget_status
@@ -33,10 +34,24 @@ Providers = Annotated[
 ]
 
 
+def _tool(server: MCPServer, **options: Any) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
+    """Register a tool that answers with ``compact_answer`` (structured content, no output schema)."""
+
+    def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
+        @functools.wraps(fn)
+        async def compact(**arguments: Any) -> CallToolResult:
+            return compact_answer(await fn(**arguments))
+
+        server.tool(structured_output=False, **options)(compact)
+
+    return register
+
+
 def register_analysis_tools(
     server: MCPServer, store: Store, *, source: str, is_demo: bool, today: Callable[[], date]
 ) -> None:
-    @server.tool(
+    @_tool(
+        server,
         name="finops_explain_change",
         annotations=READ,
         description="Why costs changed between two periods: the change per currency split into ranked drivers "
@@ -77,7 +92,8 @@ def register_analysis_tools(
             is_demo=is_demo,
         )
 
-    @server.tool(
+    @_tool(
+        server,
         name="finops_anomalies",
         annotations=READ,
         description="Unusual daily costs per provider x service x account: each day is compared with the same "
@@ -114,7 +130,8 @@ def register_analysis_tools(
             is_demo=is_demo,
         )
 
-    @server.tool(
+    @_tool(
+        server,
         name="finops_tag_coverage",
         annotations=READ,
         description="Tag coverage and showback for one tag key: per provider the cost with and without the tag "
@@ -142,7 +159,8 @@ def register_analysis_tools(
             is_demo=is_demo,
         )
 
-    @server.tool(
+    @_tool(
+        server,
         name="finops_budget_set",
         annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True),
         description="Create a budget, or replace the one with that name: an amount per month, quarter or year in "
@@ -181,7 +199,8 @@ def register_analysis_tools(
         store.save_budget(budget, datetime.now(UTC))
         return budget_status(budget, store, today())
 
-    @server.tool(
+    @_tool(
+        server,
         name="finops_budget_status",
         annotations=READ,
         description="Every budget (or one by name) against its period-to-date cost: used %, daily burn rate, "
@@ -207,7 +226,8 @@ def register_analysis_tools(
             note=note,
         )
 
-    @server.tool(
+    @_tool(
+        server,
         name="finops_commitments",
         annotations=READ,
         description="Commitment discounts (savings plans, reservations, committed use) from the FOCUS columns: "
@@ -224,7 +244,8 @@ def register_analysis_tools(
             store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
         )
 
-    @server.tool(
+    @_tool(
+        server,
         name="finops_sql",
         annotations=READ,
         description="Read-only SQL (SQLite) over the store for analysts. Query the view focus_line_items (FOCUS "
