@@ -17,7 +17,7 @@ from finops_core.dates import today_utc
 from finops_core.errors import FinOpsError
 from finops_core.logs import configure_logging
 from finops_core.models import CostBreakdown, CostQuery, Dimension
-from finops_core.sandbox import DEMO_LABEL
+from finops_core.sandbox import DEMO_LABEL, SandboxProvider
 from finops_core.settings import Settings
 from finops_core.store import Store
 from rich.console import Console
@@ -75,19 +75,11 @@ def demo() -> None:
             elapsed = time.perf_counter() - started
             checks = anyio.run(reconcile_demo, store, providers)
             _print_demo(store, as_of, sum(r.rows for r in results), len(results), elapsed, checks)
-            answers = anyio.run(investigate, store, as_of)
-            recs = [anyio.run(p.list_recommendations) for p in providers]
+            answers = anyio.run(investigate, store, as_of, providers)
     except FinOpsError as exc:
         raise _fail(exc) from None
     out.print("\n[bold]Investigation[/] (each answer below came through the finops MCP tools, in-process):")
     render(out, answers)
-    out.print("\n[bold]Savings found[/] (demo recommendations, per month):")
-    for rec_set in recs:
-        for total in rec_set.total_monthly_savings:
-            out.print(
-                f"  {rec_set.provider:<6} {_money(total.amount):>10} {total.currency}  "
-                f"({rec_set.total} recommendations)"
-            )
     out.print(
         "\nNext: ask questions from an AI assistant with [bold]finops serve --demo[/] "
         "(stdio MCP server), or see README.md to connect real clouds."
@@ -149,16 +141,18 @@ def serve(
         raise typer.Exit(2)
     try:
         settings = _settings()
+        providers: list[SandboxProvider] = []
         if demo:
             store = open_demo_store(settings)
+            as_of = demo_as_of(settings, today_utc())
+            providers = demo_providers(settings, as_of)
             if store.info().line_items == 0:
-                as_of = demo_as_of(settings, today_utc())
                 with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
-                    anyio.run(load_demo, store, demo_providers(settings, as_of), bar)
+                    anyio.run(load_demo, store, providers, bar)
         else:
             store = Store(settings.store_file)
         http = settings.http.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
-        run(build_orchestrator(store, is_demo=demo), transport, http)
+        run(build_orchestrator(store, is_demo=demo, providers=providers), transport, http)
     except FinOpsError as exc:
         raise _fail(exc) from None
 

@@ -3,10 +3,12 @@ MCP client to the ``finops`` server, and the answers printed for a person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from finops_core.provider import CloudProvider
 from finops_core.store import Store
 from mcp import Client
 from rich.console import Console
@@ -14,7 +16,7 @@ from rich.console import Console
 from finops_orchestrator.server import build_orchestrator
 
 
-async def investigate(store: Store, as_of: date) -> dict[str, Any]:
+async def investigate(store: Store, as_of: date, providers: Sequence[CloudProvider] = ()) -> dict[str, Any]:
     """Ask the demo questions; tool name -> the structured answer (or ``{"error": text}``)."""
     month_end = as_of.replace(day=1)
     month_start = (month_end - timedelta(days=1)).replace(day=1)
@@ -24,9 +26,11 @@ async def investigate(store: Store, as_of: date) -> dict[str, Any]:
         ("finops_anomalies", {"days": 60}),
         ("finops_tag_coverage", {"tag_key": "team", **last_month, "top_n": 4}),
         ("finops_commitments", last_month),
+        ("finops_savings", {"top_n": 3}),
     ]
     answers: dict[str, Any] = {}
-    async with Client(build_orchestrator(store, is_demo=True, today=lambda: as_of)) as client:
+    server = build_orchestrator(store, is_demo=True, today=lambda: as_of, providers=providers)
+    async with Client(server) as client:
         for tool, arguments in questions:
             result = await client.call_tool(tool, arguments)
             text = "".join(getattr(c, "text", "") for c in result.content)
@@ -88,3 +92,11 @@ def render(out: Console, answers: dict[str, Any]) -> None:
             )
         for c in commitments["coverage"]:
             out.print(f"  {c['provider']}: {c['coverage_percent']}% of usage covered")
+    found = answers["finops_savings"]
+    if "error" not in found:
+        totals = ", ".join(_money(m["amount"], m["currency"]) for m in found["total_monthly_savings"]) or "none"
+        out.print(f"\n[bold]Savings[/]: {found['count']} opportunities, {totals} a month; the largest:")
+        for o in found["opportunities"]:
+            r = o["recommendation"]
+            saving = _money(r["monthly_savings"]["amount"], r["monthly_savings"]["currency"])
+            out.print(f"  {r['provider']}: {r['title']} ({saving}/month, effort {r['effort']}, risk {r['risk']})")

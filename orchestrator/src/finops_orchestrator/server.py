@@ -3,12 +3,13 @@
 The analysis tools (drivers of change, anomalies, read-only SQL) register from ``analysis.tools``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from finops_core.dates import today_utc
 from finops_core.models import CostBreakdown, CostQuery
+from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, compact_answer, register_cost_query
 from finops_core.store import Store
@@ -20,7 +21,14 @@ from mcp.types import CallToolResult
 from finops_orchestrator.analysis.tools import register_analysis_tools
 
 
-def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date] = today_utc) -> MCPServer:
+def build_orchestrator(
+    store: Store,
+    *,
+    is_demo: bool,
+    today: Callable[[], date] = today_utc,
+    providers: Sequence[CloudProvider] = (),
+) -> MCPServer:
+    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (recommendations)."""
     server = MCPServer(
         name="finops",
         instructions=(
@@ -58,7 +66,7 @@ def build_orchestrator(store: Store, *, is_demo: bool, today: Callable[[], date]
     async def store_info() -> CallToolResult:
         return compact_answer(store.info())
 
-    register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today)
+    register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today, providers=providers)
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server

@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 """
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -13,6 +13,7 @@ from finops_core.dates import parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
 from finops_core.money import Money
+from finops_core.provider import CloudProvider
 from finops_core.server import READ, compact_answer
 from finops_core.store import Store
 from mcp.server import MCPServer
@@ -23,6 +24,7 @@ from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
 from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, budget_status
 from finops_orchestrator.analysis.changes import ChangeExplanation, explain_change
 from finops_orchestrator.analysis.commitments import CommitmentReport, commitments
+from finops_orchestrator.analysis.savings import SavingsReport, savings
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 
@@ -48,7 +50,13 @@ def _tool(server: MCPServer, **options: Any) -> Callable[[Callable[..., Awaitabl
 
 
 def register_analysis_tools(
-    server: MCPServer, store: Store, *, source: str, is_demo: bool, today: Callable[[], date]
+    server: MCPServer,
+    store: Store,
+    *,
+    source: str,
+    is_demo: bool,
+    today: Callable[[], date],
+    providers: Sequence[CloudProvider] = (),
 ) -> None:
     @_tool(
         server,
@@ -243,6 +251,26 @@ def register_analysis_tools(
         return commitments(
             store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
         )
+
+    @_tool(
+        server,
+        name="finops_savings",
+        annotations=READ,
+        description="Savings opportunities from every connected cloud (its recommendations and waste findings), "
+        "de-duplicated per resource and ranked by monthly savings, with effort, risk, the action that realizes "
+        "each, and totals per currency and cloud. Clouds not connected or failing are named.",
+    )
+    async def finops_savings(
+        top_n: Annotated[int, Field(description="Opportunities to list.", ge=1, le=200)] = 20,
+        min_monthly_savings: Annotated[
+            str, Field(description="Ignore opportunities saving less than this a month.")
+        ] = "0",
+    ) -> SavingsReport:
+        try:
+            Decimal(min_monthly_savings)
+        except InvalidOperation:
+            raise InvalidInput(f"min_monthly_savings must be a number, not {min_monthly_savings!r}.") from None
+        return await savings(providers, top_n=top_n, min_monthly_savings=min_monthly_savings, is_demo=is_demo)
 
     @_tool(
         server,

@@ -1,0 +1,133 @@
+"""Savings opportunities from every connected cloud, normalized, de-duplicated and ranked.
+
+Two recommendations on the same resource are alternatives (rightsize it or delete it; two sources naming the
+same change): their savings cannot both happen, so one opportunity is kept (the larger saving) and the other
+sources and kinds are listed beside it. Totals are per currency. A cloud that fails or is not connected is
+named with the reason, and the answer covers the rest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+import anyio
+from finops_core.errors import FinOpsError
+from finops_core.models import CLOUD_NAMES, CLOUDS, Cloud, Recommendation
+from finops_core.money import Money
+from finops_core.provider import CloudProvider
+from pydantic import BaseModel, Field
+
+FETCH_LIMIT = 500  # recommendations asked of each cloud
+
+
+class Opportunity(BaseModel):
+    recommendation: Recommendation
+    alternatives: list[str] = Field(
+        default_factory=lambda: list[str](),
+        description="Other recommendations on the same resource (source: kind), not added to the totals.",
+    )
+
+
+class ProviderSavings(BaseModel):
+    provider: Cloud
+    currency: str
+    monthly_savings: Money
+    opportunities: int
+
+
+class Missing(BaseModel):
+    provider: Cloud
+    reason: str
+
+
+class SavingsReport(BaseModel):
+    opportunities: list[Opportunity] = Field(description="Largest monthly savings first.")
+    total_monthly_savings: list[Money] = Field(description="All de-duplicated opportunities, per currency.")
+    by_provider: list[ProviderSavings]
+    count: int
+    truncated: bool
+    missing: list[Missing] = Field(description="Clouds not in this answer, and why.")
+    is_demo: bool
+    note: str
+
+
+async def _fetch(provider: CloudProvider) -> list[Recommendation]:
+    recommendations = await provider.list_recommendations(limit=FETCH_LIMIT)
+    return recommendations.recommendations
+
+
+async def savings(
+    providers: Sequence[CloudProvider], *, top_n: int = 20, min_monthly_savings: str = "0", is_demo: bool = False
+) -> SavingsReport:
+    found: dict[Cloud, list[Recommendation]] = {}
+    missing: list[Missing] = []
+
+    async def one(provider: CloudProvider) -> None:
+        try:
+            found[provider.cloud] = await _fetch(provider)
+        except FinOpsError as exc:
+            missing.append(Missing(provider=provider.cloud, reason=str(exc)))
+
+    async with anyio.create_task_group() as group:
+        for provider in providers:
+            group.start_soon(one, provider)
+    connected = {p.cloud for p in providers}
+    missing += [
+        Missing(
+            provider=cloud,
+            reason=f"{CLOUD_NAMES[cloud]} is not connected to this server (the real cloud adapters are not built "
+            "yet, see README 'Status'); its billing export can still be loaded with `finops ingest`.",
+        )
+        for cloud in CLOUDS
+        if cloud not in connected
+    ]
+    floor = Decimal(min_monthly_savings)
+    opportunities = _deduplicated([r for recs in found.values() for r in recs if r.monthly_savings.amount >= floor])
+    opportunities.sort(key=lambda o: (-o.recommendation.monthly_savings.amount, o.recommendation.recommendation_id))
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    per_provider: dict[tuple[Cloud, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for o in opportunities:
+        money = o.recommendation.monthly_savings
+        totals[money.currency] += money.amount
+        entry = per_provider[(o.recommendation.provider, money.currency)]
+        entry[0] += money.amount
+        entry[1] += 1
+    note = "Savings are the clouds' own monthly estimates; alternatives on one resource are counted once."
+    if not found:
+        note = "No cloud answered: " + "; ".join(m.reason for m in missing)
+    return SavingsReport(
+        opportunities=opportunities[:top_n],
+        total_monthly_savings=[Money(amount=v, currency=c) for c, v in sorted(totals.items())],
+        by_provider=[
+            ProviderSavings(
+                provider=cloud,
+                currency=currency,
+                monthly_savings=Money(amount=amount, currency=currency),
+                opportunities=int(count),
+            )
+            for (cloud, currency), (amount, count) in sorted(per_provider.items())
+        ],
+        count=len(opportunities),
+        truncated=len(opportunities) > top_n,
+        missing=sorted(missing, key=lambda m: m.provider),
+        is_demo=is_demo,
+        note=note,
+    )
+
+
+def _deduplicated(recommendations: list[Recommendation]) -> list[Opportunity]:
+    """One opportunity per resource (the largest saving), its rivals listed as alternatives."""
+    by_resource: dict[tuple[Cloud, str], list[Recommendation]] = defaultdict(list)
+    alone: list[Opportunity] = []
+    for r in recommendations:
+        if r.resource_id is None:
+            alone.append(Opportunity(recommendation=r))
+        else:
+            by_resource[(r.provider, r.resource_id)].append(r)
+    for rivals in by_resource.values():
+        rivals.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
+        best, *others = rivals
+        alone.append(Opportunity(recommendation=best, alternatives=[f"{r.source}: {r.kind}" for r in others]))
+    return alone
