@@ -38,14 +38,27 @@ def parse_day(value: str, name: str) -> date:
         raise InvalidInput(f"{name}={value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31.") from None
 
 
+def check_period(start: date, end: date) -> None:
+    """Refuse an empty, reversed or over-long ``[start, end)`` with a message that says what to do."""
+    if end <= start:
+        raise InvalidInput(
+            f"end ({end}) must be after start ({start}); end is exclusive, so one day is "
+            f"start={start}, end={start + timedelta(days=1)}."
+        )
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            f"{start}..{end} spans {(end - start).days:,} days; the most one question covers is "
+            f"{MAX_PERIOD_DAYS:,} (5 years). Narrow the period, or ask per year."
+        )
+
+
+MAX_PERIOD_DAYS = 1827  # five years: longer asks are typos (2062 for 2026) more often than questions
+
+
 def period(start: str | None, end: str | None, today: date, *, default_days: int = 30) -> tuple[date, date]:
     """``[start, end)`` from optional ISO strings: end defaults to ``today`` (so through yesterday), start
     to ``default_days`` before end."""
     end_day = parse_day(end, "end") if end else today
     start_day = parse_day(start, "start") if start else end_day - timedelta(days=default_days)
-    if end_day <= start_day:
-        raise InvalidInput(
-            f"end ({end_day}) must be after start ({start_day}); end is exclusive, so one day is "
-            f"start={start_day}, end={start_day + timedelta(days=1)}."
-        )
+    check_period(start_day, end_day)
     return start_day, end_day

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ async def test_the_focus_sample_s_commitments_match_pandas(tmp_path: Path) -> No
     ingest(store, [str(path)])
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     start = frame["ChargePeriodStart"].min()[:10]
-    end = "2100-01-01"
+    end = (date.fromisoformat(frame["ChargePeriodEnd"].max()[:10]) + timedelta(days=1)).isoformat()
     body = (await _call(store, {"start": start, "end": end}, is_demo=False)).structured_content
     used = frame[frame["CommitmentDiscountStatus"] == "Used"]
     expected = {

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from finops_core.dates import parse_day, period
+from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
 from finops_core.money import Money
@@ -85,8 +85,7 @@ def register_analysis_tools(
         length = current[1] - current[0]
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
-        if base_end <= base_start:
-            raise InvalidInput(f"baseline_end ({base_end}) must be after baseline_start ({base_start}).")
+        check_period(base_start, base_end)
         return explain_change(
             store,
             current=current,
