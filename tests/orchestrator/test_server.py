@@ -113,3 +113,30 @@ async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured
     assert size <= 20_000, f"tools/list is {size} bytes"
     assert result.structured_content is not None
     assert json.loads(result.content[0].text) == result.structured_content  # type: ignore[union-attr]
+
+
+async def test_the_store_summary_and_the_focus_glossary_are_readable_resources(demo_store: Store) -> None:
+    import json
+
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        listed = {str(r.uri) for r in (await client.list_resources()).resources}
+        summary = await client.read_resource("finops://store/summary")
+        columns = await client.read_resource("finops://focus/columns")
+    assert listed == {"finops://store/summary", "finops://focus/columns"}
+    assert json.loads(summary.contents[0].text)["partitions"] == 39  # type: ignore[union-attr]
+    text = columns.contents[0].text  # type: ignore[union-attr]
+    assert "| EffectiveCost | effective_cost | exact integer nanos (divide by 1e9) | no | the amortized cost" in text
+    assert text.count("\n| ") == 59  # the header, its rule and 57 columns
+
+
+async def test_every_shipped_prompt_is_served(demo_store: Store) -> None:
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        names = {p.name for p in (await client.list_prompts()).prompts}
+    assert names == {
+        "monthly-cost-review",
+        "investigate-cost-change",
+        "investigate-spike",
+        "savings-hunt",
+        "tagging-cleanup",
+        "remediation-review",
+    }

@@ -19,6 +19,7 @@ from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 from mcp.types import CallToolResult
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
+from finops_orchestrator.glossary import glossary
 
 
 def build_orchestrator(
@@ -65,6 +66,24 @@ def build_orchestrator(
     )
     async def store_info() -> CallToolResult:
         return compact_answer(store.info())
+
+    @server.resource(
+        "finops://store/summary",
+        name="store-summary",
+        description="What the local store holds: providers, days, line items, partitions, totals per currency.",
+        mime_type="application/json",
+    )
+    def store_summary() -> str:
+        return store.info().model_dump_json()
+
+    @server.resource(
+        "finops://focus/columns",
+        name="focus-columns",
+        description="The FOCUS columns in the store: store names, how each is stored, what the main ones mean.",
+        mime_type="text/markdown",
+    )
+    def focus_columns() -> str:
+        return glossary()
 
     register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today, providers=providers)
     for template in load_templates():
