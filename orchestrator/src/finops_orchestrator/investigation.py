@@ -24,6 +24,7 @@ async def investigate(store: Store, as_of: date, providers: Sequence[CloudProvid
     questions: list[tuple[str, dict[str, Any]]] = [
         ("finops_explain_change", {"top_n": 3, "drill_down": "sub_account"}),
         ("finops_anomalies", {"days": 60}),
+        ("finops_forecast", {"by": "provider"}),
         ("finops_tag_coverage", {"tag_key": "team", **last_month, "top_n": 4}),
         ("finops_commitments", last_month),
         ("finops_savings", {"top_n": 3}),
@@ -70,6 +71,15 @@ def render(out: Console, answers: dict[str, Any]) -> None:
             )
         if not anomalies["anomalies"]:
             out.print("  none")
+    forecast = answers["finops_forecast"]
+    if "error" not in forecast:
+        out.print("\n[bold]Forecast[/] (prophet, month-to-date actual + forecast, 80% interval):")
+        for s in forecast["series"]:
+            low, high = _money(s["month_end_low"], s["currency"]), _money(s["month_end_high"], s["currency"])
+            out.print(
+                f"  {s['series']}: month end {_money(s['month_end'], s['currency'])} ({low} to {high}); backtest "
+                f"error {s['backtest_mape_percent']}% (seasonal naive {s['seasonal_naive_mape_percent']}%)"
+            )
     tags = answers["finops_tag_coverage"]
     if "error" not in tags:
         out.print(f"\n[bold]Tag coverage[/] of '{tags['tag_key']}' ({tags['start']}..{tags['end']}):")

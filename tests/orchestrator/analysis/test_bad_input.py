@@ -128,6 +128,7 @@ TOOL_NAMES = [
     "finops_budget_set",
     "finops_budget_status",
     "finops_commitments",
+    "finops_forecast",
     "finops_savings",
     "finops_sql",
     "finops_store_info",

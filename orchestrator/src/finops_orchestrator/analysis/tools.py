@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
@@ -24,6 +25,7 @@ from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
 from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, budget_status
 from finops_orchestrator.analysis.changes import ChangeExplanation, explain_change
 from finops_orchestrator.analysis.commitments import CommitmentReport, commitments
+from finops_orchestrator.analysis.forecast import ForecastBy, ForecastReport, forecast
 from finops_orchestrator.analysis.savings import SavingsReport, savings
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
@@ -270,6 +272,36 @@ def register_analysis_tools(
         except InvalidOperation:
             raise InvalidInput(f"min_monthly_savings must be a number, not {min_monthly_savings!r}.") from None
         return await savings(providers, top_n=top_n, min_monthly_savings=min_monthly_savings, is_demo=is_demo)
+
+    @_tool(
+        server,
+        name="finops_forecast",
+        annotations=READ,
+        description="Forecast cost with prophet per provider, per service or in total (per currency): this "
+        "month's end (month-to-date actual + forecast) and the next N days, each with an 80% interval, plus "
+        "the model's backtest error beside a seasonal-naive forecast. The first call fits (seconds); models "
+        "are reused until new data arrives.",
+    )
+    async def finops_forecast(
+        horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,
+        by: Annotated[ForecastBy, Field(description="total, provider or service.")] = "provider",
+        metric: Metric = "effective",
+        providers: Providers = None,
+        top_n: Annotated[int, Field(description="Series per currency before '(other)'.", ge=1, le=10)] = 5,
+    ) -> ForecastReport:
+        run = functools.partial(
+            forecast,
+            store,
+            today=today(),
+            horizon_days=horizon_days,
+            by=by,
+            metric=metric,
+            providers=tuple(providers or ()),
+            top_n=top_n,
+            source=source,
+            is_demo=is_demo,
+        )
+        return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
 
     @_tool(
         server,

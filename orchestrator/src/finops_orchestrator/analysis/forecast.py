@@ -1,0 +1,238 @@
+"""Cost forecasts with prophet: month-end and the next N days, with an 80% interval and a backtest.
+
+Each series (a provider or a service, per currency; the smaller ones folded into ``(other)``) is fitted on
+its daily cost with weekly seasonality (and yearly, given two years). Intervals come from prophet's
+predictive samples summed over the days asked, so they are intervals of the total, not of single days.
+Every answer reports its backtest: the last 28 days held out, the mean absolute percentage error of the
+daily forecast, beside a seasonal-naive forecast (the same weekday a week before) on the same days.
+Fitted models are cached until the store's data changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict, defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from finops_core.dates import next_month_start
+from finops_core.models import METRIC_COLUMN, METRIC_MEANING, CostMetric
+from finops_core.money import Amount, from_nanos
+from finops_core.store import Store
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from prophet import Prophet
+
+HISTORY_DAYS = 730
+BACKTEST_DAYS = 28
+MIN_HISTORY_DAYS = 2 * BACKTEST_DAYS
+SAMPLES = 300
+_CENT = Decimal("0.01")
+_models: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # fitted models, most recently used last
+_models_lock = threading.Lock()
+_CACHE_SIZE = 64
+
+ForecastBy = Literal["total", "provider", "service"]
+_COLUMN = {"provider": "provider_name", "service": "service_name"}
+
+
+class SeriesForecast(BaseModel):
+    series: str = Field(description="The provider or service ('total' when not split; '(other)' = the rest).")
+    currency: str
+    month_to_date: Amount = Field(description="Actual cost from the 1st through yesterday (exact).")
+    month_end: Amount = Field(description="month_to_date + the forecast of the month's remaining days.")
+    month_end_low: Amount
+    month_end_high: Amount
+    next_days: Amount = Field(description="Forecast cost of the next horizon_days days from today.")
+    next_days_low: Amount
+    next_days_high: Amount
+    backtest_mape_percent: float | None = Field(description="Daily error over the held-out last 28 days.")
+    seasonal_naive_mape_percent: float | None = Field(description="Same weekday a week before, on those days.")
+    history_days: int
+
+
+class ForecastReport(BaseModel):
+    as_of: date = Field(description="Forecasts start on this day; actuals run through the day before.")
+    horizon_days: int
+    by: ForecastBy
+    metric: CostMetric
+    metric_meaning: str
+    method: str
+    series: list[SeriesForecast]
+    models_reused: int = Field(description="Series answered from cached models (no refit).")
+    source: str
+    is_demo: bool
+    note: str
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _data_version(store: Store) -> tuple[Any, ...]:
+    with store.reader() as conn:
+        return tuple(conn.execute("SELECT COUNT(*), SUM(row_count), MAX(ingested_at) FROM partitions").fetchone())
+
+
+def _daily(
+    store: Store, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
+) -> dict[tuple[str, str], npt.NDArray[np.int64]]:
+    """(series value, currency) -> daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
+    group = "'total'" if by == "total" else f"(SELECT value FROM strings WHERE id = r.{_COLUMN[by]})"
+    where, params = "r.day >= ? AND r.day < ?", [start.isoformat(), end.isoformat()]
+    if providers:
+        where += f" AND (SELECT value FROM strings WHERE id = r.provider_name) IN ({', '.join('?' * len(providers))})"
+        params += providers
+    sql = (
+        f"SELECT r.day, {group}, (SELECT value FROM strings WHERE id = r.billing_currency), "
+        f"SUM(r.{METRIC_COLUMN[metric]}) FROM rollup_daily r WHERE {where} GROUP BY 1, 2, 3"
+    )
+    with store.reader() as conn:
+        rows = conn.execute(sql, params).fetchall()
+    days = (end - start).days
+    series: dict[tuple[str, str], npt.NDArray[np.int64]] = defaultdict(lambda: np.zeros(days, dtype=np.int64))
+    for day, value, currency, total in rows:
+        series[(str(value), str(currency))][(date.fromisoformat(day) - start).days] += int(total or 0)
+    return dict(series)
+
+
+def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> dict[tuple[str, str], Any]:
+    """The ``keep`` largest series per currency (by the last 30 days), the rest summed into ``(other)``."""
+    out: dict[tuple[str, str], npt.NDArray[np.int64]] = {}
+    for currency in sorted({c for _, c in series}):
+        mine = sorted(
+            ((k, v) for k, v in series.items() if k[1] == currency), key=lambda kv: (-int(kv[1][-30:].sum()), kv[0])
+        )
+        out.update(mine[:keep])
+        if rest := mine[keep:]:
+            out[("(other)", currency)] = np.sum([v for _, v in rest], axis=0)
+    return out
+
+
+def _fit(history: pd.DataFrame, key: tuple[Any, ...]) -> Prophet:
+    with _models_lock:
+        if key in _models:
+            _models.move_to_end(key)
+            return _models[key]
+    from prophet import Prophet  # imported on first use: it takes seconds, and only this tool needs it
+
+    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+    model = Prophet(
+        weekly_seasonality=True,
+        yearly_seasonality=len(history) >= 730,
+        daily_seasonality=False,
+        interval_width=0.8,
+        uncertainty_samples=SAMPLES,
+    )
+    model.fit(history)
+    with _models_lock:
+        _models[key] = model
+        while len(_models) > _CACHE_SIZE:
+            _models.popitem(last=False)
+    return model
+
+
+def _samples(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
+    """Predictive samples (days x samples) of daily cost from ``first``, floored at zero."""
+    future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
+    draws = np.asarray(model.predictive_samples(future)["yhat"], dtype=np.float64)
+    return np.clip(draws, 0.0, None)
+
+
+def _mape(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -> float | None:
+    mask = actual > 0
+    if not mask.any():
+        return None
+    return float(round(np.mean(np.abs(predicted[mask] - actual[mask]) / actual[mask]) * 100, 1))
+
+
+def forecast(
+    store: Store,
+    *,
+    today: date,
+    horizon_days: int = 30,
+    by: ForecastBy = "provider",
+    metric: CostMetric = "effective",
+    providers: tuple[str, ...] = (),
+    top_n: int = 5,
+    source: str = "local store",
+    is_demo: bool = False,
+) -> ForecastReport:
+    start = today - timedelta(days=HISTORY_DAYS)
+    version = _data_version(store)
+    series = _fold(_daily(store, start, today, by, metric, providers), top_n)
+    month_start = today.replace(day=1)  # the month being forecast: today's (actuals before today)
+    remaining = (next_month_start(today).date() - today).days
+    reused = 0
+    out: list[SeriesForecast] = []
+    skipped: list[str] = []
+    for (value, currency), nanos in series.items():
+        present = np.flatnonzero(nanos)
+        if present.size == 0:
+            continue
+        first = int(present[0])
+        values = nanos[first:].astype(np.float64) / 1e9
+        if len(values) < MIN_HISTORY_DAYS:
+            skipped.append(f"{value} ({currency}): {len(values)} days of history")
+            continue
+        dates = pd.date_range(start + timedelta(days=first), periods=len(values), freq="D")
+        frame = pd.DataFrame({"ds": dates, "y": values})
+        key = (str(store.path), version, by, metric, providers, value, currency)
+        reused += int((*key, "full") in _models)
+        model = _fit(frame, (*key, "full"))
+        draws = _samples(model, today, max(horizon_days, remaining))
+        ahead, month = draws[:horizon_days].sum(axis=0), draws[:remaining].sum(axis=0)
+        mtd_days = (today - month_start).days
+        mtd = int(nanos[-mtd_days:].sum()) if mtd_days else 0
+        mtd_amount = from_nanos(mtd)
+        backtest = _fit(frame.iloc[:-BACKTEST_DAYS], (*key, "backtest"))
+        held_out = values[-BACKTEST_DAYS:]
+        held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
+        predicted = _samples(backtest, held_out_start, BACKTEST_DAYS).mean(axis=1)
+        naive = np.array([values[-BACKTEST_DAYS - 7 + (i % 7)] for i in range(BACKTEST_DAYS)])
+        out.append(
+            SeriesForecast(
+                series=value,
+                currency=currency,
+                month_to_date=mtd_amount,
+                month_end=mtd_amount + _money(float(month.mean())),
+                month_end_low=mtd_amount + _money(float(np.quantile(month, 0.1))),
+                month_end_high=mtd_amount + _money(float(np.quantile(month, 0.9))),
+                next_days=_money(float(ahead.mean())),
+                next_days_low=_money(float(np.quantile(ahead, 0.1))),
+                next_days_high=_money(float(np.quantile(ahead, 0.9))),
+                backtest_mape_percent=_mape(predicted, held_out),
+                seasonal_naive_mape_percent=_mape(naive, held_out),
+                history_days=len(values),
+            )
+        )
+    note = (
+        "Forecasts are estimates (prophet, 80% intervals from predictive samples, rounded to cents); "
+        "month_to_date is exact."
+    )
+    if skipped:
+        note += f" Not forecast (under {MIN_HISTORY_DAYS} days of history): " + "; ".join(skipped) + "."
+    if not series:
+        note = (
+            f"No cost data in the {HISTORY_DAYS} days before {today}: load data with `finops sync` or `finops ingest`."
+        )
+    return ForecastReport(
+        as_of=today,
+        horizon_days=horizon_days,
+        by=by,
+        metric=metric,
+        metric_meaning=METRIC_MEANING[metric],
+        method="prophet (weekly seasonality; yearly with two years of history) per series, fitted on daily cost; "
+        f"backtest on the last {BACKTEST_DAYS} days",
+        series=out,
+        models_reused=reused,
+        source=source,
+        is_demo=is_demo,
+        note=note,
+    )

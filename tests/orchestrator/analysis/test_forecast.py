@@ -1,0 +1,79 @@
+"""Forecasts: exact month-to-date, intervals around the estimate, a reported backtest, and models reused
+until new data arrives."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from finops_core.store import Store
+from finops_orchestrator.server import build_orchestrator
+from mcp import Client
+
+from tests.conftest import AS_OF
+from tests.factories import key_of, line_item, lineage
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    copy = Path(tmp_path_factory.mktemp("forecast")) / "copy.sqlite"
+    with demo_store.reader() as conn:
+        conn.execute("VACUUM INTO ?", (str(copy),))
+    return Store(copy)
+
+
+async def _call(store: Store, arguments: dict[str, Any]) -> Any:
+    async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+        result = await client.call_tool("finops_forecast", arguments)
+    assert not result.is_error, result.content
+    return result.structured_content
+
+
+async def test_each_provider_gets_an_exact_month_to_date_and_a_forecast_inside_its_interval(
+    store: Store, demo_frame: pd.DataFrame
+) -> None:
+    body = await _call(store, {"by": "provider", "horizon_days": 14})
+    assert {(s["series"], s["currency"]) for s in body["series"]} == {
+        ("AWS", "USD"),
+        ("Google Cloud", "USD"),
+        ("Microsoft", "EUR"),
+    }
+    november = demo_frame[(demo_frame["day"] >= date(2026, 11, 1)) & (demo_frame["day"] < AS_OF)]
+    for s in body["series"]:
+        rows = november[(november["provider"] == s["series"]) & (november["currency"] == s["currency"])]
+        assert Decimal(s["month_to_date"]) == sum(rows["effective"], Decimal(0))
+        low, point, high = (Decimal(s[k]) for k in ("month_end_low", "month_end", "month_end_high"))
+        assert Decimal(s["month_to_date"]) <= low <= point <= high
+        assert Decimal(s["next_days_low"]) <= Decimal(s["next_days"]) <= Decimal(s["next_days_high"])
+        # Four more days of a month running at this pace: the estimate is near the recent daily average.
+        daily = Decimal(s["month_to_date"]) / 25
+        assert abs(point - Decimal(s["month_to_date"]) - 5 * daily) < 5 * daily * Decimal("0.2")
+        assert s["backtest_mape_percent"] is not None
+        assert s["seasonal_naive_mape_percent"] is not None
+
+
+async def test_models_are_reused_until_new_data_arrives(store: Store) -> None:
+    await _call(store, {"by": "total"})
+    again = await _call(store, {"by": "total", "horizon_days": 7})
+    assert again["models_reused"] == len(again["series"]) == 2  # one series per currency
+    row = line_item(AS_OF - timedelta(days=400), provider_name="Oracle", billing_account_id="o-1")
+    store.replace_partition(key_of(row), [row], lineage(), kind="export")
+    after = await _call(store, {"by": "total"})
+    assert after["models_reused"] == 0
+
+
+async def test_a_series_with_too_little_history_is_named_not_forecast(tmp_path: Path) -> None:
+    store = Store(tmp_path / "short.sqlite")
+    rows = [line_item(AS_OF - timedelta(days=d)) for d in range(1, 20)]
+    for month in {r.billing_period_start for r in rows}:
+        part = [r for r in rows if r.billing_period_start == month]
+        store.replace_partition(key_of(part[0]), part, lineage(), kind="export")
+    body = await _call(store, {"by": "total"})
+    assert body["series"] == []
+    assert "Not forecast (under 56 days of history): total (USD): 19 days of history" in body["note"]
