@@ -120,9 +120,11 @@ def _fit(history: pd.DataFrame, key: tuple[Any, ...]) -> Prophet:
         if key in _models:
             _models.move_to_end(key)
             return _models[key]
+    # prophet logs an ERROR when plotly (optional, plots only) is missing, and cmdstanpy logs every fit.
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
     from prophet import Prophet  # imported on first use: it takes seconds, and only this tool needs it
 
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
     model = Prophet(
         weekly_seasonality=True,
         yearly_seasonality=len(history) >= 730,
