@@ -28,6 +28,14 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return store
 
 
+def copy_of(store: Store, folder: Path) -> Store:
+    """A writable copy of ``store`` (tests that write keep the shared demo store clean)."""
+    copy = folder / "copy.sqlite"
+    with store.reader() as conn:
+        conn.execute("VACUUM INTO ?", (str(copy),))
+    return Store(copy)
+
+
 @pytest.fixture(scope="module")
 def demo_frame() -> pd.DataFrame:
     """Every sandbox line item straight from the providers (not from the store), for independent expectations."""

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from tests.conftest import AS_OF
+from tests.orchestrator.analysis.conftest import copy_of
 
 EDGES: dict[str, list[Any]] = {
     "start": ["2026-02-30", "2006-01-01", "26-1-1", "", "2026-11-26T00:00:00"],
@@ -47,10 +48,7 @@ def _tools(store: Store) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    copy = Path(tmp_path_factory.mktemp("bad")) / "copy.sqlite"
-    with demo_store.reader() as conn:
-        conn.execute("VACUUM INTO ?", (str(copy),))
-    return Store(copy)
+    return copy_of(demo_store, Path(tmp_path_factory.mktemp("copy")))
 
 
 def _state(store: Store) -> str:

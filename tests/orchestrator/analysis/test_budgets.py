@@ -17,6 +17,7 @@ from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 
 from tests.conftest import AS_OF
+from tests.orchestrator.analysis.conftest import copy_of
 
 pytestmark = pytest.mark.anyio
 
@@ -24,10 +25,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def store(demo_store: Store, tmp_path: Path) -> Store:
     """A copy of the demo store, so budgets written here stay here."""
-    copy = tmp_path / "budgets.sqlite"
-    with demo_store.reader() as conn:
-        conn.execute("VACUUM INTO ?", (str(copy),))
-    return Store(copy)
+    return copy_of(demo_store, tmp_path)
 
 
 async def _call(store: Store, tool: str, arguments: dict[str, Any]) -> Any:

@@ -16,16 +16,14 @@ from mcp import Client
 
 from tests.conftest import AS_OF
 from tests.factories import key_of, line_item, lineage
+from tests.orchestrator.analysis.conftest import copy_of
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
 def store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    copy = Path(tmp_path_factory.mktemp("forecast")) / "copy.sqlite"
-    with demo_store.reader() as conn:
-        conn.execute("VACUUM INTO ?", (str(copy),))
-    return Store(copy)
+    return copy_of(demo_store, Path(tmp_path_factory.mktemp("copy")))
 
 
 async def _call(store: Store, arguments: dict[str, Any]) -> Any:

@@ -33,6 +33,8 @@ from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 Metric = Annotated[
     CostMetric, Field(description="effective (amortized, default), billed (invoice cash), list or contracted.")
 ]
+Start = Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
+End = Annotated[str | None, Field(description="Day after the last day (exclusive). Default: today.")]
 Providers = Annotated[
     list[str] | None, Field(description="Only these providers (FOCUS ProviderName: AWS, Microsoft, Google Cloud).")
 ]
@@ -149,8 +151,8 @@ def register_analysis_tools(
     )
     async def finops_tag_coverage(
         tag_key: Annotated[str, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
-        start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
-        end: Annotated[str | None, Field(description="Day after the last day (exclusive). Default: today.")] = None,
+        start: Start = None,
+        end: End = None,
         metric: Metric = "effective",
         providers: Providers = None,
         top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
@@ -244,8 +246,8 @@ def register_analysis_tools(
         "per provider the share of usage cost covered. Default: the last 30 days.",
     )
     async def finops_commitments(
-        start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
-        end: Annotated[str | None, Field(description="Day after the last day (exclusive). Default: today.")] = None,
+        start: Start = None,
+        end: End = None,
         providers: Providers = None,
     ) -> CommitmentReport:
         first, last = period(start, end, today())
