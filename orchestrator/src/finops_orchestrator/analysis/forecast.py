@@ -115,14 +115,22 @@ def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> di
     return out
 
 
+def quiet_prophet_logs() -> None:
+    """prophet logs an ERROR when plotly (optional, plots only) is missing; cmdstanpy logs every fit at INFO
+    through its own handler, which it adds only to a logger without one."""
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+    log = logging.getLogger("cmdstanpy")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    log.setLevel(logging.WARNING)
+
+
 def _fit(history: pd.DataFrame, key: tuple[Any, ...]) -> Prophet:
     with _models_lock:
         if key in _models:
             _models.move_to_end(key)
             return _models[key]
-    # prophet logs an ERROR when plotly (optional, plots only) is missing, and cmdstanpy logs every fit.
-    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+    quiet_prophet_logs()
     from prophet import Prophet  # imported on first use: it takes seconds, and only this tool needs it
 
     model = Prophet(
