@@ -75,3 +75,9 @@ async def test_a_series_with_too_little_history_is_named_not_forecast(tmp_path: 
     body = await _call(store, {"by": "total"})
     assert body["series"] == []
     assert "Not forecast (under 56 days of history): total (USD): 19 days of history" in body["note"]
+
+
+async def test_the_same_question_gets_the_same_forecast(store: Store) -> None:
+    first = await _call(store, {"by": "provider"})
+    second = await _call(store, {"by": "provider"})
+    assert first["series"] == second["series"]

@@ -151,6 +151,8 @@ def _fit(history: pd.DataFrame, key: tuple[Any, ...]) -> Prophet:
 def _samples(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
     """Predictive samples (days x samples) of daily cost from ``first``, floored at zero."""
     future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
+    # prophet draws from numpy's global generator: seeding it makes the same question give the same interval.
+    np.random.seed(SAMPLES)
     draws = np.asarray(model.predictive_samples(future)["yhat"], dtype=np.float64)
     return np.clip(draws, 0.0, None)
 
