@@ -55,6 +55,14 @@ async def test_the_two_injected_spikes_are_found_with_their_start_length_and_exa
     assert impacts == sorted(impacts, reverse=True)
 
 
+async def test_only_the_largest_are_listed_and_the_rest_counted(demo_store: Store) -> None:
+    body = (await _call(demo_store, {"days": 90, "top_n": 1})).structured_content
+    assert [a["service"] for a in body["anomalies"]] == ["Amazon Elastic Compute Cloud"]
+    assert (body["count"], body["truncated"]) == (2, True)
+    assert "Listing the 1 largest" in body["note"]
+    assert len(body["spike_impact"]) == 1  # both spikes are in USD, listed or not
+
+
 async def test_drops_are_reported_only_when_asked(demo_store: Store) -> None:
     spikes = (await _call(demo_store, {"days": 90})).structured_content["anomalies"]
     both = (await _call(demo_store, {"days": 90, "drops": True})).structured_content["anomalies"]

@@ -53,8 +53,10 @@ class AnomalyReport(BaseModel):
     metric_meaning: str
     method: str
     series_checked: int
-    anomalies: list[Anomaly] = Field(description="Largest impact first.")
-    spike_impact: list[Money] = Field(description="Summed impact of the spikes, per currency.")
+    anomalies: list[Anomaly] = Field(description="Largest impact first (the top_n of them).")
+    count: int = Field(description="Anomalies found, listed or not.")
+    truncated: bool
+    spike_impact: list[Money] = Field(description="Summed impact of all the spikes found, per currency.")
     source: str
     is_demo: bool
     note: str
@@ -70,6 +72,7 @@ def find_anomalies(
     sensitivity: float = 4.0,
     min_impact: str = "10",
     drops: bool = False,
+    top_n: int = 20,
     source: str = "local store",
     is_demo: bool = False,
 ) -> AnomalyReport:
@@ -82,9 +85,13 @@ def find_anomalies(
     history = start - timedelta(weeks=WEEKS)
     keys, days, values = _daily_series(store, history, end, METRIC_COLUMN[metric], providers)
     found: list[Anomaly] = []
-    first_checked = (start - history).days
+    scores, medians = _scores(values, (start - history).days)
+    with np.errstate(invalid="ignore"):
+        flagged = np.abs(scores) > sensitivity  # NaN (not judged) compares False
     for column, key in enumerate(keys):
-        found += _series_anomalies(key, days, values[:, column], first_checked, sensitivity, threshold)
+        rows = np.flatnonzero(flagged[:, column])
+        if rows.size:
+            found += _runs(key, days, values[:, column], medians[:, column], scores[:, column], rows, threshold)
     if not drops:
         found = [a for a in found if a.direction == "spike"]
     found.sort(key=lambda a: (-abs(a.impact), a.start, a.provider, a.service))
@@ -93,6 +100,8 @@ def find_anomalies(
         if a.direction == "spike":
             spikes[a.currency] = spikes.get(a.currency, Decimal(0)) + a.impact
     note = f"{len(found)} anomalies in {len(keys)} series from {start} to {end} (end exclusive)."
+    if len(found) > top_n:
+        note += f" Listing the {top_n} largest; raise top_n or sensitivity to see more or fewer."
     if not keys:
         note = f"No cost data from {history} to {end}: load data with `finops sync` or `finops ingest` first."
     elif (
@@ -106,9 +115,12 @@ def find_anomalies(
         metric=metric,
         metric_meaning=METRIC_MEANING[metric],
         method=f"same-weekday median and MAD over the previous {WEEKS} weeks, robust z-score > {sensitivity}, "
-        f"impact at least {from_nanos(threshold)}, {'spikes and drops' if drops else 'spikes only'}",
+        f"impact at least {from_nanos(threshold)}, {'spikes and drops' if drops else 'spikes only'}; days whose "
+        "same-weekday median is zero (intermittent cost) are not judged",
         series_checked=len(keys),
-        anomalies=found,
+        anomalies=found[:top_n],
+        count=len(found),
+        truncated=len(found) > top_n,
         spike_impact=[Money(amount=v, currency=c) for c, v in sorted(spikes.items())],
         source=source,
         is_demo=is_demo,
@@ -144,26 +156,52 @@ def _daily_series(
     return keys, days, values
 
 
-def _series_anomalies(
+def _scores(
+    values: npt.NDArray[np.int64], first_checked: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Robust z-scores and expected costs (days x series), all series at once; NaN where a day is not judged:
+    before ``first_checked``, with under ``MIN_WEEKS`` same-weekdays of history since the series began, or when
+    that history's median is zero (intermittent cost: a same-weekday median says nothing about it)."""
+    costs = values.astype(np.float64)
+    n_days, n_series = values.shape
+    present = values != 0
+    born = np.where(present.any(axis=0), present.argmax(axis=0), n_days)  # first day with cost, per series
+    scores = np.full((n_days, n_series), np.nan)
+    medians = np.full((n_days, n_series), np.nan)
+    for i in range(first_checked, n_days):
+        lags = np.array([i - 7 * k for k in range(1, WEEKS + 1) if i - 7 * k >= 0], dtype=np.int64)
+        if lags.size < MIN_WEEKS:
+            continue
+        history = np.where(lags[:, None] >= born[None, :], costs[lags], np.nan)
+        judged = (np.isfinite(history).sum(axis=0) >= MIN_WEEKS) & (np.nan_to_num(history).any(axis=0))
+        if not judged.any():
+            continue
+        picked = history[:, judged]
+        median = np.nanmedian(picked, axis=0)
+        spread = np.maximum(
+            np.maximum(_MAD_TO_SD * np.nanmedian(np.abs(picked - median), axis=0), _FLOOR * np.abs(median)), 1.0
+        )
+        ok = median != 0
+        columns = np.flatnonzero(judged)[ok]
+        scores[i, columns] = (costs[i, columns] - median[ok]) / spread[ok]
+        medians[i, columns] = median[ok]
+    return scores, medians
+
+
+def _runs(
     key: SeriesKey,
     days: list[date],
     values: npt.NDArray[np.int64],
-    first_checked: int,
-    sensitivity: float,
+    medians: npt.NDArray[np.float64],
+    scores: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.int64],
     threshold: int,
 ) -> list[Anomaly]:
-    flagged: list[tuple[int, str, int, int, float]] = []  # day index, direction, actual, expected, score
-    present = np.flatnonzero(values)
-    if present.size == 0:
-        return []
-    born = int(present[0])  # days before the series' first cost are not history: it did not exist yet
-    for i in range(max(first_checked, born + 7 * MIN_WEEKS), len(days)):
-        history = values[[i - 7 * k for k in range(1, WEEKS + 1) if i - 7 * k >= born]].astype(np.float64)
-        median = float(np.median(history))
-        spread = max(_MAD_TO_SD * float(np.median(np.abs(history - median))), _FLOOR * abs(median), 1.0)
-        score = (float(values[i]) - median) / spread
-        if abs(score) > sensitivity:
-            flagged.append((i, "spike" if score > 0 else "drop", int(values[i]), round(median), score))
+    """Consecutive flagged days of one series in one direction, as anomalies (impact at least ``threshold``)."""
+    flagged = [
+        (i, "spike" if scores[i] > 0 else "drop", int(values[i]), round(float(medians[i])), float(scores[i]))
+        for i in rows.tolist()
+    ]
     out: list[Anomaly] = []
     run: list[tuple[int, str, int, int, float]] = []
     for item in [*flagged, (-1, "", 0, 0, 0.0)]:  # a sentinel closes the last run

@@ -126,6 +126,7 @@ def register_analysis_tools(
         drops: Annotated[
             bool, Field(description="Also report unusual drops (credits, outages, moved workloads).")
         ] = False,
+        top_n: Annotated[int, Field(description="Anomalies to list, largest impact first.", ge=1, le=200)] = 20,
     ) -> AnomalyReport:
         last = parse_day(end, "end") if end else today()
         return find_anomalies(
@@ -137,6 +138,7 @@ def register_analysis_tools(
             sensitivity=sensitivity,
             min_impact=min_impact,
             drops=drops,
+            top_n=top_n,
             source=source,
             is_demo=is_demo,
         )
