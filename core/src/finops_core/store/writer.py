@@ -315,6 +315,7 @@ class RollupAccumulator:
         self._keys: list[Ints] = []
         self._sums: list[npt.NDArray[Any]] = []
         self._pending = 0
+        self._merged = 0  # groups after the last merge
 
     def add(self, partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) -> None:
         rows = len(partition_ids)
@@ -347,7 +348,10 @@ class RollupAccumulator:
         self._keys.append(grouped_keys)
         self._sums.append(grouped_sums)
         self._pending += grouped_keys.shape[1]
-        if self._pending > _COMPACT_AT:
+        # Merge when the partial sums have grown well past what the last merge left: with many distinct groups
+        # (every row its own day x service x account x region), merging at a fixed size would re-sort them all
+        # on every chunk.
+        if self._pending > max(_COMPACT_AT, 2 * self._merged):
             self._compact()
 
     def _compact(self) -> tuple[Ints, npt.NDArray[Any]]:
@@ -357,6 +361,7 @@ class RollupAccumulator:
         if len(self._keys) > 1:
             keys, sums = group_sums(keys, sums)
         self._keys, self._sums, self._pending = [keys], [sums], keys.shape[1]
+        self._merged = keys.shape[1]
         return keys, sums
 
     def write(self, conn: sqlite3.Connection) -> None:
