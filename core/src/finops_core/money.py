@@ -7,16 +7,32 @@ the precision of Google's ``Money`` type), so sums in SQL are exact integer sums
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from finops_core.errors import InvalidInput
 
 NANOS_PER_UNIT = 10**9
 _ONE = Decimal(1)
 
 # Decimals travel as JSON strings: a JSON number would be parsed back as a float by most clients.
 Amount = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
+
+
+def parse_amount(text: str, name: str, *, positive: bool = False) -> Decimal:
+    """An amount a person typed (a tool argument), or an ``InvalidInput`` that says what is wrong with it.
+    Refuses NaN and infinities, which ``Decimal`` accepts but no comparison or sum survives."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise InvalidInput(f"{name} must be a number such as 25 or 1250.50, not {text!r}.")
+    if positive and value <= 0:
+        raise InvalidInput(f"{name} must be a positive number, not {text!r}.")
+    return value
 
 
 def to_nanos(amount: Decimal) -> int:

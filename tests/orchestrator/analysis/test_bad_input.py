@@ -6,6 +6,7 @@ keys, SQL that writes)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,8 @@ def _check(store: Store, tool: str, arguments: dict[str, Any]) -> None:
     result = anyio.run(call)
     text = "".join(getattr(c, "text", "") for c in result.content)
     if result.is_error:
-        assert text.strip(), f"{tool}({arguments}) failed without a message"
+        # A bare "Error executing tool X" is what the SDK says for an unexpected exception: no message for anyone.
+        assert not re.fullmatch(r"Error executing tool \w+:?", text.strip()), f"{tool}({arguments}) failed silently"
         assert "Traceback" not in text, text
         assert 'File "' not in text, text
         assert _state(store) == before, f"{tool}({arguments}) was refused but wrote"

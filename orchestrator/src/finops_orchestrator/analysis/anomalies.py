@@ -11,14 +11,14 @@ their difference.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from finops_core.errors import InvalidInput
 from finops_core.models import METRIC_COLUMN, METRIC_MEANING, CostMetric
-from finops_core.money import Amount, Money, from_nanos, to_nanos
+from finops_core.money import Amount, Money, from_nanos, parse_amount, to_nanos
 from finops_core.store import Store
 from pydantic import BaseModel, Field
 
@@ -76,10 +76,7 @@ def find_anomalies(
     source: str = "local store",
     is_demo: bool = False,
 ) -> AnomalyReport:
-    try:
-        threshold = to_nanos(Decimal(min_impact))
-    except InvalidOperation:
-        raise InvalidInput(f"min_impact must be a number such as 10 or 2.5, not {min_impact!r}.") from None
+    threshold = to_nanos(parse_amount(min_impact, "min_impact"))
     if end <= start:
         raise InvalidInput(f"end ({end}) must be after start ({start}).")
     history = start - timedelta(weeks=WEEKS)

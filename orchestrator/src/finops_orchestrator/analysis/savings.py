@@ -59,7 +59,11 @@ async def _fetch(provider: CloudProvider) -> list[Recommendation]:
 
 
 async def savings(
-    providers: Sequence[CloudProvider], *, top_n: int = 20, min_monthly_savings: str = "0", is_demo: bool = False
+    providers: Sequence[CloudProvider],
+    *,
+    top_n: int = 20,
+    min_monthly_savings: Decimal = Decimal(0),
+    is_demo: bool = False,
 ) -> SavingsReport:
     found: dict[Cloud, list[Recommendation]] = {}
     missing: list[Missing] = []
@@ -83,8 +87,9 @@ async def savings(
         for cloud in CLOUDS
         if cloud not in connected
     ]
-    floor = Decimal(min_monthly_savings)
-    opportunities = _deduplicated([r for recs in found.values() for r in recs if r.monthly_savings.amount >= floor])
+    opportunities = _deduplicated(
+        [r for recs in found.values() for r in recs if r.monthly_savings.amount >= min_monthly_savings]
+    )
     opportunities.sort(key=lambda o: (-o.recommendation.monthly_savings.amount, o.recommendation.recommendation_id))
     totals: dict[str, Decimal] = defaultdict(Decimal)
     per_provider: dict[tuple[Cloud, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])

@@ -6,14 +6,13 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 import functools
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
-from finops_core.money import Money
+from finops_core.money import Money, parse_amount
 from finops_core.provider import CloudProvider
 from finops_core.server import READ, compact_answer
 from finops_core.store import Store
@@ -190,12 +189,7 @@ def register_analysis_tools(
         services: Annotated[list[str] | None, Field(description="Only these service names.")] = None,
         accounts: Annotated[list[str] | None, Field(description="Only these sub-account ids.")] = None,
     ) -> BudgetStatus:
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            raise InvalidInput(f"amount must be a number such as 25000 or 1250.50, not {amount!r}.") from None
-        if not value.is_finite() or value <= 0:
-            raise InvalidInput(f"amount must be a positive number, not {amount!r}.")
+        value = parse_amount(amount, "amount", positive=True)
         chosen: dict[Dimension, list[str] | None] = {
             "provider": providers,
             "service": services,
@@ -271,11 +265,8 @@ def register_analysis_tools(
             str, Field(description="Ignore opportunities saving less than this a month.")
         ] = "0",
     ) -> SavingsReport:
-        try:
-            Decimal(min_monthly_savings)
-        except InvalidOperation:
-            raise InvalidInput(f"min_monthly_savings must be a number, not {min_monthly_savings!r}.") from None
-        return await savings(providers, top_n=top_n, min_monthly_savings=min_monthly_savings, is_demo=is_demo)
+        floor = parse_amount(min_monthly_savings, "min_monthly_savings")
+        return await savings(providers, top_n=top_n, min_monthly_savings=floor, is_demo=is_demo)
 
     @_tool(
         server,
