@@ -90,7 +90,7 @@ def cost_cells(conn: sqlite3.Connection, query: CostQuery) -> list[Cell]:
     raw = conn.execute(sql, params).fetchall()
 
     sids_needed = {v for row in raw for v in row[1:-1] if v is not None}
-    names = _decode(conn, sids_needed)
+    names = decode_sids(conn, sids_needed)
     return [
         Cell(
             period_start=date.fromisoformat(row[0]) if row[0] else None,
@@ -102,7 +102,8 @@ def cost_cells(conn: sqlite3.Connection, query: CostQuery) -> list[Cell]:
     ]
 
 
-def _decode(conn: sqlite3.Connection, sids: set[int]) -> dict[int, str]:
+def decode_sids(conn: sqlite3.Connection, sids: set[int]) -> dict[int, str]:
+    """The strings behind dictionary ids (read in batches: SQLite bounds the parameters of one statement)."""
     names: dict[int, str] = {}
     ordered = sorted(sids)
     for i in range(0, len(ordered), 500):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from finops_core.dates import epoch_seconds
 from finops_core.money import Amount, Money, from_nanos
 from finops_core.store import Store
+from finops_core.store.queries import decode_sids
 from pydantic import BaseModel, Field
 
 _ZERO = Decimal(0)
@@ -66,9 +67,7 @@ def commitments(
 ) -> CommitmentReport:
     with store.reader() as conn:
         rows = conn.execute(_SQL, (epoch_seconds(start), epoch_seconds(end))).fetchall()
-        sids = sorted({int(v) for row in rows for v in row[:7] if v is not None})
-        marks = ", ".join("?" * len(sids))
-        names = {int(i): str(v) for i, v in conn.execute(f"SELECT id, value FROM strings WHERE id IN ({marks})", sids)}
+        names = decode_sids(conn, {int(v) for row in rows for v in row[:7] if v is not None})
     usage: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [_ZERO, _ZERO])  # [all usage, covered]
     found: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: _ZERO))
     kinds: dict[tuple[str, str, str], tuple[str | None, str | None]] = {}
