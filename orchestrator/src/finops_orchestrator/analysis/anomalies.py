@@ -17,10 +17,12 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from finops_core.errors import InvalidInput
-from finops_core.models import METRIC_COLUMN, METRIC_MEANING, CostMetric
+from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, Money, from_nanos, parse_amount, to_nanos
 from finops_core.store import Store
 from pydantic import BaseModel, Field
+
+from finops_orchestrator.analysis.series import daily_series
 
 WEEKS = 8  # weeks of same-weekday history behind each checked day
 MIN_WEEKS = 3  # fewer and the day is not judged
@@ -80,7 +82,7 @@ def find_anomalies(
     if end <= start:
         raise InvalidInput(f"end ({end}) must be after start ({start}).")
     history = start - timedelta(weeks=WEEKS)
-    keys, days, values = _daily_series(store, history, end, METRIC_COLUMN[metric], providers)
+    keys, days, values = _daily_series(store, history, end, metric, providers)
     found: list[Anomaly] = []
     scores, medians = _scores(values, (start - history).days)
     with np.errstate(invalid="ignore"):
@@ -126,30 +128,17 @@ def find_anomalies(
 
 
 def _daily_series(
-    store: Store, start: date, end: date, metric: str, providers: tuple[str, ...]
+    store: Store, start: date, end: date, metric: CostMetric, providers: tuple[str, ...]
 ) -> tuple[list[SeriesKey], list[date], npt.NDArray[np.int64]]:
-    """Every series' daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
-    where = ["r.day >= ?", "r.day < ?"]
-    params: list[object] = [start.isoformat(), end.isoformat()]
-    if providers:
-        where.append(f"p.value IN ({', '.join('?' * len(providers))})")
-        params += providers
-    sql = (
-        "SELECT r.day, p.value, s.value, a.value, c.value, SUM(r.{m}) FROM rollup_daily r "
-        "JOIN strings p ON p.id = r.provider_name JOIN strings s ON s.id = r.service_name "
-        "LEFT JOIN strings a ON a.id = r.sub_account_id JOIN strings c ON c.id = r.billing_currency "
-        "WHERE {w} GROUP BY 1, 2, 3, 4, 5"
-    ).format(m=metric, w=" AND ".join(where))
-    with store.reader() as conn:
-        rows = conn.execute(sql, params).fetchall()
-    keys = sorted({(r[1], r[2], r[3], r[4]) for r in rows}, key=lambda k: (k[0], k[1], k[2] or "", k[3]))
-    column = {k: i for i, k in enumerate(keys)}
+    """Every series' keys (sorted), the days, and a days x series matrix of daily cost in nanos."""
+    by = ("provider_name", "service_name", "sub_account_id")
+    found = daily_series(store, start, end, by=by, metric=metric, providers=providers)
+    ordered = sorted(found, key=lambda k: tuple(v or "" for v in k))
+    keys: list[SeriesKey] = [(str(k[0]), str(k[1]), k[2], str(k[3])) for k in ordered]
     days = [start + timedelta(days=i) for i in range((end - start).days)]
     values = np.zeros((len(days), len(keys)), dtype=np.int64)
-    for day, provider, service, account, currency, total in rows:
-        values[(date.fromisoformat(day) - start).days, column[(provider, service, account, currency)]] += int(
-            total or 0
-        )
+    for column, key in enumerate(ordered):
+        values[:, column] = found[key]
     return keys, days, values
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,10 +21,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from finops_core.dates import next_month_start
-from finops_core.models import METRIC_COLUMN, METRIC_MEANING, CostMetric
+from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, from_nanos
 from finops_core.store import Store
 from pydantic import BaseModel, Field
+
+from finops_orchestrator.analysis.series import daily_series
 
 if TYPE_CHECKING:
     from prophet import Prophet
@@ -84,22 +86,9 @@ def _daily(
     store: Store, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
 ) -> dict[tuple[str, str], npt.NDArray[np.int64]]:
     """(series value, currency) -> daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
-    group = "'total'" if by == "total" else f"(SELECT value FROM strings WHERE id = r.{_COLUMN[by]})"
-    where, params = "r.day >= ? AND r.day < ?", [start.isoformat(), end.isoformat()]
-    if providers:
-        where += f" AND (SELECT value FROM strings WHERE id = r.provider_name) IN ({', '.join('?' * len(providers))})"
-        params += providers
-    sql = (
-        f"SELECT r.day, {group}, (SELECT value FROM strings WHERE id = r.billing_currency), "
-        f"SUM(r.{METRIC_COLUMN[metric]}) FROM rollup_daily r WHERE {where} GROUP BY 1, 2, 3"
-    )
-    with store.reader() as conn:
-        rows = conn.execute(sql, params).fetchall()
-    days = (end - start).days
-    series: dict[tuple[str, str], npt.NDArray[np.int64]] = defaultdict(lambda: np.zeros(days, dtype=np.int64))
-    for day, value, currency, total in rows:
-        series[(str(value), str(currency))][(date.fromisoformat(day) - start).days] += int(total or 0)
-    return dict(series)
+    columns = () if by == "total" else (_COLUMN[by],)
+    found = daily_series(store, start, end, by=columns, metric=metric, providers=providers)
+    return {(str(key[0]) if columns else "total", str(key[-1])): values for key, values in found.items()}
 
 
 def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> dict[tuple[str, str], Any]:
