@@ -9,22 +9,12 @@ import pytest
 from finops_core.models import CLOUDS, CostQuery
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
-from finops_orchestrator.demo import load_demo
-from finops_orchestrator.progress import progress_bar
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def demo_store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "demo.sqlite")
-    with progress_bar("x", 1, enabled=False) as bar:
-        await load_demo(store, [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS], bar)
-    return store
 
 
 async def test_cross_cloud_costs_group_by_provider_with_one_total_per_currency(demo_store: Store) -> None:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from tests.conftest import AS_OF
-from tests.orchestrator.analysis.conftest import copy_of
+from tests.orchestrator.conftest import copy_of
 
 EDGES: dict[str, list[Any]] = {
     "start": ["2026-02-30", "2006-01-01", "26-1-1", "", "2026-11-26T00:00:00"],

@@ -17,7 +17,7 @@ from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 
 from tests.conftest import AS_OF
-from tests.orchestrator.analysis.conftest import copy_of
+from tests.orchestrator.conftest import copy_of
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,7 @@ from mcp import Client
 
 from tests.conftest import AS_OF
 from tests.factories import key_of, line_item, lineage
-from tests.orchestrator.analysis.conftest import copy_of
+from tests.orchestrator.conftest import copy_of
 
 pytestmark = pytest.mark.anyio
 
