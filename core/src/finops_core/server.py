@@ -155,6 +155,19 @@ def compact_answer(model: BaseModel) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
+def compact_tool(server: MCPServer, **options: Any) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
+    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema)."""
+
+    def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
+        @functools.wraps(fn)
+        async def compact(**arguments: Any) -> CallToolResult:
+            return compact_answer(await fn(**arguments))
+
+        server.tool(structured_output=False, **options)(compact)
+
+    return register
+
+
 def register_cost_query(
     server: MCPServer,
     *,
@@ -227,13 +240,8 @@ def register_cost_query(
 
     if output_schema:
         server.tool(name=name, annotations=READ, description=description)(cost_query)
-        return
-
-    @functools.wraps(cost_query)
-    async def compact_cost_query(**arguments: Any) -> CallToolResult:
-        return compact_answer(await cost_query(**arguments))
-
-    server.tool(name=name, annotations=READ, description=description, structured_output=False)(compact_cost_query)
+    else:
+        compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
 
 
 def _register_apply(server: MCPServer, provider: CloudProvider) -> None:

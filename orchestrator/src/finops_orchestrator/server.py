@@ -11,12 +11,11 @@ from finops_core.dates import today_utc
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
-from finops_core.server import READ, compact_answer, register_cost_query
-from finops_core.store import Store
+from finops_core.server import READ, compact_tool, register_cost_query
+from finops_core.store import Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
 from mcp.server import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
-from mcp.types import CallToolResult
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.glossary import glossary
@@ -57,15 +56,15 @@ def build_orchestrator(
         output_schema=False,
     )
 
-    @server.tool(
+    @compact_tool(
+        server,
         name="finops_store_info",
         annotations=READ,
         description="What the local store holds: providers, days covered, line items, partitions, "
         "effective-cost totals per currency, and file size.",
-        structured_output=False,
     )
-    async def store_info() -> CallToolResult:
-        return compact_answer(store.info())
+    async def store_info() -> StoreInfo:
+        return store.info()
 
     @server.resource(
         "finops://store/summary",

@@ -4,9 +4,9 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 """
 
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import anyio.to_thread
 from finops_core.dates import check_period, parse_day, period
@@ -14,11 +14,11 @@ from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
 from finops_core.money import Money, parse_amount
 from finops_core.provider import CloudProvider
-from finops_core.server import READ, compact_answer
+from finops_core.server import READ, compact_tool
 from finops_core.store import Store
 from mcp.server import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, Field
+from mcp.types import ToolAnnotations
+from pydantic import Field
 
 from finops_orchestrator.analysis.anomalies import AnomalyReport, find_anomalies
 from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, budget_status
@@ -39,19 +39,6 @@ Providers = Annotated[
 ]
 
 
-def _tool(server: MCPServer, **options: Any) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
-    """Register a tool that answers with ``compact_answer`` (structured content, no output schema)."""
-
-    def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
-        @functools.wraps(fn)
-        async def compact(**arguments: Any) -> CallToolResult:
-            return compact_answer(await fn(**arguments))
-
-        server.tool(structured_output=False, **options)(compact)
-
-    return register
-
-
 def register_analysis_tools(
     server: MCPServer,
     store: Store,
@@ -61,7 +48,7 @@ def register_analysis_tools(
     today: Callable[[], date],
     providers: Sequence[CloudProvider] = (),
 ) -> None:
-    @_tool(
+    @compact_tool(
         server,
         name="finops_explain_change",
         annotations=READ,
@@ -102,7 +89,7 @@ def register_analysis_tools(
             is_demo=is_demo,
         )
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_anomalies",
         annotations=READ,
@@ -142,7 +129,7 @@ def register_analysis_tools(
             is_demo=is_demo,
         )
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_tag_coverage",
         annotations=READ,
@@ -171,7 +158,7 @@ def register_analysis_tools(
             is_demo=is_demo,
         )
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_budget_set",
         annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True),
@@ -206,7 +193,7 @@ def register_analysis_tools(
         store.save_budget(budget, datetime.now(UTC))
         return budget_status(budget, store, today())
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_budget_status",
         annotations=READ,
@@ -233,7 +220,7 @@ def register_analysis_tools(
             note=note,
         )
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_commitments",
         annotations=READ,
@@ -251,7 +238,7 @@ def register_analysis_tools(
             store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
         )
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_savings",
         annotations=READ,
@@ -268,7 +255,7 @@ def register_analysis_tools(
         floor = parse_amount(min_monthly_savings, "min_monthly_savings")
         return await savings(providers, top_n=top_n, min_monthly_savings=floor, is_demo=is_demo)
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_forecast",
         annotations=READ,
@@ -298,7 +285,7 @@ def register_analysis_tools(
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
 
-    @_tool(
+    @compact_tool(
         server,
         name="finops_sql",
         annotations=READ,
