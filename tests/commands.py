@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -20,3 +23,32 @@ def run_finops(home: Path, *args: str, **env: str) -> subprocess.CompletedProces
     return subprocess.run(
         [BIN / "finops", *args], env=finops_env(home, **env), capture_output=True, text=True, timeout=300
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def http_server(command: str, home: Path, *, token: str) -> Iterator[str]:
+    """``command --demo`` serving streamable HTTP on a free loopback port behind ``token``; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / command, "--demo", "--transport", "http", "--port", str(port)],
+        env=finops_env(home, FINOPS_HTTP__TOKEN=token),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:  # wait for uvicorn to say it is bound: no sleeping
+            if "Uvicorn running on" in line:
+                break
+        else:
+            raise RuntimeError(f"{command} exited with {process.wait()}")
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from finops_core.settings import HttpSettings, Settings
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+
+from tests.commands import http_server as serve_http
 
 pytestmark = pytest.mark.anyio
 BIN = Path(sys.executable).parent
@@ -63,32 +64,10 @@ def test_serving_beyond_loopback_without_a_token_is_refused(settings: Settings) 
         http_app(server, HttpSettings(host="0.0.0.0"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def http_server(home: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [BIN / "finops-gcp", "--demo", "--transport", "http", "--port", str(port)],
-        env=_env(home, FINOPS_HTTP__TOKEN="s3cret-token"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:  # wait for uvicorn to say it is bound: no sleeping
-            if "Uvicorn running on" in line:
-                break
-        else:
-            pytest.fail(f"server exited with {process.wait()}")
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serve_http("finops-gcp", home, token="s3cret-token") as url:
+        yield url
 
 
 async def test_http_requests_without_the_bearer_token_are_rejected(http_server: str) -> None:

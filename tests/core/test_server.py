@@ -35,7 +35,7 @@ def _answer(action: str, content: dict[str, Any] | None = None) -> Callable[...,
     return callback
 
 
-async def test_tools_carry_the_cloud_prefix_annotations_and_output_schemas(settings: Settings) -> None:
+async def test_tools_carry_the_cloud_prefix_annotations_and_output_schemas_but_raw_rows(settings: Settings) -> None:
     async with Client(_server(settings, remediation=True)) as client:
         tools = (await client.list_tools()).tools
     assert {t.name for t in tools} == {
@@ -45,10 +45,11 @@ async def test_tools_carry_the_cloud_prefix_annotations_and_output_schemas(setti
         "aws_list_recommendations",
         "aws_plan_remediation",
         "aws_apply_remediation",
+        "aws_daily_costs",
     }
     for tool in tools:
         assert tool.description
-        assert tool.output_schema
+        assert bool(tool.output_schema) is (tool.name != "aws_daily_costs")
         a = tool.annotations
         assert a is not None
         assert None not in (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
@@ -174,3 +175,17 @@ async def test_a_change_that_fails_its_dry_run_is_refused_before_anyone_is_asked
     assert result.is_error
     assert "Nothing was changed" in result.content[0].text
     assert callback.asked == []  # type: ignore[attr-defined]
+
+
+async def test_daily_costs_give_raw_rows_for_at_most_a_month_and_name_the_error_class(settings: Settings) -> None:
+    async with Client(_server(settings)) as client:
+        rows = await client.call_tool("aws_daily_costs", {"start": "2026-10-01", "end": "2026-10-03"})
+        too_long = await client.call_tool("aws_daily_costs", {"start": "2026-09-01", "end": "2026-11-01"})
+    assert rows.structured_content is not None
+    items = rows.structured_content["items"]
+    assert {i["charge_period_start"][:10] for i in items} == {"2026-10-01", "2026-10-02"}
+    assert all(None not in i.values() for i in items)  # nulls left out: these pages are large
+    assert too_long.is_error
+    assert too_long.meta is not None
+    assert too_long.meta["io.finops/error"] == "InvalidInput"
+    assert "month by month" in too_long.content[0].text  # type: ignore[union-attr]

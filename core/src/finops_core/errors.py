@@ -81,3 +81,41 @@ class RemediationRefused(FinOpsError):
 
 class StoreError(FinOpsError):
     """The local SQLite store could not be opened, read or written."""
+
+
+# The classes a remote per-cloud server can name in an error result's ``_meta`` (see ``finops_core.server``),
+# so a proxy raises the same class the server raised.
+ERROR_META_KEY = "io.finops/error"
+_KINDS: dict[str, type[FinOpsError]] = {
+    cls.__name__: cls
+    for cls in (
+        ConfigError,
+        InvalidInput,
+        ProviderError,
+        AuthError,
+        PermissionDenied,
+        Throttled,
+        NotFound,
+        InvalidQuery,
+        Unavailable,
+        RemediationRefused,
+        StoreError,
+    )
+}
+
+
+def error_kind(exc: FinOpsError) -> str:
+    """The name a remote caller rebuilds ``exc`` from (the nearest class it knows)."""
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _KINDS and _KINDS[cls.__name__] is cls:
+            return cls.__name__
+    return FinOpsError.__name__
+
+
+def rebuild_error(kind: str | None, message: str, *, provider: str) -> FinOpsError:
+    """The error a remote server for ``provider`` reported, as the class it named (``ProviderError`` if unknown)."""
+    cls = _KINDS.get(kind or "", ProviderError)
+    if issubclass(cls, ProviderError):
+        prefix = f"{provider}: "
+        return cls(message.removeprefix(prefix), provider=provider)
+    return cls(message)

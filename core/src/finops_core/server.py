@@ -12,7 +12,7 @@ import functools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
@@ -26,7 +26,8 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from finops_core.dates import period, today_utc
-from finops_core.errors import InvalidInput, RemediationRefused
+from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
+from finops_core.focus import CostLineItem
 from finops_core.models import (
     CLOUD_NAMES,
     ActionKind,
@@ -52,8 +53,21 @@ ActionParams = Annotated[
         "the tags to set for set_tags."
     ),
 ]
+P = ParamSpec("P")
+R = TypeVar("R")
+DAILY_COSTS_MAX_DAYS = 31
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
+
+
+class DailyCosts(BaseModel):
+    """Daily cost rows in FOCUS columns, for loading into a store (``finops sync``)."""
+
+    provider: str
+    start: date
+    end: date
+    items: list[CostLineItem]
+    is_demo: bool
 
 
 class Confirm(BaseModel):
@@ -83,6 +97,7 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         description=f"Which {name} accounts this server sees, their currencies, whether it is demo "
         "data, and whether changes are allowed.",
     )
+    @typed_errors
     async def provider_info() -> ProviderInfo:
         info = await provider.info()
         return info.model_copy(update={"read_only": not settings.remediation_enabled})
@@ -103,6 +118,7 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         description=f"{name} resources (instances, volumes, snapshots, IPs, ...) with state, size, "
         "tags, age and an estimated monthly cost, most expensive first.",
     )
+    @typed_errors
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
         region: Annotated[str | None, Field(description="Only this region id.")] = None,
@@ -116,9 +132,10 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         description=f"{name} savings opportunities ranked by estimated monthly savings, each with "
         "effort, risk and, where one exists, the remediation action that realizes it.",
     )
+    @typed_errors
     async def list_recommendations(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
-        limit: Annotated[int, Field(ge=1, le=200, description="At most this many.")] = 25,
+        limit: Annotated[int, Field(ge=1, le=500, description="At most this many.")] = 25,
     ) -> RecommendationSet:
         return await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
 
@@ -133,6 +150,7 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
             else " Remediation is switched off on this server, so a plan cannot be applied here."
         ),
     )
+    @typed_errors
     async def plan_remediation(
         kind: KindParam,
         resource_id: ResourceIdParam,
@@ -141,27 +159,74 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
         return await provider.plan_remediation(action)
 
+    @compact_tool(
+        server,
+        name=f"{cloud}_daily_costs",
+        annotations=READ,
+        description=f"Raw daily {name} cost rows in FOCUS columns for up to {DAILY_COSTS_MAX_DAYS} days, for "
+        f"loading into a cost store (finops sync). For questions use {cloud}_cost_query.",
+        exclude_none=True,
+    )
+    async def daily_costs(
+        start: Annotated[str, Field(description="First day, YYYY-MM-DD.")],
+        end: Annotated[str, Field(description="Day after the last day (exclusive), YYYY-MM-DD.")],
+    ) -> DailyCosts:
+        first, last = period(start, end, today())
+        if (last - first).days > DAILY_COSTS_MAX_DAYS:
+            raise InvalidInput(
+                f"At most {DAILY_COSTS_MAX_DAYS} days per call ({first} to {last} is {(last - first).days}); "
+                "ask month by month."
+            )
+        items = await provider.daily_costs(first, last)
+        info = await provider.info()
+        return DailyCosts(provider=cloud, start=first, end=last, items=items, is_demo=info.is_demo)
+
     if settings.remediation_enabled:
         _register_apply(server, provider)
     return server
 
 
-def compact_answer(model: BaseModel) -> CallToolResult:
+def compact_answer(model: BaseModel, *, exclude_none: bool = False) -> CallToolResult:
     """A tool answer as structured content plus the same JSON, compact, as text (for clients that only read
     text). Tools answering this way publish no output schema: schemas are the largest part of a tool list,
     which an assistant pays for in context before the first question."""
-    data = model.model_dump(mode="json", by_alias=True)
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=exclude_none)
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
-def compact_tool(server: MCPServer, **options: Any) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
+def error_result(exc: FinOpsError) -> CallToolResult:
+    """``exc`` as the model sees it (its message), with its class named in ``_meta`` for a proxy to rebuild."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=str(exc))], is_error=True, _meta={ERROR_META_KEY: error_kind(exc)}
+    )
+
+
+def typed_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | CallToolResult]]:
+    """Answer a ``FinOpsError`` with ``error_result``, so a proxy on the other side knows which error it was."""
+
+    @functools.wraps(fn)
+    async def tool(*args: P.args, **kwargs: P.kwargs) -> R | CallToolResult:
+        try:
+            return await fn(*args, **kwargs)
+        except FinOpsError as exc:
+            return error_result(exc)
+
+    return tool
+
+
+def compact_tool(
+    server: MCPServer, *, exclude_none: bool = False, **options: Any
+) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
     """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema)."""
 
     def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
         @functools.wraps(fn)
         async def compact(**arguments: Any) -> CallToolResult:
-            return compact_answer(await fn(**arguments))
+            try:
+                return compact_answer(await fn(**arguments), exclude_none=exclude_none)
+            except FinOpsError as exc:
+                return error_result(exc)
 
         server.tool(structured_output=False, **options)(compact)
 
@@ -209,7 +274,7 @@ def register_cost_query(
         ] = None,
         regions: Annotated[list[str] | None, Field(description="Only these region ids.")] = None,
         top_n: Annotated[
-            int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=200)
+            int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=500)
         ] = 15,
     ) -> CostBreakdown:
         first, last = period(start, end, today())
@@ -239,7 +304,7 @@ def register_cost_query(
         return await answer(query)
 
     if output_schema:
-        server.tool(name=name, annotations=READ, description=description)(cost_query)
+        server.tool(name=name, annotations=READ, description=description)(typed_errors(cost_query))
     else:
         compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
 
@@ -268,6 +333,7 @@ def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
         description="Make a change to a resource after a dry run and a person's confirmation in the "
         "client. Returns before/after state and how to undo it. Declining changes nothing.",
     )
+    @typed_errors
     async def apply_remediation(
         kind: KindParam,
         resource_id: ResourceIdParam,

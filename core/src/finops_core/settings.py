@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from finops_core.errors import ConfigError
+from finops_core.models import Cloud
 
 ENV_PREFIX = "FINOPS_"
 
@@ -28,6 +29,52 @@ class HttpSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Bind address; anything but loopback needs a token.")
     port: int = Field(default=8765, ge=1, le=65535)
     token: SecretStr | None = Field(default=None, description="Bearer token clients must send.")
+
+
+ProviderMode = Literal["in-process", "sandbox", "stdio", "http"]
+
+
+class ProviderSettings(BaseModel):
+    """How the orchestrator reaches one cloud: ``[providers.aws]`` in finops.toml.
+
+    ``in-process`` imports the cloud's package (``finops-mcp-aws``...) and uses its SDK adapter here;
+    ``sandbox`` serves the demo company; ``stdio`` starts a per-cloud server as a command (its credentials
+    stay in that process); ``http`` reaches one at a streamable-HTTP URL with a bearer token.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: ProviderMode = "in-process"
+    command: list[str] | None = Field(default=None, description="stdio: the server's command and arguments.")
+    env: dict[str, SecretStr] = Field(
+        default_factory=lambda: dict[str, SecretStr](),
+        description="stdio: extra environment for the command (kept secret).",
+    )
+    url: str | None = Field(default=None, description="http: the server's /mcp URL.")
+    token: SecretStr | None = Field(default=None, description="http: the bearer token it expects.")
+    timeout_seconds: float = Field(default=120.0, gt=0, description="Longest wait for one answer.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ProviderSettings:
+        if self.mode == "stdio" and not self.command:
+            raise ValueError('mode "stdio" needs command = ["finops-aws", ...]')
+        if self.mode == "http" and not self.url:
+            raise ValueError('mode "http" needs url = "https://host:port/mcp"')
+        if self.mode == "http" and self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, not {self.url!r}")
+        return self
+
+
+class SyncSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    history_months: int = Field(default=13, ge=1, le=60, description="How far back a first sync reaches.")
+    restate_months: int = Field(
+        default=1, ge=0, le=12, description="Closed months fetched again on every sync (clouds restate them)."
+    )
+    refresh_minutes: int | None = Field(
+        default=None, ge=5, description="finops serve syncs this often in the background; off when unset."
+    )
 
 
 class Settings(BaseModel):
@@ -43,6 +90,11 @@ class Settings(BaseModel):
     demo_seed: int = 7
     demo_as_of: date | None = Field(default=None, description="Last day of demo data; default today (UTC).")
     http: HttpSettings = Field(default_factory=HttpSettings)
+    providers: dict[Cloud, ProviderSettings] = Field(
+        default_factory=lambda: dict[Cloud, ProviderSettings](),
+        description="The clouds the orchestrator connects, by cloud id (aws, azure, gcp).",
+    )
+    sync: SyncSettings = Field(default_factory=SyncSettings)
 
     @property
     def store_file(self) -> Path:

@@ -1,0 +1,212 @@
+"""A cloud provider on the other side of an MCP connection: a per-cloud server (``finops-aws`` ...) started as a
+stdio command or reached over streamable HTTP.
+
+``RemoteProvider`` implements the same protocols as an in-process provider by calling that server's tools and
+validating their structured results back into core models, so the orchestrator cannot tell the difference
+(and the core contract suite runs against it). Errors come back as the class the server raised, which it names
+in the result's ``_meta``; a server that cannot be reached or answers late is ``Unavailable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AsyncExitStack
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+import anyio
+from finops_core.errors import (
+    ERROR_META_KEY,
+    InvalidInput,
+    ProviderError,
+    RemediationRefused,
+    Unavailable,
+    rebuild_error,
+)
+from finops_core.focus import CostLineItem
+from finops_core.models import (
+    Cloud,
+    CostBreakdown,
+    CostQuery,
+    ProviderInfo,
+    RemediationAction,
+    RemediationPlan,
+    RemediationResult,
+)
+from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
+from finops_core.redact import redact_text
+from finops_core.server import DAILY_COSTS_MAX_DAYS, DailyCosts
+from mcp import Client
+from mcp.client import ClientRequestContext
+from mcp.shared.exceptions import MCPError
+from mcp.types import ElicitRequestParams, ElicitResult, TextContent
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+# The cost query tool filters on these dimensions only; other filters cannot be sent to a remote server.
+_FILTER_PARAMS = {"provider": "providers", "service": "services", "sub_account": "accounts", "region": "regions"}
+
+
+class RemoteProvider:
+    """A ``CloudProvider`` answered by a per-cloud MCP server. Use as ``async with RemoteProvider(...) as p``.
+
+    ``client`` is an unentered ``mcp.Client`` (stdio parameters, an HTTP transport, or a server in tests);
+    ``where`` names the server in messages (never a token).
+    """
+
+    def __init__(
+        self,
+        cloud: Cloud,
+        client: Client,
+        *,
+        where: str,
+        timeout: float = 120.0,
+        explain: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self._cloud: Cloud = cloud
+        self._where = where
+        self._explain = explain
+        self._timeout = timeout
+        self._expected_confirmation: str | None = None
+        client.elicitation_callback = self._confirm
+        client.read_timeout_seconds = timeout  # bounds the handshake; calls get their own deadline below
+        self._client = client
+        self._stack = AsyncExitStack()
+        self._tools: set[str] = set()
+
+    @property
+    def cloud(self) -> Cloud:
+        return self._cloud
+
+    async def __aenter__(self) -> RemoteProvider:
+        try:
+            # No cancel scope around entering: the client's task group outlives this method.
+            await self._stack.enter_async_context(self._client)
+            self._tools = {t.name for t in (await self._client.list_tools()).tools}
+        except BaseException as exc:
+            await self._stack.aclose()
+            if isinstance(exc, Exception):
+                raise self._unreachable(exc) from None
+            raise
+        if f"{self._cloud}_cost_query" not in self._tools:
+            await self._stack.aclose()
+            raise ProviderError(
+                f"{self._where} is not a finops-{self._cloud} server (it has no {self._cloud}_cost_query tool).",
+                provider=self._cloud,
+            )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    def _unreachable(self, exc: BaseException) -> Unavailable:
+        while isinstance(exc, BaseExceptionGroup) and exc.exceptions:  # the transport's task group wraps the cause
+            exc = exc.exceptions[0]
+        detail = self._explain() or redact_text(str(exc)) or type(exc).__name__
+        return Unavailable(
+            f"cannot reach the server at {self._where} ({detail}). Check that it runs and that "
+            "[providers] in finops.toml points at it.",
+            provider=self._cloud,
+        )
+
+    async def _call(self, tool: str, arguments: Mapping[str, Any], model: type[M]) -> M:
+        name = f"{self._cloud}_{tool}"
+        try:
+            with anyio.fail_after(self._timeout):
+                result = await self._client.call_tool(name, dict(arguments))
+        except TimeoutError:
+            raise Unavailable(
+                f"{self._where} did not answer {name} within {self._timeout:g} s; try again, or raise "
+                "timeout_seconds for this provider in finops.toml.",
+                provider=self._cloud,
+            ) from None
+        except MCPError as exc:
+            raise ProviderError(f"{self._where} refused {name}: {exc}", provider=self._cloud) from None
+        except (OSError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream) as exc:
+            raise self._unreachable(exc) from None
+        if result.is_error:
+            text = " ".join(c.text for c in result.content if isinstance(c, TextContent))
+            kind = (result.meta or {}).get(ERROR_META_KEY)
+            raise rebuild_error(kind if isinstance(kind, str) else None, text, provider=self._cloud)
+        try:
+            return model.model_validate(result.structured_content)
+        except ValidationError as exc:
+            raise ProviderError(
+                f"{self._where} answered {name} in a shape this version does not know ({exc.error_count()} "
+                "problems); install the same finops-mcp version on both sides.",
+                provider=self._cloud,
+            ) from None
+
+    async def info(self) -> ProviderInfo:
+        return await self._call("provider_info", {}, ProviderInfo)
+
+    async def query_costs(self, query: CostQuery) -> CostBreakdown:
+        arguments: dict[str, Any] = {
+            "start": query.start.isoformat(),
+            "end": query.end.isoformat(),
+            "group_by": list(query.group_by),
+            "tag_key": query.tag_key,
+            "granularity": query.granularity,
+            "metric": query.metric,
+            "top_n": query.top_n,
+        }
+        for dimension, values in query.filters.items():
+            if dimension not in _FILTER_PARAMS:
+                raise InvalidInput(
+                    f"A remote {self._cloud} server filters on {', '.join(_FILTER_PARAMS)} only, not {dimension}."
+                )
+            arguments[_FILTER_PARAMS[dimension]] = list(values)
+        return await self._call("cost_query", arguments, CostBreakdown)
+
+    async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
+        """The rows for ``[start, end)``, asked for in pieces the server accepts (a month at most each)."""
+        items: list[CostLineItem] = []
+        first = start
+        while True:  # at least one call, so an empty range gets the server's own error
+            last = min(end, first + timedelta(days=DAILY_COSTS_MAX_DAYS))
+            page = await self._call("daily_costs", {"start": first.isoformat(), "end": last.isoformat()}, DailyCosts)
+            items += page.items
+            first = last
+            if first >= end:
+                return items
+
+    async def list_resources(
+        self, resource_type: ResourceType | None = None, region: str | None = None, limit: int = 100
+    ) -> ResourceInventory:
+        arguments = {"resource_type": resource_type, "region": region, "limit": limit}
+        return await self._call("list_resources", arguments, ResourceInventory)
+
+    async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
+        arguments = {"min_monthly_savings": min_monthly_savings, "limit": limit}
+        return await self._call("list_recommendations", arguments, RecommendationSet)
+
+    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
+        return await self._call("plan_remediation", _action_arguments(action), RemediationPlan)
+
+    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
+        """Apply ``action`` on the remote server. Like an in-process provider this does not ask a person: the
+        caller has. The server still asks for a confirmation (elicitation); this client answers yes only for
+        the exact change it just dry-ran, so no other change can ride along on the answer."""
+        if f"{self._cloud}_apply_remediation" not in self._tools:
+            raise RemediationRefused(
+                f"Nothing was changed: the {self._cloud} server at {self._where} has remediation switched off. "
+                f"Start it with --allow-remediation (or FINOPS_REMEDIATION_ENABLED=true) to allow changes."
+            )
+        plan = await self.plan_remediation(action)
+        self._expected_confirmation = plan.summary
+        try:
+            return await self._call("apply_remediation", _action_arguments(action), RemediationResult)
+        finally:
+            self._expected_confirmation = None
+
+    async def _confirm(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        message = params.message
+        expected = self._expected_confirmation
+        if expected is not None and message.startswith(expected):
+            return ElicitResult(action="accept", content={"confirm": True})
+        return ElicitResult(action="decline")
+
+
+def _action_arguments(action: RemediationAction) -> dict[str, Any]:
+    return {"kind": action.kind, "resource_id": action.resource_id, "parameters": dict(action.parameters) or None}

@@ -1,0 +1,68 @@
+"""A per-cloud server reached through ``RemoteProvider`` passes the same provider contract as the provider
+behind it: in memory for every cloud, and once each over a real stdio process and streamable HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import pytest
+from finops_core.errors import NotFound, RemediationRefused
+from finops_core.models import CLOUDS, RemediationAction
+from finops_core.sandbox import SandboxProvider
+from finops_core.server import build_server
+from finops_core.settings import Settings
+from finops_core.testing.contract import CloudProviderContract
+from finops_orchestrator.providers import RemoteProvider
+from mcp import Client
+
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.anyio
+
+
+def _remote(cloud: Any, settings: Settings, *, remediation: bool = True) -> RemoteProvider:
+    server = build_server(
+        SandboxProvider(cloud, as_of=AS_OF),
+        settings.model_copy(update={"remediation_enabled": remediation}),
+        today=lambda: AS_OF,
+    )
+    return RemoteProvider(cloud, Client(server), where=f"in-memory finops-{cloud}")
+
+
+class TestProxiedProviderContract(CloudProviderContract):
+    @pytest.fixture(params=CLOUDS)
+    async def provider(self, request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[RemoteProvider]:
+        async with _remote(request.param, settings) as remote:
+            yield remote
+
+    @pytest.fixture
+    def cost_period(self) -> tuple[date, date]:
+        return date(2026, 10, 1), date(2026, 11, 1)
+
+
+async def test_a_remote_error_comes_back_as_the_class_the_server_raised(settings: Settings) -> None:
+    async with _remote("aws", settings) as remote:
+        with pytest.raises(NotFound) as caught:
+            await remote.plan_remediation(RemediationAction(provider="aws", kind="stop_instance", resource_id="i-0"))
+    assert str(caught.value).startswith("aws: ")
+    assert not str(caught.value).startswith("aws: aws:")
+
+
+async def test_applying_through_a_read_only_server_is_refused_and_changes_nothing(settings: Settings) -> None:
+    async with _remote("gcp", settings, remediation=False) as remote:
+        volume = (await remote.list_resources(resource_type="volume", limit=1)).resources[0]
+        action = RemediationAction(provider="gcp", kind="delete_volume", resource_id=volume.resource_id)
+        with pytest.raises(RemediationRefused, match="--allow-remediation"):
+            await remote.apply_remediation(action)
+        still = await remote.list_resources(resource_type="volume", limit=500)
+    assert volume.resource_id in {r.resource_id for r in still.resources}
+
+
+async def test_daily_costs_over_more_than_a_month_arrive_whole_in_pieces(settings: Settings) -> None:
+    sandbox = SandboxProvider("azure", as_of=AS_OF)
+    start, end = date(2026, 8, 15), date(2026, 11, 3)
+    async with _remote("azure", settings) as remote:
+        rows = await remote.daily_costs(start, end)
+    assert rows == await sandbox.daily_costs(start, end)
