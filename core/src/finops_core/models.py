@@ -17,6 +17,8 @@ from finops_core.money import Amount, Money
 Cloud = Literal["aws", "azure", "gcp"]
 CLOUDS: tuple[Cloud, ...] = ("aws", "azure", "gcp")
 CLOUD_NAMES: dict[Cloud, str] = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+# The FOCUS ProviderName each cloud's own FOCUS export uses (Azure's says Microsoft).
+FOCUS_PROVIDER_NAMES: dict[Cloud, str] = {"aws": "AWS", "azure": "Microsoft", "gcp": "Google Cloud"}
 
 CostMetric = Literal["billed", "effective", "list", "contracted"]
 METRIC_COLUMN: dict[CostMetric, str] = {

@@ -72,15 +72,21 @@ def http_app(server: MCPServer, http: HttpSettings) -> ASGIApp:
 
 
 def serve(server: MCPServer, transport: str, http: HttpSettings) -> None:
+    anyio.run(serve_async, server, transport, http)
+
+
+async def serve_async(server: MCPServer, transport: str, http: HttpSettings) -> None:
+    """Serve until the client goes away (stdio) or the process is stopped (HTTP)."""
     if transport == "stdio":
-        anyio.run(server.run_stdio_async)
+        await server.run_stdio_async()
         return
     import uvicorn  # the SDK's own dependency; imported only for HTTP
 
     app = http_app(server, http)
     get_logger("finops").info("serving", url=f"http://{http.host}:{http.port}/mcp")
     # "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines stay off.
-    uvicorn.run(app, host=http.host, port=http.port, log_level="info", access_log=False)
+    config = uvicorn.Config(app, host=http.host, port=http.port, log_level="info", access_log=False)
+    await uvicorn.Server(config).serve()
 
 
 def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:

@@ -8,17 +8,18 @@ import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import anyio
 import typer
 from finops_core.dates import today_utc
 from finops_core.errors import FinOpsError
 from finops_core.logs import configure_logging
-from finops_core.models import CostBreakdown, CostQuery, Dimension
-from finops_core.sandbox import DEMO_LABEL, SandboxProvider
-from finops_core.settings import Settings
+from finops_core.models import CLOUD_NAMES, CostBreakdown, CostQuery, Dimension
+from finops_core.sandbox import DEMO_LABEL
+from finops_core.settings import HttpSettings, Settings
 from finops_core.store import Store
 from rich.console import Console
 from rich.table import Table
@@ -33,6 +34,9 @@ from finops_orchestrator.demo import (
 )
 from finops_orchestrator.investigation import investigate, render
 from finops_orchestrator.progress import progress_bar
+
+if TYPE_CHECKING:
+    from finops_orchestrator.sync import SyncReport
 
 app = typer.Typer(
     name="finops",
@@ -131,30 +135,129 @@ def serve(
     host: Annotated[str | None, typer.Option(help="HTTP bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (default 8765).")] = None,
 ) -> None:
-    """Run the finops MCP server (for Claude Desktop, IDE agents, or any MCP client)."""
-    from finops_core.serve import serve as run
-
-    from finops_orchestrator.server import build_orchestrator
-
+    """Run the finops MCP server (for Claude Desktop, IDE agents, or any MCP client). The clouds come from
+    [providers.*] in finops.toml; with [sync] refresh_minutes set, the store is synced in the background."""
     if transport not in ("stdio", "http"):
         err.print(f"[bold red]error:[/] --transport must be stdio or http, not {transport!r}.")
         raise typer.Exit(2)
     try:
         settings = _settings()
-        providers: list[SandboxProvider] = []
-        if demo:
-            store = open_demo_store(settings)
-            as_of = demo_as_of(settings, today_utc())
-            providers = demo_providers(settings, as_of)
-            if store.info().line_items == 0:
-                with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
-                    anyio.run(load_demo, store, providers, bar)
-        else:
-            store = Store(settings.store_file)
         http = settings.http.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
-        run(build_orchestrator(store, is_demo=demo, providers=providers), transport, http)
+        anyio.run(_serve, settings, demo, transport, http)
     except FinOpsError as exc:
         raise _fail(exc) from None
+
+
+async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSettings) -> None:
+    from finops_core.serve import serve_async
+
+    from finops_orchestrator.providers import connect_providers, demo_status
+    from finops_orchestrator.server import build_orchestrator
+    from finops_orchestrator.sync import refresh_forever
+
+    if demo:
+        store = open_demo_store(settings)
+        as_of = demo_as_of(settings, today_utc())
+        providers = demo_providers(settings, as_of)
+        if store.info().line_items == 0:
+            with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
+                await load_demo(store, providers, bar)
+        statuses = [demo_status(p.cloud) for p in providers]
+        server = build_orchestrator(store, is_demo=True, providers=providers, statuses=statuses)
+        await serve_async(server, transport, http)
+        return
+    store = Store(settings.store_file)
+    async with connect_providers(settings, as_of=demo_as_of(settings, today_utc())) as connected:
+        server = build_orchestrator(
+            store,
+            is_demo=False,
+            providers=connected.providers,
+            statuses=connected.statuses,
+            sync_settings=settings.sync,
+        )
+        async with anyio.create_task_group() as group:
+            if settings.sync.refresh_minutes and connected.providers:
+                group.start_soon(
+                    partial(refresh_forever, today=today_utc),
+                    store,
+                    connected.providers,
+                    connected.statuses,
+                    settings.sync,
+                )
+            await serve_async(server, transport, http)
+            group.cancel_scope.cancel()
+
+
+@app.command()
+def sync(
+    since: Annotated[
+        str | None, typer.Option(help="First day, YYYY-MM-DD (default: [sync] history_months back, 13).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON for scripts.")] = False,
+) -> None:
+    """Pull daily costs, inventory and recommendations from the clouds in finops.toml into the store (for cron).
+    Only missing days are fetched, plus the open and recently restated months. Exits 1 when a configured
+    cloud could not be synced (the others are)."""
+    from finops_core.dates import check_period, parse_day
+
+    from finops_orchestrator.sync import sync_start
+
+    try:
+        settings = _settings()
+        today = today_utc()
+        start = parse_day(since, "since") if since else sync_start(today, settings.sync.history_months)
+        check_period(start, today)
+        report = anyio.run(_sync, settings, start, today)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        _print_sync(report)
+    if not report.complete:
+        raise typer.Exit(1)
+
+
+async def _sync(settings: Settings, start: date, end: date) -> SyncReport:
+    from finops_orchestrator.providers import connect_providers
+    from finops_orchestrator.sync import sync as run_sync
+
+    async with connect_providers(settings, as_of=demo_as_of(settings, end)) as connected:
+        with Store(settings.store_file) as store, progress_bar("syncing", 0) as bar:
+
+            async def progress(done: int, total: int, message: str) -> None:
+                bar.advance(1, message)
+
+            return await run_sync(
+                store,
+                connected.providers,
+                connected.statuses,
+                start=start,
+                end=end,
+                restate_months=settings.sync.restate_months,
+                progress=progress,
+            )
+
+
+def _print_sync(report: SyncReport) -> None:
+    table = Table(title=f"Sync {report.start} to {report.end} (exclusive)", title_justify="left")
+    for column in ("cloud", "state", "fetched", "line items", "resources", "recommendations", "note"):
+        table.add_column(
+            column, justify="right" if column in ("line items", "resources", "recommendations") else "left"
+        )
+    for r in report.providers:
+        note = r.message or (f"kept ingested exports: {', '.join(r.kept_exports)}" if r.kept_exports else "")
+        table.add_row(
+            CLOUD_NAMES[r.provider],
+            r.state,
+            ", ".join(r.fetched) or "-",
+            f"{r.line_items:,}",
+            "-" if r.resources is None else f"{r.resources:,}",
+            "-" if r.recommendations is None else f"{r.recommendations:,}",
+            note,
+        )
+    out.print(table)
+    out.print(report.note, highlight=False)
 
 
 @app.command()

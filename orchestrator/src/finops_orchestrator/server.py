@@ -5,20 +5,41 @@ The analysis tools (drivers of change, anomalies, read-only SQL) register from `
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from finops_core.dates import today_utc
-from finops_core.models import CostBreakdown, CostQuery
+from finops_core.dates import check_period, parse_day, today_utc
+from finops_core.models import CLOUDS, CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, compact_tool, register_cost_query
-from finops_core.store import Store, StoreInfo
+from finops_core.settings import SyncSettings
+from finops_core.store import Snapshot, Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.glossary import glossary
+from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.sync import SyncReport, sync, sync_start
+
+SYNC = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+
+class SyncedAt(BaseModel):
+    provider: str
+    kind: str
+    taken_at: str
+
+
+class StoreOverview(StoreInfo):
+    """The store, and which clouds this server is connected to."""
+
+    clouds: list[ProviderStatus]
+    snapshots: list[SyncedAt] = Field(description="When each cloud's inventory and recommendations were last synced.")
 
 
 def build_orchestrator(
@@ -27,8 +48,14 @@ def build_orchestrator(
     is_demo: bool,
     today: Callable[[], date] = today_utc,
     providers: Sequence[CloudProvider] = (),
+    statuses: Sequence[ProviderStatus] = (),
+    sync_settings: SyncSettings | None = None,
 ) -> MCPServer:
-    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (recommendations)."""
+    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations) and
+    ``statuses`` say for every cloud whether it is connected, and if not why."""
+    given = {s.provider: s for s in statuses}
+    clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
+    sync_settings = sync_settings or SyncSettings()
     server = MCPServer(
         name="finops",
         instructions=(
@@ -60,11 +87,43 @@ def build_orchestrator(
         server,
         name="finops_store_info",
         annotations=READ,
-        description="What the local store holds: providers, days covered, line items, partitions, "
-        "effective-cost totals per currency, and file size.",
+        description="What the local store holds (providers, days covered, line items, effective-cost totals per "
+        "currency), which clouds are connected (and how to add the others), and when each was last synced.",
     )
-    async def store_info() -> StoreInfo:
-        return store.info()
+    async def store_info() -> StoreOverview:
+        synced = [_synced_at(s) for s in store.snapshots()]
+        return StoreOverview(**store.info().model_dump(), clouds=clouds, snapshots=synced)
+
+    @compact_tool(
+        server,
+        name="finops_sync",
+        annotations=SYNC,
+        description="Pull daily costs, inventory and recommendations from the connected clouds into the local "
+        "store: only missing days, plus the open and recently restated months. Reports per cloud what was "
+        "fetched; a failing cloud is named and the others still sync.",
+    )
+    async def finops_sync(
+        ctx: Context,
+        start: Annotated[
+            str | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
+        ] = None,
+    ) -> SyncReport:
+        end = today()
+        first = parse_day(start, "start") if start else sync_start(end, sync_settings.history_months)
+        check_period(first, end)
+
+        async def progress(done: int, total: int, message: str) -> None:
+            await ctx.report_progress(done, total, message)
+
+        return await sync(
+            store,
+            providers,
+            clouds,
+            start=first,
+            end=end,
+            restate_months=sync_settings.restate_months,
+            progress=progress,
+        )
 
     @server.resource(
         "finops://store/summary",
@@ -84,10 +143,16 @@ def build_orchestrator(
     def focus_columns() -> str:
         return glossary()
 
-    register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today, providers=providers)
+    register_analysis_tools(
+        server, store, source=source, is_demo=is_demo, today=today, providers=providers, statuses=clouds
+    )
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server
+
+
+def _synced_at(snapshot: Snapshot) -> SyncedAt:
+    return SyncedAt(provider=snapshot.provider, kind=snapshot.kind, taken_at=f"{snapshot.taken_at:%Y-%m-%dT%H:%MZ}")
 
 
 def _prompt(template: PromptTemplate) -> Prompt:

@@ -2,9 +2,11 @@
 
 from finops_core.store.codec import ColumnBatch
 from finops_core.store.database import (
+    Coverage,
     PartitionInfo,
     PartitionKind,
     ReconcileRow,
+    Snapshot,
     Store,
     StoreInfo,
 )
@@ -19,11 +21,13 @@ from finops_core.store.writer import (
 
 __all__ = [
     "ColumnBatch",
+    "Coverage",
     "PartitionInfo",
     "PartitionKey",
     "PartitionKind",
     "PartitionWriter",
     "ReconcileRow",
+    "Snapshot",
     "SourceTotal",
     "Store",
     "StoreInfo",

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -41,6 +41,24 @@ class PartitionInfo(BaseModel):
 
 
 _HALF_CENT = Decimal("0.005")
+
+
+class Coverage(BaseModel):
+    """What one partition holds: its kind and the charge days ``[first_day, end_day)`` it has rows for."""
+
+    key: PartitionKey
+    kind: PartitionKind
+    first_day: date
+    end_day: date
+
+
+class Snapshot(BaseModel):
+    """The latest inventory or recommendations a provider gave a sync (the core model's JSON)."""
+
+    provider: str
+    kind: Literal["resources", "recommendations"]
+    taken_at: datetime
+    body: str
 
 
 class ReconcileRow(BaseModel):
@@ -207,6 +225,49 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
         return created
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep ``snapshot`` as the latest of its provider and kind."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO provider_snapshots VALUES (?, ?, ?, ?)",
+                (snapshot.provider, snapshot.kind, snapshot.taken_at.isoformat(), snapshot.body),
+            )
+
+    def snapshots(self) -> list[Snapshot]:
+        with self.reader() as conn:
+            rows = conn.execute("SELECT * FROM provider_snapshots ORDER BY provider, kind").fetchall()
+        return [
+            Snapshot(
+                provider=r["provider"], kind=r["kind"], taken_at=datetime.fromisoformat(r["taken_at"]), body=r["body"]
+            )
+            for r in rows
+        ]
+
+    def coverage(self, provider_name: str) -> list[Coverage]:
+        """Every partition of ``provider_name`` with the days it holds (from the partition/day index)."""
+        with self.reader() as conn:
+            rows = conn.execute(
+                "SELECT p.billing_account_id, p.billing_period_start, p.kind, "
+                "(SELECT MIN(charge_period_start) FROM line_items WHERE partition_id = p.id) AS first, "
+                "(SELECT MAX(charge_period_start) FROM line_items WHERE partition_id = p.id) AS last "
+                "FROM partitions p WHERE p.provider_name = ? ORDER BY p.billing_period_start",
+                (provider_name,),
+            ).fetchall()
+        return [
+            Coverage(
+                key=PartitionKey(
+                    provider_name=provider_name,
+                    billing_account_id=r["billing_account_id"],
+                    billing_period_start=date.fromisoformat(r["billing_period_start"]),
+                ),
+                kind=r["kind"],
+                first_day=datetime.fromtimestamp(r["first"], UTC).date(),
+                end_day=datetime.fromtimestamp(r["last"], UTC).date() + timedelta(days=1),
+            )
+            for r in rows
+            if r["first"] is not None
+        ]
 
     def budgets(self) -> list[Budget]:
         with self.reader() as conn:

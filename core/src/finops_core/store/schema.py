@@ -144,3 +144,13 @@ def _budgets(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
         "CREATE TABLE budgets (name TEXT PRIMARY KEY, definition TEXT NOT NULL, created_at TEXT NOT NULL, "
         "updated_at TEXT NOT NULL)"
     )
+
+
+@migrations(name="0005_provider_snapshots")
+def _provider_snapshots(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    # The latest inventory and recommendations each provider gave `finops sync`, as the core models' JSON, so
+    # answers can still name them (with their age) when the cloud is not reachable.
+    db.conn.execute(
+        "CREATE TABLE provider_snapshots (provider TEXT NOT NULL, kind TEXT NOT NULL, taken_at TEXT NOT NULL, "
+        "body TEXT NOT NULL, PRIMARY KEY (provider, kind))"
+    )

@@ -9,7 +9,8 @@ named with the reason, and the answer covers the rest.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import anyio
@@ -49,6 +50,10 @@ class SavingsReport(BaseModel):
     count: int
     truncated: bool
     missing: list[Missing] = Field(description="Clouds not in this answer, and why.")
+    from_last_sync: list[Missing] = Field(
+        default_factory=lambda: list[Missing](),
+        description="Clouds answered from the recommendations saved by the last sync (not live), and why.",
+    )
     is_demo: bool
     note: str
 
@@ -64,29 +69,38 @@ async def savings(
     top_n: int = 20,
     min_monthly_savings: Decimal = Decimal(0),
     is_demo: bool = False,
+    absent: Mapping[Cloud, str] | None = None,
+    saved: Mapping[Cloud, tuple[datetime, list[Recommendation]]] | None = None,
 ) -> SavingsReport:
+    """``absent``: why each unconnected cloud is not connected; ``saved``: the last sync's recommendations,
+    used (and named as such) for a cloud that cannot answer now."""
     found: dict[Cloud, list[Recommendation]] = {}
-    missing: list[Missing] = []
+    reasons: dict[Cloud, str] = {}
 
     async def one(provider: CloudProvider) -> None:
         try:
             found[provider.cloud] = await _fetch(provider)
         except FinOpsError as exc:
-            missing.append(Missing(provider=provider.cloud, reason=str(exc)))
+            reasons[provider.cloud] = str(exc)
 
     async with anyio.create_task_group() as group:
         for provider in providers:
             group.start_soon(one, provider)
     connected = {p.cloud for p in providers}
-    missing += [
-        Missing(
-            provider=cloud,
-            reason=f"{CLOUD_NAMES[cloud]} is not connected to this server (the real cloud adapters are not built "
-            "yet, see README 'Status'); its billing export can still be loaded with `finops ingest`.",
-        )
-        for cloud in CLOUDS
-        if cloud not in connected
-    ]
+    for cloud in CLOUDS:
+        if cloud not in connected:
+            reasons[cloud] = (absent or {}).get(cloud) or f"{CLOUD_NAMES[cloud]} is not connected to this server."
+    missing: list[Missing] = []
+    from_last_sync: list[Missing] = []
+    for cloud, reason in reasons.items():
+        if saved and cloud in saved:
+            taken_at, recommendations = saved[cloud]
+            found[cloud] = recommendations
+            from_last_sync.append(
+                Missing(provider=cloud, reason=f"from the sync at {taken_at:%Y-%m-%d %H:%M} UTC; live: {reason}")
+            )
+        else:
+            missing.append(Missing(provider=cloud, reason=reason))
     opportunities = _deduplicated(
         [r for recs in found.values() for r in recs if r.monthly_savings.amount >= min_monthly_savings]
     )
@@ -117,6 +131,7 @@ async def savings(
         count=len(opportunities),
         truncated=len(opportunities) > top_n,
         missing=sorted(missing, key=lambda m: m.provider),
+        from_last_sync=sorted(from_last_sync, key=lambda m: m.provider),
         is_demo=is_demo,
         note=note,
     )

@@ -62,6 +62,12 @@ def not_configured(cloud: Cloud) -> ProviderStatus:
     )
 
 
+def demo_status(cloud: Cloud) -> ProviderStatus:
+    return ProviderStatus(
+        provider=cloud, state="connected", mode="sandbox", detail=f"{CLOUD_NAMES[cloud]} demo sandbox (DEMO DATA)"
+    )
+
+
 def _in_process(cloud: Cloud, settings: Settings) -> CloudProvider | ProviderStatus:
     if importlib.util.find_spec(f"finops_{cloud}") is None:
         return ProviderStatus(
@@ -154,14 +160,16 @@ async def connect_providers(settings: Settings, *, as_of: date) -> AsyncIterator
                 continue
             connected.providers.append(provider)
             connected.statuses.append(
-                ProviderStatus(provider=cloud, state="connected", mode=config.mode, detail=_describe(cloud, config))
+                demo_status(cloud)
+                if config.mode == "sandbox"
+                else ProviderStatus(
+                    provider=cloud, state="connected", mode=config.mode, detail=_describe(cloud, config)
+                )
             )
         yield connected
 
 
 def _describe(cloud: Cloud, config: ProviderSettings) -> str:
-    if config.mode == "sandbox":
-        return f"{CLOUD_NAMES[cloud]} demo sandbox (DEMO DATA)"
     if config.mode == "stdio" and config.command:
         return f"{CLOUD_NAMES[cloud]} via `{config.command[0]}` over stdio"
     if config.mode == "http" and config.url:
