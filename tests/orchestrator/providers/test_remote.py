@@ -22,19 +22,21 @@ from tests.conftest import AS_OF
 pytestmark = pytest.mark.anyio
 
 
-def _remote(cloud: Any, settings: Settings, *, remediation: bool = True) -> RemoteProvider:
+def _remote(cloud: Any, settings: Settings, *, remediation: bool = True, mode: str = "auto") -> RemoteProvider:
     server = build_server(
         SandboxProvider(cloud, as_of=AS_OF),
         settings.model_copy(update={"remediation_enabled": remediation}),
         today=lambda: AS_OF,
     )
-    return RemoteProvider(cloud, Client(server), where=f"in-memory finops-{cloud}")
+    return RemoteProvider(cloud, Client(server, mode=mode), where=f"in-memory finops-{cloud}")
 
 
 class TestProxiedProviderContract(CloudProviderContract):
-    @pytest.fixture(params=CLOUDS)
+    # Every cloud on the current protocol; one also on the legacy handshake era (JSON-RPC framed in memory).
+    @pytest.fixture(params=[*((c, "auto") for c in CLOUDS), ("aws", "legacy")], ids=lambda p: "-".join(p))
     async def provider(self, request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[RemoteProvider]:
-        async with _remote(request.param, settings) as remote:
+        cloud, mode = request.param
+        async with _remote(cloud, settings, mode=mode) as remote:
             yield remote
 
     @pytest.fixture
