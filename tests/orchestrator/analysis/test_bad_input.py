@@ -132,6 +132,7 @@ TOOL_NAMES = [
     "finops_savings",
     "finops_sql",
     "finops_store_info",
+    "finops_sync",
 ]
 
 
