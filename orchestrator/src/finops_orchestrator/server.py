@@ -5,9 +5,13 @@ The analysis tools (drivers of change, anomalies, read-only SQL) register from `
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.from_thread
+import anyio.to_thread
 from finops_core.dates import check_period, parse_day, today_utc
+from finops_core.errors import InvalidInput
 from finops_core.models import CLOUDS, CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
@@ -26,6 +30,7 @@ from finops_orchestrator.glossary import glossary
 from finops_orchestrator.providers import ProviderStatus, not_configured
 from finops_orchestrator.sync import SyncReport, sync, sync_start
 
+ExportFormatName = Literal["focus", "aws-cur", "azure-actual", "azure-amortized", "gcp-billing"]
 SYNC = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
 
@@ -33,6 +38,22 @@ class SyncedAt(BaseModel):
     provider: str
     kind: str
     taken_at: str
+
+
+class IngestedFile(BaseModel):
+    path: str
+    format: str
+    focus_version: str | None
+    rows_read: int
+    line_items: int
+    months_written: list[str]
+    skipped: list[str] = Field(description="Partitions not written, and why.")
+
+
+class IngestReport(BaseModel):
+    files: list[IngestedFile]
+    line_items: int
+    note: str
 
 
 class StoreOverview(StoreInfo):
@@ -124,6 +145,57 @@ def build_orchestrator(
             restate_months=sync_settings.restate_months,
             progress=progress,
         )
+
+    @compact_tool(
+        server,
+        name="finops_ingest",
+        annotations=SYNC,
+        description="Load billing exports into the local store: FOCUS 1.0-1.3, AWS CUR, Azure cost details, Google "
+        "Cloud billing export (.csv, .csv.gz, .parquet, .jsonl; files, folders, globs, s3:// gs:// or Azure blob "
+        "URLs). Each file is all-or-nothing; a re-ingested month replaces itself.",
+    )
+    async def finops_ingest(
+        ctx: Context,
+        paths: Annotated[list[str], Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
+        format: Annotated[
+            ExportFormatName | None, Field(description="Force the format instead of detecting it.")
+        ] = None,
+    ) -> IngestReport:
+        if is_demo:
+            raise InvalidInput(
+                "This server serves the demo store; run `finops serve` without --demo to load real exports."
+            )
+        from finops_orchestrator.ingest import ingest
+
+        def progress(name: str, rows: int) -> None:
+            anyio.from_thread.run(ctx.report_progress, rows, None, f"{name}: {rows:,} rows")
+
+        reports = await anyio.to_thread.run_sync(
+            lambda: ingest(store, list(paths), format_name=format, progress=progress)
+        )
+        files = [
+            IngestedFile(
+                path=r.path,
+                format=r.format,
+                focus_version=r.focus_version,
+                rows_read=r.rows_read,
+                line_items=r.line_items,
+                months_written=sorted({f"{p.key.billing_period_start:%Y-%m}" for p in r.partitions if p.written}),
+                skipped=[
+                    f"{p.key.provider_name} {p.key.billing_account_id} {p.key.billing_period_start:%Y-%m}: {p.reason}"
+                    for p in r.partitions
+                    if not p.written
+                ],
+            )
+            for r in reports
+        ]
+        total = sum(f.line_items for f in files)
+        note = (
+            f"Loaded {total:,} line items from {len(files)} file(s); `finops reconcile` checks them to the cent."
+            if files
+            else "No export files matched those paths."
+        )
+        return IngestReport(files=files, line_items=total, note=note)
 
     @server.resource(
         "finops://store/summary",

@@ -36,6 +36,7 @@ EDGES: dict[str, list[Any]] = {
     "min_monthly_savings": ["NaN", "x"],
     "days": [0, -5, 10_000],
     "top_n": [0, 10_000],
+    "paths": [[], ["/etc/passwd"], ["s3://"], ["/no/such/file.csv"], ["gs://b/../../x"]],
 }
 
 
@@ -133,6 +134,7 @@ TOOL_NAMES = [
     "finops_sql",
     "finops_store_info",
     "finops_sync",
+    "finops_ingest",
 ]
 
 
