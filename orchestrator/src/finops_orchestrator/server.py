@@ -5,6 +5,7 @@ The analysis tools (drivers of change, anomalies, read-only SQL) register from `
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from finops_core.dates import today_utc
@@ -19,6 +20,8 @@ from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.glossary import glossary
+from finops_orchestrator.report import reports_root
+from finops_orchestrator.report.tools import register_report_tools
 
 
 def build_orchestrator(
@@ -27,8 +30,10 @@ def build_orchestrator(
     is_demo: bool,
     today: Callable[[], date] = today_utc,
     providers: Sequence[CloudProvider] = (),
+    reports: Path | None = None,
 ) -> MCPServer:
-    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (recommendations)."""
+    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (recommendations);
+    ``reports`` is the folder monthly reports are written to (default: beside the store)."""
     server = MCPServer(
         name="finops",
         instructions=(
@@ -85,6 +90,15 @@ def build_orchestrator(
         return glossary()
 
     register_analysis_tools(server, store, source=source, is_demo=is_demo, today=today, providers=providers)
+    register_report_tools(
+        server,
+        store,
+        reports or reports_root(store.path.parent, is_demo=is_demo),
+        source=source,
+        is_demo=is_demo,
+        today=today,
+        providers=providers,
+    )
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server
