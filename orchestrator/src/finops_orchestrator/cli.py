@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -155,6 +156,57 @@ def serve(
         run(build_orchestrator(store, is_demo=demo, providers=providers), transport, http)
     except FinOpsError as exc:
         raise _fail(exc) from None
+
+
+@app.command()
+def report(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: the last complete month).")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Report on the demo company.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Folder to write to (default: <home>/reports/YYYY-MM, demo-reports/ for --demo)."
+        ),
+    ] = None,
+) -> None:
+    """A monthly cost report: Markdown on the terminal, and report.md plus PNG charts written to a folder."""
+    from rich.markdown import Markdown
+
+    from finops_orchestrator.report import make_report, reports_root
+
+    try:
+        settings = _settings()
+        providers: list[SandboxProvider] = []
+        today = today_utc()
+        if demo:
+            store = open_demo_store(settings)
+            today = demo_as_of(settings, today)
+            providers = demo_providers(settings, today)
+            if store.info().line_items == 0:
+                with progress_bar("loading demo", demo_partition_count(today)) as bar:
+                    anyio.run(load_demo, store, providers, bar)
+        else:
+            store = Store(settings.store_file)
+        with store:
+            written = anyio.run(
+                functools.partial(
+                    make_report,
+                    store,
+                    reports_root(settings.home, is_demo=demo),
+                    month=month,
+                    today=today,
+                    providers=providers,
+                    output=output,
+                    source=DEMO_LABEL if demo else f"local store {store.path}",
+                    is_demo=demo,
+                )
+            )
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print(Markdown(written.markdown))
+    out.print("\nWritten:")
+    for path in written.paths:
+        out.print(f"  {path}", highlight=False, soft_wrap=True)
 
 
 @app.command()

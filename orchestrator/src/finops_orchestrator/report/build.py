@@ -64,7 +64,7 @@ def report_month(text: str | None, today: date) -> date:
     if month == current:
         raise InvalidInput(
             f"{month:%Y-%m} is not over yet (today is {today}); a report covers a complete month, the last one is "
-            f"{last:%Y-%m}. For this month so far, ask finops_forecast or finops_cost_query."
+            f"{last:%Y-%m}. For this month so far, ask for a forecast or a cost query instead."
         )
     return month
 
@@ -83,10 +83,11 @@ def gather(
     previous = add_months(month, -1)
     if not store.cost_cells(CostQuery(start=month, end=end, metric=metric)):
         info = store.info()
-        held = f"it holds {info.first_day} to {info.last_day}" if info.first_day else "it is empty"
+        if info.first_day is None:
+            raise InvalidInput("The store is empty: load data with `finops ingest` (or report on the demo company).")
         raise InvalidInput(
-            f"No cost data for {month:%Y-%m} in the store ({held}). Pick a month in that range, or load data with "
-            "`finops ingest` (or `finops demo` for the sandbox company)."
+            f"No cost data for {month:%Y-%m} in the store (it holds {info.first_day} to {info.last_day}); pick a "
+            "month in that range, or load that month's data with `finops ingest`."
         )
 
     def change(dimension: Dimension, top_n: int) -> ChangeExplanation:
