@@ -229,9 +229,10 @@ def _cli(home: Path, *args: str) -> Any:
 
 def test_finops_report_prints_the_markdown_and_the_paths_it_wrote(demo_store: Store, tmp_path: Path) -> None:
     home = _demo_home(demo_store, tmp_path)
-    done = _cli(home, "--demo", "--month", "2026-09", "--output", str(tmp_path / "out"))
+    done = _cli(home, "--demo", "--month", "2025-11", "--output", str(tmp_path / "out"))
     assert done.exit_code == 0, done.output
-    assert "Cloud cost report: September 2026" in done.stdout
+    assert "Cloud cost report: November 2025" in done.stdout
+    assert "No cost in October 2025 (before the data starts?): changes are against zero." in done.stdout
     assert "Totals by provider" in done.stdout
     for name in ("report.md", "trend.png", "movers.png", "savings.png"):
         assert str(tmp_path / "out" / name) in done.stdout

@@ -15,7 +15,7 @@ from finops_core.provider import CloudProvider
 from finops_core.store import Store
 
 from finops_orchestrator.analysis.savings import savings
-from finops_orchestrator.report.build import MonthlyReport, gather, report_month
+from finops_orchestrator.report.build import MonthlyReport, gather, report_month, require_data
 from finops_orchestrator.report.markdown import CHARTS, render
 
 REPORT_FILE = "report.md"
@@ -48,6 +48,7 @@ async def make_report(
     """Build the report of ``month`` (YYYY-MM; default the last complete month) and write it to ``output``,
     else ``reports/YYYY-MM``. Bad input raises ``InvalidInput`` before anything is written."""
     first = report_month(month, today)
+    await anyio.to_thread.run_sync(require_data, store, first, metric)  # before asking any cloud for savings
     found = await savings(providers, top_n=1, is_demo=is_demo)
 
     def build() -> Written:

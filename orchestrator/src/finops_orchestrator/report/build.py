@@ -69,6 +69,18 @@ def report_month(text: str | None, today: date) -> date:
     return month
 
 
+def require_data(store: Store, month: date, metric: CostMetric = "effective") -> None:
+    """Refuse a month the store holds no cost for, saying what it does hold."""
+    if not store.cost_cells(CostQuery(start=month, end=add_months(month, 1), metric=metric)):
+        info = store.info()
+        if info.first_day is None:
+            raise InvalidInput("The store is empty: load data with `finops ingest` (or report on the demo company).")
+        raise InvalidInput(
+            f"No cost data for {month:%Y-%m} in the store (it holds {info.first_day} to {info.last_day}); pick a "
+            "month in that range, or load that month's data with `finops ingest`."
+        )
+
+
 def gather(
     store: Store,
     month: date,
@@ -79,16 +91,9 @@ def gather(
     source: str = "local store",
     is_demo: bool = False,
 ) -> MonthlyReport:
+    """The report's figures for ``month`` (checked with ``require_data`` first)."""
     end = add_months(month, 1)
     previous = add_months(month, -1)
-    if not store.cost_cells(CostQuery(start=month, end=end, metric=metric)):
-        info = store.info()
-        if info.first_day is None:
-            raise InvalidInput("The store is empty: load data with `finops ingest` (or report on the demo company).")
-        raise InvalidInput(
-            f"No cost data for {month:%Y-%m} in the store (it holds {info.first_day} to {info.last_day}); pick a "
-            "month in that range, or load that month's data with `finops ingest`."
-        )
 
     def change(dimension: Dimension, top_n: int) -> ChangeExplanation:
         return explain_change(

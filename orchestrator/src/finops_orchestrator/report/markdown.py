@@ -8,7 +8,7 @@ from decimal import Decimal
 from finops_core.models import CLOUD_NAMES
 
 from finops_orchestrator.analysis.changes import ChangeExplanation
-from finops_orchestrator.report.build import MonthlyReport, add_months
+from finops_orchestrator.report.build import TOP_MOVERS, MonthlyReport, add_months
 
 # Chart files and their captions, in the order the sections show them.
 CHARTS = {"trend.png": "Cost trend", "movers.png": "Top movers", "savings.png": "Savings by cloud"}
@@ -54,6 +54,7 @@ def _change_table(change: ChangeExplanation, label: str, before: str, now: str, 
 def render(report: MonthlyReport, charts: Collection[str] = ()) -> str:
     month, before = f"{report.month:%B %Y}", f"{add_months(report.month, -1):%B %Y}"
     end = add_months(report.month, 1)
+    empty_before = all(c.baseline == 0 for c in report.by_provider.currencies)
     lines = [f"# Cloud cost report: {month}", ""]
     if report.is_demo:
         lines += [f"> {report.source}", ""]
@@ -65,11 +66,12 @@ def render(report: MonthlyReport, charts: Collection[str] = ()) -> str:
         "",
         *_change_table(report.by_provider, "Provider", before, month, totals=True),
         "",
+        *([f"No cost in {before} (before the data starts?): changes are against zero.", ""] if empty_before else []),
         *_chart("trend.png", charts),
         "## Top movers by service",
         "",
-        f"The {len(report.movers.currencies[0].drivers) - 1 if report.movers.currencies else 0} largest changes "
-        f"per currency against {before}; '(other)' is the rest, so each currency's rows add up to its change.",
+        f"The {TOP_MOVERS} largest changes per currency against {before}; '(other)' is the rest, so each "
+        "currency's rows add up to its change.",
         "",
         *_change_table(report.movers, "Service", before, month, totals=False),
         "",
