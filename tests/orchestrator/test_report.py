@@ -161,6 +161,8 @@ async def test_charts_come_back_as_small_pngs_and_every_file_is_written(
     assert isinstance(text, TextContent)
     assert [type(i) for i in images] == [ImageContent] * 3
     folder = reports / "2026-10"
+    files = [str(folder / name) for name in ("report.md", "trend.png", "movers.png", "savings.png")]
+    assert result.structured_content == {"month": "2026-10", "files": files}
     assert f"Written to {folder}: report.md, trend.png, movers.png, savings.png." in text.text
     assert (folder / "report.md").read_text() in text.text
     for image, name in zip(images, ("trend.png", "movers.png", "savings.png"), strict=True):

@@ -36,6 +36,7 @@ EDGES: dict[str, list[Any]] = {
     "min_monthly_savings": ["NaN", "x"],
     "days": [0, -5, 10_000],
     "top_n": [0, 10_000],
+    "month": ["2026-13", "2027-01", "2026-11", "1999-12", " 2026-10 ", "0000-00"],
 }
 
 
@@ -132,7 +133,10 @@ TOOL_NAMES = [
     "finops_savings",
     "finops_sql",
     "finops_store_info",
+    "finops_report",
 ]
+
+EXAMPLES = {"finops_report": 8}  # each accepted month draws three charts (about a second): fewer, edges included
 
 
 def test_the_property_covers_every_tool(store: Store) -> None:
@@ -143,7 +147,9 @@ def test_the_property_covers_every_tool(store: Store) -> None:
 def test_any_arguments_get_an_answer_or_a_clear_error_and_refusals_write_nothing(store: Store, tool: str) -> None:
     schema = next(t["input_schema"] for t in _tools(store) if t["name"] == tool)
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @settings(
+        max_examples=EXAMPLES.get(tool, 30), deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    )
     @given(_arguments(schema))
     def run(arguments: dict[str, Any]) -> None:
         _check(store, tool, arguments)

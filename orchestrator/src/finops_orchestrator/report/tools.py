@@ -49,7 +49,8 @@ def register_report_tools(
             ImageContent(type="image", data=base64.b64encode(png).decode(), mime_type="image/png")
             for png in written.charts.values()
         ]
-        return CallToolResult(content=[TextContent(type="text", text=text), *images])
+        written_to = {"month": f"{written.report.month:%Y-%m}", "files": [str(p) for p in written.paths]}
+        return CallToolResult(content=[TextContent(type="text", text=text), *images], structured_content=written_to)
 
     @server.resource(
         "finops://reports/latest",
