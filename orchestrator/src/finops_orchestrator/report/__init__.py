@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -70,9 +70,10 @@ def _write(written: Written) -> None:
     written.folder.mkdir(parents=True, exist_ok=True)
     files = {REPORT_FILE: written.markdown.encode(), **written.charts}
     for name, data in files.items():
-        with tempfile.NamedTemporaryFile(dir=written.folder, prefix=f".{name}.", delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, written.folder / name)
+        # Not NamedTemporaryFile: its 0600 mode would stick to the report; open() applies the umask as usual.
+        temporary = written.folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        temporary.write_bytes(data)
+        os.replace(temporary, written.folder / name)
     for name in CHARTS.keys() - files.keys():
         (written.folder / name).unlink(missing_ok=True)
 
