@@ -185,9 +185,12 @@ async def test_the_latest_report_resource_says_how_to_make_one_then_serves_the_n
     assert "finops_report" in empty.text  # type: ignore[union-attr]
     assert not (tmp_path / "none").exists()
 
-    september, _, latest = await _report(demo_store, reports, {"month": "2026-09"})
-    assert not september.is_error, september.content
-    assert "## Forecast" not in september.content[0].text  # a forecast only beside the last complete month
+    older = reports / "2026-09"  # written after October's, but an older month
+    older.mkdir()
+    (older / "report.md").write_text("# Cloud cost report: September 2026\n")
+    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, reports=reports)
+    async with Client(server) as client:
+        latest = (await client.read_resource("finops://reports/latest")).contents[0].text  # type: ignore[union-attr]
     assert latest.startswith("# Cloud cost report: October 2026")  # the newest month, not the newest written
     assert latest.startswith((reports / "2026-10" / "report.md").read_text())
     assert str(reports / "2026-10") in latest
@@ -235,6 +238,7 @@ def test_finops_report_prints_the_markdown_and_the_paths_it_wrote(demo_store: St
     assert done.exit_code == 0, done.output
     assert "Cloud cost report: November 2025" in done.stdout
     assert "No cost in October 2025 (before the data starts?): changes are against zero." in done.stdout
+    assert "Forecast for" not in done.stdout  # a forecast only beside the last complete month
     assert "Totals by provider" in done.stdout
     for name in ("report.md", "trend.png", "movers.png", "savings.png"):
         assert str(tmp_path / "out" / name) in done.stdout
