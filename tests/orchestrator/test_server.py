@@ -112,7 +112,7 @@ async def test_the_store_summary_and_the_focus_glossary_are_readable_resources(d
         listed = {str(r.uri) for r in (await client.list_resources()).resources}
         summary = await client.read_resource("finops://store/summary")
         columns = await client.read_resource("finops://focus/columns")
-    assert listed == {"finops://store/summary", "finops://focus/columns"}
+    assert listed == {"finops://store/summary", "finops://focus/columns", "finops://reports/latest"}
     assert json.loads(summary.contents[0].text)["partitions"] == 39  # type: ignore[union-attr]
     text = columns.contents[0].text  # type: ignore[union-attr]
     assert "| EffectiveCost | effective_cost | exact integer nanos (divide by 1e9) | no | the amortized cost" in text

@@ -33,9 +33,19 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
+class _Stderr:
+    """Whatever ``sys.stderr`` is when a line is written (a host or test runner may swap it after configuring)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console", stream: TextIO | None = None) -> None:
     """Send structlog and stdlib logging to ``stream`` (stderr by default), redacted, at ``level``."""
-    out = stream or sys.stderr
+    out: Any = stream or _Stderr()
     renderer: Any = (
         structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     )

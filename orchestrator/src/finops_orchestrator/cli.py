@@ -36,6 +36,7 @@ from finops_orchestrator.investigation import investigate, render
 from finops_orchestrator.progress import progress_bar
 
 if TYPE_CHECKING:
+    from finops_orchestrator.report import Written
     from finops_orchestrator.sync import SyncReport
 
 app = typer.Typer(
@@ -258,6 +259,68 @@ def _print_sync(report: SyncReport) -> None:
         )
     out.print(table)
     out.print(report.note, highlight=False)
+
+
+async def _report(settings: Settings, month: str | None, demo: bool, output: Path | None) -> Written:
+    from finops_orchestrator.providers import connect_providers, demo_status
+    from finops_orchestrator.report import make_report, reports_root
+
+    today = today_utc()
+    if demo:
+        as_of = demo_as_of(settings, today)
+        providers = demo_providers(settings, as_of)
+        with open_demo_store(settings) as store:
+            if store.info().line_items == 0:
+                with progress_bar("loading demo", demo_partition_count(as_of)) as bar:
+                    await load_demo(store, providers, bar)
+            return await make_report(
+                store,
+                reports_root(settings.home, is_demo=True),
+                month=month,
+                today=as_of,
+                providers=providers,
+                statuses=[demo_status(p.cloud) for p in providers],
+                output=output,
+                source=DEMO_LABEL,
+                is_demo=True,
+            )
+    async with connect_providers(settings, as_of=demo_as_of(settings, today)) as connected:
+        with Store(settings.store_file) as store:
+            return await make_report(
+                store,
+                reports_root(settings.home, is_demo=False),
+                month=month,
+                today=today,
+                providers=connected.providers,
+                statuses=connected.statuses,
+                output=output,
+                source=f"local store {store.path}",
+                is_demo=False,
+            )
+
+
+@app.command()
+def report(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: the last complete month).")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Report on the demo company.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Folder to write to (default: <home>/reports/YYYY-MM, demo-reports/ for --demo)."
+        ),
+    ] = None,
+) -> None:
+    """A monthly cost report: Markdown on the terminal, and report.md plus PNG charts written to a folder."""
+    from rich.markdown import Markdown
+
+    try:
+        written = anyio.run(_report, _settings(), month, demo, output)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print(Markdown(written.markdown))
+    out.print("\nWritten:")
+    for path in written.paths:
+        out.print(f"  {path}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -5,6 +5,7 @@ The analysis tools (drivers of change, anomalies, read-only SQL) register from `
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -28,6 +29,8 @@ from pydantic import BaseModel, Field
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.glossary import glossary
 from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.report import reports_root
+from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start
 
 ExportFormatName = Literal["focus", "aws-cur", "azure-actual", "azure-amortized", "gcp-billing"]
@@ -71,9 +74,11 @@ def build_orchestrator(
     providers: Sequence[CloudProvider] = (),
     statuses: Sequence[ProviderStatus] = (),
     sync_settings: SyncSettings | None = None,
+    reports: Path | None = None,
 ) -> MCPServer:
-    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations) and
-    ``statuses`` say for every cloud whether it is connected, and if not why."""
+    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
+    ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
+    reports are written to (default: beside the store)."""
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
@@ -217,6 +222,16 @@ def build_orchestrator(
 
     register_analysis_tools(
         server, store, source=source, is_demo=is_demo, today=today, providers=providers, statuses=clouds
+    )
+    register_report_tools(
+        server,
+        store,
+        reports or reports_root(store.path.parent, is_demo=is_demo),
+        source=source,
+        is_demo=is_demo,
+        today=today,
+        providers=providers,
+        statuses=clouds,
     )
     for template in load_templates():
         server.add_prompt(_prompt(template))

@@ -37,6 +37,7 @@ EDGES: dict[str, list[Any]] = {
     "days": [0, -5, 10_000],
     "top_n": [0, 10_000],
     "paths": [[], ["/etc/passwd"], ["s3://"], ["/no/such/file.csv"], ["gs://b/../../x"]],
+    "month": ["2026-13", "2027-01", "2026-11", "1999-12", " 2026-10 ", "0000-00"],
 }
 
 
@@ -135,7 +136,10 @@ TOOL_NAMES = [
     "finops_store_info",
     "finops_sync",
     "finops_ingest",
+    "finops_report",
 ]
+
+EXAMPLES = {"finops_report": 8}  # each accepted month draws three charts (about a second): fewer, edges included
 
 
 def test_the_property_covers_every_tool(store: Store) -> None:
@@ -146,7 +150,9 @@ def test_the_property_covers_every_tool(store: Store) -> None:
 def test_any_arguments_get_an_answer_or_a_clear_error_and_refusals_write_nothing(store: Store, tool: str) -> None:
     schema = next(t["input_schema"] for t in _tools(store) if t["name"] == tool)
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @settings(
+        max_examples=EXAMPLES.get(tool, 30), deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    )
     @given(_arguments(schema))
     def run(arguments: dict[str, Any]) -> None:
         _check(store, tool, arguments)

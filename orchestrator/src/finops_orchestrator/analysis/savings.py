@@ -12,13 +12,17 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 import anyio
 from finops_core.errors import FinOpsError
 from finops_core.models import CLOUD_NAMES, CLOUDS, Cloud, Recommendation
 from finops_core.money import Money
-from finops_core.provider import CloudProvider
+from finops_core.provider import CloudProvider, RecommendationSet
+from finops_core.store import Store
 from pydantic import BaseModel, Field
+
+from finops_orchestrator.providers import ProviderStatus, not_configured
 
 FETCH_LIMIT = 500  # recommendations asked of each cloud
 
@@ -134,6 +138,29 @@ async def savings(
         from_last_sync=sorted(from_last_sync, key=lambda m: m.provider),
         is_demo=is_demo,
         note=note,
+    )
+
+
+async def store_savings(
+    store: Store,
+    providers: Sequence[CloudProvider],
+    statuses: Sequence[ProviderStatus],
+    *,
+    top_n: int = 20,
+    min_monthly_savings: Decimal = Decimal(0),
+    is_demo: bool = False,
+) -> SavingsReport:
+    """``savings`` as the server answers it: clouds not connected named by their ``statuses`` (or as not
+    configured), and a cloud that cannot answer now covered by the recommendations its last sync saved."""
+    absent: dict[Cloud, str] = {c: not_configured(c).detail for c in CLOUDS}
+    absent.update((s.provider, s.detail) for s in statuses if s.state != "connected")
+    saved: dict[Cloud, tuple[datetime, list[Recommendation]]] = {
+        cast(Cloud, s.provider): (s.taken_at, RecommendationSet.model_validate_json(s.body).recommendations)
+        for s in store.snapshots()
+        if s.kind == "recommendations"
+    }
+    return await savings(
+        providers, top_n=top_n, min_monthly_savings=min_monthly_savings, is_demo=is_demo, absent=absent, saved=saved
     )
 
 

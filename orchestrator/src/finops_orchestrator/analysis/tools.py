@@ -6,14 +6,14 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 import anyio.to_thread
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
-from finops_core.models import CLOUDS, Budget, Cloud, CostMetric, Dimension, Recommendation
+from finops_core.models import Budget, CostMetric, Dimension
 from finops_core.money import Money, parse_amount
-from finops_core.provider import CloudProvider, RecommendationSet
+from finops_core.provider import CloudProvider
 from finops_core.server import READ, compact_tool
 from finops_core.store import Store
 from mcp.server import MCPServer
@@ -25,10 +25,10 @@ from finops_orchestrator.analysis.budgets import BudgetReport, BudgetStatus, bud
 from finops_orchestrator.analysis.changes import ChangeExplanation, explain_change
 from finops_orchestrator.analysis.commitments import CommitmentReport, commitments
 from finops_orchestrator.analysis.forecast import ForecastBy, ForecastReport, forecast
-from finops_orchestrator.analysis.savings import SavingsReport, savings
+from finops_orchestrator.analysis.savings import SavingsReport, store_savings
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
-from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.providers import ProviderStatus
 
 Metric = Annotated[
     CostMetric, Field(description="effective (amortized, default), billed (invoice cash), list or contracted.")
@@ -255,19 +255,7 @@ def register_analysis_tools(
         ] = "0",
     ) -> SavingsReport:
         floor = parse_amount(min_monthly_savings, "min_monthly_savings")
-        absent: dict[Cloud, str] = {c: not_configured(c).detail for c in CLOUDS}
-        absent.update((s.provider, s.detail) for s in statuses if s.state != "connected")
-        saved: dict[Cloud, tuple[datetime, list[Recommendation]]] = {
-            cast(Cloud, snap.provider): (
-                snap.taken_at,
-                RecommendationSet.model_validate_json(snap.body).recommendations,
-            )
-            for snap in store.snapshots()
-            if snap.kind == "recommendations"
-        }
-        return await savings(
-            providers, top_n=top_n, min_monthly_savings=floor, is_demo=is_demo, absent=absent, saved=saved
-        )
+        return await store_savings(store, providers, statuses, top_n=top_n, min_monthly_savings=floor, is_demo=is_demo)
 
     @compact_tool(
         server,
