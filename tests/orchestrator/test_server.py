@@ -41,6 +41,24 @@ async def test_store_answers_match_each_provider_to_the_cent(demo_store: Store) 
         assert direct.totals == stored.totals
 
 
+async def test_weekly_store_answers_match_each_provider_row_for_row(demo_store: Store) -> None:
+    query = CostQuery(
+        start=date(2026, 9, 17), end=date(2026, 11, 4), granularity="weekly", group_by=("service",), top_n=500
+    )
+    for cloud in CLOUDS:
+        provider = SandboxProvider(cloud, as_of=AS_OF)
+        direct = await provider.query_costs(query)
+        stored = demo_store.query_costs(
+            query.model_copy(update={"filters": {"provider": (provider.spec.provider_name,)}})
+        )
+        assert sorted(direct.rows, key=repr) == sorted(stored.rows, key=repr)
+        assert direct.partial_periods == stored.partial_periods
+        assert [(p.start, p.end) for p in stored.partial_periods] == [
+            (date(2026, 9, 17), date(2026, 9, 21)),
+            (date(2026, 11, 2), date(2026, 11, 4)),
+        ]
+
+
 async def test_store_info_reports_what_is_loaded(demo_store: Store) -> None:
     async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
         result = await client.call_tool("finops_store_info", {})

@@ -91,7 +91,7 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         server,
         name=f"{cloud}_cost_query",
         description=f"{name} costs for a period, optionally grouped by up to two dimensions and a tag key, as "
-        "a total or a daily/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
+        "a total or a daily/weekly/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
         "and which metric was used (default: effective = amortized).",
         answer=provider.query_costs,
         today=today,
@@ -190,7 +190,13 @@ def register_cost_query(
         ] = None,
         group_by: Annotated[list[Dimension] | None, Field(description="Up to two dimensions.", max_length=2)] = None,
         tag_key: Annotated[str | None, Field(description="Also group by this tag key; untagged = null.")] = None,
-        granularity: Annotated[Granularity, Field(description="total, daily or monthly.")] = "total",
+        granularity: Annotated[
+            Granularity,
+            Field(
+                description="total, daily, weekly (ISO weeks, Monday to Sunday) or monthly. A week or month cut by "
+                "start or end is labelled by its first day in the period and listed in partial_periods."
+            ),
+        ] = "total",
         metric: Annotated[
             CostMetric,
             Field(

@@ -48,8 +48,8 @@ def build_orchestrator(
         server,
         name="finops_cost_query",
         description="Costs across every loaded cloud for a period, grouped by up to two of provider, account, "
-        "service, service category, region, charge category (and a tag key), as a total or a daily/monthly "
-        "trend. Top groups plus '(other)', totals per currency, the metric used (default effective = "
+        "service, service category, region, charge category (and a tag key), as a total or a daily/weekly/"
+        "monthly trend. Top groups plus '(other)', totals per currency, the metric used (default effective = "
         "amortized).",
         answer=answer,
         today=today,
