@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ async def test_cross_cloud_costs_group_by_provider_with_one_total_per_currency(d
     body = result.structured_content
     assert body is not None
     assert body["is_demo"] is True
-    assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Google Cloud"}
-    assert sorted(t["currency"] for t in body["totals"]) == ["EUR", "USD"]
+    assert body["columns"] == ["provider", "currency", "cost"]
+    assert {r[0] for r in body["rows"]} == {"AWS", "Microsoft", "Google Cloud"}
+    assert sorted(body["totals"]) == ["EUR", "USD"]
 
 
 async def test_store_answers_match_each_provider_to_the_cent(demo_store: Store) -> None:
@@ -94,7 +96,7 @@ async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_
     assert body is not None
     assert body["is_demo"] is False
     assert str(tmp_path) in body["source"]
-    assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Oracle"}
+    assert {r[0] for r in body["rows"]} == {"AWS", "Microsoft", "Oracle"}
 
 
 async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
@@ -120,7 +122,8 @@ async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured
     size = len(json.dumps(tools.model_dump(mode="json", by_alias=True, exclude_none=True)))
     assert size <= 20_000, f"tools/list is {size} bytes"
     assert result.structured_content is not None
-    assert json.loads(result.content[0].text) == result.structured_content  # type: ignore[union-attr]
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert all(f"{Decimal(a):,.2f} {c}" in text for c, a in result.structured_content["totals"].items())
 
 
 async def test_the_store_summary_and_the_focus_glossary_are_readable_resources(demo_store: Store) -> None:

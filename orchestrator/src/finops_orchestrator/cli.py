@@ -152,7 +152,8 @@ def serve(
         else:
             store = Store(settings.store_file)
         http = settings.http.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
-        run(build_orchestrator(store, is_demo=demo, providers=providers), transport, http)
+        server = build_orchestrator(store, is_demo=demo, providers=providers, currency=settings.currency)
+        run(server, transport, http)
     except FinOpsError as exc:
         raise _fail(exc) from None
 

@@ -7,17 +7,19 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from finops_core.currency import CurrencySettings
 from finops_core.dates import today_utc
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
-from finops_core.server import READ, compact_tool, register_cost_query
+from finops_core.server import READ, compact_tool
 from finops_core.store import Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
 from mcp.server import MCPServer
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
+from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
 
 
@@ -27,8 +29,10 @@ def build_orchestrator(
     is_demo: bool,
     today: Callable[[], date] = today_utc,
     providers: Sequence[CloudProvider] = (),
+    currency: CurrencySettings | None = None,
 ) -> MCPServer:
-    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (recommendations)."""
+    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (recommendations);
+    ``currency`` is the rate table for converted answers (``Settings.currency``; none: never convert)."""
     server = MCPServer(
         name="finops",
         instructions=(
@@ -44,17 +48,7 @@ def build_orchestrator(
     async def answer(query: CostQuery) -> CostBreakdown:
         return store.query_costs(query, source=source, is_demo=is_demo)
 
-    register_cost_query(
-        server,
-        name="finops_cost_query",
-        description="Costs across every loaded cloud for a period, grouped by up to two of provider, account, "
-        "service, service category, region, charge category (and a tag key), as a total or a daily/weekly/"
-        "monthly trend. Top groups plus '(other)', totals per currency, the metric used (default effective = "
-        "amortized).",
-        answer=answer,
-        today=today,
-        output_schema=False,
-    )
+    register_finops_cost_query(server, answer=answer, today=today, currency=currency)
 
     @compact_tool(
         server,
