@@ -113,6 +113,23 @@ async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
     assert result.structured_content["partitions"] == 39
 
 
+async def test_finops_serve_converts_with_the_rate_table_from_finops_toml(home: Path) -> None:
+    from mcp.client.stdio import StdioServerParameters
+
+    from tests.commands import BIN, finops_env
+
+    (home / "finops.toml").write_text('[currency]\nrates = { EUR = "1.08" }\nsource = "test table"\n')
+    params = StdioServerParameters(command=str(BIN / "finops"), args=["serve", "--demo"], env=finops_env(home))
+    async with Client(params) as client:
+        result = await client.call_tool(
+            "finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01", "convert": True}
+        )
+    assert not result.is_error
+    assert result.structured_content is not None
+    converted = result.structured_content["converted"]
+    assert (converted["rates"], converted["rates_source"]) == ({"EUR": "1.08"}, "test table")
+
+
 async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured(demo_store: Store) -> None:
     import json
 
