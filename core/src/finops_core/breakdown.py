@@ -53,8 +53,7 @@ def partial_periods(query: CostQuery, starts: Iterable[date]) -> list[DateRange]
         return []
     cut: list[DateRange] = []
     for start in sorted(set(starts)):
-        natural = period_start(start, query.granularity)
-        assert natural is not None
+        natural = period_start(start, query.granularity) or start
         end = min(natural_end(natural, query.granularity), query.end)
         if natural != start or end != natural_end(natural, query.granularity):
             cut.append(DateRange(start=start, end=end))
