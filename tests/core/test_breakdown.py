@@ -42,3 +42,25 @@ def test_an_empty_answer_carries_the_note_and_a_full_one_does_not() -> None:
         assemble(QUERY, [Cell(None, ("a",), "USD", Decimal(1))], source="t", is_demo=False, empty_note="why").note
         is None
     )
+
+
+def test_a_period_that_began_before_the_query_is_labelled_by_the_querys_start_and_listed_as_partial() -> None:
+    query = CostQuery(start=date(2026, 12, 10), end=date(2027, 1, 4), granularity="monthly")
+    cells = [
+        Cell(date(2026, 12, 1), (), "USD", Decimal(3)),  # a source labels the month by its first day
+        Cell(date(2027, 1, 1), (), "USD", Decimal(2)),
+    ]
+    answer = assemble(query, cells, source="t", is_demo=False)
+    assert [(r.period_start, r.cost) for r in answer.rows] == [(date(2026, 12, 10), 3), (date(2027, 1, 1), 2)]
+    assert [(p.start, p.end) for p in answer.partial_periods] == [
+        (date(2026, 12, 10), date(2027, 1, 1)),
+        (date(2027, 1, 1), date(2027, 1, 4)),
+    ]
+
+
+def test_whole_weeks_are_not_partial_and_a_daily_trend_lists_no_partial_periods() -> None:
+    weeks = CostQuery(start=date(2026, 11, 2), end=date(2026, 11, 16), granularity="weekly")  # Monday to Monday
+    cells = [Cell(date(2026, 11, 2), (), "USD", Decimal(1)), Cell(date(2026, 11, 9), (), "USD", Decimal(1))]
+    assert assemble(weeks, cells, source="t", is_demo=False).partial_periods == []
+    days = weeks.model_copy(update={"granularity": "daily"})
+    assert assemble(days, cells, source="t", is_demo=False).partial_periods == []

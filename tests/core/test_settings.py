@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,40 @@ def test_the_http_token_is_kept_secret_in_reprs(tmp_path: Path) -> None:
     assert "hunter2" not in settings.model_dump_json()
     assert settings.http.token is not None
     assert settings.http.token.get_secret_value() == "hunter2-token"
+
+
+def test_the_currency_section_reads_rates_as_exact_decimals_from_strings_or_numbers(tmp_path: Path) -> None:
+    (tmp_path / "finops.toml").write_text(
+        '[currency]\nreport_currency = "usd"\nrates = { EUR = "1.08", GBP = 1.2716 }\n'
+        'rates_as_of = 2026-10-31\nsource = "ECB reference rates"\n'
+    )
+    currency = Settings.load({"FINOPS_HOME": str(tmp_path)}).currency
+    assert currency is not None
+    assert currency.report_currency == "USD"
+    assert currency.rates == {"EUR": Decimal("1.08"), "GBP": Decimal("1.2716")}
+    assert str(currency.rates["GBP"]) == "1.2716"
+    assert (currency.rates_as_of, currency.source) == (date(2026, 10, 31), "ECB reference rates")
+
+
+def test_a_rate_can_come_from_the_environment(tmp_path: Path) -> None:
+    currency = Settings.load({"FINOPS_HOME": str(tmp_path), "FINOPS_CURRENCY__RATES__EUR": "1.09"}).currency
+    assert currency is not None
+    assert currency.rates == {"EUR": Decimal("1.09")}
+    assert currency.report_currency == "USD"
+
+
+def test_without_a_currency_section_there_is_no_rate_table(tmp_path: Path) -> None:
+    assert Settings.load({"FINOPS_HOME": str(tmp_path)}).currency is None
+
+
+@pytest.mark.parametrize("rates", ['{ EUR = "-1.08" }', '{ EUR = "0" }', '{ EUR = "nan" }', '{ EUR = "a lot" }'])
+def test_a_rate_that_is_not_a_positive_number_names_the_currency(tmp_path: Path, rates: str) -> None:
+    (tmp_path / "finops.toml").write_text(f"[currency]\nrates = {rates}\n")
+    with pytest.raises(ConfigError, match=r"currency\.rates"):
+        Settings.load({"FINOPS_HOME": str(tmp_path)})
+
+
+def test_the_report_currency_cannot_have_a_rate_other_than_one(tmp_path: Path) -> None:
+    (tmp_path / "finops.toml").write_text('[currency]\nreport_currency = "EUR"\nrates = { EUR = "1.1" }\n')
+    with pytest.raises(ConfigError, match="report currency EUR itself must be 1"):
+        Settings.load({"FINOPS_HOME": str(tmp_path)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ async def test_cross_cloud_costs_group_by_provider_with_one_total_per_currency(d
     body = result.structured_content
     assert body is not None
     assert body["is_demo"] is True
-    assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Google Cloud"}
-    assert sorted(t["currency"] for t in body["totals"]) == ["EUR", "USD"]
+    assert body["columns"] == ["provider", "currency", "cost"]
+    assert {r[0] for r in body["rows"]} == {"AWS", "Microsoft", "Google Cloud"}
+    assert sorted(body["totals"]) == ["EUR", "USD"]
 
 
 async def test_store_answers_match_each_provider_to_the_cent(demo_store: Store) -> None:
@@ -39,6 +41,24 @@ async def test_store_answers_match_each_provider_to_the_cent(demo_store: Store) 
             query.model_copy(update={"filters": {"provider": (provider.spec.provider_name,)}})
         )
         assert direct.totals == stored.totals
+
+
+async def test_weekly_store_answers_match_each_provider_row_for_row(demo_store: Store) -> None:
+    query = CostQuery(
+        start=date(2026, 9, 17), end=date(2026, 11, 4), granularity="weekly", group_by=("service",), top_n=500
+    )
+    for cloud in CLOUDS:
+        provider = SandboxProvider(cloud, as_of=AS_OF)
+        direct = await provider.query_costs(query)
+        stored = demo_store.query_costs(
+            query.model_copy(update={"filters": {"provider": (provider.spec.provider_name,)}})
+        )
+        assert sorted(direct.rows, key=repr) == sorted(stored.rows, key=repr)
+        assert direct.partial_periods == stored.partial_periods
+        assert [(p.start, p.end) for p in stored.partial_periods] == [
+            (date(2026, 9, 17), date(2026, 9, 21)),
+            (date(2026, 11, 2), date(2026, 11, 4)),
+        ]
 
 
 async def test_store_info_reports_what_is_loaded(demo_store: Store) -> None:
@@ -76,7 +96,7 @@ async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_
     assert body is not None
     assert body["is_demo"] is False
     assert str(tmp_path) in body["source"]
-    assert {r["group"]["provider"] for r in body["rows"]} == {"AWS", "Microsoft", "Oracle"}
+    assert {r[0] for r in body["rows"]} == {"AWS", "Microsoft", "Oracle"}
 
 
 async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
@@ -93,6 +113,23 @@ async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
     assert result.structured_content["partitions"] == 39
 
 
+async def test_finops_serve_converts_with_the_rate_table_from_finops_toml(home: Path) -> None:
+    from mcp.client.stdio import StdioServerParameters
+
+    from tests.commands import BIN, finops_env
+
+    (home / "finops.toml").write_text('[currency]\nrates = { EUR = "1.08" }\nsource = "test table"\n')
+    params = StdioServerParameters(command=str(BIN / "finops"), args=["serve", "--demo"], env=finops_env(home))
+    async with Client(params) as client:
+        result = await client.call_tool(
+            "finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01", "convert": True}
+        )
+    assert not result.is_error
+    assert result.structured_content is not None
+    converted = result.structured_content["converted"]
+    assert (converted["rates"], converted["rates_source"]) == ({"EUR": "1.08"}, "test table")
+
+
 async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured(demo_store: Store) -> None:
     import json
 
@@ -102,7 +139,8 @@ async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured
     size = len(json.dumps(tools.model_dump(mode="json", by_alias=True, exclude_none=True)))
     assert size <= 20_000, f"tools/list is {size} bytes"
     assert result.structured_content is not None
-    assert json.loads(result.content[0].text) == result.structured_content  # type: ignore[union-attr]
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert all(f"{Decimal(a):,.2f} {c}" in text for c, a in result.structured_content["totals"].items())
 
 
 async def test_the_store_summary_and_the_focus_glossary_are_readable_resources(demo_store: Store) -> None:

@@ -56,7 +56,13 @@ DIMENSION_COLUMN: dict[Dimension, str] = {
     "resource": "resource_id",
     "sku": "sku_id",
 }
-Granularity = Literal["daily", "monthly", "total"]
+Granularity = Literal["daily", "weekly", "monthly", "total"]
+GRANULARITY_MEANING: dict[Granularity, str] = {
+    "total": "one amount per group for the whole period",
+    "daily": "one amount per group per UTC day",
+    "weekly": "one amount per group per ISO week (Monday to Sunday); a week cut by the period is partial",
+    "monthly": "one amount per group per calendar month; a month cut by the period is partial",
+}
 
 
 class _Model(BaseModel):
@@ -84,10 +90,19 @@ class CostQuery(_Model):
         return self
 
 
+class DateRange(_Model):
+    """Days ``[start, end)``: the end is exclusive."""
+
+    start: date
+    end: date = Field(description="Exclusive end date.")
+
+
 class CostRow(_Model):
     """One group of a breakdown: its period, its dimension values and its cost."""
 
-    period_start: date | None = Field(description="Start of the day or month; null for a total.")
+    period_start: date | None = Field(
+        description="First day of the day, week or month, clipped to the query's start; null for a total."
+    )
     group: dict[str, str | None] = Field(description="Dimension (or 'tag:<key>') -> value; null = not set.")
     cost: Amount
     currency: str
@@ -112,6 +127,11 @@ class CostBreakdown(_Model):
     )
     totals: list[Money] = Field(description="Total per currency over the whole period (rows + other).")
     truncated: bool = Field(description="True when groups beyond top_n were folded into 'other'.")
+    partial_periods: list[DateRange] = Field(
+        default_factory=lambda: list[DateRange](),
+        description="Weeks or months cut short by the query's start or end, with their real days. Every other "
+        "weekly period is a whole ISO week (Monday to Sunday), every other monthly one a whole calendar month.",
+    )
     source: str = Field(description="Where the numbers came from, e.g. 'demo sandbox (not real data)'.")
     is_demo: bool = False
     note: str | None = Field(default=None, description="Why a result is empty, and what to try next.")

@@ -106,7 +106,7 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         server,
         name=f"{cloud}_cost_query",
         description=f"{name} costs for a period, optionally grouped by up to two dimensions and a tag key, as "
-        "a total or a daily/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
+        "a total or a daily/weekly/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
         "and which metric was used (default: effective = amortized).",
         answer=provider.query_costs,
         today=today,
@@ -233,6 +233,78 @@ def compact_tool(
     return register
 
 
+# The cost query's parameters, shared by every server's cost-query tool (the orchestrator adds its own).
+StartParam = Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
+EndParam = Annotated[
+    str | None,
+    Field(description="Day after the last day (exclusive), YYYY-MM-DD. Default: today, i.e. through yesterday."),
+]
+GroupByParam = Annotated[list[Dimension] | None, Field(description="Up to two dimensions.", max_length=2)]
+TagKeyParam = Annotated[str | None, Field(description="Also group by this tag key; untagged = null.")]
+GranularityParam = Annotated[
+    Granularity,
+    Field(
+        description="total, daily, weekly (ISO weeks, Monday to Sunday) or monthly. A week or month cut by "
+        "start or end is labelled by its first day in the period and listed in partial_periods."
+    ),
+]
+MetricParam = Annotated[
+    CostMetric,
+    Field(description="effective (amortized, default), billed (invoice cash), list (before discounts) or contracted."),
+]
+ProvidersParam = Annotated[
+    list[str] | None, Field(description="Only these providers (FOCUS ProviderName: AWS, Microsoft, Google Cloud).")
+]
+ServicesParam = Annotated[list[str] | None, Field(description="Only these service names.")]
+AccountsParam = Annotated[
+    list[str] | None, Field(description="Only these sub-account ids (AWS account, subscription, project).")
+]
+RegionsParam = Annotated[list[str] | None, Field(description="Only these region ids.")]
+TopNParam = Annotated[int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=500)]
+
+
+def cost_query_of(
+    *,
+    start: str | None,
+    end: str | None,
+    group_by: list[Dimension] | None,
+    tag_key: str | None,
+    granularity: Granularity,
+    metric: CostMetric,
+    providers: list[str] | None,
+    services: list[str] | None,
+    accounts: list[str] | None,
+    regions: list[str] | None,
+    top_n: int,
+    today: date,
+) -> CostQuery:
+    """The ``CostQuery`` a cost-query tool's arguments ask for, or an ``InvalidInput`` that says what is wrong."""
+    first, last = period(start, end, today)
+    filters: dict[Dimension, tuple[str, ...]] = {}
+    chosen: tuple[tuple[Dimension, list[str] | None], ...] = (
+        ("provider", providers),
+        ("service", services),
+        ("sub_account", accounts),
+        ("region", regions),
+    )
+    for dim, values in chosen:
+        if values:
+            filters[dim] = tuple(values)
+    try:
+        return CostQuery(
+            start=first,
+            end=last,
+            metric=metric,
+            granularity=granularity,
+            group_by=tuple(group_by or ()),
+            tag_key=tag_key,
+            filters=filters,
+            top_n=top_n,
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"Invalid cost query: {exc}") from None
+
+
 def register_cost_query(
     server: MCPServer,
     *,
@@ -240,73 +312,40 @@ def register_cost_query(
     description: str,
     answer: Callable[[CostQuery], Awaitable[CostBreakdown]],
     today: Callable[[], date],
-    output_schema: bool = True,
 ) -> None:
-    """Register a cost-query tool answered by ``answer`` (a provider, or the orchestrator's store). Without
-    ``output_schema`` it answers with ``compact_answer``."""
+    """Register a cost-query tool answered by ``answer`` (a provider), publishing ``CostBreakdown`` as its
+    output schema."""
 
     async def cost_query(
-        start: Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")] = None,
-        end: Annotated[
-            str | None,
-            Field(
-                description="Day after the last day (exclusive), YYYY-MM-DD. Default: today, i.e. through yesterday."
-            ),
-        ] = None,
-        group_by: Annotated[list[Dimension] | None, Field(description="Up to two dimensions.", max_length=2)] = None,
-        tag_key: Annotated[str | None, Field(description="Also group by this tag key; untagged = null.")] = None,
-        granularity: Annotated[Granularity, Field(description="total, daily or monthly.")] = "total",
-        metric: Annotated[
-            CostMetric,
-            Field(
-                description="effective (amortized, default), billed (invoice "
-                "cash), list (before discounts) or contracted."
-            ),
-        ] = "effective",
-        providers: Annotated[
-            list[str] | None,
-            Field(description="Only these providers (FOCUS ProviderName: AWS, Microsoft, Google Cloud)."),
-        ] = None,
-        services: Annotated[list[str] | None, Field(description="Only these service names.")] = None,
-        accounts: Annotated[
-            list[str] | None,
-            Field(description="Only these sub-account ids (AWS account, subscription, project)."),
-        ] = None,
-        regions: Annotated[list[str] | None, Field(description="Only these region ids.")] = None,
-        top_n: Annotated[
-            int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=500)
-        ] = 15,
+        start: StartParam = None,
+        end: EndParam = None,
+        group_by: GroupByParam = None,
+        tag_key: TagKeyParam = None,
+        granularity: GranularityParam = "total",
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
+        services: ServicesParam = None,
+        accounts: AccountsParam = None,
+        regions: RegionsParam = None,
+        top_n: TopNParam = 15,
     ) -> CostBreakdown:
-        first, last = period(start, end, today())
-        filters: dict[Dimension, tuple[str, ...]] = {}
-        chosen: tuple[tuple[Dimension, list[str] | None], ...] = (
-            ("provider", providers),
-            ("service", services),
-            ("sub_account", accounts),
-            ("region", regions),
+        query = cost_query_of(
+            start=start,
+            end=end,
+            group_by=group_by,
+            tag_key=tag_key,
+            granularity=granularity,
+            metric=metric,
+            providers=providers,
+            services=services,
+            accounts=accounts,
+            regions=regions,
+            top_n=top_n,
+            today=today(),
         )
-        for dim, values in chosen:
-            if values:
-                filters[dim] = tuple(values)
-        try:
-            query = CostQuery(
-                start=first,
-                end=last,
-                metric=metric,
-                granularity=granularity,
-                group_by=tuple(group_by or ()),
-                tag_key=tag_key,
-                filters=filters,
-                top_n=top_n,
-            )
-        except ValueError as exc:
-            raise InvalidInput(f"Invalid cost query: {exc}") from None
         return await answer(query)
 
-    if output_schema:
-        server.tool(name=name, annotations=READ, description=description)(typed_errors(cost_query))
-    else:
-        compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
+    server.tool(name=name, annotations=READ, description=description)(typed_errors(cost_query))
 
 
 def _register_apply(server: MCPServer, provider: CloudProvider) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from finops_core.currency import CurrencySettings
 from finops_core.errors import ConfigError
 from finops_core.models import Cloud
 
@@ -95,6 +97,9 @@ class Settings(BaseModel):
         description="The clouds the orchestrator connects, by cloud id (aws, azure, gcp).",
     )
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    currency: CurrencySettings | None = Field(
+        default=None, description="Report currency and exchange rates for converted totals; none: never convert."
+    )
 
     @property
     def store_file(self) -> Path:
@@ -108,7 +113,8 @@ class Settings(BaseModel):
         data: dict[str, Any] = {}
         if config_file.is_file():
             try:
-                data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+                # Floats as Decimal: a rate written `EUR = 1.08` stays exactly what was typed.
+                data = tomllib.loads(config_file.read_text(encoding="utf-8"), parse_float=Decimal)
             except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(
                     f"Cannot read {config_file}: {exc}. Fix the file or point FINOPS_CONFIG elsewhere."

@@ -164,7 +164,9 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
                 await load_demo(store, providers, bar)
         statuses = [demo_status(p.cloud) for p in providers]
-        server = build_orchestrator(store, is_demo=True, providers=providers, statuses=statuses)
+        server = build_orchestrator(
+            store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency
+        )
         await serve_async(server, transport, http)
         return
     store = Store(settings.store_file)
@@ -175,6 +177,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             providers=connected.providers,
             statuses=connected.statuses,
             sync_settings=settings.sync,
+            currency=settings.currency,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:

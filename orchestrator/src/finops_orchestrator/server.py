@@ -11,12 +11,13 @@ from typing import Annotated, Any, Literal
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+from finops_core.currency import CurrencySettings
 from finops_core.dates import check_period, parse_day, today_utc
 from finops_core.errors import InvalidInput
 from finops_core.models import CLOUDS, CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
-from finops_core.server import READ, compact_tool, register_cost_query
+from finops_core.server import READ, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
@@ -27,6 +28,7 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
+from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
 from finops_orchestrator.providers import ProviderStatus, not_configured
 from finops_orchestrator.report import reports_root
@@ -75,10 +77,12 @@ def build_orchestrator(
     statuses: Sequence[ProviderStatus] = (),
     sync_settings: SyncSettings | None = None,
     reports: Path | None = None,
+    currency: CurrencySettings | None = None,
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
-    reports are written to (default: beside the store)."""
+    reports are written to (default: beside the store); ``currency`` is the rate table for converted answers
+    (``Settings.currency``; none: never convert)."""
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
@@ -97,17 +101,7 @@ def build_orchestrator(
     async def answer(query: CostQuery) -> CostBreakdown:
         return store.query_costs(query, source=source, is_demo=is_demo)
 
-    register_cost_query(
-        server,
-        name="finops_cost_query",
-        description="Costs across every loaded cloud for a period, grouped by up to two of provider, account, "
-        "service, service category, region, charge category (and a tag key), as a total or a daily/monthly "
-        "trend. Top groups plus '(other)', totals per currency, the metric used (default effective = "
-        "amortized).",
-        answer=answer,
-        today=today,
-        output_schema=False,
-    )
+    register_finops_cost_query(server, answer=answer, today=today, currency=currency)
 
     @compact_tool(
         server,

@@ -259,7 +259,13 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
     with Store(path) as second:
         info = second.info()
     assert info.line_items == 1
-    assert info.migrations == ["0001_initial", "0002_source_totals", "0003_line_items_one_index", "0004_budgets"]
+    assert info.migrations == [
+        "0001_initial",
+        "0002_source_totals",
+        "0003_line_items_one_index",
+        "0004_budgets",
+        "0005_provider_snapshots",
+    ]
     assert info.first_day == info.last_day == date(2026, 1, 5)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -43,6 +43,10 @@ def filled(store: Store) -> Store:
             "rollup_monthly",
         ),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("region",)), "line_items"),
+        (
+            CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="weekly"),
+            "line_items",
+        ),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), tag_key="team"), "line_items"),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), group_by=("resource",)), "line_items"),
     ],
@@ -103,7 +107,42 @@ def test_an_empty_store_says_to_load_data_first(store: Store) -> None:
     assert "finops sync" in answer.note
 
 
-def test_monthly_trends_start_on_the_first_of_each_month(filled: Store) -> None:
+def test_monthly_trends_label_a_cut_month_by_its_real_first_day_and_list_it_as_partial(filled: Store) -> None:
     answer = filled.query_costs(CostQuery(start=date(2026, 1, 10), end=date(2026, 2, 10), granularity="monthly"))
-    assert [r.period_start for r in answer.rows] == [date(2026, 1, 1), date(2026, 2, 1)]
+    assert [r.period_start for r in answer.rows] == [date(2026, 1, 10), date(2026, 2, 1)]
     assert answer.rows[0].cost == Decimal(2 * sum(range(10, 29)))
+    assert [(p.start, p.end) for p in answer.partial_periods] == [
+        (date(2026, 1, 10), date(2026, 2, 1)),
+        (date(2026, 2, 1), date(2026, 2, 10)),
+    ]
+
+
+def test_whole_months_are_not_listed_as_partial(filled: Store) -> None:
+    answer = filled.query_costs(CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), granularity="monthly"))
+    assert [r.period_start for r in answer.rows] == [date(2026, 1, 1), date(2026, 2, 1)]
+    assert answer.partial_periods == []
+
+
+@pytest.mark.parametrize("dimension", ["service", "region"])  # rollup_daily and line_items
+def test_weekly_trends_sum_each_iso_week_from_monday_clipped_to_the_range(filled: Store, dimension: str) -> None:
+    start, end = date(2026, 1, 7), date(2026, 2, 4)  # a Wednesday to a Wednesday
+    answer = filled.query_costs(
+        CostQuery(start=start, end=end, granularity="weekly", group_by=(dimension,), metric="effective")  # type: ignore[arg-type]
+    )
+    expected: dict[date, Decimal] = {}
+    day = start
+    while day < end:
+        if day.day <= 28:  # the fixture has days 1-28 of each month, two rows a day costing the day number each
+            monday = max(day - timedelta(days=day.weekday()), start)
+            expected[monday] = expected.get(monday, Decimal(0)) + 2 * day.day
+        day += timedelta(days=1)
+    got: dict[date, Decimal] = {}
+    for row in answer.rows:
+        assert row.period_start is not None
+        got[row.period_start] = got.get(row.period_start, Decimal(0)) + row.cost
+    assert got == expected
+    assert min(got) == start
+    assert [(p.start, p.end) for p in answer.partial_periods] == [
+        (date(2026, 1, 7), date(2026, 1, 12)),
+        (date(2026, 2, 2), date(2026, 2, 4)),
+    ]

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from finops_core.breakdown import Cell, assemble
+from finops_core.breakdown import Cell, assemble, period_start
 from finops_core.dates import midnight
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 from finops_core.focus import CostLineItem
@@ -85,9 +85,7 @@ class SandboxProvider:
             if any(values[col] not in allowed for col, allowed in filters.items()):
                 continue
             day = item.charge_period_start.date()
-            period = (
-                day if query.granularity == "daily" else day.replace(day=1) if query.granularity == "monthly" else None
-            )
+            period = period_start(day, query.granularity)
             group = tuple(values[c] for c in columns)
             if query.tag_key is not None:
                 group = (*group, item.tags.get(query.tag_key))

@@ -17,6 +17,10 @@ from finops_core.models import DIMENSION_COLUMN, METRIC_COLUMN, CostBreakdown, C
 from finops_core.money import from_nanos
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS
 
+# Back six days, then forward to the next Monday (or stay on one): the Monday that starts the day's ISO week.
+# The period is clipped to the query's start in ``assemble``.
+_MONDAY = "'-6 days', 'weekday 1'"
+
 
 def _sid(conn: sqlite3.Connection, value: str) -> int | None:
     row = conn.execute("SELECT id FROM strings WHERE value = ?", (value,)).fetchone()
@@ -29,7 +33,12 @@ def choose_table(query: CostQuery) -> str:
     if query.tag_key is None and needed <= set(DAILY_DIMENSIONS):
         return "rollup_daily"
     whole_months = query.start.day == 1 and query.end.day == 1
-    if query.tag_key is None and needed <= set(MONTHLY_DIMENSIONS) and query.granularity != "daily" and whole_months:
+    if (
+        query.tag_key is None
+        and needed <= set(MONTHLY_DIMENSIONS)
+        and query.granularity in ("monthly", "total")
+        and whole_months
+    ):
         return "rollup_monthly"
     return "line_items"
 
@@ -46,16 +55,22 @@ def cost_cells(conn: sqlite3.Connection, query: CostQuery) -> list[Cell]:
     params: list[Any] = []
     joins = ""
     if table == "rollup_daily":
-        period = {"daily": "t.day", "monthly": "substr(t.day, 1, 7) || '-01'", "total": "NULL"}
+        period = {
+            "daily": "t.day",
+            "weekly": f"date(t.day, {_MONDAY})",
+            "monthly": "substr(t.day, 1, 7) || '-01'",
+            "total": "NULL",
+        }
         where = ["t.day >= ?", "t.day < ?"]
         params += [query.start.isoformat(), query.end.isoformat()]
     elif table == "rollup_monthly":
-        period = {"daily": "NULL", "monthly": "t.month", "total": "NULL"}
+        period = {"daily": "NULL", "weekly": "NULL", "monthly": "t.month", "total": "NULL"}
         where = ["t.month >= ?", "t.month < ?"]
         params += [query.start.isoformat(), query.end.isoformat()]
     else:
         period = {
             "daily": "date(t.charge_period_start, 'unixepoch')",
+            "weekly": f"date(t.charge_period_start, 'unixepoch', {_MONDAY})",
             "monthly": "strftime('%Y-%m-01', t.charge_period_start, 'unixepoch')",
             "total": "NULL",
         }

@@ -15,6 +15,7 @@ The suites need the ``anyio`` pytest plugin (``anyio_backend`` fixture), which p
 # pyright: reportUnusedFunction=false
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -86,6 +87,28 @@ class CostSourceContract:
         days = {r.period_start for r in answer.rows}
         assert days
         assert all(d is not None and start <= d < end for d in days)
+
+    async def test_weekly_periods_tile_the_range_from_monday_to_monday_and_add_up_to_the_total(
+        self, provider: CloudProvider, cost_period: tuple[date, date]
+    ) -> None:
+        # Needs cost data in every week of ``cost_period``, as any month of a real account has.
+        start, end = cost_period
+        answer = await provider.query_costs(
+            CostQuery(start=start, end=end, granularity="weekly", group_by=("service",), top_n=2)
+        )
+        parts = [*answer.rows, *answer.other]
+        starts = sorted({r.period_start for r in parts if r.period_start is not None})
+        assert len(starts) == len({r.period_start for r in parts})  # no row without a period
+        cut = {p.start: p.end for p in answer.partial_periods}
+        spans = [(s, cut.get(s, s + timedelta(days=7))) for s in starts]
+        assert spans[0][0] == start
+        assert spans[-1][1] == end
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(spans)), spans
+        assert all(s.weekday() == 0 for s, _ in spans if s not in cut), "a whole week begins on a Monday"
+        assert all(e - s < timedelta(days=7) for s, e in cut.items())
+        assert set(cut) <= set(starts)
+        plain = await provider.query_costs(CostQuery(start=start, end=end))
+        assert _sum_by_currency([(r.currency, r.cost) for r in parts]) == {t.currency: t.amount for t in plain.totals}
 
     async def test_an_empty_period_says_why(self, provider: CloudProvider, cost_period: tuple[date, date]) -> None:
         far = cost_period[0] - timedelta(days=3650)
