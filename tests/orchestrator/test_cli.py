@@ -29,6 +29,10 @@ def test_the_demo_loads_thirteen_months_and_reconciles_to_the_cent(home: Path) -
     assert "DEMO DATA" in done.stdout
     assert "39 partitions" in done.stdout
     assert "equal the sandbox's to the cent" in done.stdout
+    flat = " ".join(done.stdout.split())
+    assert "FOCUS 1.0 sample export" in flat
+    assert "CC BY 4.0" in flat
+    assert "1,000 rows -> 1,000 line items; its totals reconcile with the file to the cent" in flat
     assert "October 2026 by provider" in done.stdout
     assert "EUR" in done.stdout
     assert "USD" in done.stdout
@@ -53,8 +57,8 @@ def test_running_the_demo_twice_replaces_rather_than_doubles(home: Path) -> None
     first = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)
     _finops(home, "demo")
     second = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)
-    assert first["line_items"] == second["line_items"] == 13286
-    assert first["partitions"] == second["partitions"] == 39
+    assert first["line_items"] == second["line_items"] == 13286 + 1000  # the company and the FOCUS sample
+    assert first["partitions"] == second["partitions"] == 39 + 4
     assert first["effective_cost_totals"] == second["effective_cost_totals"]
 
 

@@ -110,7 +110,7 @@ async def test_finops_serve_demo_answers_over_stdio(home: Path) -> None:
         result = await client.call_tool("finops_store_info", {})
     assert {"finops_cost_query", "finops_store_info"} <= names
     assert result.structured_content is not None
-    assert result.structured_content["partitions"] == 39
+    assert result.structured_content["partitions"] == 39 + 4  # the company and the bundled FOCUS sample
 
 
 async def test_finops_serve_converts_with_the_rate_table_from_finops_toml(home: Path) -> None:

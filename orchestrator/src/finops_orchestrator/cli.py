@@ -25,10 +25,12 @@ from rich.console import Console
 from rich.table import Table
 
 from finops_orchestrator.demo import (
+    FOCUS_SAMPLE_ATTRIBUTION,
     demo_as_of,
     demo_partition_count,
     demo_providers,
     load_demo,
+    load_focus_sample,
     open_demo_store,
     reconcile_demo,
 )
@@ -36,6 +38,7 @@ from finops_orchestrator.investigation import investigate, render
 from finops_orchestrator.progress import progress_bar
 
 if TYPE_CHECKING:
+    from finops_orchestrator.ingest import FileReport
     from finops_orchestrator.report import Written
     from finops_orchestrator.sync import SyncReport
 
@@ -80,6 +83,7 @@ def demo() -> None:
             elapsed = time.perf_counter() - started
             checks = anyio.run(reconcile_demo, store, providers)
             _print_demo(store, as_of, sum(r.rows for r in results), len(results), elapsed, checks)
+            _print_sample(store, load_focus_sample(store))
             answers = anyio.run(investigate, store, as_of, providers)
     except FinOpsError as exc:
         raise _fail(exc) from None
@@ -111,6 +115,16 @@ def _print_demo(store: Store, as_of: date, rows: int, partitions: int, elapsed: 
     _print_breakdown(by_service, f"{month_start:%B %Y} by service: effective cost (amortized)")
     totals = ", ".join(f"{_money(m.amount)} {m.currency}" for m in by_provider.totals)
     out.print(f"Totals: {totals} (currencies are never added together)")
+
+
+def _print_sample(store: Store, reports: list[FileReport]) -> None:
+    rows = [r for r in store.reconcile() if any("focus_sample" in f for f in r.files)]
+    ok = "reconcile with the file to the cent" if rows and all(r.matches for r in rows) else "[red]do NOT reconcile[/]"
+    out.print(
+        f"Also loaded the {FOCUS_SAMPLE_ATTRIBUTION}: {sum(r.rows_read for r in reports):,} rows -> "
+        f"{sum(r.line_items for r in reports):,} line items; its totals {ok}.",
+        highlight=False,
+    )
 
 
 def _month_breakdown(store: Store, start: date, end: date, group: tuple[Dimension, ...]) -> CostBreakdown:
@@ -163,6 +177,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
         if store.info().line_items == 0:
             with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
                 await load_demo(store, providers, bar)
+            load_focus_sample(store)
         statuses = [demo_status(p.cloud) for p in providers]
         server = build_orchestrator(
             store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency
@@ -276,6 +291,7 @@ async def _report(settings: Settings, month: str | None, demo: bool, output: Pat
             if store.info().line_items == 0:
                 with progress_bar("loading demo", demo_partition_count(as_of)) as bar:
                     await load_demo(store, providers, bar)
+                load_focus_sample(store)
             return await make_report(
                 store,
                 reports_root(settings.home, is_demo=True),

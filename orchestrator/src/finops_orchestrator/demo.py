@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import resources
+from typing import TYPE_CHECKING
 
 from finops_core.models import CLOUDS, CostQuery
 from finops_core.sandbox import SandboxProvider
@@ -15,7 +17,14 @@ from finops_core.store import Store, WriteResult
 from finops_orchestrator.loading import load_daily_costs
 from finops_orchestrator.progress import ProgressSink
 
+if TYPE_CHECKING:
+    from finops_orchestrator.ingest import FileReport
+
 DEMO_SOURCE = "demo"
+FOCUS_SAMPLE_ATTRIBUTION = (
+    "FOCUS 1.0 sample export (anonymized AWS, Microsoft and Oracle costs, September 2024) by the FinOps "
+    "Foundation, CC BY 4.0 (github.com/FinOps-Open-Cost-and-Usage-Spec/FOCUS-Sample-Data)"
+)
 
 
 def open_demo_store(settings: Settings) -> Store:
@@ -44,6 +53,15 @@ async def load_demo(store: Store, providers: list[SandboxProvider], progress: Pr
         start = history_start(provider.as_of)
         results += await load_daily_costs(store, provider, start, provider.as_of, source=DEMO_SOURCE, progress=progress)
     return results
+
+
+def load_focus_sample(store: Store) -> list[FileReport]:
+    """Ingest the bundled FOCUS sample (see ``data/README.md``) into ``store``, as any export would be."""
+    from finops_orchestrator.ingest import ingest
+
+    sample = resources.files("finops_orchestrator") / "data" / "focus_sample_1000.csv.gz"
+    with resources.as_file(sample) as path:
+        return ingest(store, [str(path)])
 
 
 @dataclass(frozen=True)

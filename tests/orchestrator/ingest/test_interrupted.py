@@ -47,7 +47,7 @@ def test_killing_the_process_mid_file_leaves_the_store_as_before(home: Path, tmp
     big.to_csv(restated, index=False)
     process = subprocess.Popen(
         [BIN / "finops", "ingest", str(restated)],
-        env=_env(home),
+        env={**_env(home), "FINOPS_LOG_LEVEL": "DEBUG"},  # each chunk is logged at debug level
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

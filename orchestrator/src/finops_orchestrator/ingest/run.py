@@ -117,7 +117,7 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
             writer.add_columns(batch, rows, where=where)
             _add_native(totals, native, chunk.rows, batch)
             report.rows_read += chunk.rows
-            _log.info("ingest chunk", file=path.name, rows=report.rows_read)
+            _log.debug("ingest chunk", file=path.name, rows=report.rows_read)
             if progress is not None:
                 progress(path.name, report.rows_read)
         writer.record_source_totals(label, totals)
