@@ -209,3 +209,32 @@ async def test_savings_of_an_unreachable_cloud_come_from_the_last_sync_and_say_s
         "gcp": "unavailable",
     }
     assert {(s["provider"], s["kind"]) for s in info["snapshots"]} == {("gcp", "resources"), ("gcp", "recommendations")}
+
+
+async def test_finops_serve_connects_the_configured_clouds_and_syncs_them_over_stdio(home: Path) -> None:
+    from mcp.client.stdio import StdioServerParameters
+
+    from tests.commands import BIN, finops_env
+
+    (home / "finops.toml").write_text('[providers.azure]\nmode = "sandbox"\n')
+    params = StdioServerParameters(command=str(BIN / "finops"), args=["serve"], env=finops_env(home))
+    async with Client(params) as client:
+        synced = await client.call_tool("finops_sync", {"start": "2026-11-01"})
+        costs = await client.call_tool(
+            "finops_cost_query", {"start": "2026-11-01", "end": "2026-11-26", "metric": "billed"}
+        )
+        info = await client.call_tool("finops_store_info", {})
+    assert synced.structured_content is not None
+    assert [p["state"] for p in synced.structured_content["providers"]] == [
+        "synced",
+        "not configured",
+        "not configured",
+    ]
+    expected = await SandboxProvider("azure", as_of=AS_OF).query_costs(
+        CostQuery(start=date(2026, 11, 1), end=AS_OF, metric="billed")
+    )
+    assert costs.structured_content is not None
+    totals = {c: Decimal(v) for c, v in costs.structured_content["totals"].items()}
+    assert totals == {t.currency: t.amount for t in expected.totals}
+    assert info.structured_content is not None
+    assert {c["provider"]: c["state"] for c in info.structured_content["clouds"]}["azure"] == "connected"
