@@ -84,6 +84,14 @@ def plan(query: CostQuery) -> list[_Read] | None:
     return None
 
 
+def daily_rollup(columns: set[str]) -> str:
+    """The smallest daily rollup holding ``columns`` (line item column names) as dimensions."""
+    for shape in ROLLUP_SHAPES:
+        if shape.day is not None and columns <= set(shape.dimensions):
+            return shape.day
+    raise ValueError(f"no daily rollup holds {sorted(columns)}")
+
+
 def choose_table(query: CostQuery) -> str:
     """The tables that will answer ``query``, joined by '+' (exposed for tests and benchmarks)."""
     reads = plan(query)
