@@ -100,7 +100,8 @@ def choose_table(query: CostQuery) -> str:
 
 def query_costs(conn: sqlite3.Connection, query: CostQuery, *, source: str, is_demo: bool) -> CostBreakdown:
     cells = cost_cells(conn, query)
-    return assemble(query, cells, source=source, is_demo=is_demo, empty_note=_empty_note(conn, query))
+    note = None if cells else _empty_note(conn, query)  # only an empty answer needs it
+    return assemble(query, cells, source=source, is_demo=is_demo, empty_note=note)
 
 
 def cost_cells(conn: sqlite3.Connection, query: CostQuery) -> list[Cell]:
@@ -229,8 +230,17 @@ def decode_sids(conn: sqlite3.Connection, sids: set[int]) -> dict[int, str]:
     return names
 
 
+def held_days(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+    """The first and last day the store holds costs for. Two subqueries: SQLite reads MIN or MAX alone from the
+    index, but MIN and MAX in one SELECT scan the whole table (~0.1 s on 5M line items, on every query)."""
+    first, last = conn.execute(
+        "SELECT (SELECT MIN(day) FROM rollup_day_base), (SELECT MAX(day) FROM rollup_day_base)"
+    ).fetchone()
+    return first, last
+
+
 def _empty_note(conn: sqlite3.Connection, query: CostQuery) -> str:
-    first, last = conn.execute("SELECT MIN(day), MAX(day) FROM rollup_daily").fetchone()
+    first, last = held_days(conn)
     asked = f"No cost data from {query.start} to {query.end} (end exclusive)"
     if query.filters:
         asked += " matching " + "; ".join(f"{k} in {list(v)}" for k, v in query.filters.items())
