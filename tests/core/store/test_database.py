@@ -16,7 +16,15 @@ from finops_core.focus import CostLineItem
 from finops_core.models import CostQuery
 from finops_core.settings import Settings
 from finops_core.store import Store
-from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
+from finops_core.store.schema import (
+    DAILY_DIMENSIONS,
+    MONTHLY_DIMENSIONS,
+    ROLLUP_METRICS,
+    ROLLUP_SHAPES,
+    ROLLUP_TABLES,
+    TAG_SHAPES,
+    rollup_select,
+)
 from finops_core.store.writer import REQUIRED
 
 from tests.factories import key_of, line_item, lineage
@@ -169,7 +177,7 @@ def test_rollups_add_up_to_the_line_items_after_every_write(store: Store) -> Non
     store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
     store.replace_partition(key_of(rows[0]), rows[::2], lineage(), kind="export")
     with store.reader() as conn:
-        for table in ("rollup_daily", "rollup_monthly"):
+        for table in (t for shape in ROLLUP_SHAPES for t, _ in shape.tables):
             sums = conn.execute(
                 f"SELECT SUM(billed_cost), SUM(effective_cost), SUM(list_cost), SUM(contracted_cost), SUM(row_count) "
                 f"FROM {table}"
@@ -264,7 +272,8 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
         "0002_source_totals",
         "0003_line_items_one_index",
         "0004_budgets",
-        "0005_provider_snapshots",
+        "0005_rollup_lattice",
+        "0006_provider_snapshots",
     ]
     assert info.first_day == info.last_day == date(2026, 1, 5)
 
@@ -385,3 +394,82 @@ def test_the_billing_period_is_kept_once_per_partition_and_read_back_on_every_ro
     assert "billing_period_start" not in columns
     assert "billing_period_end" not in columns
     assert [i.billing_period_end for i in store.line_items()] == [datetime(2026, 2, 1, tzinfo=UTC)] * 2
+
+
+def _lattice_rows(rows_per_day: int = 6) -> list[CostLineItem]:
+    tags = ({"team": "web", "env": "prod"}, {"team": "data"}, {}, {"env": "dev"})
+    return [
+        line_item(
+            date(2026, m, 1 + n % 27),
+            service_name=("A", "B", "C")[n % 3],
+            region_id=(None, "eu-west-1", "us-east-1")[n % 5 % 3],
+            sub_account_id=None if n % 4 == 0 else ("222", "333")[n % 7 % 2],
+            service_category=("Compute", "Storage")[n % 2],
+            charge_category=("Usage", "Credit")[n % 11 == 0],
+            billing_currency=("USD", "EUR")[n % 13 == 0],
+            contracted_cost=None if n % 3 == 0 else Decimal(n),
+            billed_cost=Decimal(n) / 7,
+            tags=tags[n % 9 % 4],
+        )
+        for m in (1, 2)
+        for n in range(27 * rows_per_day)
+    ]
+
+
+def _assert_rollups_equal_line_items(store: Store) -> None:
+    with store.reader() as conn:
+        for shape in (*ROLLUP_SHAPES, *TAG_SHAPES):
+            for table, period in shape.tables:
+                expected = conn.execute(rollup_select(period, shape)).fetchall()
+                built = conn.execute(f"SELECT * FROM {table}").fetchall()
+                assert sorted(map(tuple, built), key=str) == sorted(map(tuple, expected), key=str), table
+
+
+def test_every_rollup_and_tag_rollup_built_while_writing_equals_a_group_by_over_the_line_items(store: Store) -> None:
+    rows = _lattice_rows()
+    for month in (1, 2):
+        part = [r for r in rows if r.charge_period_start.month == month]
+        store.replace_partition(key_of(part[0]), part, lineage(), kind="export")
+    _assert_rollups_equal_line_items(store)
+
+
+def test_replacing_a_partition_replaces_its_rows_in_every_rollup(store: Store) -> None:
+    rows = [r for r in _lattice_rows() if r.charge_period_start.month == 1]
+    store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
+    store.replace_partition(key_of(rows[0]), rows[::3], lineage(), kind="export")
+    _assert_rollups_equal_line_items(store)
+    with store.reader() as conn:
+        for table in ROLLUP_TABLES:
+            assert conn.execute(f"SELECT COUNT(DISTINCT partition_id) FROM {table}").fetchone()[0] == 1, table
+
+
+def test_a_failed_rewrite_leaves_every_rollup_as_it_was(store: Store) -> None:
+    rows = [r for r in _lattice_rows() if r.charge_period_start.month == 1]
+    store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
+    with store.reader() as conn:
+        before = {t: conn.execute(f"SELECT COUNT(*), SUM(billed_cost) FROM {t}").fetchone() for t in ROLLUP_TABLES}
+    other_month = line_item(date(2026, 3, 1))
+    with pytest.raises(InvalidInput):
+        store.replace_partition(key_of(rows[0]), [*rows[::2], other_month], lineage(), kind="export")
+    with store.reader() as conn:
+        after = {t: conn.execute(f"SELECT COUNT(*), SUM(billed_cost) FROM {t}").fetchone() for t in ROLLUP_TABLES}
+    assert after == before
+
+
+def test_an_older_store_gets_the_rollup_lattice_filled_from_its_line_items(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    rows = _lattice_rows(rows_per_day=2)
+    with Store(path) as first:
+        for month in (1, 2):
+            part = [r for r in rows if r.charge_period_start.month == month]
+            first.replace_partition(key_of(part[0]), part, lineage(), kind="export")
+    conn = sqlite3.connect(path)  # back to a store of before 0005: no lattice, migration not applied
+    for table in ROLLUP_TABLES:
+        if table not in ("rollup_daily", "rollup_monthly"):
+            conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_rollup_lattice'")
+    conn.commit()
+    conn.close()
+    with Store(path) as reopened:
+        assert "0005_rollup_lattice" in reopened.info().migrations
+        _assert_rollups_equal_line_items(reopened)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from finops_core.models import CostQuery
-from finops_core.store import Store
-from finops_core.store.queries import choose_table
+from finops_core.models import CostQuery, Dimension
+from finops_core.store import Store, split_by_partition
+from finops_core.store.queries import choose_table, cost_cells, line_item_cells
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import key_of, line_item, lineage
 
@@ -39,15 +42,46 @@ def filled(store: Store) -> Store:
     [
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("service", "sub_account")), "rollup_daily"),
         (
+            CostQuery(start=date(2026, 1, 10), end=date(2026, 3, 5), group_by=("service", "sub_account")),
+            "rollup_month_service_sub_account+rollup_daily",
+        ),
+        (
             CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="monthly"),
+            "rollup_day_region",
+        ),
+        (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("region",)), "rollup_day_region"),
+        (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("provider",)), "rollup_day_base"),
+        (
+            CostQuery(
+                start=date(2026, 1, 1),
+                end=date(2026, 3, 1),
+                group_by=("region", "service"),
+                filters={"sub_account": ("1",)},
+            ),
             "rollup_monthly",
         ),
-        (CostQuery(start=date(2026, 1, 1), end=date(2026, 1, 15), group_by=("region",)), "line_items"),
         (
-            CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="weekly"),
+            CostQuery(
+                start=date(2026, 1, 1),
+                end=date(2026, 1, 15),
+                group_by=("region", "service"),
+                filters={"sub_account": ("1",)},
+            ),
             "line_items",
         ),
-        (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), tag_key="team"), "line_items"),
+        (
+            CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), tag_key="team"),
+            "rollup_month_tag_service+rollup_day_service",
+        ),
+        (
+            CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), tag_key="team", group_by=("sub_account",)),
+            "rollup_month_tag_sub_account+rollup_day_sub_account",
+        ),
+        (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), tag_key="team", group_by=("region",)), "line_items"),
+        (
+            CostQuery(start=date(2026, 1, 1), end=date(2026, 3, 1), group_by=("region",), granularity="weekly"),
+            "rollup_day_region",
+        ),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), group_by=("resource",)), "line_items"),
     ],
 )
@@ -123,7 +157,7 @@ def test_whole_months_are_not_listed_as_partial(filled: Store) -> None:
     assert answer.partial_periods == []
 
 
-@pytest.mark.parametrize("dimension", ["service", "region"])  # rollup_daily and line_items
+@pytest.mark.parametrize("dimension", ["service", "region"])  # two different daily rollups
 def test_weekly_trends_sum_each_iso_week_from_monday_clipped_to_the_range(filled: Store, dimension: str) -> None:
     start, end = date(2026, 1, 7), date(2026, 2, 4)  # a Wednesday to a Wednesday
     answer = filled.query_costs(
@@ -146,3 +180,75 @@ def test_weekly_trends_sum_each_iso_week_from_monday_clipped_to_the_range(filled
         (date(2026, 1, 7), date(2026, 1, 12)),
         (date(2026, 2, 2), date(2026, 2, 4)),
     ]
+
+
+_DIMENSIONS: tuple[Dimension, ...] = (
+    "provider",
+    "billing_account",
+    "sub_account",
+    "service",
+    "service_category",
+    "region",
+    "charge_category",
+)
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Three months of two providers with every rollup dimension varying, nulls, two currencies and tags."""
+    tags = ({"team": "web", "env": "prod"}, {"team": "data"}, {}, {"env": "dev"}, {"team": ""})
+    rows = [
+        line_item(
+            date(2026, m, 1 + n % 28),
+            provider_name=("AWS", "Microsoft")[n % 17 == 0],
+            billing_account_id=("111", "999")[n % 19 == 0],
+            service_name=("A", "B", "C")[n % 3],
+            region_id=(None, "eu-west-1", "us-east-1")[n % 5 % 3],
+            sub_account_id=None if n % 4 == 0 else ("222", "333")[n % 7 % 2],
+            service_category=("Compute", "Storage")[n % 2],
+            charge_category=("Usage", "Credit")[n % 11 == 0],
+            billing_currency=("USD", "EUR")[n % 13 == 0],
+            contracted_cost=None if n % 3 == 0 else Decimal(n),
+            billed_cost=Decimal(n) / 7,
+            effective_cost=Decimal(n % 23 - 5) / 3,
+            tags=tags[n % 9 % 5],
+        )
+        for m in (1, 2, 3)
+        for n in range(28 * 8)
+    ]
+    with Store(tmp_path_factory.mktemp("varied") / "store.sqlite") as store:
+        for key, part in split_by_partition(rows).items():
+            store.replace_partition(key, part, lineage(), kind="export")
+        yield store
+
+
+_DAYS = st.dates(min_value=date(2025, 12, 20), max_value=date(2026, 4, 10))
+_VALUES = st.sampled_from(["AWS", "Microsoft", "111", "999", "A", "B", "222", "333", "eu-west-1", "Compute", "Credit"])
+
+
+@st.composite
+def _queries(draw: st.DrawFn) -> CostQuery:
+    start, end = sorted(draw(st.lists(_DAYS, min_size=2, max_size=2, unique=True)))
+    group_by = draw(st.lists(st.sampled_from(_DIMENSIONS), max_size=2, unique=True))
+    filtered = draw(st.lists(st.sampled_from(_DIMENSIONS), max_size=2, unique=True))
+    filters = {d: tuple(draw(st.lists(_VALUES, min_size=1, max_size=3, unique=True))) for d in filtered}
+    return CostQuery(
+        start=start,
+        end=end,
+        metric=draw(st.sampled_from(["billed", "effective", "list", "contracted"])),
+        granularity=draw(st.sampled_from(["daily", "weekly", "monthly", "total"])),
+        group_by=tuple(group_by),
+        tag_key=draw(st.sampled_from([None, None, "team", "env", "nope"])),
+        filters=filters,
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
+@given(query=_queries())
+def test_every_question_a_rollup_answers_equals_the_same_question_over_line_items_to_the_nano(
+    varied: Store, query: CostQuery
+) -> None:
+    with varied.reader() as conn:
+        from_rollups = cost_cells(conn, query)
+        reference = line_item_cells(conn, query)
+    assert sorted(from_rollups, key=repr) == sorted(reference, key=repr)

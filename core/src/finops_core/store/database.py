@@ -25,7 +25,7 @@ from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import Budget, CostBreakdown, CostQuery
 from finops_core.money import Money, from_nanos
 from finops_core.store.codec import Dictionary, decode_row
-from finops_core.store.queries import cost_cells, query_costs
+from finops_core.store.queries import cost_cells, held_days, query_costs
 from finops_core.store.schema import migrations
 from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
 
@@ -374,12 +374,12 @@ class Store:
             def count(sql: str) -> int:
                 return int(conn.execute(sql).fetchone()[0])
 
-            first, last = conn.execute("SELECT MIN(day), MAX(day) FROM rollup_daily").fetchone()
+            first, last = held_days(conn)
             providers = [str(r[0]) for r in conn.execute("SELECT DISTINCT provider_name FROM partitions ORDER BY 1")]
             totals = [
                 Money(amount=from_nanos(int(nanos)), currency=str(cur))
                 for cur, nanos in conn.execute(
-                    "SELECT s.value, SUM(r.effective_cost) FROM rollup_daily r "
+                    "SELECT s.value, SUM(r.effective_cost) FROM rollup_day_base r "
                     "JOIN strings s ON s.id = r.billing_currency GROUP BY 1 ORDER BY 1"
                 )
             ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import compress, islice
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,15 @@ from finops_core.store.codec import (
     items_to_batch,
 )
 from finops_core.store.columns import Ints, codes_of, distinct_rows, group_sums
-from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
+from finops_core.store.schema import (
+    BASE_DIMENSIONS,
+    ROLLUP_METRICS,
+    ROLLUP_SHAPES,
+    ROLLUP_TABLES,
+    TAG_SHAPES,
+    WIDE_DIMENSIONS,
+    RollupShape,
+)
 
 REQUIRED = (
     "provider_name",
@@ -160,7 +168,7 @@ class PartitionWriter:
             self._periods[partition_id] = tuple(period.fetchone())
         elif existing is not None:
             partition_id, replaced = int(existing[0]), int(existing[2])
-            for table in ("line_items", "rollup_daily", "rollup_monthly", "source_totals"):
+            for table in ("line_items", *ROLLUP_TABLES, "source_totals"):
                 conn.execute(f"DELETE FROM {table} WHERE partition_id = ?", (partition_id,))
             conn.execute(
                 "UPDATE partitions SET kind = ?, source = ?, file = ?, focus_version = ?, ingested_at = ? WHERE id = ?",
@@ -296,26 +304,114 @@ class PartitionWriter:
 
 
 _DAY = 86_400
-# Rows of the accumulator's key matrix: partition id, day number, the daily dimensions, then the region
-# (monthly only). Rows of its sums: the rollup metrics (contracted summed over its non-null values), how many
-# contracted values were not null, and the row count.
-_KEYS = 2 + len(DAILY_DIMENSIONS) + 1
 _COMPACT_AT = 500_000
+# Rows of an accumulator's sums: the rollup metrics (contracted summed over its non-null values), how many
+# contracted values were not null, and the row count.
+_SUMS = len(ROLLUP_METRICS) + 2
+
+Keyed = tuple[tuple[str, ...], Ints, npt.NDArray[Any]]
+"""(names of the key rows, keys k x n, sums m x n): one group per column. Key rows: partition_id, the period
+(a day number: days since 1970, or the first day of its month), then dimension sids (0 = null)."""
 
 
-class RollupAccumulator:
-    """Sums for ``rollup_daily`` and ``rollup_monthly`` built while rows are encoded, so a write need not
-    sort the partition again in SQL afterwards (that rebuild was the slowest step of an ingest).
+class _Accumulator:
+    """Sums of line items grouped by ``names`` (key rows), built chunk by chunk with numpy.
 
-    Each chunk is summed with numpy by (partition, day, dimensions, region); the partial sums are merged
-    whenever they pile up, so memory follows the number of distinct groups, not of rows.
+    Each chunk is summed by its keys; the partial sums are merged whenever they pile up, so memory follows the
+    number of distinct groups, not of rows.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, names: tuple[str, ...], *, monthly: bool = False, tagged_only: bool = False) -> None:
+        self.names = names
+        self._monthly = monthly
+        self._tagged_only = tagged_only  # keep only rows with a tag set (the tag rollups sum nothing else)
         self._keys: list[Ints] = []
         self._sums: list[npt.NDArray[Any]] = []
         self._pending = 0
         self._merged = 0  # groups after the last merge
+
+    def add(self, keys: Mapping[str, Ints], sums: npt.NDArray[Any]) -> None:
+        rows = [keys[name] for name in self.names]
+        if self._monthly:
+            rows[1] = _month_start(rows[1])
+        matrix = np.vstack(rows)
+        if self._tagged_only:
+            keep = keys["tags"] != 0
+            if not keep.any():
+                return
+            matrix, sums = matrix[:, keep], sums[:, keep]
+        grouped_keys, grouped_sums = group_sums(matrix, sums)
+        self._keys.append(grouped_keys)
+        self._sums.append(grouped_sums)
+        self._pending += grouped_keys.shape[1]
+        # Merge when the partial sums have grown well past what the last merge left: with many distinct groups
+        # (every row its own day x service x account x region), merging at a fixed size would re-sort them all
+        # on every chunk.
+        if self._pending > max(_COMPACT_AT, 2 * self._merged):
+            self.compact()
+
+    def compact(self) -> Keyed:
+        if not self._keys:
+            return self.names, np.empty((len(self.names), 0), dtype=np.int64), np.empty((_SUMS, 0), dtype=np.int64)
+        keys, sums = np.hstack(self._keys), _hstack(self._sums)
+        if len(self._keys) > 1:
+            keys, sums = group_sums(keys, sums)
+        self._keys, self._sums, self._pending = [keys], [sums], keys.shape[1]
+        self._merged = keys.shape[1]
+        return self.names, keys, sums
+
+
+def _month_start(days: Ints) -> Ints:
+    """Day numbers -> the day number of the first of their month."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
+def _project(source: Keyed, names: tuple[str, ...], *, monthly: bool = False) -> Keyed:
+    """``source`` summed again by fewer key rows (``names``, a subset of its own), by month if ``monthly``."""
+    have, keys, sums = source
+    rows = [keys[have.index(name)] for name in names]
+    if monthly:
+        rows[1] = _month_start(rows[1])
+    if keys.shape[1] == 0:
+        return names, np.empty((len(names), 0), dtype=np.int64), sums
+    grouped_keys, grouped_sums = group_sums(np.vstack(rows), sums)
+    return names, grouped_keys, grouped_sums
+
+
+def _names(shape: RollupShape) -> tuple[str, ...]:
+    return ("partition_id", "day", *(("tag_key", "tag_value") if shape.tagged else ()), *shape.dimensions)
+
+
+def _by_dims(*dimensions: str) -> RollupShape:
+    return next(s for s in (*ROLLUP_SHAPES, *TAG_SHAPES) if set(s.dimensions) == set(dimensions) and not s.tagged)
+
+
+_SERVICE_ACCOUNT = _by_dims(*BASE_DIMENSIONS, "service_name", "sub_account_id")
+_REGION = _by_dims(*BASE_DIMENSIONS, "region_id")
+_SERVICE_REGION = _by_dims(*BASE_DIMENSIONS, "service_name", "region_id")
+_ACCOUNT_REGION = _by_dims(*BASE_DIMENSIONS, "sub_account_id", "region_id")
+_ALL = _by_dims(*BASE_DIMENSIONS, *WIDE_DIMENSIONS)
+_TAG_ROOT = ("partition_id", "day", *BASE_DIMENSIONS, "service_name", "sub_account_id", "tags")
+
+
+class RollupAccumulator:
+    """Sums for every rollup table (``ROLLUP_SHAPES``, ``TAG_SHAPES``) built while rows are encoded, so a write
+    need not sort the partition again in SQL afterwards (that rebuild was the slowest step of an ingest).
+
+    A few root accumulators see every chunk (day x service x sub-account, day x region, month x service x region,
+    month x sub-account x region, month x all three, and day x service x sub-account x tag set for tagged rows); every
+    other table is summed from the smallest root or table that holds its dimensions, once, at the end.
+    """
+
+    def __init__(self) -> None:
+        self._roots = {
+            "service_account": _Accumulator(_names(_SERVICE_ACCOUNT)),
+            "region": _Accumulator(_names(_REGION)),
+            "service_region": _Accumulator(_names(_SERVICE_REGION), monthly=True),
+            "account_region": _Accumulator(_names(_ACCOUNT_REGION), monthly=True),
+            "all": _Accumulator(_names(_ALL), monthly=True),
+            "tags": _Accumulator(_TAG_ROOT, tagged_only=True),
+        }
 
     def add(self, partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) -> None:
         rows = len(partition_ids)
@@ -326,14 +422,9 @@ class RollupAccumulator:
             values = columns.get(name)
             return np.full(rows, absent, dtype=np.int64) if values is None else np.asarray(values, dtype=np.int64)
 
-        keys = np.vstack(
-            [
-                partition_ids,
-                ints("charge_period_start") // _DAY,
-                *[ints(d) for d in DAILY_DIMENSIONS],
-                ints("region_id"),
-            ]
-        )
+        keys = {name: ints(name) for name in (*BASE_DIMENSIONS, *WIDE_DIMENSIONS, "tags")}
+        keys["partition_id"] = partition_ids
+        keys["day"] = ints("charge_period_start") // _DAY
         contracted = ints("contracted_cost", NULL_COST)
         present = contracted != NULL_COST
         sums = np.vstack(
@@ -344,44 +435,72 @@ class RollupAccumulator:
                 np.ones(rows, dtype=np.int64),
             ]
         )
-        grouped_keys, grouped_sums = group_sums(keys, sums)
-        self._keys.append(grouped_keys)
-        self._sums.append(grouped_sums)
-        self._pending += grouped_keys.shape[1]
-        # Merge when the partial sums have grown well past what the last merge left: with many distinct groups
-        # (every row its own day x service x account x region), merging at a fixed size would re-sort them all
-        # on every chunk.
-        if self._pending > max(_COMPACT_AT, 2 * self._merged):
-            self._compact()
-
-    def _compact(self) -> tuple[Ints, npt.NDArray[Any]]:
-        if not self._keys:
-            return np.empty((_KEYS, 0), dtype=np.int64), np.empty((len(ROLLUP_METRICS) + 2, 0), dtype=np.int64)
-        keys, sums = np.hstack(self._keys), _hstack(self._sums)
-        if len(self._keys) > 1:
-            keys, sums = group_sums(keys, sums)
-        self._keys, self._sums, self._pending = [keys], [sums], keys.shape[1]
-        self._merged = keys.shape[1]
-        return keys, sums
+        for root in self._roots.values():
+            root.add(keys, sums)
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Insert the sums. A partition that an earlier file of the same run wrote keeps that file's rollup rows
-        beside these: readers always SUM rollup rows, so one key may have several."""
-        keys, sums = self._compact()
-        metrics = ", ".join(ROLLUP_METRICS)
-        daily_keys, daily_sums = group_sums(keys[:-1], sums)
-        conn.executemany(
-            f"INSERT INTO rollup_daily (partition_id, day, {', '.join(DAILY_DIMENSIONS)}, {metrics}, row_count) "
-            f"VALUES ({', '.join('?' * (2 + len(DAILY_DIMENSIONS) + len(ROLLUP_METRICS) + 1))})",
-            _rollup_rows(daily_keys, daily_sums),
-        )
-        months = keys[1].astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        monthly_keys, monthly_sums = group_sums(np.vstack([keys[0], months, keys[2:]]), sums)
-        conn.executemany(
-            f"INSERT INTO rollup_monthly (partition_id, month, {', '.join(MONTHLY_DIMENSIONS)}, {metrics}, "
-            f"row_count) VALUES ({', '.join('?' * (2 + len(MONTHLY_DIMENSIONS) + len(ROLLUP_METRICS) + 1))})",
-            _rollup_rows(monthly_keys, monthly_sums),
-        )
+        beside these: readers always SUM rollup rows, so one key may have several. Call after the tag pairs of
+        the write are stored."""
+        roots = {name: root.compact() for name, root in self._roots.items()}
+        service_account, region = roots["service_account"], roots["region"]
+        tables: list[tuple[str, Keyed]] = [
+            ("rollup_daily", service_account),
+            ("rollup_month_service_sub_account", _project(service_account, service_account[0], monthly=True)),
+            ("rollup_month_service_region", roots["service_region"]),
+            ("rollup_month_sub_account_region", roots["account_region"]),
+            ("rollup_monthly", roots["all"]),
+            ("rollup_day_service", _project(service_account, _names(_by_dims(*BASE_DIMENSIONS, "service_name")))),
+            ("rollup_day_sub_account", _project(service_account, _names(_by_dims(*BASE_DIMENSIONS, "sub_account_id")))),
+            ("rollup_day_region", region),
+            ("rollup_day_base", _project(region, _names(_by_dims(*BASE_DIMENSIONS)))),
+        ]
+        pairs = _tag_pairs(conn, roots["tags"])
+        for shape in TAG_SHAPES:
+            day = _project(pairs, _names(shape))
+            assert shape.day is not None
+            assert shape.month is not None
+            tables += [(shape.day, day), (shape.month, _project(day, day[0], monthly=True))]
+        assert {t for t, _ in tables} == set(ROLLUP_TABLES)
+        for table, keyed in tables:
+            _insert(conn, table, keyed)
+
+
+def _tag_pairs(conn: sqlite3.Connection, source: Keyed) -> Keyed:
+    """The tag-set groups of ``source`` expanded into one group per (tag key, tag value) pair of the set."""
+    names, keys, sums = source
+    out_names = (*names[:-1], "tag_key", "tag_value")
+    tag_row = names.index("tags")
+    tagsets = np.unique(keys[tag_row]).tolist()
+    pairs: list[tuple[int, int, int]] = []
+    for i in range(0, len(tagsets), 500):
+        chunk = tagsets[i : i + 500]
+        pairs += conn.execute(
+            f"SELECT tagset, key, COALESCE(value, 0) FROM tag_pairs WHERE tagset IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    if not pairs or keys.shape[1] == 0:
+        return out_names, np.empty((len(out_names), 0), dtype=np.int64), sums[:, :0]
+    table: Ints = np.array(sorted(pairs), dtype=np.int64).T  # tagset, key, value; sorted by tag set
+    sets: Ints = table[0]
+    first = cast(Ints, np.searchsorted(sets, keys[tag_row], side="left"))
+    count = cast(Ints, np.searchsorted(sets, keys[tag_row], side="right")) - first
+    group: Ints = np.repeat(np.arange(keys.shape[1], dtype=np.int64), count)
+    pair = np.repeat(first, count) + (np.arange(len(group)) - np.repeat(np.cumsum(count) - count, count))
+    expanded = np.vstack([np.delete(keys, tag_row, axis=0)[:, group], table[1][pair], table[2][pair]])
+    return out_names, expanded, sums[:, group]
+
+
+def _insert(conn: sqlite3.Connection, table: str, keyed: Keyed) -> None:
+    names, keys, sums = keyed
+    period = "month" if table.startswith(("rollup_month", "rollup_monthly")) else "day"
+    columns = ", ".join((*names[2:], *ROLLUP_METRICS))
+    # Null dimensions travel as 0 and a contracted sum of no value as NULL_COST: NULLIF is cheaper than binding None.
+    values = ", ".join(["?", "?", *["NULLIF(?, 0)"] * (len(names) - 2), "?", "?", "?", f"NULLIF(?, {NULL_COST})", "?"])
+    conn.executemany(
+        f"INSERT INTO {table} (partition_id, {period}, {columns}, row_count) VALUES ({values})",
+        _rollup_rows(keys, sums),
+    )
 
 
 def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
@@ -390,23 +509,27 @@ def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
     return np.hstack(parts)
 
 
-def _rollup_rows(keys: Ints, sums: npt.NDArray[Any]) -> list[tuple[Any, ...]]:
-    """Rollup rows: partition id, ISO day, dimension sids (0 -> NULL), metrics (contracted NULL when no row had
-    one), row count."""
+def _rollup_rows(keys: Ints, sums: npt.NDArray[Any]) -> Iterable[tuple[Any, ...]]:
+    """Rollup rows: partition id, ISO day, dimension sids (0 for null), metrics (contracted NULL_COST when no row
+    had one), row count. Built column by column: a Python loop per row was most of a write's rollup time."""
     if sums.dtype == object and any(abs(x) > _INT64_MAX for x in sums[:4].ravel().tolist()):
         raise InvalidInput(
             "The costs of one day (one service, account and currency) add up to more than the store holds (about "
             "9.2 billion at nano precision). Nothing was written; check the file for corrupt amounts."
         )
-    days = {d: (_EPOCH + timedelta(days=d)).isoformat() for d in np.unique(keys[1]).tolist()}
-    out: list[tuple[Any, ...]] = []
-    for key, total in zip(keys.T.tolist(), sums.T.tolist(), strict=True):
-        billed, effective, listed, contracted, contracted_rows, count = total
-        dims = [sid or None for sid in key[2:]]
-        out.append(
-            (key[0], days[key[1]], *dims, billed, effective, listed, contracted if contracted_rows else None, count)
-        )
-    return out
+    distinct, inverse = np.unique(keys[1], return_inverse=True)
+    labels = [(_EPOCH + timedelta(days=d)).isoformat() for d in distinct.tolist()]
+    days: list[str] = [labels[i] for i in inverse.tolist()]
+    contracted = np.where(sums[4] != 0, sums[3], NULL_COST)
+    return zip(
+        keys[0].tolist(),
+        days,
+        *keys[2:].tolist(),
+        *sums[:3].tolist(),
+        contracted.tolist(),
+        sums[5].tolist(),
+        strict=True,
+    )
 
 
 _EPOCH = date(1970, 1, 1)
