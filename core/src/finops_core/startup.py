@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused() -> Generator[None]:
     """Run a block (the start-up imports) with the cyclic garbage collector paused.
 
     Importing the MCP SDK builds about 80,000 long-lived objects (its pydantic models); the collector would

@@ -10,7 +10,6 @@ Fitted models are cached until the store's data changes.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from datetime import date, timedelta
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 HISTORY_DAYS = 730
 BACKTEST_DAYS = 28
 MIN_HISTORY_DAYS = 2 * BACKTEST_DAYS
-SAMPLES = 300
+_SEED = 300  # of the predictive draws (once the sample count, fitting.SAMPLES; kept so answers stay the same)
 _CENT = Decimal("0.01")
 _models: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # fitted models, most recently used last
 _models_lock = threading.Lock()
@@ -104,37 +103,25 @@ def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> di
     return out
 
 
-def quiet_prophet_logs() -> None:
-    """prophet logs an ERROR when plotly (optional, plots only) is missing; cmdstanpy logs every fit at INFO
-    through its own handler, which it adds only to a logger without one."""
-    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
-    log = logging.getLogger("cmdstanpy")
-    if not log.handlers:
-        log.addHandler(logging.NullHandler())
-    log.setLevel(logging.WARNING)
+def _models_for(jobs: list[tuple[tuple[Any, ...], pd.DataFrame]]) -> list[Prophet]:
+    """The fitted model of each (cache key, history): cached ones reused, the rest fitted together (on every
+    core when there are several, see ``fitting``)."""
+    from finops_orchestrator.analysis import fitting  # imports prophet: seconds, and only this tool needs it
 
-
-def _fit(history: pd.DataFrame, key: tuple[Any, ...]) -> Prophet:
     with _models_lock:
-        if key in _models:
-            _models.move_to_end(key)
-            return _models[key]
-    quiet_prophet_logs()
-    from prophet import Prophet  # imported on first use: it takes seconds, and only this tool needs it
-
-    model = Prophet(
-        weekly_seasonality=True,
-        yearly_seasonality=len(history) >= 730,
-        daily_seasonality=False,
-        interval_width=0.8,
-        uncertainty_samples=SAMPLES,
-    )
-    model.fit(history)
+        found: dict[tuple[Any, ...], Prophet] = {}
+        for key, _ in jobs:
+            if key in _models:
+                _models.move_to_end(key)
+                found[key] = _models[key]
+    missing = [(key, history) for key, history in jobs if key not in found]
+    fitted = fitting.fit_all([history for _, history in missing])
     with _models_lock:
-        _models[key] = model
+        for (key, _), model in zip(missing, fitted, strict=True):
+            found[key] = _models[key] = model
         while len(_models) > _CACHE_SIZE:
             _models.popitem(last=False)
-    return model
+    return [found[key] for key, _ in jobs]
 
 
 def _samples(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
@@ -143,7 +130,7 @@ def _samples(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
 
     future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
     # prophet draws from numpy's global generator: seeding it makes the same question give the same interval.
-    np.random.seed(SAMPLES)
+    np.random.seed(_SEED)
     draws = np.asarray(model.predictive_samples(future)["yhat"], dtype=np.float64)
     return np.clip(draws, 0.0, None)
 
@@ -177,6 +164,8 @@ def forecast(
     reused = 0
     out: list[SeriesForecast] = []
     skipped: list[str] = []
+    prepared: list[tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float64], int]] = []
+    jobs: list[tuple[tuple[Any, ...], pd.DataFrame]] = []
     for (value, currency), nanos in series.items():
         present = np.flatnonzero(nanos)
         if present.size == 0:
@@ -189,14 +178,19 @@ def forecast(
         dates = pd.date_range(start + timedelta(days=first), periods=len(values), freq="D")
         frame = pd.DataFrame({"ds": dates, "y": values})
         key = (str(store.path), version, by, metric, providers, value, currency)
-        reused += int((*key, "full") in _models)
-        model = _fit(frame, (*key, "full"))
+        with _models_lock:
+            reused += int((*key, "full") in _models)
+        prepared.append((value, currency, nanos, values, first))
+        jobs += [((*key, "full"), frame), ((*key, "backtest"), frame.iloc[:-BACKTEST_DAYS])]
+    models = _models_for(jobs)  # all series' fits at once, so they can share the cores
+    for (value, currency, nanos, values, first), model, backtest in zip(
+        prepared, models[0::2], models[1::2], strict=True
+    ):
         draws = _samples(model, today, max(horizon_days, remaining))
         ahead, month = draws[:horizon_days].sum(axis=0), draws[:remaining].sum(axis=0)
         mtd_days = (today - month_start).days
         mtd = int(nanos[-mtd_days:].sum()) if mtd_days else 0
         mtd_amount = from_nanos(mtd)
-        backtest = _fit(frame.iloc[:-BACKTEST_DAYS], (*key, "backtest"))
         held_out = values[-BACKTEST_DAYS:]
         held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
         predicted = _samples(backtest, held_out_start, BACKTEST_DAYS).mean(axis=1)
