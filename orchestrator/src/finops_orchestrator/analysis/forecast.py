@@ -30,10 +30,11 @@ if TYPE_CHECKING:
     import pandas as pd  # imported where used: the server imports this module at start-up, pandas takes 0.3 s
     from prophet import Prophet
 
+    from finops_orchestrator.analysis.fitting import Window
+
 HISTORY_DAYS = 730
 BACKTEST_DAYS = 28
 MIN_HISTORY_DAYS = 2 * BACKTEST_DAYS
-_SEED = 300  # of the predictive draws (once the sample count, fitting.SAMPLES; kept so answers stay the same)
 _CENT = Decimal("0.01")
 _models: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # fitted models, most recently used last
 _models_lock = threading.Lock()
@@ -103,36 +104,27 @@ def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> di
     return out
 
 
-def _models_for(jobs: list[tuple[tuple[Any, ...], pd.DataFrame]]) -> list[Prophet]:
-    """The fitted model of each (cache key, history): cached ones reused, the rest fitted together (on every
-    core when there are several, see ``fitting``)."""
+def _predict(jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]]) -> list[list[Any]]:
+    """Each (cache key, history, windows)'s predictions: from its cached model, or from a model fitted now (and
+    cached). All jobs run together, on every core when there are several (see ``fitting``)."""
     from finops_orchestrator.analysis import fitting  # imports prophet: seconds, and only this tool needs it
 
     with _models_lock:
-        found: dict[tuple[Any, ...], Prophet] = {}
-        for key, _ in jobs:
+        cached: list[Prophet | None] = []
+        for key, _, _ in jobs:
             if key in _models:
                 _models.move_to_end(key)
-                found[key] = _models[key]
-    missing = [(key, history) for key, history in jobs if key not in found]
-    fitted = fitting.fit_all([history for _, history in missing])
+            cached.append(_models.get(key))
+    done = fitting.run_all(
+        [fitting.Job(history, windows, model) for (_, history, windows), model in zip(jobs, cached, strict=True)]
+    )
     with _models_lock:
-        for (key, _), model in zip(missing, fitted, strict=True):
-            found[key] = _models[key] = model
+        for (key, _, _), (model, _) in zip(jobs, done, strict=True):
+            _models[key] = model
+            _models.move_to_end(key)
         while len(_models) > _CACHE_SIZE:
             _models.popitem(last=False)
-    return [found[key] for key, _ in jobs]
-
-
-def _samples(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
-    """Predictive samples (days x samples) of daily cost from ``first``, floored at zero."""
-    import pandas as pd
-
-    future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
-    # prophet draws from numpy's global generator: seeding it makes the same question give the same interval.
-    np.random.seed(_SEED)
-    draws = np.asarray(model.predictive_samples(future)["yhat"], dtype=np.float64)
-    return np.clip(draws, 0.0, None)
+    return [predictions for _, predictions in done]
 
 
 def _mape(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -> float | None:
@@ -164,8 +156,8 @@ def forecast(
     reused = 0
     out: list[SeriesForecast] = []
     skipped: list[str] = []
-    prepared: list[tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float64], int]] = []
-    jobs: list[tuple[tuple[Any, ...], pd.DataFrame]] = []
+    prepared: list[tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+    jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]] = []
     for (value, currency), nanos in series.items():
         present = np.flatnonzero(nanos)
         if present.size == 0:
@@ -180,20 +172,20 @@ def forecast(
         key = (str(store.path), version, by, metric, providers, value, currency)
         with _models_lock:
             reused += int((*key, "full") in _models)
-        prepared.append((value, currency, nanos, values, first))
-        jobs += [((*key, "full"), frame), ((*key, "backtest"), frame.iloc[:-BACKTEST_DAYS])]
-    models = _models_for(jobs)  # all series' fits at once, so they can share the cores
-    for (value, currency, nanos, values, first), model, backtest in zip(
-        prepared, models[0::2], models[1::2], strict=True
+        held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
+        prepared.append((value, currency, nanos, values))
+        jobs.append(((*key, "full"), frame, (("draws", today, max(horizon_days, remaining)),)))
+        jobs.append(((*key, "backtest"), frame.iloc[:-BACKTEST_DAYS], (("draws", held_out_start, BACKTEST_DAYS),)))
+    predictions = _predict(jobs)  # every series at once, so they can share the cores
+    for (value, currency, nanos, values), [draws], [backtest] in zip(
+        prepared, predictions[0::2], predictions[1::2], strict=True
     ):
-        draws = _samples(model, today, max(horizon_days, remaining))
         ahead, month = draws[:horizon_days].sum(axis=0), draws[:remaining].sum(axis=0)
         mtd_days = (today - month_start).days
         mtd = int(nanos[-mtd_days:].sum()) if mtd_days else 0
         mtd_amount = from_nanos(mtd)
         held_out = values[-BACKTEST_DAYS:]
-        held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
-        predicted = _samples(backtest, held_out_start, BACKTEST_DAYS).mean(axis=1)
+        predicted = backtest.mean(axis=1)
         naive = np.array([values[-BACKTEST_DAYS - 7 + (i % 7)] for i in range(BACKTEST_DAYS)])
         out.append(
             SeriesForecast(
