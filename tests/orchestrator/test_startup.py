@@ -12,8 +12,8 @@ from pathlib import Path
 from finops_core.startup import gc_paused
 from finops_core.store import Store
 
-# Each costs a noticeable part of a second to import; the tools that need one import it when first called.
-HEAVY = ("pandas", "pyarrow", "prophet", "cmdstanpy", "matplotlib", "sqlite_utils", "dateutil")
+# Each takes a tenth of a second or more to import; the tools that need one import it when first called.
+HEAVY = ("numpy", "pandas", "pyarrow", "prophet", "cmdstanpy", "matplotlib", "sqlite_utils", "dateutil")
 
 # Builds each server as its console script does, lists its tools, and prints the heavy modules then loaded.
 _SERVE = """

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import compress, islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from finops_core.dates import midnight, next_month_start
@@ -32,8 +30,13 @@ from finops_core.store.codec import (
     insert_rows,
     items_to_batch,
 )
-from finops_core.store.columns import Ints, codes_of, distinct_rows, group_sums
+from finops_core.store.columns import codes_of, distinct_rows, group_sums
 from finops_core.store.schema import DAILY_DIMENSIONS, MONTHLY_DIMENSIONS, ROLLUP_METRICS
+
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy.typing as npt
+
+    from finops_core.store.columns import Ints
 
 REQUIRED = (
     "provider_name",
@@ -208,6 +211,8 @@ class PartitionWriter:
 
     def add_columns(self, batch: ColumnBatch, rows: int, *, where: str = "") -> None:
         """Add ``rows`` line items given by column. ``where`` names their origin in error messages."""
+        import numpy as np
+
         if rows == 0:
             return
         for name in REQUIRED:
@@ -238,6 +243,8 @@ class PartitionWriter:
 
     def _partition_ids(self, batch: ColumnBatch) -> Ints:
         """Per row, the id of the partition it goes to (opened on first sight), or 0 if that one is protected."""
+        import numpy as np
+
         names = ("provider_name", "billing_account_id", "billing_period_start", "billing_period_end")
         firsts, inverse = distinct_rows([codes_of(batch[name]) for name in names])
         ids: list[int] = []
@@ -318,6 +325,8 @@ class RollupAccumulator:
         self._merged = 0  # groups after the last merge
 
     def add(self, partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) -> None:
+        import numpy as np
+
         rows = len(partition_ids)
         if rows == 0:
             return
@@ -355,6 +364,8 @@ class RollupAccumulator:
             self._compact()
 
     def _compact(self) -> tuple[Ints, npt.NDArray[Any]]:
+        import numpy as np
+
         if not self._keys:
             return np.empty((_KEYS, 0), dtype=np.int64), np.empty((len(ROLLUP_METRICS) + 2, 0), dtype=np.int64)
         keys, sums = np.hstack(self._keys), _hstack(self._sums)
@@ -367,6 +378,8 @@ class RollupAccumulator:
     def write(self, conn: sqlite3.Connection) -> None:
         """Insert the sums. A partition that an earlier file of the same run wrote keeps that file's rollup rows
         beside these: readers always SUM rollup rows, so one key may have several."""
+        import numpy as np
+
         keys, sums = self._compact()
         metrics = ", ".join(ROLLUP_METRICS)
         daily_keys, daily_sums = group_sums(keys[:-1], sums)
@@ -385,6 +398,8 @@ class RollupAccumulator:
 
 
 def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    import numpy as np
+
     if any(p.dtype == object for p in parts):
         return np.hstack([p.astype(object) for p in parts])
     return np.hstack(parts)
@@ -393,6 +408,8 @@ def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
 def _rollup_rows(keys: Ints, sums: npt.NDArray[Any]) -> list[tuple[Any, ...]]:
     """Rollup rows: partition id, ISO day, dimension sids (0 -> NULL), metrics (contracted NULL when no row had
     one), row count."""
+    import numpy as np
+
     if sums.dtype == object and any(abs(x) > _INT64_MAX for x in sums[:4].ravel().tolist()):
         raise InvalidInput(
             "The costs of one day (one service, account and currency) add up to more than the store holds (about "

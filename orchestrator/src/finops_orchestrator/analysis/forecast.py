@@ -16,8 +16,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import numpy.typing as npt
 from finops_core.dates import next_month_start
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, from_nanos
@@ -26,7 +24,9 @@ from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.series import daily_series
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd  # imported where used: the server imports this module at start-up, pandas takes 0.3 s
     from prophet import Prophet
 
@@ -93,6 +93,8 @@ def _daily(
 
 def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> dict[tuple[str, str], Any]:
     """The ``keep`` largest series per currency (by the last 30 days), the rest summed into ``(other)``."""
+    import numpy as np
+
     out: dict[tuple[str, str], npt.NDArray[np.int64]] = {}
     for currency in sorted({c for _, c in series}):
         mine = sorted(
@@ -128,6 +130,8 @@ def _predict(jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]
 
 
 def _mape(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -> float | None:
+    import numpy as np
+
     mask = actual > 0
     if not mask.any():
         return None
@@ -146,6 +150,7 @@ def forecast(
     source: str = "local store",
     is_demo: bool = False,
 ) -> ForecastReport:
+    import numpy as np
     import pandas as pd
 
     start = today - timedelta(days=HISTORY_DAYS)

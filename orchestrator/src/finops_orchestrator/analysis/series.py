@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from finops_core.models import METRIC_COLUMN, CostMetric
 from finops_core.store import Store
+
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy as np
+    import numpy.typing as npt
 
 SeriesKey = tuple[str | None, ...]  # the values of the ``by`` columns, then the currency
 
@@ -18,6 +21,7 @@ def daily_series(
 ) -> dict[SeriesKey, npt.NDArray[np.int64]]:
     """Per (``by`` rollup columns..., currency), the daily cost in nanos from ``start`` to ``end`` (exclusive),
     one entry per day; a day without cost is 0. ``by`` names ``rollup_daily`` dimension columns."""
+    import numpy as np
 
     def text(column: str) -> str:
         return f"(SELECT value FROM strings WHERE id = r.{column})"
