@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 
 SAMPLES = 300  # predictive samples behind the intervals
-MAX_WORKERS = 2
+MAX_WORKERS = 2  # each holds prophet and pandas (~150 MB); the calling process works beside them
 POOL_MIN_JOBS = 4  # fewer are quicker here than the pool's round trips (and its first start)
 
 _pool: ProcessPoolExecutor | None = None
@@ -114,8 +114,9 @@ def run_all(jobs: Sequence[Job], *, parallel: bool = True) -> list[Result]:
     Workers take jobs from the front, one each at a time, while this process takes them from the back: no core
     idles while the pool starts (about a second, on the first call), and no job waits for a worker that is not
     up yet. A worker that fails hands its job back, so a broken pool only makes the answer slower."""
-    workers = min(MAX_WORKERS, os.cpu_count() or 1)
-    if not parallel or workers < 2 or len(jobs) < POOL_MIN_JOBS:
+    # One process per core, this one included: a third process on two cores only adds switching.
+    workers = min(MAX_WORKERS, (os.cpu_count() or 1) - 1)
+    if not parallel or workers < 1 or len(jobs) < POOL_MIN_JOBS:
         quiet_prophet_logs()
         return [run(job) for job in jobs]
     pool = _worker_pool(workers)
