@@ -12,15 +12,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import InvalidInput
 from finops_core.focus import FOCUS_COLUMNS, ColumnKind, CostLineItem
 from finops_core.money import from_nanos, to_nanos
-from finops_core.store.columns import Coded, Ints, Nanos
+from finops_core.store.columns import Coded, Nanos
 from finops_core.store.schema import PARTITION_COLUMNS
+
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    from finops_core.store.columns import Ints
 
 
 def _names(*kinds: ColumnKind) -> tuple[str, ...]:
@@ -72,6 +73,8 @@ def insert_rows(partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) ->
     literal (it is an int we encoded, never text from a file); a column without nulls binds a bare ``?``; only
     a column holding null sentinels pays for the NULLIF that turns them into NULL.
     """
+    import numpy as np
+
     slots: list[tuple[str, str]] = []
     bound: list[list[Any]] = [partition_ids.tolist()]
     for name, values in columns.items():
@@ -224,6 +227,8 @@ class BatchEncoder:
     def integers(self, values: Sequence[Any], memo: _Memo, name: str, *, hashable: bool = True) -> Ints:
         """``values`` encoded by ``memo`` as an int64 array (a ``Nanos`` column is already encoded).
         Unhashable values (tag and SKU-detail dicts) are encoded by ``memo.compute``; empty ones are null."""
+        import numpy as np
+
         encode: Callable[[Any], int] = memo.__getitem__ if hashable else lambda x: memo.compute(x) if x else memo[None]
         try:
             if isinstance(values, Nanos):

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any, overload
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, overload
 
 from finops_core.money import from_nanos
 
-Ints = npt.NDArray[np.int64]
-Bools = npt.NDArray[np.bool_]
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy as np
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
+    Bools = npt.NDArray[np.bool_]
 
 
 class Coded(Sequence[Any]):
@@ -54,6 +55,8 @@ class Coded(Sequence[Any]):
         return iter([values[c] for c in self.codes.tolist()])
 
     def __contains__(self, value: object) -> bool:
+        import numpy as np
+
         if value is None and bool((self.codes < 0).any()):
             return True
         matches = [i for i, x in enumerate(self.values) if x is value or x == value]
@@ -61,6 +64,8 @@ class Coded(Sequence[Any]):
 
     def all_null(self) -> bool:
         """True when no row has a value (nulls and unused distinct values aside)."""
+        import numpy as np
+
         if None not in self.values:
             return not bool((self.codes >= 0).any())
         present = [i for i, x in enumerate(self.values) if x is not None]
@@ -68,6 +73,8 @@ class Coded(Sequence[Any]):
 
     def table(self, encode: Any, absent: int) -> Ints:
         """Per row, ``encode(value)`` of its value (``absent`` for null), calling ``encode`` once per value."""
+        import numpy as np
+
         lookup = np.fromiter((encode(x) for x in self.values), dtype=np.int64, count=len(self.values))
         return np.append(lookup, np.int64(absent))[self.codes]
 
@@ -113,6 +120,8 @@ class Nanos(Sequence[Decimal | None]):
 
 def exact_sum(values: Ints) -> int:
     """``values.sum()`` without int64 overflow: numpy when the bound allows it, Python ints otherwise."""
+    import numpy as np
+
     if float(np.abs(values, dtype=np.float64).sum()) < 2.0**62:
         return int(values.sum())
     return sum(values.tolist())
@@ -120,6 +129,8 @@ def exact_sum(values: Ints) -> int:
 
 def codes_of(values: Sequence[Any]) -> Ints:
     """Per row, a small int naming its value (equal values, equal ints; None is a value too)."""
+    import numpy as np
+
     if isinstance(values, Coded):
         return values.codes
     if isinstance(values, Nanos):
@@ -131,6 +142,8 @@ def codes_of(values: Sequence[Any]) -> Ints:
 def distinct_rows(keys: Sequence[Ints]) -> tuple[Ints, Ints]:
     """The distinct combinations of ``keys`` (int columns of equal length): the first row of each, and per
     row the number of its combination. The usual chunk has one combination, found without sorting."""
+    import numpy as np
+
     n = len(keys[0])
     if all(bool((k == k[0]).all()) for k in keys):
         return np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
@@ -144,6 +157,8 @@ def distinct_rows(keys: Sequence[Ints]) -> tuple[Ints, Ints]:
 
 def _sorted_groups(keys: Ints) -> tuple[Ints, Ints]:
     """A stable order of the columns of ``keys`` (k x n) sorted by all rows, and where each group starts."""
+    import numpy as np
+
     order = np.lexsort(keys[::-1])
     ordered = keys[:, order]
     change = np.ones(ordered.shape[1], dtype=np.bool_)
@@ -156,6 +171,8 @@ def group_sums(keys: Ints, sums: npt.NDArray[Any]) -> tuple[Ints, npt.NDArray[An
 
     Sums are exact: int64 while no sum can overflow, Python ints (object arrays) past that.
     """
+    import numpy as np
+
     if keys.shape[1] == 0:
         return keys, sums
     order, starts = _sorted_groups(keys)

@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import sqlite_utils
 from pydantic import BaseModel, Field
 
 from finops_core.breakdown import Cell
@@ -26,7 +25,7 @@ from finops_core.models import Budget, CostBreakdown, CostQuery
 from finops_core.money import Money, from_nanos
 from finops_core.store.codec import Dictionary, decode_row
 from finops_core.store.queries import cost_cells, held_days, query_costs
-from finops_core.store.schema import migrations
+from finops_core.store.schema import applied_migrations, migrate
 from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
 
 PartitionKind = Literal["export", "sync"]
@@ -122,7 +121,7 @@ class Store:
             # does not grow with the size of a partition.
             self._conn.execute("PRAGMA cache_size = -65536")
             self._conn.execute("PRAGMA foreign_keys = ON")
-            migrations.apply(sqlite_utils.Database(self._conn))
+            migrate(self._conn)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"Cannot open the store at {path}: {exc}. Check the path is writable, or set FINOPS_HOME "
@@ -386,7 +385,7 @@ class Store:
             return StoreInfo(
                 path=str(self.path),
                 size_bytes=sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*")),
-                migrations=[m.name for m in migrations.applied(sqlite_utils.Database(conn))],
+                migrations=applied_migrations(conn),
                 partitions=count("SELECT COUNT(*) FROM partitions"),
                 line_items=count("SELECT COUNT(*) FROM line_items"),
                 strings=count("SELECT COUNT(*) FROM strings"),

@@ -26,13 +26,65 @@ Tables (``sid`` = an id in ``strings``):
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import sqlite_utils
+from functools import cache
+from typing import TYPE_CHECKING
 
 from finops_core.focus import FOCUS_COLUMNS, ColumnKind
 
-migrations = sqlite_utils.Migrations("finops")
+if TYPE_CHECKING:
+    import sqlite_utils
+
+# Importing sqlite_utils imports pandas and numpy when they are installed (over half a second): a store whose
+# schema is current opens with plain sqlite3, and sqlite_utils is imported only to migrate.
+MIGRATION_SET = "finops"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite_utils.Migrations.migrations_table
+
+
+Migration = Callable[["sqlite_utils.Database"], None]
+_MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def _migration(name: str) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        _MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+@cache
+def migrations() -> sqlite_utils.Migrations:
+    """The store's migrations as a ``sqlite_utils.Migrations`` set, in order."""
+    import sqlite_utils
+
+    out = sqlite_utils.Migrations(MIGRATION_SET)
+    for name, fn in _MIGRATIONS:
+        out(name=name)(fn)
+    return out
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations applied to the store, in the order applied (what ``Migrations.applied`` reads)."""
+    try:
+        rows = conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET]
+        ).fetchall()
+    except sqlite3.OperationalError:  # no such table: a new store
+        return []
+    return [str(r[0]) for r in rows]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations; a store already current is left alone without importing sqlite_utils."""
+    if set(applied_migrations(conn)) >= {name for name, _ in _MIGRATIONS}:
+        return
+    import sqlite_utils
+
+    migrations().apply(sqlite_utils.Database(conn))
+
 
 # FOCUS columns that are the same on every row of a partition: kept once, on the partition row (epoch seconds),
 # not on each line item (12 bytes a row).
@@ -126,7 +178,7 @@ TAG_SHAPES = (
 ROLLUP_TABLES = tuple(t for shape in (*ROLLUP_SHAPES, *TAG_SHAPES) for t, _ in shape.tables)
 
 
-@migrations(name="0001_initial")
+@_migration("0001_initial")
 def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     sql = db.conn  # the plain sqlite3 connection: typed, and DDL needs nothing more
     sql.execute("CREATE TABLE strings (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE)")
@@ -180,7 +232,7 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
     )
 
 
-@migrations(name="0002_source_totals")
+@_migration("0002_source_totals")
 def _source_totals(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # What each ingested file said its totals were, per partition and currency (summed from the file's own
     # cost columns, not from our mapping), so `finops reconcile` can hold the store to them.
@@ -191,7 +243,7 @@ def _source_totals(db: sqlite_utils.Database) -> None:  # pyright: ignore[report
     db.conn.execute("CREATE INDEX source_totals_partition ON source_totals (partition_id)")
 
 
-@migrations(name="0003_line_items_one_index")
+@_migration("0003_line_items_one_index")
 def _one_index(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # One index on (partition, charge start) instead of one on each: every insert updates every index, and the
     # second cost a third of an ingest. Queries by charge period loop over partitions on this one.
@@ -200,7 +252,7 @@ def _one_index(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnus
     db.conn.execute("CREATE INDEX line_items_partition_start ON line_items (partition_id, charge_period_start)")
 
 
-@migrations(name="0004_budgets")
+@_migration("0004_budgets")
 def _budgets(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # Budgets across clouds, by name; the definition is the core Budget model as JSON (amount as exact text).
     db.conn.execute(
@@ -209,7 +261,7 @@ def _budgets(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
     )
 
 
-@migrations(name="0005_rollup_lattice")
+@_migration("0005_rollup_lattice")
 def _rollup_lattice(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # Narrower rollups beside rollup_daily / rollup_monthly (see ROLLUP_SHAPES) and tag rollups, so breakdowns and
     # tag coverage stop scanning line items. Existing stores are backfilled here; writes keep them afterwards.
@@ -250,7 +302,7 @@ def rollup_select(period: str, shape: RollupShape) -> str:
     )
 
 
-@migrations(name="0006_provider_snapshots")
+@_migration("0006_provider_snapshots")
 def _provider_snapshots(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # The latest inventory and recommendations each provider gave `finops sync`, as the core models' JSON, so
     # answers can still name them (with their age) when the cloud is not reachable.

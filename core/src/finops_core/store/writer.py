@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import compress, islice
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from finops_core.dates import midnight, next_month_start
@@ -32,7 +30,7 @@ from finops_core.store.codec import (
     insert_rows,
     items_to_batch,
 )
-from finops_core.store.columns import Ints, codes_of, distinct_rows, group_sums
+from finops_core.store.columns import codes_of, distinct_rows, group_sums
 from finops_core.store.schema import (
     BASE_DIMENSIONS,
     ROLLUP_METRICS,
@@ -42,6 +40,12 @@ from finops_core.store.schema import (
     WIDE_DIMENSIONS,
     RollupShape,
 )
+
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy.typing as npt
+
+    from finops_core.store.columns import Ints
+
 
 REQUIRED = (
     "provider_name",
@@ -216,6 +220,8 @@ class PartitionWriter:
 
     def add_columns(self, batch: ColumnBatch, rows: int, *, where: str = "") -> None:
         """Add ``rows`` line items given by column. ``where`` names their origin in error messages."""
+        import numpy as np
+
         if rows == 0:
             return
         for name in REQUIRED:
@@ -246,6 +252,8 @@ class PartitionWriter:
 
     def _partition_ids(self, batch: ColumnBatch) -> Ints:
         """Per row, the id of the partition it goes to (opened on first sight), or 0 if that one is protected."""
+        import numpy as np
+
         names = ("provider_name", "billing_account_id", "billing_period_start", "billing_period_end")
         firsts, inverse = distinct_rows([codes_of(batch[name]) for name in names])
         ids: list[int] = []
@@ -309,7 +317,7 @@ _COMPACT_AT = 500_000
 # contracted values were not null, and the row count.
 _SUMS = len(ROLLUP_METRICS) + 2
 
-Keyed = tuple[tuple[str, ...], Ints, npt.NDArray[Any]]
+Keyed = tuple[tuple[str, ...], "Ints", "npt.NDArray[Any]"]
 """(names of the key rows, keys k x n, sums m x n): one group per column. Key rows: partition_id, the period
 (a day number: days since 1970, or the first day of its month), then dimension sids (0 = null)."""
 
@@ -331,6 +339,8 @@ class _Accumulator:
         self._merged = 0  # groups after the last merge
 
     def add(self, keys: Mapping[str, Ints], sums: npt.NDArray[Any]) -> None:
+        import numpy as np
+
         rows = [keys[name] for name in self.names]
         if self._monthly:
             rows[1] = _month_start(rows[1])
@@ -351,6 +361,8 @@ class _Accumulator:
             self.compact()
 
     def compact(self) -> Keyed:
+        import numpy as np
+
         if not self._keys:
             return self.names, np.empty((len(self.names), 0), dtype=np.int64), np.empty((_SUMS, 0), dtype=np.int64)
         keys, sums = np.hstack(self._keys), _hstack(self._sums)
@@ -363,11 +375,15 @@ class _Accumulator:
 
 def _month_start(days: Ints) -> Ints:
     """Day numbers -> the day number of the first of their month."""
+    import numpy as np
+
     return days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def _project(source: Keyed, names: tuple[str, ...], *, monthly: bool = False) -> Keyed:
     """``source`` summed again by fewer key rows (``names``, a subset of its own), by month if ``monthly``."""
+    import numpy as np
+
     have, keys, sums = source
     rows = [keys[have.index(name)] for name in names]
     if monthly:
@@ -414,11 +430,15 @@ class RollupAccumulator:
         }
 
     def add(self, partition_ids: Ints, columns: Mapping[str, Ints | list[Any]]) -> None:
+        import numpy as np
+
         rows = len(partition_ids)
         if rows == 0:
             return
 
         def ints(name: str, absent: int = 0) -> Ints:
+            import numpy as np
+
             values = columns.get(name)
             return np.full(rows, absent, dtype=np.int64) if values is None else np.asarray(values, dtype=np.int64)
 
@@ -468,6 +488,8 @@ class RollupAccumulator:
 
 def _tag_pairs(conn: sqlite3.Connection, source: Keyed) -> Keyed:
     """The tag-set groups of ``source`` expanded into one group per (tag key, tag value) pair of the set."""
+    import numpy as np
+
     names, keys, sums = source
     out_names = (*names[:-1], "tag_key", "tag_value")
     tag_row = names.index("tags")
@@ -483,8 +505,8 @@ def _tag_pairs(conn: sqlite3.Connection, source: Keyed) -> Keyed:
         return out_names, np.empty((len(out_names), 0), dtype=np.int64), sums[:, :0]
     table: Ints = np.array(sorted(pairs), dtype=np.int64).T  # tagset, key, value; sorted by tag set
     sets: Ints = table[0]
-    first = cast(Ints, np.searchsorted(sets, keys[tag_row], side="left"))
-    count = cast(Ints, np.searchsorted(sets, keys[tag_row], side="right")) - first
+    first = cast("Ints", np.searchsorted(sets, keys[tag_row], side="left"))
+    count = cast("Ints", np.searchsorted(sets, keys[tag_row], side="right")) - first
     group: Ints = np.repeat(np.arange(keys.shape[1], dtype=np.int64), count)
     pair = np.repeat(first, count) + (np.arange(len(group)) - np.repeat(np.cumsum(count) - count, count))
     expanded = np.vstack([np.delete(keys, tag_row, axis=0)[:, group], table[1][pair], table[2][pair]])
@@ -504,6 +526,8 @@ def _insert(conn: sqlite3.Connection, table: str, keyed: Keyed) -> None:
 
 
 def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    import numpy as np
+
     if any(p.dtype == object for p in parts):
         return np.hstack([p.astype(object) for p in parts])
     return np.hstack(parts)
@@ -512,6 +536,8 @@ def _hstack(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
 def _rollup_rows(keys: Ints, sums: npt.NDArray[Any]) -> Iterable[tuple[Any, ...]]:
     """Rollup rows: partition id, ISO day, dimension sids (0 for null), metrics (contracted NULL_COST when no row
     had one), row count. Built column by column: a Python loop per row was most of a write's rollup time."""
+    import numpy as np
+
     if sums.dtype == object and any(abs(x) > _INT64_MAX for x in sums[:4].ravel().tolist()):
         raise InvalidInput(
             "The costs of one day (one service, account and currency) add up to more than the store holds (about "

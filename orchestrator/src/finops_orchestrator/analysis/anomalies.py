@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import numpy.typing as npt
 from finops_core.errors import InvalidInput
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, Money, from_nanos, parse_amount, to_nanos
@@ -23,6 +21,10 @@ from finops_core.store import Store
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.series import daily_series
+
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy as np
+    import numpy.typing as npt
 
 WEEKS = 8  # weeks of same-weekday history behind each checked day
 MIN_WEEKS = 3  # fewer and the day is not judged
@@ -78,6 +80,8 @@ def find_anomalies(
     source: str = "local store",
     is_demo: bool = False,
 ) -> AnomalyReport:
+    import numpy as np
+
     threshold = to_nanos(parse_amount(min_impact, "min_impact"))
     if end <= start:
         raise InvalidInput(f"end ({end}) must be after start ({start}).")
@@ -131,6 +135,8 @@ def _daily_series(
     store: Store, start: date, end: date, metric: CostMetric, providers: tuple[str, ...]
 ) -> tuple[list[SeriesKey], list[date], npt.NDArray[np.int64]]:
     """Every series' keys (sorted), the days, and a days x series matrix of daily cost in nanos."""
+    import numpy as np
+
     by = ("provider_name", "service_name", "sub_account_id")
     found = daily_series(store, start, end, by=by, metric=metric, providers=providers)
     ordered = sorted(found, key=lambda k: tuple(v or "" for v in k))
@@ -148,6 +154,8 @@ def _scores(
     """Robust z-scores and expected costs (days x series), all series at once; NaN where a day is not judged:
     before ``first_checked``, with under ``MIN_WEEKS`` same-weekdays of history since the series began, or when
     that history's median is zero (intermittent cost: a same-weekday median says nothing about it)."""
+    import numpy as np
+
     costs = values.astype(np.float64)
     n_days, n_series = values.shape
     present = values != 0

@@ -10,16 +10,12 @@ Fitted models are cached until the store's data changes.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
 from finops_core.dates import next_month_start
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, from_nanos
@@ -28,13 +24,17 @@ from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.series import daily_series
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd  # imported where used: the server imports this module at start-up, pandas takes 0.3 s
     from prophet import Prophet
+
+    from finops_orchestrator.analysis.fitting import Window
 
 HISTORY_DAYS = 730
 BACKTEST_DAYS = 28
 MIN_HISTORY_DAYS = 2 * BACKTEST_DAYS
-SAMPLES = 300
 _CENT = Decimal("0.01")
 _models: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # fitted models, most recently used last
 _models_lock = threading.Lock()
@@ -93,6 +93,8 @@ def _daily(
 
 def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> dict[tuple[str, str], Any]:
     """The ``keep`` largest series per currency (by the last 30 days), the rest summed into ``(other)``."""
+    import numpy as np
+
     out: dict[tuple[str, str], npt.NDArray[np.int64]] = {}
     for currency in sorted({c for _, c in series}):
         mine = sorted(
@@ -104,49 +106,32 @@ def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> di
     return out
 
 
-def quiet_prophet_logs() -> None:
-    """prophet logs an ERROR when plotly (optional, plots only) is missing; cmdstanpy logs every fit at INFO
-    through its own handler, which it adds only to a logger without one."""
-    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
-    log = logging.getLogger("cmdstanpy")
-    if not log.handlers:
-        log.addHandler(logging.NullHandler())
-    log.setLevel(logging.WARNING)
+def _predict(jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]]) -> list[list[Any]]:
+    """Each (cache key, history, windows)'s predictions: from its cached model, or from a model fitted now (and
+    cached). All jobs run together, on every core when there are several (see ``fitting``)."""
+    from finops_orchestrator.analysis import fitting  # imports prophet: seconds, and only this tool needs it
 
-
-def _fit(history: pd.DataFrame, key: tuple[Any, ...]) -> Prophet:
     with _models_lock:
-        if key in _models:
-            _models.move_to_end(key)
-            return _models[key]
-    quiet_prophet_logs()
-    from prophet import Prophet  # imported on first use: it takes seconds, and only this tool needs it
-
-    model = Prophet(
-        weekly_seasonality=True,
-        yearly_seasonality=len(history) >= 730,
-        daily_seasonality=False,
-        interval_width=0.8,
-        uncertainty_samples=SAMPLES,
+        cached: list[Prophet | None] = []
+        for key, _, _ in jobs:
+            if key in _models:
+                _models.move_to_end(key)
+            cached.append(_models.get(key))
+    done = fitting.run_all(
+        [fitting.Job(history, windows, model) for (_, history, windows), model in zip(jobs, cached, strict=True)]
     )
-    model.fit(history)
     with _models_lock:
-        _models[key] = model
+        for (key, _, _), (model, _) in zip(jobs, done, strict=True):
+            _models[key] = model
+            _models.move_to_end(key)
         while len(_models) > _CACHE_SIZE:
             _models.popitem(last=False)
-    return model
-
-
-def _samples(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
-    """Predictive samples (days x samples) of daily cost from ``first``, floored at zero."""
-    future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
-    # prophet draws from numpy's global generator: seeding it makes the same question give the same interval.
-    np.random.seed(SAMPLES)
-    draws = np.asarray(model.predictive_samples(future)["yhat"], dtype=np.float64)
-    return np.clip(draws, 0.0, None)
+    return [predictions for _, predictions in done]
 
 
 def _mape(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -> float | None:
+    import numpy as np
+
     mask = actual > 0
     if not mask.any():
         return None
@@ -165,6 +150,9 @@ def forecast(
     source: str = "local store",
     is_demo: bool = False,
 ) -> ForecastReport:
+    import numpy as np
+    import pandas as pd
+
     start = today - timedelta(days=HISTORY_DAYS)
     version = _data_version(store)
     series = _fold(_daily(store, start, today, by, metric, providers), top_n)
@@ -173,6 +161,8 @@ def forecast(
     reused = 0
     out: list[SeriesForecast] = []
     skipped: list[str] = []
+    prepared: list[tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+    jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]] = []
     for (value, currency), nanos in series.items():
         present = np.flatnonzero(nanos)
         if present.size == 0:
@@ -185,17 +175,22 @@ def forecast(
         dates = pd.date_range(start + timedelta(days=first), periods=len(values), freq="D")
         frame = pd.DataFrame({"ds": dates, "y": values})
         key = (str(store.path), version, by, metric, providers, value, currency)
-        reused += int((*key, "full") in _models)
-        model = _fit(frame, (*key, "full"))
-        draws = _samples(model, today, max(horizon_days, remaining))
+        with _models_lock:
+            reused += int((*key, "full") in _models)
+        held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
+        prepared.append((value, currency, nanos, values))
+        jobs.append(((*key, "full"), frame, (("draws", today, max(horizon_days, remaining)),)))
+        jobs.append(((*key, "backtest"), frame.iloc[:-BACKTEST_DAYS], (("draws", held_out_start, BACKTEST_DAYS),)))
+    predictions = _predict(jobs)  # every series at once, so they can share the cores
+    for (value, currency, nanos, values), [draws], [backtest] in zip(
+        prepared, predictions[0::2], predictions[1::2], strict=True
+    ):
         ahead, month = draws[:horizon_days].sum(axis=0), draws[:remaining].sum(axis=0)
         mtd_days = (today - month_start).days
         mtd = int(nanos[-mtd_days:].sum()) if mtd_days else 0
         mtd_amount = from_nanos(mtd)
-        backtest = _fit(frame.iloc[:-BACKTEST_DAYS], (*key, "backtest"))
         held_out = values[-BACKTEST_DAYS:]
-        held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
-        predicted = _samples(backtest, held_out_start, BACKTEST_DAYS).mean(axis=1)
+        predicted = backtest.mean(axis=1)
         naive = np.array([values[-BACKTEST_DAYS - 7 + (i % 7)] for i in range(BACKTEST_DAYS)])
         out.append(
             SeriesForecast(

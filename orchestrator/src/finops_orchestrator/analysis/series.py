@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from finops_core.models import METRIC_COLUMN, CostMetric
 from finops_core.store import Store
 from finops_core.store.queries import daily_rollup, decode_sids
+
+if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
+    import numpy as np
+    import numpy.typing as npt
 
 SeriesKey = tuple[str | None, ...]  # the values of the ``by`` columns, then the currency
 
@@ -20,6 +23,8 @@ def daily_series(
     """Per (``by`` rollup columns..., currency), the daily cost in nanos from ``start`` to ``end`` (exclusive),
     one entry per day; a day without cost is 0. ``by`` names rollup dimension columns (line item column names);
     the smallest daily rollup holding them is read."""
+    import numpy as np
+
     table = daily_rollup({*by, "provider_name"} if providers else set(by))
     where, params = "r.day >= ? AND r.day < ?", [start.isoformat(), end.isoformat()]
     with store.reader() as conn:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
 from finops_core.logs import get_logger
 from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
-from finops_core.store.columns import Ints, Nanos, codes_of, distinct_rows
+from finops_core.store.columns import Nanos, codes_of, distinct_rows
 from finops_core.store.writer import SourceKey
 
 from finops_orchestrator.ingest.buckets import downloaded, is_bucket
@@ -27,6 +27,9 @@ from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
 from finops_orchestrator.ingest.formats.focus import focus_version
 from finops_orchestrator.ingest.reading import RaggedCsv, chunks, expand
+
+if TYPE_CHECKING:
+    from finops_core.store.columns import Ints
 
 _log = get_logger("finops.ingest")
 

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from finops_core.serve import run_cloud_server
+    from finops_core.startup import gc_paused
+
+    with gc_paused():
+        from finops_core.serve import run_cloud_server
 
     sys.exit(run_cloud_server("aws", argv, real_provider=None))
 

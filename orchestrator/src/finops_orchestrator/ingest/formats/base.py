@@ -6,15 +6,18 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from finops_core.store.columns import Coded, Ints, Nanos
+from finops_core.store.columns import Coded, Nanos
 
 from finops_orchestrator.ingest import values as v
+
+if TYPE_CHECKING:
+    from finops_core.store.columns import Ints
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
 

@@ -1,0 +1,196 @@
+"""Fitting prophet models: in this process, or on every core through a pool of worker processes.
+
+A prophet fit is single-threaded (a CmdStan run plus pandas work), and so are its predictive samples, so many
+series go faster in parallel: a job fits one series (or takes its cached model) and predicts from it, all in
+one worker. The pool is made on first use and reused. Its workers fork from a forkserver that imported this
+module (and so prophet) once: ``fork`` itself is unsafe in a process with threads (the server's), and ``spawn``
+would import prophet again in every worker. Models come back pickled, exactly as fitted, and draws are seeded,
+so a job gives the same numbers wherever it ran (a MAP fit from prophet's fixed initial values is deterministic).
+
+Imported lazily (by ``forecast``): importing prophet takes about a second.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+SAMPLES = 300  # predictive samples behind the intervals
+MAX_WORKERS = 2  # each holds prophet and pandas (~150 MB); the calling process works beside them
+POOL_MIN_JOBS = 4  # fewer are quicker here than the pool's round trips (and its first start)
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def quiet_prophet_logs() -> None:
+    """prophet logs an ERROR when plotly (optional, plots only) is missing; cmdstanpy logs every fit at INFO
+    through its own handler, which it adds only to a logger without one."""
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+    log = logging.getLogger("cmdstanpy")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    log.setLevel(logging.WARNING)
+
+
+quiet_prophet_logs()  # before importing prophet, which logs that ERROR while it is imported
+from prophet import Prophet  # noqa: E402
+
+Window = tuple[Literal["draws", "point"], date, int]  # what to predict: kind, first day, days
+
+
+@dataclass(frozen=True)
+class Job:
+    """Fit ``history`` (unless ``model`` is already fitted on it), then predict each window."""
+
+    history: pd.DataFrame
+    windows: tuple[Window, ...]
+    model: Prophet | None = None
+
+
+def new_model(days: int) -> Prophet:
+    """The model every forecast fits: weekly seasonality, yearly given two years of history, MAP fit."""
+    return Prophet(
+        weekly_seasonality=True,
+        yearly_seasonality=days >= 730,
+        daily_seasonality=False,
+        interval_width=0.8,
+        uncertainty_samples=SAMPLES,
+    )
+
+
+def fit(history: pd.DataFrame) -> Prophet:
+    """A model fitted on ``history`` (columns ``ds``, ``y``), without the Stan objects (predictions do not need
+    them, and they hold paths to the fit's temporary files)."""
+    model = new_model(len(history))
+    model.fit(history)
+    model.stan_backend = None
+    model.stan_fit = None
+    return model
+
+
+def draws(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
+    """Predictive samples (days x SAMPLES) of daily cost from ``first``, floored at zero."""
+    future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
+    # prophet draws from numpy's global generator: seeding it makes the same question give the same interval.
+    np.random.seed(SAMPLES)
+    out = np.asarray(model.predictive_samples(future)["yhat"], dtype=np.float64)
+    return np.clip(out, 0.0, None)
+
+
+def point(model: Prophet, first: date, days: int) -> npt.NDArray[np.float64]:
+    """The point forecast (prophet's ``yhat``, no sampling) of daily cost from ``first``, floored at zero."""
+    future = pd.DataFrame({"ds": pd.date_range(first, periods=days, freq="D")})
+    quick = copy.copy(model)  # the same fit; without samples, predict computes no intervals
+    quick.uncertainty_samples = 0
+    return np.clip(np.asarray(quick.predict(future)["yhat"], dtype=np.float64), 0.0, None)
+
+
+def run(job: Job) -> tuple[Prophet, list[npt.NDArray[np.float64]]]:
+    """Fit the job's history (or take its fitted model), then predict each of its windows."""
+    model = job.model if job.model is not None else fit(job.history)
+    return model, [(draws if kind == "draws" else point)(model, first, days) for kind, first, days in job.windows]
+
+
+Result = tuple[Prophet, list[npt.NDArray[np.float64]]]
+
+
+def run_all(jobs: Sequence[Job], *, parallel: bool = True) -> list[Result]:
+    """``run`` for every job, in order; with ``parallel`` and enough jobs, on the worker pool and here at once.
+
+    Workers take jobs from the front, one each at a time, while this process takes them from the back: no core
+    idles while the pool starts (about a second, on the first call), and no job waits for a worker that is not
+    up yet. A worker that fails hands its job back, so a broken pool only makes the answer slower."""
+    # One process per core, this one included: a third process on two cores only adds switching.
+    workers = min(MAX_WORKERS, (os.cpu_count() or 1) - 1)
+    if not parallel or workers < 1 or len(jobs) < POOL_MIN_JOBS:
+        quiet_prophet_logs()
+        return [run(job) for job in jobs]
+    pool = _worker_pool(workers)
+    queue = deque(range(len(jobs)))  # jobs nobody has taken yet
+    handed: set[int] = set()  # jobs a worker has now
+    done: dict[int, Result] = {}
+    changed = threading.Condition()
+
+    def feed() -> None:
+        # One job per worker in flight: a job handed over early would wait in the pool's queue for a busy worker
+        # (or one still starting) while this process could have run it. On any failure the job goes back to the
+        # queue and feeding stops: this process runs the rest.
+        running: dict[Future[Any], int | None] = {}
+        try:
+            running = {pool.submit(_ready): None for _ in range(workers)}
+        except RuntimeError:  # a broken or shut-down pool
+            return
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, failed = running.pop(future), future.exception() is not None
+                with changed:
+                    if index is not None:
+                        handed.discard(index)
+                        if failed:
+                            queue.appendleft(index)
+                        else:
+                            done[index] = future.result()
+                    following = queue.popleft() if queue and not failed else None
+                    if following is not None:
+                        handed.add(following)
+                    changed.notify_all()
+                if failed:
+                    return
+                if following is not None:
+                    try:
+                        running[pool.submit(run, jobs[following])] = following
+                    except RuntimeError:
+                        with changed:
+                            handed.discard(following)
+                            queue.appendleft(following)
+                            changed.notify_all()
+                        return
+
+    threading.Thread(target=feed, name="prophet-pool-feeder", daemon=True).start()
+    while True:
+        with changed:
+            while not queue and handed:  # wait for the workers' last jobs (or for one they hand back)
+                changed.wait()
+            if not queue:
+                break
+            index = queue.pop()
+        result = run(jobs[index])
+        with changed:
+            done[index] = result
+    return [done[i] for i in range(len(jobs))]
+
+
+def _ready() -> None:
+    return None
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+        return _pool
+
+
+def _start_worker() -> None:
+    # A worker inherits the server's stdout, which may be the MCP stdio transport: anything printed there would
+    # corrupt it, so the worker's stdout goes to stderr.
+    os.dup2(2, 1)
+    quiet_prophet_logs()
