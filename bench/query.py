@@ -23,6 +23,7 @@ import anyio
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+from finops_core.logs import configure_logging
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 from finops_orchestrator.server import build_orchestrator
@@ -86,11 +87,25 @@ QUESTIONS: list[tuple[str, str, dict[str, Any], str]] = [
         "GROUP BY 1, 2",
     ),
     (
-        "last month by region (line items)",
+        "half-month by region",
         "finops_cost_query",
         {"start": "2026-10-01", "end": "2026-10-15", "group_by": ["region"]},
         "SELECT RegionId, SUM(EffectiveCost::DECIMAL(38,9)) FROM t WHERE ChargePeriodStart >= '2026-10-01' "
         "AND ChargePeriodStart < '2026-10-15' GROUP BY 1",
+    ),
+    (
+        "13 weeks by service, weekly",
+        "finops_cost_query",
+        {"start": "2026-08-03", "end": "2026-11-02", "group_by": ["service"], "granularity": "weekly"},
+        "SELECT date_trunc('week', ChargePeriodStart), ServiceName, SUM(EffectiveCost::DECIMAL(38,9)) FROM t "
+        "WHERE ChargePeriodStart >= '2026-08-03' AND ChargePeriodStart < '2026-11-02' GROUP BY 1, 2",
+    ),
+    (
+        "half-month by region x service (line items)",
+        "finops_cost_query",
+        {"start": "2026-10-01", "end": "2026-10-15", "group_by": ["region", "service"]},
+        "SELECT RegionId, ServiceName, SUM(EffectiveCost::DECIMAL(38,9)) FROM t WHERE ChargePeriodStart >= "
+        "'2026-10-01' AND ChargePeriodStart < '2026-10-15' GROUP BY 1, 2",
     ),
     (
         "explain change by service",
@@ -148,6 +163,7 @@ async def run(store: Store, conn: duckdb.DuckDBPyConnection, runs: int) -> None:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000_000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    configure_logging("WARNING")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         data = folder / "focus.parquet"

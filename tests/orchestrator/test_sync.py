@@ -13,7 +13,7 @@ from finops_core.errors import Unavailable
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import FOCUS_PROVIDER_NAMES, CostQuery
 from finops_core.provider import CloudProvider
-from finops_core.sandbox import SandboxProvider
+from finops_core.sandbox import DEMO_LABEL, SandboxProvider
 from finops_core.settings import SyncSettings
 from finops_core.store import Store, split_by_partition
 from finops_orchestrator.providers import ProviderStatus, not_configured
@@ -67,6 +67,7 @@ async def test_a_first_sync_fetches_every_month_and_the_store_matches_the_cloud_
     with Store(tmp_path / "s.sqlite") as store:
         report = await sync(store, [aws], _connected(aws), start=date(2026, 8, 1), end=END, restate_months=1)
         source, stored = await _billed(store, aws, date(2026, 8, 1), END)
+        sources = {p.lineage.source for p in store.partitions()}
     assert aws.asked == [
         (date(2026, 8, 1), date(2026, 9, 1)),
         (date(2026, 9, 1), date(2026, 10, 1)),
@@ -79,6 +80,7 @@ async def test_a_first_sync_fetches_every_month_and_the_store_matches_the_cloud_
     assert result.months_written == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert result.resources
     assert result.recommendations
+    assert sources == {f"sync ({DEMO_LABEL})"}  # sandbox data synced into a store stays recognisable
     assert {o.state for o in others} == {"not configured"}
     assert report.complete
 

@@ -22,6 +22,7 @@ from finops_core.focus import CostLineItem, Lineage
 from finops_core.logs import get_logger
 from finops_core.models import CLOUD_NAMES, FOCUS_PROVIDER_NAMES, Cloud
 from finops_core.provider import CloudProvider
+from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import SyncSettings
 from finops_core.store import Coverage, PartitionKey, Snapshot, Store, split_by_partition
 from pydantic import BaseModel, Field
@@ -144,8 +145,10 @@ async def sync(
         )
         results.append(result)
         try:
+            # Demo data synced into a real store stays recognisable by its partitions' source.
+            source = f"{SYNC_SOURCE} ({DEMO_LABEL})" if (await provider.info()).is_demo else SYNC_SOURCE
             for fetch in fetches:
-                await _fetch_month(store, provider, fetch, result)
+                await _fetch_month(store, provider, fetch, result, source)
                 await step(f"{provider.cloud} {fetch.start:%Y-%m}")
             await _snapshots(store, provider, result, now())
             await step(f"{provider.cloud} inventory and recommendations")
@@ -177,10 +180,10 @@ async def sync(
     return SyncReport(start=start, end=end, providers=results, complete=not failed, note=note)
 
 
-async def _fetch_month(store: Store, provider: CloudProvider, fetch: Fetch, result: ProviderSync) -> None:
+async def _fetch_month(store: Store, provider: CloudProvider, fetch: Fetch, result: ProviderSync, source: str) -> None:
     items = await provider.daily_costs(fetch.start, fetch.end)
     result.fetched.append(f"{fetch.start}..{fetch.end}")
-    lineage = Lineage(source=SYNC_SOURCE, ingested_at=datetime.now(UTC))
+    lineage = Lineage(source=source, ingested_at=datetime.now(UTC))
     for key, rows in split_by_partition(items).items():
         if fetch.keep_before:
             rows = _stored_before(store, key, fetch.start) + rows
