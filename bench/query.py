@@ -101,7 +101,7 @@ QUESTIONS: list[tuple[str, str, dict[str, Any], str]] = [
         "WHERE ChargePeriodStart >= '2026-08-03' AND ChargePeriodStart < '2026-11-02' GROUP BY 1, 2",
     ),
     (
-        "half-month by region x service (line items)",
+        "half-month by region x service",
         "finops_cost_query",
         {"start": "2026-10-01", "end": "2026-10-15", "group_by": ["region", "service"]},
         "SELECT RegionId, ServiceName, SUM(EffectiveCost::DECIMAL(38,9)) FROM t WHERE ChargePeriodStart >= "

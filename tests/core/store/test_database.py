@@ -274,6 +274,7 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
         "0004_budgets",
         "0005_rollup_lattice",
         "0006_provider_snapshots",
+        "0007_daily_region_pairs",
     ]
     assert info.first_day == info.last_day == date(2026, 1, 5)
 
@@ -472,4 +473,22 @@ def test_an_older_store_gets_the_rollup_lattice_filled_from_its_line_items(tmp_p
     conn.close()
     with Store(path) as reopened:
         assert "0005_rollup_lattice" in reopened.info().migrations
+        _assert_rollups_equal_line_items(reopened)
+
+
+def test_a_store_made_before_the_daily_region_pairs_gets_them_filled_from_its_line_items(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    rows = _lattice_rows(rows_per_day=2)
+    with Store(path) as first:
+        first.replace_partition(
+            key_of(rows[0]), [r for r in rows if r.charge_period_start.month == 1], lineage(), kind="export"
+        )
+    conn = sqlite3.connect(path)  # back to a store of before 0007
+    for table in ("rollup_day_service_region", "rollup_day_sub_account_region"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0007_daily_region_pairs'")
+    conn.commit()
+    conn.close()
+    with Store(path) as reopened:
+        assert reopened.info().migrations[-1] == "0007_daily_region_pairs"
         _assert_rollups_equal_line_items(reopened)

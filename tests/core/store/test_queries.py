@@ -83,6 +83,14 @@ def filled(store: Store) -> Store:
             "rollup_day_region",
         ),
         (CostQuery(start=date(2026, 1, 1), end=date(2026, 2, 1), group_by=("resource",)), "line_items"),
+        (
+            CostQuery(start=date(2026, 1, 3), end=date(2026, 1, 17), group_by=("region", "service")),
+            "rollup_day_service_region",
+        ),
+        (
+            CostQuery(start=date(2026, 1, 3), end=date(2026, 1, 17), group_by=("sub_account", "region")),
+            "rollup_day_sub_account_region",
+        ),
     ],
 )
 def test_each_question_reads_the_coarsest_table_that_can_answer_it(query: CostQuery, table: str) -> None:

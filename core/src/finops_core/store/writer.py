@@ -414,8 +414,8 @@ class RollupAccumulator:
     """Sums for every rollup table (``ROLLUP_SHAPES``, ``TAG_SHAPES``) built while rows are encoded, so a write
     need not sort the partition again in SQL afterwards (that rebuild was the slowest step of an ingest).
 
-    A few root accumulators see every chunk (day x service x sub-account, day x region, month x service x region,
-    month x sub-account x region, month x all three, and day x service x sub-account x tag set for tagged rows); every
+    A few root accumulators see every chunk (day x service x sub-account, day x region, day x service x region,
+    day x sub-account x region, month x all three, and day x service x sub-account x tag set for tagged rows); every
     other table is summed from the smallest root or table that holds its dimensions, once, at the end.
     """
 
@@ -423,8 +423,8 @@ class RollupAccumulator:
         self._roots = {
             "service_account": _Accumulator(_names(_SERVICE_ACCOUNT)),
             "region": _Accumulator(_names(_REGION)),
-            "service_region": _Accumulator(_names(_SERVICE_REGION), monthly=True),
-            "account_region": _Accumulator(_names(_ACCOUNT_REGION), monthly=True),
+            "service_region": _Accumulator(_names(_SERVICE_REGION)),
+            "account_region": _Accumulator(_names(_ACCOUNT_REGION)),
             "all": _Accumulator(_names(_ALL), monthly=True),
             "tags": _Accumulator(_TAG_ROOT, tagged_only=True),
         }
@@ -467,8 +467,13 @@ class RollupAccumulator:
         tables: list[tuple[str, Keyed]] = [
             ("rollup_daily", service_account),
             ("rollup_month_service_sub_account", _project(service_account, service_account[0], monthly=True)),
-            ("rollup_month_service_region", roots["service_region"]),
-            ("rollup_month_sub_account_region", roots["account_region"]),
+            ("rollup_day_service_region", roots["service_region"]),
+            ("rollup_month_service_region", _project(roots["service_region"], _names(_SERVICE_REGION), monthly=True)),
+            ("rollup_day_sub_account_region", roots["account_region"]),
+            (
+                "rollup_month_sub_account_region",
+                _project(roots["account_region"], _names(_ACCOUNT_REGION), monthly=True),
+            ),
             ("rollup_monthly", roots["all"]),
             ("rollup_day_service", _project(service_account, _names(_by_dims(*BASE_DIMENSIONS, "service_name")))),
             ("rollup_day_sub_account", _project(service_account, _names(_by_dims(*BASE_DIMENSIONS, "sub_account_id")))),
