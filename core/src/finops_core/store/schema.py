@@ -264,9 +264,13 @@ def _budgets(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
 def _rollup_lattice(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # Narrower rollups beside rollup_daily / rollup_monthly (see ROLLUP_SHAPES) and tag rollups, so breakdowns and
     # tag coverage stop scanning line items. Existing stores are backfilled here; writes keep them afterwards.
-    sql = db.conn
-    existing = {"rollup_daily", "rollup_monthly"}
-    for shape in (*ROLLUP_SHAPES, *TAG_SHAPES):
+    _add_rollups(db.conn, (*ROLLUP_SHAPES, *TAG_SHAPES))
+
+
+def _add_rollups(sql: sqlite3.Connection, shapes: tuple[RollupShape, ...]) -> None:
+    """Create each table of ``shapes`` the store lacks, with its indexes, filled from line_items."""
+    existing = {r[0] for r in sql.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for shape in shapes:
         for table, period in shape.tables:
             if table in existing:
                 continue
@@ -315,13 +319,4 @@ def _provider_snapshots(db: sqlite_utils.Database) -> None:  # pyright: ignore[r
 def _daily_region_pairs(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
     # Daily tables for service x region and sub-account x region (stores made by an earlier 0005 lack them), so a
     # two-dimension breakdown with region over part of a month reads a rollup, not line items (1.2 s at 5M rows).
-    sql = db.conn
-    tables = {r[0] for r in sql.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for shape in ROLLUP_SHAPES:
-        for table, period in shape.tables:
-            if table in tables:
-                continue
-            sql.execute(_rollup_ddl(table, period, shape.dimensions, tagged=shape.tagged))
-            sql.execute(f"CREATE INDEX {table}_{period} ON {table} ({period})")
-            sql.execute(f"CREATE INDEX {table}_partition ON {table} (partition_id)")
-            sql.execute(backfill_sql(table, period, shape))
+    _add_rollups(db.conn, ROLLUP_SHAPES)
