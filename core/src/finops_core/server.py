@@ -2,7 +2,9 @@
 
 Every per-cloud server (and ``--demo``) is this factory over a different provider, so the tools, their
 descriptions, annotations and safety rules are written once. Tool names carry the cloud prefix
-(``aws_cost_query``) so a host that loads several servers sees no collisions.
+(``aws_cost_query``) so a host that loads several servers sees no collisions. Tools answer with structured
+content and publish no output schema (``compact_tool``): schemas were two thirds of a tool list, which an
+assistant pays for before its first question; ``RemoteProvider`` validates answers into the core models.
 
 No ``from __future__ import annotations`` here: the SDK evaluates tool annotations at registration,
 and ``Resolve(ask)`` must name a local function.
@@ -12,7 +14,7 @@ import functools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
@@ -53,8 +55,6 @@ ActionParams = Annotated[
         "the tags to set for set_tags."
     ),
 ]
-P = ParamSpec("P")
-R = TypeVar("R")
 DAILY_COSTS_MAX_DAYS = 31
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
@@ -91,13 +91,13 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         ),
     )
 
-    @server.tool(
+    @compact_tool(
+        server,
         name=f"{cloud}_provider_info",
         annotations=READ,
         description=f"Which {name} accounts this server sees, their currencies, whether it is demo "
         "data, and whether changes are allowed.",
     )
-    @typed_errors
     async def provider_info() -> ProviderInfo:
         info = await provider.info()
         return info.model_copy(update={"read_only": not settings.remediation_enabled})
@@ -112,13 +112,13 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
         today=today,
     )
 
-    @server.tool(
+    @compact_tool(
+        server,
         name=f"{cloud}_list_resources",
         annotations=READ,
         description=f"{name} resources (instances, volumes, snapshots, IPs, ...) with state, size, "
         "tags, age and an estimated monthly cost, most expensive first.",
     )
-    @typed_errors
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
         region: Annotated[str | None, Field(description="Only this region id.")] = None,
@@ -126,20 +126,21 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
     ) -> ResourceInventory:
         return await provider.list_resources(resource_type=resource_type, region=region, limit=limit)
 
-    @server.tool(
+    @compact_tool(
+        server,
         name=f"{cloud}_list_recommendations",
         annotations=READ,
         description=f"{name} savings opportunities ranked by estimated monthly savings, each with "
         "effort, risk and, where one exists, the remediation action that realizes it.",
     )
-    @typed_errors
     async def list_recommendations(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
         limit: Annotated[int, Field(ge=1, le=500, description="At most this many.")] = 25,
     ) -> RecommendationSet:
         return await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
 
-    @server.tool(
+    @compact_tool(
+        server,
         name=f"{cloud}_plan_remediation",
         annotations=READ,
         description="Dry-run a change: checks it would succeed and shows before/after, savings and "
@@ -150,7 +151,6 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
             else " Remediation is switched off on this server, so a plan cannot be applied here."
         ),
     )
-    @typed_errors
     async def plan_remediation(
         kind: KindParam,
         resource_id: ResourceIdParam,
@@ -200,19 +200,6 @@ def error_result(exc: FinOpsError) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=str(exc))], is_error=True, _meta={ERROR_META_KEY: error_kind(exc)}
     )
-
-
-def typed_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | CallToolResult]]:
-    """Answer a ``FinOpsError`` with ``error_result``, so a proxy on the other side knows which error it was."""
-
-    @functools.wraps(fn)
-    async def tool(*args: P.args, **kwargs: P.kwargs) -> R | CallToolResult:
-        try:
-            return await fn(*args, **kwargs)
-        except FinOpsError as exc:
-            return error_result(exc)
-
-    return tool
 
 
 def compact_tool(
@@ -313,8 +300,7 @@ def register_cost_query(
     answer: Callable[[CostQuery], Awaitable[CostBreakdown]],
     today: Callable[[], date],
 ) -> None:
-    """Register a cost-query tool answered by ``answer`` (a provider), publishing ``CostBreakdown`` as its
-    output schema."""
+    """Register a cost-query tool answered by ``answer`` (a provider), as a compact ``CostBreakdown``."""
 
     async def cost_query(
         start: StartParam = None,
@@ -345,7 +331,7 @@ def register_cost_query(
         )
         return await answer(query)
 
-    server.tool(name=name, annotations=READ, description=description)(typed_errors(cost_query))
+    compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
 
 
 def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
@@ -366,13 +352,13 @@ def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
         demo = " (demo sandbox)" if plan.is_demo else ""
         return Elicit(f"{plan.summary}{demo}.{saving} Undo: {plan.undo}.", Confirm)
 
-    @server.tool(
+    @compact_tool(
+        server,
         name=f"{cloud}_apply_remediation",
         annotations=CHANGE,
         description="Make a change to a resource after a dry run and a person's confirmation in the "
         "client. Returns before/after state and how to undo it. Declining changes nothing.",
     )
-    @typed_errors
     async def apply_remediation(
         kind: KindParam,
         resource_id: ResourceIdParam,
