@@ -18,15 +18,15 @@ from typing import Literal
 import anyio
 from finops_core.dates import next_month_start
 from finops_core.errors import FinOpsError, InvalidInput
-from finops_core.focus import CostLineItem, Lineage
 from finops_core.logs import get_logger
 from finops_core.models import CLOUD_NAMES, FOCUS_PROVIDER_NAMES, Cloud
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import SyncSettings
-from finops_core.store import Coverage, PartitionKey, Snapshot, Store, split_by_partition
+from finops_core.store import Coverage, Snapshot, Store
 from pydantic import BaseModel, Field
 
+from finops_orchestrator.loading import write_synced
 from finops_orchestrator.providers import ProviderStatus
 
 SYNC_SOURCE = "sync"
@@ -183,23 +183,12 @@ async def sync(
 async def _fetch_month(store: Store, provider: CloudProvider, fetch: Fetch, result: ProviderSync, source: str) -> None:
     items = await provider.daily_costs(fetch.start, fetch.end)
     result.fetched.append(f"{fetch.start}..{fetch.end}")
-    lineage = Lineage(source=source, ingested_at=datetime.now(UTC))
-    for key, rows in split_by_partition(items).items():
-        if fetch.keep_before:
-            rows = _stored_before(store, key, fetch.start) + rows
-        written = store.replace_partition(key, rows, lineage, kind="sync")
+    for written in write_synced(store, items, source=source, keep_before=fetch.start if fetch.keep_before else None):
         if written.written:
             result.line_items += written.rows
-            month = f"{key.billing_period_start:%Y-%m}"
+            month = f"{written.key.billing_period_start:%Y-%m}"
             if month not in result.months_written:
                 result.months_written.append(month)
-
-
-def _stored_before(store: Store, key: PartitionKey, day: date) -> list[CostLineItem]:
-    cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return [
-        item.model_copy(update={"lineage": None}) for item in store.line_items(key) if item.charge_period_start < cutoff
-    ]
 
 
 async def _snapshots(store: Store, provider: CloudProvider, result: ProviderSync, taken_at: datetime) -> None:

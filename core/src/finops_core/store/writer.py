@@ -437,8 +437,6 @@ class RollupAccumulator:
             return
 
         def ints(name: str, absent: int = 0) -> Ints:
-            import numpy as np
-
             values = columns.get(name)
             return np.full(rows, absent, dtype=np.int64) if values is None else np.asarray(values, dtype=np.int64)
 
