@@ -29,6 +29,7 @@ from finops_orchestrator.demo import (
     demo_as_of,
     demo_partition_count,
     demo_providers,
+    ensure_demo_loaded,
     load_demo,
     load_focus_sample,
     open_demo_store,
@@ -174,10 +175,8 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
         store = open_demo_store(settings)
         as_of = demo_as_of(settings, today_utc())
         providers = demo_providers(settings, as_of)
-        if store.info().line_items == 0:
-            with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
-                await load_demo(store, providers, bar)
-            load_focus_sample(store)
+        with progress_bar("loading demo", demo_partition_count(as_of), enabled=False) as bar:
+            await ensure_demo_loaded(store, providers, bar)
         statuses = [demo_status(p.cloud) for p in providers]
         server = build_orchestrator(
             store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency
@@ -288,10 +287,8 @@ async def _report(settings: Settings, month: str | None, demo: bool, output: Pat
         as_of = demo_as_of(settings, today)
         providers = demo_providers(settings, as_of)
         with open_demo_store(settings) as store:
-            if store.info().line_items == 0:
-                with progress_bar("loading demo", demo_partition_count(as_of)) as bar:
-                    await load_demo(store, providers, bar)
-                load_focus_sample(store)
+            with progress_bar("loading demo", demo_partition_count(as_of)) as bar:
+                await ensure_demo_loaded(store, providers, bar)
             return await make_report(
                 store,
                 reports_root(settings.home, is_demo=True),

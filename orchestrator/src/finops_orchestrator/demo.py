@@ -55,6 +55,13 @@ async def load_demo(store: Store, providers: list[SandboxProvider], progress: Pr
     return results
 
 
+async def ensure_demo_loaded(store: Store, providers: list[SandboxProvider], progress: ProgressSink) -> None:
+    """Load the company and the FOCUS sample into an empty demo store (``finops demo`` reloads them always)."""
+    if store.info().line_items == 0:
+        await load_demo(store, providers, progress)
+        load_focus_sample(store)
+
+
 def load_focus_sample(store: Store) -> list[FileReport]:
     """Ingest the bundled FOCUS sample (see ``data/README.md``) into ``store``, as any export would be."""
     from finops_orchestrator.ingest import ingest
