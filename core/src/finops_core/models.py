@@ -135,6 +135,11 @@ class CostBreakdown(_Model):
     source: str = Field(description="Where the numbers came from, e.g. 'demo sandbox (not real data)'.")
     is_demo: bool = False
     note: str | None = Field(default=None, description="Why a result is empty, and what to try next.")
+    paid_calls: int | None = Field(
+        default=None,
+        description="Billed API requests this answer made (AWS Cost Explorer: $0.01 each); 0 when it came from "
+        "the cache; null when the source is free.",
+    )
 
 
 ResourceState = Literal["running", "stopped", "available", "in-use", "unattached", "deleted", "other"]

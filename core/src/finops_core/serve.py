@@ -121,6 +121,7 @@ def run_cloud_server(
     argv: Sequence[str] | None,
     *,
     real_provider: Callable[[Settings], CloudProvider] | None,
+    extend: Callable[[CloudProvider, Settings], Callable[[MCPServer], None] | None] | None = None,
 ) -> int:
     """Entry point shared by ``finops-aws``, ``finops-azure`` and ``finops-gcp``; returns the exit code."""
     from finops_core.sandbox import SandboxProvider
@@ -147,7 +148,8 @@ def run_cloud_server(
             return 2
         else:
             provider = real_provider(settings)
-        serve(build_server(provider, settings), args.transport, http)
+        tools = extend(provider, settings) if extend is not None else None
+        serve(build_server(provider, settings, extend=tools), args.transport, http)
     except FinOpsError as exc:
         print(f"finops-{cloud}: {exc}", file=sys.stderr)
         return 1

@@ -76,9 +76,16 @@ class Confirm(BaseModel):
     confirm: bool = Field(description="Apply this change now?")
 
 
-def build_server(provider: CloudProvider, settings: Settings, *, today: Callable[[], date] = today_utc) -> MCPServer:
+def build_server(
+    provider: CloudProvider,
+    settings: Settings,
+    *,
+    today: Callable[[], date] = today_utc,
+    extend: Callable[[MCPServer], None] | None = None,
+) -> MCPServer:
     """An MCP server exposing ``provider``'s costs, inventory, recommendations and (when
-    ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``."""
+    ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``. ``extend`` registers a
+    cloud's own tools (Cost Explorer forecasts, Athena queries, ...) after the common ones."""
     cloud = provider.cloud
     name = CLOUD_NAMES[cloud]
     server = MCPServer(
@@ -183,6 +190,8 @@ def build_server(provider: CloudProvider, settings: Settings, *, today: Callable
 
     if settings.remediation_enabled:
         _register_apply(server, provider)
+    if extend is not None:
+        extend(server)
     return server
 
 

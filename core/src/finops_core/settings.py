@@ -100,6 +100,10 @@ class Settings(BaseModel):
     currency: CurrencySettings | None = Field(
         default=None, description="Report currency and exchange rates for converted totals; none: never convert."
     )
+    # Each cloud's own section, validated by that cloud's package (core knows no cloud's settings).
+    aws: dict[str, Any] = Field(default_factory=dict, description="[aws]: read by finops-mcp-aws.")
+    azure: dict[str, Any] = Field(default_factory=dict, description="[azure]: read by finops-mcp-azure.")
+    gcp: dict[str, Any] = Field(default_factory=dict, description="[gcp]: read by finops-mcp-gcp.")
 
     @property
     def store_file(self) -> Path:

@@ -2,6 +2,7 @@
 
 from finops_core.store.codec import ColumnBatch
 from finops_core.store.database import (
+    CachedAnswer,
     Coverage,
     PartitionInfo,
     PartitionKind,
@@ -20,6 +21,7 @@ from finops_core.store.writer import (
 )
 
 __all__ = [
+    "CachedAnswer",
     "ColumnBatch",
     "Coverage",
     "PartitionInfo",

@@ -60,6 +60,13 @@ class Snapshot(BaseModel):
     body: str
 
 
+class CachedAnswer(BaseModel):
+    """A paid API's answer kept in the store, and when it was fetched."""
+
+    stored_at: datetime
+    body: str
+
+
 class ReconcileRow(BaseModel):
     """One partition and currency: what its source files say against what the store holds."""
 
@@ -231,6 +238,22 @@ class Store:
             self._conn.execute(
                 "INSERT OR REPLACE INTO provider_snapshots VALUES (?, ?, ?, ?)",
                 (snapshot.provider, snapshot.kind, snapshot.taken_at.isoformat(), snapshot.body),
+            )
+
+    def cached_answer(self, key: str) -> CachedAnswer | None:
+        """The stored answer to the request hashed as ``key`` (see ``save_answer``), if any."""
+        with self.reader() as conn:
+            row = conn.execute("SELECT stored_at, body FROM api_answers WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return CachedAnswer(stored_at=datetime.fromisoformat(row["stored_at"]), body=row["body"])
+
+    def save_answer(self, key: str, *, provider: str, operation: str, stored_at: datetime, body: str) -> None:
+        """Keep a paid API's answer (``body``, JSON) under ``key``, a hash of the exact request."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO api_answers VALUES (?, ?, ?, ?, ?)",
+                (key, provider, operation, stored_at.isoformat(), body),
             )
 
     def snapshots(self) -> list[Snapshot]:

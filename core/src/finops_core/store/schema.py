@@ -320,3 +320,13 @@ def _daily_region_pairs(db: sqlite_utils.Database) -> None:  # pyright: ignore[r
     # Daily tables for service x region and sub-account x region (stores made by an earlier 0005 lack them), so a
     # two-dimension breakdown with region over part of a month reads a rollup, not line items (1.2 s at 5M rows).
     _add_rollups(db.conn, ROLLUP_SHAPES)
+
+
+@_migration("0008_api_answers")
+def _api_answers(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    # Answers of paid cloud APIs (Cost Explorer is $0.01 a request), keyed by a hash of the exact request, so a
+    # repeated question is answered here and costs nothing.
+    db.conn.execute(
+        "CREATE TABLE api_answers (key TEXT PRIMARY KEY, provider TEXT NOT NULL, operation TEXT NOT NULL, "
+        "stored_at TEXT NOT NULL, body TEXT NOT NULL)"
+    )

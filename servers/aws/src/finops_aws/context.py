@@ -1,0 +1,107 @@
+"""What every part of the AWS adapter is handed: settings, clients, the paid-call cache, and how to run
+blocking boto3 calls (in worker threads, at most ``max_concurrency`` at once) across accounts and regions."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, TypeVar
+
+import anyio
+from finops_core.dates import today_utc
+from finops_core.errors import FinOpsError
+
+from finops_aws.clients import Account, AwsClients
+from finops_aws.errors import aws_errors
+from finops_aws.paid import PaidCalls
+from finops_aws.settings import AwsSettings
+
+T = TypeVar("T")
+
+
+@dataclass
+class FanOut(Generic[T]):
+    """Results from every (account, region) that answered, and a line for each that did not."""
+
+    results: list[T] = field(default_factory=lambda: list[T]())
+    missing: list[str] = field(default_factory=lambda: list[str]())
+
+    def note(self) -> str | None:
+        """What the answer lacks, for a partial answer's ``note``."""
+        if not self.missing:
+            return None
+        return "Partial answer; missing: " + "; ".join(self.missing)
+
+
+@dataclass
+class AwsContext:
+    settings: AwsSettings
+    clients: AwsClients
+    paid: PaidCalls
+    today: Callable[[], date] = today_utc
+    _limiter: anyio.CapacityLimiter | None = None
+    _regions: list[str] | None = None
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # made lazily: it must belong to the running event loop
+            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
+        return self._limiter
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """``fn(*args, **kwargs)`` in a worker thread (boto3 blocks), within the concurrency limit."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+
+    async def accounts(self) -> list[Account]:
+        return await self.run(self.clients.accounts)
+
+    async def regions(self) -> list[str]:
+        """The configured regions; ``["all"]`` expands to every region enabled for the account."""
+        if self._regions is None:
+            configured = self.settings.regions
+            if configured == ["all"]:
+                home = await self.run(self.clients.home_region)
+                ec2 = await self.run(self.clients.client, "ec2", home)
+
+                def enabled() -> list[str]:
+                    with aws_errors("listing the enabled regions (ec2:DescribeRegions)"):
+                        return sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
+
+                self._regions = await self.run(enabled)
+            else:
+                self._regions = configured or [await self.run(self.clients.home_region)]
+        return self._regions
+
+    async def fan_out(
+        self,
+        fn: Callable[[Account, str], T],
+        *,
+        regions: Sequence[str] | None = None,
+    ) -> FanOut[T]:
+        """``fn(account, region)`` for every account and region, concurrently; failures become ``missing``.
+
+        When every call fails the first error is raised instead (a partial answer of nothing helps nobody).
+        """
+        accounts = await self.accounts()
+        targets = [(a, r) for a in accounts for r in (regions if regions is not None else await self.regions())]
+        out = FanOut[T]()
+        errors: list[FinOpsError] = []
+        slots: list[T | None] = [None] * len(targets)
+
+        async def one(i: int, account: Account, region: str) -> None:
+            try:
+                slots[i] = await self.run(fn, account, region)
+            except FinOpsError as exc:
+                errors.append(exc)
+                out.missing.append(f"{region} in {account}: {exc}")
+
+        async with anyio.create_task_group() as tg:
+            for i, (account, region) in enumerate(targets):
+                tg.start_soon(one, i, account, region)
+        if targets and len(errors) == len(targets):
+            raise errors[0]
+        out.results = [s for s in slots if s is not None]
+        out.missing.sort()
+        return out

@@ -1,0 +1,161 @@
+"""The one place AWS SDK exceptions become finops errors.
+
+Every boto3 call runs inside ``aws_errors(what)``; ``what`` says what we were doing ("listing EC2 volumes in
+eu-west-1 (account 111122223333)") so the message tells the user which call failed and what to do next.
+Messages pass through ``redact_text``: AWS error texts never carry keys, but a misconfigured endpoint might.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from finops_core.errors import (
+    AuthError,
+    FinOpsError,
+    InvalidQuery,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    Throttled,
+    Unavailable,
+)
+from finops_core.redact import redact_text
+
+P = "aws"
+CREDENTIALS_HINT = (
+    "Configure AWS credentials the standard way: `aws configure` or `aws sso login`, AWS_PROFILE=<profile>, "
+    "or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the server's environment (an instance or task role also works)."
+)
+
+_AUTH = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "AuthFailure",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "IncompleteSignature",
+    "InvalidAccessKeyId",
+    "MissingAuthenticationToken",
+}
+_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "Forbidden",
+    "OptInRequiredException",
+}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "LimitExceededException",  # Cost Explorer's way of saying "too many requests"
+    "ProvisionedThroughputExceededException",
+}
+_INVALID = {
+    "ValidationException",
+    "ValidationError",
+    "InvalidParameterValue",
+    "InvalidParameterCombination",
+    "InvalidParameter",
+    "InvalidParameterException",
+    "InvalidInput",
+    "InvalidRequestException",
+    "DataUnavailableException",
+    "BillExpirationException",
+    "RequestChangedException",
+    "UnresolvableUsageUnitException",
+    "InvalidNextTokenException",
+    "MissingParameter",
+    "IncorrectState",
+    "IncorrectInstanceState",
+    "InvalidVolume.ZoneMismatch",
+    "VolumeInUse",
+    "InvalidIPAddress.InUse",
+    "InvalidSnapshot.InUse",
+}
+
+
+def _error_code(response: dict[str, Any]) -> tuple[str, str, int]:
+    error = response.get("Error") or {}
+    status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
+    return str(error.get("Code") or ""), str(error.get("Message") or ""), status
+
+
+def map_client_error(code: str, message: str, status: int, what: str) -> FinOpsError:
+    """The finops error for an AWS error ``code`` (HTTP ``status``) met while ``what``."""
+    detail = redact_text(f"{code}: {message}" if message else code)
+    if code in _AUTH:
+        return AuthError(f"AWS rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
+    if code == "OptInRequiredException":
+        return PermissionDenied(
+            f"{what}: the account has not opted in to this service ({detail}). Opt in from the AWS console "
+            "(Compute Optimizer and Cost Optimization Hub need it), then ask again.",
+            provider=P,
+        )
+    if code in _DENIED or status == 403:
+        return PermissionDenied(
+            f"The credentials may not do this: {what} ({detail}). Grant the permission listed in "
+            "docs/aws-iam-policy.json to the role or user, or remove this account/region from [aws].",
+            provider=P,
+        )
+    if code in _THROTTLED or status == 429:
+        return Throttled(
+            f"AWS kept throttling us while {what}, after retries with back-off ({detail}). Wait a minute and "
+            "ask again, or narrow the question (fewer regions, a shorter period).",
+            provider=P,
+        )
+    if code.endswith((".NotFound", "NotFound", "NotFoundException")) or code in ("NoSuchBucket", "NoSuchEntity"):
+        return NotFound(f"Not found while {what} ({detail}). Check the id, account and region.", provider=P)
+    if status >= 500 or code in ("InternalError", "InternalFailure", "ServiceUnavailable", "InternalServerException"):
+        return Unavailable(
+            f"AWS had a server error while {what}, after retries ({detail}). Try again in a few minutes.", provider=P
+        )
+    if code in _INVALID or code.startswith("Invalid") or status == 400:
+        return InvalidQuery(f"AWS refused the request while {what} ({detail}).", provider=P)
+    return ProviderError(f"AWS failed while {what} ({detail}).", provider=P)
+
+
+@contextmanager
+def aws_errors(what: str) -> Iterator[None]:
+    """Run a boto3 call, turning SDK exceptions into finops errors that say what to do next."""
+    from botocore import exceptions as bx  # imported when a call is made: botocore takes ~0.5 s to import
+
+    try:
+        yield
+    except FinOpsError:
+        raise
+    except bx.ClientError as exc:
+        code, message, status = _error_code(exc.response)  # pyright: ignore[reportArgumentType]
+        raise map_client_error(code, message, status, what) from None
+    except (bx.NoCredentialsError, bx.PartialCredentialsError, bx.ProfileNotFound) as exc:
+        raise AuthError(f"No usable AWS credentials for {what}: {exc}. {CREDENTIALS_HINT}", provider=P) from None
+    except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:
+        raise AuthError(
+            f"The AWS SSO session has expired or is missing ({type(exc).__name__}). Run `aws sso login`.", provider=P
+        ) from None
+    except bx.NoRegionError:
+        raise AuthError(
+            f"No AWS region is configured for {what}: set AWS_REGION or regions in [aws] of finops.toml.", provider=P
+        ) from None
+    except (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError) as exc:
+        raise Unavailable(
+            f"Could not reach AWS while {what} ({type(exc).__name__}: {redact_text(str(exc))}). Check the network, "
+            "proxy or endpoint settings, then try again.",
+            provider=P,
+        ) from None
+    except bx.ParamValidationError as exc:
+        raise InvalidQuery(f"Invalid request while {what}: {redact_text(str(exc))}", provider=P) from None
+    except bx.BotoCoreError as exc:
+        raise ProviderError(
+            f"The AWS SDK failed while {what} ({type(exc).__name__}: {redact_text(str(exc))}).", provider=P
+        ) from None

@@ -1,0 +1,90 @@
+"""Paid API calls (Cost Explorer: $0.01 per request, every page billed), answered from the store when asked before.
+
+A request is keyed by its operation and exact parameters; its answer (all pages, as JSON) is kept in the store's
+``api_answers`` table for ``cache_hours``. Each answer says how many billed requests it made: 0 from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from finops_core.store import Store
+
+
+def plain_json(value: Any) -> Any:
+    """A boto3 response as plain JSON types (datetimes as ISO text), the same whether fresh or cached."""
+
+    def default(obj: object) -> str:
+        if isinstance(obj, datetime | date):
+            return obj.isoformat()
+        raise TypeError(f"not JSON: {type(obj).__name__}")
+
+    return json.loads(json.dumps(value, default=default))
+
+
+def request_key(operation: str, request: dict[str, Any]) -> str:
+    text = json.dumps({"operation": operation, "request": request}, sort_keys=True, default=str)
+    return "aws:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PaidAnswer:
+    body: Any
+    paid_calls: int
+    cached_at: datetime | None = None
+
+
+class PaidCalls:
+    """The cache of paid answers, in the store at ``store_path`` (opened on first use)."""
+
+    def __init__(
+        self,
+        open_store: Callable[[], Store] | None,
+        *,
+        ttl: timedelta,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._open_store = open_store
+        self._store: Store | None = None
+        self._ttl = ttl
+        self._now = now
+        self._lock = threading.Lock()
+        self.total_paid_calls = 0
+
+    def _get_store(self) -> Store | None:
+        with self._lock:
+            if self._store is None and self._open_store is not None:
+                self._store = self._open_store()
+            return self._store
+
+    def call(self, operation: str, request: dict[str, Any], fetch: Callable[[], tuple[Any, int]]) -> PaidAnswer:
+        """The answer to ``request``: cached if fresh, else ``fetch()`` -> (body, billed requests), then stored.
+
+        Runs in a worker thread (it may call AWS). ``request`` must be JSON-able and fully describe the call.
+        """
+        key = request_key(operation, request)
+        store = self._get_store()
+        if store is not None and self._ttl > timedelta(0):
+            cached = store.cached_answer(key)
+            if cached is not None and self._now() - cached.stored_at < self._ttl:
+                return PaidAnswer(json.loads(cached.body), 0, cached.stored_at)
+        body, calls = fetch()
+        body = plain_json(body)
+        with self._lock:
+            self.total_paid_calls += calls
+        if store is not None:
+            store.save_answer(
+                key, provider="aws", operation=operation, stored_at=self._now(), body=json.dumps(body)
+            )
+        return PaidAnswer(body, calls)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

@@ -1,0 +1,83 @@
+"""``[aws]`` in finops.toml (or ``FINOPS_AWS__*`` variables): which accounts, regions and data the AWS server uses.
+
+Credentials are never here: boto3's standard chain finds them (environment, ``AWS_PROFILE``, SSO, instance
+role). Lists may be written as TOML arrays or, in environment variables, comma-separated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from finops_core.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class AthenaSettings(BaseModel):
+    """Where the CUR 2.0 or FOCUS data export is queryable in Athena."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    database: str = Field(description="Glue database holding the export table.")
+    table: str = Field(description="The CUR 2.0 or FOCUS export table.")
+    workgroup: str = Field(default="primary", description="Athena workgroup to run queries in.")
+    output_location: str | None = Field(
+        default=None, description="s3://bucket/prefix/ for results, unless the workgroup sets one."
+    )
+    schema_kind: str = Field(default="cur2", pattern="^(cur2|focus)$", description="cur2 or focus.")
+    max_bytes_scanned: int = Field(
+        default=10 * 1024**3, gt=0, description="Stop a query that scans more than this (Athena bills by bytes)."
+    )
+
+
+class AwsSettings(BaseModel):
+    """The AWS server's settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: str | None = Field(default=None, description="Named profile; default: AWS_PROFILE or the default.")
+    regions: list[str] = Field(
+        default_factory=list,
+        description="Regions to inventory; empty: the profile's region (else us-east-1); ['all']: every enabled one.",
+    )
+    role_arns: list[str] = Field(
+        default_factory=list, description="Roles to assume, one per member account of an organization."
+    )
+    role_session_name: str = "finops-mcp"
+    external_id: str | None = Field(default=None, description="ExternalId the roles' trust policies require.")
+    endpoint_urls: dict[str, str] = Field(
+        default_factory=dict, description="Service name -> endpoint URL (VPC endpoints, emulators)."
+    )
+    max_attempts: int = Field(default=6, ge=0, le=20, description="Attempts per call (adaptive retries).")
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+    max_concurrency: int = Field(default=8, ge=1, le=64, description="Regions and accounts queried at once.")
+    cache_hours: float = Field(
+        default=6.0, ge=0, description="How long a Cost Explorer answer is reused (0: never; closed months: always)."
+    )
+    idle_days: int = Field(default=14, ge=1, le=63, description="Days of CloudWatch metrics behind 'idle'.")
+    idle_cpu_percent: float = Field(default=3.0, ge=0, le=100)
+    old_snapshot_days: int = Field(default=90, ge=1)
+    athena: AthenaSettings | None = None
+
+    @field_validator("regions", "role_arns", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split(value)
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> AwsSettings:
+        """The ``[aws]`` section, or a ``ConfigError`` naming each wrong key."""
+        try:
+            return cls.model_validate(dict(section))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"aws.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
+            )
+            raise ConfigError(f"Invalid [aws] settings ({problems}). Check finops.toml and FINOPS_AWS__* variables.")

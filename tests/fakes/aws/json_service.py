@@ -1,0 +1,169 @@
+"""``AwsJsonFake``: a local HTTP endpoint speaking the AWS JSON 1.0/1.1 and Smithy RPC v2 CBOR protocols.
+
+It serves the AWS APIs moto does not (Cost Explorer beyond canned costs, Compute Optimizer, Cost
+Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test registers handlers by
+target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
+response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, slow, bad body.
+Every request is recorded (``fake.requests``) so tests can count paid calls.
+
+JSON protocols send ``X-Amz-Target: <prefix>.<Operation>``; CBOR sends ``POST /service/<Svc>/operation/<Op>``.
+Both are routed by ``<prefix or Svc>.<Operation>``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import cbor2
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class AwsFault(Exception):
+    """An AWS error answer: ``__type`` code, message and HTTP status."""
+
+    def __init__(self, code: str, message: str = "", status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class Fault:
+    kind: str  # "throttle", "error5xx", "slow", "bad_body", "fault"
+    seconds: float = 0.0
+    fault: AwsFault | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    target: str
+    body: dict[str, Any]
+
+
+class AwsJsonFake:
+    """Start with ``with AwsJsonFake() as fake:``; ``fake.url`` is the endpoint for every service it serves."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+        self.requests: list[Request] = []
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- set-up ----------------------------------------------------------------------------------
+
+    def route(self, target: str, handler: Handler) -> None:
+        self.handlers[target] = handler
+
+    def fail(self, target: str, kind: str, times: int = 1, *, seconds: float = 0.0, fault: AwsFault | None = None) -> None:
+        """Answer the next ``times`` calls of ``target`` with a fault instead of the handler's answer."""
+        with self._lock:
+            for _ in range(times):
+                self._faults[target].append(Fault(kind, seconds, fault))
+
+    def calls(self, target: str) -> list[dict[str, Any]]:
+        return [r.body for r in self.requests if r.target == target]
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> AwsJsonFake:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None and self._thread is not None
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    # -- serving ---------------------------------------------------------------------------------
+
+    def _next_fault(self, target: str) -> Fault | None:
+        with self._lock:
+            queue = self._faults.get(target)
+            return queue.popleft() if queue else None
+
+    def answer(self, target: str, body: dict[str, Any]) -> tuple[int, dict[str, Any] | bytes]:
+        self.requests.append(Request(target, body))
+        fault = self._next_fault(target)
+        if fault is not None:
+            if fault.kind == "throttle":
+                return 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+            if fault.kind == "error5xx":
+                return 503, {"__type": "ServiceUnavailableException", "message": "Service unavailable"}
+            if fault.kind == "bad_body":
+                return 200, b"{not json"
+            if fault.kind == "slow":
+                time.sleep(fault.seconds)  # longer than the client's read timeout
+            if fault.kind == "fault" and fault.fault is not None:
+                return fault.fault.status, {"__type": fault.fault.code, "message": fault.fault.message}
+        handler = self.handlers.get(target)
+        if handler is None:
+            return 400, {"__type": "UnknownOperationException", "message": f"fake has no {target}"}
+        try:
+            return 200, handler(body)
+        except AwsFault as exc:
+            return exc.status, {"__type": exc.code, "message": exc.message}
+
+
+def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            cbor = self.path.startswith("/service/")
+            if cbor:  # /service/ComputeOptimizerService/operation/GetEC2InstanceRecommendations
+                parts = self.path.strip("/").split("/")
+                target = f"{parts[1]}.{parts[3]}"
+                body = cbor2.loads(raw) if raw else {}
+            else:
+                target = self.headers.get("X-Amz-Target", "")
+                body = json.loads(raw or b"{}")
+            status, answer = fake.answer(target, body)
+            if isinstance(answer, bytes):
+                payload = answer
+            elif cbor:
+                payload = cbor2.dumps(answer)
+            else:
+                payload = json.dumps(answer).encode()
+            self.send_response(status)
+            if cbor:
+                self.send_header("Content-Type", "application/cbor")
+                self.send_header("smithy-protocol", "rpc-v2-cbor")
+            else:
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+            if status != 200 and isinstance(answer, dict):
+                self.send_header("x-amzn-ErrorType", str(answer.get("__type", "")))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
+
+
+@contextmanager
+def running_fake() -> Iterator[AwsJsonFake]:
+    with AwsJsonFake() as fake:
+        yield fake

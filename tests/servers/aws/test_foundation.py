@@ -1,0 +1,105 @@
+"""The adapter's plumbing over the emulators: clients, fan-out across regions, and error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import boto3
+import pytest
+from finops_aws.clients import Account, AwsClients
+from finops_aws.context import AwsContext
+from finops_aws.errors import aws_errors
+from finops_aws.settings import AwsSettings
+from finops_core.errors import AuthError, ConfigError, Throttled, Unavailable
+
+from tests.fakes.aws.json_service import AwsJsonFake
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_fan_out_answers_for_every_region_of_the_account(aws_context: Callable[..., AwsContext]) -> None:
+    ctx = aws_context()
+
+    def volumes(account: Account, region: str) -> tuple[str, str, int]:
+        ec2 = ctx.clients.client("ec2", region, account)
+        ec2.create_volume(AvailabilityZone=f"{region}a", Size=8)
+        return account.account_id, region, len(ec2.describe_volumes()["Volumes"])
+
+    out = await ctx.fan_out(volumes)
+    assert sorted(r[1:] for r in out.results) == [("eu-west-1", 1), ("us-east-1", 1)]
+    assert out.missing == []
+
+
+async def test_a_region_that_fails_is_named_and_the_rest_still_answer(aws_context: Callable[..., AwsContext]) -> None:
+    ctx = aws_context()
+
+    def flaky(account: Account, region: str) -> str:
+        with aws_errors(f"listing volumes in {region}"):
+            if region == "eu-west-1":
+                ctx.clients.client("ec2", region, account).describe_volumes(VolumeIds=["vol-missing"])
+        return region
+
+    out = await ctx.fan_out(flaky)
+    assert out.results == ["us-east-1"]
+    assert len(out.missing) == 1
+    assert "eu-west-1" in out.missing[0]
+    assert "Partial answer" in (out.note() or "")
+
+
+async def test_when_every_region_fails_the_error_itself_is_raised(aws_context: Callable[..., AwsContext]) -> None:
+    ctx = aws_context()
+
+    def broken(account: Account, region: str) -> str:
+        with aws_errors("listing volumes"):
+            ctx.clients.client("ec2", region, account).describe_volumes(VolumeIds=["vol-missing"])
+        return region
+
+    with pytest.raises(Exception, match="Not found while listing volumes"):
+        await ctx.fan_out(broken)
+
+
+def test_without_credentials_the_error_says_how_to_configure_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    settings = AwsSettings(regions=["us-east-1"], endpoint_urls={"sts": "http://127.0.0.1:9"})
+    clients = AwsClients(settings, lambda: boto3.Session(region_name="us-east-1"))
+    with pytest.raises(AuthError, match="aws configure"):
+        clients.accounts()
+
+
+def test_throttling_is_retried_with_back_off_then_answered(fake: AwsJsonFake) -> None:
+    fake.route("AWSPriceListService.DescribeServices", lambda body: {"Services": [{"ServiceCode": "AmazonEC2"}]})
+    fake.fail("AWSPriceListService.DescribeServices", "throttle", times=2)
+    settings = AwsSettings(endpoint_urls={"pricing": fake.url}, max_attempts=3)
+    from tests.servers.aws.conftest import fixed_session
+
+    pricing = AwsClients(settings, fixed_session).client("pricing", "us-east-1")
+    with aws_errors("listing price services"):
+        assert pricing.describe_services()["Services"] == [{"ServiceCode": "AmazonEC2"}]
+    assert len(fake.calls("AWSPriceListService.DescribeServices")) == 3
+
+
+@pytest.mark.parametrize(("kind", "error"), [("throttle", Throttled), ("error5xx", Unavailable)])
+def test_faults_that_outlast_the_retries_say_what_to_do(fake: AwsJsonFake, kind: str, error: type[Exception]) -> None:
+    fake.route("AWSPriceListService.DescribeServices", lambda body: {"Services": []})
+    fake.fail("AWSPriceListService.DescribeServices", kind, times=5)
+    settings = AwsSettings(endpoint_urls={"pricing": fake.url}, max_attempts=1)
+    from tests.servers.aws.conftest import fixed_session
+
+    pricing = AwsClients(settings, fixed_session).client("pricing", "us-east-1")
+    with pytest.raises(error, match="(?i)try again|ask again"), aws_errors("listing price services"):
+        pricing.describe_services()
+
+
+def test_wrong_aws_settings_name_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"aws\.max_concurrency"):
+        AwsSettings.from_section({"max_concurrency": 0})
+
+
+def test_regions_and_roles_may_be_comma_separated_as_in_environment_variables() -> None:
+    settings = AwsSettings.from_section({"regions": "us-east-1, eu-west-1", "role_arns": "arn:aws:iam::1:role/a"})
+    assert settings.regions == ["us-east-1", "eu-west-1"]
+    assert settings.role_arns == ["arn:aws:iam::1:role/a"]
