@@ -275,6 +275,7 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
         "0005_rollup_lattice",
         "0006_provider_snapshots",
         "0007_daily_region_pairs",
+        "0008_api_answers",
     ]
     assert info.first_day == info.last_day == date(2026, 1, 5)
 
@@ -492,3 +493,14 @@ def test_a_store_made_before_the_daily_region_pairs_gets_them_filled_from_its_li
     with Store(path) as reopened:
         assert reopened.info().migrations[-1] == "0007_daily_region_pairs"
         _assert_rollups_equal_line_items(reopened)
+
+
+def test_a_paid_answer_is_kept_under_its_request_key_with_when_it_was_fetched(tmp_path: Path) -> None:
+    fetched = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    with Store(tmp_path / "s.sqlite") as store:
+        assert store.cached_answer("aws:abc") is None
+        store.save_answer("aws:abc", provider="aws", operation="GetCostAndUsage", stored_at=fetched, body='{"a": 1}')
+        store.save_answer("aws:abc", provider="aws", operation="GetCostAndUsage", stored_at=fetched, body='{"a": 2}')
+        answer = store.cached_answer("aws:abc")
+    assert answer is not None
+    assert (answer.stored_at, answer.body) == (fetched, '{"a": 2}')
