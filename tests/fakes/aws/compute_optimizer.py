@@ -1,8 +1,10 @@
-"""Compute Optimizer's Get*Recommendations on ``AwsJsonFake``, spoken in Smithy RPC v2 CBOR as boto3 does.
+"""Compute Optimizer's Get*Recommendations on ``AwsJsonFake``.
 
-Each region answers with its own findings (the fake reads the region the request was signed for). Shapes as in
-botocore's ``compute-optimizer`` model: savings as ``{"currency", "value"}`` with a CBOR double, timestamps as
-CBOR tag 1 (epoch seconds), which is the only tag botocore's CBOR parser accepts.
+The service model offers Smithy RPC v2 CBOR and AWS JSON 1.0; botocore 1.44 picks JSON (its protocol
+priority puts JSON first), so that is what boto3 sends. The fake answers in the protocol it is asked in:
+timestamps are epoch seconds in JSON and CBOR tag 1 in CBOR (the only tag botocore's CBOR parser accepts).
+Each region answers with its own findings (the fake reads the region the request was signed for). Shapes as
+in botocore's ``compute-optimizer`` model: savings as ``{"currency", "value"}`` with a double.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ LIST_KEYS = {
     "lambda": "lambdaFunctionRecommendations",
     "asg": "autoScalingGroupRecommendations",
 }
-REFRESHED = cbor2.CBORTag(1, 1_718_841_600.5)  # 2024-06-20T00:00:00.5Z
+REFRESHED = 1_718_841_600.5  # 2024-06-20T00:00:00.5Z, epoch seconds
 ACCOUNT = "123456789012"
 
 
@@ -211,7 +213,10 @@ def install(
             token = body.get("nextToken")
             start = int(str(token).removeprefix("co-")) if token else 0
             end = start + min(page_size, limit or page_size)
-            answer: dict[str, Any] = {LIST_KEYS[kind]: items[start:end], "errors": []}
+            page = items[start:end]
+            if fake.current_request().cbor:
+                page = [{**i, "lastRefreshTimestamp": cbor2.CBORTag(1, i["lastRefreshTimestamp"])} for i in page]
+            answer: dict[str, Any] = {LIST_KEYS[kind]: page, "errors": []}
             if end < len(items):
                 answer["nextToken"] = f"co-{end}"
             return answer

@@ -6,6 +6,7 @@ target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request bo
 response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, slow, bad body.
 Every request is recorded (``fake.requests``) so tests can count paid calls. A handler serving a regional API
 reads the region the client signed for with ``fake.current_region()`` (one endpoint serves every region).
+botocore 1.44 prefers AWS JSON when a service offers it besides CBOR (Compute Optimizer, CloudWatch offer both).
 
 JSON protocols send ``X-Amz-Target: <prefix>.<Operation>``; CBOR sends ``POST /service/<Svc>/operation/<Op>``.
 Both are routed by ``<prefix or Svc>.<Operation>``.
@@ -85,9 +86,13 @@ class AwsJsonFake:
     def calls(self, target: str) -> list[dict[str, Any]]:
         return [r.body for r in self.requests if r.target == target]
 
+    def current_request(self) -> Request:
+        """For a handler: the request being answered (its signing region, its protocol)."""
+        return self._local.request
+
     def current_region(self) -> str:
         """For a handler: the region the request being answered was signed for."""
-        return str(getattr(self._local, "region", ""))
+        return self.current_request().region
 
     @property
     def url(self) -> str:
@@ -118,8 +123,8 @@ class AwsJsonFake:
     def answer(
         self, target: str, body: dict[str, Any], *, region: str = "", cbor: bool = False
     ) -> tuple[int, dict[str, Any] | bytes]:
-        self.requests.append(Request(target, body, region, cbor))
-        self._local.region = region
+        self._local.request = Request(target, body, region, cbor)
+        self.requests.append(self._local.request)
         fault = self._next_fault(target)
         if fault is not None:
             if fault.kind == "throttle":

@@ -254,7 +254,7 @@ def region_recommendations(ctx: AwsContext, account: Account, region: str) -> tu
             items, errors = fetch(client, kind, what)
         except FinOpsError as exc:
             failures.append(exc)
-            missing.append(f"{kind.label} in {region} ({account}): {exc}")
+            missing.append(str(exc))  # it says which kind, region and account, and what to do
             continue
         recs.extend(rec for item in items if (rec := normalize(kind, item, region, account)) is not None)
         if errors:
