@@ -4,7 +4,9 @@ It serves the AWS APIs moto does not (Cost Explorer beyond canned costs, Compute
 Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test registers handlers by
 target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
 response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, slow, bad body.
-Every request is recorded (``fake.requests``) so tests can count paid calls.
+Every request is recorded (``fake.requests``) so tests can count paid calls. A handler serving a regional API
+reads the region the client signed for with ``fake.current_region()`` (one endpoint serves every region).
+botocore 1.44 prefers AWS JSON when a service offers it besides CBOR (Compute Optimizer, CloudWatch offer both).
 
 JSON protocols send ``X-Amz-Target: <prefix>.<Operation>``; CBOR sends ``POST /service/<Svc>/operation/<Op>``.
 Both are routed by ``<prefix or Svc>.<Operation>``.
@@ -48,6 +50,14 @@ class Fault:
 class Request:
     target: str
     body: dict[str, Any]
+    region: str = ""  # the region in the request's SigV4 credential scope
+    cbor: bool = False  # sent as Smithy RPC v2 CBOR (else AWS JSON)
+
+
+def signing_region(authorization: str) -> str:
+    """The region of ``Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/ce/aws4_request, ...``."""
+    scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+    return scope[2] if len(scope) >= 5 else ""
 
 
 class AwsJsonFake:
@@ -60,6 +70,7 @@ class AwsJsonFake:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._local = threading.local()  # the request being served, per server thread
 
     # -- set-up ----------------------------------------------------------------------------------
 
@@ -74,6 +85,14 @@ class AwsJsonFake:
 
     def calls(self, target: str) -> list[dict[str, Any]]:
         return [r.body for r in self.requests if r.target == target]
+
+    def current_request(self) -> Request:
+        """For a handler: the request being answered (its signing region, its protocol)."""
+        return self._local.request
+
+    def current_region(self) -> str:
+        """For a handler: the region the request being answered was signed for."""
+        return self.current_request().region
 
     @property
     def url(self) -> str:
@@ -101,8 +120,11 @@ class AwsJsonFake:
             queue = self._faults.get(target)
             return queue.popleft() if queue else None
 
-    def answer(self, target: str, body: dict[str, Any]) -> tuple[int, dict[str, Any] | bytes]:
-        self.requests.append(Request(target, body))
+    def answer(
+        self, target: str, body: dict[str, Any], *, region: str = "", cbor: bool = False
+    ) -> tuple[int, dict[str, Any] | bytes]:
+        self._local.request = Request(target, body, region, cbor)
+        self.requests.append(self._local.request)
         fault = self._next_fault(target)
         if fault is not None:
             if fault.kind == "throttle":
@@ -141,7 +163,8 @@ def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
             else:
                 target = self.headers.get("X-Amz-Target", "")
                 body = json.loads(raw or b"{}")
-            status, answer = fake.answer(target, body)
+            region = signing_region(self.headers.get("Authorization", ""))
+            status, answer = fake.answer(target, body, region=region, cbor=cbor)
             if isinstance(answer, bytes):
                 payload = answer
             elif cbor:

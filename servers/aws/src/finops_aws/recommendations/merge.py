@@ -1,0 +1,87 @@
+"""One list of recommendations from several sources: the same change named twice is kept once.
+
+Cost Optimization Hub, Compute Optimizer, Cost Explorer and our own waste rules often see the same instance.
+Two recommendations are the same when they name the same resource (an ARN and its plain id match) in the
+same account and propose the same kind of change (resize or modernize; stop or delete). Commitments (Savings
+Plans, Reserved Instances) from several sources are the same when they would cover the same usage. The
+recommendation of the most trusted source is kept (Hub, Compute Optimizer, Cost Explorer, then our rules);
+savings are never added together (they are one saving, estimated twice), and the detail names the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from finops_core.models import Recommendation
+
+from finops_aws.recommendations.common import PRIORITY, plain_id
+
+# Kinds of change: two recommendations of one group on one resource cannot both be carried out for their savings.
+_CHANGE = {
+    "rightsize": "change",
+    "modernize": "change",
+    "storage-tier": "change",
+    "idle": "remove",
+    "unattached": "remove",
+}
+# Commitments that cover the same EC2 usage: buying one makes the other's savings vanish.
+_COMMITMENT_COVERAGE = {
+    "ComputeSavingsPlans": "compute",
+    "Ec2InstanceSavingsPlans": "compute",
+    "Ec2ReservedInstances": "compute",
+}
+# EC2-style ids (i-0abc..., vol-..., eipalloc-...) are unique within a partition; names are not, even per account.
+_UNIQUE_ID = re.compile(r"[a-z]+-[0-9a-f]{8,17}")
+
+Key = tuple[str, ...]
+
+
+def merge_key(rec: Recommendation) -> Key | None:
+    """What makes two recommendations the same change; None when nothing can match it."""
+    if rec.kind == "commitment":
+        coverage = _COMMITMENT_COVERAGE.get(rec.resource_id or "", rec.resource_id or "compute")
+        return ("commitment", rec.provider, coverage)
+    resource = plain_id(rec.resource_id)
+    if not resource:
+        return None
+    region = "" if _UNIQUE_ID.fullmatch(resource) else (rec.region or "")
+    return ("resource", rec.provider, rec.account_id or "", region, resource, _CHANGE.get(rec.kind, rec.kind))
+
+
+def _rank(source: str) -> tuple[int, str]:
+    return (PRIORITY.index(source) if source in PRIORITY else len(PRIORITY), source)
+
+
+def _mention(kept: Recommendation, others: list[Recommendation]) -> Recommendation:
+    names = "; ".join(f"{o.source}: {o.title} ({o.monthly_savings}/month)" for o in others)
+    note = f"Also recommended by {names}. One saving estimated by several sources; not added together."
+    detail = f"{kept.detail} {note}" if kept.detail else note
+    return kept.model_copy(update={"detail": detail})
+
+
+def merge(recommendations: list[Recommendation]) -> list[Recommendation]:
+    """De-duplicated and ranked by monthly savings (largest first).
+
+    Accepts any core Recommendations (any source, any provider). For each change named by several sources,
+    only the most trusted source's recommendations are kept; the others are named in their ``detail``.
+    Merging a merged list again changes nothing.
+    """
+    unique: dict[tuple[str, str], Recommendation] = {}
+    for rec in recommendations:
+        unique.setdefault((rec.source, rec.recommendation_id), rec)
+    groups: dict[Key, list[Recommendation]] = defaultdict(list)
+    out: list[Recommendation] = []
+    for rec in unique.values():
+        key = merge_key(rec)
+        if key is None:
+            out.append(rec)
+        else:
+            groups[key].append(rec)
+    for group in groups.values():
+        best = min(_rank(r.source) for r in group)[1]
+        kept = [r for r in group if r.source == best]
+        others = sorted((r for r in group if r.source != best), key=lambda r: (_rank(r.source), r.recommendation_id))
+        out.extend(_mention(r, others) if others else r for r in kept)
+    out.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
+    return out
