@@ -19,7 +19,10 @@ from typing import Any
 
 import pytest
 from finops_aws.athena import (
+    AthenaQuery,
     CurQuestion,
+    QueryRun,
+    answer_of,
     build_query,
     cur_query,
     over_cap,
@@ -410,3 +413,111 @@ async def test_the_tool_reports_progress_while_the_query_runs(
         result = await client.call_tool("aws_cur_query", {}, progress_callback=on_progress)
     assert not result.is_error
     assert seen == ["Athena query queued, 0.00 GB", "Athena query running, 1.00 GB"]
+
+
+# -- the SQL on a real engine --------------------------------------------------------------------
+
+CUR2_COLUMNS = {
+    "line_item_usage_start_date": "TIMESTAMP",
+    "line_item_currency_code": "VARCHAR",
+    "line_item_line_item_type": "VARCHAR",
+    "line_item_product_code": "VARCHAR",
+    "line_item_usage_account_id": "VARCHAR",
+    "line_item_resource_id": "VARCHAR",
+    "product_region_code": "VARCHAR",
+    "line_item_unblended_cost": "DOUBLE",
+    "savings_plan_savings_plan_effective_cost": "DOUBLE",
+    "savings_plan_total_commitment_to_date": "DOUBLE",
+    "savings_plan_used_commitment": "DOUBLE",
+    "reservation_effective_cost": "DOUBLE",
+    "reservation_unused_amortized_upfront_fee_for_billing_period": "DOUBLE",
+    "reservation_unused_recurring_fee": "DOUBLE",
+    "reservation_reservation_a_r_n": "VARCHAR",
+}
+
+
+def run_on_duckdb(query: AthenaQuery, lines: list[dict[str, Any]]) -> list[list[str | None]]:
+    """``query`` executed by DuckDB over ``lines`` in "cur"."data": the header row, then rows as Athena's text."""
+    duckdb = pytest.importorskip("duckdb")  # a bench dependency: a SQL engine that runs the same window SQL
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA cur")
+    con.execute(f'CREATE TABLE "cur"."data" ({", ".join(f"{c} {t}" for c, t in CUR2_COLUMNS.items())})')
+    for line in lines:
+        row = {c: line.get(c) for c in CUR2_COLUMNS}
+        con.execute(f'INSERT INTO "cur"."data" VALUES ({", ".join("?" * len(row))})', list(row.values()))
+    values: list[object] = [int(p) if p.isdigit() else unquote(p) for p in query.parameters]
+    cursor = con.execute(query.sql, values)
+    header = [d[0] for d in cursor.description]
+    return [header, *[[None if v is None else str(v) for v in r] for r in cursor.fetchall()]]
+
+
+def line(
+    service: str, cost: float, *, day: int = 3, currency: str = "USD", kind: str = "Usage", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "line_item_usage_start_date": f"2026-05-{day:02d} 10:00:00",
+        "line_item_currency_code": currency,
+        "line_item_line_item_type": kind,
+        "line_item_product_code": service,
+        "line_item_usage_account_id": "111122223333",
+        "product_region_code": "us-east-1",
+        "line_item_unblended_cost": cost,
+        **extra,
+    }
+
+
+async def test_the_sql_ranks_folds_and_sums_exactly_on_a_sql_engine() -> None:
+    lines = [
+        line("AmazonEC2", 0.1),
+        line("AmazonEC2", 0.2),  # 0.1 + 0.2 must be 0.30, not 0.30000000000000004
+        line("AmazonS3", 5.0),
+        line("AmazonRDS", -7.0, kind="Credit"),  # a refund weighs like a charge in the ranking
+        line("AWSLambda", 0.05),
+        line("AWSLambda", 1.0, currency="EUR"),
+        line("AmazonS3", 100.0, day=31),  # the period's last day
+        line("AmazonS3", 999.0) | {"line_item_usage_start_date": "2026-06-01 00:00:00"},  # the exclusive end
+    ]
+    question = CurQuestion(MAY.start, MAY.end, metric="billed", group_by=("service",), top_n=2)
+    query = build_query(question, AthenaSettings(database="cur", table="data"))
+    rows = run_on_duckdb(query, lines)
+    answer = answer_of(question, query, QueryRun("q", rows, 0), AthenaSettings(database="cur", table="data"))
+    assert [(r.group["service"], r.cost, r.currency) for r in answer.rows] == [
+        ("AmazonS3", Decimal("105.00"), "USD"),
+        ("AmazonRDS", Decimal("-7.00"), "USD"),
+    ]
+    assert [(o.cost, o.currency) for o in answer.other] == [(Decimal("1.00"), "EUR"), (Decimal("0.35"), "USD")]
+    assert {(t.currency, t.amount) for t in answer.totals} == {("USD", Decimal("98.35")), ("EUR", Decimal("1.00"))}
+    assert answer.groups == 4
+    assert answer.truncated
+
+
+async def test_amortized_cost_spreads_commitments_on_a_sql_engine() -> None:
+    ri = "arn:aws:ec2:us-east-1:1:reserved-instances/y"
+    lines = [
+        line("AmazonEC2", 10.0, kind="SavingsPlanCoveredUsage", savings_plan_savings_plan_effective_cost=6.0),
+        line("AmazonEC2", -10.0, kind="SavingsPlanNegation"),
+        line(
+            "ComputeSavingsPlans",
+            8.0,
+            kind="SavingsPlanRecurringFee",
+            savings_plan_total_commitment_to_date=8.0,
+            savings_plan_used_commitment=6.0,
+        ),
+        line("ComputeSavingsPlans", 100.0, kind="SavingsPlanUpfrontFee"),
+        line("AmazonRDS", 4.0, kind="DiscountedUsage", reservation_effective_cost=2.5),
+        line(
+            "AmazonRDS",
+            3.0,
+            kind="RIFee",
+            reservation_unused_amortized_upfront_fee_for_billing_period=0.5,
+            reservation_unused_recurring_fee=0.25,
+        ),
+        line("AmazonRDS", 50.0, kind="Fee", reservation_reservation_a_r_n=ri),
+        line("AmazonS3", 1.25),
+    ]
+    settings = AthenaSettings(database="cur", table="data")
+    question = CurQuestion(MAY.start, MAY.end, metric="effective")
+    query = build_query(question, settings)
+    answer = answer_of(question, query, QueryRun("q", run_on_duckdb(query, lines), 0), settings)
+    # 6 (SP usage at its effective cost) + 2 (unused SP commitment) + 2.5 (RI usage) + 0.75 (unused RI) + 1.25
+    assert [(t.currency, t.amount) for t in answer.totals] == [("USD", Decimal("12.50"))]

@@ -247,13 +247,13 @@ def build_query(question: CurQuestion, settings: AthenaSettings) -> AthenaQuery:
         sql = f"WITH grouped AS (\n  {grouped}\n)\nSELECT currency, cost FROM grouped ORDER BY currency"
         return AthenaQuery(sql, params, labels)
     keys = ", ".join(groups)
-    kept = "".join(f"IF(kept, {g}) AS {g}, " for g in groups)
+    kept = "".join(f"IF(kept, {g}, NULL) AS {g}, " for g in groups)
     sql = (
         f"WITH grouped AS (\n  {grouped}\n),\n"
         f"weighted AS (SELECT *, SUM(ABS(cost)) OVER (PARTITION BY {keys}) AS weight FROM grouped),\n"
         f"ranked AS (SELECT *, DENSE_RANK() OVER (ORDER BY weight DESC, {keys}) AS rk FROM weighted),\n"
         "marked AS (SELECT *, rk <= ? AS kept FROM ranked)\n"
-        f"SELECT IF(kept, rk) AS group_rank, {kept}currency, SUM(cost) AS cost, MAX(rk) AS group_count\n"
+        f"SELECT IF(kept, rk, NULL) AS group_rank, {kept}currency, SUM(cost) AS cost, MAX(rk) AS group_count\n"
         "FROM marked\n"
         f"GROUP BY {', '.join(str(i + 1) for i in range(len(groups) + 2))}\n"
         "ORDER BY 1 NULLS LAST, currency"
