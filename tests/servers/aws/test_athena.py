@@ -86,7 +86,7 @@ def test_each_metric_reads_its_cur2_columns_and_amortized_uses_the_commitment_co
         m: build_query(CurQuestion(MAY.start, MAY.end, metric=m), settings).sql
         for m in ("billed", "effective", "list", "contracted")
     }  # type: ignore[misc]
-    assert "SUM(CAST(line_item_unblended_cost AS DECIMAL(38, 10)))" in sql["billed"]
+    assert "CAST(line_item_unblended_cost AS DECIMAL(38, 10)) AS cost" in sql["billed"]
     assert "pricing_public_on_demand_cost" in sql["list"]
     assert "line_item_net_unblended_cost" in sql["contracted"]
     for column in (
@@ -199,7 +199,7 @@ async def test_a_grouped_question_runs_in_athena_with_every_value_bound_and_tota
     assert sent["QueryExecutionContext"] == {"Database": "cur"}
     assert sent["WorkGroup"] == "primary"
     assert "product_region_code IN (?)" in answer.sql
-    assert "GROUP BY 1, 2, 3" in answer.sql
+    assert "GROUP BY g1, g2, currency" in answer.sql
     assert "DENSE_RANK() OVER (ORDER BY weight DESC, g1, g2)" in answer.sql
 
 
@@ -521,3 +521,28 @@ async def test_amortized_cost_spreads_commitments_on_a_sql_engine() -> None:
     answer = answer_of(question, query, QueryRun("q", run_on_duckdb(query, lines), 0), settings)
     # 6 (SP usage at its effective cost) + 2 (unused SP commitment) + 2.5 (RI usage) + 0.75 (unused RI) + 1.25
     assert [(t.currency, t.amount) for t in answer.totals] == [("USD", Decimal("12.50"))]
+
+
+async def test_filter_values_with_quotes_match_literally_on_a_sql_engine() -> None:
+    odd = "i-1' OR '1'='1"
+    lines = [
+        line("AmazonEC2", 2.0, line_item_resource_id=odd + "-a"),
+        line("AmazonEC2", 3.0, line_item_resource_id="i-2"),
+        line("AmazonEC2", 5.0, line_item_resource_id=odd + "-b") | {"product_region_code": "eu-west-1"},
+        line("AmazonEC2", 7.0, line_item_resource_id=odd + "-c") | {"product_region_code": "ap-south-1"},
+    ]
+    settings = AthenaSettings(database="cur", table="data")
+    question = CurQuestion(
+        MAY.start,
+        MAY.end,
+        metric="billed",
+        group_by=("resource",),
+        regions=("us-east-1", "eu-west-1"),
+        resource_prefix=odd,
+    )
+    query = build_query(question, settings)
+    answer = answer_of(question, query, QueryRun("q", run_on_duckdb(query, lines), 0), settings)
+    assert [(r.group["resource"], r.cost) for r in answer.rows] == [
+        (odd + "-b", Decimal("5.00")),
+        (odd + "-a", Decimal("2.00")),
+    ]

@@ -230,7 +230,7 @@ def build_query(question: CurQuestion, settings: AthenaSettings) -> AthenaQuery:
     )
     for dim, name, values in filters:
         if values:
-            where.append(f"{schema.dimensions[dim]} IN ({', '.join('?' * len(values))})")
+            where.append(f"{schema.dimensions[dim]} IN ({', '.join(['?'] * len(values))})")
             params += [sql_literal(v, name) for v in values]
     if question.resource_prefix:
         where.append(f"starts_with({schema.dimensions['resource']}, ?)")
@@ -238,18 +238,20 @@ def build_query(question: CurQuestion, settings: AthenaSettings) -> AthenaQuery:
 
     groups = [f"g{i + 1}" for i in range(len(exprs))]
     selected = "".join(f"{e} AS {g}, " for e, g in zip(exprs, groups, strict=True))
-    grouped = (
-        f"SELECT {selected}{schema.currency} AS currency, SUM({cost}) AS cost\n"
-        f"  FROM {table}\n  WHERE " + "\n    AND ".join(where) + "\n"
-        f"  GROUP BY {', '.join(str(i + 1) for i in range(len(exprs) + 1))}"
+    # Project first, group by plain names after: no parameter sits inside a GROUP BY expression.
+    lines = (
+        f"lines AS (\n  SELECT {selected}{schema.currency} AS currency, {cost} AS cost\n"
+        f"  FROM {table}\n  WHERE " + "\n    AND ".join(where) + "\n)"
     )
-    if not groups:
-        sql = f"WITH grouped AS (\n  {grouped}\n)\nSELECT currency, cost FROM grouped ORDER BY currency"
-        return AthenaQuery(sql, params, labels)
     keys = ", ".join(groups)
+    columns = ", ".join([*groups, "currency"])
+    grouped = f"grouped AS (SELECT {columns}, SUM(cost) AS cost FROM lines GROUP BY {columns})"
+    if not groups:
+        sql = f"WITH {lines},\n{grouped}\nSELECT currency, cost FROM grouped ORDER BY currency"
+        return AthenaQuery(sql, params, labels)
     kept = "".join(f"IF(kept, {g}, NULL) AS {g}, " for g in groups)
     sql = (
-        f"WITH grouped AS (\n  {grouped}\n),\n"
+        f"WITH {lines},\n{grouped},\n"
         f"weighted AS (SELECT *, SUM(ABS(cost)) OVER (PARTITION BY {keys}) AS weight FROM grouped),\n"
         f"ranked AS (SELECT *, DENSE_RANK() OVER (ORDER BY weight DESC, {keys}) AS rk FROM weighted),\n"
         "marked AS (SELECT *, rk <= ? AS kept FROM ranked)\n"
