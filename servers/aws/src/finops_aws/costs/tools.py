@@ -3,9 +3,10 @@
 No ``from __future__ import annotations``: the SDK evaluates the tools' annotations at registration.
 """
 
-from typing import Annotated, Literal
+from datetime import date, timedelta
+from typing import Annotated
 
-from finops_core.dates import next_month_start, parse_day, period
+from finops_core.dates import next_month_start, period
 from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
 from pydantic import Field
@@ -13,10 +14,11 @@ from pydantic import Field
 from finops_aws.costs.answers import BudgetList, Commitments, CostAnomalies, CostForecast, NativeCosts
 from finops_aws.costs.explorer import AwsMetric, CostExplorer, NativeGranularity
 
-Start = Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
-End = Annotated[str | None, Field(description="Exclusive end, YYYY-MM-DD. Default: today.")]
-Metric = Annotated[AwsMetric, Field(description="Cost Explorer metric.")]
-PAID = " Each uncached Cost Explorer request costs $0.01; answers say paid_calls."
+PAID = " $0.01 per uncached request (paid_calls)."
+
+
+def _back(today: date, days: int) -> tuple[date, date]:
+    return today - timedelta(days=days), today
 
 
 def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
@@ -28,76 +30,73 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         server,
         name="aws_cost_explorer",
         annotations=READ,
-        description="AWS costs by up to two AWS dimensions, tag keys or cost categories, in a Cost Explorer "
-        "metric: top groups, other, totals." + PAID,
+        description="AWS costs by AWS dimensions, tags or cost categories: top groups, other, totals." + PAID,
     )
     async def aws_cost_explorer(
-        start: Start = None,
-        end: End = None,
+        start: Annotated[str, Field(description="YYYY-MM-DD")],
+        end: Annotated[str, Field(description="YYYY-MM-DD, exclusive")],
         group_by: Annotated[
-            list[str] | None,
+            list[str],
             Field(
                 max_length=2,
-                description="Up to 2 of SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, INSTANCE_TYPE, RECORD_TYPE, "
-                "TAG:<key>, COST_CATEGORY:<name>.",
+                description="SERVICE LINKED_ACCOUNT REGION USAGE_TYPE INSTANCE_TYPE RECORD_TYPE TAG:k COST_CATEGORY:k",
             ),
-        ] = None,
-        metric: Metric = "UnblendedCost",
+        ] = [],  # noqa: B006 - the SDK copies arguments; a default list shows as [] in the schema
+        metric: AwsMetric = "UnblendedCost",
         granularity: NativeGranularity = "monthly",
         top_n: Annotated[int, Field(ge=1, le=100)] = 10,
     ) -> NativeCosts:
         first, last = period(start, end, today())
         return await explorer.costs_by(
-            first, last, group_by=group_by or [], metric=metric, granularity=granularity, top_n=top_n
+            first, last, group_by=group_by, metric=metric, granularity=granularity, top_n=top_n
         )
 
     @compact_tool(
         server,
         name="aws_cost_forecast",
         annotations=READ,
-        description="AWS's forecast of spend from today, with lower/upper bounds per period (an estimate)." + PAID,
+        description="AWS's spend forecast from today per month, with 80% bounds (an estimate)." + PAID,
     )
     async def aws_cost_forecast(
-        end: Annotated[str | None, Field(description="Exclusive end, YYYY-MM-DD. Default: next month's 1st.")] = None,
-        metric: Metric = "UnblendedCost",
-        granularity: Literal["daily", "monthly"] = "monthly",
-        level: Annotated[int, Field(ge=51, le=99, description="Prediction interval, percent.")] = 80,
+        months: Annotated[int, Field(ge=1, le=12, description="1: to the end of this month")] = 1,
+        metric: AwsMetric = "UnblendedCost",
     ) -> CostForecast:
         first = today()
-        last = parse_day(end, "end") if end else next_month_start(first).date()
-        return await explorer.forecast(first, last, metric=metric, granularity=granularity, level=level)
+        last = first.replace(day=1)
+        for _ in range(months):
+            last = next_month_start(last).date()
+        return await explorer.forecast(first, last, metric=metric)
 
     @compact_tool(
         server,
         name="aws_cost_anomalies",
         annotations=READ,
-        description="Cost anomalies AWS detected (impact, dates, root causes by service, account, region, "
-        "usage type), largest first." + PAID,
+        description="Cost anomalies AWS detected: impact, dates, root causes (service, account, region, usage "
+        "type)." + PAID,
     )
     async def aws_cost_anomalies(
-        start: Start = None,
-        end: End = None,
-        min_impact: Annotated[float, Field(ge=0, description="Skip smaller impacts (USD).")] = 0.0,
+        days: Annotated[int, Field(ge=1, le=365)] = 30,
+        min_impact: Annotated[float, Field(ge=0, description="USD")] = 0.0,
         limit: Annotated[int, Field(ge=1, le=100)] = 20,
     ) -> CostAnomalies:
-        first, last = period(start, end, today())
+        first, last = _back(today(), days)
         return await explorer.anomalies(first, last, min_impact=min_impact, limit=limit)
 
     @compact_tool(
         server,
         name="aws_commitments",
         annotations=READ,
-        description="Savings Plans and Reserved Instances coverage and utilization for a period (4 requests)." + PAID,
+        description="Savings Plans and Reserved Instances coverage and utilization over the last days (4 "
+        "requests)." + PAID,
     )
-    async def aws_commitments(start: Start = None, end: End = None) -> Commitments:
-        first, last = period(start, end, today())
-        return await explorer.commitments(first, last)
+    async def aws_commitments(days: Annotated[int, Field(ge=1, le=365)] = 30) -> Commitments:
+        return await explorer.commitments(*_back(today(), days))
 
     @compact_tool(
         server,
         name="aws_budgets",
         annotations=READ,
-        description="AWS Budgets with limit, actual and forecast spend and percent used (free).",
+        description="AWS Budgets: limit, actual and forecast spend, percent used (free).",
     )
     async def aws_budgets() -> BudgetList:
         return await explorer.budgets()
