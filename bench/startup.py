@@ -33,6 +33,7 @@ BIN = Path(sys.executable).parent
 COMMANDS: list[tuple[str, list[str]]] = [
     ("finops", ["serve", "--demo"]),
     ("finops-aws", ["--demo"]),
+    ("finops-aws", []),  # the real adapter, no credentials: it must start and list its tools anyway
     ("finops-azure", ["--demo"]),
     ("finops-gcp", ["--demo"]),
 ]

@@ -77,7 +77,9 @@ class AwsJsonFake:
     def route(self, target: str, handler: Handler) -> None:
         self.handlers[target] = handler
 
-    def fail(self, target: str, kind: str, times: int = 1, *, seconds: float = 0.0, fault: AwsFault | None = None) -> None:
+    def fail(
+        self, target: str, kind: str, times: int = 1, *, seconds: float = 0.0, fault: AwsFault | None = None
+    ) -> None:
         """Answer the next ``times`` calls of ``target`` with a fault instead of the handler's answer."""
         with self._lock:
             for _ in range(times):
@@ -108,7 +110,8 @@ class AwsJsonFake:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._server is not None and self._thread is not None
+        assert self._server is not None
+        assert self._thread is not None
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

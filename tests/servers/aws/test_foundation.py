@@ -90,7 +90,7 @@ def test_faults_that_outlast_the_retries_say_what_to_do(fake: AwsJsonFake, kind:
     from tests.servers.aws.conftest import fixed_session
 
     pricing = AwsClients(settings, fixed_session).client("pricing", "us-east-1")
-    with pytest.raises(error, match="(?i)try again|ask again"), aws_errors("listing price services"):
+    with pytest.raises(error, match=r"(?i)try again|ask again"), aws_errors("listing price services"):
         pricing.describe_services()
 
 

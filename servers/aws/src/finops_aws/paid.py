@@ -79,9 +79,7 @@ class PaidCalls:
         with self._lock:
             self.total_paid_calls += calls
         if store is not None:
-            store.save_answer(
-                key, provider="aws", operation=operation, stored_at=self._now(), body=json.dumps(body)
-            )
+            store.save_answer(key, provider="aws", operation=operation, stored_at=self._now(), body=json.dumps(body))
         return PaidAnswer(body, calls)
 
     def close(self) -> None:

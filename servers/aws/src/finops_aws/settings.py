@@ -59,7 +59,7 @@ class AwsSettings(BaseModel):
     read_timeout: float = Field(default=60.0, gt=0)
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Regions and accounts queried at once.")
     cache_hours: float = Field(
-        default=6.0, ge=0, description="How long a Cost Explorer answer is reused (0: never; closed months: always)."
+        default=6.0, ge=0, description="How long a Cost Explorer answer is reused (0: always ask AWS again)."
     )
     idle_days: int = Field(default=14, ge=1, le=63, description="Days of CloudWatch metrics behind 'idle'.")
     idle_cpu_percent: float = Field(default=3.0, ge=0, le=100)
@@ -80,4 +80,6 @@ class AwsSettings(BaseModel):
             problems = "; ".join(
                 f"aws.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
             )
-            raise ConfigError(f"Invalid [aws] settings ({problems}). Check finops.toml and FINOPS_AWS__* variables.")
+            raise ConfigError(
+                f"Invalid [aws] settings ({problems}). Check finops.toml and FINOPS_AWS__* variables."
+            ) from None

@@ -1,0 +1,93 @@
+"""``finops-aws`` as a user runs it: a subprocess over stdio, driven by the MCP Inspector CLI (an outside client),
+against the moto server; and with no credentials at all, which must still start and list its tools."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.commands import BIN, finops_env
+from tests.conftest import REPO
+from tests.servers.aws.conftest import ACCESS_KEY, SECRET_KEY
+
+pytestmark = pytest.mark.slow
+
+
+def _inspector() -> str:
+    local = REPO / ".ci/node/node_modules/.bin/mcp-inspector"
+    found = str(local) if local.exists() else shutil.which("mcp-inspector")
+    assert found, "The MCP Inspector CLI is missing: .ci/run installs it (npm install --prefix .ci/node)"
+    return found
+
+
+def _aws_env(home: Path, **extra: str) -> dict[str, str]:
+    env = finops_env(home, **extra)
+    for name in list(env):
+        if name.startswith("AWS_"):
+            del env[name]
+    return env
+
+
+def inspect(env: dict[str, str], *args: str, allow_remediation: bool = False) -> dict[str, object]:
+    command = [_inspector(), "--cli", str(BIN / "finops-aws")]
+    if allow_remediation:
+        command.append("--allow-remediation")
+    done = subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return json.loads(done.stdout)
+
+
+def test_without_credentials_it_lists_its_tools_and_a_call_says_how_to_configure_them(home: Path) -> None:
+    env = _aws_env(
+        home,
+        AWS_CONFIG_FILE=str(home / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_REGION="us-east-1",
+    )
+    listed = inspect(env, "--method", "tools/list")
+    names = {t["name"] for t in listed["tools"]}  # type: ignore[index, union-attr]
+    assert {"aws_cost_query", "aws_list_resources", "aws_list_recommendations", "aws_cost_forecast"} <= names
+    assert "aws_apply_remediation" not in names  # read-only by default
+    size = len(json.dumps(listed, separators=(",", ":")))
+    assert size <= 16 * 1024, f"tools/list is {size} bytes"
+    answer = inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
+    assert answer["isError"] is True
+    text = answer["content"][0]["text"]  # type: ignore[index]
+    assert "credentials" in text
+    assert "aws configure" in text
+
+
+def test_against_moto_it_lists_resources_and_answers_over_stdio(home: Path, moto: str) -> None:
+    ec2 = boto3.client(
+        "ec2",
+        region_name="us-east-1",
+        endpoint_url=moto,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    )
+    volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=100, VolumeType="gp3")["VolumeId"]
+    env = _aws_env(
+        home,
+        AWS_ACCESS_KEY_ID=ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+        AWS_REGION="us-east-1",
+        AWS_ENDPOINT_URL=moto,
+        FINOPS_AWS__REGIONS="us-east-1",
+        FINOPS_AWS__MAX_ATTEMPTS="0",
+    )
+    info = inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
+    assert info.get("isError") in (None, False), info
+    assert info["structuredContent"]["accounts"] == ["123456789012"]  # type: ignore[index]
+    listed = inspect(
+        env, "--method", "tools/call", "--tool-name", "aws_list_resources", "--tool-arg", "resource_type=volume"
+    )
+    ids = [r["resource_id"] for r in listed["structuredContent"]["resources"]]  # type: ignore[index]
+    assert ids == [volume]
+    assert ACCESS_KEY not in json.dumps(listed)
+    assert SECRET_KEY not in json.dumps(listed)
