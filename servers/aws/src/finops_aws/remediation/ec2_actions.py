@@ -49,12 +49,14 @@ def _refuse_gone(t: Target, state: str) -> None:
 def prepare_stop(t: Target, parameters: dict[str, str]) -> Prepared:
     state = t.record["State"]["Name"]
     before = _instance_state(t.record)
-    subject = f"Stop instance {t.label()} ({before['instance_type']}) {t.where}."
+    subject = f"Stop instance {t.label()} ({before['instance_type']}) {t.where}"
     undo = f"start_instance on {t.resource_id} (its public IPv4 address changes unless it has an Elastic IP)"
     read = lambda: _read_instance(t)  # noqa: E731
     _refuse_gone(t, state)
     if state in ("stopped", "stopping"):
-        return Prepared(f"{t.label()} {t.where} is already {state}.", before, before, undo, None, read)
+        return Prepared(
+            f"{t.label()} {t.where} is already {state}: applying this changes nothing", before, before, undo, None, read
+        )
     if state != "running":
         raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is running. Nothing was changed.")
     if t.record.get("RootDeviceType") == "instance-store":
@@ -89,7 +91,9 @@ def prepare_start(t: Target, parameters: dict[str, str]) -> Prepared:
     read = lambda: _read_instance(t)  # noqa: E731
     _refuse_gone(t, state)
     if state in ("running", "pending"):
-        return Prepared(f"{t.label()} {t.where} is already {state}.", before, before, undo, None, read)
+        return Prepared(
+            f"{t.label()} {t.where} is already {state}: applying this changes nothing", before, before, undo, None, read
+        )
     if state != "stopped":
         raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is stopped. Nothing was changed.")
     what = f"start {t.resource_id} {t.where}"
@@ -100,7 +104,7 @@ def prepare_start(t: Target, parameters: dict[str, str]) -> Prepared:
             t.client.start_instances(InstanceIds=[t.resource_id])
         return Done(f"Starting {t.label()} {t.where}: it bills for compute again once running.")
 
-    subject = f"Start instance {t.label()} ({before['instance_type']}) {t.where}."
+    subject = f"Start instance {t.label()} ({before['instance_type']}) {t.where}"
     return Prepared(subject, before, {**before, "state": "running"}, undo, perform, read)
 
 
@@ -133,7 +137,14 @@ def prepare_resize(t: Target, parameters: dict[str, str]) -> Prepared:
     _refuse_gone(t, state)
     wanted = _instance_type(t, new_size)
     if new_size == old_size:
-        return Prepared(f"{t.label()} {t.where} is already {new_size}.", before, before, undo, None, read)
+        return Prepared(
+            f"{t.label()} {t.where} is already {new_size}: applying this changes nothing",
+            before,
+            before,
+            undo,
+            None,
+            read,
+        )
     if state != "stopped":
         raise RemediationRefused(
             f"{t.label()} {t.where} is {state}: stop it first (stop_instance), then resize it, then start_instance. "
@@ -155,7 +166,7 @@ def prepare_resize(t: Target, parameters: dict[str, str]) -> Prepared:
             t.client.modify_instance_attribute(**request)
         return Done(f"Resized {t.label()} {t.where} from {old_size} to {new_size}; start_instance runs it again.")
 
-    subject = f"Resize stopped instance {t.label()} from {old_size} to {new_size} {t.where}."
+    subject = f"Resize stopped instance {t.label()} from {old_size} to {new_size} {t.where}"
     return Prepared(subject, before, {**before, "instance_type": new_size}, undo, perform, read)
 
 
@@ -202,7 +213,14 @@ def prepare_delete_volume(t: Target, parameters: dict[str, str]) -> Prepared:
     )
     undo = restore if keep else lost
     if state == "deleting":
-        return Prepared(f"{t.label()} {t.where} is already being deleted.", before, before, undo, None, read)
+        return Prepared(
+            f"{t.label()} {t.where} is already being deleted: applying this changes nothing",
+            before,
+            before,
+            undo,
+            None,
+            read,
+        )
     if state == "in-use":
         attached = ", ".join(a.get("InstanceId", "?") for a in t.record.get("Attachments") or [])
         raise RemediationRefused(
@@ -218,7 +236,8 @@ def prepare_delete_volume(t: Target, parameters: dict[str, str]) -> Prepared:
 
     def perform() -> Done:
         snapshot_id = _snapshot_and_wait(t) if keep else None
-        with aws_errors(f"deleting {where}"):
+        kept = f", after taking snapshot {snapshot_id} (which is kept)" if snapshot_id else ""
+        with aws_errors(f"deleting {where}{kept}"):
             t.client.delete_volume(VolumeId=t.resource_id)
         if snapshot_id is None:
             return Done(f"Deleted {t.label()} {t.where} without a snapshot.", lost)
@@ -307,7 +326,7 @@ def prepare_delete_snapshot(t: Target, parameters: dict[str, str]) -> Prepared:
             t.client.delete_snapshot(SnapshotId=t.resource_id)
         return Done(f"Deleted snapshot {t.label()} {t.where}.")
 
-    subject = f"Delete snapshot {t.label()} ({before['size_gib']} GiB, of {before['volume_id']}) {t.where}."
+    subject = f"Delete snapshot {t.label()} ({before['size_gib']} GiB, of {before['volume_id']}) {t.where}"
     return Prepared(subject, before, {"state": "deleted"}, undo, perform, lambda: _read_gone(t, _snapshot_state))
 
 
@@ -343,8 +362,8 @@ def prepare_release_ip(t: Target, parameters: dict[str, str]) -> Prepared:
             t.client.release_address(AllocationId=t.resource_id)
         return Done(f"Released Elastic IP {ip} ({t.resource_id}) {t.where}.")
 
-    subject = f"Release unassociated Elastic IP {ip} ({t.resource_id}) {t.where}."
-    return Prepared(subject, before, {"state": "released"}, undo, perform, lambda: _read_gone(t, _address_state))
+    subject = f"Release unassociated Elastic IP {ip} ({t.resource_id}) {t.where}"
+    return Prepared(subject, before, {"state": "deleted"}, undo, perform, lambda: _read_gone(t, _address_state))
 
 
 # -- tags -----------------------------------------------------------------------------------------------------
@@ -357,7 +376,14 @@ def prepare_ec2_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
     before = {"tags": current}
     read = lambda: {"tags": tags_of(describe_ec2(t.client, t.kind, t.resource_id, t.where) or {})}  # noqa: E731
     if not changes:
-        return Prepared(f"{t.label()} {t.where} already has these tags.", before, before, undo, None, read)
+        return Prepared(
+            f"{t.label()} {t.where} already has these tags: applying this changes nothing",
+            before,
+            before,
+            undo,
+            None,
+            read,
+        )
     if len({**current, **changes}) > MAX_TAGS:
         raise RemediationRefused(f"{t.label()} would have more than {MAX_TAGS} tags. Nothing was changed.")
     request: dict[str, Any] = {
@@ -372,5 +398,5 @@ def prepare_ec2_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
             t.client.create_tags(**request)
         return Done(f"Set {', '.join(f'{k}={v}' for k, v in changes.items())} on {t.label()} {t.where}.")
 
-    subject = f"Set tags {', '.join(f'{k}={v}' for k, v in changes.items())} on {t.label()} {t.where}."
+    subject = f"Set tags {', '.join(f'{k}={v}' for k, v in changes.items())} on {t.label()} {t.where}"
     return Prepared(subject, before, {"tags": {**current, **changes}}, undo, perform, read)

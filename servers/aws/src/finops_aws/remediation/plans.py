@@ -52,7 +52,7 @@ def unchanged(action: RemediationAction, prepared: Prepared) -> RemediationResul
     return RemediationResult(
         action=action,
         applied=False,
-        message=f"{prepared.summary} Nothing was changed.",
+        message=f"{prepared.summary}.",
         before=prepared.before,
         after=prepared.before,
     )

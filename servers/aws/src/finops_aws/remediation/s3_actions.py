@@ -122,7 +122,12 @@ def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
     same_id = [r for r in rules if r.get("ID") == rule["ID"]]
     if same_id and same_id[0] == rule:
         return Prepared(
-            f"S3 bucket {t.resource_id} {t.where} already has {_describe(rule)}.", before, before, undo, None, read
+            f"S3 bucket {t.resource_id} {t.where} already has {_describe(rule)}: applying this changes nothing",
+            before,
+            before,
+            undo,
+            None,
+            read,
         )
     if same_id:
         raise RemediationRefused(
@@ -140,8 +145,8 @@ def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
     caution = ""
     if "Expiration" in rule and "NoncurrentVersionExpiration" not in rule and _versioned(t):
         caution = (
-            " The bucket is versioned: expiring objects leaves their old versions, which keep billing until a "
-            "noncurrent_expire_days rule removes them."
+            "; the bucket is versioned, so expired objects leave old versions that keep billing until a "
+            "noncurrent_expire_days rule removes them"
         )
 
     def perform() -> Done:
@@ -153,7 +158,7 @@ def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
 
     subject = (
         f"Add lifecycle {_describe(rule)} to S3 bucket {t.resource_id} {t.where}, keeping its {len(rules)} "
-        f"existing rule(s). S3 has no dry run: the bucket and the merged rules were checked.{caution}"
+        f"existing rule(s) (S3 has no dry run: the bucket and the merged rules were checked){caution}"
     )
     return Prepared(subject, before, {"lifecycle_rules": merged}, undo, perform, read)
 
@@ -167,7 +172,12 @@ def prepare_bucket_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
     read = lambda: {"tags": tags_of({"TagSet": bucket_tags(t.client, t.resource_id, where)})}  # noqa: E731
     if merged == current:
         return Prepared(
-            f"S3 bucket {t.resource_id} {t.where} already has these tags.", before, before, undo, None, read
+            f"S3 bucket {t.resource_id} {t.where} already has these tags: applying this changes nothing",
+            before,
+            before,
+            undo,
+            None,
+            read,
         )
     if len(merged) > MAX_TAGS:
         raise RemediationRefused(
@@ -182,5 +192,5 @@ def prepare_bucket_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
             t.client.put_bucket_tagging(Bucket=t.resource_id, Tagging={"TagSet": tag_set})
         return Done(f"Set {listed} on S3 bucket {t.resource_id} {t.where}, keeping its other tags.")
 
-    subject = f"Set tags {listed} on S3 bucket {t.resource_id} {t.where}, keeping its other {len(current)} tag(s)."
+    subject = f"Set tags {listed} on S3 bucket {t.resource_id} {t.where}, keeping its other {len(current)} tag(s)"
     return Prepared(subject, before, {"tags": merged}, undo, perform, read)
