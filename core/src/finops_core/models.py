@@ -185,6 +185,7 @@ ActionKind = Literal[
     "delete_snapshot",
     "release_ip",
     "set_tags",
+    "add_lifecycle_rule",
 ]
 ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 
@@ -193,7 +194,9 @@ class RemediationAction(_Model):
     """A concrete change a person can approve: a kind of action on one resource, with parameters."""
 
     provider: Cloud
-    kind: str = Field(description="e.g. stop_instance, delete_volume, resize_instance, release_ip, set_tags")
+    kind: str = Field(
+        description="e.g. stop_instance, delete_volume, resize_instance, release_ip, set_tags, add_lifecycle_rule"
+    )
     resource_id: str
     parameters: dict[str, str] = Field(default_factory=dict)
 

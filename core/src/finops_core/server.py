@@ -52,7 +52,8 @@ ActionParams = Annotated[
     dict[str, str] | None,
     Field(
         description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
-        "the tags to set for set_tags."
+        "the tags to set for set_tags; transition_days+storage_class, expire_days, prefix for add_lifecycle_rule; "
+        "region and account_id as listed."
     ),
 ]
 DAILY_COSTS_MAX_DAYS = 31

@@ -78,3 +78,13 @@ async def test_set_tags_merges_with_existing_tags() -> None:
     provider = SandboxProvider("aws", as_of=AS_OF)
     result = await provider.apply_remediation(_action("set_tags", IDLE, owner="ana"))
     assert result.after["tags"] == {"team": "data", "owner": "ana"}
+
+
+async def test_a_lifecycle_rule_is_refused_for_a_resource_that_is_not_a_bucket() -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    before = await provider.list_resources(limit=100)
+    with pytest.raises(RemediationRefused, match="add_lifecycle_rule applies to a bucket"):
+        await provider.plan_remediation(_action("add_lifecycle_rule", VOLUME, expire_days="30"))
+    with pytest.raises(RemediationRefused, match="applies to a bucket"):
+        await provider.apply_remediation(_action("add_lifecycle_rule", IDLE, expire_days="30"))
+    assert await provider.list_resources(limit=100) == before

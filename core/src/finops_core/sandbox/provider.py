@@ -309,6 +309,8 @@ class SandboxProvider:
             "delete_volume": ("volume", ("unattached",)),
             "delete_snapshot": ("snapshot", ("available",)),
             "release_ip": ("ip", ("unattached",)),
+            # The sandbox has no buckets, so this refuses every demo resource with a message naming its kind.
+            "add_lifecycle_rule": ("bucket", ("available",)),
         }
         if action.kind in need:
             rtype, states = need[action.kind]
@@ -373,6 +375,8 @@ class SandboxProvider:
                 "allocate a new address (the same address may not come back)",
                 r.monthly_cost,
             )
+        if kind != "set_tags":
+            raise RemediationRefused(f"The demo sandbox cannot {kind} on {r.resource_id}. Nothing was changed.")
         tags = dict(action.parameters)
         if not tags:
             raise InvalidInput("set_tags needs the tags to set in parameters, e.g. {'team': 'data'}.")
@@ -431,7 +435,7 @@ class SandboxProvider:
             r.state = "deleted"
         elif kind in ("delete_snapshot", "release_ip"):
             r.state = "deleted"
-        else:
+        elif kind == "set_tags":
             r.tags = {**r.tags, **action.parameters}
         return RemediationResult(
             action=action,

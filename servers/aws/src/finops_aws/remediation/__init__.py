@@ -1,0 +1,112 @@
+"""Remediation on AWS: every change is checked and dry-run first, then (after a person's confirmation, asked by
+the server's ``aws_apply_remediation``) re-checked, made, and read back.
+
+``plan_remediation`` changes nothing: it finds the resource, refuses what cannot or should not be done (state,
+``finops:protect=true`` tags, AMIs using a snapshot, ...), dry-runs the EC2 call (``DryRun=True``) or, for S3,
+validates and builds the merged configuration. ``apply_remediation`` does the same checks again, then the change,
+then reads the resource back. Applying an action whose resource is already as asked changes nothing and says so.
+
+Actions and their parameters (``region`` and ``account_id`` locate the resource in every action):
+
+- ``stop_instance``, ``start_instance``: none.
+- ``resize_instance``: ``new_size`` (an instance type). The instance must be stopped.
+- ``delete_volume``: ``snapshot_first`` ('true' by default).
+- ``delete_snapshot``, ``release_ip``: none.
+- ``set_tags``: every other parameter is a tag to set (EC2 resources and S3 buckets; existing tags are kept).
+- ``add_lifecycle_rule`` (S3 buckets): ``prefix``, ``transition_days`` + ``storage_class``, ``expire_days``,
+  ``noncurrent_expire_days``, ``abort_multipart_days``, ``rule_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from finops_core.errors import InvalidInput
+from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
+
+from finops_aws.remediation import ec2_actions, s3_actions
+from finops_aws.remediation.plans import Prepared, plan_of, result_of, unchanged
+from finops_aws.remediation.targets import (
+    KIND_NAMES,
+    PLACE_PARAMETERS,
+    Target,
+    TargetKind,
+    kind_of_id,
+    refuse_if_protected,
+    resolve,
+)
+
+if TYPE_CHECKING:
+    from finops_aws.context import AwsContext
+
+__all__ = ["ACTIONS", "apply_remediation", "plan_remediation"]
+
+Preparer = Callable[[Target, dict[str, str]], Prepared]
+
+
+def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
+    tags = {k.strip(): v for k, v in parameters.items() if k not in PLACE_PARAMETERS}
+    if not tags:
+        raise InvalidInput("set_tags needs the tags to set as parameters, e.g. {'team': 'data'}.")
+    for key, value in tags.items():
+        if not key or len(key) > 128 or len(value) > 256:
+            raise InvalidInput(f"Tag {key!r}: keys are 1-128 characters and values at most 256.")
+        if key.lower().startswith("aws:"):
+            raise InvalidInput(f"Tag {key!r}: the aws: prefix is reserved for AWS.")
+    current = t.tags
+    restore = {k: current[k] for k in tags if k in current and current[k] != tags[k]}
+    added = [k for k in tags if k not in current]
+    steps: list[str] = []
+    if restore:
+        steps.append(f"set_tags on {t.resource_id} with {restore}")
+    if added:
+        how = "s3api put-bucket-tagging with before.tags" if t.kind == "bucket" else "ec2 delete-tags"
+        steps.append(f"delete the new tag(s) {', '.join(added)} ({how})")
+    undo = "; then ".join(steps) or "nothing to undo"
+    if t.kind == "bucket":
+        return s3_actions.prepare_bucket_tags(t, tags, undo)
+    return ec2_actions.prepare_ec2_tags(t, tags, undo)
+
+
+# What each action applies to, and how it is prepared.
+ACTIONS: dict[str, tuple[tuple[TargetKind, ...], Preparer]] = {
+    "stop_instance": (("instance",), ec2_actions.prepare_stop),
+    "start_instance": (("instance",), ec2_actions.prepare_start),
+    "resize_instance": (("instance",), ec2_actions.prepare_resize),
+    "delete_volume": (("volume",), ec2_actions.prepare_delete_volume),
+    "delete_snapshot": (("snapshot",), ec2_actions.prepare_delete_snapshot),
+    "release_ip": (("ip",), ec2_actions.prepare_release_ip),
+    "set_tags": (("instance", "volume", "snapshot", "ip", "bucket"), _set_tags),
+    "add_lifecycle_rule": (("bucket",), s3_actions.prepare_lifecycle),
+}
+
+
+async def _prepare(ctx: AwsContext, action: RemediationAction) -> Prepared:
+    if action.provider != "aws":
+        raise InvalidInput(f"This is the AWS provider; the action is for {action.provider}.")
+    if action.kind not in ACTIONS:
+        raise InvalidInput(f"Unknown action kind {action.kind!r}; use one of {', '.join(ACTIONS)}.")
+    kinds, prepare = ACTIONS[action.kind]
+    if kind_of_id(action.resource_id) not in kinds:
+        wanted = " or ".join(KIND_NAMES[k] for k in kinds)
+        raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
+    target = await resolve(ctx, action.resource_id, action.parameters)
+    refuse_if_protected(target)
+    return await ctx.run(prepare, target, action.parameters)
+
+
+async def plan_remediation(ctx: AwsContext, action: RemediationAction) -> RemediationPlan:
+    """Check and dry-run ``action`` and describe it (before, expected after, undo). Changes nothing."""
+    return plan_of(action, await _prepare(ctx, action))
+
+
+async def apply_remediation(ctx: AwsContext, action: RemediationAction) -> RemediationResult:
+    """Re-check and dry-run ``action``, make the change, and read the resource back. The caller has a person's
+    confirmation; this function does not ask."""
+    prepared = await _prepare(ctx, action)
+    if prepared.perform is None:
+        return unchanged(action, prepared)
+    done = await ctx.run(prepared.perform)
+    after = await ctx.run(prepared.read_after)
+    return result_of(action, prepared, done, after)
