@@ -6,6 +6,7 @@ credentials and no retries against moto (DESIGN.md), so a test reads like a user
 
 from __future__ import annotations
 
+import functools
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -55,7 +56,9 @@ def fake() -> Iterator[AwsJsonFake]:
         yield emulator
 
 
+@functools.cache
 def fixed_session(region: str = "us-east-1") -> boto3.Session:
+    """One session per region for the whole run: a new one reloads botocore's service models (about 1 s)."""
     return boto3.Session(aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=region)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +39,8 @@ EXTRAS = {
     "s3:GetBucketLocation": "Athena locates the results bucket",
     "ec2:DescribeImages": "checking a snapshot is not behind an AMI",
 }
+# Names in the package that match an operation of a service we use but are not calls to it.
+NOT_AWS_CALLS = {"get_session"}  # botocore.session.get_session(): loads endpoint data locally
 READ_VERBS = ("Describe", "Get", "List", "Search", "Lookup", "View", "BatchGet")
 
 
@@ -50,23 +51,34 @@ def _operations(service: str) -> dict[str, str]:
 
 
 def _services_used() -> set[str]:
-    """Every service name passed as a string to ``.client("<service>", ...)`` in the package."""
+    """Every service named in ``x.client("<service>", ...)`` or ``ctx.run(x.client, "<service>", ...)``."""
     found: set[str] = set()
     for path in SOURCE.rglob("*.py"):
-        found.update(re.findall(r"\.client\(\s*[\"']([a-z0-9-]+)[\"']", path.read_text()))
-    return found
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            args = node.args
+            if not (isinstance(node.func, ast.Attribute) and node.func.attr == "client"):
+                at = [i for i, a in enumerate(args) if isinstance(a, ast.Attribute) and a.attr == "client"]
+                args = args[at[0] + 1 :] if at else []
+            if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+                found.add(args[0].value)
+    return found & set(botocore.session.get_session().get_available_services())
 
 
 def _called_names() -> set[str]:
-    """Method names called on anything (``x.describe_volumes(...)``) and paginator/waiter names in the package."""
+    """Attribute names (``x.describe_volumes``) and every string constant in the package, less names known not to
+    be AWS calls."""
     names: set[str] = set()
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                names.add(node.func.attr)
-                if node.func.attr == "get_paginator" and node.args and isinstance(node.args[0], ast.Constant):
-                    names.add(str(node.args[0].value))
-    return names
+            if isinstance(node, ast.Attribute):  # called, or passed on to be called (ctx.run(client.get_x, ...))
+                names.add(node.attr)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                # Paginator and waiter names, and operations called by name ("GetAnomalies" via getattr).
+                names.add(node.value)
+                names.add(botocore.xform_name(node.value))
+    return names - NOT_AWS_CALLS
 
 
 def _iam_actions_called() -> set[str]:
