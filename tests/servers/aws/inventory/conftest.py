@@ -86,8 +86,29 @@ def no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def prices(fake: AwsJsonFake) -> AwsJsonFake:
-    install(fake, PRICES, page_size=2)
+    install(fake, PRICES, page_size=1)  # every answer with a decoy takes two pages
     return fake
+
+
+MEMBER_ROLE = "arn:aws:iam::222233334444:role/finops-read"
+
+
+@pytest.fixture
+def member(moto: str) -> Callable[..., Any]:
+    """``member(service, region)``: a client in the member account behind ``MEMBER_ROLE`` (moto keeps one
+    backend per account and maps assumed-role credentials to it)."""
+    sts = shared_session().client("sts", region_name="us-east-1", endpoint_url=moto)  # pyright: ignore
+    creds = sts.assume_role(RoleArn=MEMBER_ROLE, RoleSessionName="estate")["Credentials"]
+    session = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+    def client(service: str, region: str = "us-east-1") -> Any:
+        return session.client(service, region_name=region, endpoint_url=moto)  # pyright: ignore
+
+    return client
 
 
 @pytest.fixture

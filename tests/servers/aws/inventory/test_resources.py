@@ -13,7 +13,7 @@ from finops_core.money import Money
 
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.fakes.aws.pricing import TARGET
-from tests.servers.aws.inventory.conftest import run_instance, subnets
+from tests.servers.aws.inventory.conftest import MEMBER_ROLE, run_instance, subnets
 
 pytestmark = pytest.mark.anyio
 
@@ -206,3 +206,15 @@ async def test_prices_are_fetched_once_per_price_book(
     assert len(prices.calls(TARGET)) == calls
     assert first.resources == again.resources
     assert [r.monthly_cost for r in again.resources] == [usd("7.592")] * 2
+
+
+async def test_every_account_behind_a_role_is_inventoried_too(
+    aws_context: Callable[..., AwsContext], aws: Aws, member: Aws, prices: AwsJsonFake
+) -> None:
+    own = run_instance(aws("ec2"))
+    theirs = member("ec2").create_volume(AvailabilityZone="us-east-1a", Size=100, VolumeType="gp3")["VolumeId"]
+    inventory = await list_resources(aws_context(role_arns=[MEMBER_ROLE]), region="us-east-1")
+    accounts = {r.resource_id: r.account_id for r in inventory.resources}
+    assert accounts[own] == "123456789012"
+    assert accounts[theirs] == "222233334444"
+    assert "2 accounts" in inventory.source

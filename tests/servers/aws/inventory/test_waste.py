@@ -15,7 +15,7 @@ from finops_core.money import Money
 
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.fakes.aws.pricing import TARGET
-from tests.servers.aws.inventory.conftest import put_daily, run_instance, subnets
+from tests.servers.aws.inventory.conftest import MEMBER_ROLE, put_daily, run_instance, subnets
 
 pytestmark = pytest.mark.anyio
 
@@ -248,3 +248,14 @@ async def test_a_region_that_cannot_be_read_is_named_in_what_is_missing(
     assert [f.resource_id for f in findings] == [loose]
     assert len(missing) == 1
     assert missing[0].startswith("xx-nowhere-1")
+
+
+async def test_an_action_in_a_member_account_names_that_account(
+    aws_context: Callable[..., AwsContext], member: Aws, prices: AwsJsonFake
+) -> None:
+    loose = member("ec2").create_volume(AvailabilityZone="us-east-1a", Size=100, VolumeType="gp3")["VolumeId"]
+    findings, _ = await waste_findings(context(aws_context, role_arns=[MEMBER_ROLE]))
+    volume = by_rule(findings, "unattached-volume")[loose]
+    assert volume.account_id == "222233334444"
+    assert volume.action is not None
+    assert volume.action.parameters == {"region": "us-east-1", "snapshot_first": "true", "account_id": "222233334444"}

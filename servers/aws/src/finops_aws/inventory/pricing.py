@@ -92,16 +92,35 @@ class UnitPrice:
 # -- what to ask for each kind of resource ---------------------------------------------------------
 
 
-def ec2_instance(region: str, instance_type: str) -> PriceKey:
-    """Linux, shared tenancy, no pre-installed software: the price of the instance's hours."""
+# DescribeInstances' PlatformDetails (prefix) -> the Price List's operatingSystem; anything else is Linux.
+OPERATING_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("Red Hat", "RHEL"),
+    ("SUSE", "SUSE"),
+    ("Ubuntu Pro", "Ubuntu Pro"),
+)
+# Placement.Tenancy -> tenancy.
+TENANCIES = {"default": "Shared", "dedicated": "Dedicated", "host": "Host"}
+
+
+def operating_system(platform_details: str) -> str:
+    for prefix, name in OPERATING_SYSTEMS:
+        if platform_details.startswith(prefix):
+            return name
+    return "Linux"
+
+
+def ec2_instance(region: str, instance_type: str, os: str = "Linux", tenancy: str = "Shared") -> PriceKey:
+    """An instance's hours for its operating system and tenancy, without pre-installed software (SQL Server
+    licences are not counted)."""
     return PriceKey(
         region,
         "AmazonEC2",
         (
             ("instanceType", instance_type),
             ("regionCode", region),
-            ("operatingSystem", "Linux"),
-            ("tenancy", "Shared"),
+            ("operatingSystem", os),
+            ("tenancy", tenancy),
             ("preInstalledSw", "NA"),
             ("capacitystatus", "Used"),
         ),

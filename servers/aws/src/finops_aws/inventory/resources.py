@@ -41,7 +41,7 @@ KINDS: tuple[ResourceType, ...] = (
 REGIONAL: tuple[ResourceType, ...] = tuple(k for k in KINDS if k != "bucket")
 COST_NOTE = (
     "monthly_cost is an estimate at on-demand list prices from the AWS Price List API (730 hours a month; "
-    "no discounts, data transfer, requests, IOPS or capacity units)"
+    "no discounts, spot prices, data transfer, requests, IOPS, capacity units or RDS storage)"
 )
 
 
@@ -113,11 +113,19 @@ def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
                 created_at=i.get("LaunchTime"),
             )
             volumes = [m["Ebs"]["VolumeId"] for m in i.get("BlockDeviceMappings") or [] if "Ebs" in m]
+            key = pricing.ec2_instance(
+                region,
+                itype,
+                pricing.operating_system(str(i.get("PlatformDetails") or "")),
+                pricing.TENANCIES.get(str((i.get("Placement") or {}).get("Tenancy") or "default"), "Shared"),
+            )
+            # Spot prices are not in the Price List: a spot instance is listed without a cost.
+            priced = state != "stopped" and itype and i.get("InstanceLifecycle") != "spot"
             out.append(
                 Found(
                     account,
                     resource,
-                    parts=((pricing.ec2_instance(region, itype), Decimal(1)),) if state != "stopped" and itype else (),
+                    parts=((key, Decimal(1)),) if priced else (),
                     free=state == "stopped",
                     extra={"volume_ids": volumes, "state_reason": str(i.get("StateTransitionReason") or "")},
                 )
@@ -497,7 +505,7 @@ async def list_resources(
     gathered = await gather(ctx, kinds, regions)
     pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
     found = sorted(gathered.found, key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id))
-    accounts = len({f.account.account_id for f in found}) or len(await ctx.accounts())
+    accounts = len(await ctx.accounts())
     notes: list[str] = []
     if not found:
         what = f"{resource_type} resources" if resource_type else "resources"

@@ -153,7 +153,7 @@ def _unattached_volume(f: Found) -> Recommendation:
         "unattached-volume",
         "unattached",
         f"Delete unattached EBS volume {r.resource_id} ({r.size})",
-        f"{r.size} volume attached to nothing{created}; {_estimate(savings)} (estimate). Deleting it takes a "
+        f"{r.size} volume attached to nothing{created}; {_estimate(savings)}. Deleting it takes a "
         "snapshot first, whose storage costs less than the volume.",
         savings,
         "low",
@@ -172,7 +172,7 @@ def _idle_address(f: Found) -> Recommendation:
         "unassociated-ip",
         "unattached",
         f"Release unassociated Elastic IP {ip}",
-        f"Elastic IP {ip} ({r.resource_id}) is associated with nothing; {_estimate(savings)} (estimate). "
+        f"Elastic IP {ip} ({r.resource_id}) is associated with nothing; {_estimate(savings)}. "
         "A released address cannot always be got back: check that nothing allow-lists it.",
         savings,
         "low",
@@ -196,7 +196,7 @@ def _orphan_snapshot(f: Found, age_days: int) -> Recommendation:
         "other",
         f"Delete old snapshot {r.resource_id} ({age_days} days, source volume gone)",
         f"Snapshot of {r.size}, {age_days} days old; {origin} and no AMI of ours uses it; {_estimate(savings)} "
-        "(estimate, an upper bound: snapshots store only changed blocks).",
+        "(an upper bound: snapshots store only changed blocks).",
         savings,
         "low",
         "medium",
@@ -243,7 +243,7 @@ def _idle_instance(f: Found, values: Values, min_days: int, days: int, cpu_limit
         "idle",
         f"Stop idle instance {r.resource_id} ({r.size})",
         f"avg CPU {avg_cpu:.1f}%, network {mb_per_day:.1f} MB/day over {len(cpu)} of the last {days} days "
-        f"(CloudWatch); stopping saves its compute: {_estimate(savings)} (estimate). Its EBS volumes still bill.",
+        f"(CloudWatch); stopping saves its compute: {_estimate(savings)}. Its EBS volumes still bill.",
         savings,
         "low",
         "medium",
@@ -278,7 +278,7 @@ def _idle_network(f: Found, values: Values, start: datetime, days: int) -> Recom
         "idle-" + r.resource_type.replace("_", "-"),
         "idle",
         f"Idle {what}",
-        f"{evidence} over the last {days} days (CloudWatch); {_estimate(savings)} (estimate). {advice}",
+        f"{evidence} over the last {days} days (CloudWatch); {_estimate(savings)}. {advice}",
         savings,
         "medium",
         "medium",
