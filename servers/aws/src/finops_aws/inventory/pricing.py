@@ -206,12 +206,13 @@ def rds_instance(region: str, instance_class: str, engine: str, multi_az: bool) 
 # -- parsing ---------------------------------------------------------------------------------------
 
 
-def parse_product(document: str) -> tuple[str, UnitPrice] | None:
+def parse_product(document: str | dict[str, Any]) -> tuple[str, UnitPrice] | None:
     """``(usagetype, on-demand price)`` of one PriceList document, or None when it has no on-demand price.
 
     The first tier (``beginRange`` 0) is the price: tiered storage gets cheaper only past many TiB.
     """
-    doc: dict[str, Any] = json.loads(document)
+    # boto3 hands each product over as the JSON string AWS sends (the model's jsonvalue trait is not applied).
+    doc: dict[str, Any] = document if isinstance(document, dict) else json.loads(document)
     attributes: dict[str, Any] = (doc.get("product") or {}).get("attributes") or {}
     usagetype = str(attributes.get("usagetype") or "")
     for term in ((doc.get("terms") or {}).get("OnDemand") or {}).values():

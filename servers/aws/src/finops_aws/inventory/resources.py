@@ -458,11 +458,9 @@ def cost_of(f: Found) -> Decimal:
     return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
 
 
-def _source(accounts: int, regions: Sequence[str]) -> str:
-    return (
-        f"AWS EC2, ELBv2, RDS and S3 APIs ({accounts} account{'s' if accounts != 1 else ''}; "
-        f"regions {', '.join(regions)}). {COST_NOTE}."
-    )
+def _source(accounts: int | None, regions: Sequence[str]) -> str:
+    scope = f"{accounts} account{'s' if accounts != 1 else ''}; " if accounts is not None else ""
+    return f"AWS EC2, ELBv2, RDS and S3 APIs ({scope}regions {', '.join(regions)}). {COST_NOTE}."
 
 
 async def list_resources(
@@ -489,7 +487,7 @@ async def list_resources(
             total=0,
             truncated=False,
             is_demo=False,
-            source=_source(0, configured),
+            source=_source(None, configured),
             note=note,
         )
 
