@@ -129,6 +129,7 @@ def map_client_error(code: str, message: str, status: int, what: str) -> FinOpsE
 def aws_errors(what: str) -> Iterator[None]:
     """Run a boto3 call, turning SDK exceptions into finops errors that say what to do next."""
     from botocore import exceptions as bx  # imported when a call is made: botocore takes ~0.5 s to import
+    from botocore.parsers import ResponseParserError  # not a BotoCoreError
 
     try:
         yield
@@ -151,6 +152,12 @@ def aws_errors(what: str) -> Iterator[None]:
         raise Unavailable(
             f"Could not reach AWS while {what} ({type(exc).__name__}: {redact_text(str(exc))}). Check the network, "
             "proxy or endpoint settings, then try again.",
+            provider=P,
+        ) from None
+    except ResponseParserError:
+        raise Unavailable(
+            f"AWS answered with something that is not an AWS response while {what} (a proxy or firewall page, or "
+            "a server error). Check the network, proxy or endpoint settings, then try again.",
             provider=P,
         ) from None
     except bx.ParamValidationError as exc:
