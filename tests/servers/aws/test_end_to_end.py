@@ -26,11 +26,9 @@ def _inspector() -> str:
 
 
 def _aws_env(home: Path, **extra: str) -> dict[str, str]:
-    env = finops_env(home, **extra)
-    for name in list(env):
-        if name.startswith("AWS_"):
-            del env[name]
-    return env
+    """The test environment without this machine's AWS settings, plus ``extra``."""
+    env = {k: v for k, v in finops_env(home).items() if not k.startswith("AWS_")}
+    return {**env, **extra}
 
 
 def inspect(env: dict[str, str], *args: str, allow_remediation: bool = False) -> dict[str, object]:

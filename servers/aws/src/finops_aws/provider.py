@@ -33,6 +33,7 @@ from finops_core.store import Store
 from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
 from finops_aws.costs.explorer import CostExplorer
+from finops_aws.inventory.pricing import PriceBook
 from finops_aws.paid import PaidCalls
 from finops_aws.settings import AwsSettings
 
@@ -48,6 +49,7 @@ class AwsProvider:
     def __init__(self, ctx: AwsContext) -> None:
         self.ctx = ctx
         self.explorer = CostExplorer(ctx)
+        self.prices = PriceBook()  # list prices, fetched once per provider lifetime
 
     @property
     def cloud(self) -> Cloud:
@@ -81,7 +83,7 @@ class AwsProvider:
     ) -> ResourceInventory:
         from finops_aws.inventory.resources import list_resources
 
-        return await list_resources(self.ctx, resource_type, region, limit)
+        return await list_resources(self.ctx, resource_type, region, limit, prices=self.prices)
 
     async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
         import anyio
@@ -98,7 +100,7 @@ class AwsProvider:
             problems.extend(missing)
 
         async def rules() -> None:
-            found, missing = await waste_findings(self.ctx)
+            found, missing = await waste_findings(self.ctx, prices=self.prices)
             recs.extend(found)
             problems.extend(missing)
 

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from finops_aws.clients import AwsClients
-from finops_aws.context import AwsContext
-from finops_aws.paid import PaidCalls
-from finops_aws.settings import AwsSettings
-from finops_core.store import Store
 
-from tests.conftest import AS_OF
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.fakes.aws.pricing import install, product
-from tests.servers.aws.conftest import ACCESS_KEY, SECRET_KEY
+from tests.servers.aws.conftest import fixed_session
 
 EC2_LINUX = {"operatingSystem": "Linux", "tenancy": "Shared", "preInstalledSw": "NA", "capacitystatus": "Used"}
 
@@ -97,7 +90,7 @@ MEMBER_ROLE = "arn:aws:iam::222233334444:role/finops-read"
 def member(moto: str) -> Callable[..., Any]:
     """``member(service, region)``: a client in the member account behind ``MEMBER_ROLE`` (moto keeps one
     backend per account and maps assumed-role credentials to it)."""
-    sts = shared_session().client("sts", region_name="us-east-1", endpoint_url=moto)  # pyright: ignore
+    sts = fixed_session().client("sts", region_name="us-east-1", endpoint_url=moto)  # pyright: ignore
     creds = sts.assume_role(RoleArn=MEMBER_ROLE, RoleSessionName="estate")["Credentials"]
     session = boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
@@ -114,7 +107,7 @@ def member(moto: str) -> Callable[..., Any]:
 @pytest.fixture
 def aws(moto: str) -> Callable[[str, str], Any]:
     """``aws(service, region)``: a boto3 client on the moto server, to build the estate with."""
-    session = shared_session()
+    session = fixed_session()
 
     def client(service: str, region: str = "us-east-1") -> Any:
         return session.client(service, region_name=region, endpoint_url=moto)  # pyright: ignore
@@ -158,33 +151,3 @@ def put_daily(
             for day, value in enumerate(values, start=1)
         ],
     )
-
-
-_LOADER: list[Any] = []
-
-
-def shared_session() -> boto3.Session:
-    """``fixed_session()`` whose botocore service models are parsed once per test run, not once per session:
-    each new session otherwise re-reads the EC2 model (megabytes of JSON), seconds per test."""
-    import botocore.loaders
-    import botocore.session
-
-    if not _LOADER:
-        _LOADER.append(botocore.loaders.create_loader())
-    core = botocore.session.get_session()
-    core.register_component("data_loader", _LOADER[0])
-    return boto3.Session(
-        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="us-east-1", botocore_session=core
-    )
-
-
-@pytest.fixture
-def aws_context(aws_settings: Callable[..., AwsSettings], tmp_path: Path) -> Callable[..., AwsContext]:
-    """The parent ``aws_context`` with ``shared_session``."""
-
-    def make(**overrides: Any) -> AwsContext:
-        settings = aws_settings(**overrides)
-        paid = PaidCalls(lambda: Store(tmp_path / "finops.sqlite"), ttl=timedelta(hours=settings.cache_hours))
-        return AwsContext(settings, AwsClients(settings, shared_session), paid, today=lambda: AS_OF)
-
-    return make

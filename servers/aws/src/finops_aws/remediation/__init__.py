@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from finops_core.errors import InvalidInput
+from finops_core.errors import InvalidInput, NotFound
 from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
 
 from finops_aws.remediation import ec2_actions, s3_actions
@@ -88,8 +88,15 @@ async def _prepare(ctx: AwsContext, action: RemediationAction) -> Prepared:
     if action.kind not in ACTIONS:
         raise InvalidInput(f"Unknown action kind {action.kind!r}; use one of {', '.join(ACTIONS)}.")
     kinds, prepare = ACTIONS[action.kind]
-    if kind_of_id(action.resource_id) not in kinds:
+    kind = kind_of_id(action.resource_id)
+    if kind not in kinds:
         wanted = " or ".join(KIND_NAMES[k] for k in kinds)
+        if kind == "bucket":  # any other name reads as a bucket's: it names nothing this action could change
+            raise NotFound(
+                f"{action.resource_id!r} names no {wanted.removeprefix('an ').removeprefix('a ')}, which "
+                f"{action.kind} needs. Check the id with aws_list_resources.",
+                provider="aws",
+            )
         raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
     target = await resolve(ctx, action.resource_id, action.parameters)
     refuse_if_protected(target)
