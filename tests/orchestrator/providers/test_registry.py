@@ -82,3 +82,13 @@ async def test_an_http_server_with_a_wrong_token_is_unavailable_and_the_token_is
 def test_a_stdio_provider_without_a_command_is_a_config_error(home: Path) -> None:
     with pytest.raises(ConfigError, match="command"):
         _settings(home, {"aws": {"mode": "stdio"}})
+
+
+async def test_aws_in_process_is_its_sdk_adapter_and_connecting_calls_nothing_on_aws(home: Path) -> None:
+    from finops_aws.provider import AwsProvider
+
+    async with connect_providers(_settings(home, {"aws": {"mode": "in-process"}}), as_of=AS_OF) as connected:
+        (aws,) = [s for s in connected.statuses if s.provider == "aws"]
+        (provider,) = connected.providers
+    assert isinstance(provider, AwsProvider)
+    assert (aws.state, aws.mode) == ("connected", "in-process")
