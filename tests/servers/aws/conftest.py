@@ -17,8 +17,8 @@ import boto3
 import pytest
 from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
-from finops_aws.paid import PaidCalls
 from finops_aws.settings import AwsSettings
+from finops_core.paid import PaidCalls
 from finops_core.store import Store
 from moto.server import ThreadedMotoServer
 
@@ -91,7 +91,9 @@ def aws_context(aws_settings: Callable[..., AwsSettings], tmp_path: Path) -> Cal
 
     def make(**overrides: Any) -> AwsContext:
         settings = aws_settings(**overrides)
-        paid = PaidCalls(lambda: Store(tmp_path / "finops.sqlite"), ttl=timedelta(hours=settings.cache_hours))
+        paid = PaidCalls(
+            lambda: Store(tmp_path / "finops.sqlite"), ttl=timedelta(hours=settings.cache_hours), provider="aws"
+        )
         return AwsContext(settings, AwsClients(settings, fixed_session), paid, today=lambda: AS_OF)
 
     return make

@@ -12,7 +12,7 @@ from finops_core.settings import Settings
 from finops_core.testing.contract import CloudProviderContract
 
 from tests.conftest import AS_OF
-from tests.fakes.aws import ce_recommendations, compute_optimizer, cost_optimization_hub, cost_explorer, pricing
+from tests.fakes.aws import ce_recommendations, compute_optimizer, cost_explorer, cost_optimization_hub, pricing
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import endpoints, fixed_session
 from tests.servers.aws.inventory.conftest import PRICES

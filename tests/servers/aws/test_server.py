@@ -51,3 +51,23 @@ async def test_every_tool_says_whether_it_changes_anything(home: Path) -> None:
 def test_the_demo_has_no_aws_only_tools(home: Path) -> None:
     settings = Settings.load({"FINOPS_HOME": str(home)})
     assert aws_tools(SandboxProvider("aws"), settings) is None
+
+
+def test_starting_the_server_imports_no_aws_sdk(home: Path) -> None:
+    # boto3 and botocore take about a second to import: they wait for the first call, so tools/list is quick.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from finops_core.settings import Settings\n"
+        "from finops_core.server import build_server\n"
+        "from finops_aws.provider import create_provider\n"
+        "from finops_aws.server import aws_tools\n"
+        f"settings = Settings.load({{'FINOPS_HOME': {str(home)!r}}})\n"
+        "provider = create_provider(settings)\n"
+        "build_server(provider, settings, extend=aws_tools(provider, settings))\n"
+        "print(sorted(m for m in ('boto3', 'botocore', 'sqlite_utils') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

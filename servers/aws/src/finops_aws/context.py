@@ -12,10 +12,10 @@ from typing import Generic, TypeVar
 import anyio
 from finops_core.dates import today_utc
 from finops_core.errors import FinOpsError
+from finops_core.paid import PaidCalls
 
 from finops_aws.clients import Account, AwsClients
 from finops_aws.errors import aws_errors
-from finops_aws.paid import PaidCalls
 from finops_aws.settings import AwsSettings
 
 T = TypeVar("T")

@@ -26,6 +26,7 @@ from finops_core.models import (
     RemediationResult,
 )
 from finops_core.money import Money, normalize_amount
+from finops_core.paid import PaidCalls
 from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
 from finops_core.settings import Settings
 from finops_core.store import Store
@@ -34,7 +35,6 @@ from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
 from finops_aws.costs.explorer import CostExplorer
 from finops_aws.inventory.pricing import PriceBook
-from finops_aws.paid import PaidCalls
 from finops_aws.settings import AwsSettings
 
 if TYPE_CHECKING:
@@ -157,5 +157,5 @@ def create_provider(
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
     aws = AwsSettings.from_section(settings.aws)
     store_file = settings.store_file
-    paid = PaidCalls(lambda: Store(store_file), ttl=timedelta(hours=aws.cache_hours))
+    paid = PaidCalls(lambda: Store(store_file), ttl=timedelta(hours=aws.cache_hours), provider="aws")
     return AwsProvider(AwsContext(aws, AwsClients(aws, session_factory), paid, today=today))

@@ -12,10 +12,10 @@ import pytest
 from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
 from finops_aws.costs import CostExplorer
-from finops_aws.paid import PaidCalls
 from finops_aws.settings import AwsSettings
 from finops_core.errors import InvalidInput, InvalidQuery
 from finops_core.models import CostQuery
+from finops_core.paid import PaidCalls
 from finops_core.store import Store
 from finops_core.testing.contract import CostSourceContract
 
@@ -162,7 +162,9 @@ async def test_the_cache_expires_after_cache_hours(
 ) -> None:
     settings = aws_settings(cache_hours=6)
     clock = [datetime(2026, 11, 26, 8, tzinfo=UTC)]
-    paid = PaidCalls(lambda: Store(tmp_path / "cache.sqlite"), ttl=timedelta(hours=6), now=lambda: clock[0])
+    paid = PaidCalls(
+        lambda: Store(tmp_path / "cache.sqlite"), ttl=timedelta(hours=6), provider="aws", now=lambda: clock[0]
+    )
     explorer = CostExplorer(AwsContext(settings, AwsClients(settings, fixed_session), paid, today=lambda: AS_OF))
     query = CostQuery(start=OCTOBER[0], end=OCTOBER[1])
     assert (await explorer.query_costs(query)).paid_calls == 1

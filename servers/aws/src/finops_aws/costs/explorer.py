@@ -21,6 +21,7 @@ from finops_core.errors import FinOpsError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery, Dimension
 from finops_core.money import Money, normalize_amount
+from finops_core.paid import PaidAnswer
 
 from finops_aws.costs.answers import (
     AnomalyCause,
@@ -38,7 +39,6 @@ from finops_aws.costs.answers import (
 )
 from finops_aws.costs.focus_map import charge_category, charge_category_of_service, service_category
 from finops_aws.errors import P, aws_errors
-from finops_aws.paid import PaidAnswer
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext

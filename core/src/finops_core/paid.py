@@ -1,7 +1,9 @@
-"""Paid API calls (Cost Explorer: $0.01 per request, every page billed), answered from the store when asked before.
+"""Paid or rate-limited cloud API calls (AWS Cost Explorer: $0.01 per request and page; Azure Cost Management:
+a few queries a minute), answered from the store when asked before.
 
-A request is keyed by its operation and exact parameters; its answer (all pages, as JSON) is kept in the store's
-``api_answers`` table for ``cache_hours``. Each answer says how many billed requests it made: 0 from the cache.
+A request is keyed by its provider, operation and exact parameters; its answer (all pages, as JSON) is kept in
+the store's ``api_answers`` table for a time to live. Each answer says how many billed requests it made: 0 from
+the cache.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ def plain_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default))
 
 
-def request_key(operation: str, request: dict[str, Any]) -> str:
+def request_key(provider: str, operation: str, request: dict[str, Any]) -> str:
     text = json.dumps({"operation": operation, "request": request}, sort_keys=True, default=str)
-    return "aws:" + hashlib.sha256(text.encode()).hexdigest()
+    return f"{provider}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,18 @@ class PaidAnswer:
 
 
 class PaidCalls:
-    """The cache of paid answers, in the store at ``store_path`` (opened on first use)."""
+    """The cache of ``provider``'s paid answers, in the store ``open_store`` opens (on first use)."""
 
     def __init__(
         self,
         open_store: Callable[[], Store] | None,
         *,
         ttl: timedelta,
+        provider: str,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._open_store = open_store
+        self._provider = provider
         self._store: Store | None = None
         self._ttl = ttl
         self._now = now
@@ -68,7 +72,7 @@ class PaidCalls:
 
         Runs in a worker thread (it may call AWS). ``request`` must be JSON-able and fully describe the call.
         """
-        key = request_key(operation, request)
+        key = request_key(self._provider, operation, request)
         store = self._get_store()
         if store is not None and self._ttl > timedelta(0):
             cached = store.cached_answer(key)
@@ -79,7 +83,9 @@ class PaidCalls:
         with self._lock:
             self.total_paid_calls += calls
         if store is not None:
-            store.save_answer(key, provider="aws", operation=operation, stored_at=self._now(), body=json.dumps(body))
+            store.save_answer(
+                key, provider=self._provider, operation=operation, stored_at=self._now(), body=json.dumps(body)
+            )
         return PaidAnswer(body, calls)
 
     def close(self) -> None:
