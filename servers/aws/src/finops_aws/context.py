@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import anyio
 from finops_core.dates import today_utc
-from finops_core.errors import FinOpsError
+from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
 
 from finops_aws.clients import Account, AwsClients
@@ -19,20 +19,6 @@ from finops_aws.errors import aws_errors
 from finops_aws.settings import AwsSettings
 
 T = TypeVar("T")
-
-
-@dataclass
-class FanOut(Generic[T]):
-    """Results from every (account, region) that answered, and a line for each that did not."""
-
-    results: list[T] = field(default_factory=lambda: list[T]())
-    missing: list[str] = field(default_factory=lambda: list[str]())
-
-    def note(self) -> str | None:
-        """What the answer lacks, for a partial answer's ``note``."""
-        if not self.missing:
-            return None
-        return "Partial answer; missing: " + "; ".join(self.missing)
 
 
 @dataclass
@@ -86,22 +72,8 @@ class AwsContext:
         """
         accounts = await self.accounts()
         targets = [(a, r) for a in accounts for r in (regions if regions is not None else await self.regions())]
-        out = FanOut[T]()
-        errors: list[FinOpsError] = []
-        slots: list[T | None] = [None] * len(targets)
 
-        async def one(i: int, account: Account, region: str) -> None:
-            try:
-                slots[i] = await self.run(fn, account, region)
-            except FinOpsError as exc:
-                errors.append(exc)
-                out.missing.append(f"{region} in {account}: {exc}")
+        async def call(target: tuple[Account, str]) -> T:
+            return await self.run(fn, *target)
 
-        async with anyio.create_task_group() as tg:
-            for i, (account, region) in enumerate(targets):
-                tg.start_soon(one, i, account, region)
-        if targets and len(errors) == len(targets):
-            raise errors[0]
-        out.results = [s for s in slots if s is not None]
-        out.missing.sort()
-        return out
+        return await fan_out(targets, call, lambda t: f"{t[1]} in {t[0]}")

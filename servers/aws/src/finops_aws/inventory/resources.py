@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, get_args
 
 from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.fanout import FanOut
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import ResourceInventory, ResourceType
 
 from finops_aws.clients import Account
-from finops_aws.context import FanOut
 from finops_aws.errors import aws_errors
 from finops_aws.inventory import pricing
 from finops_aws.inventory.pricing import PriceBook, PriceKey
