@@ -1,0 +1,88 @@
+"""The credential and Azure SDK clients, made on first use and reused.
+
+Nothing here runs at import or at server start, so the server starts and lists its tools without credentials;
+the first call that needs Azure finds them (``DefaultAzureCredential``, in the configured cloud's authority).
+Every management client talks to ``settings.arm_url`` with tokens for the cloud's Resource Manager scope, which is
+how sovereign clouds (and the tests' local fake) are reached. The SDKs are imported on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from finops_azure.errors import azure_errors
+from finops_azure.settings import AzureSettings
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
+C = TypeVar("C")
+
+
+def _allow_http_policy() -> Any:
+    """A pipeline policy letting bearer tokens go to an ``http://`` endpoint: only for a local emulator, which
+    ``resource_manager_url`` must name explicitly (azure-core refuses plain HTTP otherwise)."""
+    from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+    class AllowHttp(SansIOHTTPPolicy):  # type: ignore[type-arg]
+        def on_request(self, request: Any) -> None:
+            request.context.options["enforce_https"] = False
+
+    return AllowHttp()
+
+
+class AzureClients:
+    """The credential and cached clients. ``credential_factory`` replaces ``DefaultAzureCredential`` (tests)."""
+
+    def __init__(
+        self, settings: AzureSettings, credential_factory: Callable[[], TokenCredential] | None = None
+    ) -> None:
+        self.settings = settings
+        self._credential_factory = credential_factory
+        self._credential: TokenCredential | None = None
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.RLock()
+
+    def credential(self) -> TokenCredential:
+        with self._lock:
+            if self._credential is None:
+                with azure_errors("loading Azure credentials"):
+                    if self._credential_factory is not None:
+                        self._credential = self._credential_factory()
+                    else:
+                        from azure.identity import DefaultAzureCredential
+
+                        self._credential = DefaultAzureCredential(
+                            authority=self.settings.authority, exclude_interactive_browser_credential=True
+                        )
+            return self._credential
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments every management client takes: endpoint, token scope, timeouts, plain-HTTP policy."""
+        options: dict[str, Any] = {
+            "base_url": self.settings.arm_url,
+            "credential_scopes": [self.settings.scope],
+            "read_timeout": self.settings.timeout_seconds,
+            "connection_timeout": 10,
+        }
+        if self.settings.arm_url.startswith("http://"):
+            options["per_call_policies"] = [_allow_http_policy()]
+        return options
+
+    def client(self, factory: Callable[..., C], subscription_id: str | None = None) -> C:
+        """A ``factory`` client (``CostManagementClient``, ``ComputeManagementClient``, ...), one per subscription
+        for the clients that take one."""
+        key = (getattr(factory, "__name__", str(factory)), subscription_id)
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                credential = self.credential()
+                with azure_errors(f"creating the {key[0]}"):
+                    if subscription_id is None:
+                        found = factory(credential, **self.options())
+                    else:
+                        found = factory(credential, subscription_id, **self.options())
+                self._clients[key] = found
+            return found

@@ -1,0 +1,63 @@
+"""What every part of the Azure adapter is handed: settings, clients, the answer cache, how to run blocking SDK
+calls (in worker threads, at most ``max_concurrency`` at once) across subscriptions, and how to wait."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+import anyio
+from finops_core.dates import today_utc
+from finops_core.fanout import FanOut, fan_out
+from finops_core.paid import PaidCalls
+
+from finops_azure.clients import AzureClients
+from finops_azure.settings import AzureSettings
+
+T = TypeVar("T")
+
+
+@dataclass
+class AzureContext:
+    settings: AzureSettings
+    clients: AzureClients
+    paid: PaidCalls
+    today: Callable[[], date] = today_utc
+    # How to wait out a rate limit; tests pass one that records the wait instead of sleeping.
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    _limiter: anyio.CapacityLimiter | None = None
+    _subscriptions: list[str] | None = None
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # made lazily: it must belong to the running event loop
+            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
+        return self._limiter
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """``fn(*args, **kwargs)`` in a worker thread (the SDK blocks), within the concurrency limit."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+
+    async def subscriptions(self) -> list[str]:
+        """The configured subscriptions; with none configured, those the credentials (or the management group)
+        can see, found once through Resource Graph."""
+        if self._subscriptions is None:
+            if self.settings.subscriptions:
+                self._subscriptions = list(self.settings.subscriptions)
+            else:
+                from finops_azure.discovery import discover_subscriptions
+
+                self._subscriptions = await discover_subscriptions(self)
+        return self._subscriptions
+
+    async def fan_out(self, fn: Callable[[str], T], subscriptions: list[str] | None = None) -> FanOut[T]:
+        """``fn(subscription_id)`` for every subscription, concurrently; failures become ``missing`` lines."""
+
+        async def call(subscription: str) -> T:
+            return await self.run(fn, subscription)
+
+        targets = subscriptions if subscriptions is not None else await self.subscriptions()
+        return await fan_out(targets, call, lambda s: f"subscription {s}")

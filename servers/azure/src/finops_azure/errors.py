@@ -1,0 +1,122 @@
+"""The one place Azure SDK exceptions become finops errors.
+
+Every Azure call runs inside ``azure_errors(what)``; ``what`` says what we were doing ("querying costs for
+subscriptions/<id>") so the message tells the user which call failed and what to do next. Messages pass
+through ``redact_text``: tokens and connection strings never reach a tool answer or a log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from finops_core.errors import (
+    AuthError,
+    FinOpsError,
+    InvalidQuery,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    Throttled,
+    Unavailable,
+)
+from finops_core.redact import redact_text
+
+P = "azure"
+CREDENTIALS_HINT = (
+    "Configure Azure credentials the standard way: `az login` (Azure CLI), AZURE_CLIENT_ID/AZURE_TENANT_ID/"
+    "AZURE_CLIENT_SECRET (or a certificate) in the server's environment, or a managed / workload identity."
+)
+# Cost Management signals its limits with these headers (seconds), not always with Retry-After.
+RETRY_AFTER_HEADERS = (
+    "retry-after",
+    "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
+    "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
+    "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
+    "x-ms-ratelimit-microsoft.costmanagement-client-retry-after",
+)
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The longest wait any rate-limit header asks for, in seconds (None when none does)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    waits: list[float] = []
+    for name in RETRY_AFTER_HEADERS:
+        value = lowered.get(name)
+        if value is None:
+            continue
+        try:
+            waits.append(max(0.0, float(value)))
+        except ValueError:
+            continue  # an HTTP date: rare from ARM; the default back-off applies
+    return max(waits) if waits else None
+
+
+def map_http_error(status: int, code: str, message: str, what: str, wait: float | None = None) -> FinOpsError:
+    """The finops error for an Azure HTTP ``status`` (and ARM error ``code``) met while ``what``."""
+    detail = redact_text(f"{code}: {message}" if code else message)[:500]
+    if status == 401:
+        return AuthError(f"Azure rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
+    if status == 403:
+        return PermissionDenied(
+            f"The credentials may not do this: {what} ({detail}). Assign the role in docs/azure-role.json at this "
+            "scope, or remove the scope from [azure].",
+            provider=P,
+        )
+    if status == 429:
+        when = f" Try again in {wait:.0f} s." if wait is not None else " Wait a minute and ask again."
+        return Throttled(
+            f"Azure kept rate-limiting us while {what}, after waiting as it asked ({detail}).{when}",
+            provider=P,
+            retry_after=wait,
+        )
+    if status == 404 or code in ("ResourceNotFound", "ResourceGroupNotFound", "SubscriptionNotFound", "NotFound"):
+        return NotFound(f"Not found while {what} ({detail}). Check the id, subscription and scope.", provider=P)
+    if status >= 500:
+        return Unavailable(
+            f"Azure had a server error while {what}, after retries ({detail}). Try again in a few minutes.",
+            provider=P,
+        )
+    if status in (400, 409, 422):
+        return InvalidQuery(f"Azure refused the request while {what} ({detail}).", provider=P)
+    return ProviderError(f"Azure failed while {what} (HTTP {status}: {detail}).", provider=P)
+
+
+@contextmanager
+def azure_errors(what: str) -> Iterator[None]:
+    """Run an Azure SDK call, turning its exceptions into finops errors that say what to do next."""
+    from azure.core import exceptions as ax  # imported with the first call: the SDK is slow to import
+
+    try:
+        yield
+    except FinOpsError:
+        raise
+    except ax.ClientAuthenticationError as exc:
+        status = getattr(exc, "status_code", None)
+        if status == 403:
+            raise map_http_error(403, "", str(exc.message), what) from None
+        raise AuthError(
+            f"No usable Azure credentials for {what}: {redact_text(str(exc.message))[:300]}. {CREDENTIALS_HINT}",
+            provider=P,
+        ) from None
+    except ax.DecodeError as exc:
+        raise Unavailable(
+            f"Azure sent an answer we could not read while {what} ({redact_text(str(exc))[:200]}). Try again.",
+            provider=P,
+        ) from None
+    except ax.HttpResponseError as exc:
+        status = int(exc.status_code or 0)
+        code = str(getattr(exc.error, "code", "") or "") if exc.error is not None else ""
+        headers = dict(getattr(exc.response, "headers", None) or {})
+        message = str(getattr(exc.error, "message", "") or exc.message or "")
+        raise map_http_error(status, code, message, what, retry_after(headers)) from None
+    except (ax.ServiceRequestError, ax.ServiceResponseError) as exc:
+        raise Unavailable(
+            f"Could not reach Azure while {what} ({type(exc).__name__}: {redact_text(str(exc))[:300]}). Check the "
+            "network, proxy or [azure] endpoints, then try again.",
+            provider=P,
+        ) from None
+    except ax.AzureError as exc:
+        raise ProviderError(
+            f"The Azure SDK failed while {what} ({type(exc).__name__}: {redact_text(str(exc))[:300]}).", provider=P
+        ) from None

@@ -1,0 +1,1 @@
+"""Azure emulators for the tests: ``ArmFake``, a local Azure Resource Manager endpoint."""
