@@ -1,0 +1,68 @@
+"""What every part of the Google Cloud adapter is handed: settings, clients, the answer cache, how to run blocking
+client calls (in worker threads, at most ``max_concurrency`` at once) across projects, and how to wait."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+import anyio
+from finops_core.dates import today_utc
+from finops_core.errors import ConfigError
+from finops_core.fanout import FanOut, fan_out
+from finops_core.paid import PaidCalls
+
+from finops_gcp.clients import GcpClients
+from finops_gcp.settings import GcpSettings
+
+T = TypeVar("T")
+
+
+@dataclass
+class GcpContext:
+    settings: GcpSettings
+    clients: GcpClients
+    paid: PaidCalls
+    today: Callable[[], date] = today_utc
+    # How to wait (polling, back-off); tests pass one that records the wait instead of sleeping.
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    _limiter: anyio.CapacityLimiter | None = None
+    _projects: list[str] | None = None
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # made lazily: it must belong to the running event loop
+            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
+        return self._limiter
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """``fn(*args, **kwargs)`` in a worker thread (the clients block), within the concurrency limit."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+
+    async def projects(self) -> list[str]:
+        """The configured projects; with none, those linked to ``billing_account`` (found once)."""
+        if self._projects is None:
+            if self.settings.projects:
+                self._projects = list(self.settings.projects)
+            elif self.settings.billing_account:
+                from finops_gcp.billing import linked_projects
+
+                self._projects = await linked_projects(self)
+            else:
+                raise ConfigError(
+                    "No Google Cloud projects to look at: set projects (or billing_account, to use every project "
+                    "linked to it) in [gcp] of finops.toml, or FINOPS_GCP__PROJECTS=p1,p2."
+                )
+        return self._projects
+
+    async def fan_out(self, fn: Callable[[str], T], projects: list[str] | None = None) -> FanOut[T]:
+        """``fn(project)`` for every project, concurrently; failures become ``missing`` lines."""
+
+        async def call(project: str) -> T:
+            return await self.run(fn, project)
+
+        targets = projects if projects is not None else await self.projects()
+        return await fan_out(targets, call, lambda p: f"project {p}")

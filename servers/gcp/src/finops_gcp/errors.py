@@ -1,0 +1,99 @@
+"""The one place Google Cloud client exceptions become finops errors.
+
+Every Google call runs inside ``gcp_errors(what)``; ``what`` says what we were doing ("listing recommendations
+of google.compute.disk.IdleResourceRecommender in project p, zone z") so the message tells the user which call
+failed and what to do next. Messages pass through ``redact_text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from finops_core.errors import (
+    AuthError,
+    FinOpsError,
+    InvalidQuery,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    Throttled,
+    Unavailable,
+)
+from finops_core.redact import redact_text
+
+P = "gcp"
+CREDENTIALS_HINT = (
+    "Configure Google credentials the standard way: `gcloud auth application-default login`, "
+    "GOOGLE_APPLICATION_CREDENTIALS=<service-account key file>, or the workload's attached service account "
+    "(impersonate_service_account in [gcp] to act as another)."
+)
+
+
+def map_status(status: int, message: str, what: str) -> FinOpsError:
+    """The finops error for an HTTP ``status`` from a Google API met while ``what``."""
+    detail = redact_text(message)[:500]
+    if status == 401:
+        return AuthError(f"Google rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
+    if status == 403:
+        return PermissionDenied(
+            f"The credentials may not do this: {what} ({detail}). Grant the role listed in docs/gcp-roles.md, or "
+            "enable the API in the project if the message says it is disabled.",
+            provider=P,
+        )
+    if status == 404:
+        return NotFound(f"Not found while {what} ({detail}). Check the id, project and zone.", provider=P)
+    if status == 429:
+        return Throttled(
+            f"Google kept rate-limiting us while {what}, after retries ({detail}). Wait a minute and ask again.",
+            provider=P,
+        )
+    if status >= 500:
+        return Unavailable(
+            f"Google had a server error while {what}, after retries ({detail}). Try again in a few minutes.",
+            provider=P,
+        )
+    if status in (400, 409, 412):
+        return InvalidQuery(f"Google refused the request while {what} ({detail}).", provider=P)
+    return ProviderError(f"Google failed while {what} (HTTP {status}: {detail}).", provider=P)
+
+
+@contextmanager
+def gcp_errors(what: str) -> Iterator[None]:
+    """Run a Google client call, turning its exceptions into finops errors that say what to do next."""
+    import requests  # the REST transport's HTTP library
+    from google.api_core import exceptions as gx  # imported with the first call: the clients are slow to import
+    from google.auth import exceptions as ax
+
+    try:
+        yield
+    except FinOpsError:
+        raise
+    except gx.GoogleAPICallError as exc:
+        status = int(exc.code or 0) if isinstance(exc.code, int) else 0
+        if not status and isinstance(exc, gx.DeadlineExceeded):
+            status = 504
+        raise map_status(status, str(exc.message), what) from None
+    except gx.RetryError as exc:
+        raise Unavailable(
+            f"Google did not answer in time while {what}, after retries ({redact_text(str(exc))[:300]}). Try again.",
+            provider=P,
+        ) from None
+    except ax.DefaultCredentialsError as exc:
+        raise AuthError(
+            f"No Google credentials for {what} ({redact_text(str(exc))[:200]}). {CREDENTIALS_HINT}", provider=P
+        ) from None
+    except (ax.RefreshError, ax.TransportError) as exc:
+        raise AuthError(
+            f"Google credentials could not be refreshed while {what} ({redact_text(str(exc))[:300]}). "
+            f"{CREDENTIALS_HINT}",
+            provider=P,
+        ) from None
+    except ax.GoogleAuthError as exc:
+        raise AuthError(f"Google authentication failed while {what}. {CREDENTIALS_HINT}", provider=P) from exc
+    except (requests.RequestException, ConnectionError, TimeoutError) as exc:
+        raise Unavailable(
+            f"Could not reach Google while {what} ({type(exc).__name__}). Check the network, proxy or [gcp] "
+            "endpoints, then try again.",
+            provider=P,
+        ) from None

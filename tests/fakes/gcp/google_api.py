@@ -1,0 +1,35 @@
+"""``GoogleFake``: a local endpoint for Google Cloud's REST APIs (BigQuery, Recommender, Compute, Billing, ...).
+
+Real Google clients are pointed at ``fake.url`` (``endpoints`` in ``[gcp]``, REST transport, anonymous
+credentials). Routes, faults and recorded requests work as in ``tests.fakes.rest.RestFake``; errors come in
+Google's shape (``{"error": {"code": 429, "message", "status": "RESOURCE_EXHAUSTED"}}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.rest import RestError as GoogleError
+from tests.fakes.rest import RestFake
+from tests.fakes.rest import RestRequest as GoogleRequest
+from tests.fakes.rest import RestResponse as GoogleResponse
+
+__all__ = ["GoogleError", "GoogleFake", "GoogleRequest", "GoogleResponse"]
+
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ALREADY_EXISTS",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
+
+class GoogleFake(RestFake):
+    require_bearer = False  # anonymous credentials send no token
+
+    def error_body(self, status: int, code: str, message: str) -> dict[str, Any]:
+        return {"error": {"code": status, "message": message, "status": STATUS.get(status, code)}}

@@ -1,0 +1,198 @@
+"""``RestFake``: a local HTTP endpoint for JSON REST APIs (Azure Resource Manager, Google Cloud's REST APIs).
+
+Real SDK clients are pointed at ``fake.url``. A test registers routes by method and path pattern; a handler gets
+the ``RestRequest`` (path, query, JSON body, headers) and returns a ``RestResponse`` or a dict (200 JSON), or raises
+``RestError``, answered in the cloud's own error shape (``error_body``). Faults can be queued per route name:
+``throttle`` (429 with the headers you choose), ``error5xx``, ``slow``, ``bad_body``. Every request is recorded
+(``fake.requests``); when ``require_bearer`` is set, a request without a bearer token gets 401.
+
+Handlers build next-page and operation-status URLs with ``fake.url`` so paging and long-running operations come
+back to the fake, as they come back to the cloud. ``tests/fakes/azure/arm.py`` and ``tests/fakes/gcp/`` specialize it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass(frozen=True)
+class RestRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class RestResponse:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=lambda: dict[str, str]())
+
+
+class RestError(Exception):
+    """An error answer: HTTP status, the cloud's error code, a message, extra headers."""
+
+    def __init__(self, status: int, code: str, message: str = "", headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+Handler = Callable[[RestRequest], "RestResponse | dict[str, Any]"]
+
+
+@dataclass
+class _Route:
+    name: str
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+@dataclass
+class _Fault:
+    kind: str
+    headers: dict[str, str]
+    seconds: float
+
+
+class RestFake:
+    """Start with ``with SomeFake() as fake:``. Subclasses set ``require_bearer`` and ``error_body``."""
+
+    require_bearer = False
+
+    def error_body(self, status: int, code: str, message: str) -> dict[str, Any]:
+        return {"error": {"code": code, "message": message}}
+
+    def __init__(self) -> None:
+        self.routes: list[_Route] = []
+        self.requests: list[tuple[str, RestRequest]] = []  # (route name, request)
+        self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def route(self, name: str, method: str, pattern: str, handler: Handler) -> None:
+        """Serve ``method`` requests whose path matches the regular expression ``pattern`` (case-insensitive,
+        whole path) with ``handler``; ``name`` is how tests count calls and queue faults."""
+        self.routes.append(_Route(name, method.upper(), re.compile(pattern, re.IGNORECASE), handler))
+
+    def fail(
+        self, name: str, kind: str, times: int = 1, *, headers: dict[str, str] | None = None, seconds: float = 0.0
+    ) -> None:
+        with self._lock:
+            for _ in range(times):
+                self._faults[name].append(_Fault(kind, headers or {}, seconds))
+
+    def calls(self, name: str) -> list[RestRequest]:
+        return [r for n, r in self.requests if n == name]
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> Self:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        assert self._thread is not None
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def answer(self, request: RestRequest) -> RestResponse:
+        if self.require_bearer and not request.headers.get("authorization", "").startswith("Bearer "):
+            return RestResponse(401, self.error_body(401, "AuthenticationFailed", "No bearer token."))
+        for r in self.routes:
+            if r.method == request.method and r.pattern.fullmatch(request.path):
+                self.requests.append((r.name, request))
+                with self._lock:
+                    queue = self._faults.get(r.name)
+                    fault = queue.popleft() if queue else None
+                if fault is not None:
+                    if fault.kind == "throttle":
+                        body = self.error_body(429, "TooManyRequests", "Too many requests. Please retry.")
+                        return RestResponse(429, body, fault.headers)
+                    if fault.kind == "error5xx":
+                        body = self.error_body(503, "ServiceUnavailable", "The service is unavailable.")
+                        return RestResponse(503, body, fault.headers)
+                    if fault.kind == "bad_body":
+                        return RestResponse(200, b"{not json")
+                    if fault.kind == "slow":
+                        time.sleep(fault.seconds)  # longer than the client's read timeout
+                try:
+                    answer = r.handler(request)
+                except RestError as exc:
+                    return RestResponse(exc.status, self.error_body(exc.status, exc.code, exc.message), exc.headers)
+                return answer if isinstance(answer, RestResponse) else RestResponse(200, answer)
+        self.requests.append(("(no route)", request))
+        return RestResponse(
+            404, {"error": {"code": "NoRoute", "message": f"fake has no {request.method} {request.path}"}}
+        )
+
+
+def _handler_class(fake: RestFake) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _serve(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            parts = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            body = json.loads(raw) if raw else None
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            answer = fake.answer(RestRequest(self.command, parts.path, query, body, headers))
+            if isinstance(answer.body, bytes):
+                payload = answer.body
+            elif answer.body is None:
+                payload = b""
+            else:
+                payload = json.dumps(answer.body).encode()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("x-ms-request-id", "00000000-0000-0000-0000-000000000000")
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def do_PUT(self) -> None:
+            self._serve()
+
+        def do_PATCH(self) -> None:
+            self._serve()
+
+        def do_DELETE(self) -> None:
+            self._serve()
+
+    return Handler

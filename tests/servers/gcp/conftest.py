@@ -1,0 +1,69 @@
+"""The Google emulator (``GoogleFake``) and ``gcp_context(...)``: the adapter's context with real Google clients
+(REST transport, anonymous credentials) pointed at it, and waits recorded instead of slept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from finops_core.paid import PaidCalls
+from finops_core.store import Store
+from finops_gcp.clients import GcpClients
+from finops_gcp.context import GcpContext
+from finops_gcp.settings import GcpSettings
+from google.auth.credentials import AnonymousCredentials
+
+from tests.conftest import AS_OF
+from tests.fakes.gcp.google_api import GoogleFake
+
+PROJECTS = ("finops-demo-web", "finops-demo-data")
+APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring", "sqladmin", "catalog")
+
+
+@pytest.fixture
+def google() -> Iterator[GoogleFake]:
+    with GoogleFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def gcp_settings(google: GoogleFake) -> Callable[..., GcpSettings]:
+    """``gcp_settings(**overrides)``: two projects, every API on the fake."""
+
+    def make(**overrides: Any) -> GcpSettings:
+        values: dict[str, Any] = {
+            "projects": list(PROJECTS),
+            "endpoints": dict.fromkeys(APIS, google.url),
+            **overrides,
+        }
+        return GcpSettings.model_validate(values)
+
+    return make
+
+
+class Waits(list[float]):
+    """The waits the adapter asked for, in order (nothing actually sleeps)."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return Waits()
+
+
+@pytest.fixture
+def gcp_context(gcp_settings: Callable[..., GcpSettings], tmp_path: Path, waits: Waits) -> Callable[..., GcpContext]:
+    """``gcp_context(**setting_overrides)``: a ``GcpContext`` over the fake with a store in ``tmp_path``."""
+
+    def make(**overrides: Any) -> GcpContext:
+        settings = gcp_settings(**overrides)
+        store = tmp_path / "finops.sqlite"
+        paid = PaidCalls(lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="gcp")
+        return GcpContext(settings, GcpClients(settings, AnonymousCredentials), paid, today=lambda: AS_OF, sleep=waits)
+
+    return make
