@@ -7,10 +7,8 @@ server starts and lists its tools without any.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finops_core.dates import today_utc
@@ -20,14 +18,13 @@ from finops_core.models import (
     CostBreakdown,
     CostQuery,
     ProviderInfo,
-    Recommendation,
     RemediationAction,
     RemediationPlan,
     RemediationResult,
 )
-from finops_core.money import Money, normalize_amount
 from finops_core.paid import PaidCalls
 from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
+from finops_core.ranking import gather_recommendations, recommendation_set
 from finops_core.settings import Settings
 from finops_core.store import Store
 
@@ -86,49 +83,19 @@ class AwsProvider:
         return await list_resources(self.ctx, resource_type, region, limit, prices=self.prices)
 
     async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
-        import anyio
-
         from finops_aws.inventory.waste import waste_findings
         from finops_aws.recommendations import all_recommendations, merge
 
-        recs: list[Recommendation] = []
-        problems: list[str] = []
-
-        async def source() -> None:
-            found, missing = await all_recommendations(self.ctx)
-            recs.extend(found)
-            problems.extend(missing)
-
-        async def rules() -> None:
-            found, missing = await waste_findings(self.ctx, prices=self.prices)
-            recs.extend(found)
-            problems.extend(missing)
-
-        async with anyio.create_task_group() as tg:  # the APIs and our rules' describe calls, side by side
-            tg.start_soon(source)
-            tg.start_soon(rules)
-        ranked = merge(recs)
-        threshold = Decimal(str(min_monthly_savings))
-        kept = [r for r in ranked if r.monthly_savings.amount >= threshold]
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for r in kept:
-            totals[r.monthly_savings.currency] += r.monthly_savings.amount
-        note = ("Partial answer; missing: " + "; ".join(problems)) if problems else None
-        if not kept and note is None:
-            note = (
-                f"No savings of at least {threshold} a month found by {RECOMMENDATION_SOURCES}."
-                if ranked
-                else f"No recommendations from {RECOMMENDATION_SOURCES}: nothing to save right now."
-            )
-        return RecommendationSet(
-            provider="aws",
-            recommendations=kept[:limit],
-            total_monthly_savings=[Money(amount=normalize_amount(a), currency=c) for c, a in sorted(totals.items())],
-            total=len(kept),
-            truncated=len(kept) > limit,
-            is_demo=False,
-            source=RECOMMENDATION_SOURCES + " (savings are AWS's estimates or on-demand price estimates)",
-            note=note,
+        recs, problems = await gather_recommendations(
+            lambda: all_recommendations(self.ctx), lambda: waste_findings(self.ctx, prices=self.prices)
+        )
+        return recommendation_set(
+            "aws",
+            merge(recs),
+            min_monthly_savings=min_monthly_savings,
+            limit=limit,
+            missing=problems,
+            sources=RECOMMENDATION_SOURCES,
         )
 
     # -- remediation -----------------------------------------------------------------------------
