@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,3 +54,24 @@ def http_server(command: str, home: Path, *, token: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def inspector() -> str:
+    """The MCP Inspector CLI (an outside MCP client), installed by .ci/run."""
+    local = Path(__file__).resolve().parent.parent / ".ci/node/node_modules/.bin/mcp-inspector"
+    found = str(local) if local.exists() else shutil.which("mcp-inspector")
+    assert found, "The MCP Inspector CLI is missing: .ci/run installs it (npm install --prefix .ci/node)"
+    return found
+
+
+def inspect(command: list[str], env: dict[str, str], *args: str) -> dict[str, object]:
+    """Run ``command`` (a stdio MCP server) under the Inspector CLI with ``args`` (``--method tools/list`` ...)."""
+    done = subprocess.run([inspector(), "--cli", *command, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return json.loads(done.stdout)
+
+
+def cloud_env(home: Path, prefixes: tuple[str, ...], **extra: str) -> dict[str, str]:
+    """The test environment without this machine's settings for a cloud (variables starting with ``prefixes``)."""
+    env = {k: v for k, v in finops_env(home).items() if not k.startswith(prefixes)}
+    return {**env, **extra}

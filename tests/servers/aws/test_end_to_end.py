@@ -4,40 +4,23 @@ against the moto server; and with no credentials at all, which must still start 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import boto3
 import pytest
 
-from tests.commands import BIN, finops_env
-from tests.conftest import REPO
+from tests.commands import BIN, cloud_env, inspect
 from tests.servers.aws.conftest import ACCESS_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.slow
 
 
-def _inspector() -> str:
-    local = REPO / ".ci/node/node_modules/.bin/mcp-inspector"
-    found = str(local) if local.exists() else shutil.which("mcp-inspector")
-    assert found, "The MCP Inspector CLI is missing: .ci/run installs it (npm install --prefix .ci/node)"
-    return found
-
-
 def _aws_env(home: Path, **extra: str) -> dict[str, str]:
-    """The test environment without this machine's AWS settings, plus ``extra``."""
-    env = {k: v for k, v in finops_env(home).items() if not k.startswith("AWS_")}
-    return {**env, **extra}
+    return cloud_env(home, ("AWS_",), **extra)
 
 
-def inspect(env: dict[str, str], *args: str, allow_remediation: bool = False) -> dict[str, object]:
-    command = [_inspector(), "--cli", str(BIN / "finops-aws")]
-    if allow_remediation:
-        command.append("--allow-remediation")
-    done = subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr + done.stdout
-    return json.loads(done.stdout)
+def aws_inspect(env: dict[str, str], *args: str) -> dict[str, object]:
+    return inspect([str(BIN / "finops-aws")], env, *args)
 
 
 def test_without_credentials_it_lists_its_tools_and_a_call_says_how_to_configure_them(home: Path) -> None:
@@ -48,13 +31,13 @@ def test_without_credentials_it_lists_its_tools_and_a_call_says_how_to_configure
         AWS_EC2_METADATA_DISABLED="true",
         AWS_REGION="us-east-1",
     )
-    listed = inspect(env, "--method", "tools/list")
+    listed = aws_inspect(env, "--method", "tools/list")
     names = {t["name"] for t in listed["tools"]}  # type: ignore[index, union-attr]
     assert {"aws_cost_query", "aws_list_resources", "aws_list_recommendations", "aws_cost_forecast"} <= names
     assert "aws_apply_remediation" not in names  # read-only by default
     size = len(json.dumps(listed, separators=(",", ":")))
     assert size <= 16 * 1024, f"tools/list is {size} bytes"
-    answer = inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
+    answer = aws_inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
     assert answer["isError"] is True
     text = answer["content"][0]["text"]  # type: ignore[index]
     assert "credentials" in text
@@ -79,10 +62,10 @@ def test_against_moto_it_lists_resources_and_answers_over_stdio(home: Path, moto
         FINOPS_AWS__REGIONS="us-east-1",
         FINOPS_AWS__MAX_ATTEMPTS="0",
     )
-    info = inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
+    info = aws_inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
     assert info.get("isError") in (None, False), info
     assert info["structuredContent"]["accounts"] == ["123456789012"]  # type: ignore[index]
-    listed = inspect(
+    listed = aws_inspect(
         env, "--method", "tools/call", "--tool-name", "aws_list_resources", "--tool-arg", "resource_type=volume"
     )
     ids = [r["resource_id"] for r in listed["structuredContent"]["resources"]]  # type: ignore[index]
