@@ -3,16 +3,15 @@ blocking boto3 calls (in worker threads, at most ``max_concurrency`` at once) ac
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-import anyio
 from finops_core.dates import today_utc
 from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
+from finops_core.workers import BlockingCalls
 
 from finops_aws.clients import Account, AwsClients
 from finops_aws.errors import aws_errors
@@ -22,23 +21,16 @@ T = TypeVar("T")
 
 
 @dataclass
-class AwsContext:
+class AwsContext(BlockingCalls):
     settings: AwsSettings
     clients: AwsClients
     paid: PaidCalls
     today: Callable[[], date] = today_utc
-    _limiter: anyio.CapacityLimiter | None = None
     _regions: list[str] | None = None
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:  # made lazily: it must belong to the running event loop
-            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
-        return self._limiter
-
-    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """``fn(*args, **kwargs)`` in a worker thread (boto3 blocks), within the concurrency limit."""
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+    def concurrency(self) -> int:
+        return self.settings.max_concurrency
 
     async def accounts(self) -> list[Account]:
         return await self.run(self.clients.accounts)

@@ -3,7 +3,6 @@ calls (in worker threads, at most ``max_concurrency`` at once) across subscripti
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +12,7 @@ import anyio
 from finops_core.dates import today_utc
 from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
+from finops_core.workers import BlockingCalls
 
 from finops_azure.clients import AzureClients
 from finops_azure.settings import AzureSettings
@@ -21,25 +21,18 @@ T = TypeVar("T")
 
 
 @dataclass
-class AzureContext:
+class AzureContext(BlockingCalls):
     settings: AzureSettings
     clients: AzureClients
     paid: PaidCalls
     today: Callable[[], date] = today_utc
     # How to wait out a rate limit; tests pass one that records the wait instead of sleeping.
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
-    _limiter: anyio.CapacityLimiter | None = None
     _subscriptions: list[str] | None = None
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:  # made lazily: it must belong to the running event loop
-            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
-        return self._limiter
-
-    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """``fn(*args, **kwargs)`` in a worker thread (the SDK blocks), within the concurrency limit."""
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+    def concurrency(self) -> int:
+        return self.settings.max_concurrency
 
     async def subscriptions(self) -> list[str]:
         """The configured subscriptions; with none configured, those the credentials (or the management group)

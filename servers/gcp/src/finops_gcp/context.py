@@ -3,7 +3,6 @@ client calls (in worker threads, at most ``max_concurrency`` at once) across pro
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from finops_core.dates import today_utc
 from finops_core.errors import ConfigError
 from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
+from finops_core.workers import BlockingCalls
 
 from finops_gcp.clients import GcpClients
 from finops_gcp.settings import GcpSettings
@@ -22,25 +22,18 @@ T = TypeVar("T")
 
 
 @dataclass
-class GcpContext:
+class GcpContext(BlockingCalls):
     settings: GcpSettings
     clients: GcpClients
     paid: PaidCalls
     today: Callable[[], date] = today_utc
     # How to wait (polling, back-off); tests pass one that records the wait instead of sleeping.
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
-    _limiter: anyio.CapacityLimiter | None = None
     _projects: list[str] | None = None
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:  # made lazily: it must belong to the running event loop
-            self._limiter = anyio.CapacityLimiter(self.settings.max_concurrency)
-        return self._limiter
-
-    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """``fn(*args, **kwargs)`` in a worker thread (the clients block), within the concurrency limit."""
-        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+    def concurrency(self) -> int:
+        return self.settings.max_concurrency
 
     async def projects(self) -> list[str]:
         """The configured projects; with none, those linked to ``billing_account`` (found once)."""

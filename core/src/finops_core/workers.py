@@ -1,0 +1,33 @@
+"""Running a cloud SDK's blocking calls (boto3, the Azure and Google clients) from async tools: in worker threads,
+at most ``concurrency`` at once, so a fan-out over many regions or subscriptions neither blocks the event loop nor
+floods the cloud with requests."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
+
+T = TypeVar("T")
+
+
+class BlockingCalls:
+    """Mixed into each cloud's context, which says its ``concurrency``."""
+
+    _limiter: anyio.CapacityLimiter | None = None
+
+    @property
+    def concurrency(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # made lazily: it must belong to the running event loop
+            self._limiter = anyio.CapacityLimiter(self.concurrency)
+        return self._limiter
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """``fn(*args, **kwargs)`` in a worker thread (the SDK blocks), within the concurrency limit."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
