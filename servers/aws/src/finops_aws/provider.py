@@ -2,29 +2,20 @@
 
 ``create_provider(settings)`` is the entry point the orchestrator imports for ``mode = "in-process"`` and the
 ``finops-aws`` server uses. It touches nothing on AWS: credentials are looked up on the first call, so the
-server starts and lists its tools without any.
+server starts and lists its tools without any. (No module here imports boto3 before a call needs it.)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from finops_core.adapter import AdapterProvider, Parts
 from finops_core.dates import today_utc
-from finops_core.focus import CostLineItem
-from finops_core.models import (
-    Cloud,
-    CostBreakdown,
-    CostQuery,
-    ProviderInfo,
-    RemediationAction,
-    RemediationPlan,
-    RemediationResult,
-)
+from finops_core.models import ProviderInfo
 from finops_core.paid import PaidCalls
-from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
-from finops_core.ranking import gather_recommendations, recommendation_set
 from finops_core.settings import Settings
 from finops_core.store import Store
 
@@ -32,25 +23,34 @@ from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
 from finops_aws.costs.explorer import CostExplorer
 from finops_aws.inventory.pricing import PriceBook
+from finops_aws.inventory.resources import list_resources
+from finops_aws.inventory.waste import waste_findings
+from finops_aws.recommendations import all_recommendations, merge
+from finops_aws.remediation import apply_remediation, plan_remediation
 from finops_aws.settings import AwsSettings
 
 if TYPE_CHECKING:
     import boto3
 
-RECOMMENDATION_SOURCES = "AWS Cost Optimization Hub, Compute Optimizer, Cost Explorer and finops waste rules"
+SOURCES = "AWS Cost Optimization Hub, Compute Optimizer, Cost Explorer and finops waste rules"
 
 
-class AwsProvider:
+class AwsProvider(AdapterProvider[AwsContext]):
     """One AWS organization or account, seen through the credentials' account and the roles in ``[aws]``."""
 
     def __init__(self, ctx: AwsContext) -> None:
-        self.ctx = ctx
         self.explorer = CostExplorer(ctx)
-        self.prices = PriceBook()  # list prices, fetched once per provider lifetime
-
-    @property
-    def cloud(self) -> Cloud:
-        return "aws"
+        prices = PriceBook()  # list prices, fetched once per provider lifetime
+        parts = Parts[AwsContext](
+            costs=self.explorer,
+            list_resources=functools.partial(list_resources, prices=prices),
+            recommendations=(all_recommendations, functools.partial(waste_findings, prices=prices)),
+            merge=merge,
+            plan=plan_remediation,
+            apply=apply_remediation,
+            sources=SOURCES,
+        )
+        super().__init__("aws", ctx, parts)
 
     async def info(self) -> ProviderInfo:
         accounts = await self.ctx.accounts()
@@ -64,51 +64,6 @@ class AwsProvider:
             capabilities=["costs", "inventory", "recommendations", "remediation", "cost-explorer", "athena"],
             read_only=True,
         )
-
-    # -- costs -----------------------------------------------------------------------------------
-
-    async def query_costs(self, query: CostQuery) -> CostBreakdown:
-        return await self.explorer.query_costs(query)
-
-    async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
-        return await self.explorer.daily_costs(start, end)
-
-    # -- inventory and savings -------------------------------------------------------------------
-
-    async def list_resources(
-        self, resource_type: ResourceType | None = None, region: str | None = None, limit: int = 100
-    ) -> ResourceInventory:
-        from finops_aws.inventory.resources import list_resources
-
-        return await list_resources(self.ctx, resource_type, region, limit, prices=self.prices)
-
-    async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
-        from finops_aws.inventory.waste import waste_findings
-        from finops_aws.recommendations import all_recommendations, merge
-
-        recs, problems = await gather_recommendations(
-            lambda: all_recommendations(self.ctx), lambda: waste_findings(self.ctx, prices=self.prices)
-        )
-        return recommendation_set(
-            "aws",
-            merge(recs),
-            min_monthly_savings=min_monthly_savings,
-            limit=limit,
-            missing=problems,
-            sources=RECOMMENDATION_SOURCES,
-        )
-
-    # -- remediation -----------------------------------------------------------------------------
-
-    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
-        from finops_aws.remediation import plan_remediation
-
-        return await plan_remediation(self.ctx, action)
-
-    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
-        from finops_aws.remediation import apply_remediation
-
-        return await apply_remediation(self.ctx, action)
 
     def close(self) -> None:
         self.ctx.paid.close()

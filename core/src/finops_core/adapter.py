@@ -1,0 +1,86 @@
+"""A cloud adapter's parts composed into a ``CloudProvider``: each cloud supplies its cost source, inventory,
+recommendation sources (the cloud's own and our waste rules), de-duplication and remediation, as functions of its
+context; this class answers the provider protocol from them the same way for every cloud."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from finops_core.focus import CostLineItem
+from finops_core.models import (
+    Cloud,
+    CostBreakdown,
+    CostQuery,
+    ProviderInfo,
+    Recommendation,
+    RemediationAction,
+    RemediationPlan,
+    RemediationResult,
+)
+from finops_core.provider import CostSource, RecommendationSet, ResourceInventory, ResourceType
+from finops_core.ranking import gather_recommendations, recommendation_set
+
+C = TypeVar("C")
+Found = tuple[list[Recommendation], list[str]]  # recommendations, and what could not be asked
+
+
+@dataclass(frozen=True)
+class Parts(Generic[C]):
+    """What one cloud's adapter provides, each part a function of its context ``C``."""
+
+    costs: CostSource
+    list_resources: Callable[[C, ResourceType | None, str | None, int], Awaitable[ResourceInventory]]
+    recommendations: tuple[Callable[[C], Awaitable[Found]], ...]
+    merge: Callable[[list[Recommendation]], list[Recommendation]]
+    plan: Callable[[C, RemediationAction], Awaitable[RemediationPlan]]
+    apply: Callable[[C, RemediationAction], Awaitable[RemediationResult]]
+    sources: str  # who recommends, for answers ("Azure Advisor and finops waste rules")
+
+
+class AdapterProvider(Generic[C]):
+    """A ``CloudProvider`` over ``parts``; a cloud's subclass names the cloud and answers ``info``."""
+
+    def __init__(self, cloud: Cloud, ctx: C, parts: Parts[C]) -> None:
+        self._cloud: Cloud = cloud
+        self.ctx = ctx
+        self.parts = parts
+
+    @property
+    def cloud(self) -> Cloud:
+        return self._cloud
+
+    async def info(self) -> ProviderInfo:
+        raise NotImplementedError
+
+    async def query_costs(self, query: CostQuery) -> CostBreakdown:
+        return await self.parts.costs.query_costs(query)
+
+    async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
+        return await self.parts.costs.daily_costs(start, end)
+
+    async def list_resources(
+        self, resource_type: ResourceType | None = None, region: str | None = None, limit: int = 100
+    ) -> ResourceInventory:
+        return await self.parts.list_resources(self.ctx, resource_type, region, limit)
+
+    async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
+        asks = [functools.partial(source, self.ctx) for source in self.parts.recommendations]
+        found, missing = await gather_recommendations(*asks)
+        return recommendation_set(
+            self._cloud,
+            self.parts.merge(found),
+            min_monthly_savings=min_monthly_savings,
+            limit=limit,
+            missing=missing,
+            sources=self.parts.sources,
+        )
+
+    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
+        return await self.parts.plan(self.ctx, action)
+
+    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
+        return await self.parts.apply(self.ctx, action)
