@@ -53,6 +53,12 @@ class AzureSettings(BaseModel):
     idle_days: int = Field(default=14, ge=1, le=93, description="Days of Azure Monitor metrics behind 'idle'.")
     idle_cpu_percent: float = Field(default=3.0, ge=0, le=100)
     old_snapshot_days: int = Field(default=90, ge=1)
+    lro_poll_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds between polls of a long-running change (deallocate, delete, ...); unset: the wait "
+        "Azure asks for (Retry-After), else the SDK's 30 s.",
+    )
 
     @field_validator("subscriptions", mode="before")
     @classmethod
