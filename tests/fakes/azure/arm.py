@@ -61,6 +61,7 @@ class _Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
+    anonymous: bool = False  # served without a bearer token (the public Retail Prices API)
 
 
 @dataclass
@@ -81,10 +82,11 @@ class ArmFake:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def route(self, name: str, method: str, pattern: str, handler: Handler) -> None:
+    def route(self, name: str, method: str, pattern: str, handler: Handler, *, anonymous: bool = False) -> None:
         """Serve ``method`` requests whose path matches the regular expression ``pattern`` (case-insensitive,
-        whole path) with ``handler``; ``name`` is how tests count calls and queue faults."""
-        self.routes.append(_Route(name, method.upper(), re.compile(pattern, re.IGNORECASE), handler))
+        whole path) with ``handler``; ``name`` is how tests count calls and queue faults. An ``anonymous``
+        route answers without a bearer token (a public API such as Retail Prices)."""
+        self.routes.append(_Route(name, method.upper(), re.compile(pattern, re.IGNORECASE), handler, anonymous))
 
     def fail(
         self, name: str, kind: str, times: int = 1, *, headers: dict[str, str] | None = None, seconds: float = 0.0
@@ -117,10 +119,11 @@ class ArmFake:
         self._thread.join()
 
     def answer(self, request: ArmRequest) -> ArmResponse:
-        if not request.headers.get("authorization", "").startswith("Bearer "):
-            return ArmResponse(401, {"error": {"code": "AuthenticationFailed", "message": "No bearer token."}})
+        signed = request.headers.get("authorization", "").startswith("Bearer ")
         for r in self.routes:
             if r.method == request.method and r.pattern.fullmatch(request.path):
+                if not signed and not r.anonymous:
+                    break
                 self.requests.append((r.name, request))
                 with self._lock:
                     queue = self._faults.get(r.name)
@@ -141,6 +144,8 @@ class ArmFake:
                 except ArmError as exc:
                     return ArmResponse(exc.status, {"error": {"code": exc.code, "message": exc.message}}, exc.headers)
                 return answer if isinstance(answer, ArmResponse) else ArmResponse(200, answer)
+        if not signed:
+            return ArmResponse(401, {"error": {"code": "AuthenticationFailed", "message": "No bearer token."}})
         self.requests.append(("(no route)", request))
         return ArmResponse(
             404, {"error": {"code": "NoRoute", "message": f"fake has no {request.method} {request.path}"}}
