@@ -80,7 +80,7 @@ class RetailPricesFake:
         text = request.query.get("$filter", "")
         if text and not _FILTER.fullmatch(text):
             raise ArmError(400, "BadRequest", f"The fake understands only and-joined field eq 'value' terms: {text!r}.")
-        terms = [(FIELDS.get(f, f), v) for f, v in _TERM.findall(text)]
+        terms: list[tuple[str, str]] = [(FIELDS.get(str(f), str(f)), str(v)) for f, v in _TERM.findall(text)]
         items = [i for i in self.items if all(str(i.get(f)) == v for f, v in terms)]
         skip = int(request.query.get("$skip") or 0)
         page = items[skip : skip + self.page_size]
