@@ -60,6 +60,7 @@ class _Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
+    anonymous: bool = False  # served without a bearer token (a public API such as Azure Retail Prices)
 
 
 @dataclass
@@ -85,10 +86,11 @@ class RestFake:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def route(self, name: str, method: str, pattern: str, handler: Handler) -> None:
+    def route(self, name: str, method: str, pattern: str, handler: Handler, *, anonymous: bool = False) -> None:
         """Serve ``method`` requests whose path matches the regular expression ``pattern`` (case-insensitive,
-        whole path) with ``handler``; ``name`` is how tests count calls and queue faults."""
-        self.routes.append(_Route(name, method.upper(), re.compile(pattern, re.IGNORECASE), handler))
+        whole path) with ``handler``; ``name`` is how tests count calls and queue faults. An ``anonymous``
+        route answers without a bearer token even when the fake requires one."""
+        self.routes.append(_Route(name, method.upper(), re.compile(pattern, re.IGNORECASE), handler, anonymous))
 
     def fail(
         self, name: str, kind: str, times: int = 1, *, headers: dict[str, str] | None = None, seconds: float = 0.0
@@ -121,10 +123,11 @@ class RestFake:
         self._thread.join()
 
     def answer(self, request: RestRequest) -> RestResponse:
-        if self.require_bearer and not request.headers.get("authorization", "").startswith("Bearer "):
-            return RestResponse(401, self.error_body(401, "AuthenticationFailed", "No bearer token."))
+        signed = not self.require_bearer or request.headers.get("authorization", "").startswith("Bearer ")
         for r in self.routes:
             if r.method == request.method and r.pattern.fullmatch(request.path):
+                if not signed and not r.anonymous:
+                    break
                 self.requests.append((r.name, request))
                 with self._lock:
                     queue = self._faults.get(r.name)
@@ -145,6 +148,8 @@ class RestFake:
                 except RestError as exc:
                     return RestResponse(exc.status, self.error_body(exc.status, exc.code, exc.message), exc.headers)
                 return answer if isinstance(answer, RestResponse) else RestResponse(200, answer)
+        if not signed:
+            return RestResponse(401, self.error_body(401, "AuthenticationFailed", "No bearer token."))
         self.requests.append(("(no route)", request))
         return RestResponse(
             404, {"error": {"code": "NoRoute", "message": f"fake has no {request.method} {request.path}"}}

@@ -1,0 +1,148 @@
+"""Azure Resource Graph queries: one query across many subscriptions (not one call per subscription), paged
+with ``$skipToken`` to the end.
+
+Resource Graph takes at most 1000 subscriptions per request, so longer lists go in batches of 1000. When a
+query over several subscriptions is refused (a subscription the credentials may not read), each subscription
+is asked alone so the answer can name the ones that refused and still hold the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from finops_core.errors import FinOpsError, InvalidQuery, NotFound, PermissionDenied, Throttled
+from finops_core.fanout import fan_out
+
+from finops_azure.errors import azure_errors
+
+if TYPE_CHECKING:
+    from finops_azure.context import AzureContext
+
+MAX_SUBSCRIPTIONS = 1000  # Resource Graph's limit per request
+PAGE = 1000  # the largest $top Resource Graph accepts
+MAX_THROTTLE_RETRIES = 3
+DEFAULT_THROTTLE_WAIT = 5.0
+
+
+@dataclass
+class GraphAnswer:
+    """The rows of a query, what could not be read (one line per subscription or batch), and whether Resource
+    Graph said it cut the results short."""
+
+    rows: list[dict[str, Any]] = field(default_factory=lambda: list[dict[str, Any]]())
+    missing: list[str] = field(default_factory=lambda: list[str]())
+    truncated: bool = False
+
+
+def _pages(
+    ctx: AzureContext, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Every row of ``query`` over one scope (blocking: run it in a worker thread)."""
+    from azure.mgmt.resourcegraph import ResourceGraphClient
+    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+    client = ctx.clients.client(ResourceGraphClient)
+    if management_groups:
+        scope = f"management group {', '.join(management_groups)}"
+    elif subscriptions:
+        scope = (
+            f"{len(subscriptions)} subscription(s)" if len(subscriptions) > 1 else f"subscription {subscriptions[0]}"
+        )
+    else:
+        scope = "every subscription the credentials can see"
+    rows: list[dict[str, Any]] = []
+    truncated = False
+    skip_token: str | None = None
+    while True:
+        request = QueryRequest(
+            subscriptions=list(subscriptions) if subscriptions else None,
+            management_groups=list(management_groups) if management_groups else None,
+            query=query,
+            options=QueryRequestOptions(result_format="objectArray", top=PAGE, skip_token=skip_token),
+        )
+        with azure_errors(f"querying Azure Resource Graph ({scope})"):
+            answer = client.resources(request)
+        data: Any = answer.data
+        if not isinstance(data, list):
+            raise InvalidQuery(
+                "Azure Resource Graph answered in table format, not the object array we asked for.", provider="azure"
+            )
+        rows.extend(r for r in data if isinstance(r, dict))  # pyright: ignore[reportUnknownVariableType]
+        skip_token = answer.skip_token
+        if not skip_token:
+            truncated = str(answer.result_truncated).lower() == "true"
+            return rows, truncated
+
+
+async def _scope(
+    ctx: AzureContext, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """``_pages`` in a worker thread, waiting out Resource Graph's rate limit a few times (``ctx.sleep``)."""
+    for attempt in range(MAX_THROTTLE_RETRIES + 1):
+        try:
+            return await ctx.run(_pages, ctx, query, subscriptions, management_groups)
+        except Throttled as exc:
+            if attempt == MAX_THROTTLE_RETRIES:
+                raise
+            await ctx.sleep(exc.retry_after if exc.retry_after is not None else DEFAULT_THROTTLE_WAIT)
+    raise AssertionError("unreachable")
+
+
+async def run_query(
+    ctx: AzureContext,
+    query: str,
+    subscriptions: Sequence[str] | None = None,
+    management_groups: Sequence[str] | None = None,
+) -> GraphAnswer:
+    """All rows of a Resource Graph ``query`` over ``subscriptions`` (batches of 1000) or ``management_groups``
+    (or, with neither, every subscription the credentials can see).
+
+    A refused batch of several subscriptions is asked again one subscription at a time, and those that still
+    refuse are named in ``missing``; when nothing answers, the first error is raised.
+    """
+    out = GraphAnswer()
+    if management_groups or not subscriptions:
+        rows, truncated = await _scope(ctx, query, None, management_groups)
+        out.rows, out.truncated = rows, truncated
+        return out
+    batches = [list(subscriptions[i : i + MAX_SUBSCRIPTIONS]) for i in range(0, len(subscriptions), MAX_SUBSCRIPTIONS)]
+    errors: list[FinOpsError] = []
+    answered = False
+    for batch in batches:
+        try:
+            rows, truncated = await _scope(ctx, query, batch, None)
+        except (PermissionDenied, NotFound, InvalidQuery) as exc:
+            if len(batch) == 1:
+                errors.append(exc)
+                out.missing.append(f"subscription {batch[0]}: {exc}")
+                continue
+
+            async def alone(subscription: str) -> tuple[list[dict[str, Any]], bool]:
+                return await _scope(ctx, query, [subscription], None)
+
+            try:
+                each = await fan_out(batch, alone, lambda s: f"subscription {s}")
+            except FinOpsError as every:
+                errors.append(every)
+                out.missing.append(f"{len(batch)} subscriptions ({batch[0]}, ...): {every}")
+                continue
+            answered = True
+            out.missing.extend(each.missing)
+            for rows, truncated in each.results:
+                out.rows.extend(rows)
+                out.truncated = out.truncated or truncated
+            continue
+        except FinOpsError as exc:
+            if len(batches) == 1:
+                raise
+            errors.append(exc)
+            out.missing.append(f"{len(batch)} subscriptions ({batch[0]}, ...): {exc}")
+            continue
+        answered = True
+        out.rows.extend(rows)
+        out.truncated = out.truncated or truncated
+    if errors and not answered:
+        raise errors[0]
+    return out

@@ -1,0 +1,419 @@
+"""The Azure resource inventory: what runs (and what lingers) across the subscriptions, from one Azure
+Resource Graph query (not one call per subscription and resource type).
+
+Costs are pay-as-you-go retail list-price estimates (``prices.py``); when the Retail Prices API fails, the
+resources are still listed, without a cost, and the answer says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, get_args
+
+from finops_core.errors import InvalidInput
+from finops_core.models import Resource, ResourceState
+from finops_core.money import Money, normalize_amount
+from finops_core.provider import ResourceInventory, ResourceType
+
+from finops_azure.inventory import prices
+from finops_azure.inventory.graph import run_query
+from finops_azure.inventory.prices import PriceBook, PriceKey
+
+if TYPE_CHECKING:
+    from finops_azure.context import AzureContext
+
+# ARM type (lower case) of each kind this inventory lists, in the order a person reads them. App Service plans
+# have no provider-neutral kind of their own: they are "other".
+ARM_TYPES: dict[ResourceType, tuple[str, ...]] = {
+    "instance": ("microsoft.compute/virtualmachines",),
+    "volume": ("microsoft.compute/disks",),
+    "snapshot": ("microsoft.compute/snapshots",),
+    "ip": ("microsoft.network/publicipaddresses",),
+    "load_balancer": ("microsoft.network/loadbalancers",),
+    "database": ("microsoft.sql/servers/databases",),
+    "other": ("microsoft.web/serverfarms",),
+}
+KINDS: tuple[ResourceType, ...] = tuple(ARM_TYPES)
+COST_NOTE = (
+    "monthly_cost is an estimate at pay-as-you-go retail list prices from the Azure Retail Prices API (730 hours "
+    "a month; no reservations, savings plans, Hybrid Benefit or negotiated prices; no transactions, data transfer, "
+    "bursting or extra load balancer rules; SQL databases are not estimated)"
+)
+REGION_NAME = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class Found:
+    """A resource as listed, how to price it, and the facts the waste rules need."""
+
+    resource: Resource
+    # (price, quantity) parts summed into the monthly cost: quantity 1 (or instances) for hourly and monthly
+    # prices, GB for per-GB storage.
+    parts: tuple[tuple[PriceKey, Decimal], ...] = ()
+    # Costs nothing in its state (a deallocated VM's compute); its disks are listed on their own.
+    free: bool = False
+    extra: dict[str, Any] = field(default_factory=lambda: dict[str, Any]())
+
+
+@dataclass
+class Gathered:
+    found: list[Found]
+    missing: list[str]
+    truncated: bool = False
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}  # pyright: ignore[reportUnknownVariableType]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _created(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _resource(row: dict[str, Any], kind: ResourceType, **fields: Any) -> Resource:
+    tags = {str(k): _text(v) for k, v in _dict(row.get("tags")).items()}
+    return Resource(
+        provider="azure",
+        resource_id=_text(row.get("id")),
+        name=_text(row.get("name")) or None,
+        resource_type=kind,
+        native_type=_text(row.get("type")) or None,
+        account_id=_text(row.get("subscriptionId")),
+        region=_text(row.get("location")) or None,
+        tags=tags,
+        **fields,
+    )
+
+
+# -- one mapper per ARM type -------------------------------------------------------------------------
+
+
+POWER_STATES: dict[str, ResourceState] = {
+    "running": "running",
+    "starting": "running",
+    "stopped": "stopped",
+    "stopping": "stopped",
+    "deallocated": "stopped",
+    "deallocating": "stopped",
+}
+
+
+def _vm(row: dict[str, Any]) -> Found:
+    props = _dict(row.get("properties"))
+    size = _text(_dict(props.get("hardwareProfile")).get("vmSize"))
+    power = _text(_dict(_dict(_dict(props.get("extended")).get("instanceView")).get("powerState")).get("code"))
+    power = power.split("/", 1)[-1].lower()
+    storage = _dict(props.get("storageProfile"))
+    os_disk = _dict(storage.get("osDisk"))
+    os_type = _text(os_disk.get("osType"))
+    # With Azure Hybrid Benefit the Windows licence is not billed: the Linux rate is the compute price.
+    windows = os_type.lower() == "windows" and _text(props.get("licenseType")) not in (
+        "Windows_Server",
+        "Windows_Client",
+    )
+    disk_ids = [_text(_dict(os_disk.get("managedDisk")).get("id"))]
+    disk_ids += [_text(_dict(_dict(d).get("managedDisk")).get("id")) for d in props.get("dataDisks") or []]
+    disk_ids += [_text(_dict(_dict(d).get("managedDisk")).get("id")) for d in storage.get("dataDisks") or []]
+    resource = _resource(
+        row,
+        "instance",
+        state=POWER_STATES.get(power, "other"),
+        size=size or None,
+        created_at=_created(props.get("timeCreated")),
+    )
+    region = resource.region or ""
+    deallocated = power in ("deallocated", "deallocating")
+    return Found(
+        resource,
+        parts=() if deallocated or not size else ((prices.vm(region, size, windows), Decimal(1)),),
+        free=deallocated,
+        extra={"power": power, "os": os_type, "disk_ids": [d.lower() for d in disk_ids if d]},
+    )
+
+
+DISK_STATES: dict[str, ResourceState] = {
+    "attached": "in-use",
+    "reserved": "in-use",  # attached to a deallocated VM
+    "activesas": "in-use",
+    "unattached": "unattached",
+}
+
+
+def _disk(row: dict[str, Any]) -> Found:
+    props = _dict(row.get("properties"))
+    sku = _text(_dict(row.get("sku")).get("name"))
+    size_gb = int(props.get("diskSizeGB") or 0)
+    tier = _text(props.get("tier")) or None
+    billed = prices.disk_tier(sku, size_gb, tier)
+    resource = _resource(
+        row,
+        "volume",
+        state=DISK_STATES.get(_text(props.get("diskState")).lower(), "other"),
+        size=f"{size_gb} GiB {sku}".strip() + (f" ({billed})" if billed else ""),
+        created_at=_created(props.get("timeCreated")),
+    )
+    key = prices.disk(resource.region or "", sku, size_gb, tier)
+    return Found(
+        resource,
+        parts=((key, Decimal(1)),) if key is not None else (),
+        extra={
+            "disk_state": _text(props.get("diskState")),
+            "managed_by": _text(row.get("managedBy")).lower(),
+            "sku": sku,
+            "size_gb": size_gb,
+        },
+    )
+
+
+def _snapshot(row: dict[str, Any]) -> Found:
+    props = _dict(row.get("properties"))
+    sku = _text(_dict(row.get("sku")).get("name")) or "Standard_LRS"
+    size_gb = int(props.get("diskSizeGB") or 0)
+    resource = _resource(
+        row,
+        "snapshot",
+        state="available",
+        size=f"{size_gb} GiB {sku}",
+        created_at=_created(props.get("timeCreated")),
+    )
+    source = _text(_dict(props.get("creationData")).get("sourceResourceId"))
+    return Found(
+        resource,
+        parts=((prices.snapshot(resource.region or "", sku), Decimal(size_gb)),),
+        extra={"source_disk": source.lower(), "incremental": bool(props.get("incremental")), "size_gb": size_gb},
+    )
+
+
+def _public_ip(row: dict[str, Any]) -> Found:
+    props = _dict(row.get("properties"))
+    sku = _text(_dict(row.get("sku")).get("name")) or "Basic"
+    allocation = _text(props.get("publicIPAllocationMethod")) or "Dynamic"
+    associated = bool(props.get("ipConfiguration") or props.get("natGateway"))
+    resource = _resource(
+        row,
+        "ip",
+        state="in-use" if associated else "unattached",
+        size=f"{sku} {allocation}",
+    )
+    static = allocation.lower() == "static"
+    # A Basic dynamic address holds no IP while unassociated, and bills nothing.
+    free = not associated and not static and sku.lower() != "standard"
+    return Found(
+        resource,
+        parts=() if free else ((prices.public_ip(resource.region or "", sku, static), Decimal(1)),),
+        free=free,
+        extra={
+            "ip_address": _text(props.get("ipAddress")),
+            "static": static or sku.lower() == "standard",
+            "sku": sku,
+        },
+    )
+
+
+def _load_balancer(row: dict[str, Any]) -> Found:
+    props = _dict(row.get("properties"))
+    sku = _text(_dict(row.get("sku")).get("name")) or "Basic"
+    resource = _resource(row, "load_balancer", state="available", size=sku)
+    standard = sku.lower() == "standard"
+    return Found(
+        resource,
+        parts=((prices.load_balancer(resource.region or ""), Decimal(1)),) if standard else (),
+        free=sku.lower() == "basic",  # Basic load balancers have no charge
+        extra={
+            "rules": len(props.get("loadBalancingRules") or []),
+            "backends": len(props.get("backendAddressPools") or []),
+        },
+    )
+
+
+def _app_service_plan(row: dict[str, Any]) -> Found:
+    props = _dict(row.get("properties"))
+    sku = _dict(row.get("sku"))
+    name = _text(sku.get("name"))
+    capacity = int(sku.get("capacity") or 1)
+    sites = int(props.get("numberOfSites") or 0)
+    linux = bool(props.get("reserved")) or "linux" in _text(row.get("kind")).lower()
+    resource = _resource(
+        row,
+        "other",
+        state="available",
+        size=f"{name} x{capacity}" if name else None,
+    )
+    key = prices.app_service_plan(resource.region or "", name, linux)
+    return Found(
+        resource,
+        parts=((key, Decimal(capacity)),) if key is not None else (),
+        free=key is None and name.upper()[:1] in ("F", "D"),
+        extra={"sites": sites, "sku": name, "capacity": capacity, "linux": linux},
+    )
+
+
+SQL_STATES: dict[str, ResourceState] = {"online": "available", "paused": "stopped"}
+
+
+def _database(row: dict[str, Any]) -> Found | None:
+    if _text(row.get("name")).lower() == "master":
+        return None  # every logical server's system database: nothing to act on
+    props = _dict(row.get("properties"))
+    sku = _dict(row.get("sku"))
+    resource = _resource(
+        row,
+        "database",
+        state=SQL_STATES.get(_text(props.get("status")).lower(), "other"),
+        size=_text(sku.get("name")) or None,
+        created_at=_created(props.get("creationDate")),
+    )
+    return Found(resource, extra={"tier": _text(sku.get("tier"))})
+
+
+MAPPERS = {
+    "microsoft.compute/virtualmachines": _vm,
+    "microsoft.compute/disks": _disk,
+    "microsoft.compute/snapshots": _snapshot,
+    "microsoft.network/publicipaddresses": _public_ip,
+    "microsoft.network/loadbalancers": _load_balancer,
+    "microsoft.web/serverfarms": _app_service_plan,
+    "microsoft.sql/servers/databases": _database,
+}
+
+
+# -- gathering and pricing ---------------------------------------------------------------------------
+
+
+def build_query(kinds: Sequence[ResourceType], region: str | None) -> str:
+    """The Resource Graph query for ``kinds`` (and one region): whole records, ordered by id for stable paging."""
+    types = ", ".join(f"'{t}'" for kind in kinds for t in ARM_TYPES[kind])
+    lines = ["Resources", f"where type in~ ({types})"]
+    if region is not None:
+        lines.append(f"where location =~ '{region}'")
+    lines.append(
+        "project id, name, type, location, subscriptionId, resourceGroup, tags, sku, kind, managedBy, properties"
+    )
+    lines.append("order by id asc")
+    return " | ".join(lines)
+
+
+async def gather(ctx: AzureContext, kinds: Sequence[ResourceType], region: str | None = None) -> Gathered:
+    """Every resource of ``kinds`` (in ``region``) across the subscriptions, and the subscriptions that failed."""
+    subscriptions = await ctx.subscriptions()
+    answer = await run_query(ctx, build_query(kinds, region), subscriptions=subscriptions)
+    found: list[Found] = []
+    for row in answer.rows:
+        mapper = MAPPERS.get(_text(row.get("type")).lower())
+        if mapper is None or not row.get("id"):
+            continue
+        one = mapper(row)
+        if one is not None:
+            found.append(one)
+    return Gathered(found, answer.missing, answer.truncated)
+
+
+async def price_all(ctx: AzureContext, book: PriceBook, found: list[Found]) -> str | None:
+    """Fill each resource's estimated ``monthly_cost``; the Retail Prices API's error if prices are missing."""
+    keys = [key for f in found for key, _ in f.parts]
+    known, error = await book.resolve(ctx, keys)
+    currencies = {p.currency for p in known.values()}
+    default = next(iter(currencies)) if len(currencies) == 1 else "USD"
+    for f in found:
+        total: Decimal | None = Decimal(0) if f.free or f.parts else None
+        currency: str | None = None
+        for key, quantity in f.parts:
+            price = known.get(key)
+            monthly = price.monthly(quantity) if price is not None else None
+            if price is None or monthly is None or total is None or currency not in (None, price.currency):
+                total = None
+                break
+            currency = price.currency
+            total += monthly
+        if total is not None:
+            cost = Money(amount=normalize_amount(total), currency=currency or default)
+            f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
+    return error
+
+
+def cost_of(f: Found) -> Decimal:
+    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
+
+
+def _source(subscriptions: int, region: str | None) -> str:
+    scope = f"{subscriptions} subscription{'s' if subscriptions != 1 else ''}"
+    if region is not None:
+        scope += f", region {region}"
+    return f"Azure Resource Graph ({scope}). {COST_NOTE}."
+
+
+async def list_resources(
+    ctx: AzureContext,
+    resource_type: ResourceType | None = None,
+    region: str | None = None,
+    limit: int = 100,
+    prices: PriceBook | None = None,
+) -> ResourceInventory:
+    """Resources across the subscriptions, most expensive first (estimated monthly cost).
+
+    ``resource_type`` is a provider-neutral kind (``other`` lists App Service plans); ``region`` an Azure
+    location name (``westeurope``). ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh
+    one is used without it.
+    """
+    if limit < 1:
+        raise InvalidInput("limit must be at least 1.")
+    if resource_type is not None and resource_type not in get_args(ResourceType):
+        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    if region is not None:
+        region = region.strip().lower().replace(" ", "")
+        if not REGION_NAME.fullmatch(region):
+            raise InvalidInput(f"region must be an Azure location name such as westeurope or eastus2, not {region!r}.")
+    subscriptions = len(await ctx.subscriptions())
+    if resource_type is not None and resource_type not in ARM_TYPES:
+        return ResourceInventory(
+            provider="azure",
+            resources=[],
+            total=0,
+            truncated=False,
+            is_demo=False,
+            source=_source(subscriptions, region),
+            note=f"The Azure inventory lists {', '.join(KINDS)} ('other' is App Service plans); it has no "
+            f"{resource_type} resources. Ask for one of those.",
+        )
+    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
+    gathered = await gather(ctx, kinds, region)
+    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
+    found = sorted(
+        gathered.found, key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id.lower())
+    )
+    notes: list[str] = []
+    if not found:
+        what = f"{resource_type} resources" if resource_type else "resources"
+        where = f" in {region}" if region else ""
+        notes.append(
+            f"No {what} found{where} in the {subscriptions} subscription{'s' if subscriptions != 1 else ''}."
+            + (" Try without the type filter, or another region." if resource_type or region else "")
+        )
+    if gathered.missing:
+        notes.append("Partial answer; missing: " + "; ".join(gathered.missing))
+    if gathered.truncated:
+        notes.append("Azure Resource Graph cut its results short; some resources may be missing.")
+    if pricing_error is not None:
+        notes.append(f"Costs are missing because the Azure Retail Prices API failed: {pricing_error}")
+    return ResourceInventory(
+        provider="azure",
+        resources=[f.resource for f in found[:limit]],
+        total=len(found),
+        truncated=len(found) > limit,
+        is_demo=False,
+        source=_source(subscriptions, region),
+        note=" ".join(notes) or None,
+    )
