@@ -82,6 +82,7 @@ class RecommenderFake:
     insights: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: dict[str, list[dict[str, Any]]]())
     page_size: int = 100
     disabled_projects: set[str] = field(default_factory=lambda: set[str]())
+    refused: dict[str, GoogleError] = field(default_factory=lambda: dict[str, GoogleError]())  # parent -> error
     _etags: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -122,6 +123,8 @@ class RecommenderFake:
     def list_recommendations(self, request: GoogleRequest) -> dict[str, Any]:
         parent = re.fullmatch(RECOMMENDATIONS, request.path, re.IGNORECASE).group(1)  # type: ignore[union-attr]
         self._check_enabled(parent)
+        if parent in self.refused:
+            raise self.refused[parent]
         items = list(self.recommendations.get(parent, []))
         text = request.query.get("filter")
         if text:

@@ -145,7 +145,7 @@ def discover_locations(ctx: GcpContext, project: str) -> Locations:
     from google.cloud.compute_v1 import AddressesClient, DisksClient
 
     timeout = ctx.settings.timeout_seconds
-    request = {"project": project, "max_results": PAGE_SIZE, "return_partial_success": True}
+    request = {"project": project, "max_results": PAGE_SIZE}
     with gcp_errors(f"listing the zones with disks in project {project} (disks.aggregatedList)"):
         disks = _scopes(
             ctx.clients.gapic(DisksClient, "compute").aggregated_list(request=request, timeout=timeout), "disks"
