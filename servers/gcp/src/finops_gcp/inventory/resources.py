@@ -1,0 +1,349 @@
+"""The Google Cloud resource inventory: what runs (and what lingers) in each configured project.
+
+Compute Engine is read per project from its aggregated lists (every zone and region at once, paged to the end),
+Cloud SQL from its Admin API; projects are read concurrently (``ctx.fan_out``) and one that fails is named in the
+answer's note while the rest still answer, as are zones or regions an aggregated list could not reach. Costs are
+list-price estimates from the Cloud Billing catalog (``prices.py``); when it cannot be read, resources are still
+listed, without a cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, get_args
+
+from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.fanout import FanOut, fan_out
+from finops_core.models import Resource, ResourceState
+from finops_core.money import Money
+from finops_core.provider import ResourceInventory, ResourceType
+
+from finops_gcp.inventory.compute import (
+    Address,
+    Disk,
+    Image,
+    Instance,
+    ProjectCompute,
+    Snapshot,
+    read_project,
+    region_of,
+)
+from finops_gcp.inventory.prices import COST_NOTE, Parts, PriceBook, PriceKey, gib, machine_parts
+from finops_gcp.inventory.sql import SqlInstance, list_sql_instances
+
+if TYPE_CHECKING:
+    from finops_gcp.context import GcpContext
+
+# The kinds this inventory lists, in the order a person reads them, and the Compute Engine list behind each.
+KINDS: tuple[ResourceType, ...] = ("instance", "volume", "snapshot", "ip", "database", "other")
+COMPUTE_LISTS: dict[ResourceType, str] = {
+    "instance": "instances",
+    "volume": "disks",
+    "snapshot": "snapshots",
+    "ip": "addresses",
+    "other": "images",
+}
+INSTANCE_STATES: dict[str, ResourceState] = {
+    "RUNNING": "running",
+    "TERMINATED": "stopped",  # Compute Engine's word for a stopped VM
+    "STOPPED": "stopped",
+    "STOPPING": "stopped",
+    "SUSPENDED": "stopped",
+    "SUSPENDING": "stopped",
+}
+# Not billed for compute in these states (a suspended VM's memory is, slightly: not counted).
+STOPPED = frozenset({"TERMINATED", "STOPPED", "STOPPING", "SUSPENDED", "SUSPENDING"})
+
+
+@dataclass
+class Found:
+    """A resource as listed, how to price it, and the record the waste rules read."""
+
+    project: str
+    resource: Resource
+    record: Any  # the compute.py / sql.py record
+    parts: Parts = ()
+    # Costs nothing in its state (a stopped VM's compute, an internal address); its disks are listed on their own.
+    free: bool = False
+
+
+@dataclass
+class Gathered:
+    found: list[Found] = field(default_factory=lambda: list[Found]())
+    missing: list[str] = field(default_factory=lambda: list[str]())
+    projects: int = 0
+
+
+def _resource(project: str, **fields: Any) -> Resource:
+    return Resource(provider="gcp", account_id=project, monthly_cost_is_estimate=True, **fields)
+
+
+def _instance(i: Instance) -> Found:
+    region = region_of(i.zone)
+    parts = machine_parts(i.machine_type, region) or ()
+    resource = _resource(
+        i.project,
+        resource_id=i.full_name,
+        name=i.name,
+        resource_type="instance",
+        native_type="compute.googleapis.com/Instance",
+        region=i.zone,
+        state=INSTANCE_STATES.get(i.status, "other"),
+        size=i.machine_type,
+        tags=dict(i.labels),
+        created_at=i.created_at,
+    )
+    return Found(i.project, resource, i, parts, free=i.status in STOPPED)
+
+
+def _disk(d: Disk) -> Found:
+    region = d.location if d.regional else region_of(d.location)
+    state: ResourceState = ("in-use" if d.users else "unattached") if d.status in ("READY", "") else "other"
+    resource = _resource(
+        d.project,
+        resource_id=d.full_name,
+        name=d.name,
+        resource_type="volume",
+        native_type="compute.googleapis.com/Disk",
+        region=d.location,
+        state=state,
+        size=f"{d.size_gb} GiB {d.disk_type}".strip(),
+        tags=dict(d.labels),
+        created_at=d.created_at,
+    )
+    # A regional disk is replicated in two zones and billed twice the zonal price; not priced rather than guessed.
+    parts: Parts = () if d.regional else ((PriceKey("disk", d.disk_type, region), Decimal(d.size_gb)),)
+    return Found(d.project, resource, d, parts)
+
+
+def _address(a: Address) -> Found:
+    states: dict[str, ResourceState] = {"IN_USE": "in-use", "RESERVED": "unattached"}
+    external = a.address_type == "EXTERNAL"
+    kind = "static_ip" if a.status == "RESERVED" else "ip_in_use"
+    resource = _resource(
+        a.project,
+        resource_id=a.full_name,
+        name=a.name,
+        resource_type="ip",
+        native_type="compute.googleapis.com/" + ("GlobalAddress" if a.region == "global" else "Address"),
+        region=a.region,
+        state=states.get(a.status, "other"),
+        size=f"{a.address} {a.address_type.lower()}".strip(),
+        tags=dict(a.labels),
+        created_at=a.created_at,
+    )
+    # Internal addresses are free; an in-use global address is billed as its forwarding rule: not priced.
+    priced = external and a.region != "global" and a.status in ("RESERVED", "IN_USE")
+    parts: Parts = ((PriceKey(kind, "", a.region), Decimal(1)),) if priced else ()
+    return Found(a.project, resource, a, parts, free=not external)
+
+
+def _location(locations: Sequence[str]) -> str:
+    return ",".join(locations) or "global"
+
+
+def _snapshot(s: Snapshot) -> Found:
+    stored = gib(s.storage_bytes) if s.storage_bytes else Decimal(s.disk_size_gb)
+    resource = _resource(
+        s.project,
+        resource_id=s.full_name,
+        name=s.name,
+        resource_type="snapshot",
+        native_type="compute.googleapis.com/Snapshot",
+        region=_location(s.storage_locations),
+        state="available" if s.status == "READY" else "other",
+        size=f"{s.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
+        tags=dict(s.labels),
+        created_at=s.created_at,
+    )
+    location = s.storage_locations[0] if len(s.storage_locations) == 1 else ""
+    parts: Parts = ((PriceKey("snapshot", "", location), stored),) if location else ()
+    return Found(s.project, resource, s, parts)
+
+
+def _image(i: Image) -> Found:
+    stored = gib(i.archive_bytes) if i.archive_bytes else Decimal(i.disk_size_gb)
+    resource = _resource(
+        i.project,
+        resource_id=i.full_name,
+        name=i.name,
+        resource_type="other",
+        native_type="compute.googleapis.com/Image",
+        region=_location(i.storage_locations),
+        state="available" if i.status == "READY" else "other",
+        size=f"{i.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
+        tags=dict(i.labels),
+        created_at=i.created_at,
+    )
+    location = i.storage_locations[0] if len(i.storage_locations) == 1 else ""
+    parts: Parts = ((PriceKey("image", "", location), stored),) if location else ()
+    return Found(i.project, resource, i, parts)
+
+
+def _database(d: SqlInstance) -> Found:
+    if d.stopped:
+        state: ResourceState = "stopped"
+    elif d.state == "RUNNABLE":
+        state = "running"
+    else:
+        state = "other"
+    storage = f"{d.storage_gb} GiB {d.storage_type}".strip() if d.storage_gb else ""
+    resource = _resource(
+        d.project,
+        resource_id=d.full_name,
+        name=d.name,
+        resource_type="database",
+        native_type="sqladmin.googleapis.com/Instance",
+        region=d.region or None,
+        state=state,
+        size=" ".join(p for p in (d.tier, d.database_version, storage) if p) or None,
+        tags=dict(d.labels),
+        created_at=d.created_at,
+    )
+    return Found(d.project, resource, d)  # Cloud SQL is not priced (its SKUs are another catalog service)
+
+
+def _compute_found(pc: ProjectCompute) -> list[Found]:
+    return (
+        [_instance(i) for i in pc.instances]
+        + [_disk(d) for d in pc.disks]
+        + [_address(a) for a in pc.addresses]
+        + [_snapshot(s) for s in pc.snapshots]
+        + [_image(i) for i in pc.images]
+    )
+
+
+async def gather(ctx: GcpContext, kinds: Sequence[ResourceType]) -> Gathered:
+    """Every resource of ``kinds`` in every configured project, and what could not be read (projects, zones).
+
+    Raises the error itself only when nothing at all could be read.
+    """
+    projects = await ctx.projects()
+    out = Gathered(projects=len(projects))
+    errors: list[FinOpsError] = []
+    answered = False
+    lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
+    if lists:
+
+        def read(project: str) -> ProjectCompute:
+            return read_project(ctx, project, lists)
+
+        try:
+            compute: FanOut[ProjectCompute] = await ctx.fan_out(read, projects)
+        except FinOpsError as exc:
+            errors.append(exc)
+            out.missing.append(f"Compute Engine in every project ({', '.join(projects)}): {exc}")
+        else:
+            answered = True
+            for pc in compute.results:
+                out.found.extend(_compute_found(pc))
+                out.missing.extend(pc.warnings)
+            out.missing.extend(compute.missing)
+    if "database" in kinds:
+
+        async def sql(project: str) -> list[SqlInstance]:
+            return await list_sql_instances(ctx, project)
+
+        try:
+            databases = await fan_out(projects, sql, lambda p: f"Cloud SQL in project {p}")
+        except FinOpsError as exc:
+            errors.append(exc)
+            out.missing.append(f"Cloud SQL in every project: {exc}")
+        else:
+            answered = True
+            out.found.extend(_database(d) for part in databases.results for d in part)
+            out.missing.extend(databases.missing)
+    if errors and not answered:
+        raise errors[0]
+    return out
+
+
+async def price_all(ctx: GcpContext, book: PriceBook, found: list[Found]) -> str | None:
+    """Fill each resource's estimated ``monthly_cost``; why prices are missing if the catalog could not be read."""
+    error = await book.load(ctx) if any(f.parts and not f.free for f in found) else None
+    for f in found:
+        cost: Money | None = None
+        if f.free:
+            currency = next((p.currency for k, _ in f.parts if (p := book.price(k)) is not None), "USD")
+            cost = Money(amount=Decimal("0.00"), currency=currency)
+        elif (priced := book.monthly(f.parts)) is not None:
+            cost = Money(amount=priced[0], currency=priced[1])
+        if cost is not None:
+            f.resource = f.resource.model_copy(update={"monthly_cost": cost})
+    return error
+
+
+def cost_of(f: Found) -> Decimal:
+    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
+
+
+def in_region(resource: Resource, region: str) -> bool:
+    """Whether a resource is in ``region`` (a region holds its zones; a zone only itself; ``global`` the global
+    resources; a storage location itself)."""
+    where = resource.region or ""
+    return where == region or where.startswith(region + "-") or region in where.split(",")
+
+
+def _source(projects: int | None) -> str:
+    scope = f" ({projects} project{'s' if projects != 1 else ''})" if projects is not None else ""
+    return f"Google Compute Engine and Cloud SQL Admin APIs{scope}. {COST_NOTE}."
+
+
+async def list_resources(
+    ctx: GcpContext,
+    resource_type: ResourceType | None = None,
+    region: str | None = None,
+    limit: int = 100,
+    prices: PriceBook | None = None,
+) -> ResourceInventory:
+    """Resources of every configured project, most expensive first (estimated monthly cost).
+
+    ``resource_type``: instance (VMs), volume (persistent disks), snapshot, ip (static addresses), database
+    (Cloud SQL), other (the project's own images). ``region``: a region (its zones included), a zone, ``global``
+    or a storage location. ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh one is
+    used without it.
+    """
+    if limit < 1:
+        raise InvalidInput("limit must be at least 1.")
+    if resource_type is not None and resource_type not in get_args(ResourceType):
+        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    if resource_type is not None and resource_type not in KINDS:
+        return ResourceInventory(
+            provider="gcp",
+            resources=[],
+            total=0,
+            truncated=False,
+            is_demo=False,
+            source=_source(None),
+            note=f"The Google Cloud inventory lists {', '.join(KINDS)} (other = images); not {resource_type}. "
+            "Ask for one of those.",
+        )
+    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
+    gathered = await gather(ctx, kinds)
+    found = [f for f in gathered.found if region is None or in_region(f.resource, region)]
+    pricing_error = await price_all(ctx, prices or PriceBook(), found)
+    found.sort(key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id))
+    notes: list[str] = []
+    if not found:
+        what = f"{resource_type} resources" if resource_type else "resources"
+        where = f" in {region}" if region else ""
+        plural = "s" if gathered.projects != 1 else ""
+        notes.append(
+            f"No {what} found{where} in the {gathered.projects} project{plural}."
+            + (" Try without the type or region filter." if resource_type or region else "")
+        )
+    if gathered.missing:
+        notes.append("Partial answer; missing: " + "; ".join(sorted(gathered.missing)))
+    if pricing_error is not None:
+        notes.append(f"Costs are missing because the Cloud Billing Catalog API could not be read: {pricing_error}")
+    return ResourceInventory(
+        provider="gcp",
+        resources=[f.resource for f in found[:limit]],
+        total=len(found),
+        truncated=len(found) > limit,
+        is_demo=False,
+        source=_source(gathered.projects),
+        note=" ".join(notes) or None,
+    )

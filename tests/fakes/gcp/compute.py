@@ -1,0 +1,275 @@
+"""A local Compute Engine: ``ComputeState`` holds instances, disks, addresses, snapshots and images as plain dicts in
+the REST API's JSON shape (camelCase, URLs as ``selfLink``/``zone``/``users``), and ``install(google, state)``
+serves the read routes the inventory uses on a ``GoogleFake``:
+
+* ``GET /compute/v1/projects/{p}/aggregated/{instances|disks|addresses}``: ``{"items": {"zones/us-central1-a":
+  {"instances": [...]}, "zones/x": {"warning": {...}}}, "nextPageToken"}``, ``page_size`` items a page; a scope
+  in ``state.unreachable`` answers with an ``UNREACHABLE`` warning instead of its items;
+* ``GET /compute/v1/projects/{p}/global/{addresses|snapshots|images}``: ``{"items": [...], "nextPageToken"}``.
+
+Mutation routes (stop, delete, release ...) can be added on the same state in another module: change the dicts
+in ``state.instances`` / ``.disks`` / ``.addresses`` / ``.snapshots`` / ``.images`` (keyed by ``(project, scope,
+name)``, scope being ``zones/Z``, ``regions/R`` or ``global``) and keep ``users`` / ``disks[].source`` in step.
+A project in ``state.denied`` answers 403 to every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
+
+BASE = "https://www.googleapis.com/compute/v1/"
+CREATED = "2024-01-15T09:30:00.000-08:00"
+Key = tuple[str, str, str]  # (project, scope, name)
+
+
+def url(project: str, *parts: str) -> str:
+    """A resource URL as Compute Engine writes it: ``url("p", "zones", "z", "disks", "d")``."""
+    return BASE + "/".join(("projects", project, *parts))
+
+
+@dataclass
+class ComputeState:
+    """Compute Engine's resources as REST JSON dicts. ``page_size`` bounds every page."""
+
+    instances: dict[Key, dict[str, Any]] = field(default_factory=lambda: dict[Key, dict[str, Any]]())
+    disks: dict[Key, dict[str, Any]] = field(default_factory=lambda: dict[Key, dict[str, Any]]())
+    addresses: dict[Key, dict[str, Any]] = field(default_factory=lambda: dict[Key, dict[str, Any]]())
+    snapshots: dict[Key, dict[str, Any]] = field(default_factory=lambda: dict[Key, dict[str, Any]]())
+    images: dict[Key, dict[str, Any]] = field(default_factory=lambda: dict[Key, dict[str, Any]]())
+    unreachable: set[tuple[str, str]] = field(default_factory=lambda: set[tuple[str, str]]())  # (project, scope)
+    denied: set[str] = field(default_factory=lambda: set[str]())
+    page_size: int = 500
+    _next_id: int = 1000
+
+    def _id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
+
+    def add_disk(
+        self,
+        project: str,
+        zone: str,
+        name: str,
+        size_gb: int = 10,
+        disk_type: str = "pd-balanced",
+        *,
+        labels: dict[str, str] | None = None,
+        created: str = CREATED,
+        status: str = "READY",
+    ) -> dict[str, Any]:
+        disk = {
+            "kind": "compute#disk",
+            "id": self._id(),
+            "name": name,
+            "zone": url(project, "zones", zone),
+            "sizeGb": str(size_gb),
+            "type": url(project, "zones", zone, "diskTypes", disk_type),
+            "status": status,
+            "users": [],
+            "labels": labels or {},
+            "creationTimestamp": created,
+            "selfLink": url(project, "zones", zone, "disks", name),
+        }
+        self.disks[(project, f"zones/{zone}", name)] = disk
+        return disk
+
+    def add_instance(
+        self,
+        project: str,
+        zone: str,
+        name: str,
+        machine_type: str = "e2-standard-2",
+        status: str = "RUNNING",
+        *,
+        labels: dict[str, str] | None = None,
+        disks: Iterable[str] = (),
+        created: str = CREATED,
+        instance_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A VM; ``disks`` names disks of its zone (added before) that it attaches, the first as boot disk."""
+        link = url(project, "zones", zone, "instances", name)
+        attached: list[dict[str, Any]] = []
+        for n, disk_name in enumerate(disks):
+            disk = self.disks[(project, f"zones/{zone}", disk_name)]
+            disk["users"].append(link)
+            attached.append({"source": disk["selfLink"], "deviceName": disk_name, "boot": n == 0, "index": n})
+        instance = {
+            "kind": "compute#instance",
+            "id": instance_id or self._id(),
+            "name": name,
+            "zone": url(project, "zones", zone),
+            "machineType": url(project, "zones", zone, "machineTypes", machine_type),
+            "status": status,
+            "labels": labels or {},
+            "disks": attached,
+            "creationTimestamp": created,
+            "selfLink": link,
+        }
+        self.instances[(project, f"zones/{zone}", name)] = instance
+        return instance
+
+    def add_address(
+        self,
+        project: str,
+        region: str,
+        name: str,
+        status: str = "RESERVED",
+        *,
+        address: str = "34.120.0.1",
+        address_type: str = "EXTERNAL",
+        users: Iterable[str] = (),
+        labels: dict[str, str] | None = None,
+        created: str = CREATED,
+    ) -> dict[str, Any]:
+        """A static address; ``region="global"`` for a global one."""
+        scope = "global" if region == "global" else f"regions/{region}"
+        item: dict[str, Any] = {
+            "kind": "compute#address",
+            "id": self._id(),
+            "name": name,
+            "address": address,
+            "addressType": address_type,
+            "status": status,
+            "users": list(users),
+            "labels": labels or {},
+            "creationTimestamp": created,
+            "selfLink": url(project, *scope.split("/"), "addresses", name),
+        }
+        if region != "global":
+            item["region"] = url(project, "regions", region)
+        self.addresses[(project, scope, name)] = item
+        return item
+
+    def add_snapshot(
+        self,
+        project: str,
+        name: str,
+        source_disk: tuple[str, str] | None = None,
+        disk_size_gb: int = 10,
+        storage_bytes: int = 2 * 1024**3,
+        *,
+        storage_locations: Iterable[str] = ("us-central1",),
+        auto_created: bool = False,
+        labels: dict[str, str] | None = None,
+        created: str = CREATED,
+    ) -> dict[str, Any]:
+        """A snapshot of the disk ``(zone, name)`` of ``project`` (which need not exist any more)."""
+        snapshot: dict[str, Any] = {
+            "kind": "compute#snapshot",
+            "id": self._id(),
+            "name": name,
+            "diskSizeGb": str(disk_size_gb),
+            "storageBytes": str(storage_bytes),
+            "storageLocations": list(storage_locations),
+            "status": "READY",
+            "autoCreated": auto_created,
+            "labels": labels or {},
+            "creationTimestamp": created,
+            "selfLink": url(project, "global", "snapshots", name),
+        }
+        if source_disk is not None:
+            snapshot["sourceDisk"] = url(project, "zones", source_disk[0], "disks", source_disk[1])
+        self.snapshots[(project, "global", name)] = snapshot
+        return snapshot
+
+    def add_image(
+        self,
+        project: str,
+        name: str,
+        disk_size_gb: int = 10,
+        archive_size_bytes: int = 3 * 1024**3,
+        *,
+        storage_locations: Iterable[str] = ("us-central1",),
+        labels: dict[str, str] | None = None,
+        created: str = CREATED,
+    ) -> dict[str, Any]:
+        image = {
+            "kind": "compute#image",
+            "id": self._id(),
+            "name": name,
+            "diskSizeGb": str(disk_size_gb),
+            "archiveSizeBytes": str(archive_size_bytes),
+            "storageLocations": list(storage_locations),
+            "status": "READY",
+            "labels": labels or {},
+            "creationTimestamp": created,
+            "selfLink": url(project, "global", "images", name),
+        }
+        self.images[(project, "global", name)] = image
+        return image
+
+
+def _page(items: list[Any], request: GoogleRequest, size: int) -> tuple[list[Any], str | None]:
+    start = int(request.query.get("pageToken") or 0)
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def install(google: GoogleFake, state: ComputeState) -> None:
+    """Serve ``state``'s read routes on ``google`` (route names: ``compute.aggregated.<kind>``,
+    ``compute.global.<kind>``)."""
+    stores = {"instances": state.instances, "disks": state.disks, "addresses": state.addresses}
+    globals_ = {"addresses": state.addresses, "snapshots": state.snapshots, "images": state.images}
+
+    def check(project: str) -> None:
+        if project in state.denied:
+            raise GoogleError(403, "PERMISSION_DENIED", f"Required 'compute.instances.list' permission for '{project}'")
+
+    def aggregated(kind: str):
+        def handle(request: GoogleRequest) -> dict[str, Any]:
+            project = request.path.split("/")[4]
+            check(project)
+            store = stores[kind]
+            scoped = [
+                (scope, item)
+                for (p, scope, _), item in sorted(store.items())
+                if p == project and scope != "global" and (p, scope) not in state.unreachable
+            ]
+            page, token = _page(scoped, request, state.page_size)
+            items: dict[str, Any] = {}
+            for scope, item in page:
+                items.setdefault(scope, {kind: []})[kind].append(item)
+            if int(request.query.get("pageToken") or 0) == 0:
+                for p, scope in sorted(state.unreachable):
+                    if p == project:
+                        items[scope] = {
+                            "warning": {
+                                "code": "UNREACHABLE",
+                                "message": f"Scope {scope} is unreachable.",
+                                "data": [{"key": "scope", "value": scope}],
+                            }
+                        }
+                # An empty scope, as Google lists every zone.
+                items.setdefault("zones/empty-zone-1a", {"warning": {"code": "NO_RESULTS_ON_PAGE", "message": "none"}})
+            body: dict[str, Any] = {"kind": f"compute#{kind}AggregatedList", "items": items}
+            if token:
+                body["nextPageToken"] = token
+            return body
+
+        return handle
+
+    def global_list(kind: str):
+        def handle(request: GoogleRequest) -> dict[str, Any]:
+            project = request.path.split("/")[4]
+            check(project)
+            listed = [
+                item for (p, scope, _), item in sorted(globals_[kind].items()) if p == project and scope == "global"
+            ]
+            page, token = _page(listed, request, state.page_size)
+            body: dict[str, Any] = {"kind": f"compute#{kind}List", "items": page}
+            if token:
+                body["nextPageToken"] = token
+            return body
+
+        return handle
+
+    for kind in stores:
+        google.route(
+            f"compute.aggregated.{kind}", "GET", rf"/compute/v1/projects/[^/]+/aggregated/{kind}", aggregated(kind)
+        )
+    for kind in globals_:
+        google.route(f"compute.global.{kind}", "GET", rf"/compute/v1/projects/[^/]+/global/{kind}", global_list(kind))
