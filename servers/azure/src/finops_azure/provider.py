@@ -7,51 +7,49 @@ server starts and lists its tools without any.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import anyio
+from finops_core.adapter import AdapterProvider, Parts
 from finops_core.dates import today_utc
-from finops_core.focus import CostLineItem
-from finops_core.models import (
-    Cloud,
-    CostBreakdown,
-    CostQuery,
-    ProviderInfo,
-    RemediationAction,
-    RemediationPlan,
-    RemediationResult,
-)
+from finops_core.models import CostQuery, ProviderInfo
 from finops_core.paid import PaidCalls
-from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
-from finops_core.ranking import gather_recommendations, recommendation_set
 from finops_core.settings import Settings
 from finops_core.store import Store
 
 from finops_azure.clients import AzureClients
 from finops_azure.context import AzureContext
 from finops_azure.costs import CostManagement
-from finops_azure.inventory.prices import PriceBook
+from finops_azure.inventory import PriceBook, list_resources, waste_findings
+from finops_azure.recommendations import all_recommendations, merge
+from finops_azure.remediation import apply_remediation, plan_remediation
 from finops_azure.settings import AzureSettings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
-RECOMMENDATION_SOURCES = "Azure Advisor, Cost Management benefit recommendations and finops waste rules"
+SOURCES = "Azure Advisor and finops waste rules"
 
 
-class AzureProvider:
+class AzureProvider(AdapterProvider[AzureContext]):
     """The Azure subscriptions (or management group, or billing scope) that ``[azure]`` names."""
 
     def __init__(self, ctx: AzureContext) -> None:
-        self.ctx = ctx
         self.costs = CostManagement(ctx)
-        self.prices = PriceBook()  # retail prices, fetched once per provider lifetime
-
-    @property
-    def cloud(self) -> Cloud:
-        return "azure"
+        prices = PriceBook()  # list prices, fetched once per provider lifetime
+        parts = Parts[AzureContext](
+            costs=self.costs,
+            list_resources=functools.partial(list_resources, prices=prices),
+            recommendations=(all_recommendations, functools.partial(waste_findings, prices=prices)),
+            merge=merge,
+            plan=plan_remediation,
+            apply=apply_remediation,
+            sources=SOURCES,
+        )
+        super().__init__("azure", ctx, parts)
 
     async def info(self) -> ProviderInfo:
         subscriptions = await self.ctx.subscriptions()
@@ -68,51 +66,6 @@ class AzureProvider:
             capabilities=["costs", "inventory", "recommendations", "remediation", "forecast", "budgets"],
             read_only=True,
         )
-
-    # -- costs -----------------------------------------------------------------------------------
-
-    async def query_costs(self, query: CostQuery) -> CostBreakdown:
-        return await self.costs.query_costs(query)
-
-    async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
-        return await self.costs.daily_costs(start, end)
-
-    # -- inventory and savings -------------------------------------------------------------------
-
-    async def list_resources(
-        self, resource_type: ResourceType | None = None, region: str | None = None, limit: int = 100
-    ) -> ResourceInventory:
-        from finops_azure.inventory.resources import list_resources
-
-        return await list_resources(self.ctx, resource_type, region, limit, prices=self.prices)
-
-    async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
-        from finops_azure.inventory.waste import waste_findings
-        from finops_azure.recommendations import all_recommendations, merge
-
-        recs, problems = await gather_recommendations(
-            lambda: all_recommendations(self.ctx), lambda: waste_findings(self.ctx, prices=self.prices)
-        )
-        return recommendation_set(
-            "azure",
-            merge(recs),
-            min_monthly_savings=min_monthly_savings,
-            limit=limit,
-            missing=problems,
-            sources=RECOMMENDATION_SOURCES,
-        )
-
-    # -- remediation -----------------------------------------------------------------------------
-
-    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
-        from finops_azure.remediation import plan_remediation
-
-        return await plan_remediation(self.ctx, action)
-
-    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
-        from finops_azure.remediation import apply_remediation
-
-        return await apply_remediation(self.ctx, action)
 
     def close(self) -> None:
         self.ctx.paid.close()
