@@ -283,35 +283,33 @@ class CostManagementFake:
         return ArmResponse(200, _raw_json(body))
 
     def forecast(self, request: ArmRequest) -> ArmResponse:
+        """Actual daily costs before ``today`` (with includeActualCost) and, from today to ``to``, a forecast per
+        day and currency: the average day of the last 30."""
         body = request.body
+        if request.query.get("api-version") != API_VERSION:
+            raise ArmError(400, "InvalidApiVersion", "api-version")
         first, last = _days(body["timePeriod"])
-        kind = body.get("type")
-        actual_body = {
+        scope = request.path.split("/providers/Microsoft.CostManagement")[0]
+        history = {
             **body,
-            "timePeriod": {"from": body["timePeriod"]["from"], "to": f"{self.today - timedelta(days=1)}T23:59:59Z"},
+            "timePeriod": {
+                "from": f"{self.today - timedelta(days=30)}T00:00:00Z",
+                "to": f"{self.today - timedelta(days=1)}T23:59:59Z",
+            },
+            "dataset": {**body["dataset"], "granularity": "Daily", "grouping": []},
         }
-        columns, rows = self.evaluate(
-            request.path.split("/providers/Microsoft.CostManagement")[0],
-            {**actual_body, "dataset": {**body["dataset"], "granularity": "Daily", "grouping": []}},
-        )
-        del kind
+        columns, rows = self.evaluate(scope, history)
         out: list[list[Any]] = []
         per_currency: dict[str, Decimal] = defaultdict(Decimal)
-        days = 0
-        if body.get("includeActualCost"):
-            for amount, usage_date, currency in rows:
-                day = datetime.strptime(str(usage_date), "%Y%m%d").date()
-                if first <= day <= last:
-                    out.append([amount, usage_date, "Actual", currency])
-        for amount, _, currency in rows:
+        for amount, usage_date, currency in rows:
             per_currency[currency] += amount
-        days = len({r[1] for r in rows}) or 1
+            day = datetime.strptime(str(usage_date), "%Y%m%d").date()
+            if body.get("includeActualCost") and first <= day <= last:
+                out.append([amount, usage_date, "Actual", currency])
         day = max(first, self.today)
         while day <= last:
             for currency, total in sorted(per_currency.items()):
-                out.append(
-                    [((total / days).quantize(Decimal("0.01"))), int(day.strftime("%Y%m%d")), "Forecast", currency]
-                )
+                out.append([(total / 30).quantize(Decimal("0.01")), int(day.strftime("%Y%m%d")), "Forecast", currency])
             day += timedelta(days=1)
         columns = [
             {"name": columns[0]["name"], "type": "Number"},

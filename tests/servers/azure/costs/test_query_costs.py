@@ -76,9 +76,7 @@ async def test_grouping_by_service_and_region_matches_the_dataset_per_group(cost
         CostQuery(start=START, end=END, metric="billed", group_by=("service", "region"), top_n=500)
     )
     assert not answer.truncated
-    row = next(
-        r for r in answer.rows if r.group == {"service": "Storage", "region": "eastus"} and r.currency == "USD"
-    )
+    row = next(r for r in answer.rows if r.group == {"service": "Storage", "region": "eastus"} and r.currency == "USD")
     assert row.cost == expected(START, END, service="Storage", location="eastus")["USD"]
 
 
@@ -105,9 +103,7 @@ async def test_a_service_filter_is_sent_to_azure_and_narrows_the_total(
     }
 
 
-async def test_a_subscription_filter_asks_only_that_subscription(
-    costs: CostManagement, cm: CostManagementFake
-) -> None:
+async def test_a_subscription_filter_asks_only_that_subscription(costs: CostManagement, cm: CostManagementFake) -> None:
     answer = await costs.query_costs(CostQuery(start=START, end=END, filters={"sub_account": (USD_SUB,)}))
     assert [t.currency for t in answer.totals] == ["USD"]
     assert {r.path.split("/")[2] for r in cm.arm.calls("query")} == {USD_SUB}
@@ -141,7 +137,7 @@ async def test_weekly_and_monthly_periods_are_reaggregated_from_daily_rows(costs
 
 async def test_list_and_contracted_cost_are_refused_with_what_to_ask_instead(costs: CostManagement) -> None:
     for metric in ("list", "contracted"):
-        with pytest.raises(InvalidQuery, match="billed .*effective"):
+        with pytest.raises(InvalidQuery, match=r"billed .*effective"):
             await costs.query_costs(CostQuery(start=START, end=END, metric=metric))  # type: ignore[arg-type]
 
 
