@@ -113,3 +113,12 @@ async def test_server_errors_that_persist_become_unavailable(
         await costs.query_costs(QUERY)
     assert waits == [2.0, 4.0, 8.0]
     assert len(cm.arm.calls("query")) == 4
+
+
+async def test_an_unreadable_answer_is_a_clear_error_not_a_traceback(
+    azure_context: Callable[..., AzureContext], cm: CostManagementFake
+) -> None:
+    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
+    cm.arm.fail("query", "bad_body")
+    with pytest.raises(Unavailable, match="could not read"):
+        await costs.query_costs(QUERY)

@@ -23,11 +23,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finops_core.breakdown import Cell, assemble, period_start
 from finops_core.dates import check_period, midnight, month_start, next_month_start
-from finops_core.errors import InvalidInput, InvalidQuery
+from finops_core.errors import InvalidInput, InvalidQuery, Unavailable
 from finops_core.fanout import FanOut, fan_out
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery, Dimension
@@ -59,17 +59,12 @@ TYPE_OF: dict[str, CostType] = {"billed": "ActualCost", "effective": "AmortizedC
 AzureDimension = Literal[
     "ServiceName",
     "MeterCategory",
-    "MeterSubCategory",
     "ResourceGroupName",
     "ResourceLocation",
     "SubscriptionId",
-    "ResourceId",
-    "ResourceType",
     "ChargeType",
     "PublisherType",
     "PricingModel",
-    "ReservationName",
-    "BenefitName",
 ]
 # The Cost Management dimension behind each core dimension; provider and billing_account are constants.
 _DIMENSION: dict[str, str] = {
@@ -96,8 +91,22 @@ HISTORY_HINT = (
 
 
 def _raw_text(pipeline_response: Any, deserialized: Any, headers: Any) -> str:
-    """``cls`` for an SDK call: the response's JSON text, for exact parsing."""
-    return str(pipeline_response.http_response.text())
+    """``cls`` for an SDK call made with ``stream=True``: the response's JSON text, for exact parsing (the SDK
+    leaves a streamed body unread instead of deserializing it through floats)."""
+    response = pipeline_response.http_response
+    response.read()
+    return str(response.text())
+
+
+def _parse(text: str, what: str) -> dict[str, Any]:
+    """A Cost Management answer with its numbers as exact Decimals."""
+    try:
+        found = json.loads(text, parse_float=Decimal)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict):
+        raise Unavailable(f"Azure sent an answer we could not read while {what}. Try again.", provider=P)
+    return cast(dict[str, Any], found)
 
 
 def cost_management_client(credential: Any, **options: Any) -> Any:
@@ -227,8 +236,8 @@ class CostManagement:
             client = self._client()
             backoff = Backoff(self.ctx, what)
             call = client.query.usage if operation == "query" else client.forecast.usage
-            text = backoff.run(lambda: call(scope, body, cls=_raw_text))
-            page = json.loads(text, parse_float=Decimal)
+            text = backoff.run(lambda: call(scope, body, stream=True, cls=_raw_text))
+            page = _parse(text, what)
             properties = page.get("properties") or {}
             columns = [str(c.get("name")) for c in properties.get("columns") or []]
             rows: list[list[Any]] = list(properties.get("rows") or [])
@@ -248,7 +257,7 @@ class CostManagement:
                     response.raise_for_status()
                     return str(response.text())
 
-                page = json.loads(backoff.run(follow), parse_float=Decimal)
+                page = _parse(backoff.run(follow), what)
                 properties = page.get("properties") or {}
                 rows.extend(properties.get("rows") or [])
                 next_link = properties.get("nextLink")
@@ -282,8 +291,8 @@ class CostManagement:
             )
         if "sku" in (*query.group_by, *query.filters):
             raise InvalidQuery(
-                "Cost Management's query API does not break costs down by SKU; use azure_cost_by with MeterCategory "
-                "or MeterSubCategory, or the FOCUS cost details export.",
+                "Cost Management's query API does not break costs down by SKU; use azure_cost_by with MeterCategory, "
+                "or the FOCUS cost details export.",
                 provider=P,
             )
         needed = [*query.group_by, *(d for d in _DERIVED if d in query.filters)]
