@@ -13,6 +13,7 @@ from finops_azure.costs import CostManagement
 from finops_core.errors import InvalidQuery
 from finops_core.models import CostQuery
 
+from tests.fakes.azure.arm import ArmError, ArmRequest, ArmResponse
 from tests.fakes.azure.cost_management import CostManagementFake
 from tests.servers.azure.conftest import SUBSCRIPTIONS, TOKEN
 from tests.servers.azure.costs.conftest import dataset
@@ -131,7 +132,11 @@ async def test_weekly_and_monthly_periods_are_reaggregated_from_daily_rows(costs
     monthly = await costs.query_costs(
         CostQuery(start=date(2026, 9, 20), end=date(2026, 11, 10), metric="billed", granularity="monthly")
     )
-    assert sorted({r.period_start for r in monthly.rows}) == [date(2026, 9, 20), date(2026, 10, 1), date(2026, 11, 1)]
+    assert sorted({r.period_start or date.min for r in monthly.rows}) == [
+        date(2026, 9, 20),
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+    ]
     assert totals(monthly) == expected(date(2026, 9, 20), date(2026, 11, 10))
 
 
@@ -197,14 +202,13 @@ async def test_a_billing_scope_names_the_billing_account(
 async def test_one_subscription_failing_gives_a_partial_answer_naming_it(
     costs: CostManagement, cm: CostManagementFake
 ) -> None:
-    from tests.fakes.azure.arm import ArmError, ArmRequest
-
-    def refuse_usd(request: ArmRequest) -> object:
+    def refuse_usd(request: ArmRequest) -> ArmResponse:
         if USD_SUB in request.path:
             raise ArmError(403, "AuthorizationFailed", "no Cost Management Reader role")
         return cm.query(request)
 
-    cm.arm.routes.insert(0, type(cm.arm.routes[0])("query", "POST", cm.arm.routes[0].pattern, refuse_usd))
+    route = next(r for r in cm.arm.routes if r.name == "query")
+    route.handler = refuse_usd
     answer = await costs.query_costs(CostQuery(start=START, end=END, metric="billed"))
     assert [t.currency for t in answer.totals] == ["EUR"]
     assert answer.note is not None

@@ -11,6 +11,7 @@ from finops_azure.costs import CostManagement
 from finops_core.errors import Throttled, Unavailable
 from finops_core.models import CostQuery
 
+from tests.fakes.azure.arm import ArmError, ArmRequest, ArmResponse
 from tests.fakes.azure.cost_management import CostManagementFake
 from tests.servers.azure.conftest import TOKEN, Waits
 
@@ -75,11 +76,9 @@ async def test_throttling_on_a_later_page_is_waited_out_too(
     original = cm.query
     seen: list[int] = []
 
-    def throttle_second_page(request):  # type: ignore[no-untyped-def]
+    def throttle_second_page(request: ArmRequest) -> ArmResponse:
         seen.append(1)
         if len(seen) == 2:
-            from tests.fakes.azure.arm import ArmError
-
             raise ArmError(
                 429, "429", "Too many requests", {"x-ms-ratelimit-microsoft.costmanagement-entity-retry-after": "4"}
             )
