@@ -81,6 +81,7 @@ class ComputeOps:
 
     google: GoogleFake
     polls_to_finish: int = 1
+    snapshot_reads_to_ready: int = 0  # a new snapshot reads UPLOADING this many times before READY
     instances: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     disks: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     addresses: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)  # scope: regions/R|global
@@ -373,6 +374,9 @@ class ComputeOps:
             snap = self.add_snapshot(project, name, source_disk=disk["selfLink"], labels=body.get("labels") or {})
             snap["description"] = body.get("description", "")
             snap["diskSizeGb"] = disk["sizeGb"]
+            if self.snapshot_reads_to_ready:
+                snap["status"] = "UPLOADING"
+                snap["_reads_to_ready"] = self.snapshot_reads_to_ready
 
         return self._operation(project, f"zones/{zone}", "createSnapshot", disk["selfLink"], effect)
 
@@ -385,7 +389,13 @@ class ComputeOps:
         return key, self.snapshots[key]
 
     def _get_snapshot(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._snapshot(request)[1]
+        record = self._snapshot(request)[1]
+        if record.get("_reads_to_ready"):
+            record["_reads_to_ready"] -= 1
+            if not record["_reads_to_ready"]:
+                record["status"] = "READY"
+                del record["_reads_to_ready"]
+        return {k: v for k, v in record.items() if not k.startswith("_")}
 
     def _delete_snapshot(self, request: GoogleRequest) -> dict[str, Any]:
         key, record = self._snapshot(request)

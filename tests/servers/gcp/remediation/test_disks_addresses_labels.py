@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from finops_core.errors import InvalidInput, NotFound, RemediationRefused
+from finops_core.errors import InvalidInput, NotFound, RemediationRefused, Unavailable
 from finops_core.models import ACTION_KINDS, RemediationAction
 from finops_gcp.context import GcpContext
 from finops_gcp.remediation import ACTIONS, apply_remediation, plan_remediation
@@ -68,6 +68,29 @@ async def test_deleting_a_disk_takes_a_labelled_snapshot_first_and_names_it_in_t
     order = [n for n, _ in google.requests if n in ("disks.createSnapshot", "operations.get", "disks.delete")]
     assert order == ["disks.createSnapshot", "operations.get", "disks.delete", "operations.get"]
     assert waits == [1.0, 1.0]
+
+
+async def test_the_disk_is_deleted_only_once_its_snapshot_has_finished_uploading(
+    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext], waits: Waits
+) -> None:
+    ops.snapshot_reads_to_ready = 3
+    ops.add_disk(P, ZONE, "old-data")
+    result = await apply_remediation(gcp_context(), _action("delete_volume", disk_id("old-data")))
+    assert result.applied
+    order = [n for n, _ in google.requests if n in ("snapshots.get", "disks.delete")]
+    assert order == ["snapshots.get", "snapshots.get", "snapshots.get", "disks.delete"]
+    assert [s["status"] for s in ops.snapshots.values()] == ["READY"]
+
+
+async def test_an_operation_that_never_finishes_is_reported_with_how_to_look_at_it(
+    ops: ComputeOps, gcp_context: Callable[..., GcpContext], waits: Waits
+) -> None:
+    ops.polls_to_finish = 10_000
+    ops.add_snapshot(P, "stuck")
+    with pytest.raises(Unavailable, match=r"gcloud compute operations describe operation-\S+ --global"):
+        await apply_remediation(gcp_context(), _action("delete_snapshot", snapshot_id("stuck")))
+    assert 600 <= sum(waits) <= 610
+    assert max(waits) == 10.0
 
 
 async def test_deleting_a_disk_without_a_snapshot_says_it_cannot_be_undone(
