@@ -18,7 +18,8 @@ Resource ids are full names: ``//compute.googleapis.com/projects/P/zones/Z/insta
 - ``set_tags`` (instances, disks, addresses, snapshots): every other parameter is a label to set (existing labels
   are kept).
 - Every action: ``recommendation_name`` and ``recommendation_etag`` (together), the Recommender recommendation it
-  realizes, marked SUCCEEDED after apply (or FAILED when the change failed).
+  realizes, marked SUCCEEDED after apply (or FAILED when the change failed; left alone when Google did not
+  answer in time, since the change may still finish).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.errors import FinOpsError, InvalidInput, Unavailable
 from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
 
 from finops_gcp.remediation import addresses, disks, instances, labels
@@ -99,6 +100,8 @@ async def apply_remediation(ctx: GcpContext, action: RemediationAction) -> Remed
     else:
         try:
             done = await prepared.perform()
+        except Unavailable:
+            raise  # the change may still finish: its outcome is unknown, so the recommendation is left as it is
         except FinOpsError:
             if recommendation is not None:
                 await mark(ctx, recommendation, succeeded=False)
