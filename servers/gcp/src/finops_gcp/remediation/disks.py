@@ -1,0 +1,165 @@
+"""Persistent disks and snapshots: delete an unattached disk (after a snapshot, by default) or a snapshot."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from finops_core.errors import RemediationRefused, Unavailable
+
+from finops_gcp.remediation.operations import FIRST_DELAY, MAX_DELAY, OPERATION_WAIT_SECONDS, change
+from finops_gcp.remediation.plans import Done, Prepared, flag
+from finops_gcp.remediation.targets import Ref, Target, read, read_or_none, short
+
+if TYPE_CHECKING:
+    from finops_gcp.context import GcpContext
+
+BUSY = ("CREATING", "RESTORING", "DELETING")
+
+
+def disk_state(record: Any) -> dict[str, Any]:
+    return {
+        "status": record.status,
+        "size_gb": int(record.size_gb),
+        "type": short(record.type_),
+        "users": [short(u) for u in record.users],
+        "labels": dict(record.labels),
+    }
+
+
+def snapshot_state(record: Any) -> dict[str, Any]:
+    return {
+        "status": record.status,
+        "source_disk": record.source_disk,
+        "disk_size_gb": int(record.disk_size_gb),
+        "storage_bytes": int(record.storage_bytes),
+        "labels": dict(record.labels),
+    }
+
+
+def _reader(ctx: GcpContext, ref: Ref, state: Any) -> Any:
+    async def read_after() -> dict[str, Any]:
+        record = await ctx.run(read_or_none, ctx, ref)
+        return state(record) if record is not None else {"status": "DELETED"}
+
+    return read_after
+
+
+def snapshot_name(disk: str) -> str:
+    """``<disk>-finops-<6 hex>``: a valid, unique snapshot name (at most 63 characters)."""
+    return f"{disk[:44].rstrip('-')}-finops-{secrets.token_hex(3)}"
+
+
+def _snapshot_labels(disk: Target) -> dict[str, str]:
+    """The disk's labels, plus where the snapshot came from (label values: at most 63 characters)."""
+    return {**disk.labels, "finops-source-disk": disk.ref.name[:63], "finops-reason": "before-disk-delete"}
+
+
+async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
+    """A snapshot's operation can finish while its data still uploads; the disk is deleted only once it is READY."""
+    waited, delay = 0.0, FIRST_DELAY
+    while True:
+        status = (await ctx.run(read, ctx, ref)).status
+        if status == "READY":
+            return
+        if status in ("FAILED", "DELETING"):
+            raise RemediationRefused(
+                f"The snapshot {ref.name} {ref.where} is {status}, so the disk was not deleted. Nothing else changed."
+            )
+        if waited >= OPERATION_WAIT_SECONDS:
+            raise Unavailable(
+                f"The snapshot {ref.name} {ref.where} is still {status} after {waited:.0f} s, so the disk was not "
+                "deleted yet. Apply delete_volume again with snapshot_first=false once the snapshot is READY.",
+                provider="gcp",
+            )
+        await ctx.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, MAX_DELAY)
+
+
+async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
+    from google.cloud import compute_v1
+
+    record = t.record
+    before = disk_state(record)
+    snapshot_first = flag(parameters, "snapshot_first", default=True)
+    if record.users:
+        users = ", ".join(short(u) for u in record.users)
+        raise RemediationRefused(
+            f"{t.label()} {t.where} is in use by {users}: detach it first (gcloud compute instances detach-disk) or "
+            "delete the instance. Nothing was changed."
+        )
+    if record.status in BUSY:
+        raise RemediationRefused(f"{t.label()} {t.where} is {record.status}: wait and try again. Nothing was changed.")
+    p, zone, name = t.ref.project, t.ref.location, t.ref.name
+    disks = ctx.clients.gapic(compute_v1.DisksClient, "compute")
+    if snapshot_first:
+        undo = (
+            f"create a disk from the snapshot taken first (named in the result): gcloud compute disks create {name} "
+            f"--zone {zone} --project {p} --source-snapshot SNAPSHOT"
+        )
+        summary = f"Snapshot, then delete unattached {t.label()} ({before['size_gb']} GB {before['type']}) {t.where}"
+    else:
+        undo = "none: the disk and its data are gone for good (snapshot_first was false)"
+        summary = f"Delete unattached {t.label()} ({before['size_gb']} GB {before['type']}) {t.where} with no snapshot"
+
+    async def perform() -> Done:
+        note = ""
+        done_undo: str | None = None
+        if snapshot_first:
+            snap = Ref("snapshot", p, "global", snapshot_name(name))
+            body = compute_v1.Snapshot(
+                name=snap.name,
+                labels=_snapshot_labels(t),
+                description=f"Taken by finops before deleting disk {t.resource_id}",
+            )
+            await change(
+                ctx,
+                lambda: disks.create_snapshot_unary(project=p, zone=zone, disk=name, snapshot_resource=body),
+                project=p,
+                what=f"snapshotting {t.label()} {t.where} as {snap.name}",
+            )
+            await _wait_ready(ctx, snap)
+            note = f" Its snapshot {snap.resource_id} keeps the data (and bills for snapshot storage)."
+            done_undo = (
+                f"create a disk from snapshot {snap.name}: gcloud compute disks create {name} --zone {zone} "
+                f"--project {p} --source-snapshot {snap.name}"
+            )
+        await change(
+            ctx,
+            lambda: disks.delete_unary(project=p, zone=zone, disk=name),
+            project=p,
+            what=f"deleting {t.label()} {t.where}",
+        )
+        return Done(f"Deleted {t.label()} {t.where}: it no longer bills.{note}", done_undo)
+
+    expected = {"status": "DELETED", "snapshot_first": snapshot_first}
+    return Prepared(summary, before, expected, undo, perform, _reader(ctx, t.ref, disk_state))
+
+
+async def prepare_delete_snapshot(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
+    from google.cloud import compute_v1
+
+    record = t.record
+    before = snapshot_state(record)
+    if record.status in ("CREATING", "UPLOADING", "DELETING"):
+        raise RemediationRefused(f"{t.label()} {t.where} is {record.status}: wait and try again. Nothing was changed.")
+    p, name = t.ref.project, t.ref.name
+
+    async def perform() -> Done:
+        snapshots = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
+        await change(
+            ctx,
+            lambda: snapshots.delete_unary(project=p, snapshot=name),
+            project=p,
+            what=f"deleting {t.label()} {t.where}",
+        )
+        return Done(
+            f"Deleted {t.label()} {t.where}. Compute Engine moves data a later snapshot of the same disk still needs "
+            "into that snapshot, so storage billed falls by this snapshot's own data only."
+        )
+
+    source = f" of disk {short(record.source_disk)}" if record.source_disk else ""
+    summary = f"Delete {t.label()}{source} ({before['storage_bytes'] / 2**30:.1f} GiB stored) {t.where}"
+    undo = "none: a deleted snapshot cannot be restored"
+    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, _reader(ctx, t.ref, snapshot_state))

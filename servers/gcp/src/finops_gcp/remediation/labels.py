@@ -1,0 +1,118 @@
+"""Labels (Google Cloud's tags): merge new labels into a resource's own, with its current label fingerprint.
+
+Google Cloud label keys are 1-63 lowercase letters, digits, '_' and '-', starting with a letter; values are at
+most 63 of the same characters (possibly empty); a resource has at most 64 labels. ``set_tags`` never removes a
+label: the undo restores changed values with set_tags and names the gcloud command that removes added keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from finops_core.errors import InvalidInput
+
+from finops_gcp.remediation.addresses import address_state
+from finops_gcp.remediation.disks import disk_state, snapshot_state
+from finops_gcp.remediation.instances import instance_state
+from finops_gcp.remediation.operations import change
+from finops_gcp.remediation.plans import Done, Prepared
+from finops_gcp.remediation.targets import Target, TargetKind, read_or_none
+
+if TYPE_CHECKING:
+    from finops_gcp.context import GcpContext
+
+_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+MAX_LABELS = 64
+STATES: dict[TargetKind, Callable[[Any], dict[str, Any]]] = {
+    "instance": instance_state,
+    "disk": disk_state,
+    "address": address_state,
+    "snapshot": snapshot_state,
+}
+
+
+def check_labels(labels: dict[str, str]) -> None:
+    if not labels:
+        raise InvalidInput("set_tags needs the labels to set as parameters, e.g. {'team': 'data'}.")
+    for key, value in labels.items():
+        if not _KEY.match(key):
+            raise InvalidInput(
+                f"Label key {key!r}: Google Cloud keys are 1-63 lowercase letters, digits, '_' or '-', starting "
+                "with a letter (no ':' or '.')."
+            )
+        if not _VALUE.match(value):
+            raise InvalidInput(f"Label {key}={value!r}: values are at most 63 lowercase letters, digits, '_' or '-'.")
+
+
+def _location_flag(t: Target) -> str:
+    if t.ref.scope == "global":
+        return "--global"
+    return f"--{t.ref.scope.split('/')[0].removesuffix('s')} {t.ref.location}"
+
+
+def _set(ctx: GcpContext, t: Target, labels: dict[str, str], fingerprint: str) -> Any:
+    """Start the setLabels call for the resource's kind; answers its Operation."""
+    from google.cloud import compute_v1
+
+    p, where, name = t.ref.project, t.ref.location, t.ref.name
+    if t.kind == "instance":
+        body = compute_v1.InstancesSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
+        client = ctx.clients.gapic(compute_v1.InstancesClient, "compute")
+        return client.set_labels_unary(project=p, zone=where, instance=name, instances_set_labels_request_resource=body)
+    if t.kind == "disk":
+        body = compute_v1.ZoneSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
+        client = ctx.clients.gapic(compute_v1.DisksClient, "compute")
+        return client.set_labels_unary(project=p, zone=where, resource=name, zone_set_labels_request_resource=body)
+    if t.kind == "address" and t.ref.scope != "global":
+        body = compute_v1.RegionSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
+        client = ctx.clients.gapic(compute_v1.AddressesClient, "compute")
+        return client.set_labels_unary(project=p, region=where, resource=name, region_set_labels_request_resource=body)
+    body = compute_v1.GlobalSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
+    if t.kind == "address":
+        client = ctx.clients.gapic(compute_v1.GlobalAddressesClient, "compute")
+    else:
+        client = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
+    return client.set_labels_unary(project=p, resource=name, global_set_labels_request_resource=body)
+
+
+async def prepare_set_labels(ctx: GcpContext, t: Target, labels: dict[str, str]) -> Prepared:
+    """Merge ``labels`` into ``t``'s labels (the others are kept)."""
+    check_labels(labels)
+    state = STATES[t.kind]
+    before = state(t.record)
+    current = t.labels
+    merged = {**current, **labels}
+    if len(merged) > MAX_LABELS:
+        raise InvalidInput(f"{t.label()} would have {len(merged)} labels; Google Cloud allows {MAX_LABELS}.")
+    restore = {k: current[k] for k in labels if k in current and current[k] != labels[k]}
+    added = [k for k in labels if k not in current]
+    steps: list[str] = []
+    if restore:
+        steps.append(f"set_tags on {t.resource_id} with {restore}")
+    if added:
+        collection = {"instance": "instances", "disk": "disks", "address": "addresses", "snapshot": "snapshots"}
+        steps.append(
+            f"remove the new label(s): gcloud compute {collection[t.kind]} remove-labels {t.ref.name} "
+            f"--labels={','.join(added)} {_location_flag(t)} --project {t.ref.project}"
+        )
+    undo = "; then ".join(steps) or "nothing to undo"
+
+    async def read_after() -> dict[str, Any]:
+        record = await ctx.run(read_or_none, ctx, t.ref)
+        return state(record) if record is not None else {"status": "DELETED"}
+
+    if merged == current:
+        summary = f"{t.label()} {t.where} already has these labels: applying this changes nothing"
+        return Prepared(summary, before, before, undo, None, read_after)
+    fingerprint = t.record.label_fingerprint
+    what = f"setting labels on {t.label()} {t.where}"
+
+    async def perform() -> Done:
+        await change(ctx, lambda: _set(ctx, t, merged, fingerprint), project=t.ref.project, what=what)
+        return Done(f"Set {', '.join(f'{k}={v}' for k, v in labels.items())} on {t.label()} {t.where}.")
+
+    summary = f"Set labels {labels} on {t.label()} {t.where} (its other labels are kept)"
+    return Prepared(summary, before, {**before, "labels": merged}, undo, perform, read_after)

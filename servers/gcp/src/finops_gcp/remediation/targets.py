@@ -1,0 +1,185 @@
+"""Finding the resource an action names: its kind, project, zone or region, name, and its current record.
+
+An action names a Compute Engine resource by its full name, as the Recommender, Cloud Asset Inventory and this
+server's inventory give it::
+
+    //compute.googleapis.com/projects/P/zones/Z/instances/NAME
+    //compute.googleapis.com/projects/P/zones/Z/disks/NAME
+    //compute.googleapis.com/projects/P/regions/R/addresses/NAME   (or .../global/addresses/NAME)
+    //compute.googleapis.com/projects/P/global/snapshots/NAME
+
+The same without the ``//compute.googleapis.com/`` prefix, and a ``selfLink``
+(``https://www.googleapis.com/compute/v1/projects/...``), are accepted too.
+
+Protection: Google Cloud label keys cannot contain ':', so the ``finops:protect=true`` tag of AWS and Azure is
+the label ``finops-protect=true`` here. A resource carrying it is never changed by this server.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from finops_core.errors import InvalidInput, NotFound, RemediationRefused
+
+from finops_gcp.errors import gcp_errors
+
+if TYPE_CHECKING:
+    from finops_gcp.context import GcpContext
+
+TargetKind = Literal["instance", "disk", "address", "snapshot"]
+KIND_NAMES: dict[TargetKind, str] = {
+    "instance": "a VM instance (.../zones/Z/instances/NAME)",
+    "disk": "a zonal persistent disk (.../zones/Z/disks/NAME)",
+    "address": "a static IP address (.../regions/R/addresses/NAME or .../global/addresses/NAME)",
+    "snapshot": "a disk snapshot (.../global/snapshots/NAME)",
+}
+PROTECT_LABEL = "finops-protect"  # label keys cannot contain ':': this stands for finops:protect=true
+FULL_NAME_PREFIX = "//compute.googleapis.com/"
+_SELF_LINK = re.compile(r"^https://(?:www|compute)\.googleapis\.com/compute/(?:v1|beta|alpha)/")
+_ID = re.compile(
+    r"^projects/(?P<project>[a-z][-a-z0-9.:]{3,61}[a-z0-9])/"
+    r"(?P<scope>zones/(?P<zone>[a-z0-9-]+)|regions/(?P<region>[a-z0-9-]+)|global)/"
+    r"(?P<collection>instances|disks|addresses|snapshots)/(?P<name>[a-z0-9][-a-z0-9_]{0,62})$"
+)
+_KIND_OF: dict[str, TargetKind] = {
+    "instances": "instance",
+    "disks": "disk",
+    "addresses": "address",
+    "snapshots": "snapshot",
+}
+_COLLECTION: dict[TargetKind, str] = {kind: collection for collection, kind in _KIND_OF.items()}
+_FORMS = (
+    "Use the resource's full name as gcp_list_resources lists it, e.g. "
+    "//compute.googleapis.com/projects/P/zones/Z/instances/NAME (disks likewise), "
+    "//compute.googleapis.com/projects/P/regions/R/addresses/NAME or "
+    "//compute.googleapis.com/projects/P/global/snapshots/NAME."
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a resource is: project, ``scope`` (``zones/Z``, ``regions/R`` or ``global``) and name."""
+
+    kind: TargetKind
+    project: str
+    scope: str
+    name: str
+
+    @property
+    def location(self) -> str:
+        """The zone or region (``global`` for global resources)."""
+        return self.scope.split("/", 1)[-1]
+
+    @property
+    def resource_id(self) -> str:
+        return f"{FULL_NAME_PREFIX}projects/{self.project}/{self.scope}/{_COLLECTION[self.kind]}/{self.name}"
+
+    @property
+    def where(self) -> str:
+        place = "global" if self.scope == "global" else f"in {self.location}"
+        return f"{place}, project {self.project}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resource found: where it is and its Compute Engine record (the client's message)."""
+
+    ref: Ref
+    record: Any = field(repr=False)
+
+    @property
+    def kind(self) -> TargetKind:
+        return self.ref.kind
+
+    @property
+    def resource_id(self) -> str:
+        return self.ref.resource_id
+
+    @property
+    def where(self) -> str:
+        return self.ref.where
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.record.labels)
+
+    def label(self) -> str:
+        """``instance web-1``: the kind and the name."""
+        return f"{self.kind} {self.ref.name}"
+
+
+def parse_resource_id(resource_id: str) -> Ref:
+    """The project, zone/region and name ``resource_id`` names, or ``InvalidInput`` showing the forms accepted."""
+    text = resource_id.strip()
+    text = _SELF_LINK.sub("", text)
+    text = text.removeprefix(FULL_NAME_PREFIX)
+    m = _ID.match(text)
+    if m is None:
+        raise InvalidInput(f"{resource_id!r} is not a Compute Engine resource this server can change. {_FORMS}")
+    kind = _KIND_OF[m["collection"]]
+    scope = m["scope"]
+    allowed = {"instance": ("zones/",), "disk": ("zones/",), "address": ("regions/", "global"), "snapshot": ("global",)}
+    if not scope.startswith(allowed[kind]):
+        extra = " (regional disks are not supported yet)" if kind == "disk" else ""
+        raise InvalidInput(f"{resource_id!r}: {KIND_NAMES[kind]} is named that way{extra}. {_FORMS}")
+    return Ref(kind, m["project"], scope, m["name"])
+
+
+def short(link: str) -> str:
+    """The last part of a Compute Engine URL (``.../machineTypes/e2-small`` -> ``e2-small``)."""
+    return link.rsplit("/", 1)[-1] if link else link
+
+
+def refuse_if_protected(target: Target) -> None:
+    """Resources labelled ``finops-protect=true`` are never changed by this server."""
+    if target.labels.get(PROTECT_LABEL, "").strip().lower() in ("true", "yes", "1"):
+        raise RemediationRefused(
+            f"{target.label()} {target.where} is labelled {PROTECT_LABEL}=true (Google's form of "
+            "finops:protect=true), so this server will not change it. Nothing was changed. Remove the label "
+            "(outside this server) if the change is really wanted."
+        )
+
+
+def read(ctx: GcpContext, ref: Ref) -> Any:
+    """The resource's current record (blocking; run it with ``ctx.run``). NotFound says how to find the id."""
+    from google.cloud import compute_v1
+
+    what = f"reading {ref.kind} {ref.name} {ref.where}"
+    try:
+        with gcp_errors(what):
+            if ref.kind == "instance":
+                client = ctx.clients.gapic(compute_v1.InstancesClient, "compute")
+                return client.get(project=ref.project, zone=ref.location, instance=ref.name)
+            if ref.kind == "disk":
+                client = ctx.clients.gapic(compute_v1.DisksClient, "compute")
+                return client.get(project=ref.project, zone=ref.location, disk=ref.name)
+            if ref.kind == "snapshot":
+                client = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
+                return client.get(project=ref.project, snapshot=ref.name)
+            if ref.scope == "global":
+                client = ctx.clients.gapic(compute_v1.GlobalAddressesClient, "compute")
+                return client.get(project=ref.project, address=ref.name)
+            client = ctx.clients.gapic(compute_v1.AddressesClient, "compute")
+            return client.get(project=ref.project, region=ref.location, address=ref.name)
+    except NotFound:
+        raise NotFound(
+            f"No {KIND_NAMES[ref.kind].split(' (')[0].removeprefix('a ')} named {ref.name} {ref.where} "
+            "(it may already be deleted, or the id's project, zone or region is wrong). Check the id with "
+            "gcp_list_resources.",
+            provider="gcp",
+        ) from None
+
+
+def read_or_none(ctx: GcpContext, ref: Ref) -> Any | None:
+    """The record, or None when the resource no longer exists (after a delete)."""
+    try:
+        return read(ctx, ref)
+    except NotFound:
+        return None
+
+
+async def resolve(ctx: GcpContext, ref: Ref) -> Target:
+    """The resource ``ref`` names, read now."""
+    return Target(ref, await ctx.run(read, ctx, ref))
