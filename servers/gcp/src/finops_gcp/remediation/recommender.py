@@ -5,8 +5,7 @@ An action built from a Recommender recommendation carries ``recommendation_name`
 recommendation is marked SUCCEEDED (the change was made, or the resource was already so) or FAILED (the change
 was attempted and failed), so the Recommender stops proposing it.
 
-This is a small stand-in for ``finops_gcp.recommendations.state`` (``mark_succeeded(ctx, name, etag)``), which is
-written separately; both make the same ``RecommenderClient`` call.
+The marking itself is ``finops_gcp.recommendations.state``'s.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ import re
 from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError, InvalidInput
-
-from finops_gcp.errors import gcp_errors
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -48,23 +45,15 @@ def recommendation_of(parameters: dict[str, str]) -> tuple[str, str] | None:
     return name, etag
 
 
-def _mark(ctx: GcpContext, name: str, etag: str, succeeded: bool) -> None:
-    from google.cloud.recommender_v1 import RecommenderClient
-
-    client = ctx.clients.gapic(RecommenderClient, "recommender")
-    state = "succeeded" if succeeded else "failed"
-    with gcp_errors(f"marking recommendation {name} {state}"):
-        call = client.mark_recommendation_succeeded if succeeded else client.mark_recommendation_failed
-        call(name=name, etag=etag, state_metadata={"applied-by": "finops-mcp"}, timeout=ctx.settings.timeout_seconds)
-
-
 async def mark(ctx: GcpContext, recommendation: tuple[str, str], *, succeeded: bool) -> str:
     """Mark the recommendation and say so in a sentence; a failure to mark is reported, never raised (the change
     itself is what the person asked for)."""
     name, etag = recommendation
     state = "SUCCEEDED" if succeeded else "FAILED"
+    from finops_gcp.recommendations.state import mark_failed, mark_succeeded
+
     try:
-        await ctx.run(_mark, ctx, name, etag, succeeded)
+        await (mark_succeeded if succeeded else mark_failed)(ctx, name, etag)
     except FinOpsError as exc:
         return f" Could not mark recommendation {name} {state} ({exc}); mark it in the console if wanted."
     return f" Marked recommendation {name} {state}."
