@@ -140,7 +140,9 @@ def generated_rows(first: date = date(2020, 11, 1), last: date = date(2020, 11, 
         at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
         exported = at + timedelta(hours=5)
         compute = Decimal("10.123456") + Decimal(n) / 2
-        compute_credits = [Credit("Sustained usage discount", -(compute / 5).quantize(Decimal("0.000001")), "SUSTAINED_USAGE_DISCOUNT")]
+        compute_credits = [
+            Credit("Sustained usage discount", -(compute / 5).quantize(Decimal("0.000001")), "SUSTAINED_USAGE_DISCOUNT")
+        ]
         if n % 2 == 0:
             compute_credits.append(Credit("Committed use discount", Decimal("-1.5"), "COMMITTED_USAGE_DISCOUNT"))
         out.append(
@@ -207,16 +209,41 @@ def generated_rows(first: date = date(2020, 11, 1), last: date = date(2020, 11, 
     tax_day = datetime(last.year, last.month, last.day, 23, tzinfo=UTC)
     out.append(
         ExportRow(
-            "", "Invoice", "", "Tax", tax_day, DATA_PROJECT, (), None, None, tax_day + timedelta(hours=3),
-            Decimal("4.2"), "USD", (), "tax", cost_at_list=Decimal("0"),
+            "",
+            "Invoice",
+            "",
+            "Tax",
+            tax_day,
+            DATA_PROJECT,
+            (),
+            None,
+            None,
+            tax_day + timedelta(hours=3),
+            Decimal("4.2"),
+            "USD",
+            (),
+            "tax",
+            cost_at_list=Decimal("0"),
         )
     )
     adjusted = datetime(first.year, first.month, 15, 10, tzinfo=UTC)
     out.append(
         ExportRow(
-            "6F81-5844-456A", "Compute Engine", "2E27-4F75-95CD", "N1 Predefined Instance Core running in Americas",
-            adjusted, DATA_PROJECT, (), "us-central1", "us-central1", adjusted + timedelta(days=9),
-            Decimal("-0.75"), "USD", (), "adjustment", cost_at_list=Decimal("0"),
+            "6F81-5844-456A",
+            "Compute Engine",
+            "2E27-4F75-95CD",
+            "N1 Predefined Instance Core running in Americas",
+            adjusted,
+            DATA_PROJECT,
+            (),
+            "us-central1",
+            "us-central1",
+            adjusted + timedelta(days=9),
+            Decimal("-0.75"),
+            "USD",
+            (),
+            "adjustment",
+            cost_at_list=Decimal("0"),
         )
     )
     return out
@@ -246,8 +273,9 @@ _CREATE = """CREATE TABLE {name} (
 )"""
 
 
-def load(con: duckdb.DuckDBPyConnection, name: str, rows: list[ExportRow], *, detailed: bool = False,
-         with_list: bool = True) -> None:
+def load(
+    con: duckdb.DuckDBPyConnection, name: str, rows: list[ExportRow], *, detailed: bool = False, with_list: bool = True
+) -> None:
     """Create table ``name`` in the export's nested schema and fill it with ``rows``."""
     extra = ""
     if with_list:
@@ -255,6 +283,7 @@ def load(con: duckdb.DuckDBPyConnection, name: str, rows: list[ExportRow], *, de
     if detailed:
         extra += ", resource STRUCT(name VARCHAR, global_name VARCHAR)"
     con.execute(_CREATE.format(name=name, extra=extra))
+    batch: list[list[Any]] = []
     for r in rows:
         values: list[Any] = [
             r.billing_account,
@@ -268,8 +297,10 @@ def load(con: duckdb.DuckDBPyConnection, name: str, rows: list[ExportRow], *, de
             r.export_time,
             float(r.cost),
             r.currency,
-            [{"name": c.name, "amount": float(c.amount), "full_name": None, "id": c.name, "type": c.type}
-             for c in r.credits],
+            [
+                {"name": c.name, "amount": float(c.amount), "full_name": None, "id": c.name, "type": c.type}
+                for c in r.credits
+            ],
             {"month": f"{r.usage_start:%Y%m}"},
             r.cost_type,
             datetime(r.export_time.year, r.export_time.month, r.export_time.day, tzinfo=UTC),
@@ -277,9 +308,12 @@ def load(con: duckdb.DuckDBPyConnection, name: str, rows: list[ExportRow], *, de
         if with_list:
             values.append(None if r.cost_at_list is None else float(r.cost_at_list))
         if detailed:
-            values.append(None if r.resource is None else {"name": r.resource.rsplit("/", 1)[-1],
-                                                            "global_name": r.resource})
-        con.execute(f"INSERT INTO {name} VALUES ({', '.join('?' * len(values))})", values)
+            values.append(
+                None if r.resource is None else {"name": r.resource.rsplit("/", 1)[-1], "global_name": r.resource}
+            )
+        batch.append(values)
+    if batch:
+        con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(batch[0]))})", batch)
 
 
 @dataclass
@@ -295,8 +329,16 @@ class _Job:
     error: dict[str, str] | None = None
 
 
-_TYPES = {"DATE": "DATE", "VARCHAR": "STRING", "DOUBLE": "FLOAT", "BIGINT": "INTEGER", "INTEGER": "INTEGER",
-          "BOOLEAN": "BOOLEAN", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "TIMESTAMP": "TIMESTAMP"}
+_TYPES = {
+    "DATE": "DATE",
+    "VARCHAR": "STRING",
+    "DOUBLE": "FLOAT",
+    "BIGINT": "INTEGER",
+    "INTEGER": "INTEGER",
+    "BOOLEAN": "BOOLEAN",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "TIMESTAMP": "TIMESTAMP",
+}
 
 
 class BigQueryFake:
@@ -307,7 +349,6 @@ class BigQueryFake:
         self.google = google
         self.tables = tables
         self.con = con
-        self.con.execute("SET TimeZone = 'UTC'")
         self.jobs: dict[str, _Job] = {}
         self.jobs_run = 0
         self.dry_runs = 0
@@ -355,22 +396,24 @@ class BigQueryFake:
     def _params(self, query: dict[str, Any]) -> dict[str, Any]:
         if query.get("queryParameters") and query.get("parameterMode", "NAMED") != "NAMED":
             raise GoogleError(400, "invalid", "The fake takes named parameters only.")
-        return {p["name"]: self._value(p["parameterType"], p["parameterValue"])
-                for p in query.get("queryParameters", [])}
+        return {
+            p["name"]: self._value(p["parameterType"], p["parameterValue"]) for p in query.get("queryParameters", [])
+        }
 
     def _scanned(self, sql: str, params: dict[str, Any]) -> int:
         rows = 0
+        cursor = self.con.cursor()  # a cursor per thread: the HTTP server answers in threads
         for table_id in re.findall(r"`([^`]+)`", sql):
             name = self.tables[table_id]
             low = re.search(r"_PARTITIONTIME\s*>=\s*@(\w+)", sql)
             high = re.search(r"_PARTITIONTIME\s*<\s*@(\w+)", sql)
             if low and high:
-                found = self.con.execute(
+                found = cursor.execute(
                     f"SELECT count(*) FROM {name} WHERE _PARTITIONTIME >= $a AND _PARTITIONTIME < $b",
                     {"a": params[low.group(1)], "b": params[high.group(1)]},
                 ).fetchone()
             else:
-                found = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
+                found = cursor.execute(f"SELECT count(*) FROM {name}").fetchone()
             rows += int(found[0]) if found else 0
         return rows * ROW_BYTES
 
@@ -391,10 +434,14 @@ class BigQueryFake:
                 else:
                     cursor.execute(translated, params)
                     job.rows = list(cursor.fetchall())
-                job.schema = [{"name": d[0], "type": _bq_type(str(d[1])), "mode": "NULLABLE"}
-                              for d in cursor.description or []]
+                job.schema = [
+                    {"name": d[0], "type": _bq_type(str(d[1])), "mode": "NULLABLE"} for d in cursor.description or []
+                ]
             except duckdb.Error as exc:
                 message = str(exc).splitlines()[0]
+                missing = re.search(r'Referenced column "([^"]+)" not found', message)
+                if missing:  # BigQuery's wording
+                    message = f"Unrecognized name: {missing.group(1)} at [1:1]"
                 raise _BadQuery(message) from None
         if dry:
             self.dry_runs += 1
@@ -417,8 +464,12 @@ class BigQueryFake:
         stats: dict[str, Any] = {
             "creationTime": "1604880000000",
             "totalBytesProcessed": str(job.bytes_processed),
-            "query": {"totalBytesProcessed": str(job.bytes_processed), "statementType": "SELECT",
-                      "cacheHit": False, "schema": {"fields": job.schema}},
+            "query": {
+                "totalBytesProcessed": str(job.bytes_processed),
+                "statementType": "SELECT",
+                "cacheHit": False,
+                "schema": {"fields": job.schema},
+            },
         }
         if not dry and state == "DONE":
             stats.update(startTime="1604880000100", endTime="1604880000200")
@@ -438,7 +489,7 @@ class BigQueryFake:
     def _insert(self, request: GoogleRequest) -> dict[str, Any] | GoogleResponse:
         project = request.path.split("/")[4]
         body = request.body or {}
-        config = (body.get("configuration") or {})
+        config = body.get("configuration") or {}
         query = config.get("query") or {}
         dry = bool(config.get("dryRun"))
         try:
@@ -462,8 +513,17 @@ class BigQueryFake:
         except _BadQuery as exc:
             return _invalid(str(exc))
         if job.error:
-            return GoogleResponse(400, {"error": {"code": 400, "message": job.error["message"], "status":
-                                                  "INVALID_ARGUMENT", "errors": [job.error]}})
+            return GoogleResponse(
+                400,
+                {
+                    "error": {
+                        "code": 400,
+                        "message": job.error["message"],
+                        "status": "INVALID_ARGUMENT",
+                        "errors": [job.error],
+                    }
+                },
+            )
         page = self._page(job, {"maxResults": str(body.get("maxResults", ""))})
         return {**page, "kind": "bigquery#queryResponse", "totalBytesBilled": str(job.bytes_billed)}
 
@@ -508,8 +568,9 @@ class _BadQuery(Exception):
 
 def _invalid(message: str) -> GoogleResponse:
     error = {"reason": "invalidQuery", "message": message, "location": "query"}
-    return GoogleResponse(400, {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT",
-                                          "errors": [error]}})
+    return GoogleResponse(
+        400, {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT", "errors": [error]}}
+    )
 
 
 def _bq_type(duck: str) -> str:
@@ -534,16 +595,19 @@ def _cell(value: Any, int64_timestamps: bool) -> Any:
     return str(value)
 
 
-def billing_fake(google: GoogleFake, **tables: list[ExportRow]) -> BigQueryFake:
-    """A BigQuery fake with one table per keyword: ``standard=rows`` registers ``export.billing.
-    gcp_billing_export_v1_<ACCOUNT>`` and so on (see ``TABLE_IDS``)."""
+def export_database(**tables: list[ExportRow]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database with one table per keyword (``standard=rows``, ``detailed=rows``, ``standard_nolist=rows``:
+    see ``TABLE_IDS``); read-only afterwards, so tests can share it."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    names: dict[str, str] = {}
     for kind, rows in tables.items():
         load(con, kind, rows, detailed=kind.startswith("detailed"), with_list=not kind.endswith("nolist"))
-        names[TABLE_IDS[kind]] = kind
-    return BigQueryFake(google, names, con)
+    return con
+
+
+def billing_fake(google: GoogleFake, con: duckdb.DuckDBPyConnection, kinds: list[str]) -> BigQueryFake:
+    """The BigQuery fake serving ``con``'s tables ``kinds`` under their ``TABLE_IDS``."""
+    return BigQueryFake(google, {TABLE_IDS[k]: k for k in kinds}, con)
 
 
 TABLE_IDS = {

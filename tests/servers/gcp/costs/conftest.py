@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import duckdb
 import pytest
 from finops_gcp.context import GcpContext
 from finops_gcp.costs import BillingExport
 
-from tests.fakes.gcp.bigquery import TABLE_IDS, BigQueryFake, ExportRow, billing_fake, export_rows
+from tests.fakes.gcp.bigquery import TABLE_IDS, BigQueryFake, ExportRow, billing_fake, export_database, export_rows
 from tests.fakes.gcp.google_api import GoogleFake
 
 
@@ -19,10 +20,17 @@ def dataset() -> tuple[ExportRow, ...]:
     return tuple(export_rows())
 
 
-@pytest.fixture
-def bq(google: GoogleFake) -> BigQueryFake:
+@pytest.fixture(scope="session")
+def export_db() -> Iterator[duckdb.DuckDBPyConnection]:
     rows = list(dataset())
-    return billing_fake(google, standard=rows, detailed=rows, standard_nolist=rows)
+    con = export_database(standard=rows, detailed=rows, standard_nolist=rows)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def bq(google: GoogleFake, export_db: duckdb.DuckDBPyConnection) -> BigQueryFake:
+    return billing_fake(google, export_db, ["standard", "detailed", "standard_nolist"])
 
 
 @pytest.fixture

@@ -142,8 +142,9 @@ def _bytes(value: int | None) -> str:
 class BillingExport:
     """Costs from the configured BigQuery billing export table(s)."""
 
-    def __init__(self, ctx: GcpContext) -> None:
+    def __init__(self, ctx: GcpContext, *, page_size: int = PAGE_SIZE) -> None:
         self.ctx = ctx
+        self.page_size = page_size  # rows per getQueryResults page
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -197,21 +198,23 @@ class BillingExport:
             qparams = [parameter(n, t, v) for n, t, v in params]
             client = self.ctx.clients.bigquery(project)
             what = f"querying the billing export {query.table} in BigQuery (jobs run in project {project})"
-            with gcp_errors(f"estimating the scan of {query.table} (a free dry run, project {project})"):
-                dry = client.query(
-                    sql,
-                    job_config=bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, query_parameters=qparams),
-                    timeout=settings.timeout_seconds,
-                )
-            estimate = dry.total_bytes_processed
-            if estimate is not None and estimate > cap:
-                raise InvalidQuery(
-                    f"This question would scan {_bytes(estimate)} of {query.table}, above maximum_bytes_billed "
-                    f"({_bytes(cap)}); nothing was run or billed. Ask for a shorter period, or raise "
-                    "maximum_bytes_billed in [gcp] if that scan is worth it.",
-                    provider=P,
-                )
             try:
+                with gcp_errors(f"estimating the scan of {query.table} (a free dry run, project {project})"):
+                    dry = client.query(
+                        sql,
+                        job_config=bigquery.QueryJobConfig(
+                            dry_run=True, use_query_cache=False, query_parameters=qparams
+                        ),
+                        timeout=settings.timeout_seconds,
+                    )
+                estimate = dry.total_bytes_processed
+                if estimate is not None and estimate > cap:
+                    raise InvalidQuery(
+                        f"This question would scan {_bytes(estimate)} of {query.table}, above maximum_bytes_billed "
+                        f"({_bytes(cap)}); nothing was run or billed. Ask for a shorter period, or raise "
+                        "maximum_bytes_billed in [gcp] if that scan is worth it.",
+                        provider=P,
+                    )
                 with gcp_errors(what):
                     try:
                         job = client.query(
@@ -221,7 +224,7 @@ class BillingExport:
                         )
                         rows = [
                             {k: _plain(v) for k, v in row.items()}
-                            for row in job.result(page_size=PAGE_SIZE, timeout=settings.timeout_seconds)
+                            for row in job.result(page_size=self.page_size, timeout=settings.timeout_seconds)
                         ]
                     except gx.GoogleAPICallError as exc:
                         reasons = {str(e.get("reason")) for e in (exc.errors or []) if isinstance(e, dict)}
