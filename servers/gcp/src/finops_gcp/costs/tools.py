@@ -14,7 +14,7 @@ from finops_gcp.costs.answers import GcpBudgets, GcpCosts
 from finops_gcp.costs.bigquery_costs import BillingExport
 from finops_gcp.costs.budgets import budgets
 
-JOB = " One BigQuery job per uncached question (paid_calls), capped by maximum_bytes_billed."
+JOB = " 1 BigQuery job if uncached (paid_calls)."
 
 
 def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
@@ -25,8 +25,8 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         server,
         name="gcp_costs_by",
         annotations=READ,
-        description="Google Cloud costs from the billing export: gross, credits (by type) and net per group, "
-        "top groups, other, totals." + JOB,
+        description="GCP costs from the billing export: gross, credits by type, net per group; top, other, "
+        "totals." + JOB,
     )
     async def gcp_costs_by(
         start: Annotated[str, Field(description="YYYY-MM-DD")],
@@ -36,8 +36,8 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
             Field(max_length=2, description="service sku project location credit_type label:<key>"),
         ] = [],  # noqa: B006 - the SDK copies arguments; a default list shows as [] in the schema
         granularity: Literal["daily", "monthly", "total"] = "monthly",
-        services: Annotated[list[str], Field(description="keep only these services")] = [],  # noqa: B006
-        projects: Annotated[list[str], Field(description="keep only these project ids")] = [],  # noqa: B006
+        services: Annotated[list[str], Field(description="only these")] = [],  # noqa: B006
+        projects: Annotated[list[str], Field(description="only these ids")] = [],  # noqa: B006
         top_n: Annotated[int, Field(ge=1, le=100)] = 10,
     ) -> GcpCosts:
         first, last = period(start, end, today())
@@ -50,8 +50,7 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         server,
         name="gcp_budgets",
         annotations=READ,
-        description="Cloud Billing budgets: amount, thresholds, filter and spend so far this period (from the "
-        "export), percent used." + JOB,
+        description="Cloud Billing budgets: amount, thresholds, filter, spend so far, percent used." + JOB,
     )
     async def gcp_budgets() -> GcpBudgets:
         return await budgets(export.ctx, export)
