@@ -1,0 +1,47 @@
+"""The projects linked to the billing account (Cloud Billing API), used when ``projects`` is not set."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from finops_core.errors import ConfigError
+
+from finops_gcp.errors import gcp_errors
+
+if TYPE_CHECKING:
+    from finops_gcp.context import GcpContext
+
+
+def account_name(ctx: GcpContext) -> str:
+    """``billingAccounts/<id>`` of ``billing_account``, or a ConfigError saying what to set."""
+    account = ctx.settings.billing_account
+    if not account:
+        raise ConfigError(
+            "No billing account: set billing_account (XXXXXX-XXXXXX-XXXXXX) in [gcp] of finops.toml, or "
+            "FINOPS_GCP__BILLING_ACCOUNT."
+        )
+    return account if account.startswith("billingAccounts/") else f"billingAccounts/{account}"
+
+
+async def linked_projects(ctx: GcpContext) -> list[str]:
+    """Ids of the projects linked to the billing account with billing enabled, sorted."""
+    name = account_name(ctx)
+
+    def fetch() -> list[str]:
+        from google.cloud.billing_v1 import CloudBillingClient
+
+        client = ctx.clients.gapic(CloudBillingClient, "billing")
+        with gcp_errors(f"listing the projects of {name} (cloudbilling projectBillingInfo)"):
+            return sorted(
+                info.project_id
+                for info in client.list_project_billing_info(name=name, timeout=ctx.settings.timeout_seconds)
+                if info.billing_enabled and info.project_id
+            )
+
+    found = await ctx.run(fetch)
+    if not found:
+        raise ConfigError(
+            f"{name} has no project with billing enabled that these credentials can see; set projects in [gcp], "
+            "or grant Billing Account Viewer on the account."
+        )
+    return found
