@@ -212,7 +212,7 @@ async def test_an_applied_recommendation_is_marked_succeeded_and_a_failed_one_fa
     result = await apply_remediation(ctx, _action("delete_volume", disk_id("idle-1"), **realizes))
     assert result.applied
     assert f"Marked recommendation {RECOMMENDATION} SUCCEEDED" in result.message
-    assert marked == [(RECOMMENDATION, "Succeeded", {"etag": '"e1"', "stateMetadata": {"applied-by": "finops-mcp"}})]
+    assert marked == [(RECOMMENDATION, "Succeeded", {"etag": '"e1"', "stateMetadata": {"finops-mcp": "applied"}})]
 
     ops.fail_operation("delete", 400, "resourceInUseByAnotherResource", "in use since a moment ago")
     with pytest.raises(Exception, match="in use since a moment ago"):
