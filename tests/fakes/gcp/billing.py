@@ -23,9 +23,10 @@ def install_billing(
     projects: list[dict[str, Any]] | None = None,
     budgets: list[dict[str, Any]] | None = None,
     page_size: int = 2,
+    currency: str = "USD",
 ) -> None:
-    """Serve ``billingAccounts/<account>``'s ``projectBillingInfo`` and budgets (REST JSON shapes); any other
-    account is 403, as for credentials without Billing Account Viewer."""
+    """Serve ``billingAccounts/<account>`` itself (in ``currency``), its ``projectBillingInfo`` and budgets (REST
+    JSON shapes); any other account is 403, as for credentials without Billing Account Viewer."""
 
     def check(request: GoogleRequest) -> None:
         if request.path.split("/")[3] != account:
@@ -39,6 +40,12 @@ def install_billing(
         check(request)
         return _paged(budgets or [], "budgets", request, page_size)
 
+    def account_route(request: GoogleRequest) -> dict[str, Any]:
+        check(request)
+        name = f"billingAccounts/{account}"
+        return {"name": name, "open": True, "displayName": "finops demo billing", "currencyCode": currency}
+
+    google.route("billing.account", "GET", r"/v1/billingAccounts/([^/]+)", account_route)
     google.route("billing.projects", "GET", r"/v1/billingAccounts/([^/]+)/projects", projects_route)
     google.route("budgets.list", "GET", r"/v1/billingAccounts/([^/]+)/budgets", budgets_route)
 

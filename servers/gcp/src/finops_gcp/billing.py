@@ -1,4 +1,5 @@
-"""The projects linked to the billing account (Cloud Billing API), used when ``projects`` is not set."""
+"""The billing account (Cloud Billing API): its currency, and the projects linked to it (used when ``projects`` is
+not set)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,17 @@ async def linked_projects(ctx: GcpContext) -> list[str]:
             "or grant Billing Account Viewer on the account."
         )
     return found
+
+
+async def account_currency(ctx: GcpContext) -> str:
+    """The billing account's currency (every cost in its export is in it)."""
+    name = account_name(ctx)
+
+    def fetch() -> str:
+        from google.cloud.billing_v1 import CloudBillingClient
+
+        client = ctx.clients.gapic(CloudBillingClient, "billing")
+        with gcp_errors(f"reading {name} (cloudbilling billingAccounts.get)"):
+            return str(client.get_billing_account(name=name, timeout=ctx.settings.timeout_seconds).currency_code)
+
+    return await ctx.run(fetch)

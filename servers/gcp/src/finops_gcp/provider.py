@@ -21,6 +21,7 @@ from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
 from finops_core.store import Store
 
+from finops_gcp.billing import account_currency
 from finops_gcp.clients import GcpClients
 from finops_gcp.context import GcpContext
 from finops_gcp.costs import BillingExport
@@ -54,16 +55,19 @@ class GcpProvider(AdapterProvider[GcpContext]):
 
     async def info(self) -> ProviderInfo:
         projects = await self.ctx.projects()
-        # The billing account's currency: read it from last month's costs (cached).
-        today = self.ctx.today()
-        start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        costs = await self.costs.query_costs(CostQuery(start=start, end=today, metric="billed"))
+        if self.ctx.settings.billing_account:
+            currencies = [await account_currency(self.ctx)]
+        else:  # no account to ask: the currencies of last month's costs (cached)
+            today = self.ctx.today()
+            start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+            costs = await self.costs.query_costs(CostQuery(start=start, end=today, metric="billed"))
+            currencies = [t.currency for t in costs.totals]
         return ProviderInfo(
             provider="gcp",
             display_name="Google Cloud",
             is_demo=False,
             accounts=projects,
-            currencies=[t.currency for t in costs.totals],
+            currencies=currencies,
             capabilities=["costs", "inventory", "recommendations", "remediation", "budgets", "bigquery-export"],
             read_only=True,
         )

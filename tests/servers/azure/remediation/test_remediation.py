@@ -224,7 +224,7 @@ async def test_an_unknown_resource_is_not_found_with_advice(world: World, ctx: A
 
 
 async def test_ids_of_the_wrong_form_or_kind_say_what_is_expected(world: World, ctx: AzureContext) -> None:
-    with pytest.raises(InvalidInput, match="not a full Azure resource id"):
+    with pytest.raises(NotFound, match="not a full Azure resource id"):
         await plan_remediation(ctx, _action("stop_instance", "web-1"))
     storage = f"/subscriptions/{SUB}/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/logs"
     with pytest.raises(InvalidInput, match=r"Microsoft\.Storage/storageAccounts resources cannot be changed"):

@@ -158,7 +158,7 @@ async def test_ids_are_accepted_with_or_without_the_service_prefix_and_unknown_o
         await plan_remediation(ctx, _action("stop_instance", instance_id("nope")))
     with pytest.raises(NotFound, match="gcp_list_resources"):
         await plan_remediation(ctx, _action("stop_instance", instance_id("web-1", zone="europe-west1-b")))
-    with pytest.raises(InvalidInput, match="full name"):
+    with pytest.raises(NotFound, match="full name"):
         await plan_remediation(ctx, _action("stop_instance", "i-0123456789abcdef0"))
     with pytest.raises(InvalidInput, match="stop_instance applies to a VM instance"):
         await plan_remediation(

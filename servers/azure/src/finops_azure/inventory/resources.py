@@ -374,9 +374,18 @@ async def list_resources(
         raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
     if region is not None:
         region = region.strip().lower().replace(" ", "")
-        if not REGION_NAME.fullmatch(region):
-            raise InvalidInput(f"region must be an Azure location name such as westeurope or eastus2, not {region!r}.")
     subscriptions = len(await ctx.subscriptions())
+    if region is not None and not REGION_NAME.fullmatch(region):  # never sent into a query
+        return ResourceInventory(
+            provider="azure",
+            resources=[],
+            total=0,
+            truncated=False,
+            is_demo=False,
+            source=_source(subscriptions, None),
+            note=f"No Azure location is named {region!r}: locations are written like westeurope or eastus2 "
+            "(no hyphens). Ask again with one of those, or without a region.",
+        )
     if resource_type is not None and resource_type not in ARM_TYPES:
         return ResourceInventory(
             provider="azure",

@@ -46,7 +46,8 @@ class ArmId:
 
 
 def parse_arm_id(resource_id: str) -> ArmId:
-    """The parts of a VM's, disk's, snapshot's or public IP's ARM id, or an ``InvalidInput`` saying the form."""
+    """The parts of a VM's, disk's, snapshot's or public IP's ARM id; ``NotFound`` saying the form for text that is
+    no ARM id, ``InvalidInput`` for a type this server does not change."""
     text = resource_id.strip().rstrip("/")
     parts = text.strip("/").split("/")
     lowered = [p.lower() for p in parts]
@@ -58,9 +59,11 @@ def parse_arm_id(resource_id: str) -> ArmId:
         or lowered[4] != "providers"
         or not all(parts)
     ):
-        raise InvalidInput(
-            f"{resource_id!r} is not a full Azure resource id ({ID_FORM}); copy it from azure_list_resources or a "
-            "recommendation."
+        # Not an id at all: no resource by that name exists (the contract every provider keeps), said helpfully.
+        raise NotFound(
+            f"{resource_id!r} names no resource: it is not a full Azure resource id ({ID_FORM}); copy it from "
+            "azure_list_resources or a recommendation.",
+            provider="azure",
         )
     kind = _TYPES.get(f"{lowered[5]}/{lowered[6]}")
     if kind is None:

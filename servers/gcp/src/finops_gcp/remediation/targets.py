@@ -111,13 +111,16 @@ class Target:
 
 
 def parse_resource_id(resource_id: str) -> Ref:
-    """The project, zone/region and name ``resource_id`` names, or ``InvalidInput`` showing the forms accepted."""
+    """The project, zone/region and name ``resource_id`` names, or ``NotFound`` showing the forms accepted."""
     text = resource_id.strip()
     text = _SELF_LINK.sub("", text)
     text = text.removeprefix(FULL_NAME_PREFIX)
     m = _ID.match(text)
     if m is None:
-        raise InvalidInput(f"{resource_id!r} is not a Compute Engine resource this server can change. {_FORMS}")
+        # Not a resource name at all: no such resource (the contract every provider keeps), said helpfully.
+        raise NotFound(
+            f"{resource_id!r} names no Compute Engine resource this server can change. {_FORMS}", provider="gcp"
+        )
     kind = _KIND_OF[m["collection"]]
     scope = m["scope"]
     allowed = {"instance": ("zones/",), "disk": ("zones/",), "address": ("regions/", "global"), "snapshot": ("global",)}
