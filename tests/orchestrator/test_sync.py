@@ -163,9 +163,9 @@ def test_finops_sync_on_the_command_line_syncs_the_configured_clouds(home: Path)
     (home / "finops.toml").write_text('[providers.aws]\nmode = "sandbox"\n[providers.gcp]\nmode = "in-process"\n')
     first = run_finops(home, "sync", "--since", "2026-10-01")
     again = run_finops(home, "sync", "--since", "2026-10-01", "--json")
-    assert first.returncode == 1, first.stderr  # gcp is configured but has no adapter: a partial sync
+    assert first.returncode == 1, first.stderr  # gcp is configured without projects: a partial sync
     assert "AWS" in first.stdout
-    assert "no Google Cloud SDK adapter" in first.stdout.replace("\n", " ")
+    assert "FINOPS_GCP__PROJECTS" in first.stdout.replace("\n", " ")
     assert '"state": "synced"' in again.stdout
 
 

@@ -120,7 +120,7 @@ def run_cloud_server(
     cloud: Cloud,
     argv: Sequence[str] | None,
     *,
-    real_provider: Callable[[Settings], CloudProvider] | None,
+    real_provider: Callable[[Settings], CloudProvider],
     extend: Callable[[CloudProvider, Settings], Callable[[MCPServer], None] | None] | None = None,
 ) -> int:
     """Entry point shared by ``finops-aws``, ``finops-azure`` and ``finops-gcp``; returns the exit code."""
@@ -139,13 +139,6 @@ def run_cloud_server(
         configure_logging(settings.log_level, settings.log_format)
         if args.demo:
             provider: CloudProvider = SandboxProvider(cloud, seed=settings.demo_seed, as_of=settings.demo_as_of)
-        elif real_provider is None:
-            print(
-                f"finops-{cloud}: the {CLOUD_NAMES[cloud]} SDK adapter is not available in this version yet, so "
-                f"there is no real account to serve. Run `finops-{cloud} --demo` to serve the demo company.",
-                file=sys.stderr,
-            )
-            return 2
         else:
             provider = real_provider(settings)
         tools = extend(provider, settings) if extend is not None else None

@@ -35,14 +35,6 @@ async def test_clouds_left_out_of_the_config_are_named_with_how_to_add_them(home
     assert "pip install 'finops-mcp[gcp]'" in states["gcp"][1]
 
 
-async def test_an_installed_cloud_without_an_sdk_adapter_says_so_instead_of_failing(home: Path) -> None:
-    async with connect_providers(_settings(home, {"gcp": {"mode": "in-process"}}), as_of=AS_OF) as connected:
-        (gcp,) = [s for s in connected.statuses if s.provider == "gcp"]
-    assert connected.providers == []
-    assert gcp.state == "unavailable"
-    assert 'mode = "sandbox"' in gcp.detail
-
-
 async def test_a_stdio_server_and_an_http_server_answer_like_the_sandbox_while_a_broken_one_is_named(
     home: Path,
 ) -> None:
@@ -84,11 +76,14 @@ def test_a_stdio_provider_without_a_command_is_a_config_error(home: Path) -> Non
         _settings(home, {"aws": {"mode": "stdio"}})
 
 
-async def test_aws_in_process_is_its_sdk_adapter_and_connecting_calls_nothing_on_aws(home: Path) -> None:
+async def test_in_process_clouds_are_their_sdk_adapters_and_connecting_calls_no_cloud(home: Path) -> None:
     from finops_aws.provider import AwsProvider
+    from finops_azure.provider import AzureProvider
+    from finops_gcp.provider import GcpProvider
 
-    async with connect_providers(_settings(home, {"aws": {"mode": "in-process"}}), as_of=AS_OF) as connected:
-        (aws,) = [s for s in connected.statuses if s.provider == "aws"]
-        (provider,) = connected.providers
-    assert isinstance(provider, AwsProvider)
-    assert (aws.state, aws.mode) == ("connected", "in-process")
+    clouds = {cloud: {"mode": "in-process"} for cloud in ("aws", "azure", "gcp")}
+    async with connect_providers(_settings(home, clouds), as_of=AS_OF) as connected:
+        states = {s.provider: (s.state, s.mode) for s in connected.statuses}
+        providers = connected.providers
+    assert [type(p) for p in providers] == [AwsProvider, AzureProvider, GcpProvider]
+    assert set(states.values()) == {("connected", "in-process")}

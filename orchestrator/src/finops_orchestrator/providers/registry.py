@@ -77,17 +77,7 @@ def _in_process(cloud: Cloud, settings: Settings) -> CloudProvider | ProviderSta
             detail=f"{CLOUD_NAMES[cloud]}'s package is not installed: `pip install 'finops-mcp[{cloud}]'`, or set "
             f'mode = "stdio" / "http" in [providers.{cloud}] to use a finops-{cloud} server elsewhere.',
         )
-    try:
-        adapter = importlib.import_module(ADAPTER_MODULE.format(cloud=cloud))
-    except ModuleNotFoundError:
-        return ProviderStatus(
-            provider=cloud,
-            state="unavailable",
-            mode="in-process",
-            detail=f"This version of finops-mcp-{cloud} has no {CLOUD_NAMES[cloud]} SDK adapter yet; set "
-            f'mode = "sandbox" in [providers.{cloud}] for the demo company, or load its billing export with '
-            "`finops ingest`.",
-        )
+    adapter = importlib.import_module(ADAPTER_MODULE.format(cloud=cloud))
     create: Callable[[Settings], CloudProvider] = adapter.create_provider
     return create(settings)
 
