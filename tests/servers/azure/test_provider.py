@@ -24,7 +24,7 @@ from tests.servers.azure.conftest import SUBSCRIPTIONS, StaticToken, Waits
 
 
 class LiveGraph(ResourceGraphFake):
-    """Resource Graph over the compute fake's current disks and snapshots, so a change shows in the inventory."""
+    """Resource Graph over the compute fake's current VMs, disks and snapshots, so a change shows in the inventory."""
 
     def __init__(self, arm: ArmFake, compute: ComputeFake) -> None:
         self.compute = compute
@@ -33,12 +33,19 @@ class LiveGraph(ResourceGraphFake):
 
     @property
     def resources(self) -> list[dict[str, Any]]:  # type: ignore[override]
-        live = [*self.compute.disks.values(), *self.compute.snapshots.values()]
+        vms = [_with_power(vm, self.compute.power[key]) for key, vm in self.compute.vms.items()]
+        live = [*vms, *self.compute.disks.values(), *self.compute.snapshots.values()]
         return self.static + [_graph_record(r) for r in live]
 
     @resources.setter
     def resources(self, records: list[dict[str, Any]]) -> None:
         self.static = list(records)
+
+
+def _with_power(vm: dict[str, Any], power: str) -> dict[str, Any]:
+    """A VM with the power state Resource Graph adds under ``properties.extended``."""
+    view = {"instanceView": {"powerState": {"code": f"PowerState/{power}"}}}
+    return {**vm, "properties": {**vm["properties"], "extended": view}}
 
 
 def _graph_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +54,8 @@ def _graph_record(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "type": record["type"].lower(), "subscriptionId": parts[2], "resourceGroup": parts[4].lower()}
 
 
-def azure_provider(arm: ArmFake, home: Path, waits: Waits) -> AzureProvider:
+def azure_provider(arm: ArmFake, home: Path, waits: Waits) -> tuple[AzureProvider, ComputeFake]:
+    """A provider over the emulators, as ``finops.toml`` would configure it, and the compute fake it changes."""
     cost_management.install(arm, cost_management.demo_rows(AS_OF), today=AS_OF)
     advisor.install(arm, {})
     RetailPricesFake(arm)
@@ -64,13 +72,13 @@ def azure_provider(arm: ArmFake, home: Path, waits: Waits) -> AzureProvider:
         "lro_poll_seconds": 0,
     }
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"azure": azure})
-    return create_provider(settings, credential_factory=StaticToken, today=lambda: AS_OF, sleep=waits)
+    return create_provider(settings, credential_factory=StaticToken, today=lambda: AS_OF, sleep=waits), compute
 
 
 class TestAzureProvider(CloudProviderContract):
     @pytest.fixture
     def provider(self, arm: ArmFake, home: Path, waits: Waits) -> AzureProvider:
-        return azure_provider(arm, home, waits)
+        return azure_provider(arm, home, waits)[0]
 
     @pytest.fixture
     def cost_period(self) -> tuple[date, date]:
