@@ -58,17 +58,22 @@ def export_db() -> duckdb.DuckDBPyConnection:
     return export_database(standard=export_rows())
 
 
-def gcp_provider(google: GoogleFake, home: Path, waits: Waits) -> GcpProvider:
+def gcp_provider(
+    google: GoogleFake, home: Path, waits: Waits, recommendations: dict[str, list[dict[str, Any]]] | None = None
+) -> tuple[GcpProvider, ComputeOps]:
+    """A provider over the emulators, as ``finops.toml`` would configure it, and the Compute Engine it changes."""
     billing_fake(google, export_db(), ["standard"])
     install_billing(google, ACCOUNT, projects=[project_info(p, ACCOUNT) for p in PROJECTS])
     catalog.install(google, SKUS)
     state = compute.ComputeState()
     compute.install(google, state)
-    ComputeOps(google, instances=ZoneKeys(state.instances), disks=ZoneKeys(state.disks), addresses=state.addresses)  # type: ignore[arg-type]
+    ops = ComputeOps(
+        google, instances=ZoneKeys(state.instances), disks=ZoneKeys(state.disks), addresses=state.addresses
+    )  # type: ignore[arg-type]
     state.add_disk(PROJECTS[0], ZONE, "orphan-1", size_gb=100)  # unattached: a finding to act on
     monitoring.install(google, {})
     sql.install(google, {})
-    recommender.install(google, {})
+    recommender.install(google, recommendations or {})
     gcp = {
         "projects": list(PROJECTS),
         "billing_account": ACCOUNT,
@@ -77,13 +82,14 @@ def gcp_provider(google: GoogleFake, home: Path, waits: Waits) -> GcpProvider:
         "zones": [ZONE],
     }
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"gcp": gcp})
-    return create_provider(settings, credentials_factory=AnonymousCredentials, today=lambda: AS_OF, sleep=waits)
+    provider = create_provider(settings, credentials_factory=AnonymousCredentials, today=lambda: AS_OF, sleep=waits)
+    return provider, ops
 
 
 class TestGcpProvider(CloudProviderContract):
     @pytest.fixture
     def provider(self, google: GoogleFake, home: Path, waits: Waits) -> GcpProvider:
-        return gcp_provider(google, home, waits)
+        return gcp_provider(google, home, waits)[0]
 
     @pytest.fixture
     def cost_period(self) -> tuple[date, date]:
