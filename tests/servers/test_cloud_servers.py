@@ -1,0 +1,83 @@
+"""The three per-cloud servers as an assistant sees them on a real account: which tools, how large their list,
+what each promises, and that starting one imports no cloud SDK (tools/list must be quick, credentials or not)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from finops_core.sandbox import SandboxProvider
+from finops_core.server import build_server
+from finops_core.settings import Settings
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+# Each cloud's smallest real configuration, and the SDK modules its start must not import.
+CLOUDS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "aws": ({"athena": {"database": "cur", "table": "data"}}, ("boto3", "botocore")),
+    "azure": ({"subscriptions": ["00000000-0000-0000-0000-00000000aaaa"]}, ("azure.identity", "azure.mgmt")),
+    "gcp": ({"projects": ["finops-demo-web"]}, ("google.cloud", "google.auth")),
+}
+
+
+def _parts(cloud: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    provider = importlib.import_module(f"finops_{cloud}.provider")
+    server = importlib.import_module(f"finops_{cloud}.server")
+    return provider.create_provider, getattr(server, f"{cloud}_tools")
+
+
+async def _tools(cloud: str, home: Path, **overrides: Any) -> list[dict[str, Any]]:
+    create, extend = _parts(cloud)
+    settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={cloud: CLOUDS[cloud][0], **overrides})
+    provider = create(settings)
+    async with Client(build_server(provider, settings, extend=extend(provider, settings))) as client:
+        tools = (await client.list_tools()).tools
+    return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+async def test_every_tool_fits_in_16_kb_with_remediation_switched_on(cloud: str, home: Path) -> None:
+    tools = await _tools(cloud, home, remediation_enabled=True)
+    assert f"{cloud}_apply_remediation" in {t["name"] for t in tools}
+    assert len(json.dumps({"tools": tools}, separators=(",", ":"))) <= 16 * 1024
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+async def test_read_only_by_default_and_every_tool_says_whether_it_changes_anything(cloud: str, home: Path) -> None:
+    tools = await _tools(cloud, home)
+    assert f"{cloud}_apply_remediation" not in {t["name"] for t in tools}
+    assert len(tools) > 7  # the common tools and the cloud's own
+    for tool in await _tools(cloud, home, remediation_enabled=True):
+        changes = tool["name"] == f"{cloud}_apply_remediation"
+        assert tool["annotations"]["readOnlyHint"] is not changes, tool["name"]
+        assert tool["annotations"]["destructiveHint"] is changes, tool["name"]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_the_demo_has_none_of_the_cloud_s_own_tools(cloud: str, home: Path) -> None:
+    settings = Settings.load({"FINOPS_HOME": str(home)})
+    assert _parts(cloud)[1](SandboxProvider(cloud), settings) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_starting_the_server_imports_no_cloud_sdk(cloud: str, home: Path) -> None:
+    # The SDKs take seconds to import: they wait for the first call that needs them.
+    script = (
+        "import sys\n"
+        "from finops_core.settings import Settings\n"
+        "from finops_core.server import build_server\n"
+        f"from finops_{cloud}.provider import create_provider\n"
+        f"from finops_{cloud}.server import {cloud}_tools\n"
+        f"settings = Settings.load({{'FINOPS_HOME': {str(home)!r}}}, overrides={{{cloud!r}: {CLOUDS[cloud][0]!r}}})\n"
+        "provider = create_provider(settings)\n"
+        f"build_server(provider, settings, extend={cloud}_tools(provider, settings))\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({CLOUDS[cloud][1]!r} + ('sqlite_utils',))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
