@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from finops_core.errors import InvalidInput
+from finops_core.prepared import flag
 
-
-def flag(parameters: dict[str, str], name: str, *, default: bool) -> bool:
-    """A 'true'/'false' parameter."""
-    text = parameters.get(name, "").strip().lower()
-    if not text:
-        return default
-    if text in ("true", "yes", "1"):
-        return True
-    if text in ("false", "no", "0"):
-        return False
-    raise InvalidInput(f"parameters.{name} must be 'true' or 'false', not {parameters[name]!r}.")
+__all__ = ["days", "flag"]
 
 
 def days(parameters: dict[str, str], name: str, *, least: int = 1) -> int | None:

@@ -1,69 +1,13 @@
-"""What checking an action yields: the description a plan shows, and the step apply performs.
-
-Every action is prepared the same way for a plan and for apply (apply re-checks everything, dry run included,
-because the resource may have changed since the plan), so the two cannot disagree about what is allowed.
-"""
+"""The shape of a checked action here: ``perform`` and ``read_after`` are blocking SDK calls (run in a worker thread).
+See ``finops_core.prepared``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
-from finops_core.money import Money
+from finops_core.prepared import Done, flag, plan_of, result_of, unchanged
+from finops_core.prepared import Prepared as _Prepared
 
+Prepared = _Prepared[Done, dict[str, Any]]
 
-@dataclass(frozen=True)
-class Done:
-    """What performing the step did: a message, and how to undo it when that is only known afterwards."""
-
-    message: str
-    undo: str | None = None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A checked action. ``perform`` is None when the resource is already as asked (nothing to do)."""
-
-    summary: str
-    before: dict[str, Any]
-    expected_after: dict[str, Any]
-    undo: str
-    perform: Callable[[], Done] | None
-    read_after: Callable[[], dict[str, Any]]
-    monthly_savings: Money | None = None
-
-
-def plan_of(action: RemediationAction, prepared: Prepared) -> RemediationPlan:
-    return RemediationPlan(
-        action=action,
-        dry_run_ok=True,
-        summary=prepared.summary,
-        before=prepared.before,
-        expected_after=prepared.expected_after,
-        undo=prepared.undo,
-        monthly_savings=prepared.monthly_savings,
-    )
-
-
-def unchanged(action: RemediationAction, prepared: Prepared) -> RemediationResult:
-    """The result of applying an action whose resource is already as asked: nothing changed, nothing to undo."""
-    return RemediationResult(
-        action=action,
-        applied=False,
-        message=f"{prepared.summary}.",
-        before=prepared.before,
-        after=prepared.before,
-    )
-
-
-def result_of(action: RemediationAction, prepared: Prepared, done: Done, after: dict[str, Any]) -> RemediationResult:
-    return RemediationResult(
-        action=action,
-        applied=True,
-        message=done.message,
-        before=prepared.before,
-        after=after,
-        undo=done.undo or prepared.undo,
-    )
+__all__ = ["Done", "Prepared", "flag", "plan_of", "result_of", "unchanged"]

@@ -7,25 +7,13 @@ from typing import TYPE_CHECKING, Any
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
 from finops_azure.remediation.lro import run_to_end
-from finops_azure.remediation.plans import Done, Prepared
+from finops_azure.remediation.plans import Done, Prepared, flag
 from finops_azure.remediation.targets import ArmId, Target, read_record
 
 if TYPE_CHECKING:
     from finops_azure.context import AzureContext
 
 MAX_NAME = 80  # Azure's limit on a snapshot's name
-
-
-def flag(parameters: dict[str, str], name: str, *, default: bool) -> bool:
-    """A 'true'/'false' parameter."""
-    text = parameters.get(name, "").strip().lower()
-    if not text:
-        return default
-    if text in ("true", "yes", "1"):
-        return True
-    if text in ("false", "no", "0"):
-        return False
-    raise InvalidInput(f"parameters.{name} must be 'true' or 'false', not {parameters[name]!r}.")
 
 
 def disk_state(record: dict[str, Any]) -> dict[str, Any]:
