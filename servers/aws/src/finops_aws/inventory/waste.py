@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError
-from finops_core.models import Effort, Recommendation, RecommendationKind, RemediationAction, Risk
+from finops_core.findings import estimate_text, estimated_savings, finding
+from finops_core.models import Effort, Recommendation, RecommendationKind, Risk
 from finops_core.money import Money
 from finops_core.provider import ResourceType
 
@@ -27,7 +28,6 @@ from finops_aws.inventory.resources import Found, currency_of, gather, price_all
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
 
-SOURCE = "finops-aws-rules"
 # Trusted Advisor's "low utilization" line for network I/O.
 IDLE_NETWORK_MB_PER_DAY = 5.0
 # A NAT gateway that sent less than this in the whole window is idle.
@@ -45,16 +45,11 @@ def _place(f: Found) -> Place:
 
 def _money(f: Found | None, amount: Decimal | None = None) -> Money:
     """``amount`` (default: the resource's estimate), or zero when no list price is known."""
-    currency = currency_of(f.resource.region or "") if f else "USD"
-    if amount is None:
-        amount = f.resource.monthly_cost.amount if f and f.resource.monthly_cost else Decimal("0.00")
-    return Money(amount=amount, currency=currency)
+    return estimated_savings(f.resource if f else None, amount, currency_of(f.resource.region or "") if f else None)
 
 
 def _estimate(money: Money) -> str:
-    if money.amount == 0:
-        return "no list price was found, so the saving is not estimated"
-    return f"estimated {money} a month at on-demand list prices"
+    return estimate_text(money, "on-demand list prices")
 
 
 def _recommendation(
@@ -70,26 +65,22 @@ def _recommendation(
     **parameters: str,
 ) -> Recommendation:
     r = f.resource
-    remediation = None
-    if action is not None:
-        params = {"region": r.region or "", **parameters}
-        if f.account.role_arn is not None:  # not the credentials' own account
-            params["account_id"] = f.account.account_id
-        remediation = RemediationAction(provider="aws", kind=action, resource_id=r.resource_id, parameters=params)
-    return Recommendation(
-        provider="aws",
-        recommendation_id=f"{SOURCE}/{rule}/{r.account_id}/{r.region}/{r.resource_id}",
-        source=SOURCE,
+    params = {"region": r.region or "", **parameters}
+    if f.account.role_arn is not None:  # not the credentials' own account
+        params["account_id"] = f.account.account_id
+    key = f"{r.account_id}/{r.region}/{r.resource_id}"
+    return finding(
+        r,
+        rule=rule,
         kind=kind,
         title=title,
-        resource_id=r.resource_id,
-        account_id=r.account_id,
-        region=r.region,
-        monthly_savings=savings,
+        detail=detail,
+        savings=savings,
         effort=effort,
         risk=risk,
-        detail=detail,
-        action=remediation,
+        action=action,
+        parameters=params,
+        key=key,
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from finops_core.models import Effort, Recommendation, RecommendationKind, RemediationAction, Risk
+from finops_core.findings import estimate_text, estimated_savings, finding
+from finops_core.models import Effort, Recommendation, RecommendationKind, Risk
 from finops_core.money import Money
 from finops_core.provider import ResourceType
 
@@ -20,7 +21,6 @@ from finops_azure.inventory.resources import Found, gather, price_all
 if TYPE_CHECKING:
     from finops_azure.context import AzureContext
 
-SOURCE = "finops-azure-rules"
 PREMIUM_DISKS = ("premium_lrs", "premium_zrs", "premiumv2_lrs", "ultrassd_lrs")
 PLANS = "microsoft.web/serverfarms"
 KINDS: tuple[ResourceType, ...] = ("instance", "volume", "snapshot", "ip", "other")
@@ -28,17 +28,11 @@ KINDS: tuple[ResourceType, ...] = ("instance", "volume", "snapshot", "ip", "othe
 
 def _money(f: Found | None, amount: Decimal | None = None) -> Money:
     """``amount`` (default: the resource's estimate), or zero when no list price is known."""
-    cost = f.resource.monthly_cost if f is not None else None
-    currency = cost.currency if cost is not None else "USD"
-    if amount is None:
-        amount = cost.amount if cost is not None else Decimal("0.00")
-    return Money(amount=amount, currency=currency)
+    return estimated_savings(f.resource if f is not None else None, amount)
 
 
 def _estimate(money: Money) -> str:
-    if money.amount == 0:
-        return "no retail price was found, so the saving is not estimated"
-    return f"estimated {money} a month at pay-as-you-go retail list prices"
+    return estimate_text(money, "pay-as-you-go retail list prices")
 
 
 def _recommendation(
@@ -54,25 +48,18 @@ def _recommendation(
     **parameters: str,
 ) -> Recommendation:
     r = f.resource
-    remediation = None
-    if action is not None:
-        remediation = RemediationAction(
-            provider="azure", kind=action, resource_id=r.resource_id, parameters=dict(parameters)
-        )
-    return Recommendation(
-        provider="azure",
-        recommendation_id=f"{SOURCE}/{rule}/{r.resource_id.lower()}",
-        source=SOURCE,
+    return finding(
+        r,
+        rule=rule,
         kind=kind,
         title=title,
-        resource_id=r.resource_id,
-        account_id=r.account_id,
-        region=r.region,
-        monthly_savings=savings,
+        detail=detail,
+        savings=savings,
         effort=effort,
         risk=risk,
-        detail=detail,
-        action=remediation,
+        action=action,
+        parameters=dict(parameters),
+        key=r.resource_id.lower(),
     )
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError
 from finops_core.fanout import fan_out
-from finops_core.models import Effort, Recommendation, RecommendationKind, RemediationAction, Risk
+from finops_core.findings import estimate_text, estimated_savings, finding
+from finops_core.models import Effort, Recommendation, RecommendationKind, Risk
 from finops_core.money import Money
 
 from finops_gcp.inventory.compute import Address, Disk, Instance, Snapshot
@@ -24,21 +25,15 @@ from finops_gcp.inventory.resources import Found, gather, price_all
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
-SOURCE = "finops-gcp-rules"
 
 
 def _money(f: Found | None, amount: Decimal | None = None, currency: str | None = None) -> Money:
     """``amount`` (default: the resource's estimate), or zero when no list price is known."""
-    cost = f.resource.monthly_cost if f is not None else None
-    if amount is None:
-        amount = cost.amount if cost is not None else Decimal("0.00")
-    return Money(amount=amount, currency=currency or (cost.currency if cost is not None else "USD"))
+    return estimated_savings(f.resource if f is not None else None, amount, currency)
 
 
 def _estimate(money: Money) -> str:
-    if money.amount == 0:
-        return "no list price was found, so the saving is not estimated"
-    return f"estimate: {money} a month at list prices (Cloud Billing catalog)"
+    return estimate_text(money, "list prices (Cloud Billing catalog)")
 
 
 def _recommendation(
@@ -54,25 +49,18 @@ def _recommendation(
     **parameters: str,
 ) -> Recommendation:
     r = f.resource
-    remediation = (
-        RemediationAction(provider="gcp", kind=action, resource_id=r.resource_id, parameters=parameters)
-        if action is not None
-        else None
-    )
-    return Recommendation(
-        provider="gcp",
-        recommendation_id=f"{SOURCE}/{rule}/{r.resource_id.removeprefix('//')}",
-        source=SOURCE,
+    return finding(
+        r,
+        rule=rule,
         kind=kind,
         title=title,
-        resource_id=r.resource_id,
-        account_id=r.account_id,
-        region=r.region,
-        monthly_savings=savings,
+        detail=detail,
+        savings=savings,
         effort=effort,
         risk=risk,
-        detail=detail,
-        action=remediation,
+        action=action,
+        parameters=dict(parameters),
+        key=r.resource_id.removeprefix("//"),
     )
 
 
