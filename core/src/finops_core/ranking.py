@@ -4,7 +4,7 @@ names missing sources or says why nothing was found. Every cloud adapter answers
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from decimal import Decimal
 
 import anyio
@@ -65,3 +65,46 @@ def recommendation_set(
         source=f"{sources} (savings are the clouds' estimates or list-price estimates)",
         note=note,
     )
+
+
+def _mention(kept: Recommendation, others: list[Recommendation]) -> Recommendation:
+    names = "; ".join(f"{o.source}: {o.title} ({o.monthly_savings}/month)" for o in others)
+    note = f"Also recommended by {names}. One saving estimated by several sources; not added together."
+    return kept.model_copy(update={"detail": f"{kept.detail} {note}" if kept.detail else note})
+
+
+def merge_by(
+    recommendations: list[Recommendation],
+    *,
+    key: Callable[[Recommendation], Hashable | None],
+    priority: tuple[str, ...],
+    one_per_change: bool = False,
+) -> list[Recommendation]:
+    """De-duplicated and ranked by monthly savings (largest first; ties by id). Recommendations with the same ``key``
+    name one change: only the most trusted source's (first in ``priority``) are kept — with ``one_per_change`` only
+    its largest — and the others are named in their ``detail``; savings are never added together. A ``key`` of
+    None is never merged. Merging a merged list again changes nothing."""
+
+    def rank(rec: Recommendation) -> tuple[int, str, Decimal, str]:
+        place = priority.index(rec.source) if rec.source in priority else len(priority)
+        return (place, rec.source, -rec.monthly_savings.amount, rec.recommendation_id)
+
+    unique: dict[tuple[str, str], Recommendation] = {}
+    for rec in recommendations:
+        unique.setdefault((rec.source, rec.recommendation_id), rec)
+    groups: dict[Hashable, list[Recommendation]] = defaultdict(list)
+    out: list[Recommendation] = []
+    for rec in unique.values():
+        change = key(rec)
+        if change is None:
+            out.append(rec)
+        else:
+            groups[change].append(rec)
+    for group in groups.values():
+        ordered = sorted(group, key=rank)
+        best = ordered[0].source
+        kept = ordered[:1] if one_per_change else [r for r in ordered if r.source == best]
+        others = [r for r in ordered if r not in kept]
+        out.extend(_mention(r, others) if others else r for r in kept)
+    out.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
+    return out

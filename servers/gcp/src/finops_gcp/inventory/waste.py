@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
 
-
 def _money(f: Found | None, amount: Decimal | None = None, currency: str | None = None) -> Money:
     """``amount`` (default: the resource's estimate), or zero when no list price is known."""
     return estimated_savings(f.resource if f is not None else None, amount, currency)

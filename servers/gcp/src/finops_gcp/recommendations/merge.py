@@ -10,10 +10,10 @@ the others. The list is ranked by monthly savings, largest first, ties by id.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from finops_core.models import Recommendation
+from finops_core.ranking import merge_by
 
 from finops_gcp.recommendations.insights import insight_summaries, insights_for
 from finops_gcp.recommendations.normalize import SOURCE, full_name, normalize
@@ -50,37 +50,10 @@ def merge_key(rec: Recommendation) -> Key | None:
     return (rec.provider, resource_key(rec.resource_id), _CHANGE.get(rec.kind, rec.kind))
 
 
-def _rank(rec: Recommendation) -> tuple[int, str, object, str]:
-    source = PRIORITY.index(rec.source) if rec.source in PRIORITY else len(PRIORITY)
-    return (source, rec.source, -rec.monthly_savings.amount, rec.recommendation_id)
-
-
-def _mention(kept: Recommendation, others: list[Recommendation]) -> Recommendation:
-    names = "; ".join(f"{o.source}: {o.title} ({o.monthly_savings}/month)" for o in others)
-    note = f"Also recommended by {names}. One saving estimated more than once; not added together."
-    return kept.model_copy(update={"detail": f"{kept.detail} {note}" if kept.detail else note})
-
-
 def merge(recommendations: list[Recommendation]) -> list[Recommendation]:
-    """De-duplicated (see the module) and ranked by monthly savings, largest first, ties by id.
-
-    Accepts any core Recommendations (our rules' findings too). Merging a merged list again changes nothing."""
-    unique: dict[tuple[str, str], Recommendation] = {}
-    for rec in recommendations:
-        unique.setdefault((rec.source, rec.recommendation_id), rec)
-    groups: dict[Key, list[Recommendation]] = defaultdict(list)
-    out: list[Recommendation] = []
-    for rec in unique.values():
-        key = merge_key(rec)
-        if key is None:
-            out.append(rec)
-        else:
-            groups[key].append(rec)
-    for group in groups.values():
-        kept, *others = sorted(group, key=_rank)
-        out.append(_mention(kept, others) if others else kept)
-    out.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
-    return out
+    """De-duplicated (see the module) and ranked by monthly savings, largest first, ties by id: one recommendation
+    per change, the most trusted source's largest (``finops_core.ranking``)."""
+    return merge_by(recommendations, key=merge_key, priority=PRIORITY, one_per_change=True)
 
 
 async def all_recommendations(ctx: GcpContext) -> tuple[list[Recommendation], list[str]]:
