@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from finops_aws.context import AwsContext
@@ -11,14 +11,12 @@ from finops_aws.remediation import ACTIONS, apply_remediation, plan_remediation
 from finops_aws.remediation.dry_run import dry_run_outcome
 from finops_core.errors import InvalidInput, NotFound, PermissionDenied, RemediationRefused
 from finops_core.models import ACTION_KINDS, RemediationAction, RemediationPlan, RemediationResult
-from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
-from mcp.client import ClientRequestContext
-from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
 
 from tests.conftest import AS_OF
+from tests.servers.elicitation import Person, RemediatingProvider
 
 pytestmark = pytest.mark.anyio
 ACCOUNT = "123456789012"  # moto's account
@@ -391,48 +389,13 @@ def test_a_dry_run_answer_becomes_success_a_permission_to_grant_or_a_refusal() -
 # -- through the MCP server ------------------------------------------------------------------------
 
 
-class RemediatingProvider:
-    """The sandbox's costs and inventory with AWS remediation over moto: the real AwsProvider is built elsewhere."""
-
-    cloud = "aws"
-
-    def __init__(self, ctx: AwsContext) -> None:
-        self._ctx = ctx
-        self._sandbox = SandboxProvider("aws", as_of=AS_OF)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sandbox, name)
-
-    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
-        return await plan_remediation(self._ctx, action)
-
-    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
-        return await apply_remediation(self._ctx, action)
-
-
-Answer = Literal["accept", "decline", "cancel"]
-
-
-class Person:
-    """An elicitation callback that gives one answer and keeps the questions it was asked."""
-
-    def __init__(self, action: Answer, content: dict[str, Any] | None) -> None:
-        self.action: Answer = action
-        self.content = content
-        self.asked: list[str] = []
-
-    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult | ErrorData:
-        self.asked.append(params.message)
-        return ElicitResult(action=self.action, content=self.content)
-
-
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_through_the_server_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
     aws_context: Callable[..., AwsContext], settings: Settings, mode: str
 ) -> None:
     ctx = aws_context()
     server = build_server(
-        RemediatingProvider(ctx),  # type: ignore[arg-type]
+        RemediatingProvider("aws", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )

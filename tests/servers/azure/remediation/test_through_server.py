@@ -3,59 +3,19 @@ declined change does nothing, a confirmed one is made and reported."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 import pytest
 from finops_azure.context import AzureContext
 from finops_azure.remediation import apply_remediation, plan_remediation
-from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
-from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
-from mcp.client import ClientRequestContext
-from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
 
 from tests.conftest import AS_OF
 from tests.servers.azure.conftest import SUBSCRIPTIONS, TOKEN
 from tests.servers.azure.remediation.conftest import World
+from tests.servers.elicitation import Person, RemediatingProvider
 
 pytestmark = pytest.mark.anyio
-
-
-class RemediatingProvider:
-    """The sandbox's Azure costs and inventory with real Azure remediation over the fakes."""
-
-    cloud = "azure"
-
-    def __init__(self, ctx: AzureContext) -> None:
-        self._ctx = ctx
-        self._sandbox = SandboxProvider("azure", as_of=AS_OF)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sandbox, name)
-
-    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
-        return await plan_remediation(self._ctx, action)
-
-    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
-        return await apply_remediation(self._ctx, action)
-
-
-Answer = Literal["accept", "decline", "cancel"]
-
-
-class Person:
-    """An elicitation callback that gives one answer and keeps the questions it was asked."""
-
-    def __init__(self, action: Answer, content: dict[str, Any] | None) -> None:
-        self.action: Answer = action
-        self.content = content
-        self.asked: list[str] = []
-
-    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult | ErrorData:
-        self.asked.append(params.message)
-        return ElicitResult(action=self.action, content=self.content)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -63,7 +23,7 @@ async def test_a_confirmed_deallocation_is_applied_and_a_declined_one_changes_no
     world: World, ctx: AzureContext, settings: Settings, mode: str
 ) -> None:
     server = build_server(
-        RemediatingProvider(ctx),  # type: ignore[arg-type]
+        RemediatingProvider("azure", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )
@@ -90,7 +50,7 @@ async def test_a_confirmed_deallocation_is_applied_and_a_declined_one_changes_no
 
 async def test_a_plan_through_the_server_changes_nothing(world: World, ctx: AzureContext, settings: Settings) -> None:
     server = build_server(
-        RemediatingProvider(ctx),  # type: ignore[arg-type]
+        RemediatingProvider("azure", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )

@@ -3,59 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
 
 import pytest
-from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
-from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_gcp.context import GcpContext
 from finops_gcp.remediation import apply_remediation, plan_remediation
 from mcp import Client
-from mcp.client import ClientRequestContext
-from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
 
 from tests.conftest import AS_OF
 from tests.fakes.gcp.compute_ops import ComputeOps
+from tests.servers.elicitation import Person, RemediatingProvider
 from tests.servers.gcp.remediation.conftest import ZONE, P, instance_id
 
 pytestmark = pytest.mark.anyio
-
-
-class RemediatingProvider:
-    """The sandbox's Google Cloud costs and inventory, with remediation over the Compute Engine fake."""
-
-    cloud = "gcp"
-
-    def __init__(self, ctx: GcpContext) -> None:
-        self._ctx = ctx
-        self._sandbox = SandboxProvider("gcp", as_of=AS_OF)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sandbox, name)
-
-    async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
-        return await plan_remediation(self._ctx, action)
-
-    async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
-        return await apply_remediation(self._ctx, action)
-
-
-Answer = Literal["accept", "decline", "cancel"]
-
-
-class Person:
-    """An elicitation callback that gives one answer and keeps the questions it was asked."""
-
-    def __init__(self, action: Answer, content: dict[str, Any] | None) -> None:
-        self.action: Answer = action
-        self.content = content
-        self.asked: list[str] = []
-
-    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult | ErrorData:
-        self.asked.append(params.message)
-        return ElicitResult(action=self.action, content=self.content)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -65,7 +26,7 @@ async def test_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
     ops.add_instance(P, ZONE, "declined")
     ops.add_instance(P, ZONE, "confirmed")
     server = build_server(
-        RemediatingProvider(gcp_context()),  # type: ignore[arg-type]
+        RemediatingProvider("gcp", gcp_context(), plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )
@@ -97,7 +58,7 @@ async def test_a_protected_instance_is_refused_before_the_person_is_asked(
 ) -> None:
     ops.add_instance(P, ZONE, "db-1", labels={"finops-protect": "true"})
     server = build_server(
-        RemediatingProvider(gcp_context()),  # type: ignore[arg-type]
+        RemediatingProvider("gcp", gcp_context(), plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )
