@@ -6,7 +6,8 @@ through the SDK's own client, beside two baselines measured in the same run (``p
     uv run python bench/startup.py [RUNS] --no-bytecode
 
 Goal (issues 4-7): every command at most 0.8 s; the real adapters (no ``--demo``) start without credentials.
-``--no-bytecode`` points ``PYTHONPYCACHEPREFIX`` at an empty folder so no ``.pyc`` is found (a fresh, uncompiled install); without it, whatever bytecode is present is used (compile
+``--no-bytecode`` points ``PYTHONPYCACHEPREFIX`` at an empty folder so no ``.pyc`` is found (a fresh, uncompiled
+install); without it, whatever bytecode is present is used (compile
 it once with ``python -m compileall -q .venv/lib/python3.11/site-packages core orchestrator servers prompts``).
 The demo store lives in a temporary FINOPS_HOME; ``finops serve --demo (first start)`` gets a fresh home each run.
 The machine may be shared: besides wall time, each run reports the server process's CPU time (user + system) to
