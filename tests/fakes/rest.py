@@ -19,9 +19,11 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.local_server import LocalServer
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class _Fault:
     seconds: float
 
 
-class RestFake:
+class RestFake(LocalServer):
     """Start with ``with SomeFake() as fake:``. Subclasses set ``require_bearer`` and ``error_body``."""
 
     require_bearer = False
@@ -83,8 +85,6 @@ class RestFake:
         self.requests: list[tuple[str, RestRequest]] = []  # (route name, request)
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def route(self, name: str, method: str, pattern: str, handler: Handler, *, anonymous: bool = False) -> None:
         """Serve ``method`` requests whose path matches the regular expression ``pattern`` (case-insensitive,
@@ -102,25 +102,8 @@ class RestFake:
     def calls(self, name: str) -> list[RestRequest]:
         return [r for n, r in self.requests if n == name]
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> Self:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        assert self._thread is not None
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_class(self)
 
     def answer(self, request: RestRequest) -> RestResponse:
         signed = not self.require_bearer or request.headers.get("authorization", "").startswith("Bearer ")

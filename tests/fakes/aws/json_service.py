@@ -18,13 +18,14 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import cbor2
+
+from tests.fakes.local_server import LocalServer
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -60,7 +61,7 @@ def signing_region(authorization: str) -> str:
     return scope[2] if len(scope) >= 5 else ""
 
 
-class AwsJsonFake:
+class AwsJsonFake(LocalServer):
     """Start with ``with AwsJsonFake() as fake:``; ``fake.url`` is the endpoint for every service it serves."""
 
     def __init__(self) -> None:
@@ -68,8 +69,6 @@ class AwsJsonFake:
         self.requests: list[Request] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._local = threading.local()  # the request being served, per server thread
 
     # -- set-up ----------------------------------------------------------------------------------
@@ -96,25 +95,8 @@ class AwsJsonFake:
         """For a handler: the region the request being answered was signed for."""
         return self.current_request().region
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> AwsJsonFake:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        assert self._thread is not None
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_class(self)
 
     # -- serving ---------------------------------------------------------------------------------
 
@@ -187,9 +169,3 @@ def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
     return Handler
-
-
-@contextmanager
-def running_fake() -> Iterator[AwsJsonFake]:
-    with AwsJsonFake() as fake:
-        yield fake
