@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from finops_core import errors
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -37,3 +38,33 @@ def test_the_hierarchy_is_drawn_in_the_module_docstring() -> None:
     doc = errors.__doc__ or ""
     for name in ("FinOpsError", "ProviderError", "AuthError", "Throttled", "RemediationRefused", "StoreError"):
         assert name in doc
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "says"),
+    [
+        (401, "AuthError", "log in"),
+        (403, "PermissionDenied", "grant the role"),
+        (404, "NotFound", "check the id"),
+        (429, "Throttled", "Try again in 7 s"),
+        (503, "Unavailable", "Try again in a few minutes"),
+        (400, "InvalidQuery", "refused the request"),
+        (418, "ProviderError", "HTTP 418"),
+    ],
+)
+def test_a_cloud_s_http_status_becomes_the_error_class_with_what_to_do_next(status: int, error: str, says: str) -> None:
+    exc = errors.http_status_error(
+        "azure",
+        status,
+        cloud="Azure",
+        what="listing disks",
+        detail="Code: message",
+        credentials_hint="log in",
+        permission_hint="grant the role",
+        not_found_hint="check the id",
+        retry_after=7.0,
+    )
+    assert type(exc).__name__ == error
+    assert says in str(exc)
+    assert "listing disks" in str(exc)
+    assert str(exc).startswith("azure: ")

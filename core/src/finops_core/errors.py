@@ -119,3 +119,46 @@ def rebuild_error(kind: str | None, message: str, *, provider: str) -> FinOpsErr
         prefix = f"{provider}: "
         return cls(message.removeprefix(prefix), provider=provider)
     return cls(message)
+
+
+def http_status_error(
+    provider: str,
+    status: int,
+    *,
+    cloud: str,
+    what: str,
+    detail: str,
+    credentials_hint: str,
+    permission_hint: str,
+    not_found_hint: str,
+    invalid: tuple[int, ...] = (400, 409, 412, 422),
+    retry_after: float | None = None,
+) -> FinOpsError:
+    """The error for a cloud REST API's HTTP ``status`` met while ``what`` (``detail``: the cloud's own words,
+    already redacted). The hints say what the user does next: how to configure credentials, which role to grant,
+    what to check for a missing resource."""
+    if status == 401:
+        return AuthError(
+            f"{cloud} rejected the credentials while {what} ({detail}). {credentials_hint}", provider=provider
+        )
+    if status == 403:
+        return PermissionDenied(
+            f"The credentials may not do this: {what} ({detail}). {permission_hint}", provider=provider
+        )
+    if status == 404:
+        return NotFound(f"Not found while {what} ({detail}). {not_found_hint}", provider=provider)
+    if status == 429:
+        when = f" Try again in {retry_after:.0f} s." if retry_after is not None else " Wait a minute and ask again."
+        return Throttled(
+            f"{cloud} kept rate-limiting us while {what}, after waiting and retrying ({detail}).{when}",
+            provider=provider,
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        return Unavailable(
+            f"{cloud} had a server error while {what}, after retries ({detail}). Try again in a few minutes.",
+            provider=provider,
+        )
+    if status in invalid:
+        return InvalidQuery(f"{cloud} refused the request while {what} ({detail}).", provider=provider)
+    return ProviderError(f"{cloud} failed while {what} (HTTP {status}: {detail}).", provider=provider)

@@ -13,12 +13,9 @@ from contextlib import contextmanager
 from finops_core.errors import (
     AuthError,
     FinOpsError,
-    InvalidQuery,
-    NotFound,
-    PermissionDenied,
     ProviderError,
-    Throttled,
     Unavailable,
+    http_status_error,
 )
 from finops_core.redact import redact_text
 
@@ -54,32 +51,20 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 
 def map_http_error(status: int, code: str, message: str, what: str, wait: float | None = None) -> FinOpsError:
     """The finops error for an Azure HTTP ``status`` (and ARM error ``code``) met while ``what``."""
-    detail = redact_text(f"{code}: {message}" if code else message)[:500]
-    if status == 401:
-        return AuthError(f"Azure rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
-    if status == 403:
-        return PermissionDenied(
-            f"The credentials may not do this: {what} ({detail}). Assign the role in docs/azure-role.json at this "
-            "scope, or remove the scope from [azure].",
-            provider=P,
-        )
-    if status == 429:
-        when = f" Try again in {wait:.0f} s." if wait is not None else " Wait a minute and ask again."
-        return Throttled(
-            f"Azure kept rate-limiting us while {what}, after waiting as it asked ({detail}).{when}",
-            provider=P,
-            retry_after=wait,
-        )
-    if status == 404 or code in ("ResourceNotFound", "ResourceGroupNotFound", "SubscriptionNotFound", "NotFound"):
-        return NotFound(f"Not found while {what} ({detail}). Check the id, subscription and scope.", provider=P)
-    if status >= 500:
-        return Unavailable(
-            f"Azure had a server error while {what}, after retries ({detail}). Try again in a few minutes.",
-            provider=P,
-        )
-    if status in (400, 409, 422):
-        return InvalidQuery(f"Azure refused the request while {what} ({detail}).", provider=P)
-    return ProviderError(f"Azure failed while {what} (HTTP {status}: {detail}).", provider=P)
+    if code in ("ResourceNotFound", "ResourceGroupNotFound", "SubscriptionNotFound", "NotFound"):
+        status = 404
+    return http_status_error(
+        P,
+        status,
+        cloud="Azure",
+        what=what,
+        detail=redact_text(f"{code}: {message}" if code else message)[:500],
+        credentials_hint=CREDENTIALS_HINT,
+        permission_hint="Assign the role in docs/azure-role.json at this scope, or remove the scope from [azure].",
+        not_found_hint="Check the id, subscription and scope.",
+        invalid=(400, 409, 422),
+        retry_after=wait,
+    )
 
 
 @contextmanager

@@ -13,12 +13,8 @@ from contextlib import contextmanager
 from finops_core.errors import (
     AuthError,
     FinOpsError,
-    InvalidQuery,
-    NotFound,
-    PermissionDenied,
-    ProviderError,
-    Throttled,
     Unavailable,
+    http_status_error,
 )
 from finops_core.redact import redact_text
 
@@ -32,30 +28,18 @@ CREDENTIALS_HINT = (
 
 def map_status(status: int, message: str, what: str) -> FinOpsError:
     """The finops error for an HTTP ``status`` from a Google API met while ``what``."""
-    detail = redact_text(message)[:500]
-    if status == 401:
-        return AuthError(f"Google rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
-    if status == 403:
-        return PermissionDenied(
-            f"The credentials may not do this: {what} ({detail}). Grant the role listed in docs/gcp-roles.md, or "
-            "enable the API in the project if the message says it is disabled.",
-            provider=P,
-        )
-    if status == 404:
-        return NotFound(f"Not found while {what} ({detail}). Check the id, project and zone.", provider=P)
-    if status == 429:
-        return Throttled(
-            f"Google kept rate-limiting us while {what}, after retries ({detail}). Wait a minute and ask again.",
-            provider=P,
-        )
-    if status >= 500:
-        return Unavailable(
-            f"Google had a server error while {what}, after retries ({detail}). Try again in a few minutes.",
-            provider=P,
-        )
-    if status in (400, 409, 412):
-        return InvalidQuery(f"Google refused the request while {what} ({detail}).", provider=P)
-    return ProviderError(f"Google failed while {what} (HTTP {status}: {detail}).", provider=P)
+    return http_status_error(
+        P,
+        status,
+        cloud="Google",
+        what=what,
+        detail=redact_text(message)[:500],
+        credentials_hint=CREDENTIALS_HINT,
+        permission_hint="Grant the role listed in docs/gcp-roles.md, or enable the API in the project if the "
+        "message says it is disabled.",
+        not_found_hint="Check the id, project and zone.",
+        invalid=(400, 409, 412),
+    )
 
 
 @contextmanager
