@@ -3,7 +3,7 @@
 Real SDK clients are pointed at ``fake.url``. A test registers routes by method and path pattern; a handler gets
 the ``RestRequest`` (path, query, JSON body, headers) and returns a ``RestResponse`` or a dict (200 JSON), or raises
 ``RestError``, answered in the cloud's own error shape (``error_body``). Faults can be queued per route name:
-``throttle`` (429 with the headers you choose), ``error5xx``, ``slow``, ``bad_body``. Every request is recorded
+``throttle`` (429 with the headers you choose), ``error5xx``, ``bad_body``. Every request is recorded
 (``fake.requests``); when ``require_bearer`` is set, a request without a bearer token gets 401.
 
 Handlers build next-page and operation-status URLs with ``fake.url`` so paging and long-running operations come
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,7 +68,6 @@ class _Route:
 class _Fault:
     kind: str
     headers: dict[str, str]
-    seconds: float
 
 
 class RestFake(LocalServer):
@@ -92,12 +90,10 @@ class RestFake(LocalServer):
         route answers without a bearer token even when the fake requires one."""
         self.routes.append(_Route(name, method.upper(), re.compile(pattern, re.IGNORECASE), handler, anonymous))
 
-    def fail(
-        self, name: str, kind: str, times: int = 1, *, headers: dict[str, str] | None = None, seconds: float = 0.0
-    ) -> None:
+    def fail(self, name: str, kind: str, times: int = 1, *, headers: dict[str, str] | None = None) -> None:
         with self._lock:
             for _ in range(times):
-                self._faults[name].append(_Fault(kind, headers or {}, seconds))
+                self._faults[name].append(_Fault(kind, headers or {}))
 
     def calls(self, name: str) -> list[RestRequest]:
         return [r for n, r in self.requests if n == name]
@@ -124,8 +120,6 @@ class RestFake(LocalServer):
                         return RestResponse(503, body, fault.headers)
                     if fault.kind == "bad_body":
                         return RestResponse(200, b"{not json")
-                    if fault.kind == "slow":
-                        time.sleep(fault.seconds)  # longer than the client's read timeout
                 try:
                     answer = r.handler(request)
                 except RestError as exc:

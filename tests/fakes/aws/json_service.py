@@ -3,7 +3,8 @@
 It serves the AWS APIs moto does not (Cost Explorer beyond canned costs, Compute Optimizer, Cost
 Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test registers handlers by
 target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
-response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, slow, bad body.
+response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, bad body, or
+any AWS error.
 Every request is recorded (``fake.requests``) so tests can count paid calls. A handler serving a regional API
 reads the region the client signed for with ``fake.current_region()`` (one endpoint serves every region).
 botocore 1.44 prefers AWS JSON when a service offers it besides CBOR (Compute Optimizer, CloudWatch offer both).
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,8 +42,7 @@ class AwsFault(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "throttle", "error5xx", "slow", "bad_body", "fault"
-    seconds: float = 0.0
+    kind: str  # "throttle", "error5xx", "bad_body", "fault"
     fault: AwsFault | None = None
 
 
@@ -76,13 +75,11 @@ class AwsJsonFake(LocalServer):
     def route(self, target: str, handler: Handler) -> None:
         self.handlers[target] = handler
 
-    def fail(
-        self, target: str, kind: str, times: int = 1, *, seconds: float = 0.0, fault: AwsFault | None = None
-    ) -> None:
+    def fail(self, target: str, kind: str, times: int = 1, *, fault: AwsFault | None = None) -> None:
         """Answer the next ``times`` calls of ``target`` with a fault instead of the handler's answer."""
         with self._lock:
             for _ in range(times):
-                self._faults[target].append(Fault(kind, seconds, fault))
+                self._faults[target].append(Fault(kind, fault))
 
     def calls(self, target: str) -> list[dict[str, Any]]:
         return [r.body for r in self.requests if r.target == target]
@@ -118,8 +115,6 @@ class AwsJsonFake(LocalServer):
                 return 503, {"__type": "ServiceUnavailableException", "message": "Service unavailable"}
             if fault.kind == "bad_body":
                 return 200, b"{not json"
-            if fault.kind == "slow":
-                time.sleep(fault.seconds)  # longer than the client's read timeout
             if fault.kind == "fault" and fault.fault is not None:
                 return fault.fault.status, {"__type": fault.fault.code, "message": fault.fault.message}
         handler = self.handlers.get(target)
