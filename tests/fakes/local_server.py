@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
 
-class LocalServer:
+class LocalServer(ABC):
     """Serves ``handler_class()`` from ``__enter__`` to ``__exit__``; ``url`` is where to point a client."""
 
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
+    @abstractmethod
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
-        raise NotImplementedError
+        """The request handler class bound to this fake."""
 
     @property
     def url(self) -> str:

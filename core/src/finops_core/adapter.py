@@ -5,6 +5,7 @@ context; this class answers the provider protocol from them the same way for eve
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +42,7 @@ class Parts(Generic[C]):
     sources: str  # who recommends, for answers ("Azure Advisor and finops waste rules")
 
 
-class AdapterProvider(Generic[C]):
+class AdapterProvider(ABC, Generic[C]):
     """A ``CloudProvider`` over ``parts``; a cloud's subclass names the cloud and answers ``info``."""
 
     def __init__(self, cloud: Cloud, ctx: C, parts: Parts[C]) -> None:
@@ -53,8 +54,9 @@ class AdapterProvider(Generic[C]):
     def cloud(self) -> Cloud:
         return self._cloud
 
+    @abstractmethod
     async def info(self) -> ProviderInfo:
-        raise NotImplementedError
+        """Which accounts and currencies the cloud's credentials see (each cloud asks its own API)."""
 
     async def query_costs(self, query: CostQuery) -> CostBreakdown:
         return await self.parts.costs.query_costs(query)

@@ -5,6 +5,7 @@ floods the cloud with requests."""
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -13,14 +14,15 @@ import anyio
 T = TypeVar("T")
 
 
-class BlockingCalls:
+class BlockingCalls(ABC):
     """Mixed into each cloud's context, which says its ``concurrency``."""
 
     _limiter: anyio.CapacityLimiter | None = None
 
     @property
+    @abstractmethod
     def concurrency(self) -> int:
-        raise NotImplementedError
+        """At most this many calls at once (the cloud's ``max_concurrency`` setting)."""
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import duckdb
 import pytest
 from finops_aws.athena import (
     AthenaQuery,
@@ -438,7 +439,6 @@ CUR2_COLUMNS = {
 
 def run_on_duckdb(query: AthenaQuery, lines: list[dict[str, Any]]) -> list[list[str | None]]:
     """``query`` executed by DuckDB over ``lines`` in "cur"."data": the header row, then rows as Athena's text."""
-    duckdb = pytest.importorskip("duckdb")  # a bench dependency: a SQL engine that runs the same window SQL
     con = duckdb.connect()
     con.execute("CREATE SCHEMA cur")
     con.execute(f'CREATE TABLE "cur"."data" ({", ".join(f"{c} {t}" for c, t in CUR2_COLUMNS.items())})')
