@@ -19,6 +19,7 @@ from finops_core.store import Store
 
 from tests.conftest import AS_OF
 from tests.fakes.azure.arm import ArmFake
+from tests.servers.conftest import Waits
 
 TOKEN = "finops-test-azure-token-0000"
 SUBSCRIPTIONS = ("00000000-0000-0000-0000-00000000aaaa", "00000000-0000-0000-0000-00000000bbbb")
@@ -54,18 +55,6 @@ def azure_settings(arm: ArmFake) -> Callable[..., AzureSettings]:
         return AzureSettings.model_validate(values)
 
     return make
-
-
-class Waits(list[float]):
-    """The rate-limit waits the adapter asked for, in order (nothing actually sleeps)."""
-
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def waits() -> Waits:
-    return Waits()
 
 
 @pytest.fixture

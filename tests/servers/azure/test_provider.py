@@ -20,7 +20,8 @@ from tests.fakes.azure.compute import ComputeFake
 from tests.fakes.azure.monitor import MonitorFake
 from tests.fakes.azure.resource_graph import ResourceGraphFake
 from tests.fakes.azure.retail_prices import RetailPricesFake
-from tests.servers.azure.conftest import SUBSCRIPTIONS, StaticToken, Waits
+from tests.servers.azure.conftest import SUBSCRIPTIONS, StaticToken
+from tests.servers.conftest import Waits
 
 
 class LiveGraph(ResourceGraphFake):

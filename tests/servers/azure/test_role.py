@@ -17,8 +17,9 @@ from tests.conftest import REPO
 from tests.fakes.azure import tags
 from tests.fakes.azure.arm import ArmFake, ArmRequest
 from tests.fakes.azure.network import NetworkFake
-from tests.servers.azure.conftest import SUBSCRIPTIONS, Waits
+from tests.servers.azure.conftest import SUBSCRIPTIONS
 from tests.servers.azure.test_provider import azure_provider
+from tests.servers.conftest import Waits
 
 pytestmark = pytest.mark.anyio
 ROLES = REPO / "docs" / "azure-role.json"

@@ -18,6 +18,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from tests.conftest import AS_OF
 from tests.fakes.gcp.google_api import GoogleFake
+from tests.servers.conftest import Waits
 
 PROJECTS = ("finops-demo-web", "finops-demo-data")
 APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring", "sqladmin", "catalog")
@@ -42,18 +43,6 @@ def gcp_settings(google: GoogleFake) -> Callable[..., GcpSettings]:
         return GcpSettings.model_validate(values)
 
     return make
-
-
-class Waits(list[float]):
-    """The waits the adapter asked for, in order (nothing actually sleeps)."""
-
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def waits() -> Waits:
-    return Waits()
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from tests.fakes.gcp.bigquery import TABLE_IDS, billing_fake, export_database, e
 from tests.fakes.gcp.billing import install_billing, project_info
 from tests.fakes.gcp.compute_ops import ComputeOps
 from tests.fakes.gcp.google_api import GoogleFake
-from tests.servers.gcp.conftest import APIS, PROJECTS, Waits
+from tests.servers.conftest import Waits
+from tests.servers.gcp.conftest import APIS, PROJECTS
 from tests.servers.gcp.inventory.conftest import SKUS
 
 ACCOUNT = "000000-B0BBA4-940A77"

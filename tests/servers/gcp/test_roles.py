@@ -16,7 +16,8 @@ from finops_gcp.costs.budgets import budgets
 
 from tests.conftest import REPO
 from tests.fakes.gcp.google_api import GoogleFake, GoogleRequest
-from tests.servers.gcp.conftest import PROJECTS, Waits
+from tests.servers.conftest import Waits
+from tests.servers.gcp.conftest import PROJECTS
 from tests.servers.gcp.recommendations import samples
 from tests.servers.gcp.test_provider import ZONE, gcp_provider
 

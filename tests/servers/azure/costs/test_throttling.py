@@ -13,7 +13,8 @@ from finops_core.models import CostQuery
 
 from tests.fakes.azure.arm import ArmError, ArmRequest, ArmResponse
 from tests.fakes.azure.cost_management import CostManagementFake
-from tests.servers.azure.conftest import TOKEN, Waits
+from tests.servers.azure.conftest import TOKEN
+from tests.servers.conftest import Waits
 
 pytestmark = pytest.mark.anyio
 QUERY = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), metric="billed")

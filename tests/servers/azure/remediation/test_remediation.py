@@ -9,8 +9,9 @@ from finops_azure.remediation import ACTIONS, apply_remediation, plan_remediatio
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 from finops_core.models import ACTION_KINDS, RemediationAction, RemediationPlan, RemediationResult
 
-from tests.servers.azure.conftest import SUBSCRIPTIONS, TOKEN, Waits
+from tests.servers.azure.conftest import SUBSCRIPTIONS, TOKEN
 from tests.servers.azure.remediation.conftest import World
+from tests.servers.conftest import Waits
 
 pytestmark = pytest.mark.anyio
 SUB = SUBSCRIPTIONS[0]

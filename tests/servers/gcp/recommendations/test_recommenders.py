@@ -14,7 +14,8 @@ from finops_gcp.recommendations.recommenders import BY_ID, RECOMMENDERS, Target,
 
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake
 from tests.fakes.gcp.recommender import install, install_compute_scopes, recommendation
-from tests.servers.gcp.conftest import PROJECTS, Waits
+from tests.servers.conftest import Waits
+from tests.servers.gcp.conftest import PROJECTS
 from tests.servers.gcp.recommendations.samples import (
     IDLE_DISK,
     IDLE_VM,

@@ -14,7 +14,7 @@ from finops_gcp.remediation import ACTIONS, apply_remediation, plan_remediation
 
 from tests.fakes.gcp.compute_ops import ComputeOps
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
-from tests.servers.gcp.conftest import Waits
+from tests.servers.conftest import Waits
 from tests.servers.gcp.remediation.conftest import (
     REGION,
     ZONE,

@@ -13,7 +13,7 @@ from finops_gcp.remediation import apply_remediation, plan_remediation
 
 from tests.fakes.gcp.compute_ops import ComputeOps
 from tests.fakes.gcp.google_api import GoogleFake
-from tests.servers.gcp.conftest import Waits
+from tests.servers.conftest import Waits
 from tests.servers.gcp.remediation.conftest import ZONE, P, instance_id, world
 
 pytestmark = pytest.mark.anyio
