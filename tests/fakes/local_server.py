@@ -9,7 +9,10 @@ from typing import Self
 
 
 class LocalServer(ABC):
-    """Serves ``handler_class()`` from ``__enter__`` to ``__exit__``; ``url`` is where to point a client."""
+    """Serves ``handler_class()`` from ``__enter__`` to ``__exit__``; ``url`` is where to point a client.
+
+    ``hang()`` is the ``slow`` fault: an answer held back until the fake closes (an event, not a sleep), so a
+    client's read timeout is what ends the request, as with a cloud that stopped answering."""
 
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -18,6 +21,13 @@ class LocalServer(ABC):
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
         """The request handler class bound to this fake."""
 
+    _released: threading.Event | None = None
+
+    def hang(self) -> None:
+        """Hold the current answer until the fake closes."""
+        assert self._released is not None
+        self._released.wait()
+
     @property
     def url(self) -> str:
         assert self._server is not None
@@ -25,6 +35,7 @@ class LocalServer(ABC):
         return f"http://{host!s}:{port}"
 
     def __enter__(self) -> Self:
+        self._released = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutting down waits for it, once per test.
@@ -35,6 +46,8 @@ class LocalServer(ABC):
     def __exit__(self, *exc: object) -> None:
         assert self._server is not None
         assert self._thread is not None
+        assert self._released is not None
+        self._released.set()  # let held answers go, so closing does not wait for them
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

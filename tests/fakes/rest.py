@@ -3,7 +3,8 @@
 Real SDK clients are pointed at ``fake.url``. A test registers routes by method and path pattern; a handler gets
 the ``RestRequest`` (path, query, JSON body, headers) and returns a ``RestResponse`` or a dict (200 JSON), or raises
 ``RestError``, answered in the cloud's own error shape (``error_body``). Faults can be queued per route name:
-``throttle`` (429 with the headers you choose), ``error5xx``, ``bad_body``. Every request is recorded
+``throttle`` (429 with the headers you choose), ``error5xx``, ``bad_body``, ``slow`` (no answer until the
+client's timeout). Every request is recorded
 (``fake.requests``); when ``require_bearer`` is set, a request without a bearer token gets 401.
 
 Handlers build next-page and operation-status URLs with ``fake.url`` so paging and long-running operations come
@@ -120,6 +121,8 @@ class RestFake(LocalServer):
                         return RestResponse(503, body, fault.headers)
                     if fault.kind == "bad_body":
                         return RestResponse(200, b"{not json")
+                    if fault.kind == "slow":
+                        self.hang()
                 try:
                     answer = r.handler(request)
                 except RestError as exc:

@@ -3,8 +3,8 @@
 It serves the AWS APIs moto does not (Cost Explorer beyond canned costs, Compute Optimizer, Cost
 Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test registers handlers by
 target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
-response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, bad body, or
-any AWS error.
+response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, bad body, slow
+(no answer until the client's timeout), or any AWS error.
 Every request is recorded (``fake.requests``) so tests can count paid calls. A handler serving a regional API
 reads the region the client signed for with ``fake.current_region()`` (one endpoint serves every region).
 botocore 1.44 prefers AWS JSON when a service offers it besides CBOR (Compute Optimizer, CloudWatch offer both).
@@ -42,7 +42,7 @@ class AwsFault(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "throttle", "error5xx", "bad_body", "fault"
+    kind: str  # "throttle", "error5xx", "bad_body", "slow", "fault"
     fault: AwsFault | None = None
 
 
@@ -115,6 +115,8 @@ class AwsJsonFake(LocalServer):
                 return 503, {"__type": "ServiceUnavailableException", "message": "Service unavailable"}
             if fault.kind == "bad_body":
                 return 200, b"{not json"
+            if fault.kind == "slow":
+                self.hang()
             if fault.kind == "fault" and fault.fault is not None:
                 return fault.fault.status, {"__type": fault.fault.code, "message": fault.fault.message}
         handler = self.handlers.get(target)

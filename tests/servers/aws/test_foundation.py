@@ -103,3 +103,14 @@ def test_regions_and_roles_may_be_comma_separated_as_in_environment_variables() 
     settings = AwsSettings.from_section({"regions": "us-east-1, eu-west-1", "role_arns": "arn:aws:iam::1:role/a"})
     assert settings.regions == ["us-east-1", "eu-west-1"]
     assert settings.role_arns == ["arn:aws:iam::1:role/a"]
+
+
+def test_a_service_that_stops_answering_is_unavailable_once_the_read_timeout_passes(fake: AwsJsonFake) -> None:
+    fake.route("AWSPriceListService.DescribeServices", lambda body: {"Services": []})
+    fake.fail("AWSPriceListService.DescribeServices", "slow")
+    settings = AwsSettings(endpoint_urls={"pricing": fake.url}, max_attempts=0, read_timeout=0.3)
+    from tests.servers.aws.conftest import fixed_session
+
+    pricing = AwsClients(settings, fixed_session).client("pricing", "us-east-1")
+    with pytest.raises(Unavailable, match=r"Could not reach AWS.*ReadTimeout"), aws_errors("listing price services"):
+        pricing.describe_services()

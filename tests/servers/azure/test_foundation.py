@@ -94,3 +94,16 @@ def test_sovereign_clouds_have_their_own_endpoints_and_token_scope() -> None:
     assert china.scope == "https://management.chinacloudapi.cn/.default"
     assert AzureSettings(cloud="usgov").authority == "login.microsoftonline.us"
     assert AzureSettings.from_section({"subscriptions": "a, b"}).subscriptions == ["a", "b"]
+
+
+def test_a_service_that_stops_answering_is_unavailable_once_the_read_timeout_passes(
+    arm: ArmFake, azure_settings: Callable[..., AzureSettings]
+) -> None:
+    arm.route("advisor", "GET", ADVISOR, _recommendations)
+    arm.fail("advisor", "slow")
+    from tests.servers.azure.conftest import StaticToken
+
+    settings = azure_settings(timeout_seconds=0.3)
+    client = AzureClients(settings, StaticToken).client(AdvisorManagementClient, SUBSCRIPTIONS[0])
+    with pytest.raises(Unavailable, match="Could not reach Azure"), azure_errors("listing Advisor recommendations"):
+        list(client.recommendations.list(retry_total=0))

@@ -88,3 +88,16 @@ def test_wrong_gcp_settings_name_the_key() -> None:
     with pytest.raises(ConfigError, match=r"gcp\.standard_export_table"):
         GcpSettings.from_section({"standard_export_table": "not a table; DROP"})
     assert GcpSettings.from_section({"projects": "a, b"}).projects == ["a", "b"]
+
+
+def test_a_service_that_stops_answering_is_unavailable_once_the_timeout_passes(
+    google: GoogleFake, gcp_settings: Callable[..., GcpSettings]
+) -> None:
+    google.route("recommendations", "GET", LIST, _recommendations)
+    google.fail("recommendations", "slow")
+    from google.auth.credentials import AnonymousCredentials
+
+    client = GcpClients(gcp_settings(), AnonymousCredentials).gapic(RecommenderClient, "recommender")
+    parent = f"projects/{PROJECTS[0]}/locations/us-central1-a/recommenders/{IDLE_DISKS}"
+    with pytest.raises(Unavailable, match="Could not reach Google"), gcp_errors("listing idle disks"):
+        list(client.list_recommendations(parent=parent, retry=None, timeout=0.3))
