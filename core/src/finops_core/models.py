@@ -229,6 +229,9 @@ class RemediationPlan(_Model):
     expected_after: dict[str, Any]
     undo: str = Field(description="How to reverse the change once applied.")
     monthly_savings: Money | None = None
+    resource_tags: dict[str, str] | None = Field(
+        default=None, description="The resource's tags (labels) as the dry run read them; null when not read."
+    )
     is_demo: bool = False
 
 

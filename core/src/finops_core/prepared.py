@@ -39,6 +39,7 @@ class Prepared(Generic[D, A]):
     perform: Callable[[], D] | None
     read_after: Callable[[], A]
     monthly_savings: Money | None = None
+    tags: dict[str, str] | None = None  # the resource's tags as read, for the orchestrator's guardrails
 
 
 def plan_of(action: RemediationAction, prepared: Prepared[Any, Any]) -> RemediationPlan:
@@ -50,6 +51,7 @@ def plan_of(action: RemediationAction, prepared: Prepared[Any, Any]) -> Remediat
         expected_after=prepared.expected_after,
         undo=prepared.undo,
         monthly_savings=prepared.monthly_savings,
+        resource_tags=prepared.tags,
     )
 
 

@@ -25,6 +25,7 @@ from finops_core.models import (
     Resource,
 )
 from finops_core.money import Money
+from finops_core.proof import ApprovalClaims
 
 ResourceType = Literal[
     "instance", "volume", "snapshot", "ip", "nat_gateway", "load_balancer", "database", "bucket", "other"
@@ -92,6 +93,14 @@ class Remediator(Protocol):
     async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
         """Carry out ``action``. Callers get a person's approval first; this method does not ask."""
         ...
+
+
+@runtime_checkable
+class ApprovedRemediator(Protocol):
+    """A provider in another process (a remote per-cloud server), which applies a change only with proof that a
+    person approved exactly that change; the orchestrator calls this instead of ``apply_remediation``."""
+
+    async def apply_approved(self, action: RemediationAction, approval: ApprovalClaims) -> RemediationResult: ...
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ and ``Resolve(ask)`` must name a local function.
 import functools
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -43,6 +43,7 @@ from finops_core.models import (
     RemediationPlan,
     RemediationResult,
 )
+from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceType
 from finops_core.settings import Settings
 
@@ -190,7 +191,8 @@ def build_server(
         return DailyCosts(provider=cloud, start=first, end=last, items=items, is_demo=info.is_demo)
 
     if settings.remediation_enabled:
-        _register_apply(server, provider)
+        key = settings.approval_key.get_secret_value().encode() if settings.approval_key else None
+        _register_apply(server, provider, key)
     if extend is not None:
         extend(server)
     return server
@@ -344,19 +346,38 @@ def register_cost_query(
     compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
 
 
-def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
+ApprovalParam = Annotated[
+    str | None,
+    Field(description="Set by the finops orchestrator for a change a person approved there; leave empty otherwise."),
+]
+
+
+def _register_apply(server: MCPServer, provider: CloudProvider, approval_key: bytes | None) -> None:
     cloud = provider.cloud
+    used = UsedApprovals()
 
     async def ask(
-        kind: str, resource_id: str, ctx: Context[Any], parameters: dict[str, str] | None = None
-    ) -> Elicit[Confirm]:
+        kind: str,
+        resource_id: str,
+        ctx: Context[Any],
+        parameters: dict[str, str] | None = None,
+        approval: str | None = None,
+    ) -> Elicit[Confirm] | ApprovalClaims:
+        action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
+        if approval:  # approved by a person in the orchestrator: checked here, not taken on trust
+            if approval_key is None:
+                raise RemediationRefused(
+                    "Nothing was changed: this server has no approval_key, so it cannot check the orchestrator's "
+                    "approval. Set the same approval_key here (FINOPS_APPROVAL_KEY) and in the orchestrator's "
+                    f"[providers.{cloud}]."
+                )
+            return verify_approval(approval_key, approval, action, datetime.now(UTC))
         capabilities = ctx.client_capabilities
         if capabilities is None or capabilities.elicitation is None:
             raise RemediationRefused(
                 "Nothing was changed: this client cannot ask a person to confirm. Run this tool from a "
                 f"client that supports MCP elicitation, after reviewing {cloud}_plan_remediation."
             )
-        action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
         plan = await provider.plan_remediation(action)  # dry run first: refuse before asking if it fails
         saving = f" Saves about {plan.monthly_savings} a month." if plan.monthly_savings else ""
         demo = " (demo sandbox)" if plan.is_demo else ""
@@ -366,17 +387,22 @@ def _register_apply(server: MCPServer, provider: CloudProvider) -> None:
         server,
         name=f"{cloud}_apply_remediation",
         annotations=CHANGE,
+        scope="execute",
         description="Make a change to a resource after a dry run and a person's confirmation in the "
         "client. Returns before/after state and how to undo it. Declining changes nothing.",
     )
     async def apply_remediation(
         kind: KindParam,
         resource_id: ResourceIdParam,
-        answer: Annotated[ElicitationResult[Confirm], Resolve(ask)],
+        answer: Annotated[ElicitationResult[Confirm | ApprovalClaims], Resolve(ask)],
         parameters: ActionParams = None,
+        approval: ApprovalParam = None,
     ) -> RemediationResult:
         action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
         match answer:
+            case AcceptedElicitation(data=ApprovalClaims() as claims):
+                used.claim(claims, datetime.now(UTC))
+                return await provider.apply_remediation(action)
             case AcceptedElicitation(data=Confirm(confirm=True)):
                 return await provider.apply_remediation(action)
             case _:

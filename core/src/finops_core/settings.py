@@ -55,6 +55,10 @@ class ProviderSettings(BaseModel):
     url: str | None = Field(default=None, description="http: the server's /mcp URL.")
     token: SecretStr | None = Field(default=None, description="http: the bearer token it expects.")
     timeout_seconds: float = Field(default=120.0, gt=0, description="Longest wait for one answer.")
+    approval_key: SecretStr | None = Field(
+        default=None,
+        description="stdio/http: the approval_key that server was given, to sign each approved change it applies.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ProviderSettings:
@@ -87,6 +91,11 @@ class Settings(BaseModel):
     home: Path = Field(description="Folder for the store and config (FINOPS_HOME).")
     store_path: Path | None = Field(default=None, description="SQLite file; default <home>/finops.sqlite.")
     remediation_enabled: bool = Field(default=False, description="Register tools that change resources.")
+    approval_key: SecretStr | None = Field(
+        default=None,
+        description="A per-cloud server's key shared with the orchestrator: with it, the server applies changes a "
+        "person approved in the orchestrator (each step carries a signed approval).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     demo_seed: int = 7

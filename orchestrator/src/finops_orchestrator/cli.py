@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import socket
 import sys
 import time
 from datetime import date, timedelta
@@ -37,9 +39,12 @@ from finops_orchestrator.demo import (
 )
 from finops_orchestrator.investigation import investigate, render
 from finops_orchestrator.progress import progress_bar
+from finops_orchestrator.remediation.walkthrough import render_walkthrough, walk_through
 
 if TYPE_CHECKING:
     from finops_orchestrator.ingest import FileReport
+    from finops_orchestrator.remediation.audit import AuditCheck, AuditEntry
+    from finops_orchestrator.remediation.ledger import Ledger
     from finops_orchestrator.report import Written
     from finops_orchestrator.sync import SyncReport
 
@@ -86,10 +91,12 @@ def demo() -> None:
             _print_demo(store, as_of, sum(r.rows for r in results), len(results), elapsed, checks)
             _print_sample(store, load_focus_sample(store))
             answers = anyio.run(investigate, store, as_of, providers)
+            loop = anyio.run(walk_through, store, as_of, providers)
     except FinOpsError as exc:
         raise _fail(exc) from None
     out.print("\n[bold]Investigation[/] (each answer below came through the finops MCP tools, in-process):")
     render(out, answers)
+    render_walkthrough(out, loop)
     out.print(
         "\nNext: ask questions from an AI assistant with [bold]finops serve --demo[/] "
         "(stdio MCP server), or see README.md to connect real clouds."
@@ -150,6 +157,13 @@ def serve(
     transport: Annotated[str, typer.Option(help="stdio (default) or http (streamable HTTP at /mcp).")] = "stdio",
     host: Annotated[str | None, typer.Option(help="HTTP bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (default 8765).")] = None,
+    allow_remediation: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remediation",
+            help="Register the plan and execute tools (each plan still needs a person's approval).",
+        ),
+    ] = False,
 ) -> None:
     """Run the finops MCP server (for Claude Desktop, IDE agents, or any MCP client). The clouds come from
     [providers.*] in finops.toml; with [sync] refresh_minutes set, the store is synced in the background."""
@@ -158,6 +172,8 @@ def serve(
         raise typer.Exit(2)
     try:
         settings = _settings()
+        if allow_remediation:
+            settings = settings.model_copy(update={"remediation_enabled": True})
         http = settings.http.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
         anyio.run(_serve, settings, demo, transport, http)
     except FinOpsError as exc:
@@ -168,6 +184,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     from finops_core.serve import serve_async
 
     from finops_orchestrator.providers import connect_providers, demo_status
+    from finops_orchestrator.remediation.policy import Policy
     from finops_orchestrator.server import build_orchestrator
     from finops_orchestrator.sync import refresh_forever
 
@@ -179,7 +196,13 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             await ensure_demo_loaded(store, providers, bar)
         statuses = [demo_status(p.cloud) for p in providers]
         server = build_orchestrator(
-            store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency
+            store,
+            is_demo=True,
+            providers=providers,
+            statuses=statuses,
+            currency=settings.currency,
+            remediation=settings.remediation_enabled,
+            policy=Policy.load(settings.policy_file),
         )
         await serve_async(server, transport, http)
         return
@@ -192,6 +215,8 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             statuses=connected.statuses,
             sync_settings=settings.sync,
             currency=settings.currency,
+            remediation=settings.remediation_enabled,
+            policy=Policy.load(settings.policy_file),
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
@@ -479,3 +504,107 @@ def store_info(
         out.print(f"effective  {_money(total.amount)} {total.currency}")
     if info.line_items == 0:
         out.print("The store is empty: try `finops demo`, or load data once ingest and sync are available.")
+
+
+def _remediation_store(settings: Settings, demo: bool) -> Store:
+    return open_demo_store(settings) if demo else Store(settings.store_file)
+
+
+@app.command()
+def approve(
+    plan_id: Annotated[str | None, typer.Argument(help="The plan to approve; without it, the recent plans.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="A plan made on the demo server (finops serve --demo).")] = False,
+) -> None:
+    """Approve a remediation plan, as the person responsible: shows every step, then asks you in this terminal.
+    The approval is bound to the plan's hash, expires (approval_ttl_minutes in the policy file) and runs it once;
+    the assistant then executes it with finops_execute_plan. For clients that cannot ask you themselves."""
+    from datetime import UTC, datetime
+
+    from finops_orchestrator.remediation.execution import check_guardrails
+    from finops_orchestrator.remediation.ledger import Ledger
+    from finops_orchestrator.remediation.plans import approval_text
+    from finops_orchestrator.remediation.policy import Policy
+
+    try:
+        settings = _settings()
+        policy = Policy.load(settings.policy_file)
+        with _remediation_store(settings, demo) as store:
+            ledger = Ledger(store)
+            if plan_id is None:
+                _print_plans(ledger)
+                return
+            plan = ledger.plan(plan_id)
+            now = datetime.now(UTC)
+            check_guardrails(plan, policy, now)
+            ttl = int(policy.approval_ttl.total_seconds() // 60)
+            out.print(approval_text(plan, ttl), highlight=False)
+            if not sys.stdin.isatty():
+                # An approval is a person's answer: a script or an assistant piping "y" in is not one.
+                err.print("[bold red]error:[/] finops approve reads your answer from a terminal; run it in one.")
+                raise typer.Exit(2)
+            if not typer.confirm("Approve this plan?", default=False):
+                out.print("Not approved. Nothing was recorded or changed.")
+                raise typer.Exit(1)
+            who = f"{getpass.getuser()}@{socket.gethostname()}: a person, in a terminal"
+            approval = ledger.approve(plan, approved_by=who, channel="terminal", now=now, ttl=policy.approval_ttl)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print(
+        f"Approved ({approval.approval_id}) until {approval.expires_at:%Y-%m-%d %H:%M} UTC. Ask the assistant to "
+        f"execute {plan.plan_id} (finops_execute_plan); it runs once.",
+        highlight=False,
+    )
+
+
+def _print_plans(ledger: Ledger) -> None:
+    plans = ledger.plans()
+    if not plans:
+        out.print("No remediation plans yet: an assistant makes them with finops_plan_remediation.")
+        return
+    table = Table(title="Recent remediation plans", title_justify="left")
+    for column in ("plan", "created (UTC)", "title", "steps", "monthly savings"):
+        table.add_column(column)
+    for plan in plans:
+        savings = ", ".join(f"{_money(m.amount)} {m.currency}" for m in plan.monthly_savings)
+        table.add_row(plan.plan_id, f"{plan.created_at:%Y-%m-%d %H:%M}", plan.title, str(len(plan.steps)), savings)
+    out.print(table)
+
+
+@app.command()
+def audit(
+    plan: Annotated[str | None, typer.Option(help="Only this plan's entries.")] = None,
+    limit: Annotated[int, typer.Option(help="Show the newest N entries.", min=1)] = 50,
+    demo: Annotated[bool, typer.Option("--demo", help="The demo store's log.")] = False,
+) -> None:
+    """Show the remediation audit log (who planned, approved and ran what, and the results) and verify its hash
+    chain. Exits 1 when an entry was changed, inserted or removed."""
+    from finops_orchestrator.remediation import audit as audit_log
+
+    try:
+        settings = _settings()
+        with _remediation_store(settings, demo) as store:
+            entries = audit_log.entries(store, plan_id=plan, limit=limit)
+            check = audit_log.verify(store)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    _print_audit(entries)
+    _print_check(check)
+    if not check.intact:
+        raise typer.Exit(1)
+
+
+def _print_audit(entries: list[AuditEntry]) -> None:
+    table = Table(title="Audit log", title_justify="left")
+    for column in ("#", "at (UTC)", "event", "plan", "by", "detail"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if k not in ("hash",))
+        table.add_row(str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.event, e.plan_id or "-", e.actor, detail)
+    out.print(table)
+
+
+def _print_check(check: AuditCheck) -> None:
+    if check.intact:
+        out.print(f"Hash chain intact: {check.entries} entries, head {check.head}.", highlight=False)
+    else:
+        out.print(f"[bold red]Audit log TAMPERED:[/] {check.problem} (entry {check.broken_at}).", highlight=False)

@@ -4,7 +4,7 @@ The analysis tools (drivers of change, anomalies, read-only SQL) register from `
 """
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,6 +31,7 @@ from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
 from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
 from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start
@@ -78,11 +79,15 @@ def build_orchestrator(
     sync_settings: SyncSettings | None = None,
     reports: Path | None = None,
     currency: CurrencySettings | None = None,
+    remediation: bool = False,
+    policy: Policy | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
     reports are written to (default: beside the store); ``currency`` is the rate table for converted answers
-    (``Settings.currency``; none: never convert)."""
+    (``Settings.currency``; none: never convert). With ``remediation`` the plan / execute tools are registered,
+    under ``policy``'s guardrails (default: ``Policy()``); ``now`` is the clock approvals and windows are read by."""
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
@@ -227,6 +232,10 @@ def build_orchestrator(
         providers=providers,
         statuses=clouds,
     )
+    if remediation:
+        from finops_orchestrator.remediation.tools import register_remediation_tools
+
+        register_remediation_tools(server, store, providers=providers, policy=policy or Policy(), now=now)
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server

@@ -29,13 +29,29 @@ async def test_stopping_an_idle_instance_removes_its_recommendation_and_start_un
     assert IDLE in {r.resource_id for r in recs.recommendations}
 
 
-async def test_stopping_a_stopped_instance_is_refused_and_changes_nothing() -> None:
+async def test_planning_to_stop_a_stopped_instance_is_refused() -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    await provider.apply_remediation(_action("stop_instance", IDLE))
+    with pytest.raises(RemediationRefused, match="Nothing was changed"):
+        await provider.plan_remediation(_action("stop_instance", IDLE))
+
+
+async def test_applying_a_stop_again_changes_nothing_and_says_it_was_already_done() -> None:
     provider = SandboxProvider("aws", as_of=AS_OF)
     await provider.apply_remediation(_action("stop_instance", IDLE))
     before = await provider.list_resources(limit=100)
-    with pytest.raises(RemediationRefused, match="Nothing was changed"):
-        await provider.apply_remediation(_action("stop_instance", IDLE))
+    again = await provider.apply_remediation(_action("stop_instance", IDLE))
+    assert not again.applied
+    assert "already stopped" in again.message
     assert await provider.list_resources(limit=100) == before
+
+
+async def test_deleting_a_deleted_volume_again_changes_nothing() -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    await provider.apply_remediation(_action("delete_volume", VOLUME))
+    again = await provider.apply_remediation(_action("delete_volume", VOLUME))
+    assert not again.applied
+    assert "already deleted" in again.message
 
 
 async def test_deleting_a_volume_keeps_a_snapshot_by_default() -> None:

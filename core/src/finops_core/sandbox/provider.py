@@ -38,6 +38,16 @@ IDLE_CPU_PERCENT = 3.0
 _COMMITMENT_SAVINGS = {"aws": Decimal("412.00"), "azure": Decimal("268.00"), "gcp": Decimal("175.00")}
 
 
+# The state each action leaves its resource in (actions whose end state is visible).
+_END_STATE: dict[str, str] = {
+    "stop_instance": "stopped",
+    "start_instance": "running",
+    "delete_volume": "deleted",
+    "delete_snapshot": "deleted",
+    "release_ip": "deleted",
+}
+
+
 class SandboxProvider:
     """The demo company's ``cloud`` account, deterministic for a ``seed`` and ``as_of`` day.
 
@@ -398,10 +408,14 @@ class SandboxProvider:
             expected_after={**self._state(r), **after},
             undo=undo,
             monthly_savings=Money(amount=normalize_amount(saving), currency=self.spec.currency),
+            resource_tags=dict(r.tags),
             is_demo=True,
         )
 
     async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
+        done = self._already_done(action)
+        if done is not None:
+            return done
         r = self._target(action)
         summary, _, undo, _ = self._check(action, r)
         before = self._state(r)
@@ -444,6 +458,23 @@ class SandboxProvider:
             before=before,
             after=self._state(r),
             undo=undo,
+            is_demo=True,
+        )
+
+    def _already_done(self, action: RemediationAction) -> RemediationResult | None:
+        """Applying a change the resource already shows changes nothing (as on a real cloud), so a repeated
+        apply, e.g. an interrupted plan execution resumed, is harmless."""
+        r = self._resources.get(action.resource_id)
+        wanted = _END_STATE.get(action.kind)
+        if r is None or wanted is None or r.state != wanted or action.provider != self._cloud:
+            return None
+        state = self._state(r)
+        return RemediationResult(
+            action=action,
+            applied=False,
+            message=f"{r.name} is already {wanted}: nothing to do (demo sandbox).",
+            before=state,
+            after=state,
             is_demo=True,
         )
 

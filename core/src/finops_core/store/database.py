@@ -210,6 +210,26 @@ class Store:
                 writer.add_items(items, only=key)
         return writer.results[0]
 
+    @contextmanager
+    def transaction(self) -> Generator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``: it holds the file's write lock from the start, so a
+        check-then-write inside it cannot race another process); committed when the block ends, rolled back on
+        any error."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            conn.row_factory = sqlite3.Row  # rows by column name, as readers get them
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"Writing to the store failed and was rolled back: {exc}") from exc
+                raise
+            finally:
+                conn.row_factory = None
+
     def save_budget(self, budget: Budget, now: datetime) -> bool:
         """Create or replace the budget of that name; True if it was new."""
         definition = budget.model_dump_json()

@@ -330,3 +330,42 @@ def _api_answers(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUn
         "CREATE TABLE api_answers (key TEXT PRIMARY KEY, provider TEXT NOT NULL, operation TEXT NOT NULL, "
         "stored_at TEXT NOT NULL, body TEXT NOT NULL)"
     )
+
+
+@_migration("0009_remediation")
+def _remediation(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    # Remediation plans, the approvals people gave them, their executions and the audit log. Plans, approvals and
+    # audit entries are never changed or removed (triggers refuse it); the audit log is hash-chained besides, so a
+    # change made around the triggers is still detected by `finops audit`.
+    sql = db.conn
+    sql.execute(
+        "CREATE TABLE remediation_plans (plan_id TEXT PRIMARY KEY, hash TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "body TEXT NOT NULL)"
+    )
+    sql.execute(
+        "CREATE TABLE remediation_approvals (approval_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, "
+        "plan_hash TEXT NOT NULL, approved_by TEXT NOT NULL, channel TEXT NOT NULL, approved_at TEXT NOT NULL, "
+        "expires_at TEXT NOT NULL)"
+    )
+    sql.execute("CREATE INDEX remediation_approvals_plan ON remediation_approvals (plan_id)")
+    # One run per approval (UNIQUE): an approval is used once, even by two executions racing for it.
+    sql.execute(
+        "CREATE TABLE remediation_runs (run_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, "
+        "approval_id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, started_at TEXT NOT NULL, lease_until REAL NOT NULL, "
+        "finished_at TEXT, outcome TEXT)"
+    )
+    sql.execute("CREATE INDEX remediation_runs_plan ON remediation_runs (plan_id)")
+    sql.execute(
+        "CREATE TABLE remediation_steps (plan_id TEXT NOT NULL, step INTEGER NOT NULL, state TEXT NOT NULL, "
+        "run_id TEXT NOT NULL, updated_at TEXT NOT NULL, result TEXT, PRIMARY KEY (plan_id, step))"
+    )
+    sql.execute(
+        "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
+        "event TEXT NOT NULL, plan_id TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+    )
+    for table in ("remediation_plans", "remediation_approvals", "audit_log"):
+        for change in ("UPDATE", "DELETE"):
+            sql.execute(
+                f"CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )

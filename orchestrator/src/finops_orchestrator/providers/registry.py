@@ -86,11 +86,14 @@ def _remote(cloud: Cloud, config: ProviderSettings) -> RemoteProvider:
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
 
+    key = config.approval_key.get_secret_value().encode() if config.approval_key else None
     if config.mode == "stdio":
         assert config.command  # checked by ProviderSettings
         env = {k: v.get_secret_value() for k, v in config.env.items()}
         params = StdioServerParameters(command=config.command[0], args=config.command[1:], env=env or None)
-        return RemoteProvider(cloud, Client(params), where=f"`{config.command[0]}`", timeout=config.timeout_seconds)
+        return RemoteProvider(
+            cloud, Client(params), where=f"`{config.command[0]}`", timeout=config.timeout_seconds, approval_key=key
+        )
     import httpx2
     from mcp.client.streamable_http import streamable_http_client
 
@@ -114,7 +117,9 @@ def _remote(cloud: Cloud, config: ProviderSettings) -> RemoteProvider:
     )
     transport = _closing(http, streamable_http_client(config.url, http_client=http))
     where = config.url.split("?")[0]
-    return RemoteProvider(cloud, Client(transport), where=where, timeout=config.timeout_seconds, explain=explain)
+    return RemoteProvider(
+        cloud, Client(transport), where=where, timeout=config.timeout_seconds, explain=explain, approval_key=key
+    )
 
 
 @asynccontextmanager

@@ -33,13 +33,13 @@ from finops_core.models import (
     RemediationPlan,
     RemediationResult,
 )
+from finops_core.proof import ApprovalClaims, sign_approval
 from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
 from finops_core.redact import redact_text
 from finops_core.server import DAILY_COSTS_MAX_DAYS, DailyCosts
 from mcp import Client
-from mcp.client import ClientRequestContext
 from mcp.shared.exceptions import MCPError
-from mcp.types import ElicitRequestParams, ElicitResult, TextContent
+from mcp.types import TextContent
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
@@ -52,7 +52,8 @@ class RemoteProvider:
     """A ``CloudProvider`` answered by a per-cloud MCP server. Use as ``async with RemoteProvider(...) as p``.
 
     ``client`` is an unentered ``mcp.Client`` (stdio parameters, an HTTP transport, or a server in tests);
-    ``where`` names the server in messages (never a token).
+    ``where`` names the server in messages (never a token); ``approval_key`` signs the approvals it sends with each
+    change (the server's own ``approval_key``).
     """
 
     def __init__(
@@ -63,13 +64,13 @@ class RemoteProvider:
         where: str,
         timeout: float = 120.0,
         explain: Callable[[], str | None] = lambda: None,
+        approval_key: bytes | None = None,
     ) -> None:
         self._cloud: Cloud = cloud
         self._where = where
         self._explain = explain
         self._timeout = timeout
-        self._expected_confirmation: str | None = None
-        client.elicitation_callback = self._confirm
+        self._approval_key = approval_key
         client.read_timeout_seconds = timeout  # bounds the handshake; calls get their own deadline below
         self._client = client
         self._stack = AsyncExitStack()
@@ -185,27 +186,29 @@ class RemoteProvider:
         return await self._call("plan_remediation", _action_arguments(action), RemediationPlan)
 
     async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
-        """Apply ``action`` on the remote server. Like an in-process provider this does not ask a person: the
-        caller has. The server still asks for a confirmation (elicitation); this client answers yes only for
-        the exact change it just dry-ran, so no other change can ride along on the answer."""
+        """Refused: a remote server applies only a change a person approved, with proof (``apply_approved``)."""
+        raise RemediationRefused(
+            f"Nothing was changed: the {self._cloud} server at {self._where} applies only changes a person approved. "
+            "Make a plan (finops_plan_remediation) and execute it once approved."
+        )
+
+    async def apply_approved(self, action: RemediationAction, approval: ApprovalClaims) -> RemediationResult:
+        """Apply ``action`` on the remote server with ``approval`` signed by the key both sides share; the server
+        checks it approves exactly this action before changing anything."""
         if f"{self._cloud}_apply_remediation" not in self._tools:
             raise RemediationRefused(
                 f"Nothing was changed: the {self._cloud} server at {self._where} has remediation switched off. "
                 f"Start it with --allow-remediation (or FINOPS_REMEDIATION_ENABLED=true) to allow changes."
             )
-        plan = await self.plan_remediation(action)
-        self._expected_confirmation = plan.summary
-        try:
-            return await self._call("apply_remediation", _action_arguments(action), RemediationResult)
-        finally:
-            self._expected_confirmation = None
-
-    async def _confirm(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        message = params.message
-        expected = self._expected_confirmation
-        if expected is not None and message.startswith(expected):
-            return ElicitResult(action="accept", content={"confirm": True})
-        return ElicitResult(action="decline")
+        if self._approval_key is None:
+            raise RemediationRefused(
+                f"Nothing was changed: no approval_key is set for [providers.{self._cloud}] in finops.toml, so the "
+                f"server at {self._where} cannot verify the person's approval. Give both sides the same key."
+            )
+        token = sign_approval(self._approval_key, approval)
+        return await self._call(
+            "apply_remediation", {**_action_arguments(action), "approval": token}, RemediationResult
+        )
 
 
 def _action_arguments(action: RemediationAction) -> dict[str, Any]:

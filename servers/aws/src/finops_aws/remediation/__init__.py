@@ -20,6 +20,7 @@ Actions and their parameters (``region`` and ``account_id`` locate the resource 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from finops_core.errors import InvalidInput, NotFound
@@ -100,7 +101,8 @@ async def _prepare(ctx: AwsContext, action: RemediationAction) -> Prepared:
         raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
     target = await resolve(ctx, action.resource_id, action.parameters)
     refuse_if_protected(target)
-    return await ctx.run(prepare, target, action.parameters)
+    prepared = await ctx.run(prepare, target, action.parameters)
+    return replace(prepared, tags=target.tags)
 
 
 async def plan_remediation(ctx: AwsContext, action: RemediationAction) -> RemediationPlan:

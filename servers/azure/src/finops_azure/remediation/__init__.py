@@ -20,6 +20,7 @@ Every action names its resource by full ARM id (``resource_id``); its parameters
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from finops_core.errors import InvalidInput
@@ -62,7 +63,7 @@ def _prepare_now(ctx: AzureContext, action: RemediationAction) -> Prepared:
         raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is {KIND_NAMES[arm.kind]}.")
     target = resolve(ctx, action.resource_id)
     refuse_if_protected(target)
-    return prepare(ctx, target, dict(action.parameters))
+    return replace(prepare(ctx, target, dict(action.parameters)), tags=target.tags)
 
 
 async def plan_remediation(ctx: AzureContext, action: RemediationAction) -> RemediationPlan:

@@ -25,6 +25,7 @@ Resource ids are full names: ``//compute.googleapis.com/projects/P/zones/Z/insta
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError, InvalidInput, Unavailable
@@ -80,7 +81,8 @@ async def _prepare(ctx: GcpContext, action: RemediationAction) -> Prepared:
     recommendation_of(action.parameters)  # checked before anything is read
     target = await resolve(ctx, ref)
     refuse_if_protected(target)
-    return await prepare(ctx, target, action.parameters)
+    prepared = await prepare(ctx, target, action.parameters)
+    return replace(prepared, tags=target.labels)
 
 
 async def plan_remediation(ctx: GcpContext, action: RemediationAction) -> RemediationPlan:

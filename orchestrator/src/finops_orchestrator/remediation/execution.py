@@ -1,0 +1,232 @@
+"""Executing an approved plan: re-check, then run the steps through the providers, recording each.
+
+A step is recorded as running before its provider is called and as done or failed after, so an execution
+killed between the two is resumed by running that step again; providers make a repeated change harmless (a
+stopped instance is reported already stopped). Finished steps are never repeated. A step on a provider in
+another process goes with a proof of the approval for exactly that step (``finops_core.proof``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+import anyio
+from finops_core.errors import FinOpsError, RemediationRefused
+from finops_core.models import CLOUD_NAMES, Cloud, RemediationResult
+from finops_core.money import Money
+from finops_core.proof import ApprovalClaims
+from finops_core.provider import ApprovedRemediator, CloudProvider
+from finops_orchestrator.remediation.ledger import LEASE, Claim, Ledger
+from finops_orchestrator.remediation.plans import Plan, PlanStep, facts_of
+from finops_orchestrator.remediation.policy import Policy
+from pydantic import BaseModel, Field
+
+StepOutcomeState = Literal["done", "done_earlier", "failed", "not_run"]
+Outcome = Literal["succeeded", "failed", "stopped", "already_done", "not_approved"]
+
+
+class StepOutcome(BaseModel):
+    step: int
+    summary: str
+    state: StepOutcomeState
+    message: str
+    after: dict[str, object] | None = None
+    undo: str | None = None
+
+
+class ExecutionReport(BaseModel):
+    plan_id: str
+    plan_hash: str
+    outcome: Outcome
+    run_id: str | None = None
+    approved_by: str | None = None
+    resumed: bool = False
+    steps: list[StepOutcome] = Field(default_factory=lambda: list[StepOutcome]())
+    monthly_savings_done: list[Money] = Field(
+        default_factory=lambda: list[Money](),
+        description="Estimated monthly savings of the steps done so far (any run), per currency.",
+    )
+    is_demo: bool = False
+    note: str
+
+
+def check_guardrails(plan: Plan, policy: Policy, now: datetime) -> None:
+    """``RemediationRefused`` when the policy in force now forbids ``plan`` (it may have changed since it was made)
+    or ``now`` is outside the execution windows."""
+    problems = policy.plan_violations([facts_of(s) for s in plan.steps])
+    window = policy.outside_window(now)
+    if window is not None:
+        problems.append(window)
+    if problems:
+        raise RemediationRefused(f"Nothing was changed: plan {plan.plan_id} is not allowed now: " + "; ".join(problems))
+
+
+async def run_plan(
+    ledger: Ledger,
+    plan: Plan,
+    claim: Claim,
+    *,
+    providers: Mapping[Cloud, CloudProvider],
+    policy: Policy,
+    now: Callable[[], datetime],
+    actor: str,
+) -> ExecutionReport:
+    """Run ``plan``'s unfinished steps under ``claim``; the per-step report. The lease is renewed while it runs."""
+    run = claim.run
+    outcomes: list[StepOutcome] = []
+    stopped = False
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_keep_lease, ledger, claim, now)
+            records = ledger.steps(plan.plan_id)
+            for step in plan.steps:
+                record = records.get(step.step)
+                if record is not None and record.state == "done":
+                    outcomes.append(
+                        StepOutcome(
+                            step=step.step,
+                            summary=step.summary,
+                            state="done_earlier",
+                            message=f"Done by {record.run_id} at {record.updated_at:%Y-%m-%d %H:%M:%S}.",
+                        )
+                    )
+                    continue
+                if stopped:
+                    outcomes.append(
+                        StepOutcome(
+                            step=step.step,
+                            summary=step.summary,
+                            state="not_run",
+                            message="Not run: an earlier step failed and the plan stops on failure.",
+                        )
+                    )
+                    continue
+                closed = policy.outside_window(now())
+                if closed is not None:
+                    stopped = True
+                    outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
+                    continue
+                ledger.record_step(run, step.step, "running", actor=actor, now=now())
+                outcome = await _apply(step, plan, claim, providers)
+                result = outcome.model_dump(mode="json", include={"message", "after", "undo"})
+                ledger.record_step(
+                    run,
+                    step.step,
+                    "done" if outcome.state == "done" else "failed",
+                    actor=actor,
+                    now=now(),
+                    result=result,
+                )
+                outcomes.append(outcome)
+                if outcome.state == "failed" and plan.on_failure == "stop":
+                    stopped = True
+            group.cancel_scope.cancel()
+    except anyio.get_cancelled_exc_class():
+        ledger.release(run)  # synchronous: runs even while cancelled
+        raise
+    failed = any(o.state == "failed" for o in outcomes)
+    not_run = any(o.state == "not_run" for o in outcomes)
+    result: Outcome = "stopped" if not_run else "failed" if failed else "succeeded"
+    ledger.finish(run, result, actor=actor, now=now())
+    return ExecutionReport(
+        plan_id=plan.plan_id,
+        plan_hash=plan.plan_hash,
+        outcome=result,
+        run_id=run.run_id,
+        approved_by=claim.approval.approved_by,
+        resumed=claim.resumed,
+        steps=outcomes,
+        monthly_savings_done=savings_done(plan, ledger),
+        is_demo=any(s.is_demo for s in plan.steps),
+        note=_note(result, plan),
+    )
+
+
+def already_done(plan: Plan, ledger: Ledger) -> ExecutionReport:
+    """The report of a plan whose every step is done: nothing runs again."""
+    records = ledger.steps(plan.plan_id)
+    return ExecutionReport(
+        plan_id=plan.plan_id,
+        plan_hash=plan.plan_hash,
+        outcome="already_done",
+        steps=[
+            StepOutcome(
+                step=s.step,
+                summary=s.summary,
+                state="done_earlier",
+                message=f"Done by {records[s.step].run_id} at {records[s.step].updated_at:%Y-%m-%d %H:%M:%S}.",
+            )
+            for s in plan.steps
+        ],
+        monthly_savings_done=savings_done(plan, ledger),
+        is_demo=any(s.is_demo for s in plan.steps),
+        note="Every step of this plan was already done; nothing was run again.",
+    )
+
+
+def savings_done(plan: Plan, ledger: Ledger) -> list[Money]:
+    records = ledger.steps(plan.plan_id)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for s in plan.steps:
+        record = records.get(s.step)
+        if record is not None and record.state == "done" and s.monthly_savings is not None:
+            totals[s.monthly_savings.currency] += s.monthly_savings.amount
+    return [Money(amount=v, currency=c) for c, v in sorted(totals.items())]
+
+
+async def _apply(step: PlanStep, plan: Plan, claim: Claim, providers: Mapping[Cloud, CloudProvider]) -> StepOutcome:
+    action = step.action
+    provider = providers.get(action.provider)
+    if provider is None:
+        return StepOutcome(
+            step=step.step,
+            summary=step.summary,
+            state="failed",
+            message=f"{CLOUD_NAMES[action.provider]} is not connected to this server; nothing changed there.",
+        )
+    try:
+        if isinstance(provider, ApprovedRemediator):
+            claims = ApprovalClaims(
+                plan_id=plan.plan_id,
+                plan_hash=plan.plan_hash,
+                step=step.step,
+                approval_id=claim.approval.approval_id,
+                approved_by=claim.approval.approved_by,
+                expires_at=int(claim.approval.expires_at.timestamp()),
+                action=action,
+            )
+            result: RemediationResult = await provider.apply_approved(action, claims)
+        else:
+            result = await provider.apply_remediation(action)
+    except FinOpsError as exc:
+        return StepOutcome(step=step.step, summary=step.summary, state="failed", message=str(exc))
+    return StepOutcome(
+        step=step.step,
+        summary=step.summary,
+        state="done",
+        message=result.message,
+        after=result.after or None,
+        undo=result.undo,
+    )
+
+
+async def _keep_lease(ledger: Ledger, claim: Claim, now: Callable[[], datetime]) -> None:
+    """Renew the run's lease while a long step runs, so nobody takes it over as interrupted."""
+    while True:
+        await anyio.sleep(LEASE.total_seconds() / 3)
+        ledger.renew(claim.run, now())
+
+
+def _note(outcome: Outcome, plan: Plan) -> str:
+    if outcome == "succeeded":
+        return "Every step ran. Each step's undo says how to reverse it; the audit log (finops audit) has the record."
+    if outcome == "stopped":
+        return (
+            "Stopped before the end. Finished steps will not run again: after fixing the cause, approve the plan "
+            f"again (finops approve {plan.plan_id}) and execute it to run the rest."
+        )
+    return "Some steps failed (see each message); the others ran. Failed steps can be retried with a new approval."

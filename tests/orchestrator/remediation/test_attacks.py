@@ -1,0 +1,225 @@
+"""Each way to make a plan run without a person's approval, or beyond the guardrails, is refused with a clear
+message and changes nothing (the sandbox clouds record every change)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import anyio
+import pytest
+from finops_core.models import RemediationAction
+from finops_orchestrator.remediation import audit
+from finops_orchestrator.remediation.ledger import Ledger
+from finops_orchestrator.remediation.policy import Policy
+
+from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
+
+pytestmark = pytest.mark.anyio
+
+
+def _approve(world: World, plan_id: str, **changes: object) -> None:
+    ledger = Ledger(world.store)
+    ledger.approve(ledger.plan(plan_id), approved_by="ana", channel="terminal", now=world.clock(),
+                   ttl=world.policy.approval_ttl)
+
+
+def _nothing_changed(world: World) -> None:
+    assert all(not p.applied for p in world.providers.values())
+
+
+async def test_executing_without_an_approval_is_refused_and_says_how_to_approve(world: World) -> None:
+    async with world.client() as client:  # a client that cannot ask a person
+        plan = await make_plan(client, await world.idle())
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error
+    assert f"finops approve {plan['plan_id']}" in text(result)
+    assert "Traceback" not in text(result)
+    _nothing_changed(world)
+    assert world.count("remediation_runs") == 0
+
+
+async def test_an_approval_of_another_plan_does_not_run_this_one(world: World) -> None:
+    async with world.client() as client:
+        first = await make_plan(client, await world.idle("aws", 1))
+        second = await make_plan(client, await world.idle("gcp", 1))
+        _approve(world, first["plan_id"])
+        result = await client.call_tool("finops_execute_plan", {"plan_id": second["plan_id"]})
+    assert result.is_error and "has no approval" in text(result)
+    _nothing_changed(world)
+
+
+async def test_an_approval_recorded_for_a_different_version_of_the_plan_is_refused(world: World) -> None:
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle())
+        with world.store.transaction() as conn:  # someone writes an approval for other content into the store
+            conn.execute(
+                "INSERT INTO remediation_approvals VALUES ('appr-forged', ?, ?, 'mallory', 'terminal', ?, ?)",
+                (plan["plan_id"], "0" * 64, world.clock().isoformat(), (world.clock() + timedelta(hours=1)).isoformat()),
+            )
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error and "different version of the plan" in text(result)
+    _nothing_changed(world)
+
+
+async def test_a_plan_modified_after_its_approval_is_refused(world: World) -> None:
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle("aws", 1))
+        _approve(world, plan["plan_id"])
+        other = (await world.idle("aws", 2))[1]
+        other_id = (await world.providers["aws"].list_recommendations(limit=500)).recommendations
+        target = next(r.resource_id for r in other_id if r.recommendation_id == other)
+        with world.store.transaction() as conn:  # the triggers refuse changes; a determined editor drops them
+            conn.execute("DROP TRIGGER remediation_plans_no_update")
+            body = conn.execute("SELECT body FROM remediation_plans").fetchone()[0]
+            conn.execute("UPDATE remediation_plans SET body = ?", (body.replace(plan["steps"][0]["action"]["resource_id"], target),))
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error and "modified after it was made" in text(result)
+    _nothing_changed(world)
+
+
+async def test_an_expired_approval_is_refused(world: World) -> None:
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle())
+        _approve(world, plan["plan_id"])
+        world.clock.advance(minutes=61)
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error and "expired" in text(result)
+    _nothing_changed(world)
+
+
+async def test_a_used_approval_does_not_run_the_plan_again(world: World) -> None:
+    aws = world.providers["aws"]
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle("aws", 2))
+        aws.fail = {plan["steps"][1]["action"]["resource_id"]}
+        _approve(world, plan["plan_id"])
+        first = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+        aws.fail = set()
+        again = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert (first.structured_content or {})["outcome"] == "stopped"
+    assert again.is_error and "already used" in text(again)
+    assert aws.applied == [plan["steps"][0]["action"]["resource_id"]]
+
+
+async def test_a_plan_touching_a_protected_resource_is_not_made(world: World) -> None:
+    aws = world.providers["aws"]
+    ids = await world.idle("aws", 2)
+    recs = {r.recommendation_id: r for r in (await aws.list_recommendations(limit=500)).recommendations}
+    protected = recs[ids[1]].resource_id
+    await aws.apply_remediation(
+        RemediationAction(provider="aws", kind="set_tags", resource_id=protected, parameters={"finops:protect": "true"})
+    )
+    aws.applied.clear()
+    async with world.client(Person()) as client:
+        result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": ids})
+    assert result.is_error
+    assert protected in text(result) and "finops:protect" in text(result)
+    assert world.count("remediation_plans") == 0
+    _nothing_changed(world)
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (Policy.model_validate({"guardrails": {"max_resources_per_plan": 1}}), "1"),
+        (Policy.model_validate({"guardrails": {"max_monthly_amount_per_plan": 1}}), "1"),
+        (Policy.model_validate({"guardrails": {"allow": [{"cloud": "aws", "actions": ["set_tags"]}]}}), "stop_instance"),
+    ],
+    ids=["resources", "dollars", "action"],
+)
+async def test_a_plan_over_the_limits_is_not_made(world: World, policy: Policy, expected: str) -> None:
+    world.policy = policy
+    async with world.client(Person()) as client:
+        result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": await world.idle("aws", 2)})
+    assert result.is_error and expected in text(result) and "No plan was made" in text(result)
+    assert world.count("remediation_plans") == 0
+
+
+async def test_a_policy_tightened_after_the_plan_was_made_stops_its_execution(world: World) -> None:
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle("aws", 2))
+    _approve(world, plan["plan_id"])
+    world.policy = Policy.model_validate({"guardrails": {"max_resources_per_plan": 1}})
+    async with world.client(Person()) as client:
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error and "not allowed now" in text(result)
+    _nothing_changed(world)
+    assert world.count("remediation_runs") == 0  # the approval is still unused
+
+
+async def test_outside_the_execution_window_nothing_runs(world: World) -> None:
+    world.policy = Policy.model_validate(
+        {"guardrails": {"windows": [{"days": ["sat"], "start": "09:00", "end": "17:00", "timezone": "UTC"}]}}
+    )
+    person = Person()
+    async with world.client(person) as client:
+        plan = await make_plan(client, await world.idle())
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error and "window" in text(result).lower()
+    assert person.asked == []  # nobody is asked to approve what would be refused
+    _nothing_changed(world)
+
+
+async def test_no_tool_lets_the_model_approve(world: World) -> None:
+    async with world.client() as client:  # the model's side: no elicitation, any arguments it likes
+        plan = await make_plan(client, await world.idle())
+        tools = (await client.list_tools()).tools
+        for tool in tools:
+            properties = set((tool.input_schema or {}).get("properties", {}))
+            assert not {"approve", "approved", "approval", "approval_id", "confirm"} & properties, tool.name
+            await client.call_tool(
+                tool.name, {"plan_id": plan["plan_id"], "approve": True, "approval": "yes", "confirm": True}
+            )
+    assert world.count("remediation_approvals") == 0
+    assert world.count("remediation_runs") == 0
+    _nothing_changed(world)
+
+
+async def test_two_executions_at_once_run_the_plan_once(world: World) -> None:
+    aws = world.providers["aws"]
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle("aws", 2))
+    _approve(world, plan["plan_id"])
+    aws.hold = plan["steps"][0]["action"]["resource_id"]
+    results: dict[str, object] = {}
+
+    async def execute(name: str) -> None:
+        async with world.client() as client:
+            results[name] = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(execute, "first")
+        await aws.holding.wait()  # the first execution is inside step 1
+        await execute("second")
+        aws.release.set()
+    second = results["second"]
+    assert second.is_error and "being executed right now" in text(second)  # type: ignore[union-attr]
+    assert (results["first"].structured_content or {})["outcome"] == "succeeded"  # type: ignore[union-attr]
+    assert aws.applied == [s["action"]["resource_id"] for s in plan["steps"]]
+
+
+async def test_an_interrupted_execution_resumes_without_repeating_finished_steps(world: World) -> None:
+    aws = world.providers["aws"]
+    async with world.client() as client:
+        plan = await make_plan(client, await world.idle("aws", 3))
+    targets = [s["action"]["resource_id"] for s in plan["steps"]]
+    _approve(world, plan["plan_id"])
+    aws.hold = targets[1]
+
+    async def execute() -> None:
+        async with world.client() as client:
+            await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(execute)
+        await aws.holding.wait()  # step 1 is done, step 2 is under way
+        group.cancel_scope.cancel()  # the execution dies here
+    aws.hold = None
+    async with world.client() as client:
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    report = result.structured_content or {}
+    assert report["resumed"] is True, text(result)
+    assert [s["state"] for s in report["steps"]] == ["done_earlier", "done", "done"]
+    assert aws.applied == targets  # step 1 once; step 2 had not reached the cloud before the interruption
+    events = [e.event for e in audit.entries(world.store, plan_id=plan["plan_id"])]
+    assert "execution_resumed" in events
