@@ -86,6 +86,9 @@ class Settings(BaseModel):
 
     home: Path = Field(description="Folder for the store and config (FINOPS_HOME).")
     store_path: Path | None = Field(default=None, description="SQLite file; default <home>/finops.sqlite.")
+    policy_path: Path | None = Field(
+        default=None, description="Remediation guardrails and tag policies (TOML); default <home>/policy.toml."
+    )
     remediation_enabled: bool = Field(default=False, description="Register tools that change resources.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
@@ -108,6 +111,10 @@ class Settings(BaseModel):
     @property
     def store_file(self) -> Path:
         return self.store_path or self.home / "finops.sqlite"
+
+    @property
+    def policy_file(self) -> Path:
+        return self.policy_path or self.home / "policy.toml"
 
     @classmethod
     def load(cls, environ: Mapping[str, str], *, overrides: Mapping[str, Any] | None = None) -> Settings:

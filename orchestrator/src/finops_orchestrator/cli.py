@@ -168,9 +168,11 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     from finops_core.serve import serve_async
 
     from finops_orchestrator.providers import connect_providers, demo_status
+    from finops_orchestrator.remediation.policy import Policy
     from finops_orchestrator.server import build_orchestrator
     from finops_orchestrator.sync import refresh_forever
 
+    policy = Policy.load(settings.policy_file)  # an invalid file stops the server before it answers anything
     if demo:
         store = open_demo_store(settings)
         as_of = demo_as_of(settings, today_utc())
@@ -179,7 +181,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             await ensure_demo_loaded(store, providers, bar)
         statuses = [demo_status(p.cloud) for p in providers]
         server = build_orchestrator(
-            store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency
+            store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency, policy=policy
         )
         await serve_async(server, transport, http)
         return
@@ -192,6 +194,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             statuses=connected.statuses,
             sync_settings=settings.sync,
             currency=settings.currency,
+            policy=policy,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
@@ -204,6 +207,25 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
                 )
             await serve_async(server, transport, http)
             group.cancel_scope.cancel()
+
+
+@app.command()
+def policy() -> None:
+    """Check the policy file (remediation guardrails and tag policies) and print what is in force. Exits 1
+    when the file is invalid. The file is policy_path in finops.toml, default <home>/policy.toml."""
+    from finops_orchestrator.remediation.policy import Policy
+
+    try:
+        loaded = Policy.load(_settings().policy_file)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print(loaded.describe(), highlight=False)
+    if loaded.tag_policies:
+        out.print("Tag policies (finops_tag_policy reports the resources breaking them):")
+        for rule in loaded.tag_policies:
+            out.print(f"  {rule.describe()}", highlight=False)
+    else:
+        out.print("No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags.")
 
 
 @app.command()
