@@ -215,7 +215,7 @@ def error_result(exc: FinOpsError) -> CallToolResult:
 
 
 def compact_tool(
-    server: MCPServer, *, exclude_none: bool = False, **options: Any
+    server: MCPServer, *, exclude_none: bool = False, scope: str = "read", **options: Any
 ) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
     """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema)."""
 

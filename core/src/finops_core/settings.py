@@ -90,6 +90,9 @@ class Settings(BaseModel):
 
     home: Path = Field(description="Folder for the store and config (FINOPS_HOME).")
     store_path: Path | None = Field(default=None, description="SQLite file; default <home>/finops.sqlite.")
+    policy_path: Path | None = Field(
+        default=None, description="Remediation guardrails and tag policies (TOML); default <home>/policy.toml."
+    )
     remediation_enabled: bool = Field(default=False, description="Register tools that change resources.")
     approval_key: SecretStr | None = Field(
         default=None,
@@ -117,6 +120,10 @@ class Settings(BaseModel):
     @property
     def store_file(self) -> Path:
         return self.store_path or self.home / "finops.sqlite"
+
+    @property
+    def policy_file(self) -> Path:
+        return self.policy_path or self.home / "policy.toml"
 
     @classmethod
     def load(cls, environ: Mapping[str, str], *, overrides: Mapping[str, Any] | None = None) -> Settings:

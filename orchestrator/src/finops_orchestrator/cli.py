@@ -188,6 +188,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     from finops_orchestrator.server import build_orchestrator
     from finops_orchestrator.sync import refresh_forever
 
+    policy = Policy.load(settings.policy_file)  # an invalid file stops the server before it answers anything
     if demo:
         store = open_demo_store(settings)
         as_of = demo_as_of(settings, today_utc())
@@ -202,7 +203,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             statuses=statuses,
             currency=settings.currency,
             remediation=settings.remediation_enabled,
-            policy=Policy.load(settings.policy_file),
+            policy=policy,
         )
         await serve_async(server, transport, http)
         return
@@ -216,7 +217,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             sync_settings=settings.sync,
             currency=settings.currency,
             remediation=settings.remediation_enabled,
-            policy=Policy.load(settings.policy_file),
+            policy=policy,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
@@ -229,6 +230,25 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
                 )
             await serve_async(server, transport, http)
             group.cancel_scope.cancel()
+
+
+@app.command()
+def policy() -> None:
+    """Check the policy file (remediation guardrails and tag policies) and print what is in force. Exits 1
+    when the file is invalid. The file is policy_path in finops.toml, default <home>/policy.toml."""
+    from finops_orchestrator.remediation.policy import Policy
+
+    try:
+        loaded = Policy.load(_settings().policy_file)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    out.print(loaded.describe(), highlight=False)
+    if loaded.tag_policies:
+        out.print("Tag policies (finops_tag_policy reports the resources breaking them):")
+        for rule in loaded.tag_policies:
+            out.print(f"  {rule.describe()}", highlight=False)
+    else:
+        out.print("No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags.")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Remediation: plans, approvals, guardrails and their execution."""
