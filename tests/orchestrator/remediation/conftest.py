@@ -95,10 +95,10 @@ class World:
         async with Client(server, mode=mode, elicitation_callback=person) as client:  # type: ignore[arg-type]
             yield client
 
-    async def idle(self, cloud: str = "aws", count: int = 2) -> list[str]:
-        """The ids of ``cloud``'s largest idle-instance recommendations."""
+    async def actionable(self, cloud: str = "aws", count: int = 2) -> list[str]:
+        """The ids of ``cloud``'s largest recommendations that come with a change (resize, stop, delete...)."""
         recs = await self.providers[cloud].list_recommendations(limit=500)
-        return [r.recommendation_id for r in recs.recommendations if r.kind == "idle" and r.action][:count]
+        return [r.recommendation_id for r in recs.recommendations if r.action][:count]
 
     def count(self, table: str) -> int:
         with self.store.reader() as conn:

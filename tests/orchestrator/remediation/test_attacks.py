@@ -17,10 +17,11 @@ from tests.orchestrator.remediation.conftest import Person, World, make_plan, te
 pytestmark = pytest.mark.anyio
 
 
-def _approve(world: World, plan_id: str, **changes: object) -> None:
+def _approve(world: World, plan_id: str) -> None:
     ledger = Ledger(world.store)
-    ledger.approve(ledger.plan(plan_id), approved_by="ana", channel="terminal", now=world.clock(),
-                   ttl=world.policy.approval_ttl)
+    ledger.approve(
+        ledger.plan(plan_id), approved_by="ana", channel="terminal", now=world.clock(), ttl=world.policy.approval_ttl
+    )
 
 
 def _nothing_changed(world: World) -> None:
@@ -29,7 +30,7 @@ def _nothing_changed(world: World) -> None:
 
 async def test_executing_without_an_approval_is_refused_and_says_how_to_approve(world: World) -> None:
     async with world.client() as client:  # a client that cannot ask a person
-        plan = await make_plan(client, await world.idle())
+        plan = await make_plan(client, await world.actionable())
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
     assert result.is_error
     assert f"finops approve {plan['plan_id']}" in text(result)
@@ -40,8 +41,8 @@ async def test_executing_without_an_approval_is_refused_and_says_how_to_approve(
 
 async def test_an_approval_of_another_plan_does_not_run_this_one(world: World) -> None:
     async with world.client() as client:
-        first = await make_plan(client, await world.idle("aws", 1))
-        second = await make_plan(client, await world.idle("gcp", 1))
+        first = await make_plan(client, await world.actionable("aws", 1))
+        second = await make_plan(client, await world.actionable("gcp", 1))
         _approve(world, first["plan_id"])
         result = await client.call_tool("finops_execute_plan", {"plan_id": second["plan_id"]})
     assert result.is_error and "has no approval" in text(result)
@@ -50,11 +51,16 @@ async def test_an_approval_of_another_plan_does_not_run_this_one(world: World) -
 
 async def test_an_approval_recorded_for_a_different_version_of_the_plan_is_refused(world: World) -> None:
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle())
+        plan = await make_plan(client, await world.actionable())
         with world.store.transaction() as conn:  # someone writes an approval for other content into the store
             conn.execute(
                 "INSERT INTO remediation_approvals VALUES ('appr-forged', ?, ?, 'mallory', 'terminal', ?, ?)",
-                (plan["plan_id"], "0" * 64, world.clock().isoformat(), (world.clock() + timedelta(hours=1)).isoformat()),
+                (
+                    plan["plan_id"],
+                    "0" * 64,
+                    world.clock().isoformat(),
+                    (world.clock() + timedelta(hours=1)).isoformat(),
+                ),
             )
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
     assert result.is_error and "different version of the plan" in text(result)
@@ -63,15 +69,18 @@ async def test_an_approval_recorded_for_a_different_version_of_the_plan_is_refus
 
 async def test_a_plan_modified_after_its_approval_is_refused(world: World) -> None:
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle("aws", 1))
+        plan = await make_plan(client, await world.actionable("aws", 1))
         _approve(world, plan["plan_id"])
-        other = (await world.idle("aws", 2))[1]
+        other = (await world.actionable("aws", 2))[1]
         other_id = (await world.providers["aws"].list_recommendations(limit=500)).recommendations
         target = next(r.resource_id for r in other_id if r.recommendation_id == other)
         with world.store.transaction() as conn:  # the triggers refuse changes; a determined editor drops them
             conn.execute("DROP TRIGGER remediation_plans_no_update")
             body = conn.execute("SELECT body FROM remediation_plans").fetchone()[0]
-            conn.execute("UPDATE remediation_plans SET body = ?", (body.replace(plan["steps"][0]["action"]["resource_id"], target),))
+            conn.execute(
+                "UPDATE remediation_plans SET body = ?",
+                (body.replace(plan["steps"][0]["action"]["resource_id"], target),),
+            )
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
     assert result.is_error and "modified after it was made" in text(result)
     _nothing_changed(world)
@@ -79,7 +88,7 @@ async def test_a_plan_modified_after_its_approval_is_refused(world: World) -> No
 
 async def test_an_expired_approval_is_refused(world: World) -> None:
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle())
+        plan = await make_plan(client, await world.actionable())
         _approve(world, plan["plan_id"])
         world.clock.advance(minutes=61)
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
@@ -90,20 +99,20 @@ async def test_an_expired_approval_is_refused(world: World) -> None:
 async def test_a_used_approval_does_not_run_the_plan_again(world: World) -> None:
     aws = world.providers["aws"]
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle("aws", 2))
+        plan = await make_plan(client, await world.actionable("aws", 2))
         aws.fail = {plan["steps"][1]["action"]["resource_id"]}
         _approve(world, plan["plan_id"])
         first = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         aws.fail = set()
         again = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert (first.structured_content or {})["outcome"] == "stopped"
+    assert (first.structured_content or {})["outcome"] == "failed"
     assert again.is_error and "already used" in text(again)
     assert aws.applied == [plan["steps"][0]["action"]["resource_id"]]
 
 
 async def test_a_plan_touching_a_protected_resource_is_not_made(world: World) -> None:
     aws = world.providers["aws"]
-    ids = await world.idle("aws", 2)
+    ids = await world.actionable("aws", 2)
     recs = {r.recommendation_id: r for r in (await aws.list_recommendations(limit=500)).recommendations}
     protected = recs[ids[1]].resource_id
     await aws.apply_remediation(
@@ -123,21 +132,24 @@ async def test_a_plan_touching_a_protected_resource_is_not_made(world: World) ->
     [
         (Policy.model_validate({"guardrails": {"max_resources_per_plan": 1}}), "1"),
         (Policy.model_validate({"guardrails": {"max_monthly_amount_per_plan": 1}}), "1"),
-        (Policy.model_validate({"guardrails": {"allow": [{"cloud": "aws", "actions": ["set_tags"]}]}}), "stop_instance"),
+        (
+            Policy.model_validate({"guardrails": {"allow": [{"cloud": "aws", "actions": ["set_tags"]}]}}),
+            "stop_instance",
+        ),
     ],
     ids=["resources", "dollars", "action"],
 )
 async def test_a_plan_over_the_limits_is_not_made(world: World, policy: Policy, expected: str) -> None:
     world.policy = policy
     async with world.client(Person()) as client:
-        result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": await world.idle("aws", 2)})
+        result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": await world.actionable("aws", 2)})
     assert result.is_error and expected in text(result) and "No plan was made" in text(result)
     assert world.count("remediation_plans") == 0
 
 
 async def test_a_policy_tightened_after_the_plan_was_made_stops_its_execution(world: World) -> None:
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle("aws", 2))
+        plan = await make_plan(client, await world.actionable("aws", 2))
     _approve(world, plan["plan_id"])
     world.policy = Policy.model_validate({"guardrails": {"max_resources_per_plan": 1}})
     async with world.client(Person()) as client:
@@ -153,7 +165,7 @@ async def test_outside_the_execution_window_nothing_runs(world: World) -> None:
     )
     person = Person()
     async with world.client(person) as client:
-        plan = await make_plan(client, await world.idle())
+        plan = await make_plan(client, await world.actionable())
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
     assert result.is_error and "window" in text(result).lower()
     assert person.asked == []  # nobody is asked to approve what would be refused
@@ -162,7 +174,7 @@ async def test_outside_the_execution_window_nothing_runs(world: World) -> None:
 
 async def test_no_tool_lets_the_model_approve(world: World) -> None:
     async with world.client() as client:  # the model's side: no elicitation, any arguments it likes
-        plan = await make_plan(client, await world.idle())
+        plan = await make_plan(client, await world.actionable())
         tools = (await client.list_tools()).tools
         for tool in tools:
             properties = set((tool.input_schema or {}).get("properties", {}))
@@ -178,7 +190,7 @@ async def test_no_tool_lets_the_model_approve(world: World) -> None:
 async def test_two_executions_at_once_run_the_plan_once(world: World) -> None:
     aws = world.providers["aws"]
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle("aws", 2))
+        plan = await make_plan(client, await world.actionable("aws", 2))
     _approve(world, plan["plan_id"])
     aws.hold = plan["steps"][0]["action"]["resource_id"]
     results: dict[str, object] = {}
@@ -201,7 +213,7 @@ async def test_two_executions_at_once_run_the_plan_once(world: World) -> None:
 async def test_an_interrupted_execution_resumes_without_repeating_finished_steps(world: World) -> None:
     aws = world.providers["aws"]
     async with world.client() as client:
-        plan = await make_plan(client, await world.idle("aws", 3))
+        plan = await make_plan(client, await world.actionable("aws", 3))
     targets = [s["action"]["resource_id"] for s in plan["steps"]]
     _approve(world, plan["plan_id"])
     aws.hold = targets[1]
