@@ -31,6 +31,7 @@ from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
 from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
 from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start
@@ -78,11 +79,14 @@ def build_orchestrator(
     sync_settings: SyncSettings | None = None,
     reports: Path | None = None,
     currency: CurrencySettings | None = None,
+    policy: Policy | None = None,
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
     reports are written to (default: beside the store); ``currency`` is the rate table for converted answers
-    (``Settings.currency``; none: never convert)."""
+    (``Settings.currency``; none: never convert); ``policy`` the guardrails and tag policies
+    (``Policy.load(settings.policy_file)``; none: the defaults)."""
+    policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
@@ -215,7 +219,14 @@ def build_orchestrator(
         return glossary()
 
     register_analysis_tools(
-        server, store, source=source, is_demo=is_demo, today=today, providers=providers, statuses=clouds
+        server,
+        store,
+        source=source,
+        is_demo=is_demo,
+        today=today,
+        providers=providers,
+        statuses=clouds,
+        policy=policy,
     )
     register_report_tools(
         server,
