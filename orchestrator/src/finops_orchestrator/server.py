@@ -79,15 +79,17 @@ def build_orchestrator(
     sync_settings: SyncSettings | None = None,
     reports: Path | None = None,
     currency: CurrencySettings | None = None,
-    remediation: bool = False,
     policy: Policy | None = None,
+    remediation: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
     reports are written to (default: beside the store); ``currency`` is the rate table for converted answers
-    (``Settings.currency``; none: never convert). With ``remediation`` the plan / execute tools are registered,
-    under ``policy``'s guardrails (default: ``Policy()``); ``now`` is the clock approvals and windows are read by."""
+    (``Settings.currency``; none: never convert); ``policy`` the guardrails and tag policies
+    (``Policy.load(settings.policy_file)``; none: the defaults). With ``remediation`` the plan / execute tools are
+    registered; ``now`` is the clock approvals and execution windows are read by."""
+    policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
@@ -220,7 +222,14 @@ def build_orchestrator(
         return glossary()
 
     register_analysis_tools(
-        server, store, source=source, is_demo=is_demo, today=today, providers=providers, statuses=clouds
+        server,
+        store,
+        source=source,
+        is_demo=is_demo,
+        today=today,
+        providers=providers,
+        statuses=clouds,
+        policy=policy,
     )
     register_report_tools(
         server,
@@ -235,7 +244,7 @@ def build_orchestrator(
     if remediation:
         from finops_orchestrator.remediation.tools import register_remediation_tools
 
-        register_remediation_tools(server, store, providers=providers, policy=policy or Policy(), now=now)
+        register_remediation_tools(server, store, providers=providers, policy=policy, now=now)
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server

@@ -27,8 +27,10 @@ from finops_orchestrator.analysis.commitments import CommitmentReport, commitmen
 from finops_orchestrator.analysis.forecast import ForecastBy, ForecastReport, forecast
 from finops_orchestrator.analysis.savings import SavingsReport, store_savings
 from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
+from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_findings
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 from finops_orchestrator.providers import ProviderStatus
+from finops_orchestrator.remediation.policy import Policy
 
 Metric = Annotated[
     CostMetric, Field(description="effective (amortized, default), billed (invoice cash), list or contracted.")
@@ -49,7 +51,10 @@ def register_analysis_tools(
     today: Callable[[], date],
     providers: Sequence[CloudProvider] = (),
     statuses: Sequence[ProviderStatus] = (),
+    policy: Policy | None = None,
 ) -> None:
+    tag_policy = policy or Policy()
+
     @compact_tool(
         server,
         name="finops_explain_change",
@@ -256,6 +261,18 @@ def register_analysis_tools(
     ) -> SavingsReport:
         floor = parse_amount(min_monthly_savings, "min_monthly_savings")
         return await store_savings(store, providers, statuses, top_n=top_n, min_monthly_savings=floor, is_demo=is_demo)
+
+    @compact_tool(
+        server,
+        name="finops_tag_policy",
+        annotations=READ,
+        description="Resources breaking the policy file's tag policies (required tag missing, value not allowed), "
+        "costliest first, with counts per cloud and tag key and the non-compliant monthly cost per currency.",
+    )
+    async def finops_tag_policy(
+        top_n: Annotated[int, Field(description="Findings to list.", ge=1, le=200)] = 20,
+    ) -> TagPolicyReport:
+        return await store_tag_findings(store, providers, statuses, tag_policy, top_n=top_n, is_demo=is_demo)
 
     @compact_tool(
         server,
