@@ -27,6 +27,7 @@ from mcp.server.mcpserver import (
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from finops_core.compact import CompactServer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
 from finops_core.focus import CostLineItem
@@ -90,7 +91,7 @@ def build_server(
     cloud's own tools (Cost Explorer forecasts, Athena queries, ...) after the common ones."""
     cloud = provider.cloud
     name = CLOUD_NAMES[cloud]
-    server = MCPServer(
+    server = CompactServer(
         name=f"finops-{cloud}",
         instructions=(
             f"Investigate and reduce {name} spend. Start with {cloud}_cost_query for where money goes, "

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+from finops_core.compact import CompactServer
 from finops_core.currency import CurrencySettings
 from finops_core.dates import check_period, parse_day, today_utc
 from finops_core.errors import InvalidInput
@@ -93,7 +94,7 @@ def build_orchestrator(
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
-    server = MCPServer(
+    server = CompactServer(
         name="finops",
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "

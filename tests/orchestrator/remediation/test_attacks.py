@@ -142,7 +142,9 @@ async def test_a_plan_touching_a_protected_resource_is_not_made(world: World) ->
 async def test_a_plan_over_the_limits_is_not_made(world: World, policy: Policy, expected: str) -> None:
     world.policy = policy
     async with world.client(Person()) as client:
-        result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": await world.actionable("aws", 2)})
+        result = await client.call_tool(
+            "finops_plan_remediation", {"recommendation_ids": await world.actionable("aws", 2)}
+        )
     assert result.is_error and expected in text(result) and "No plan was made" in text(result)
     assert world.count("remediation_plans") == 0
 

@@ -20,10 +20,11 @@ from finops_core.models import CLOUD_NAMES, Cloud, RemediationResult
 from finops_core.money import Money
 from finops_core.proof import ApprovalClaims
 from finops_core.provider import ApprovedRemediator, CloudProvider
+from pydantic import BaseModel, Field
+
 from finops_orchestrator.remediation.ledger import LEASE, Claim, Ledger
 from finops_orchestrator.remediation.plans import Plan, PlanStep, facts_of
 from finops_orchestrator.remediation.policy import Policy
-from pydantic import BaseModel, Field
 
 StepOutcomeState = Literal["done", "done_earlier", "failed", "not_run"]
 Outcome = Literal["succeeded", "failed", "stopped", "already_done", "not_approved"]

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.store import Store
+
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.plans import Plan
 

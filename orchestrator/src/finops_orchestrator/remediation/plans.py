@@ -19,8 +19,9 @@ from finops_core.models import CLOUD_NAMES, Cloud, Recommendation, RemediationAc
 from finops_core.money import Money
 from finops_core.proof import content_hash
 from finops_core.provider import CloudProvider
-from finops_orchestrator.remediation.policy import Policy, StepFacts
 from pydantic import BaseModel, ConfigDict, Field
+
+from finops_orchestrator.remediation.policy import Policy, StepFacts
 
 OnFailure = Literal["stop", "continue"]
 

@@ -20,16 +20,17 @@ from finops_core.money import Money
 from finops_core.provider import CloudProvider
 from finops_core.server import CHANGE, READ, compact_tool
 from finops_core.store import Store
-from finops_orchestrator.remediation import audit
-from finops_orchestrator.remediation.execution import ExecutionReport, already_done, check_guardrails, run_plan
-from finops_orchestrator.remediation.ledger import Ledger, new_owner
-from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan, approval_text, make_plan
-from finops_orchestrator.remediation.policy import Policy
 from mcp.server import MCPServer
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
+
+from finops_orchestrator.remediation import audit
+from finops_orchestrator.remediation.execution import ExecutionReport, already_done, check_guardrails, run_plan
+from finops_orchestrator.remediation.ledger import Ledger, new_owner
+from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan, approval_text, make_plan
+from finops_orchestrator.remediation.policy import Policy
 
 PLAN = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 PlanIdParam = Annotated[str, Field(description="The plan's id, from finops_plan_remediation.")]

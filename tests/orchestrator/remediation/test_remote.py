@@ -1,0 +1,132 @@
+"""A per-cloud server in another process applies a step only with proof of the person's approval for exactly that
+step: the orchestrator signs each step with the key both sides share; anything else is refused."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from finops_core.models import RemediationAction
+from finops_core.proof import ApprovalClaims, sign_approval
+from finops_core.sandbox import SandboxProvider
+from finops_core.server import build_server
+from finops_core.settings import Settings
+from finops_orchestrator.providers import RemoteProvider
+from finops_orchestrator.remediation.policy import Policy
+from finops_orchestrator.server import build_orchestrator
+from mcp import Client
+from mcp.server import MCPServer
+from pydantic import SecretStr
+
+from tests.conftest import AS_OF
+from tests.credentials import APPROVAL_KEY
+from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
+
+pytestmark = pytest.mark.anyio
+KEY = APPROVAL_KEY.encode()
+
+
+def _cloud_server(settings: Settings, sandbox: SandboxProvider) -> MCPServer:
+    with_key = {"remediation_enabled": True, "approval_key": SecretStr(APPROVAL_KEY)}
+    return build_server(sandbox, settings.model_copy(update=with_key), today=lambda: AS_OF)
+
+
+@asynccontextmanager
+async def _orchestrator(world: World, remote: RemoteProvider) -> AsyncIterator[Client]:
+    server = build_orchestrator(
+        world.store,
+        is_demo=True,
+        today=lambda: AS_OF,
+        providers=[remote],
+        remediation=True,
+        policy=Policy(),
+        now=world.clock,
+    )
+    async with Client(server, elicitation_callback=Person()) as client:
+        yield client
+
+
+async def _states(sandbox: SandboxProvider) -> dict[str, Any]:
+    return {r.resource_id: (r.state, r.size) for r in (await sandbox.list_resources(limit=500)).resources}
+
+
+async def test_an_approved_plan_runs_on_a_remote_server_with_a_signed_approval_per_step(
+    world: World, settings: Settings
+) -> None:
+    sandbox = SandboxProvider("aws", as_of=AS_OF)
+    remote = RemoteProvider("aws", Client(_cloud_server(settings, sandbox)), where="remote aws", approval_key=KEY)
+    async with remote, _orchestrator(world, remote) as client:
+        recs = (await remote.list_recommendations(limit=500)).recommendations
+        plan = await make_plan(client, [r.recommendation_id for r in recs if r.action][:2])
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert (result.structured_content or {})["outcome"] == "succeeded", text(result)
+    states = await _states(sandbox)
+    for step in plan["steps"]:
+        after = step["expected_after"]
+        assert states.get(step["action"]["resource_id"], ("deleted", None)) == (after["state"], after["size"])
+
+
+async def test_without_the_shared_key_the_remote_server_changes_nothing(world: World, settings: Settings) -> None:
+    sandbox = SandboxProvider("aws", as_of=AS_OF)
+    before = await _states(sandbox)
+    remote = RemoteProvider("aws", Client(_cloud_server(settings, sandbox)), where="remote aws")
+    async with remote, _orchestrator(world, remote) as client:
+        recs = (await remote.list_recommendations(limit=500)).recommendations
+        plan = await make_plan(client, [r.recommendation_id for r in recs if r.action][:1])
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    step = (result.structured_content or {})["steps"][0]
+    assert step["state"] == "failed" and "approval_key" in step["message"]
+    assert await _states(sandbox) == before
+
+
+def _claims(action: RemediationAction, **changes: Any) -> ApprovalClaims:
+    expires = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
+    base = ApprovalClaims(
+        plan_id="plan-1",
+        plan_hash="a" * 64,
+        step=1,
+        approval_id="appr-1",
+        approved_by="ana",
+        expires_at=expires,
+        action=action,
+    )
+    return base.model_copy(update=changes)
+
+
+async def test_the_model_cannot_apply_on_the_cloud_server_with_a_forged_altered_replayed_or_expired_approval(
+    settings: Settings,
+) -> None:
+    sandbox = SandboxProvider("aws", as_of=AS_OF)
+    before = await _states(sandbox)
+    recs = (await sandbox.list_recommendations(limit=500)).recommendations
+    first, second = [r.action for r in recs if r.action][:2]
+    assert first is not None and second is not None
+
+    def call(action: RemediationAction, token: str) -> dict[str, Any]:
+        return {
+            "kind": action.kind,
+            "resource_id": action.resource_id,
+            "parameters": action.parameters or None,
+            "approval": token,
+        }
+
+    attempts = {
+        "not a token": (first, "yes, approved"),
+        "another key": (first, sign_approval(b"guessed-key", _claims(first))),
+        "another action": (first, sign_approval(KEY, _claims(second))),
+        "expired": (first, sign_approval(KEY, _claims(first, expires_at=int(datetime.now(UTC).timestamp()) - 1))),
+    }
+    async with Client(_cloud_server(settings, sandbox)) as client:  # the model's side: no elicitation
+        for name, (action, token) in attempts.items():
+            result = await client.call_tool("aws_apply_remediation", call(action, token))
+            assert result.is_error and "Nothing was changed" in text(result), name
+            assert APPROVAL_KEY not in text(result)
+        assert await _states(sandbox) == before
+        good = sign_approval(KEY, _claims(first))
+        applied = await client.call_tool("aws_apply_remediation", call(first, good))
+        replayed = await client.call_tool("aws_apply_remediation", call(first, good))
+    assert not applied.is_error, text(applied)
+    assert replayed.is_error and "already used" in text(replayed)
