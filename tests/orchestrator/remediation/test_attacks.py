@@ -45,7 +45,8 @@ async def test_an_approval_of_another_plan_does_not_run_this_one(world: World) -
         second = await make_plan(client, await world.actionable("gcp", 1))
         _approve(world, first["plan_id"])
         result = await client.call_tool("finops_execute_plan", {"plan_id": second["plan_id"]})
-    assert result.is_error and "has no approval" in text(result)
+    assert result.is_error
+    assert "has no approval" in text(result)
     _nothing_changed(world)
 
 
@@ -63,7 +64,8 @@ async def test_an_approval_recorded_for_a_different_version_of_the_plan_is_refus
                 ),
             )
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error and "different version of the plan" in text(result)
+    assert result.is_error
+    assert "different version of the plan" in text(result)
     _nothing_changed(world)
 
 
@@ -82,7 +84,8 @@ async def test_a_plan_modified_after_its_approval_is_refused(world: World) -> No
                 (body.replace(plan["steps"][0]["action"]["resource_id"], target),),
             )
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error and "modified after it was made" in text(result)
+    assert result.is_error
+    assert "modified after it was made" in text(result)
     _nothing_changed(world)
 
 
@@ -92,7 +95,8 @@ async def test_an_expired_approval_is_refused(world: World) -> None:
         _approve(world, plan["plan_id"])
         world.clock.advance(minutes=61)
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error and "expired" in text(result)
+    assert result.is_error
+    assert "expired" in text(result)
     _nothing_changed(world)
 
 
@@ -106,7 +110,8 @@ async def test_a_used_approval_does_not_run_the_plan_again(world: World) -> None
         aws.fail = set()
         again = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
     assert (first.structured_content or {})["outcome"] == "failed"
-    assert again.is_error and "already used" in text(again)
+    assert again.is_error
+    assert "already used" in text(again)
     assert aws.applied == [plan["steps"][0]["action"]["resource_id"]]
 
 
@@ -122,7 +127,8 @@ async def test_a_plan_touching_a_protected_resource_is_not_made(world: World) ->
     async with world.client(Person()) as client:
         result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": ids})
     assert result.is_error
-    assert protected in text(result) and "finops:protect" in text(result)
+    assert protected in text(result)
+    assert "finops:protect" in text(result)
     assert world.count("remediation_plans") == 0
     _nothing_changed(world)
 
@@ -145,7 +151,9 @@ async def test_a_plan_over_the_limits_is_not_made(world: World, policy: Policy, 
         result = await client.call_tool(
             "finops_plan_remediation", {"recommendation_ids": await world.actionable("aws", 2)}
         )
-    assert result.is_error and expected in text(result) and "No plan was made" in text(result)
+    assert result.is_error
+    assert expected in text(result)
+    assert "No plan was made" in text(result)
     assert world.count("remediation_plans") == 0
 
 
@@ -156,7 +164,8 @@ async def test_a_policy_tightened_after_the_plan_was_made_stops_its_execution(wo
     world.policy = Policy.model_validate({"guardrails": {"max_resources_per_plan": 1}})
     async with world.client(Person()) as client:
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error and "not allowed now" in text(result)
+    assert result.is_error
+    assert "not allowed now" in text(result)
     _nothing_changed(world)
     assert world.count("remediation_runs") == 0  # the approval is still unused
 
@@ -169,7 +178,8 @@ async def test_outside_the_execution_window_nothing_runs(world: World) -> None:
     async with world.client(person) as client:
         plan = await make_plan(client, await world.actionable())
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error and "window" in text(result).lower()
+    assert result.is_error
+    assert "window" in text(result).lower()
     assert person.asked == []  # nobody is asked to approve what would be refused
     _nothing_changed(world)
 
@@ -207,7 +217,8 @@ async def test_two_executions_at_once_run_the_plan_once(world: World) -> None:
         await execute("second")
         aws.release.set()
     second = results["second"]
-    assert second.is_error and "being executed right now" in text(second)  # type: ignore[union-attr]
+    assert second.is_error
+    assert "being executed right now" in text(second)  # type: ignore[union-attr]
     assert (results["first"].structured_content or {})["outcome"] == "succeeded"  # type: ignore[union-attr]
     assert aws.applied == [s["action"]["resource_id"] for s in plan["steps"]]
 

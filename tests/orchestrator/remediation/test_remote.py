@@ -78,7 +78,8 @@ async def test_without_the_shared_key_the_remote_server_changes_nothing(world: W
         plan = await make_plan(client, [r.recommendation_id for r in recs if r.action][:1])
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
     step = (result.structured_content or {})["steps"][0]
-    assert step["state"] == "failed" and "approval_key" in step["message"]
+    assert step["state"] == "failed"
+    assert "approval_key" in step["message"]
     assert await _states(sandbox) == before
 
 
@@ -103,7 +104,8 @@ async def test_the_model_cannot_apply_on_the_cloud_server_with_a_forged_altered_
     before = await _states(sandbox)
     recs = (await sandbox.list_recommendations(limit=500)).recommendations
     first, second = [r.action for r in recs if r.action][:2]
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
 
     def call(action: RemediationAction, token: str) -> dict[str, Any]:
         return {
@@ -122,11 +124,13 @@ async def test_the_model_cannot_apply_on_the_cloud_server_with_a_forged_altered_
     async with Client(_cloud_server(settings, sandbox)) as client:  # the model's side: no elicitation
         for name, (action, token) in attempts.items():
             result = await client.call_tool("aws_apply_remediation", call(action, token))
-            assert result.is_error and "Nothing was changed" in text(result), name
+            assert result.is_error
+            assert "Nothing was changed" in text(result), name
             assert APPROVAL_KEY not in text(result)
         assert await _states(sandbox) == before
         good = sign_approval(KEY, _claims(first))
         applied = await client.call_tool("aws_apply_remediation", call(first, good))
         replayed = await client.call_tool("aws_apply_remediation", call(first, good))
     assert not applied.is_error, text(applied)
-    assert replayed.is_error and "already used" in text(replayed)
+    assert replayed.is_error
+    assert "already used" in text(replayed)

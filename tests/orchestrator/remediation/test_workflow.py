@@ -56,7 +56,8 @@ async def test_approving_in_the_clients_prompt_runs_every_step_once_and_the_audi
     assert [s["state"] for s in report["steps"]] == ["done", "done"]
     assert "a person, in the client's approval prompt" in report["approved_by"]
     assert len(person.asked) == 1
-    assert plan["plan_hash"][:16] in person.asked[0] and plan["plan_id"] in person.asked[0]
+    assert plan["plan_hash"][:16] in person.asked[0]
+    assert plan["plan_id"] in person.asked[0]
     aws = world.providers["aws"]
     targets = [s["action"]["resource_id"] for s in plan["steps"]]
     assert aws.applied == targets

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from finops_core.store import Store
 from finops_orchestrator.remediation.ledger import Ledger
 from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
-from finops_core.store import Store
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
@@ -75,7 +75,8 @@ async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
         plan = made.structured_content or {}
         assert plan["steps"][0]["resource_tags"] == {}
         refused = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-        assert refused.is_error and "no approval" in _text(refused)
+        assert refused.is_error
+        assert "no approval" in _text(refused)
         assert _state(moto, instance) == "running"
         ledger = Ledger(store)
         ledger.approve(
@@ -86,7 +87,8 @@ async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
             ttl=timedelta(hours=1),
         )
         expired = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-        assert expired.is_error and "expired" in _text(expired)
+        assert expired.is_error
+        assert "expired" in _text(expired)
         assert _state(moto, instance) == "running"
         ledger.approve(
             ledger.plan(plan["plan_id"]), approved_by="ana", channel="terminal", now=NOW, ttl=timedelta(hours=1)
@@ -112,6 +114,8 @@ async def test_on_aws_a_protected_instance_never_gets_into_a_plan(moto: str, fak
     )
     async with Client(server) as client:
         result = await client.call_tool("finops_plan_remediation", {"actions": [_stop(free), _stop(protected)]})
-    assert result.is_error and protected in _text(result) and "finops:protect" in _text(result)
+    assert result.is_error
+    assert protected in _text(result)
+    assert "finops:protect" in _text(result)
     assert Ledger(store).plans() == []
     assert _state(moto, free) == _state(moto, protected) == "running"

@@ -113,14 +113,14 @@ async def run_plan(
                     continue
                 ledger.record_step(run, step.step, "running", actor=actor, now=now())
                 outcome = await _apply(step, plan, claim, providers)
-                result = outcome.model_dump(mode="json", include={"message", "after", "undo"})
+                recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
                 ledger.record_step(
                     run,
                     step.step,
                     "done" if outcome.state == "done" else "failed",
                     actor=actor,
                     now=now(),
-                    result=result,
+                    result=recorded,
                 )
                 outcomes.append(outcome)
                 if outcome.state == "failed" and plan.on_failure == "stop":

@@ -9,13 +9,12 @@ local function.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import anyio
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused
-from finops_core.models import Recommendation, RemediationAction
+from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
 from finops_core.provider import CloudProvider
 from finops_core.server import CHANGE, READ, compact_tool
@@ -43,8 +42,7 @@ class Approve(BaseModel):
     approve: bool = Field(description="Approve this plan and run it now?")
 
 
-@dataclass(frozen=True)
-class NoQuestion:
+class NoQuestion(BaseModel):
     """Nothing to ask the person: the plan is approved already, resumes, is done, or the client cannot ask."""
 
 
@@ -101,7 +99,7 @@ def register_remediation_tools(
     now: Callable[[], datetime],
 ) -> None:
     ledger = Ledger(store)
-    by_cloud = {p.cloud: p for p in providers}
+    by_cloud: dict[Cloud, CloudProvider] = {p.cloud: p for p in providers}
 
     @compact_tool(
         server,
