@@ -165,12 +165,14 @@ def serve(
 
 
 async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSettings) -> None:
+    from finops_core.access import server_auth
     from finops_core.serve import serve_async
 
     from finops_orchestrator.providers import connect_providers, demo_status
     from finops_orchestrator.server import build_orchestrator
     from finops_orchestrator.sync import refresh_forever
 
+    auth = server_auth(http) if transport == "http" else None  # stdio callers already run as the user
     if demo:
         store = open_demo_store(settings)
         as_of = demo_as_of(settings, today_utc())
@@ -179,7 +181,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             await ensure_demo_loaded(store, providers, bar)
         statuses = [demo_status(p.cloud) for p in providers]
         server = build_orchestrator(
-            store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency
+            store, is_demo=True, providers=providers, statuses=statuses, currency=settings.currency, auth=auth
         )
         await serve_async(server, transport, http)
         return
@@ -192,6 +194,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             statuses=connected.statuses,
             sync_settings=settings.sync,
             currency=settings.currency,
+            auth=auth,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
