@@ -19,6 +19,7 @@ def test_every_error_is_a_finops_error_and_a_tool_error_the_model_can_read() -> 
         "InvalidQuery",
         "Unavailable",
         "RemediationRefused",
+        "AccessDenied",
         "StoreError",
     ):
         cls = getattr(errors, name)

@@ -1,4 +1,5 @@
-"""Transports: stdio for desktop hosts, streamable HTTP behind a bearer token; the cloud console scripts."""
+"""Transports: stdio for desktop hosts, streamable HTTP behind a bearer token; the cloud console scripts.
+HTTP security in depth (scopes, JWT, DNS rebinding) is in test_access.py."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.commands import http_server as serve_http
+from tests.credentials import HTTP_TOKEN
 
 pytestmark = pytest.mark.anyio
 BIN = Path(sys.executable).parent
@@ -57,7 +59,7 @@ def test_serving_beyond_loopback_without_a_token_is_refused(settings: Settings) 
 
 @pytest.fixture
 def http_server(home: Path) -> Iterator[str]:
-    with serve_http("finops-gcp", home, token="s3cret-token") as url:
+    with serve_http("finops-gcp", home, token=HTTP_TOKEN) as url:
         yield url
 
 
@@ -67,11 +69,11 @@ async def test_http_requests_without_the_bearer_token_are_rejected(http_server: 
         wrong = await http.post(http_server, json={}, headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert wrong.status_code == 401
-    assert "s3cret" not in response.text
+    assert HTTP_TOKEN not in response.text
 
 
 async def test_an_mcp_client_with_the_token_uses_the_http_server(http_server: str) -> None:
-    http = httpx2.AsyncClient(headers={"Authorization": "Bearer s3cret-token"})
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"})
     async with http, Client(streamable_http_client(http_server, http_client=http)) as client:
         result = await client.call_tool("gcp_list_recommendations", {"limit": 3})
     assert result.structured_content is not None

@@ -10,6 +10,8 @@ import pytest
 from finops_core.errors import ConfigError
 from finops_core.settings import Settings
 
+from tests.credentials import HTTP_PLAN_TOKEN, HTTP_READ_TOKEN, HTTP_TOKEN
+
 
 def test_defaults_are_read_only_and_keep_the_store_in_finops_home(tmp_path: Path) -> None:
     settings = Settings.load({"FINOPS_HOME": str(tmp_path)})
@@ -64,11 +66,80 @@ def test_an_unknown_or_invalid_setting_names_the_field_without_echoing_values(tm
 
 
 def test_the_http_token_is_kept_secret_in_reprs(tmp_path: Path) -> None:
-    settings = Settings.load({"FINOPS_HOME": str(tmp_path), "FINOPS_HTTP__TOKEN": "hunter2-token"})
-    assert "hunter2" not in repr(settings)
-    assert "hunter2" not in settings.model_dump_json()
+    settings = Settings.load({"FINOPS_HOME": str(tmp_path), "FINOPS_HTTP__TOKEN": HTTP_TOKEN})
+    assert HTTP_TOKEN not in repr(settings)
+    assert HTTP_TOKEN not in settings.model_dump_json()
     assert settings.http.token is not None
-    assert settings.http.token.get_secret_value() == "hunter2-token"
+    assert settings.http.token.get_secret_value() == HTTP_TOKEN
+
+
+def test_named_tokens_jwt_and_host_lists_come_from_the_toml_file(tmp_path: Path) -> None:
+    (tmp_path / "finops.toml").write_text(
+        f"""
+[http]
+host = "0.0.0.0"
+resource_url = "https://finops.example.com/mcp"
+allowed_hosts = ["finops.example.com", "finops.internal:*"]
+
+[http.tokens.dashboard]
+token = "{HTTP_READ_TOKEN}"
+
+[http.tokens.ci]
+token = "{HTTP_PLAN_TOKEN}"
+scopes = ["read", "plan"]
+
+[http.jwt]
+jwks_url = "https://login.example.com/.well-known/jwks.json"
+issuer = "https://login.example.com/"
+audience = "api://finops"
+"""
+    )
+    http = Settings.load({"FINOPS_HOME": str(tmp_path)}).http
+    assert http.tokens["dashboard"].scopes == ["read"]  # read-only unless told otherwise
+    assert http.tokens["ci"].scopes == ["read", "plan"]
+    assert http.tokens["ci"].token.get_secret_value() == HTTP_PLAN_TOKEN
+    assert http.jwt is not None
+    assert (http.jwt.audience, http.jwt.algorithms) == ("api://finops", ["RS256", "ES256"])
+    assert http.allowed_hosts == ["finops.example.com", "finops.internal:*"]
+    assert http.authenticates
+    assert HTTP_READ_TOKEN not in repr(http) + http.model_dump_json()
+
+
+def test_named_tokens_and_lists_come_from_the_environment_as_text(tmp_path: Path) -> None:
+    http = Settings.load(
+        {
+            "FINOPS_HOME": str(tmp_path),
+            "FINOPS_HTTP__TOKENS__CI__TOKEN": HTTP_TOKEN,
+            "FINOPS_HTTP__TOKENS__CI__SCOPES": "read,plan execute",
+            "FINOPS_HTTP__JWT__JWKS_URL": "https://login.example.com/jwks",
+            "FINOPS_HTTP__JWT__ISSUER": "https://login.example.com/",
+            "FINOPS_HTTP__JWT__ALGORITHMS": "RS256",
+            "FINOPS_HTTP__ALLOWED_ORIGINS": "https://app.example.com",
+        }
+    ).http
+    assert http.tokens["ci"].scopes == ["read", "plan", "execute"]
+    assert http.jwt is not None
+    assert http.jwt.algorithms == ["RS256"]
+    assert http.allowed_origins == ["https://app.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("FINOPS_HTTP__TOKEN", "short-s3cr3t", "at least 16 characters"),
+        ("FINOPS_HTTP__TOKENS__CI__TOKEN", "short-s3cr3t", "at least 16 characters"),
+        ("FINOPS_HTTP__TOKENS__CI__SCOPES", "read s3cr3t-admin", "http.tokens.ci.scopes"),
+        ("FINOPS_HTTP__RESOURCE_URL", "finops.example.com", "http.resource_url"),
+    ],
+)
+def test_a_bad_security_setting_names_the_field_without_echoing_a_token(
+    tmp_path: Path, variable: str, value: str, says: str
+) -> None:
+    environ = {"FINOPS_HOME": str(tmp_path), "FINOPS_HTTP__TOKENS__CI__TOKEN": HTTP_TOKEN, variable: value}
+    with pytest.raises(ConfigError, match=says) as info:
+        Settings.load(environ)
+    assert "s3cr3t" not in str(info.value)
+    assert HTTP_TOKEN not in str(info.value)
 
 
 def test_the_currency_section_reads_rates_as_exact_decimals_from_strings_or_numbers(tmp_path: Path) -> None:

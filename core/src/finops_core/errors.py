@@ -13,6 +13,7 @@
     │   ├── InvalidQuery       the cloud rejected the query
     │   └── Unavailable        the cloud is down or timed out (after our retries)
     ├── RemediationRefused     a change was not made: no approval, read-only mode, failed dry run
+    ├── AccessDenied           the caller's bearer token lacks the scope a tool needs
     └── StoreError             the local store could not be read or written
 
 Every message says what went wrong and what to do next, and never carries a secret.
@@ -79,6 +80,10 @@ class RemediationRefused(FinOpsError):
     """A change was not made: not approved, remediation switched off, or the dry run failed."""
 
 
+class AccessDenied(FinOpsError):
+    """The caller's bearer token is valid but lacks the scope (``read``, ``plan``, ``execute``) a tool needs."""
+
+
 class StoreError(FinOpsError):
     """The local SQLite store could not be opened, read or written."""
 
@@ -99,6 +104,7 @@ _KINDS: dict[str, type[FinOpsError]] = {
         InvalidQuery,
         Unavailable,
         RemediationRefused,
+        AccessDenied,
         StoreError,
     )
 }

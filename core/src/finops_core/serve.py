@@ -1,22 +1,25 @@
 """Running a server: stdio (default) or streamable HTTP at ``/mcp``, and the per-cloud console scripts.
 
-HTTP binds 127.0.0.1 unless told otherwise; any other address requires a bearer token, which every
-request must then carry (``Authorization: Bearer <token>``).
+HTTP binds 127.0.0.1 unless told otherwise; any other address requires bearer tokens (``finops_core.access``:
+static tokens or JWTs, with scopes), checked by the MCP SDK before a request reaches a tool. DNS-rebinding
+protection is always on: requests whose ``Host`` or ``Origin`` header is not this server's are refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import hmac
 import ipaddress
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from mcp.server import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
 
+from finops_core.access import server_auth
 from finops_core.errors import ConfigError, FinOpsError
 from finops_core.logs import configure_logging, get_logger
 from finops_core.models import CLOUD_NAMES, Cloud
@@ -24,6 +27,9 @@ from finops_core.provider import CloudProvider
 from finops_core.settings import HttpSettings, Settings
 
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Any]
+# The SDK's own allow-lists for a server on loopback (any port).
+LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
 
 
 def is_loopback(host: str) -> bool:
@@ -35,39 +41,54 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class BearerAuth:
-    """ASGI middleware: reject HTTP requests without the configured bearer token (401)."""
+def _is_wildcard(host: str) -> bool:
+    return host in ("0.0.0.0", "::", "")  # noqa: S104 (recognising the wildcard, not binding it)
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        self._app = app
-        self._expected = f"Bearer {token}".encode()
 
-    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
-        if scope["type"] == "http":
-            headers: dict[bytes, bytes] = dict(scope.get("headers", []))
-            if not hmac.compare_digest(headers.get(b"authorization", b""), self._expected):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 401,
-                        "headers": [(b"content-type", b"text/plain"), (b"www-authenticate", b"Bearer")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": b"missing or wrong bearer token\n"})
-                return
-        await self._app(scope, receive, send)
+def transport_security(http: HttpSettings) -> TransportSecuritySettings:
+    """DNS-rebinding protection for ``http``: the Host and Origin headers a request may carry. Configured lists win;
+    otherwise loopback gets the SDK's defaults, any other address ``host:port``, and both the host and origin of
+    ``resource_url`` (the name clients and a reverse proxy use)."""
+    hosts: list[str] = []
+    origins: list[str] = []
+    if is_loopback(http.host):
+        hosts += LOOPBACK_HOSTS
+        origins += LOOPBACK_ORIGINS
+    elif not _is_wildcard(http.host):
+        bound = f"[{http.host}]" if ":" in http.host else http.host
+        hosts.append(f"{bound}:{http.port}")
+        origins += [f"http://{bound}:{http.port}", f"https://{bound}:{http.port}"]
+    if http.resource_url:
+        public = urlsplit(http.resource_url)
+        hosts.append(public.netloc)
+        origins.append(f"{public.scheme}://{public.netloc}")
+    allowed_hosts = http.allowed_hosts or hosts
+    if not allowed_hosts:
+        raise ConfigError(
+            f"Serving on {http.host} accepts any Host header unless told which names clients use: set [http] "
+            "resource_url (this server's public /mcp URL) or allowed_hosts, to keep DNS-rebinding protection on."
+        )
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=http.allowed_origins or origins,
+    )
 
 
 def http_app(server: MCPServer, http: HttpSettings) -> ASGIApp:
-    """The streamable-HTTP ASGI app for ``server``, behind bearer auth when a token is set."""
-    if not is_loopback(http.host) and http.token is None:
+    """The streamable-HTTP ASGI app for ``server`` (the SDK's, with its bearer-token checks when ``server`` was built
+    with ``auth=server_auth(http)``), with DNS-rebinding protection."""
+    if not is_loopback(http.host) and not http.authenticates:
         raise ConfigError(
-            f"Refusing to serve on {http.host} without a token: set FINOPS_HTTP__TOKEN (or [http] token in "
-            "finops.toml), or bind 127.0.0.1."
+            f"Refusing to serve on {http.host} without a token: set FINOPS_HTTP__TOKEN (or [http] token, tokens or "
+            "jwt in finops.toml), or bind 127.0.0.1."
         )
-    app: ASGIApp = server.streamable_http_app(streamable_http_path="/mcp", host=http.host)  # type: ignore[assignment]
-    if http.token is not None:
-        app = BearerAuth(app, http.token.get_secret_value())
+    if http.authenticates and server.settings.auth is None:
+        # Tokens are configured but this server would not check them: refuse rather than serve unprotected.
+        raise ConfigError("Bearer tokens are configured but the server was built without them (auth=server_auth).")
+    app: ASGIApp = server.streamable_http_app(  # type: ignore[assignment]
+        streamable_http_path="/mcp", host=http.host, transport_security=transport_security(http)
+    )
     return app
 
 
@@ -142,7 +163,8 @@ def run_cloud_server(
         else:
             provider = real_provider(settings)
         tools = extend(provider, settings) if extend is not None else None
-        serve(build_server(provider, settings, extend=tools), args.transport, http)
+        auth = server_auth(http) if args.transport == "http" else None
+        serve(build_server(provider, settings, extend=tools, auth=auth), args.transport, http)
     except FinOpsError as exc:
         print(f"finops-{cloud}: {exc}", file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ from mcp.server.mcpserver import (
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from finops_core.access import Scope, ServerAuth, require_scope
 from finops_core.compact import CompactServer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
@@ -85,14 +86,17 @@ def build_server(
     *,
     today: Callable[[], date] = today_utc,
     extend: Callable[[MCPServer], None] | None = None,
+    auth: ServerAuth | None = None,
 ) -> MCPServer:
     """An MCP server exposing ``provider``'s costs, inventory, recommendations and (when
     ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``. ``extend`` registers a
-    cloud's own tools (Cost Explorer forecasts, Athena queries, ...) after the common ones."""
+    cloud's own tools (Cost Explorer forecasts, Athena queries, ...) after the common ones. ``auth``
+    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token; each tool checks its scope."""
     cloud = provider.cloud
     name = CLOUD_NAMES[cloud]
     server = CompactServer(
         name=f"finops-{cloud}",
+        **auth_options(auth),
         instructions=(
             f"Investigate and reduce {name} spend. Start with {cloud}_cost_query for where money goes, "
             f"{cloud}_list_recommendations for savings, {cloud}_list_resources for what is running. Every "
@@ -153,6 +157,7 @@ def build_server(
         server,
         name=f"{cloud}_plan_remediation",
         annotations=READ,
+        scope="plan",
         description="Dry-run a change: checks it would succeed and shows before/after, savings and "
         "how to undo it. Changes nothing."
         + (
@@ -215,15 +220,24 @@ def error_result(exc: FinOpsError) -> CallToolResult:
     )
 
 
+def auth_options(auth: ServerAuth | None) -> dict[str, Any]:
+    """``MCPServer`` keyword arguments for ``auth``: its token verifier and auth settings, or nothing."""
+    return {} if auth is None else {"token_verifier": auth.verifier, "auth": auth.settings}
+
+
 def compact_tool(
-    server: MCPServer, *, exclude_none: bool = False, scope: str = "read", **options: Any
+    server: MCPServer, *, exclude_none: bool = False, scope: Scope = "read", **options: Any
 ) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
-    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema)."""
+    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema).
+    A caller whose bearer token lacks ``scope`` gets an error result instead (``require_scope``)."""
 
     def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
+        tool = str(options.get("name") or fn.__name__)
+
         @functools.wraps(fn)
         async def compact(**arguments: Any) -> CallToolResult:
             try:
+                require_scope(scope, tool)
                 return compact_answer(await fn(**arguments), exclude_none=exclude_none)
             except FinOpsError as exc:
                 return error_result(exc)
@@ -364,6 +378,7 @@ def _register_apply(server: MCPServer, provider: CloudProvider, approval_key: by
         parameters: dict[str, str] | None = None,
         approval: str | None = None,
     ) -> Elicit[Confirm] | ApprovalClaims:
+        require_scope("execute", f"{cloud}_apply_remediation")  # before the dry run and before asking anyone
         action = RemediationAction(provider=cloud, kind=kind, resource_id=resource_id, parameters=parameters or {})
         if approval:  # approved by a person in the orchestrator: checked here, not taken on trust
             if approval_key is None:

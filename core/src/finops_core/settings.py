@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from finops_core.access import Scope
 from finops_core.currency import CurrencySettings
 from finops_core.errors import ConfigError
 from finops_core.models import Cloud
@@ -25,12 +26,115 @@ from finops_core.models import Cloud
 ENV_PREFIX = "FINOPS_"
 
 
-class HttpSettings(BaseModel):
+TOKEN_MIN_LENGTH = 16
+
+
+def long_token(value: SecretStr) -> SecretStr:
+    """``value``, unless it is short enough to guess."""
+    if len(value.get_secret_value()) < TOKEN_MIN_LENGTH:
+        raise ValueError(
+            f"a bearer token needs at least {TOKEN_MIN_LENGTH} characters; make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    return value
+
+
+class StaticTokenSettings(BaseModel):
+    """One named bearer token: ``[http.tokens.<name>]`` with ``token`` and ``scopes``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    host: str = Field(default="127.0.0.1", description="Bind address; anything but loopback needs a token.")
+    token: SecretStr = Field(description="The bearer token clients send (16+ characters).")
+    scopes: list[Scope] = Field(
+        default_factory=lambda: list[Scope](["read"]), description="What it may do: read, plan, execute."
+    )
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        # From the environment a list arrives as text: FINOPS_HTTP__TOKENS__CI__SCOPES="read plan".
+        return value.replace(",", " ").split() if isinstance(value, str) else value
+
+    @field_validator("token")
+    @classmethod
+    def _long(cls, value: SecretStr) -> SecretStr:
+        return long_token(value)
+
+
+class JwtSettings(BaseModel):
+    """Tokens from an identity provider: JWTs checked against its published keys (``[http.jwt]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jwks_url: str = Field(description="The identity provider's JWKS URL (its signing keys).")
+    issuer: str = Field(description="The exact `iss` the tokens carry.")
+    audience: str | None = Field(default=None, description="The `aud` tokens must carry; default: resource_url.")
+    algorithms: list[str] = Field(
+        default_factory=lambda: ["RS256", "ES256"], min_length=1, description="Signature algorithms accepted."
+    )
+
+    @field_validator("jwks_url", "issuer")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"must be an http(s) URL, not {value!r}")
+        return value
+
+    @field_validator("algorithms", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value.replace(",", " ").split() if isinstance(value, str) else value
+
+
+class HttpSettings(BaseModel):
+    """Streamable HTTP serving: where to bind, who may call (bearer tokens with scopes), which Host/Origin
+    headers are accepted (DNS-rebinding protection)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(default="127.0.0.1", description="Bind address; anything but loopback needs tokens or jwt.")
     port: int = Field(default=8765, ge=1, le=65535)
-    token: SecretStr | None = Field(default=None, description="Bearer token clients must send.")
+    token: SecretStr | None = Field(
+        default=None, description="One bearer token with every scope (read, plan, execute)."
+    )
+    tokens: dict[str, StaticTokenSettings] = Field(
+        default_factory=lambda: dict[str, StaticTokenSettings](),
+        description="Named bearer tokens, each with its own scopes.",
+    )
+    jwt: JwtSettings | None = Field(default=None, description="Accept JWTs from an identity provider.")
+    resource_url: str | None = Field(
+        default=None, description="This server's public /mcp URL, published as protected-resource metadata."
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: list[str](),
+        description="Host headers accepted (host:port, or host:* for any port); default from host and resource_url.",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=lambda: list[str](),
+        description="Origin headers accepted from browsers; default from host and resource_url.",
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _long(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else long_token(value)
+
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value.replace(",", " ").split() if isinstance(value, str) else value
+
+    @field_validator("resource_url")
+    @classmethod
+    def _resource(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"must be the server's http(s) URL ending in /mcp, not {value!r}")
+        return value
+
+    @property
+    def authenticates(self) -> bool:
+        """Whether any bearer credential is configured (``token``, ``tokens`` or ``jwt``)."""
+        return self.token is not None or bool(self.tokens) or self.jwt is not None
 
 
 ProviderMode = Literal["in-process", "sandbox", "stdio", "http"]

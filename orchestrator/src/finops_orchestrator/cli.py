@@ -181,6 +181,7 @@ def serve(
 
 
 async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSettings) -> None:
+    from finops_core.access import server_auth
     from finops_core.serve import serve_async
 
     from finops_orchestrator.providers import connect_providers, demo_status
@@ -189,6 +190,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     from finops_orchestrator.sync import refresh_forever
 
     policy = Policy.load(settings.policy_file)  # an invalid file stops the server before it answers anything
+    auth = server_auth(http) if transport == "http" else None  # stdio callers already run as the user
     if demo:
         store = open_demo_store(settings)
         as_of = demo_as_of(settings, today_utc())
@@ -204,6 +206,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             currency=settings.currency,
             remediation=settings.remediation_enabled,
             policy=policy,
+            auth=auth,
         )
         await serve_async(server, transport, http)
         return
@@ -218,6 +221,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             currency=settings.currency,
             remediation=settings.remediation_enabled,
             policy=policy,
+            auth=auth,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
+from finops_core.access import require_scope
 from finops_core.currency import CurrencySettings, cents, no_rate_table
 from finops_core.models import CostBreakdown, CostQuery, CostRow
 from finops_core.server import (
@@ -83,6 +84,7 @@ def register_finops_cost_query(
         top_n: TopNParam = 15,
         convert: ConvertParam = False,
     ) -> CallToolResult:
+        require_scope("read", "finops_cost_query")
         query = cost_query_of(
             start=start,
             end=end,

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+from finops_core.access import ServerAuth
 from finops_core.compact import CompactServer
 from finops_core.currency import CurrencySettings
 from finops_core.dates import check_period, parse_day, today_utc
@@ -18,7 +19,7 @@ from finops_core.errors import InvalidInput
 from finops_core.models import CLOUDS, CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
-from finops_core.server import READ, compact_tool
+from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
@@ -83,19 +84,22 @@ def build_orchestrator(
     policy: Policy | None = None,
     remediation: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    auth: ServerAuth | None = None,
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
     reports are written to (default: beside the store); ``currency`` is the rate table for converted answers
     (``Settings.currency``; none: never convert); ``policy`` the guardrails and tag policies
     (``Policy.load(settings.policy_file)``; none: the defaults). With ``remediation`` the plan / execute tools are
-    registered; ``now`` is the clock approvals and execution windows are read by."""
+    registered; ``now`` is the clock approvals and execution windows are read by. ``auth``
+    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope."""
     policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
     server = CompactServer(
         name="finops",
+        **auth_options(auth),
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
             "finops_cost_query grouped by provider or service to see where money goes, finops_explain_change for "

@@ -16,6 +16,7 @@ from finops_orchestrator.providers import RemoteProvider, connect_providers
 
 from tests.commands import BIN, finops_env, http_server
 from tests.conftest import AS_OF
+from tests.credentials import HTTP_READ_TOKEN, HTTP_TOKEN, leaked
 
 pytestmark = pytest.mark.anyio
 OCTOBER = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), metric="billed")
@@ -39,13 +40,13 @@ async def test_a_stdio_server_and_an_http_server_answer_like_the_sandbox_while_a
     home: Path,
 ) -> None:
     env = {k: v for k, v in finops_env(home).items() if k.startswith(("FINOPS_", "PATH", "HOME"))}
-    with http_server("finops-gcp", home, token="t0ken-for-gcp") as url:
+    with http_server("finops-gcp", home, token=HTTP_TOKEN) as url:
         settings = _settings(
             home,
             {
                 "aws": {"mode": "stdio", "command": [str(BIN / "finops-aws"), "--demo"], "env": env},
                 "azure": {"mode": "stdio", "command": [str(home / "no-such-server")]},
-                "gcp": {"mode": "http", "url": url, "token": "t0ken-for-gcp"},
+                "gcp": {"mode": "http", "url": url, "token": HTTP_TOKEN},
             },
         )
         async with connect_providers(settings, as_of=AS_OF) as connected:
@@ -57,18 +58,19 @@ async def test_a_stdio_server_and_an_http_server_answer_like_the_sandbox_while_a
         assert answer.totals == (await SandboxProvider(cloud, as_of=AS_OF).query_costs(OCTOBER)).totals
     assert statuses["azure"].state == "unavailable"
     assert "no-such-server" in statuses["azure"].detail
-    assert "t0ken" not in " ".join(s.detail for s in statuses.values())
+    assert not leaked(" ".join(s.detail for s in statuses.values()))
 
 
 async def test_an_http_server_with_a_wrong_token_is_unavailable_and_the_token_is_not_shown(home: Path) -> None:
-    with http_server("finops-aws", home, token="right-token") as url:
-        settings = _settings(home, {"aws": {"mode": "http", "url": url, "token": "wrong-token"}})
+    wrong = HTTP_READ_TOKEN  # a test token, but not the one this server takes
+    with http_server("finops-aws", home, token=HTTP_TOKEN) as url:
+        settings = _settings(home, {"aws": {"mode": "http", "url": url, "token": wrong}})
         async with connect_providers(settings, as_of=AS_OF) as connected:
             (aws,) = [s for s in connected.statuses if s.provider == "aws"]
     assert connected.providers == []
     assert aws.state == "unavailable"
     assert "401" in aws.detail
-    assert "wrong-token" not in aws.detail
+    assert not leaked(aws.detail)
 
 
 def test_a_stdio_provider_without_a_command_is_a_config_error(home: Path) -> None:

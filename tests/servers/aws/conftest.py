@@ -23,10 +23,11 @@ from finops_core.store import Store
 from moto.server import ThreadedMotoServer
 
 from tests.conftest import AS_OF
+from tests.credentials import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
 from tests.fakes.aws.json_service import AwsJsonFake
 
-ACCESS_KEY = "AKIAFINOPSTESTKEY000"
-SECRET_KEY = "finops-test-secret-key-0000000000000000000"
+ACCESS_KEY = AWS_ACCESS_KEY_ID
+SECRET_KEY = AWS_SECRET_ACCESS_KEY
 # Services moto serves; the rest go to AwsJsonFake.
 MOTO_SERVICES = ("sts", "ec2", "elbv2", "rds", "s3", "cloudwatch", "athena", "budgets", "organizations", "iam")
 FAKE_SERVICES = ("ce", "compute-optimizer", "cost-optimization-hub", "pricing")

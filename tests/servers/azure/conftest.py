@@ -18,10 +18,11 @@ from finops_core.paid import PaidCalls
 from finops_core.store import Store
 
 from tests.conftest import AS_OF
+from tests.credentials import AZURE_ACCESS_TOKEN
 from tests.fakes.azure.arm import ArmFake
 from tests.servers.conftest import Waits
 
-TOKEN = "finops-test-azure-token-0000"
+TOKEN = AZURE_ACCESS_TOKEN
 SUBSCRIPTIONS = ("00000000-0000-0000-0000-00000000aaaa", "00000000-0000-0000-0000-00000000bbbb")
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+from finops_core.access import require_scope
 from finops_core.provider import CloudProvider
 from finops_core.server import READ
 from finops_core.store import Store
@@ -42,6 +43,7 @@ def register_report_tools(
     async def finops_report(
         month: Annotated[str | None, Field(description="YYYY-MM, a complete month.")] = None,
     ) -> CallToolResult:
+        require_scope("read", "finops_report")
         written = await make_report(
             store,
             reports,
