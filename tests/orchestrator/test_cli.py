@@ -50,6 +50,11 @@ def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spik
     assert "Tag coverage of 'team'" in out
     assert "AWS Savings Plan: utilization 100.0%" in out
     assert "failed" not in out
+    assert "The client asked the person: Plan plan-" in out
+    assert "Simulated person: approve = yes" in out
+    assert "Executed (succeeded)" in out
+    assert "execution_finished" in out
+    assert "Hash chain intact" in out
 
 
 def test_running_the_demo_twice_replaces_rather_than_doubles(home: Path) -> None:

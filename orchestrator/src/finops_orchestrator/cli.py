@@ -94,6 +94,10 @@ def demo() -> None:
             loop = anyio.run(walk_through, store, as_of, providers)
     except FinOpsError as exc:
         raise _fail(exc) from None
+    finally:
+        from finops_orchestrator.analysis.fitting import close_pool
+
+        close_pool()
     out.print("\n[bold]Investigation[/] (each answer below came through the finops MCP tools, in-process):")
     render(out, answers)
     render_walkthrough(out, loop)

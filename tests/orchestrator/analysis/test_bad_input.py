@@ -137,6 +137,7 @@ TOOL_NAMES = [
     "finops_sync",
     "finops_ingest",
     "finops_report",
+    "finops_tag_policy",
 ]
 
 EXAMPLES = {"finops_report": 8}  # each accepted month draws three charts (about a second): fewer, edges included

@@ -189,6 +189,16 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def close_pool() -> None:
+    """Stop the fitting workers (and wait for them): a command about to exit calls it, so no worker is still
+    starting while the interpreter tears down the semaphores it needs."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
+
+
 def _start_worker() -> None:
     # A worker inherits the server's stdout, which may be the MCP stdio transport: anything printed there would
     # corrupt it, so the worker's stdout goes to stderr.

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import anyio
+from finops_core.access import require_scope
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused
 from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
@@ -147,6 +148,7 @@ def register_remediation_tools(
         return _status(ledger.plan(plan_id), ledger, now())
 
     async def ask(plan_id: str, ctx: Context) -> Elicit[Approve] | NoQuestion:
+        require_scope("execute", "finops_execute_plan")  # resolvers run before the tool's own scope check
         plan = ledger.plan(plan_id)
         if ledger.ready(plan, now()):
             return NoQuestion()

@@ -102,7 +102,7 @@ def render_walkthrough(out: Console, seen: Walkthrough) -> None:
     execution = seen.execution or {}
     out.print(f"  Executed ({execution.get('outcome')}), approved by {execution.get('approved_by')}:", highlight=False)
     for s in execution.get("steps", []):
-        out.print(f"    {s['step']}. {s['summary']}: {s['state']} - {s['message']}", highlight=False)
+        out.print(f"    {s['step']}. [{s['state']}] {s['message']}", highlight=False)
     out.print("  Audit trail:")
     for e in seen.trail:
         out.print(f"    #{e.seq} {e.at:%Y-%m-%d %H:%M} {e.event} by {e.actor}", highlight=False)
