@@ -56,6 +56,7 @@ async def _states(sandbox: SandboxProvider) -> dict[str, Any]:
 async def test_an_approved_plan_runs_on_a_remote_server_with_a_signed_approval_per_step(
     world: World, settings: Settings
 ) -> None:
+    world.clock.at = datetime.now(UTC)  # the cloud server checks the approval's expiry on its own clock
     sandbox = SandboxProvider("aws", as_of=AS_OF)
     remote = RemoteProvider("aws", Client(_cloud_server(settings, sandbox)), where="remote aws", approval_key=KEY)
     async with remote, _orchestrator(world, remote) as client:
