@@ -132,6 +132,7 @@ TOOL_NAMES = [
     "finops_commitments",
     "finops_forecast",
     "finops_savings",
+    "finops_tag_policy",
     "finops_sql",
     "finops_store_info",
     "finops_sync",
@@ -140,7 +141,10 @@ TOOL_NAMES = [
     "finops_tag_policy",
 ]
 
-EXAMPLES = {"finops_report": 8}  # each accepted month draws three charts (about a second): fewer, edges included
+EXAMPLES = {
+    "finops_report": 8,  # each accepted month draws three charts (about a second): fewer, edges included
+    "finops_tag_policy": 10,  # one integer argument: a few draws plus its edges cover it
+}
 
 
 def test_the_property_covers_every_tool(store: Store) -> None:
