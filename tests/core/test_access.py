@@ -6,16 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-import anyio
 import httpx2
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from finops_core.access import (
     JwtTokenVerifier,
@@ -31,13 +28,12 @@ from finops_core.sandbox import SandboxProvider
 from finops_core.serve import http_app, transport_security
 from finops_core.server import READ, auth_options, build_server, compact_tool
 from finops_core.settings import HttpSettings, Settings
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer
 from pydantic import BaseModel
 
 from tests.credentials import HTTP_PLAN_TOKEN, HTTP_READ_TOKEN, HTTP_TOKEN, JWT_KID, JWT_PREFIX
 from tests.fakes.local_server import LocalServer
+from tests.serving import client_with, serving
 
 pytestmark = pytest.mark.anyio
 ISSUER = "https://idp.example.test/"
@@ -70,32 +66,6 @@ def probe_server(http: HttpSettings) -> MCPServer:
     compact_tool(server, name="probe_plan", annotations=READ, description="Plans.", scope="plan")(who)
     compact_tool(server, name="probe_execute", annotations=READ, description="Changes.", scope="execute")(who)
     return server
-
-
-@asynccontextmanager
-async def serving(server: MCPServer, http: HttpSettings) -> AsyncIterator[str]:
-    """``server`` on uvicorn at a free loopback port; yields its /mcp URL. The socket listens before uvicorn
-    starts, so the first request just waits in the backlog: nothing to poll or sleep for."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    port = sock.getsockname()[1]
-    app = http_app(server, http.model_copy(update={"port": port}))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-    web = uvicorn.Server(config)
-    async with anyio.create_task_group() as group:
-        group.start_soon(web.serve, [sock])
-        try:
-            yield f"http://127.0.0.1:{port}/mcp"
-        finally:
-            web.should_exit = True
-
-
-@asynccontextmanager
-async def client_with(url: str, token: str | None) -> AsyncIterator[Client]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers) as http, Client(streamable_http_client(url, http_client=http)) as c:
-        yield c
 
 
 def statics(**extra: Any) -> HttpSettings:
