@@ -28,6 +28,8 @@ from finops_core.sandbox import SandboxProvider
 from finops_core.serve import http_app, transport_security
 from finops_core.server import READ, auth_options, build_server, compact_tool
 from finops_core.settings import HttpSettings, Settings
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer
 from pydantic import BaseModel
 
@@ -286,6 +288,34 @@ async def test_a_valid_jwt_works_with_its_scopes(jwks: Jwks, signing_key: rsa.RS
     assert read.structured_content == {"client": "ci-bot", "scopes": ["read", "plan"]}
     assert plan.is_error is False
     assert execute.is_error is True
+
+
+class Bearer(httpx2.Auth):
+    """A bearer token the test can change between requests, as a client refreshing its token does."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx2.Request) -> Iterator[httpx2.Request]:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+async def test_scopes_are_those_of_each_request_s_token_not_of_the_one_that_opened_the_session(
+    jwks: Jwks, signing_key: rsa.RSAPrivateKey
+) -> None:
+    http = jwt_http(jwks)
+    bearer = Bearer(issue(signing_key, scope="read execute"))
+    async with (
+        serving(probe_server(http), http) as url,
+        httpx2.AsyncClient(auth=bearer) as web,
+        Client(streamable_http_client(url, http_client=web)) as client,
+    ):
+        before = await client.call_tool("probe_execute", {})
+        bearer.token = issue(signing_key, scope="read")  # the same client, its execute scope withdrawn
+        after = await client.call_tool("probe_execute", {})
+    assert before.is_error is False
+    assert after.is_error is True
 
 
 async def test_a_jwt_that_does_not_verify_gets_401(
