@@ -8,7 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,12 +34,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def http_server(command: str, home: Path, *, token: str) -> Iterator[str]:
-    """``command --demo`` serving streamable HTTP on a free loopback port behind ``token``; yields its URL."""
+def http_server(
+    command: str, home: Path, *, token: str | None, args: Sequence[str] = ("--demo",), **env: str
+) -> Iterator[str]:
+    """``command *args`` (default ``--demo``) serving streamable HTTP on a free loopback port behind ``token`` (or the
+    tokens ``env`` configures); yields its URL."""
     port = free_port()
+    tokens = {"FINOPS_HTTP__TOKEN": token} if token else {}
     process = subprocess.Popen(
-        [BIN / command, "--demo", "--transport", "http", "--port", str(port)],
-        env=finops_env(home, FINOPS_HTTP__TOKEN=token),
+        [BIN / command, *args, "--transport", "http", "--port", str(port)],
+        env=finops_env(home, **tokens, **env),
         stderr=subprocess.PIPE,
         text=True,
     )

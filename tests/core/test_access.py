@@ -6,16 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-import anyio
 import httpx2
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from finops_core.access import (
     JwtTokenVerifier,
@@ -38,6 +35,7 @@ from pydantic import BaseModel
 
 from tests.credentials import HTTP_PLAN_TOKEN, HTTP_READ_TOKEN, HTTP_TOKEN, JWT_KID, JWT_PREFIX
 from tests.fakes.local_server import LocalServer
+from tests.serving import client_with, serving
 
 pytestmark = pytest.mark.anyio
 ISSUER = "https://idp.example.test/"
@@ -70,32 +68,6 @@ def probe_server(http: HttpSettings) -> MCPServer:
     compact_tool(server, name="probe_plan", annotations=READ, description="Plans.", scope="plan")(who)
     compact_tool(server, name="probe_execute", annotations=READ, description="Changes.", scope="execute")(who)
     return server
-
-
-@asynccontextmanager
-async def serving(server: MCPServer, http: HttpSettings) -> AsyncIterator[str]:
-    """``server`` on uvicorn at a free loopback port; yields its /mcp URL. The socket listens before uvicorn
-    starts, so the first request just waits in the backlog: nothing to poll or sleep for."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    port = sock.getsockname()[1]
-    app = http_app(server, http.model_copy(update={"port": port}))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-    web = uvicorn.Server(config)
-    async with anyio.create_task_group() as group:
-        group.start_soon(web.serve, [sock])
-        try:
-            yield f"http://127.0.0.1:{port}/mcp"
-        finally:
-            web.should_exit = True
-
-
-@asynccontextmanager
-async def client_with(url: str, token: str | None) -> AsyncIterator[Client]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers) as http, Client(streamable_http_client(url, http_client=http)) as c:
-        yield c
 
 
 def statics(**extra: Any) -> HttpSettings:
@@ -316,6 +288,34 @@ async def test_a_valid_jwt_works_with_its_scopes(jwks: Jwks, signing_key: rsa.RS
     assert read.structured_content == {"client": "ci-bot", "scopes": ["read", "plan"]}
     assert plan.is_error is False
     assert execute.is_error is True
+
+
+class Bearer(httpx2.Auth):
+    """A bearer token the test can change between requests, as a client refreshing its token does."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx2.Request) -> Iterator[httpx2.Request]:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+async def test_scopes_are_those_of_each_request_s_token_not_of_the_one_that_opened_the_session(
+    jwks: Jwks, signing_key: rsa.RSAPrivateKey
+) -> None:
+    http = jwt_http(jwks)
+    bearer = Bearer(issue(signing_key, scope="read execute"))
+    async with (
+        serving(probe_server(http), http) as url,
+        httpx2.AsyncClient(auth=bearer) as web,
+        Client(streamable_http_client(url, http_client=web)) as client,
+    ):
+        before = await client.call_tool("probe_execute", {})
+        bearer.token = issue(signing_key, scope="read")  # the same client, its execute scope withdrawn
+        after = await client.call_tool("probe_execute", {})
+    assert before.is_error is False
+    assert after.is_error is True
 
 
 async def test_a_jwt_that_does_not_verify_gets_401(

@@ -75,19 +75,26 @@ def transport_security(http: HttpSettings) -> TransportSecuritySettings:
     )
 
 
-def http_app(server: MCPServer, http: HttpSettings) -> ASGIApp:
-    """The streamable-HTTP ASGI app for ``server`` (the SDK's, with its bearer-token checks when ``server`` was built
-    with ``auth=server_auth(http)``), with DNS-rebinding protection."""
+def check_exposure(http: HttpSettings) -> TransportSecuritySettings:
+    """Refuse settings that would expose a server (``ConfigError``), before anything starts: an address beyond
+    loopback without tokens, or without a way to know its Host names. Returns the DNS-rebinding protection."""
     if not is_loopback(http.host) and not http.authenticates:
         raise ConfigError(
             f"Refusing to serve on {http.host} without a token: set FINOPS_HTTP__TOKEN (or [http] token, tokens or "
             "jwt in finops.toml), or bind 127.0.0.1."
         )
+    return transport_security(http)
+
+
+def http_app(server: MCPServer, http: HttpSettings) -> ASGIApp:
+    """The streamable-HTTP ASGI app for ``server`` (the SDK's, with its bearer-token checks when ``server`` was built
+    with ``auth=server_auth(http)``), with DNS-rebinding protection."""
+    security = check_exposure(http)
     if http.authenticates and server.settings.auth is None:
         # Tokens are configured but this server would not check them: refuse rather than serve unprotected.
         raise ConfigError("Bearer tokens are configured but the server was built without them (auth=server_auth).")
     app: ASGIApp = server.streamable_http_app(  # type: ignore[assignment]
-        streamable_http_path="/mcp", host=http.host, transport_security=transport_security(http)
+        streamable_http_path="/mcp", host=http.host, transport_security=security
     )
     return app
 
@@ -158,6 +165,8 @@ def run_cloud_server(
             update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
         )
         configure_logging(settings.log_level, settings.log_format)
+        if args.transport == "http":
+            check_exposure(http)  # before connecting to any cloud
         if args.demo:
             provider: CloudProvider = SandboxProvider(cloud, seed=settings.demo_seed, as_of=settings.demo_as_of)
         else:

@@ -24,6 +24,7 @@ from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import HttpSettings, Settings
 from finops_core.store import Store
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from finops_orchestrator.demo import (
@@ -67,7 +68,8 @@ def _settings() -> Settings:
 
 
 def _fail(exc: FinOpsError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    # Escaped: messages name settings sections such as [http] or [providers.aws], which rich would take for markup.
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return typer.Exit(1)
 
 
@@ -179,6 +181,10 @@ def serve(
         if allow_remediation:
             settings = settings.model_copy(update={"remediation_enabled": True})
         http = settings.http.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v is not None})
+        if transport == "http":
+            from finops_core.serve import check_exposure
+
+            check_exposure(http)  # before loading or connecting anything, and outside the task group below
         anyio.run(_serve, settings, demo, transport, http)
     except FinOpsError as exc:
         raise _fail(exc) from None

@@ -1,0 +1,42 @@
+"""An MCP server on a real uvicorn at a free 127.0.0.1 port, in the test's own event loop, and a client for it."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import httpx2
+import uvicorn
+from finops_core.serve import http_app
+from finops_core.settings import HttpSettings
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.server import MCPServer
+
+
+@asynccontextmanager
+async def serving(server: MCPServer, http: HttpSettings) -> AsyncIterator[str]:
+    """``server`` as ``finops_core.serve`` serves it over HTTP (``http``'s port aside); yields its /mcp URL. The
+    socket listens before uvicorn starts, so a first request waits in the backlog: nothing to poll or sleep for."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    app = http_app(server, http.model_copy(update={"port": port}))
+    web = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+    async with anyio.create_task_group() as group:
+        group.start_soon(web.serve, [sock])
+        try:
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            web.should_exit = True
+
+
+@asynccontextmanager
+async def client_with(url: str, token: str | None) -> AsyncIterator[Client]:
+    """An MCP client of ``url`` sending ``token`` as its bearer token (none: no Authorization header)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers) as http, Client(streamable_http_client(url, http_client=http)) as c:
+        yield c
