@@ -38,12 +38,15 @@ EDGES: dict[str, list[Any]] = {
     "top_n": [0, 10_000],
     "paths": [[], ["/etc/passwd"], ["s3://"], ["/no/such/file.csv"], ["gs://b/../../x"]],
     "month": ["2026-13", "2027-01", "2026-11", "1999-12", " 2026-10 ", "0000-00"],
+    "plan_id": ["", "plan-00000000-0000", "'; DROP TABLE remediation_plans; --"],
+    "recommendation_ids": [[], ["demo-idle-nothing"], ["demo-idle-batch-legacy", "demo-idle-batch-legacy"]],
+    "actions": [[{"provider": "aws", "kind": "delete_volume", "resource_id": "vol-nope"}], [{"provider": "aws"}]],
 }
 
 
 def _tools(store: Store) -> list[dict[str, Any]]:
     async def listed() -> list[dict[str, Any]]:
-        async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+        async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF, remediation=True)) as client:
             return [t.model_dump(mode="json") for t in (await client.list_tools()).tools]
 
     return anyio.run(listed)
@@ -55,16 +58,22 @@ def store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 def _state(store: Store) -> str:
-    return json.dumps([store.info().model_dump(mode="json"), [b.model_dump(mode="json") for b in store.budgets()]])
+    """What a refused call must leave as it was. (A refused execution is recorded in the audit log, by design.)"""
+    with store.reader() as conn:
+        remediation = [
+            conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("remediation_plans", "remediation_approvals", "remediation_runs", "remediation_steps")
+        ]
+    info = store.info().model_dump(mode="json")
+    return json.dumps([info, [b.model_dump(mode="json") for b in store.budgets()], remediation])
 
 
 def _check(store: Store, tool: str, arguments: dict[str, Any]) -> None:
     before = _state(store)
 
     async def call() -> Any:
-        server = build_orchestrator(
-            store, is_demo=True, today=lambda: AS_OF, providers=[SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
-        )
+        providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
+        server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
         async with Client(server) as client:
             return await client.call_tool(tool, arguments)
 
@@ -138,7 +147,9 @@ TOOL_NAMES = [
     "finops_sync",
     "finops_ingest",
     "finops_report",
-    "finops_tag_policy",
+    "finops_plan_remediation",
+    "finops_plan_status",
+    "finops_execute_plan",
 ]
 
 EXAMPLES = {
