@@ -3,10 +3,13 @@ message and changes nothing (the sandbox clouds record every change)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 
 import anyio
 import pytest
+from anyio.streams.buffered import BufferedByteReceiveStream
 from finops_core.models import RemediationAction
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.ledger import Ledger
@@ -248,3 +251,27 @@ async def test_an_interrupted_execution_resumes_without_repeating_finished_steps
     assert aws.applied == targets  # step 1 once; step 2 had not reached the cloud before the interruption
     events = [e.event for e in audit.entries(world.store, plan_id=plan["plan_id"])]
     assert "execution_resumed" in events
+
+
+async def test_an_execution_killed_mid_plan_resumes_at_once_without_repeating_finished_steps(world: World) -> None:
+    world.clock.at = datetime.now(UTC)  # the killed process ran on the real clock
+    aws = world.providers["aws"]
+    async with world.client() as client:
+        plan = await make_plan(client, await world.actionable("aws", 3))
+    targets = [s["action"]["resource_id"] for s in plan["steps"]]
+    _approve(world, plan["plan_id"])
+    command = [sys.executable, "-m", "tests.orchestrator.remediation.killable", str(world.store.path), plan["plan_id"]]
+    process = await anyio.open_process(command, stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        said = await BufferedByteReceiveStream(process.stdout).receive_until(b"\n", 100)
+        assert said == b"holding"  # step 1 done, step 2 under way
+    finally:
+        process.kill()  # SIGKILL: no clean-up runs; its lease on the plan is still live
+        await process.wait()
+    async with world.client() as client:
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    report = result.structured_content or {}
+    assert report["resumed"] is True, text(result)
+    assert [s["state"] for s in report["steps"]] == ["done_earlier", "done", "done"]
+    assert aws.applied == targets[1:]  # this process never repeated step 1
