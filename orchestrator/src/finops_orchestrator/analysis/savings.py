@@ -12,17 +12,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
 
-import anyio
-from finops_core.errors import FinOpsError
-from finops_core.models import CLOUD_NAMES, CLOUDS, Cloud, Recommendation
+from finops_core.models import Cloud, Recommendation
 from finops_core.money import Money
 from finops_core.provider import CloudProvider, RecommendationSet
 from finops_core.store import Store
 from pydantic import BaseModel, Field
 
-from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.providers import ProviderStatus
+from finops_orchestrator.providers.asking import Missing, absent_reasons, ask_every_cloud, saved_answers
 
 FETCH_LIMIT = 500  # recommendations asked of each cloud
 
@@ -40,11 +38,6 @@ class ProviderSavings(BaseModel):
     currency: str
     monthly_savings: Money
     opportunities: int
-
-
-class Missing(BaseModel):
-    provider: Cloud
-    reason: str
 
 
 class SavingsReport(BaseModel):
@@ -78,33 +71,8 @@ async def savings(
 ) -> SavingsReport:
     """``absent``: why each unconnected cloud is not connected; ``saved``: the last sync's recommendations,
     used (and named as such) for a cloud that cannot answer now."""
-    found: dict[Cloud, list[Recommendation]] = {}
-    reasons: dict[Cloud, str] = {}
-
-    async def one(provider: CloudProvider) -> None:
-        try:
-            found[provider.cloud] = await _fetch(provider)
-        except FinOpsError as exc:
-            reasons[provider.cloud] = str(exc)
-
-    async with anyio.create_task_group() as group:
-        for provider in providers:
-            group.start_soon(one, provider)
-    connected = {p.cloud for p in providers}
-    for cloud in CLOUDS:
-        if cloud not in connected:
-            reasons[cloud] = (absent or {}).get(cloud) or f"{CLOUD_NAMES[cloud]} is not connected to this server."
-    missing: list[Missing] = []
-    from_last_sync: list[Missing] = []
-    for cloud, reason in reasons.items():
-        if saved and cloud in saved:
-            taken_at, recommendations = saved[cloud]
-            found[cloud] = recommendations
-            from_last_sync.append(
-                Missing(provider=cloud, reason=f"from the sync at {taken_at:%Y-%m-%d %H:%M} UTC; live: {reason}")
-            )
-        else:
-            missing.append(Missing(provider=cloud, reason=reason))
+    answers = await ask_every_cloud(providers, _fetch, absent=absent, saved=saved)
+    found, missing = answers.found, answers.missing
     opportunities = _deduplicated(
         [r for recs in found.values() for r in recs if r.monthly_savings.amount >= min_monthly_savings]
     )
@@ -134,8 +102,8 @@ async def savings(
         ],
         count=len(opportunities),
         truncated=len(opportunities) > top_n,
-        missing=sorted(missing, key=lambda m: m.provider),
-        from_last_sync=sorted(from_last_sync, key=lambda m: m.provider),
+        missing=missing,
+        from_last_sync=answers.from_last_sync,
         is_demo=is_demo,
         note=note,
     )
@@ -152,16 +120,17 @@ async def store_savings(
 ) -> SavingsReport:
     """``savings`` as the server answers it: clouds not connected named by their ``statuses`` (or as not
     configured), and a cloud that cannot answer now covered by the recommendations its last sync saved."""
-    absent: dict[Cloud, str] = {c: not_configured(c).detail for c in CLOUDS}
-    absent.update((s.provider, s.detail) for s in statuses if s.state != "connected")
-    saved: dict[Cloud, tuple[datetime, list[Recommendation]]] = {
-        cast(Cloud, s.provider): (s.taken_at, RecommendationSet.model_validate_json(s.body).recommendations)
-        for s in store.snapshots()
-        if s.kind == "recommendations"
-    }
+    absent = absent_reasons(statuses)
+    saved = saved_answers(
+        store, "recommendations", lambda body: RecommendationSet.model_validate_json(body).recommendations
+    )
     return await savings(
         providers, top_n=top_n, min_monthly_savings=min_monthly_savings, is_demo=is_demo, absent=absent, saved=saved
     )
+
+
+def _recommendations_of(body: str) -> list[Recommendation]:
+    return RecommendationSet.model_validate_json(body).recommendations
 
 
 def _deduplicated(recommendations: list[Recommendation]) -> list[Opportunity]:

@@ -8,21 +8,17 @@ every connected cloud's inventory, or from the last sync's saved inventory for a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import cast
 
-import anyio
-from finops_core.errors import FinOpsError
 from finops_core.models import CLOUD_NAMES, CLOUDS, Cloud, Resource
 from finops_core.money import Money
 from finops_core.provider import CloudProvider, ResourceInventory
 from finops_core.store import Store
 from pydantic import BaseModel, Field
 
-from finops_orchestrator.analysis.savings import Missing
-from finops_orchestrator.providers import ProviderStatus, not_configured
+from finops_orchestrator.providers import ProviderStatus
+from finops_orchestrator.providers.asking import Missing, absent_reasons, ask_every_cloud, saved_answers
 from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.sync import RESOURCES_LIMIT
 
@@ -163,14 +159,13 @@ async def store_tag_findings(
     inventory its last sync saved, and one with neither is named in ``missing``."""
     if not policy.tag_policies:
         return tag_findings(policy, [], top_n=top_n, is_demo=is_demo)
-    absent: dict[Cloud, str] = {c: not_configured(c).detail for c in CLOUDS}
-    absent.update((s.provider, s.detail) for s in statuses if s.state != "connected")
-    saved: dict[Cloud, tuple[datetime, ResourceInventory]] = {
-        cast(Cloud, s.provider): (s.taken_at, ResourceInventory.model_validate_json(s.body))
-        for s in store.snapshots()
-        if s.kind == "resources"
-    }
-    found, missing, from_last_sync = await _inventories(providers, absent, saved)
+    saved = saved_answers(store, "resources", ResourceInventory.model_validate_json)
+
+    async def inventory(provider: CloudProvider) -> ResourceInventory:
+        return await provider.list_resources(limit=RESOURCES_LIMIT)
+
+    answers = await ask_every_cloud(providers, inventory, absent=absent_reasons(statuses), saved=saved)
+    found, missing, from_last_sync = answers.found, answers.missing, answers.from_last_sync
     report = tag_findings(
         policy, [r for inventory in found.values() for r in inventory.resources], top_n=top_n, is_demo=is_demo
     )
@@ -181,38 +176,3 @@ async def store_tag_findings(
     if not found:
         note = "No cloud answered: " + "; ".join(m.reason for m in missing)
     return report.model_copy(update={"missing": missing, "from_last_sync": from_last_sync, "note": note})
-
-
-async def _inventories(
-    providers: Sequence[CloudProvider],
-    absent: Mapping[Cloud, str],
-    saved: Mapping[Cloud, tuple[datetime, ResourceInventory]],
-) -> tuple[dict[Cloud, ResourceInventory], list[Missing], list[Missing]]:
-    found: dict[Cloud, ResourceInventory] = {}
-    reasons: dict[Cloud, str] = {}
-
-    async def one(provider: CloudProvider) -> None:
-        try:
-            found[provider.cloud] = await provider.list_resources(limit=RESOURCES_LIMIT)
-        except FinOpsError as exc:
-            reasons[provider.cloud] = str(exc)
-
-    async with anyio.create_task_group() as group:
-        for provider in providers:
-            group.start_soon(one, provider)
-    connected = {p.cloud for p in providers}
-    for cloud in CLOUDS:
-        if cloud not in connected:
-            reasons[cloud] = absent.get(cloud) or f"{CLOUD_NAMES[cloud]} is not connected to this server."
-    missing: list[Missing] = []
-    from_last_sync: list[Missing] = []
-    for cloud, reason in sorted(reasons.items()):
-        if cloud in saved:
-            taken_at, inventory = saved[cloud]
-            found[cloud] = inventory
-            from_last_sync.append(
-                Missing(provider=cloud, reason=f"from the sync at {taken_at:%Y-%m-%d %H:%M} UTC; live: {reason}")
-            )
-        else:
-            missing.append(Missing(provider=cloud, reason=reason))
-    return found, missing, from_last_sync

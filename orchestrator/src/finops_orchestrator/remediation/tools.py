@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import anyio
 from finops_core.access import require_scope
-from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused
+from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
 from finops_core.provider import CloudProvider
@@ -26,6 +25,7 @@ from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, Elicitati
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from finops_orchestrator.providers.asking import ask_every_cloud
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.execution import ExecutionReport, already_done, check_guardrails, run_plan
 from finops_orchestrator.remediation.ledger import Ledger, new_owner
@@ -215,20 +215,13 @@ async def _chosen(
     """The actions asked for: each recommendation's own action (it may carry what marks it done in its cloud)."""
     chosen: list[tuple[RemediationAction, Recommendation | None]] = []
     if ids:
-        found: dict[str, Recommendation] = {}
-        failed: list[str] = []
 
-        async def one(provider: CloudProvider) -> None:
-            try:
-                answer = await provider.list_recommendations(limit=RECOMMENDATIONS_ASKED)
-            except FinOpsError as exc:
-                failed.append(f"{provider.cloud}: {exc}")
-                return
-            found.update((r.recommendation_id, r) for r in answer.recommendations)
+        async def recommendations(provider: CloudProvider) -> list[Recommendation]:
+            return (await provider.list_recommendations(limit=RECOMMENDATIONS_ASKED)).recommendations
 
-        async with anyio.create_task_group() as group:
-            for provider in providers:
-                group.start_soon(one, provider)
+        answers = await ask_every_cloud(providers, recommendations)
+        found = {r.recommendation_id: r for recs in answers.found.values() for r in recs}
+        failed = [f"{m.provider}: {m.reason}" for m in answers.missing if m.provider in {p.cloud for p in providers}]
         unknown = [i for i in ids if i not in found]
         if unknown:
             why = f" ({'; '.join(failed)})" if failed else ""
