@@ -13,6 +13,7 @@ from finops_orchestrator.remediation.ledger import Ledger
 from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
+from mcp.server import MCPServer
 from mcp.types import CallToolResult, TextContent
 
 from tests.conftest import AS_OF
@@ -55,20 +56,26 @@ def _stop(instance_id: str) -> dict[str, Any]:
     }
 
 
+def _orchestrator(store: Store, moto: str, fake: AwsJsonFake, home: Path) -> MCPServer:
+    """The finops server with remediation on, over AWS on the emulators, at a fixed time."""
+    provider = aws_provider(moto, fake, home)
+    return build_orchestrator(
+        store,
+        is_demo=False,
+        today=lambda: AS_OF,
+        providers=[provider],
+        remediation=True,
+        policy=Policy(),
+        now=lambda: NOW,
+    )
+
+
 async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
     moto: str, fake: AwsJsonFake, home: Path
 ) -> None:
     instance = _instance(moto)
     store = Store(home / "finops.sqlite")
-    server = build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=[aws_provider(moto, fake, home)],
-        remediation=True,
-        policy=Policy(),
-        now=lambda: NOW,
-    )
+    server = _orchestrator(store, moto, fake, home)
     async with Client(server) as client:  # cannot ask a person
         made = await client.call_tool("finops_plan_remediation", {"actions": [_stop(instance)]})
         assert not made.is_error, _text(made)
@@ -103,15 +110,7 @@ async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
 async def test_on_aws_a_protected_instance_never_gets_into_a_plan(moto: str, fake: AwsJsonFake, home: Path) -> None:
     free, protected = _instance(moto), _instance(moto, {"finops:protect": "true"})
     store = Store(home / "finops.sqlite")
-    server = build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=[aws_provider(moto, fake, home)],
-        remediation=True,
-        policy=Policy(),
-        now=lambda: NOW,
-    )
+    server = _orchestrator(store, moto, fake, home)
     async with Client(server) as client:
         result = await client.call_tool("finops_plan_remediation", {"actions": [_stop(free), _stop(protected)]})
     assert result.is_error
