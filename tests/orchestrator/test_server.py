@@ -133,9 +133,12 @@ async def test_finops_serve_converts_with_the_rate_table_from_finops_toml(home: 
 async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured(demo_store: Store) -> None:
     import json
 
-    async with Client(build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)) as client:
+    # Measured with remediation on: its three tools are the largest the list gets.
+    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    async with Client(server) as client:
         tools = await client.list_tools()
         result = await client.call_tool("finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01"})
+    assert {"finops_plan_remediation", "finops_execute_plan"} <= {t.name for t in tools.tools}
     size = len(json.dumps(tools.model_dump(mode="json", by_alias=True, exclude_none=True)))
     assert size <= 20_000, f"tools/list is {size} bytes"
     assert result.structured_content is not None
