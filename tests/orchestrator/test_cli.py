@@ -23,8 +23,17 @@ def test_help_lists_the_commands(home: Path) -> None:
         assert command in done.stdout
 
 
-def test_the_demo_loads_thirteen_months_and_reconciles_to_the_cent(home: Path) -> None:
-    done = _finops(home, "demo")
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One `finops demo` (about 15 s) whose output several tests read."""
+    home = tmp_path_factory.mktemp("demo-home")
+    return home, _finops(home, "demo", COLUMNS="200")
+
+
+def test_the_demo_loads_thirteen_months_and_reconciles_to_the_cent(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    home, done = demo_run
     assert done.returncode == 0, done.stderr
     assert "DEMO DATA" in done.stdout
     assert "39 partitions" in done.stdout
@@ -40,8 +49,10 @@ def test_the_demo_loads_thirteen_months_and_reconciles_to_the_cent(home: Path) -
     assert not (home / "finops.sqlite").exists()
 
 
-def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spikes(home: Path) -> None:
-    out = " ".join(_finops(home, "demo", COLUMNS="200").stdout.split())
+def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spikes(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    out = " ".join(demo_run[1].stdout.split())
     assert "came through the finops MCP tools" in out
     assert "What changed" in out
     assert "Forecast (prophet" in out
@@ -57,8 +68,10 @@ def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spik
     assert "Hash chain intact" in out
 
 
-def test_running_the_demo_twice_replaces_rather_than_doubles(home: Path) -> None:
-    _finops(home, "demo")
+def test_running_the_demo_twice_replaces_rather_than_doubles(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    home = demo_run[0]
     first = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)
     _finops(home, "demo")
     second = json.loads(_finops(home, "store", "info", "--demo", "--json").stdout)
@@ -74,8 +87,10 @@ def test_store_info_on_an_empty_store_says_how_to_fill_it(home: Path) -> None:
     assert str(home / "finops.sqlite") in done.stdout
 
 
-def test_a_progress_bar_is_not_drawn_when_output_is_not_a_terminal(home: Path) -> None:
-    done = _finops(home, "demo", CI="true")
+def test_a_progress_bar_is_not_drawn_when_output_is_not_a_terminal(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    done = demo_run[1]  # captured: not a terminal
     assert done.returncode == 0
     assert "loading demo" not in done.stderr + done.stdout
 
