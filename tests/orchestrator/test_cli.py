@@ -64,6 +64,7 @@ def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spik
     assert "The client asked the person: Plan plan-" in out
     assert "Simulated person: approve = yes" in out
     assert "Executed (succeeded)" in out
+    assert "1. done: Stop " in out
     assert "execution_finished" in out
     assert "Hash chain intact" in out
 

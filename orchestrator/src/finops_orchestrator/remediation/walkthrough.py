@@ -14,6 +14,7 @@ from mcp import Client
 from mcp.client import ClientRequestContext
 from mcp.types import ElicitRequestParams, ElicitResult, TextContent
 from rich.console import Console
+from rich.markup import escape
 
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.policy import Policy
@@ -90,22 +91,23 @@ def _text(content: Sequence[object]) -> str:
 def render_walkthrough(out: Console, seen: Walkthrough) -> None:
     out.print("\n[bold]Remediation[/] (plan, a person's approval, execution, audit; demo sandbox):")
     if seen.error is not None:
-        out.print(f"[red]stopped:[/] {seen.error}")
+        out.print(f"[red]stopped:[/] {escape(seen.error)}")
         return
     plan = seen.plan or {}
     savings = ", ".join(f"{float(m['amount']):,.2f} {m['currency']}" for m in plan.get("monthly_savings", []))
     out.print(f"  Plan {plan.get('plan_id')}: {len(plan.get('steps', []))} steps, about {savings} a month.")
     if seen.question:
         first = seen.question.splitlines()[0]
-        out.print(f"  The client asked the person: {first}", highlight=False)
+        out.print(f"  The client asked the person: {first}", highlight=False, markup=False)
         out.print("  [italic]Simulated person:[/] approve = yes", highlight=False)
     execution = seen.execution or {}
-    out.print(f"  Executed ({execution.get('outcome')}), approved by {execution.get('approved_by')}:", highlight=False)
+    done = f"  Executed ({execution.get('outcome')}), approved by {execution.get('approved_by')}:"
+    out.print(done, highlight=False, markup=False)
     for s in execution.get("steps", []):
-        out.print(f"    {s['step']}. [{s['state']}] {s['message']}", highlight=False)
+        out.print(f"    {s['step']}. {s['state']}: {s['message']}", highlight=False, markup=False)
     out.print("  Audit trail:")
     for e in seen.trail:
-        out.print(f"    #{e.seq} {e.at:%Y-%m-%d %H:%M} {e.event} by {e.actor}", highlight=False)
+        out.print(f"    #{e.seq} {e.at:%Y-%m-%d %H:%M} {e.event} by {e.actor}", highlight=False, markup=False)
     if seen.chain is not None:
         state = "intact" if seen.chain.intact else f"BROKEN: {seen.chain.problem}"
         out.print(f"  Hash chain {state} ({seen.chain.entries} entries); `finops audit --demo` shows it again.")
