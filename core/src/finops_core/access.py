@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import anyio.to_thread
-import jwt
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
@@ -89,12 +88,16 @@ class JwtTokenVerifier:
     or ``sub``."""
 
     def __init__(self, *, jwks_url: str, issuer: str, audience: str, algorithms: Sequence[str]) -> None:
+        import jwt  # PyJWT and cryptography only for a server that verifies JWTs (start-up time)
+
         self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=300, timeout=10)
         self._issuer = issuer
         self._audience = audience
         self._algorithms = list(algorithms)
 
     async def verify_token(self, token: str) -> AccessToken | None:
+        import jwt
+
         try:
             key = await anyio.to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
             claims: dict[str, Any] = jwt.decode(
