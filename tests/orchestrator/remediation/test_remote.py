@@ -84,6 +84,22 @@ async def test_without_the_shared_key_the_remote_server_changes_nothing(world: W
     assert await _states(sandbox) == before
 
 
+async def test_a_remote_server_that_rejects_the_signature_fails_the_step_and_says_why(
+    world: World, settings: Settings
+) -> None:
+    sandbox = SandboxProvider("aws", as_of=AS_OF)
+    before = await _states(sandbox)
+    wrong = RemoteProvider("aws", Client(_cloud_server(settings, sandbox)), where="remote aws", approval_key=b"other")
+    async with wrong, _orchestrator(world, wrong) as client:
+        recs = (await wrong.list_recommendations(limit=500)).recommendations
+        plan = await make_plan(client, [r.recommendation_id for r in recs if r.action][:1])
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    step = (result.structured_content or {})["steps"][0]
+    assert step["state"] == "failed"
+    assert step["message"].startswith("aws: Nothing was changed: the approval sent with this change is not signed")
+    assert await _states(sandbox) == before
+
+
 def _claims(action: RemediationAction, **changes: Any) -> ApprovalClaims:
     expires = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
     base = ApprovalClaims(

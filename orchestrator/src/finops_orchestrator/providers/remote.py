@@ -128,6 +128,8 @@ class RemoteProvider:
             raise self._unreachable(exc) from None
         if result.is_error:
             text = " ".join(c.text for c in result.content if isinstance(c, TextContent))
+            # An error raised before the tool body (in its approval resolver) comes wrapped by the SDK.
+            text = text.removeprefix(f"Error executing tool {name}: ")
             kind = (result.meta or {}).get(ERROR_META_KEY)
             raise rebuild_error(kind if isinstance(kind, str) else None, text, provider=self._cloud)
         try:
