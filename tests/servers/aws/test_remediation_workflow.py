@@ -3,30 +3,22 @@ plan stops the instance for real, and a protected instance never gets into a pla
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from finops_core.store import Store
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
-from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.server import MCPServer
-from mcp.types import CallToolResult, TextContent
 
-from tests.conftest import AS_OF
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import fixed_session
 from tests.servers.aws.test_provider import aws_provider
+from tests.servers.remediation import NOW, remediating_orchestrator, text
 
 pytestmark = pytest.mark.anyio
-NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
-
-
-def _text(result: CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
 
 
 def _ec2(moto: str) -> Any:
@@ -59,15 +51,7 @@ def _stop(instance_id: str) -> dict[str, Any]:
 def _orchestrator(store: Store, moto: str, fake: AwsJsonFake, home: Path) -> MCPServer:
     """The finops server with remediation on, over AWS on the emulators, at a fixed time."""
     provider = aws_provider(moto, fake, home)
-    return build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=[provider],
-        remediation=True,
-        policy=Policy(),
-        now=lambda: NOW,
-    )
+    return remediating_orchestrator(store, provider)
 
 
 async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
@@ -78,12 +62,12 @@ async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
     server = _orchestrator(store, moto, fake, home)
     async with Client(server) as client:  # cannot ask a person
         made = await client.call_tool("finops_plan_remediation", {"actions": [_stop(instance)]})
-        assert not made.is_error, _text(made)
+        assert not made.is_error, text(made)
         plan = made.structured_content or {}
         assert plan["steps"][0]["resource_tags"] == {}
         refused = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         assert refused.is_error
-        assert "no approval" in _text(refused)
+        assert "no approval" in text(refused)
         assert _state(moto, instance) == "running"
         ledger = Ledger(store)
         ledger.approve(
@@ -95,14 +79,14 @@ async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
         )
         expired = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         assert expired.is_error
-        assert "expired" in _text(expired)
+        assert "expired" in text(expired)
         assert _state(moto, instance) == "running"
         ledger.approve(
             ledger.plan(plan["plan_id"]), approved_by="ana", channel="terminal", now=NOW, ttl=timedelta(hours=1)
         )
         ran = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         again = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert (ran.structured_content or {})["outcome"] == "succeeded", _text(ran)
+    assert (ran.structured_content or {})["outcome"] == "succeeded", text(ran)
     assert _state(moto, instance) in ("stopping", "stopped")
     assert (again.structured_content or {})["outcome"] == "already_done"
 
@@ -114,7 +98,7 @@ async def test_on_aws_a_protected_instance_never_gets_into_a_plan(moto: str, fak
     async with Client(server) as client:
         result = await client.call_tool("finops_plan_remediation", {"actions": [_stop(free), _stop(protected)]})
     assert result.is_error
-    assert protected in _text(result)
-    assert "finops:protect" in _text(result)
+    assert protected in text(result)
+    assert "finops:protect" in text(result)
     assert Ledger(store).plans() == []
     assert _state(moto, free) == _state(moto, protected) == "running"

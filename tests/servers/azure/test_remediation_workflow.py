@@ -4,46 +4,30 @@ in the compute fake, an approved plan deallocates the VM for real and only once,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from finops_core.store import Store
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
-from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.server import MCPServer
-from mcp.types import CallToolResult, TextContent
 
-from tests.conftest import AS_OF
 from tests.fakes.azure.arm import ArmFake
 from tests.fakes.azure.compute import ComputeFake
 from tests.servers.azure.conftest import SUBSCRIPTIONS
 from tests.servers.azure.test_provider import azure_provider
 from tests.servers.conftest import Waits
+from tests.servers.remediation import NOW, remediating_orchestrator, text
 
 pytestmark = pytest.mark.anyio
-NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
-
-
-def _text(result: CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
 
 
 def _orchestrator(arm: ArmFake, home: Path, waits: Waits) -> tuple[MCPServer, Store, ComputeFake]:
     provider, compute = azure_provider(arm, home, waits)
     store = Store(home / "finops.sqlite")
-    server = build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=[provider],
-        remediation=True,
-        policy=Policy(),
-        now=lambda: NOW,
-    )
+    server = remediating_orchestrator(store, provider)
     return server, store, compute
 
 
@@ -62,12 +46,12 @@ async def test_on_azure_only_an_approved_plan_deallocates_the_vm_and_only_once(
     vm = compute.add_vm(SUBSCRIPTIONS[0], "rg-web", "web-1", tags={"team": "web"})
     async with Client(server) as client:  # cannot ask a person
         made = await client.call_tool("finops_plan_remediation", {"actions": [_deallocate(vm)]})
-        assert not made.is_error, _text(made)
+        assert not made.is_error, text(made)
         plan = made.structured_content or {}
         assert plan["steps"][0]["resource_tags"] == {"team": "web"}
         refused = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         assert refused.is_error
-        assert "no approval" in _text(refused)
+        assert "no approval" in text(refused)
         assert _power(compute, vm) == "running"
         ledger = Ledger(store)
         ledger.approve(
@@ -79,19 +63,19 @@ async def test_on_azure_only_an_approved_plan_deallocates_the_vm_and_only_once(
         )
         expired = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         assert expired.is_error
-        assert "expired" in _text(expired)
+        assert "expired" in text(expired)
         assert _power(compute, vm) == "running"
         assert arm.calls("compute-vm-deallocate") == []
         ledger.approve(
             ledger.plan(plan["plan_id"]), approved_by="ana", channel="terminal", now=NOW, ttl=timedelta(hours=1)
         )
         ran = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-        assert (ran.structured_content or {})["outcome"] == "succeeded", _text(ran)
+        assert (ran.structured_content or {})["outcome"] == "succeeded", text(ran)
         assert _power(compute, vm) == "deallocated"
         assert len(arm.calls("compute-vm-deallocate")) == 1
         reads = len(arm.calls("compute-vm-get"))
         again = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert (again.structured_content or {})["outcome"] == "already_done", _text(again)
+    assert (again.structured_content or {})["outcome"] == "already_done", text(again)
     assert len(arm.calls("compute-vm-deallocate")) == 1  # Azure was not asked again, not even to read the VM
     assert len(arm.calls("compute-vm-get")) == reads
     assert _power(compute, vm) == "deallocated"
@@ -108,8 +92,8 @@ async def test_on_azure_a_vm_tagged_finops_protect_never_gets_into_a_plan(
             "finops_plan_remediation", {"actions": [_deallocate(free), _deallocate(protected)]}
         )
     assert result.is_error
-    assert protected in _text(result)
-    assert "finops:protect" in _text(result)
+    assert protected in text(result)
+    assert "finops:protect" in text(result)
     assert Ledger(store).plans() == []
     assert _power(compute, free) == _power(compute, protected) == "running"
     assert arm.calls("compute-vm-deallocate") == arm.calls("compute-vm-update") == []

@@ -5,33 +5,25 @@ SUCCEEDED once it has run."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from finops_core.store import Store
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
-from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.server import MCPServer
-from mcp.types import CallToolResult, TextContent
 
-from tests.conftest import AS_OF
 from tests.fakes.gcp.compute_ops import ComputeOps
 from tests.fakes.gcp.google_api import GoogleFake
 from tests.servers.conftest import Waits
 from tests.servers.gcp.recommendations.samples import VM, idle_vm
 from tests.servers.gcp.remediation.conftest import ZONE, P, instance_id, world
 from tests.servers.gcp.test_provider import gcp_provider
+from tests.servers.remediation import NOW, remediating_orchestrator, text
 
 pytestmark = pytest.mark.anyio
-NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
-
-
-def _text(result: CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
 
 
 def _orchestrator(
@@ -39,15 +31,7 @@ def _orchestrator(
 ) -> tuple[MCPServer, Store, ComputeOps]:
     provider, ops = gcp_provider(google, home, waits, recommendations)
     store = Store(home / "finops.sqlite")
-    server = build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=[provider],
-        remediation=True,
-        policy=Policy(),
-        now=lambda: NOW,
-    )
+    server = remediating_orchestrator(store, provider)
     return server, store, ops
 
 
@@ -71,27 +55,27 @@ async def test_on_google_cloud_only_an_approved_plan_stops_the_instance_and_only
     ops.add_instance(P, ZONE, "web-1", labels={"team": "web"})
     async with Client(server) as client:  # cannot ask a person
         made = await client.call_tool("finops_plan_remediation", {"actions": [_stop(instance_id("web-1"))]})
-        assert not made.is_error, _text(made)
+        assert not made.is_error, text(made)
         plan = made.structured_content or {}
         assert plan["steps"][0]["resource_tags"] == {"team": "web"}
         refused = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         assert refused.is_error
-        assert "no approval" in _text(refused)
+        assert "no approval" in text(refused)
         assert _status(ops, "web-1") == "RUNNING"
         _approve(store, plan["plan_id"], NOW - timedelta(hours=2))
         expired = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
         assert expired.is_error
-        assert "expired" in _text(expired)
+        assert "expired" in text(expired)
         assert _status(ops, "web-1") == "RUNNING"
         assert google.calls("instances.stop") == []
         _approve(store, plan["plan_id"], NOW)
         ran = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-        assert (ran.structured_content or {})["outcome"] == "succeeded", _text(ran)
+        assert (ran.structured_content or {})["outcome"] == "succeeded", text(ran)
         assert _status(ops, "web-1") == "TERMINATED"
         assert len(google.calls("instances.stop")) == 1
         reads = len(google.calls("instances.get"))
         again = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert (again.structured_content or {})["outcome"] == "already_done", _text(again)
+    assert (again.structured_content or {})["outcome"] == "already_done", text(again)
     assert len(google.calls("instances.stop")) == 1  # Google was not asked again, not even to read the instance
     assert len(google.calls("instances.get")) == reads
     assert _status(ops, "web-1") == "TERMINATED"
@@ -110,8 +94,8 @@ async def test_on_google_cloud_an_instance_labelled_finops_protect_never_gets_in
             "finops_plan_remediation", {"actions": [_stop(instance_id("web-1")), _stop(protected)]}
         )
     assert result.is_error
-    assert protected in _text(result)
-    assert "finops-protect" in _text(result)
+    assert protected in text(result)
+    assert "finops-protect" in text(result)
     assert Ledger(store).plans() == []
     assert world(ops) == before
     assert google.calls("instances.stop") == []
@@ -127,20 +111,20 @@ async def test_on_google_cloud_a_plan_from_a_recommender_recommendation_marks_it
     assert instance_id("web-1") == VM
     async with Client(server) as client:
         found = await client.call_tool("finops_savings", {"top_n": 50})
-        assert not found.is_error, _text(found)
+        assert not found.is_error, text(found)
         listed = [o["recommendation"] for o in (found.structured_content or {})["opportunities"]]
         chosen = next(r for r in listed if r["recommendation_id"] == name)
         assert chosen["action"]["kind"] == "stop_instance"
         assert chosen["action"]["parameters"]["recommendation_name"] == name  # what marks it done in Google
         made = await client.call_tool("finops_plan_remediation", {"recommendation_ids": [name]})
-        assert not made.is_error, _text(made)
+        assert not made.is_error, text(made)
         plan = made.structured_content or {}
         assert plan["steps"][0]["recommendation_id"] == name
         assert item["stateInfo"]["state"] == "ACTIVE"  # planning tells Google nothing
         assert google.calls("mark") == []
         _approve(store, plan["plan_id"], NOW)
         ran = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert (ran.structured_content or {})["outcome"] == "succeeded", _text(ran)
+    assert (ran.structured_content or {})["outcome"] == "succeeded", text(ran)
     assert _status(ops, "web-1") == "TERMINATED"
     assert item["stateInfo"]["state"] == "SUCCEEDED"
     assert [c.path.rsplit(":", 1)[-1] for c in google.calls("mark")] == ["markSucceeded"]
