@@ -8,7 +8,7 @@ import functools
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 from finops_core.focus import CostLineItem
@@ -60,6 +60,13 @@ class AdapterProvider(ABC, Generic[C]):
 
     async def query_costs(self, query: CostQuery) -> CostBreakdown:
         return await self.parts.costs.query_costs(query)
+
+    async def billed_currencies(self, today: date) -> list[str]:
+        """The currencies of last month's and this month's billed costs (cached by the cost source): what a
+        provider whose currencies are per account (an Azure subscription, a Google project) reports in ``info``."""
+        start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        costs = await self.parts.costs.query_costs(CostQuery(start=start, end=today, metric="billed"))
+        return [t.currency for t in costs.totals]
 
     async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
         return await self.parts.costs.daily_costs(start, end)

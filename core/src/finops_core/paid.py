@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from finops_core.store import Store
@@ -60,6 +61,11 @@ class PaidCalls:
         self._now = now
         self._lock = threading.Lock()
         self.total_paid_calls = 0
+
+    @classmethod
+    def in_store(cls, store_file: Path, *, cache_hours: float, provider: str) -> PaidCalls:
+        """The cache in the store at ``store_file`` (``Settings.store_file``), keeping answers ``cache_hours``."""
+        return cls(lambda: Store(store_file), ttl=timedelta(hours=cache_hours), provider=provider)
 
     def _get_store(self) -> Store | None:
         with self._lock:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from finops_core.adapter import AdapterProvider, Parts
@@ -17,7 +17,6 @@ from finops_core.dates import today_utc
 from finops_core.models import ProviderInfo
 from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
-from finops_core.store import Store
 
 from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
@@ -78,6 +77,5 @@ def create_provider(
     """The AWS provider for ``settings`` (its ``[aws]`` section); ``session_factory`` replaces the credential
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
     aws = AwsSettings.from_section(settings.aws)
-    store_file = settings.store_file
-    paid = PaidCalls(lambda: Store(store_file), ttl=timedelta(hours=aws.cache_hours), provider="aws")
+    paid = PaidCalls.in_store(settings.store_file, cache_hours=aws.cache_hours, provider="aws")
     return AwsProvider(AwsContext(aws, AwsClients(aws, session_factory), paid, today=today))

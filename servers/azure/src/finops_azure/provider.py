@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 import anyio
 from finops_core.adapter import AdapterProvider, Parts
 from finops_core.dates import today_utc
-from finops_core.models import CostQuery, ProviderInfo
+from finops_core.models import ProviderInfo
 from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
-from finops_core.store import Store
 
 from finops_azure.clients import AzureClients
 from finops_azure.context import AzureContext
@@ -53,16 +52,14 @@ class AzureProvider(AdapterProvider[AzureContext]):
 
     async def info(self) -> ProviderInfo:
         subscriptions = await self.ctx.subscriptions()
-        # Billing currencies are per subscription (EUR, USD...): read them from last month's costs (cached).
-        today = self.ctx.today()
-        start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        costs = await self.costs.query_costs(CostQuery(start=start, end=today, metric="billed"))
+        # Billing currencies are per subscription (EUR, USD...).
+        currencies = await self.billed_currencies(self.ctx.today())
         return ProviderInfo(
             provider="azure",
             display_name="Azure" if self.ctx.settings.cloud == "public" else f"Azure ({self.ctx.settings.cloud})",
             is_demo=False,
             accounts=subscriptions,
-            currencies=[t.currency for t in costs.totals],
+            currencies=currencies,
             capabilities=["costs", "inventory", "recommendations", "remediation", "forecast", "budgets"],
             read_only=True,
         )
@@ -82,7 +79,6 @@ def create_provider(
     ``DefaultAzureCredential`` and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[azure]``
     section; never calls Azure."""
     azure = AzureSettings.from_section(settings.azure)
-    store_file = settings.store_file
-    paid = PaidCalls(lambda: Store(store_file), ttl=timedelta(hours=azure.cache_hours), provider="azure")
+    paid = PaidCalls.in_store(settings.store_file, cache_hours=azure.cache_hours, provider="azure")
     ctx = AzureContext(azure, AzureClients(azure, credential_factory), paid, today=today, sleep=sleep)
     return AzureProvider(ctx)

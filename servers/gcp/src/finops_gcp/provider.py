@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 import anyio
 from finops_core.adapter import AdapterProvider, Parts
 from finops_core.dates import today_utc
-from finops_core.models import CostQuery, ProviderInfo
+from finops_core.models import ProviderInfo
 from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
-from finops_core.store import Store
 
 from finops_gcp.billing import account_currency
 from finops_gcp.clients import GcpClients
@@ -57,11 +56,8 @@ class GcpProvider(AdapterProvider[GcpContext]):
         projects = await self.ctx.projects()
         if self.ctx.settings.billing_account:
             currencies = [await account_currency(self.ctx)]
-        else:  # no account to ask: the currencies of last month's costs (cached)
-            today = self.ctx.today()
-            start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-            costs = await self.costs.query_costs(CostQuery(start=start, end=today, metric="billed"))
-            currencies = [t.currency for t in costs.totals]
+        else:  # no account to ask: the currencies of last month's costs
+            currencies = await self.billed_currencies(self.ctx.today())
         return ProviderInfo(
             provider="gcp",
             display_name="Google Cloud",
@@ -87,7 +83,6 @@ def create_provider(
     Application Default Credentials and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[gcp]``
     section; never calls Google."""
     gcp = GcpSettings.from_section(settings.gcp)
-    store_file = settings.store_file
-    paid = PaidCalls(lambda: Store(store_file), ttl=timedelta(hours=gcp.cache_hours), provider="gcp")
+    paid = PaidCalls.in_store(settings.store_file, cache_hours=gcp.cache_hours, provider="gcp")
     ctx = GcpContext(gcp, GcpClients(gcp, credentials_factory), paid, today=today, sleep=sleep)
     return GcpProvider(ctx)
