@@ -22,7 +22,7 @@ from finops_core.proof import ApprovalClaims
 from finops_core.provider import ApprovedRemediator, CloudProvider
 from pydantic import BaseModel, Field
 
-from finops_orchestrator.remediation.ledger import LEASE, Claim, Ledger
+from finops_orchestrator.remediation.ledger import LEASE, Claim, Ledger, StepRecord
 from finops_orchestrator.remediation.plans import Plan, PlanStep, facts_of
 from finops_orchestrator.remediation.policy import Policy
 
@@ -87,14 +87,7 @@ async def run_plan(
             for step in plan.steps:
                 record = records.get(step.step)
                 if record is not None and record.state == "done":
-                    outcomes.append(
-                        StepOutcome(
-                            step=step.step,
-                            summary=step.summary,
-                            state="done_earlier",
-                            message=f"Done by {record.run_id} at {record.updated_at:%Y-%m-%d %H:%M:%S}.",
-                        )
-                    )
+                    outcomes.append(_done_earlier(step, record))
                     continue
                 if stopped:
                     outcomes.append(
@@ -154,19 +147,16 @@ def already_done(plan: Plan, ledger: Ledger) -> ExecutionReport:
         plan_id=plan.plan_id,
         plan_hash=plan.plan_hash,
         outcome="already_done",
-        steps=[
-            StepOutcome(
-                step=s.step,
-                summary=s.summary,
-                state="done_earlier",
-                message=f"Done by {records[s.step].run_id} at {records[s.step].updated_at:%Y-%m-%d %H:%M:%S}.",
-            )
-            for s in plan.steps
-        ],
+        steps=[_done_earlier(s, records[s.step]) for s in plan.steps],
         monthly_savings_done=savings_done(plan, ledger),
         is_demo=any(s.is_demo for s in plan.steps),
         note="Every step of this plan was already done; nothing was run again.",
     )
+
+
+def _done_earlier(step: PlanStep, record: StepRecord) -> StepOutcome:
+    message = f"Done by {record.run_id} at {record.updated_at:%Y-%m-%d %H:%M:%S}."
+    return StepOutcome(step=step.step, summary=step.summary, state="done_earlier", message=message)
 
 
 def savings_done(plan: Plan, ledger: Ledger) -> list[Money]:

@@ -221,9 +221,7 @@ class Ledger:
                 _approval, conn.execute("SELECT * FROM remediation_approvals WHERE plan_id = ?", (plan.plan_id,))
             )
         }
-        used = {
-            r[0] for r in conn.execute("SELECT approval_id FROM remediation_runs WHERE plan_id = ?", (plan.plan_id,))
-        }
+        used = _used_approvals(conn, plan.plan_id)
         open_run = self._open_run(conn, plan.plan_id)
         if open_run is not None:
             approval = approvals.get(open_run.approval_id)
@@ -331,9 +329,7 @@ class Ledger:
                 f"plan {plan.plan_id} has no approval from a person. Approve it when the client asks (MCP "
                 f"elicitation), or in a terminal with `finops approve {plan.plan_id}`, then execute it again."
             )
-        used = {
-            r[0] for r in conn.execute("SELECT approval_id FROM remediation_runs WHERE plan_id = ?", (plan.plan_id,))
-        }
+        used = _used_approvals(conn, plan.plan_id)
         problems: list[str] = []
         for approval in candidates:
             problem = _problem(approval, plan, now, used=approval.approval_id in used)
@@ -410,6 +406,11 @@ class Ledger:
         """Keep a refused attempt in the audit log (who tried what), in its own transaction."""
         with self._store.transaction() as conn:
             audit.append(conn, at=now, actor=actor, event="refused", plan_id=plan_id, detail={"reason": reason})
+
+
+def _used_approvals(conn: sqlite3.Connection, plan_id: str) -> set[str]:
+    """The approvals of ``plan_id`` that already back a run (each backs one at most)."""
+    return {r[0] for r in conn.execute("SELECT approval_id FROM remediation_runs WHERE plan_id = ?", (plan_id,))}
 
 
 def _problem(approval: Approval, plan: Plan, now: datetime, *, used: bool) -> str | None:
