@@ -46,6 +46,7 @@ async def test_tools_carry_the_cloud_prefix_and_annotations_and_fit_the_context_
         "aws_list_recommendations",
         "aws_plan_remediation",
         "aws_apply_remediation",
+        "aws_resource_tags",
         "aws_daily_costs",
     }
     listed = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]

@@ -110,6 +110,7 @@ def _claims(action: RemediationAction, **changes: Any) -> ApprovalClaims:
         approved_by="ana",
         expires_at=expires,
         action=action,
+        guardrails=Policy().guardrails_for(action.provider, action.kind),
     )
     return base.model_copy(update=changes)
 

@@ -23,7 +23,7 @@ from mcp.server import MCPServer
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from finops_orchestrator.providers.asking import ask_every_cloud
 from finops_orchestrator.remediation import audit
@@ -38,9 +38,10 @@ RECOMMENDATIONS_ASKED = 500
 
 
 class Approve(BaseModel):
-    """The question a person answers before a plan runs."""
+    """The question a person answers before a plan runs. Only the boolean ``true`` approves (pydantic's lax mode
+    would take "yes", "y", "1", "t", 1 or 1.0 for it)."""
 
-    approve: bool = Field(description="Approve this plan and run it now?")
+    approve: StrictBool = Field(description="Approve this plan and run it now?")
 
 
 class NoQuestion(BaseModel):
