@@ -158,6 +158,41 @@ async def test_anything_but_a_yes_changes_nothing(
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("lax", ["yes", "y", "1", "t", "true", 1, 1.0], ids=repr)
+async def test_only_the_boolean_true_confirms_a_change_not_a_value_lax_parsing_takes_for_it(
+    settings: Settings, mode: str, lax: object
+) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    callback = _answer("accept", {"confirm": lax})
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
+    ) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.is_error
+    assert result.content[0].text.startswith("The answer was not a plain yes or no: nothing was changed.")  # type: ignore[union-attr]
+    assert "Resolver" not in result.content[0].text  # type: ignore[union-attr]
+    resources = await provider.list_resources(resource_type="instance")
+    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_accepted_question_without_an_answer_is_a_clear_refusal_and_changes_nothing(
+    settings: Settings, mode: str
+) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    callback = _answer("accept", None)
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
+    ) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.is_error
+    assert result.content[0].text.startswith("No answer was given: nothing was changed.")  # type: ignore[union-attr]
+    assert (result.meta or {})["io.finops/error"] == "RemediationRefused"  # a remote caller rebuilds a refusal
+    resources = await provider.list_resources(resource_type="instance")
+    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+
+
+@pytest.mark.parametrize("mode", MODES)
 async def test_a_client_that_cannot_ask_a_person_gets_a_refusal_and_nothing_changes(
     settings: Settings, mode: str
 ) -> None:

@@ -40,16 +40,21 @@ class Clock:
 
 
 class Person:
-    """The person behind the client's approval prompt: one answer, and the questions asked."""
+    """The person behind the client's approval prompt: one answer, and the questions asked. ``approve`` may be any
+    value a client could send; ``answered=False`` accepts the prompt with no content at all."""
 
-    def __init__(self, action: Literal["accept", "decline", "cancel"] = "accept", approve: bool = True) -> None:
+    def __init__(
+        self, action: Literal["accept", "decline", "cancel"] = "accept", approve: Any = True, *, answered: bool = True
+    ) -> None:
         self.action: Literal["accept", "decline", "cancel"] = action
         self.approve = approve
+        self.answered = answered
         self.asked: list[str] = []
 
     async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         self.asked.append(params.message)
-        return ElicitResult(action=self.action, content={"approve": self.approve} if self.action == "accept" else None)
+        content = {"approve": self.approve} if self.action == "accept" and self.answered else None
+        return ElicitResult(action=self.action, content=content)
 
 
 class Recording(SandboxProvider):
