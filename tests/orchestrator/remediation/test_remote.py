@@ -106,6 +106,7 @@ async def test_a_remote_server_that_rejects_the_signature_fails_the_step_and_say
 async def test_a_resource_tagged_legal_hold_after_the_approval_is_refused_before_the_remote_server_changes_it(
     world: World, settings: Settings
 ) -> None:
+    world.clock.at = datetime.now(UTC)  # the approval is valid on the cloud server's clock: only the tag stops it
     sandbox = Recording("aws")
     remote = RemoteProvider("aws", Client(_cloud_server(settings, sandbox)), where="remote aws", approval_key=KEY)
     async with remote, _orchestrator(world, remote, LEGAL_HOLD) as client:
