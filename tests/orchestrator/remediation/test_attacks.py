@@ -202,9 +202,11 @@ async def test_a_resource_moved_to_an_environment_the_policy_forbids_after_the_a
     world.policy = Policy.model_validate({"guardrails": {"allow": [{"environment": "dev"}]}})
     aws = world.providers["aws"]
     ids = await world.actionable("aws", 2)
-    recs = {r.recommendation_id: r for r in (await aws.list_recommendations(limit=500)).recommendations}
+    recs = {r.recommendation_id: r.resource_id for r in (await aws.list_recommendations(limit=500)).recommendations}
     for i in ids:
-        await aws.tag(recs[i].resource_id, env="dev")
+        target = recs[i]
+        assert target is not None
+        await aws.tag(target, env="dev")
     async with world.client() as client:
         plan = await make_plan(client, ids)
     first = plan["steps"][0]["action"]["resource_id"]
