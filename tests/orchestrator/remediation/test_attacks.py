@@ -196,6 +196,25 @@ async def test_a_resource_tagged_legal_hold_after_the_approval_is_refused_just_b
     assert audit.verify(world.store).intact
 
 
+async def test_nobody_is_asked_to_approve_a_plan_whose_resource_was_tagged_legal_hold_after_it_was_made(
+    world: World,
+) -> None:
+    world.policy = LEGAL_HOLD
+    aws = world.providers["aws"]
+    person = Person()
+    async with world.client(person) as client:
+        plan = await make_plan(client, await world.actionable("aws", 2))
+        await aws.tag(plan["steps"][1]["action"]["resource_id"], **{"legal-hold": "true"})
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error
+    assert f"plan {plan['plan_id']} is not allowed now, by the tags read from the clouds" in text(result)
+    assert "carries the protected tag legal-hold=true" in text(result)
+    assert person.asked == []
+    _nothing_changed(world)
+    assert world.count("remediation_approvals") == 0
+    assert [e.event for e in audit.entries(world.store, plan_id=plan["plan_id"])] == ["plan_created", "refused"]
+
+
 async def test_a_resource_moved_to_an_environment_the_policy_forbids_after_the_approval_is_refused(
     world: World,
 ) -> None:

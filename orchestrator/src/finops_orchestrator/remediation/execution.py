@@ -110,8 +110,10 @@ async def run_plan(
                     stopped = True
                     outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
                     continue
-                refusal = await live_refusal(step, providers, policy)
-                if refusal is not None:
+                problems = await live_problems(step, providers, policy)
+                if problems:
+                    refusal = "Refused on the tags read from the cloud just before the step, nothing was changed: "
+                    refusal += "; ".join(problems)
                     # Recorded as failed, so a later approval of the plan tries the step again (checking again).
                     ledger.record_refusal(plan.plan_id, actor=actor, now=now(), reason=refusal)
                     ledger.record_step(run, step.step, "failed", actor=actor, now=now(), result={"message": refusal})
@@ -184,26 +186,22 @@ def savings_done(plan: Plan, ledger: Ledger) -> list[Money]:
     return [Money(amount=v, currency=c) for c, v in sorted(totals.items())]
 
 
-async def live_refusal(step: PlanStep, providers: Mapping[Cloud, CloudProvider], policy: Policy) -> str | None:
-    """Why ``policy`` forbids ``step`` on the tags its resource carries now, read from its cloud (also when they
-    cannot be read: whether it is protected cannot be told then); None when the step may run."""
+async def live_problems(step: PlanStep, providers: Mapping[Cloud, CloudProvider], policy: Policy) -> list[str]:
+    """Every reason ``policy`` forbids ``step`` on the tags its resource carries now, read from its cloud (also when
+    they cannot be read: whether it is protected cannot be told then); empty when the step may run."""
     action = step.action
     provider = providers.get(action.provider)
     if provider is None:
-        return None  # the step fails in _apply, saying the cloud is not connected
-    name = f"{CLOUD_NAMES[action.provider]} {action.resource_id}"
+        return []  # the step fails in _apply, saying the cloud is not connected
     try:
         tags = await provider.resource_tags(action.resource_id, action.parameters)
     except FinOpsError as exc:
-        return (
-            f"Refused, nothing was changed: the tags of {name} could not be read just before the step ({exc}), so "
-            "whether the policy protects it cannot be told. Try again once they can be read (the credentials need "
-            "permission to read tags)."
-        )
-    problems = policy.step_violations(replace(facts_of(step), tags=tags))
-    if not problems:
-        return None
-    return "Refused on the tags read from the cloud just before the step, nothing was changed: " + "; ".join(problems)
+        return [
+            f"the tags of {CLOUD_NAMES[action.provider]} {action.resource_id} could not be read just now ({exc}), "
+            "so whether the policy protects it cannot be told. Try again once they can be read (the credentials "
+            "need permission to read tags)"
+        ]
+    return policy.step_violations(replace(facts_of(step), tags=tags))
 
 
 async def _apply(
