@@ -316,4 +316,5 @@ def register_analysis_tools(
         query: Annotated[str, Field(description="One SELECT statement.", max_length=20_000)],
         max_rows: Annotated[int, Field(description="Rows to return at most.", ge=1, le=1000)] = 100,
     ) -> SqlAnswer:
-        return run_sql(store.path, query, max_rows=max_rows)
+        # In a worker thread: a query may run up to its time limit, and other clients' calls must not wait on it.
+        return await anyio.to_thread.run_sync(functools.partial(run_sql, store.path, query, max_rows=max_rows))
