@@ -7,8 +7,10 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -94,6 +96,38 @@ async def test_a_long_query_does_not_hold_up_another_clients_call(demo_store: St
                 await other.call_tool("finops_store_info", {})
                 finished.append("store_info")
     assert finished == ["store_info", "sql"]
+
+
+async def test_a_query_past_the_concurrent_ones_allowed_is_told_the_tool_is_busy(demo_store: Store) -> None:
+    endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT COUNT(*) FROM n"
+    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)
+    texts: dict[int, str] = {}
+    async with Client(server) as first, Client(server) as second, Client(server) as third:
+
+        async def query(n: int, client: Client) -> None:
+            result = await client.call_tool("finops_sql", {"query": endless})
+            texts[n] = result.content[0].text  # type: ignore[union-attr]
+
+        with anyio.fail_after(60):
+            async with anyio.create_task_group() as group:
+                group.start_soon(query, 1, first)
+                group.start_soon(query, 2, second)
+                await anyio.wait_all_tasks_blocked()  # both are running
+                await query(3, third)
+    assert "finops_sql is busy: 2 queries are running" in texts[3]
+    assert all("ran past 5 s" in texts[n] for n in (1, 2))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="temporary files are counted through /proc")
+def test_a_query_whose_temporary_files_pass_their_ceiling_is_stopped_with_a_clear_error(demo_store: Store) -> None:
+    shuffled = (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x, randomblob(1000) FROM n "
+        "ORDER BY random()"
+    )
+    started = time.monotonic()
+    with pytest.raises(InvalidInput, match=r"more than 16 MB of temporary files .* Narrow it"):
+        run_sql(demo_store.path, shuffled, time_limit=60, temp_bytes=16 * 2**20)
+    assert time.monotonic() - started < 30  # an upper bound only: the ceiling, not the clock, stopped it
 
 
 def test_a_runaway_query_is_stopped_with_a_clear_error(demo_store: Store) -> None:

@@ -12,15 +12,22 @@ VM instruction, so a clock read between rows would come far too late):
 - memory: a page cache of ``CACHE_KIB`` for the connection, which also caps the sorter's and the temporary
   tables' in-memory share (they spill to temporary files: ``temp_store=FILE``), no memory-mapped reads, no
   sorter threads, and at most ``MAX_COLUMNS`` columns, so one row is at most ``MAX_COLUMNS * CELL_BYTES``;
+- temporary disk: those spilled files grow at hundreds of MB a second, so the progress handler also stops the
+  statement when the process's deleted-but-open files (how SQLite keeps them) grew past ``TEMP_BYTES`` since it
+  started (read from ``/proc/self/fd`` where there is one, every ``_TEMP_CHECK_S``);
 - time: a progress handler stops the statement at the deadline, while it runs and while rows are fetched,
   and the fetch loop checks the clock between rows;
 - answer: at most ``max_rows`` rows and ``ANSWER_BYTES`` (as JSON, about): past either, the answer stops and says
-  ``truncated`` and how to narrow the query.
+  ``truncated`` and how to narrow the query;
+- concurrency: the tool runs at most ``SQL_SLOTS`` queries at once, each in a worker thread (never on the event
+  loop); a call that finds no free slot within ``SLOT_WAIT_S`` is told the tool is busy.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +41,11 @@ CELL_BYTES = 64 * 1024
 ANSWER_BYTES = 512 * 1024
 MAX_COLUMNS = 256
 CACHE_KIB = 8 * 1024
+TEMP_BYTES = 512 * 1024 * 1024
+SQL_SLOTS = 2  # queries at once: two cores, and each may use its ceilings of memory and temporary files
+SLOT_WAIT_S = TIME_LIMIT_S / 2  # a caller waits at most this long for a slot, then hears "busy"
+_TEMP_CHECK_S = 0.05  # a listing of the process's open files costs ~0.1 ms; the files grow ~20 MB in between
+_FDS = Path("/proc/self/fd")
 _PROGRESS_EVERY = 1_000  # VM instructions between clock reads: ~10 µs of work each, so the deadline is kept closely
 _LIMITS = {
     sqlite3.SQLITE_LIMIT_LENGTH: CELL_BYTES,
@@ -67,42 +79,93 @@ def _authorize(action: int, *_: object) -> int:
     return sqlite3.SQLITE_OK if action in _ALLOWED else sqlite3.SQLITE_DENY
 
 
-def run_sql(path: Path, query: str, *, max_rows: int = 100, time_limit: float = TIME_LIMIT_S) -> SqlAnswer:
+def run_sql(
+    path: Path,
+    query: str,
+    *,
+    max_rows: int = 100,
+    time_limit: float = TIME_LIMIT_S,
+    temp_bytes: int = TEMP_BYTES,
+) -> SqlAnswer:
     if not query.strip():
         raise InvalidInput(f"The query is empty. {_HINT}")
     if not path.exists():
         raise InvalidInput("The store is empty: run `finops sync` or `finops ingest PATH` first.")
-    deadline = time.monotonic() + time_limit
-    conn = _connect(path, deadline)
+    watch = _Watch(time.monotonic() + time_limit, temp_bytes)
+    conn = _connect(path, watch)
     try:
         try:
             cursor = conn.execute(query)
             columns = [d[0] for d in cursor.description or ()]
-            rows, truncated, why = _collect(cursor.fetchone, max_rows, deadline, ANSWER_BYTES)
+            rows, truncated, why = _collect(cursor.fetchone, max_rows, watch, ANSWER_BYTES)
         except (sqlite3.Error, sqlite3.Warning, MemoryError) as exc:
-            raise InvalidInput(_explain(exc, time_limit)) from exc
+            raise InvalidInput(_explain(exc, watch, time_limit)) from exc
     finally:
         conn.close()
     note = f"{len(rows)} rows" + (f"; {why}" if truncated else ".")
     return SqlAnswer(columns=columns, rows=rows, truncated=truncated, note=note)
 
 
-def _connect(path: Path, deadline: float) -> sqlite3.Connection:
+class _Watch:
+    """The progress handler: stops the statement (a non-zero answer) at the deadline, or once temporary files grew
+    past their ceiling; ``reason`` says which."""
+
+    def __init__(self, deadline: float, temp_bytes: int) -> None:
+        self.deadline = deadline
+        self.reason: str | None = None
+        self.temp_bytes = temp_bytes
+        self._temp_ceiling = temp_bytes + _temp_in_use()  # files open before this query are not its own
+        self._next_temp_check = 0.0
+
+    def __call__(self) -> int:
+        now = time.monotonic()
+        if now > self.deadline:
+            self.reason = "time"
+        elif now >= self._next_temp_check:
+            self._next_temp_check = now + _TEMP_CHECK_S
+            if _temp_in_use() > self._temp_ceiling:
+                self.reason = "temp"
+        return 1 if self.reason else 0
+
+    @property
+    def expired(self) -> bool:
+        if time.monotonic() > self.deadline:
+            self.reason = self.reason or "time"
+        return self.reason is not None
+
+
+def _temp_in_use() -> int:
+    """Bytes on disk of the files this process holds open after deleting them: SQLite's temporary files (sorts,
+    temporary tables) are such files. 0 where ``/proc`` cannot tell."""
+    try:
+        names = os.listdir(_FDS)
+    except OSError:
+        return 0
+    total = 0
+    for name in names:
+        try:
+            info = os.stat(_FDS / name)  # the open file itself
+        except OSError:  # closed meanwhile, or the listing's own descriptor
+            continue
+        if info.st_nlink == 0 and stat.S_ISREG(info.st_mode):
+            total += info.st_blocks * 512
+    return total
+
+
+def _connect(path: Path, watch: _Watch) -> sqlite3.Connection:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
     for category, value in _LIMITS.items():
         conn.setlimit(category, value)
     for pragma in _SETUP:  # before the authorizer, which refuses every PRAGMA
         conn.execute(pragma)
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, _PROGRESS_EVERY)
+    conn.set_progress_handler(watch, _PROGRESS_EVERY)
     conn.set_authorizer(_authorize)
     return conn
 
 
-def _collect(
-    fetch: Callable[[], Any], max_rows: int, deadline: float, budget: int
-) -> tuple[list[list[Any]], bool, str]:
-    """Rows from ``fetch`` until ``max_rows``, the byte ``budget`` or the deadline; and whether (and why) it stopped
-    early. One row past ``max_rows`` is fetched to know whether more exist."""
+def _collect(fetch: Callable[[], Any], max_rows: int, watch: _Watch, budget: int) -> tuple[list[list[Any]], bool, str]:
+    """Rows from ``fetch`` until ``max_rows``, the byte ``budget``, the deadline or the temporary files' ceiling; and
+    whether (and why) it stopped early. One row past ``max_rows`` is fetched to know whether more exist."""
     rows: list[list[Any]] = []
     size = 0
     while True:
@@ -111,7 +174,7 @@ def _collect(
         except sqlite3.OperationalError as exc:
             if "interrupted" not in str(exc) or not rows:
                 raise
-            return rows, True, f"the time limit stopped the query here; more rows may exist: {_NARROW}."
+            return rows, True, _stopped(watch)
         if row is None:
             return rows, False, ""
         if len(rows) == max_rows:
@@ -121,12 +184,23 @@ def _collect(
         if size > budget:
             return rows, True, f"the answer reached its ceiling of {budget:,} bytes here: {_NARROW}."
         rows.append(cells)
-        if time.monotonic() > deadline:
-            return rows, True, f"the time limit stopped the query here; more rows may exist: {_NARROW}."
+        if watch.expired:
+            return rows, True, _stopped(watch)
 
 
-def _explain(exc: BaseException, time_limit: float) -> str:
+def _stopped(watch: _Watch) -> str:
+    what = "the time limit" if watch.reason == "time" else "the ceiling on temporary files"
+    return f"{what} stopped the query here; more rows may exist: {_NARROW}."
+
+
+def _explain(exc: BaseException, watch: _Watch, time_limit: float) -> str:
     message = str(exc)
+    if "interrupted" in message and watch.reason == "temp":
+        return (
+            f"The query needed more than {watch.temp_bytes // 2**20:,} MB of temporary files (sorting or grouping "
+            "many rows) and was stopped. Narrow it: a date range, fewer columns in ORDER BY / GROUP BY / DISTINCT, "
+            "or the rollups."
+        )
     if "interrupted" in message:
         return f"The query ran past {time_limit:g} s and was stopped. Narrow it (a date range, a LIMIT) or use rollups."
     if "too big" in message or isinstance(exc, MemoryError):
