@@ -313,12 +313,20 @@ def test_the_roots_setting_comes_from_finops_toml_and_the_environment(tmp_path: 
 async def test_finops_serve_keeps_a_read_token_client_inside_its_configured_roots(home: Path, tmp_path: Path) -> None:
     billing = tmp_path / "billing"
     _export(billing / "focus.csv")
-    secret = _export(home / "imports" / "secret.csv")  # the default root, not configured here
+    secret = _export(home / "imports" / "secret.csv")  # the default root, not the configured one
+    _link(billing / "link.csv", secret)
+    attempts = [
+        str(secret),
+        str(billing / "link.csv"),
+        "../finops-home/imports/secret.csv",
+        str(secret.parent / "*.csv"),
+    ]
     env = {"FINOPS_HTTP__TOKENS__DASHBOARD__TOKEN": HTTP_READ_TOKEN, "FINOPS_INGEST__ROOTS": str(billing)}
     with http_server("finops", home, token=None, args=("serve",), **env) as url:
         async with client_with(url, HTTP_READ_TOKEN) as client:
-            refused = await client.call_tool("finops_ingest", {"paths": [str(secret)]})
+            refused = [await client.call_tool("finops_ingest", {"paths": [path]}) for path in [*attempts, "~"]]
             loaded = await client.call_tool("finops_ingest", {"paths": ["focus.csv"]})
-    assert f"{REFUSED}: {billing}" in _text(refused)
+    for result in refused:
+        assert f"{REFUSED}: {billing}" in _text(result)
     assert loaded.structured_content is not None, loaded.content
-    assert loaded.structured_content["line_items"] == 40
+    assert loaded.structured_content["line_items"] == 40  # the one file inside, and nothing else
