@@ -54,7 +54,7 @@ def _files(raw: str, roots: Sequence[Path], real_roots: Sequence[Path]) -> list[
     if _MAGIC.search(str(path.relative_to(base))):
         candidates = [Path(p) for p in glob.glob(str(path), recursive=True)]  # the call expand() makes
     elif path.is_dir():
-        candidates = list(path.rglob("*"))  # rglob does not descend into linked folders; their links are checked
+        candidates = list(path.rglob("*"))  # rglob does not follow links to folders: nothing behind one is listed
     else:
         candidates = [path]
     # A file named outright is read whatever its name (as expand() does); a folder or glob yields exports only.
