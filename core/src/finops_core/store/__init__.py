@@ -8,9 +8,12 @@ from finops_core.store.database import (
     PartitionKind,
     ReconcileRow,
     Snapshot,
+    SourceCheck,
+    SourceInfo,
     Store,
     StoreInfo,
 )
+from finops_core.store.sources import ReplacedSource, SourceIdentity
 from finops_core.store.writer import (
     PartitionKey,
     PartitionWriter,
@@ -29,7 +32,11 @@ __all__ = [
     "PartitionKind",
     "PartitionWriter",
     "ReconcileRow",
+    "ReplacedSource",
     "Snapshot",
+    "SourceCheck",
+    "SourceIdentity",
+    "SourceInfo",
     "SourceTotal",
     "Store",
     "StoreInfo",
