@@ -3,6 +3,7 @@ monthly files carry rows billed to the neighbouring invoice month, and a way to 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from tests.conftest import SHARED
 
 GCP_SAMPLE = SHARED / "data/native-samples/gcp/koku_gcp_bq_export_2020-11.csv"
 _TIMES = ("usage_start_time", "usage_end_time", "export_time", "partition_date")
+_CREDIT = re.compile(r"'amount': [^,]+")
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -21,16 +23,21 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def gcp_months(months: Sequence[str] = ("2020-10", "2020-11", "2020-12", "2021-01")) -> pd.DataFrame:
-    """The Google Cloud sample repeated over ``months`` (amounts scaled per month, so months differ), with every
-    fourth row's usage moved to the month's last day and billed to the next invoice month (late usage), the way
-    a month's file of the real export carries rows of its neighbour's invoice."""
+    """The Google Cloud sample repeated over ``months``, with every fourth row's usage moved to the month's last
+    day and billed to the next invoice month (late usage), the way a month's file of the real export carries rows
+    of its neighbour's invoice. The sample's costs are fractions of a cent, so each row gets a dollar amount (and
+    its credits a tenth of it, in the export's Python-repr list), different every month."""
     sample = read(GCP_SAMPLE)
     frames: list[pd.DataFrame] = []
     for n, month in enumerate(months):
         frame = sample.copy()
         for column in _TIMES:
             frame[column] = month + frame[column].str[7:]
-        frame["cost"] = [str(Decimal(c) * (n + 1)) for c in frame["cost"]]
+        costs = [Decimal("1.234567") * (i + 1) * (n + 1) for i in range(len(frame))]
+        frame["cost"] = [str(c) for c in costs]
+        frame["credits"] = [
+            _CREDIT.sub(f"'amount': {-c / 10}", credits) for c, credits in zip(costs, frame["credits"], strict=True)
+        ]
         late = frame.index % 4 == 0
         year, mon = int(month[:4]), int(month[5:])
         following = f"{year + mon // 12}{mon % 12 + 1:02d}"
@@ -48,6 +55,6 @@ def usage_month(frame: pd.DataFrame) -> pd.Series:
     return frame["usage_start_time"].str[:7]
 
 
-def write(frame: pd.DataFrame, path: Path) -> Path:
+def write(frame: pd.DataFrame | pd.Series, path: Path) -> Path:  # a filtered frame types as either
     frame.to_csv(path, index=False)
     return path

@@ -4,6 +4,7 @@ from finops_core.store.codec import ColumnBatch
 from finops_core.store.database import (
     CachedAnswer,
     Coverage,
+    FileCheck,
     PartitionInfo,
     PartitionKind,
     ReconcileRow,
@@ -27,6 +28,7 @@ __all__ = [
     "CachedAnswer",
     "ColumnBatch",
     "Coverage",
+    "FileCheck",
     "PartitionInfo",
     "PartitionKey",
     "PartitionKind",

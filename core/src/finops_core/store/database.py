@@ -93,6 +93,12 @@ class SourceCheck(BaseModel):
         return _agrees(self.stated_billed, self.held_billed) and _agrees(self.stated_effective, self.held_effective)
 
 
+class FileCheck(SourceCheck):
+    """One ingested file and currency, over all its billing periods: what it said against what the store holds."""
+
+    currency: str
+
+
 class ReconcileRow(BaseModel):
     """One partition and currency: what all its source files say against what the store holds."""
 
@@ -511,6 +517,40 @@ class Store:
             row.source_billed = _add(row.source_billed, check.stated_billed)
             row.source_effective = _add(row.source_effective, check.stated_effective)
         return list(out.values())
+
+    def reconcile_files(self) -> list[FileCheck]:
+        """Every ingested file's own totals per currency (over all its billing periods) against the rows the store
+        holds of it: rows of a file that a later write removed show here even when their period's totals went too."""
+        with self.reader() as conn:
+            held = {
+                (int(r[0]), str(r[1])): (int(r[2]), int(r[3]), int(r[4]))
+                for r in conn.execute(
+                    "SELECT p.source_id, s.value, SUM(li.billed_cost), SUM(li.effective_cost), COUNT(*) "
+                    "FROM partitions p JOIN line_items li ON li.partition_id = p.id "
+                    "JOIN strings s ON s.id = li.billing_currency WHERE p.kind = 'export' GROUP BY 1, 2"
+                )
+            }
+            stated = conn.execute(
+                "SELECT f.source_id, f.currency, f.billed, f.effective, f.row_count, s.label, s.format "
+                "FROM source_file_totals f JOIN sources s ON s.id = f.source_id ORDER BY s.label, f.currency"
+            ).fetchall()
+        out: list[FileCheck] = []
+        for source_id, currency, billed, effective, rows, label, fmt in stated:
+            mine = held.get((int(source_id), str(currency)), (0, 0, 0))
+            out.append(
+                FileCheck(
+                    label=label,
+                    format=fmt,
+                    currency=currency,
+                    stated_billed=None if billed is None else from_nanos(int(billed)),
+                    held_billed=from_nanos(mine[0]),
+                    stated_effective=None if effective is None else from_nanos(int(effective)),
+                    held_effective=from_nanos(mine[1]),
+                    stated_rows=int(rows),
+                    line_items=mine[2],
+                )
+            )
+        return out
 
     def sources(self) -> list[SourceInfo]:
         """Every ingested file the store holds rows of (or an empty one), newest first."""

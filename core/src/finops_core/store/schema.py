@@ -453,5 +453,16 @@ def _sources(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
         "JOIN legacy_owner o ON o.partition_id = st.partition_id JOIN partitions p ON p.id = st.partition_id"
     )
     sql.execute("DROP TABLE source_totals_0009")
+    # What each file states in all (per currency), kept apart from the per-period totals: a write that wrongly
+    # removed another file's rows of a period together with its totals for that period still shows here.
+    sql.execute(
+        "CREATE TABLE source_file_totals (source_id INTEGER NOT NULL, currency TEXT NOT NULL, billed INTEGER, "
+        "effective INTEGER, row_count INTEGER NOT NULL, PRIMARY KEY (source_id, currency)) WITHOUT ROWID"
+    )
+    sql.execute(
+        "INSERT INTO source_file_totals SELECT source_id, currency, CASE WHEN COUNT(billed) = COUNT(*) THEN "
+        "SUM(billed) END, CASE WHEN COUNT(effective) = COUNT(*) THEN SUM(effective) END, SUM(row_count) "
+        "FROM source_totals GROUP BY source_id, currency"
+    )
     sql.execute("DROP TABLE temp.legacy_owner")
     sql.execute(_focus_view())

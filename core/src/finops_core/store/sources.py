@@ -110,6 +110,7 @@ def delete_sources(conn: sqlite3.Connection, source_ids: Sequence[int]) -> None:
         slices = [int(r[0]) for r in conn.execute("SELECT id FROM partitions WHERE source_id = ?", (source_id,))]
         delete_slices(conn, slices)
         conn.execute("DELETE FROM source_totals WHERE source_id = ?", (source_id,))
+        conn.execute("DELETE FROM source_file_totals WHERE source_id = ?", (source_id,))
         conn.execute("DELETE FROM source_labels WHERE source_id = ?", (source_id,))
         conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
@@ -142,3 +143,4 @@ def recount(conn: sqlite3.Connection, source_ids: Iterable[int]) -> None:
         "sources.id)"
     )
     conn.execute("DELETE FROM source_labels WHERE source_id NOT IN (SELECT id FROM sources)")
+    conn.execute("DELETE FROM source_file_totals WHERE source_id NOT IN (SELECT id FROM sources)")

@@ -351,9 +351,14 @@ class PartitionWriter:
         """Remember what ``file`` itself says it adds to each partition, for ``Store.reconcile``. The totals
         belong to the source, so rows of it that later went missing show as a difference."""
         rows: list[tuple[Any, ...]] = []
+        whole: dict[str, list[Any]] = {}  # currency -> billed, effective, rows over every period of the file
         for (provider, account, start, currency), total in totals.items():
             if self._ids.get((provider, account, start.date())) is None:
                 continue
+            acc = whole.setdefault(currency, [Decimal(0), Decimal(0), 0])
+            acc[0] = None if acc[0] is None or total.billed is None else acc[0] + total.billed
+            acc[1] = None if acc[1] is None or total.effective is None else acc[1] + total.effective
+            acc[2] += total.rows
             billed, effective = (None if t is None else to_nanos(t) for t in (total.billed, total.effective))
             if any(t is not None and abs(t) > _INT64_MAX for t in (billed, effective)):
                 raise InvalidInput(
@@ -363,6 +368,16 @@ class PartitionWriter:
             period = start.date().isoformat()
             rows.append((self.source_id, provider, account, period, currency, billed, effective, total.rows))
         self._conn.executemany("INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        files: list[tuple[Any, ...]] = []
+        for currency, (billed_all, effective_all, count) in whole.items():
+            billed, effective = (None if t is None else to_nanos(t) for t in (billed_all, effective_all))
+            if any(t is not None and abs(t) > _INT64_MAX for t in (billed, effective)):
+                raise InvalidInput(
+                    f"{file} states a total in {currency} beyond what the store holds (about 9.2 billion at nano "
+                    "precision). Nothing was written; check the file for corrupt amounts."
+                )
+            files.append((self.source_id, currency, billed, effective, count))
+        self._conn.executemany("INSERT INTO source_file_totals VALUES (?, ?, ?, ?, ?)", files)
 
     def finish(self) -> list[WriteResult]:
         """Store new strings, rollups and row counts of every touched partition and source (before COMMIT)."""
