@@ -28,7 +28,7 @@ from finops_core.store import ReplacedSource, SourceIdentity, SourceTotal, Store
 from finops_core.store.columns import Nanos, codes_of, distinct_rows
 from finops_core.store.writer import SourceKey
 
-from finops_orchestrator.ingest.buckets import downloaded, is_bucket
+from finops_orchestrator.ingest.buckets import Delivery, downloaded, is_bucket
 from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
@@ -67,7 +67,8 @@ def ingest(
     reports = [_ingest_file(run, path, str(path)) for path in local]
     for url in (p for p in paths if is_bucket(p)):
         with downloaded(url) as files:
-            reports += [_ingest_file(run, path, label) for path, label in files]
+            run.declared.update({path: delivery for path, _, delivery in files if delivery is not None})
+            reports += [_ingest_file(run, path, label) for path, label, _ in files]
     return reports
 
 
@@ -78,17 +79,22 @@ class _Run:
     store: Store
     forced: ExportFormat | None
     progress: Callable[[str, int], None] | None
-    # Files a manifest lists: the (scope, assembly) it declares them a complete delivery of.
-    declared: dict[Path, tuple[str, str | None]] = field(default_factory=lambda: dict[Path, tuple[str, str | None]]())
+    # Files a manifest lists, with the complete delivery (a CUR assembly, an Azure export run) it declares them.
+    declared: dict[Path, Delivery] = field(default_factory=lambda: dict[Path, Delivery]())
 
 
-def source_identity(path: Path, label: str, declared: tuple[str, str | None] | None = None) -> SourceIdentity:
-    """What the file at ``path`` (read from ``label``) is: its absolute path or URL, and its content's hash."""
+def source_identity(path: Path, label: str, delivery: Delivery | None = None) -> SourceIdentity:
+    """What the file at ``path`` (read from ``label``) is: its absolute path or URL, its content's hash, and the
+    delivery its manifest declares it part of."""
     with path.open("rb") as f:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
     name = label if is_bucket(label) else str(Path(label).expanduser().resolve())
-    scope, assembly = declared or (None, None)
-    return SourceIdentity(label=name, content_hash=digest, scope=scope, assembly=assembly)
+    return SourceIdentity(
+        label=name,
+        content_hash=digest,
+        scope=None if delivery is None else delivery.scope,
+        assembly=None if delivery is None else delivery.assembly,
+    )
 
 
 def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportFormat | None) -> ExportFormat:
