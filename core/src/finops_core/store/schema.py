@@ -4,24 +4,31 @@ Tables (``sid`` = an id in ``strings``):
 
 - ``strings(id, value)``: the dictionary. Every FOCUS string column, tag set and SKU price detail is
   stored once here and referenced by id, which keeps a file of millions of rows compact.
-- ``partitions``: one row per (provider_name, billing_account_id, billing_period_start); its lineage
-  (source, file, FOCUS version, ingested_at), its exact billing period (``period_start``/``period_end``,
-  epoch seconds: every row of the partition shares them) and ``kind``: ``export`` (ingested line items) or ``sync``
-  (daily aggregates from a provider API). An export supersedes a sync, never the reverse.
-- ``line_items``: one row per FOCUS line item. String columns hold sids; cost metrics hold integer
-  nanos (exact sums); quantities and unit prices hold exact decimal text; timestamps hold UTC epoch
+- ``sources`` (0010): one row per ingested file (or sync write): its kind (``export`` or ``sync``), format, where it
+  was read (``label``), the SHA-256 of its bytes, the complete delivery its manifest declares (``scope``,
+  ``assembly``) and its line item count. ``source_labels(label, source_id)``: every path or URL a source was loaded
+  under (a copy of a file is the same source). See ``store.sources`` for what replaces what.
+- ``partitions``: one row per (provider_name, billing_account_id, billing_period_start, source): the rows one source
+  holds of one billing period. A billing period's rows are the sum of its partition rows (several files of one
+  export add up). Each keeps its lineage (source format, file, FOCUS version, ingested_at), its exact billing period
+  (``period_start``/``period_end``, epoch seconds: every row shares them) and ``kind``: ``export`` (ingested line
+  items) or ``sync`` (daily aggregates from a provider API). For one billing period only one kind counts: an export
+  supersedes a sync, never the reverse; and its exports are all of one format.
+- ``line_items``: one row per FOCUS line item, under its partition row. String columns hold sids; cost metrics hold
+  integer nanos (exact sums); quantities and unit prices hold exact decimal text; timestamps hold UTC epoch
   seconds; ``tags`` is the sid of the tag set's canonical JSON; ``x_extras`` is JSON text.
 - ``tag_pairs(tagset, key, value)``: the key/value side table for tag sets (all sids).
 - ``rollup_daily`` / ``rollup_monthly``: sums of the four cost metrics per day (or month) and coarse
-  dimensions, per partition, written with the partition's line items. Readers SUM them: a partition that
-  several files of one ingest add to holds one set of rows per file.
+  dimensions, per partition row, written with its line items. Readers SUM them: a billing period that several
+  files add to holds one set of rows per file.
 - ``rollup_day_*`` / ``rollup_month_*`` (0005): a small lattice of narrower rollups (``ROLLUP_SHAPES``), so a
   question reads the smallest table that holds its dimensions: every rollup keeps the base dimensions
   (provider, billing account, service category, charge category, currency) plus a subset of
   {service, sub-account, region}. ``rollup_day_tag_*`` / ``rollup_month_tag_*`` hold the sums of the line items
   carrying each tag (key, value) pair; untagged cost is the plain rollup's total minus them (exact in nanos).
-- ``source_totals``: per ingested file, partition and currency, the totals the file itself states
-  (billed; effective where the format has it), for reconciliation.
+- ``source_totals``: per source, billing period (provider, account, period start) and currency, the totals the file
+  itself states (billed; effective where the format has it); ``source_file_totals`` the same per source and
+  currency over all its periods. ``finops reconcile`` holds the store to both.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""One write transaction over the store: every partition it touches is replaced, all or nothing.
+"""One write transaction over the store: all or nothing.
 
-A file of billing data can span several partitions (accounts, months) and arrive in chunks. The writer
-replaces a partition the first time a row of it arrives, appends later chunks, rebuilds the touched
-partitions' rollups and commits once, at the end; any error or interruption before that rolls the
-whole transaction back, so the store is as it was before the file.
+A file of billing data can span several billing periods (accounts, months) and arrive in chunks. An ingested file
+is a *source* (``store.sources``): the writer first removes the earlier sources it replaces (itself loaded before,
+the same content under another name, an earlier delivery of the scope its manifest declares), then puts its rows
+under partition rows of its own, one per billing period, beside other sources' rows of the same periods. A write
+without a source (a sync) replaces each partition it touches whole. Rows come in chunks; the writer builds the
+rollups as they come, records the file's stated totals, and commits once, at the end; any error or interruption
+before that rolls the whole transaction back, so the store is as it was before the file.
 """
 
 from __future__ import annotations
