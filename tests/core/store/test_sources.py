@@ -105,7 +105,8 @@ def test_an_export_removes_synced_aggregates_of_its_periods_and_says_so(store: S
 
 def test_one_billing_period_is_never_loaded_from_two_export_formats(store: Store) -> None:
     _write(store, "actual.csv", [line_item(date(2026, 1, 2))], fmt="azure-cost-details:actual")
-    with pytest.raises(InvalidInput, match=r"amortized\.csv: AWS 111111111111 2026-01 is already loaded from a "):
+    refused = r"amortized\.csv: AWS 111111111111 2026-01 is already loaded from actual\.csv \(azure-cost-details:actual"
+    with pytest.raises(InvalidInput, match=refused):
         _write(store, "amortized.csv", [line_item(date(2026, 1, 3))], fmt="azure-cost-details:amortized")
     assert [s.label for s in store.sources()] == ["actual.csv"]
     assert _monthly(store) == {"2026-01": Decimal("10.00")}

@@ -63,7 +63,7 @@ def test_files_of_one_month_in_one_run_add_up_instead_of_replacing_each_other(st
 def test_actual_and_amortized_azure_exports_are_never_loaded_together(store: Store, one_command: bool) -> None:
     actual = NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv"
     amortized = NATIVE / "azure/finops-toolkit_EA_AmortizedCost_Small.csv"
-    refused = r"already loaded from a azure-cost-details:actual export .*EA_ActualCost_Small\.csv.*load one of them"
+    refused = r"already loaded from \S*EA_ActualCost_Small\.csv \(azure-cost-details:actual\).*load one of them"
     if not one_command:
         ingest(store, [str(actual)])
     with pytest.raises(InvalidInput, match=refused):

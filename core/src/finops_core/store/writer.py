@@ -263,10 +263,9 @@ class PartitionWriter:
         name = self._source.label if self._source is not None else "this file"
         raise InvalidInput(
             f"{name}: {key.provider_name} {key.billing_account_id} {key.billing_period_start:%Y-%m} is already loaded "
-            f"from a {other[0]} export ({other[1]}); this file is {fmt}. Two kinds of export of one billing period "
-            "repeat each other's charges (Azure's actual and amortized cost details do): load one of them. To "
-            f"switch, remove the other first with `finops store forget {other[1]}`. Nothing from this file was "
-            "written."
+            f"from {other[1]} ({other[0]}); this file is {fmt}. Two kinds of export of one billing period repeat "
+            "each other's charges (Azure's actual and amortized cost details do): load one of them. To switch, "
+            f"remove the other first with `finops store forget {other[1]}`. Nothing from this file was written."
         )
 
     def add_items(
