@@ -239,3 +239,21 @@ def test_any_split_of_an_export_loaded_in_any_order_and_again_gives_the_same_sto
                 assert all(r.matches for r in store.reconcile())
 
     run()
+
+
+def test_a_file_a_store_from_before_sources_knew_by_a_relative_path_is_replaced_when_given_the_same_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(gcp_months(), tmp_path / "export.csv")
+    monkeypatch.chdir(tmp_path)
+    with Store(tmp_path / "old.sqlite") as store:
+        ingest(store, ["export.csv"])
+        expected = totals(store)
+    _back_to_0009(tmp_path / "old.sqlite")
+    with sqlite3.connect(tmp_path / "old.sqlite") as conn:  # as the old code named it: the path as given
+        conn.execute("UPDATE partitions SET file = 'export.csv'")
+        conn.execute("UPDATE source_totals SET file = 'export.csv'")
+    with Store(tmp_path / "old.sqlite") as store:
+        (report,) = ingest(store, ["export.csv"])
+        assert [r.label for r in report.replaced] == ["export.csv"]
+        assert totals(store) == expected

@@ -36,6 +36,11 @@ class SourceIdentity(BaseModel):
     assembly: str | None = Field(
         default=None, description="Which delivery of ``scope`` it belongs to (a CUR assembly id, an export run id)."
     )
+    given_as: str | None = Field(
+        default=None,
+        description="The path as the user gave it, when it differs from ``label``: stores made before sources "
+        "named files that way (relative paths), so it finds those.",
+    )
 
 
 class ReplacedSource(BaseModel):
@@ -67,8 +72,8 @@ def matching(conn: sqlite3.Connection, identity: SourceIdentity) -> dict[int, st
             found[int(source_id)] = _SAME_CONTENT
     for (source_id,) in conn.execute(
         "SELECT sl.source_id FROM source_labels sl JOIN sources s ON s.id = sl.source_id "
-        "WHERE sl.label = ? AND s.kind = 'export'",
-        (identity.label,),
+        "WHERE s.kind = 'export' AND (sl.label = ? OR (sl.label = ? AND s.content_hash IS NULL))",
+        (identity.label, identity.given_as),
     ):
         found[int(source_id)] = _SAME_FILE
     return found

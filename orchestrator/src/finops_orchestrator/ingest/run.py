@@ -91,6 +91,7 @@ def source_identity(path: Path, label: str, delivery: Delivery | None = None) ->
     name = label if is_bucket(label) else str(Path(label).expanduser().resolve())
     return SourceIdentity(
         label=name,
+        given_as=None if name == label else label,
         content_hash=digest,
         scope=None if delivery is None else delivery.scope,
         assembly=None if delivery is None else delivery.assembly,
