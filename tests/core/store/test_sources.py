@@ -85,7 +85,11 @@ def test_a_newer_delivery_replaces_every_file_of_the_older_one_and_keeps_its_own
         "a1/part-2.csv",
     ]
     assert _write(store, "a2/part-2.csv", [line_item(date(2026, 1, 6))], fmt="aws-cur", **new) == []
-    assert sorted(s.label for s in store.sources()) == ["a2/part-1.csv", "a2/part-2.csv", "unrelated.csv"]
+    assert sorted((s.label, tuple(s.names)) for s in store.sources()) == [
+        ("a2/part-1.csv", ("a2/part-1.csv",)),  # not the older delivery's names: those are other files
+        ("a2/part-2.csv", ("a2/part-2.csv",)),
+        ("unrelated.csv", ("unrelated.csv",)),
+    ]
     assert _monthly(store) == {"2026-01": Decimal("30.00")}
 
 

@@ -52,8 +52,8 @@ class ReplacedSource(BaseModel):
     reason: str
 
 
-_SAME_FILE = "the same file, loaded again"
-_SAME_CONTENT = "the same content, loaded before under another name"
+SAME_FILE = "the same file, loaded again"
+SAME_CONTENT = "the same content, loaded before under another name"
 
 
 def matching(conn: sqlite3.Connection, identity: SourceIdentity) -> dict[int, str]:
@@ -69,13 +69,13 @@ def matching(conn: sqlite3.Connection, identity: SourceIdentity) -> dict[int, st
         for (source_id,) in conn.execute(
             "SELECT id FROM sources WHERE kind = 'export' AND content_hash = ?", (identity.content_hash,)
         ):
-            found[int(source_id)] = _SAME_CONTENT
+            found[int(source_id)] = SAME_CONTENT
     for (source_id,) in conn.execute(
         "SELECT sl.source_id FROM source_labels sl JOIN sources s ON s.id = sl.source_id "
         "WHERE s.kind = 'export' AND (sl.label = ? OR (sl.label = ? AND s.content_hash IS NULL))",
         (identity.label, identity.given_as),
     ):
-        found[int(source_id)] = _SAME_FILE
+        found[int(source_id)] = SAME_FILE
     return found
 
 

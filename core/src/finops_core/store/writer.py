@@ -44,6 +44,8 @@ from finops_core.store.schema import (
     RollupShape,
 )
 from finops_core.store.sources import (
+    SAME_CONTENT,
+    SAME_FILE,
     ReplacedSource,
     SourceIdentity,
     delete_slices,
@@ -173,7 +175,8 @@ class PartitionWriter:
             labels = {source.label}
             found = matching(conn, source)
             self.replaced = describe(conn, found, found)
-            labels |= inherited_labels(conn, found)
+            # A copy (or the file itself) answers to the names it had; another delivery's files keep theirs.
+            labels |= inherited_labels(conn, [i for i, why in found.items() if why in (SAME_FILE, SAME_CONTENT)])
             delete_sources(conn, list(found))
         cursor = conn.execute(
             "INSERT INTO sources (kind, format, label, content_hash, scope, assembly, focus_version, ingested_at, "
