@@ -220,10 +220,10 @@ class PartitionWriter:
         if self._source is not None:
             self._refuse_another_format(key, [(fmt, file) for _, kind, fmt, file, *_ in others if kind == "export"])
         # An export supersedes synced aggregates; a write without a source replaces the partition whole.
-        replaced = [row for row in others if row[1] == "sync" or self._source is None]
-        delete_slices(conn, [int(row[0]) for row in replaced])
-        self._touched.update(int(row[5]) for row in replaced)
-        for _, kind, fmt, file, rows, _ in replaced:
+        removed = [row for row in others if row[1] == "sync" or self._source is None]
+        delete_slices(conn, [int(row[0]) for row in removed])
+        self._touched.update(int(row[5]) for row in removed)
+        for _, kind, fmt, file, rows, _ in removed:
             if kind == "sync" and self._kind == "export":
                 reason = "synced aggregates of this billing period: an ingested export supersedes them"
                 self.replaced.append(ReplacedSource(label=file or fmt, format=fmt, rows=int(rows), reason=reason))
@@ -251,9 +251,7 @@ class PartitionWriter:
         partition_id = cursor.lastrowid
         self._ids[k] = partition_id
         self._counts[partition_id] = 0
-        self._results[k] = WriteResult(
-            key=key, written=True, rows=0, replaced_rows=sum(int(row[4]) for row in replaced)
-        )
+        self._results[k] = WriteResult(key=key, written=True, rows=0, replaced_rows=sum(int(row[4]) for row in removed))
         return partition_id
 
     def _refuse_another_format(self, key: PartitionKey, exports: list[tuple[str, str | None]]) -> None:
