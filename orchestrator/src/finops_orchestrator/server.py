@@ -56,6 +56,9 @@ class IngestedFile(BaseModel):
     line_items: int
     months_written: list[str]
     skipped: list[str] = Field(description="Partitions not written, and why.")
+    replaced: list[str] = Field(
+        default_factory=lambda: list[str](), description="Earlier files this one replaced, and why."
+    )
 
 
 class IngestReport(BaseModel):
@@ -168,7 +171,8 @@ def build_orchestrator(
         annotations=SYNC,
         description="Load billing exports into the local store: FOCUS 1.0-1.3, AWS CUR, Azure cost details, Google "
         "Cloud billing export (.csv, .csv.gz, .parquet, .jsonl; files, folders, globs, s3:// gs:// or Azure blob "
-        "URLs). Each file is all-or-nothing; a re-ingested month replaces itself.",
+        "URLs). Each file is all-or-nothing and replaces only what was loaded from it before (same path or "
+        "content) or what its manifest supersedes; files sharing a month add up.",
     )
     async def finops_ingest(
         ctx: Context,
@@ -209,6 +213,7 @@ def build_orchestrator(
                     for p in r.partitions
                     if not p.written
                 ],
+                replaced=[f"{x.label} ({x.rows:,} line items): {x.reason}" for x in r.replaced],
             )
             for r in reports
         ]

@@ -6,6 +6,12 @@ provider writes a manifest, it decides which objects make up the export, so stal
 ignored: an AWS CUR ``*-Manifest.json`` (``reportKeys``), an Azure Cost Management export
 ``manifest.json`` (``blobs[].blobName``). Each SDK is optional and imported only when needed.
 
+A manifest also declares its files a complete *delivery*: a CUR assembly (``assemblyId``) is the whole of its
+report's billing period, an Azure export run (``runInfo.runId``) the whole of its export's month. The files
+are ingested as that delivery, so they replace an earlier delivery of the same report period or export month
+(AWS and Azure restate whole periods this way). Under one prefix only the current delivery of each is read:
+the one the CUR's period-level manifest names, the latest Azure run.
+
 Endpoints and credentials follow each SDK's own conventions, so emulators work unchanged: ``AWS_ENDPOINT_URL``
 and the AWS credential chain; ``AZURE_STORAGE_CONNECTION_STRING`` or ``DefaultAzureCredential``;
 ``STORAGE_EMULATOR_HOST`` (anonymous) or Google application default credentials.
@@ -253,33 +259,92 @@ def _documented_host(parsed: SplitResult) -> bool:
     )
 
 
-def export_keys(bucket: Bucket, prefix: str) -> list[str]:
-    """The objects under ``prefix`` that make up the export: a manifest's list where there is one."""
+@dataclass(frozen=True)
+class Delivery:
+    """What a manifest declares its files to be: the complete ``scope`` (a report's billing period, an export's
+    month), as delivery ``assembly`` of it."""
+
+    scope: str
+    assembly: str
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    key: str
+    files: list[str]
+    delivery: Delivery | None
+    rank: tuple[int, str]  # the highest rank of one scope is its current delivery
+
+
+def _manifest(bucket: str, key: str, document: dict[str, Any]) -> _Manifest:
+    files = document.get("reportKeys") or [b["blobName"] for b in document.get("blobs", [])]
+    period, assembly = document.get("billingPeriod") or {}, document.get("assemblyId")
+    if isinstance(period, dict) and period.get("start") and assembly:  # AWS CUR
+        report = document.get("reportName") or document.get("reportId") or PurePosixPath(key).name
+        scope = f"AWS CUR {bucket}/{report} billing period from {str(period['start'])[:8]}"
+        # AWS keeps the period's manifest beside the assembly folders, naming the current assembly.
+        current = 0 if str(assembly) in PurePosixPath(key).parts else 1
+        return _Manifest(key, files, Delivery(scope, str(assembly)), (current, ""))
+    run, config = document.get("runInfo") or {}, document.get("exportConfig") or {}
+    if isinstance(run, dict) and run.get("runId") and run.get("startDate"):  # Azure Cost Management export
+        export = config.get("resourceId") or config.get("exportName") or str(PurePosixPath(key).parent)
+        scope = f"Azure export {bucket}/{export} month {str(run['startDate'])[:7]}"
+        return _Manifest(key, files, Delivery(scope, str(run["runId"])), (1, str(run.get("submittedTime", ""))))
+    return _Manifest(key, files, None, (1, ""))
+
+
+def _current(manifests: list[_Manifest]) -> list[_Manifest]:
+    """Per declared scope, the manifest of its current delivery; manifests that declare none, all."""
+    by_scope: dict[str, list[_Manifest]] = {}
+    out: list[_Manifest] = []
+    for manifest in manifests:
+        if manifest.delivery is None:
+            out.append(manifest)
+        else:
+            by_scope.setdefault(manifest.delivery.scope, []).append(manifest)
+    for scope, candidates in by_scope.items():
+        best = max(c.rank for c in candidates)
+        current = [c for c in candidates if c.rank == best]
+        if len({c.delivery.assembly for c in current if c.delivery is not None}) > 1:
+            raise InvalidInput(
+                f"{scope}: several deliveries ({', '.join(sorted(c.key for c in current))}) and no manifest says "
+                "which is current. Ingest the folder of the one you want. Nothing was written."
+            )
+        out.append(current[0])
+    return sorted(out, key=lambda m: m.key)
+
+
+def export_keys(bucket: Bucket, prefix: str, name: str = "") -> list[tuple[str, Delivery | None]]:
+    """The objects under ``prefix`` that make up the export (a manifest's list where there is one), each with
+    the delivery its manifest declares it part of. ``name`` names the bucket in delivery scopes."""
     keys = bucket.keys(prefix)
     manifests = [k for k in keys if k.endswith("-Manifest.json") or PurePosixPath(k).name == "manifest.json"]
     if manifests:
-        listed: list[str] = []
-        for manifest in sorted(manifests):
-            document = json.loads(bucket.read(manifest))
-            listed += document.get("reportKeys") or [b["blobName"] for b in document.get("blobs", [])]
-        return [k for k in dict.fromkeys(listed) if k in set(keys)] or listed
-    return sorted(k for k in keys if any(k.lower().endswith(s) for s in SUFFIXES))
+        listed: dict[str, Delivery | None] = {}
+        for manifest in _current([_manifest(name, k, json.loads(bucket.read(k))) for k in sorted(manifests)]):
+            for key in manifest.files:
+                listed.setdefault(key, manifest.delivery)
+        present = set(keys)
+        return [(k, d) for k, d in listed.items() if k in present] or list(listed.items())
+    return [(k, None) for k in sorted(k for k in keys if any(k.lower().endswith(s) for s in SUFFIXES))]
 
 
 @contextmanager
-def downloaded(url: str, *, blob_endpoints: Sequence[str] = ()) -> Iterator[list[tuple[Path, str]]]:
-    """The export at ``url`` as (local file, object URL) pairs in a temporary folder, removed afterwards."""
+def downloaded(url: str, *, blob_endpoints: Sequence[str] = ()) -> Iterator[list[tuple[Path, str, Delivery | None]]]:
+    """The export at ``url`` as (local file, object URL, declared delivery) in a temporary folder, removed
+    afterwards."""
     bucket, prefix = open_bucket(url, blob_endpoints=blob_endpoints)
+    root = url[: len(url) - len(prefix)] if prefix else url.rstrip("/") + "/"
     try:
-        keys = export_keys(bucket, prefix)
+        keys = export_keys(bucket, prefix, root.rstrip("/"))
         if not keys:
             raise InvalidInput(f"{url}: no export files there (nor a manifest). Check the prefix. Nothing was written.")
         with TemporaryDirectory(prefix="finops-ingest-") as tmp:
-            files: list[tuple[Path, str]] = []
-            for index, key in enumerate(keys):
+            files: list[tuple[Path, str, Delivery | None]] = []
+            for index, (key, delivery) in enumerate(keys):
                 target = Path(tmp) / f"{index:05d}-{PurePosixPath(key).name}"
                 bucket.download(key, target)
-                files.append((target, url[: len(url) - len(prefix)] + key if prefix else url.rstrip("/") + "/" + key))
+                files.append((target, root + key, delivery))
             yield files
     except (InvalidInput, ConfigError):
         raise

@@ -1,7 +1,14 @@
-"""``ingest``: billing export files into the store, one transaction per file."""
+"""``ingest``: billing export files into the store, one transaction per file.
+
+Each file is a source (``finops_core.store.sources``): known by its absolute path or object URL and by the SHA-256
+of its bytes. Loading it again (or a copy of it) replaces it; a file whose format declares a complete delivery (a
+CUR manifest's assembly for its billing period, an Azure export run for its month) replaces the earlier deliveries
+of that scope; nothing else is ever removed, so files that share billing periods add up.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +24,11 @@ import pyarrow as pa
 from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
 from finops_core.logs import get_logger
-from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
+from finops_core.store import ReplacedSource, SourceIdentity, SourceTotal, Store, WriteResult
 from finops_core.store.columns import Nanos, codes_of, distinct_rows
 from finops_core.store.writer import SourceKey
 
-from finops_orchestrator.ingest.buckets import downloaded, is_bucket, locate
+from finops_orchestrator.ingest.buckets import Delivery, downloaded, is_bucket, locate
 from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
@@ -42,6 +49,7 @@ class FileReport:
     line_items: int = 0
     focus_version: str | None = None
     partitions: list[WriteResult] = field(default_factory=lambda: list[WriteResult]())
+    replaced: list[ReplacedSource] = field(default_factory=lambda: list[ReplacedSource]())
 
 
 def ingest(
@@ -53,8 +61,9 @@ def ingest(
     blob_endpoints: Sequence[str] = (),
 ) -> list[FileReport]:
     """Load every export file under ``paths``. Each file is one transaction: a refused or interrupted
-    file leaves the store as it was before that file; files before it stay loaded. ``blob_endpoints``: Azure Blob
-    endpoints read from beyond Azure's documented hosts (``[ingest] blob_endpoints``)."""
+    file leaves the store as it was before that file; files before it stay loaded. A file replaces only what
+    was loaded from it before (same path, URL or content) or what its manifest declares it supersedes.
+    ``blob_endpoints``: Azure Blob endpoints read from beyond Azure's documented hosts (``[ingest] blob_endpoints``)."""
     run = _Run(store, by_name(format_name) if format_name else None, progress)
     for url in (p for p in paths if is_bucket(p)):  # every URL checked before any file is written
         locate(url, blob_endpoints=blob_endpoints)
@@ -62,7 +71,8 @@ def ingest(
     reports = [_ingest_file(run, path, str(path)) for path in local]
     for url in (p for p in paths if is_bucket(p)):
         with downloaded(url, blob_endpoints=blob_endpoints) as files:
-            reports += [_ingest_file(run, path, label) for path, label in files]
+            run.declared.update({path: delivery for path, _, delivery in files if delivery is not None})
+            reports += [_ingest_file(run, path, label) for path, label, _ in files]
     return reports
 
 
@@ -73,7 +83,23 @@ class _Run:
     store: Store
     forced: ExportFormat | None
     progress: Callable[[str, int], None] | None
-    written: dict[PartitionKey, str] = field(default_factory=lambda: dict[PartitionKey, str]())  # -> source
+    # Files a manifest lists, with the complete delivery (a CUR assembly, an Azure export run) it declares them.
+    declared: dict[Path, Delivery] = field(default_factory=lambda: dict[Path, Delivery]())
+
+
+def source_identity(path: Path, label: str, delivery: Delivery | None = None) -> SourceIdentity:
+    """What the file at ``path`` (read from ``label``) is: its absolute path or URL, its content's hash, and the
+    delivery its manifest declares it part of."""
+    with path.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    name = label if is_bucket(label) else str(Path(label).expanduser().resolve())
+    return SourceIdentity(
+        label=name,
+        given_as=None if name == label else label,
+        content_hash=digest,
+        scope=None if delivery is None else delivery.scope,
+        assembly=None if delivery is None else delivery.assembly,
+    )
 
 
 def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportFormat | None) -> ExportFormat:
@@ -91,7 +117,7 @@ def _ingest_file(run: _Run, path: Path, label: str, *, tolerant: bool = False) -
 
 
 def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table | pd.DataFrame]) -> FileReport:
-    store, forced, written, progress = run.store, run.forced, run.written, run.progress
+    store, forced, progress = run.store, run.forced, run.progress
     where = f"{PurePosixPath(label).name}: "
     first = next(reader, None)
     if first is None or len(first) == 0:
@@ -105,22 +131,13 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
         )
     fmt = _azure_kind(fmt, head, path, forced)
     version = focus_version(set(head.names)) if fmt.name == "focus" else None
-    lineage = Lineage(source=fmt.source, file=label, focus_version=version, ingested_at=datetime.now(UTC))
+    identity = source_identity(path, label, run.declared.get(path))
+    lineage = Lineage(source=fmt.source, file=identity.label, focus_version=version, ingested_at=datetime.now(UTC))
     report = FileReport(path=label, format=fmt.name, focus_version=version)
-    keys: set[PartitionKey] = set()
     totals: dict[SourceKey, SourceTotal] = defaultdict(SourceTotal)
-    with store.writer(lineage, kind="export", append_to=frozenset(written)) as writer:
+    with store.writer(lineage, kind="export", source=identity) as writer:
         for chunk, batch, native in _converted(fmt, first, reader, where):
             rows = len(batch["billed_cost"])
-            for key in _keys(batch):
-                if written.get(key, fmt.source) != fmt.source:
-                    raise InvalidInput(
-                        f"{where}{key.provider_name} {key.billing_account_id} {key.billing_period_start:%Y-%m} was "
-                        f"already loaded in this run from a {written[key]} export; this file is {fmt.source}. "
-                        "Actual and amortized exports repeat each other's rows: load one of them. Nothing from "
-                        "this file was written."
-                    )
-                keys.add(key)
             writer.add_columns(batch, rows, where=where)
             _add_native(totals, native, chunk.rows, batch)
             report.rows_read += chunk.rows
@@ -129,8 +146,8 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
                 progress(path.name, report.rows_read)
         writer.record_source_totals(label, totals)
     report.partitions = writer.results
+    report.replaced = writer.replaced
     report.line_items = sum(r.rows for r in writer.results if r.written)
-    written.update(dict.fromkeys(keys, fmt.source))
     return report
 
 
@@ -187,19 +204,6 @@ def _total(column: Sequence[Any], rows: Ints | None) -> Decimal | None:
     values = list(column)
     present = [x for x in (values if rows is None else [values[i] for i in rows.tolist()]) if x is not None]
     return sum(present, Decimal(0)) if present else None
-
-
-def _keys(batch: Mapping[str, Sequence[Any]]) -> set[PartitionKey]:
-    columns = [batch[name] for name in ("provider_name", "billing_account_id", "billing_period_start")]
-    firsts, _ = distinct_rows([codes_of(c) for c in columns])
-    keys: set[PartitionKey] = set()
-    for first in firsts.tolist():
-        provider, account, start = (c[first] for c in columns)
-        if provider is not None and account is not None and start is not None:
-            keys.add(
-                PartitionKey(provider_name=provider, billing_account_id=account, billing_period_start=start.date())
-            )
-    return keys
 
 
 __all__ = ["FileReport", "canonical", "ingest"]
