@@ -25,9 +25,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from finops_core.dates import month_start, next_month_start
+from finops_core.service_categories import AZURE as AZURE_SERVICES
+from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.regions import azure_region
+from finops_orchestrator.ingest.formats.resource_types import azure_resource_type
 
 CostKind = Literal["actual", "amortized"]
 COST_COLUMNS = ("costinbillingcurrency", "cost", "pretaxcost")
@@ -40,38 +44,8 @@ CHARGE_CATEGORY = {
     "unusedsavingsplan": "Usage",
     "roundingadjustment": "Adjustment",
 }
-SERVICE_CATEGORY = {
-    "Virtual Machines": "Compute",
-    "Virtual Machines Licenses": "Compute",
-    "Azure App Service": "Compute",
-    "Functions": "Compute",
-    "Container Instances": "Compute",
-    "Azure Kubernetes Service": "Compute",
-    "Storage": "Storage",
-    "Backup": "Storage",
-    "SQL Database": "Databases",
-    "Azure Cosmos DB": "Databases",
-    "Azure Database for PostgreSQL": "Databases",
-    "Azure Database for MySQL": "Databases",
-    "Redis Cache": "Databases",
-    "Bandwidth": "Networking",
-    "Virtual Network": "Networking",
-    "Load Balancer": "Networking",
-    "Networking": "Networking",
-    "Azure DNS": "Networking",
-    "Content Delivery Network": "Networking",
-    "Log Analytics": "Management and Governance",
-    "Azure Monitor": "Management and Governance",
-    "Advanced Threat Protection": "Security",
-    "Key Vault": "Security",
-    "Microsoft Defender for Cloud": "Security",
-    "Azure Databricks": "Analytics",
-    "Azure Synapse Analytics": "Analytics",
-    "Event Hubs": "Analytics",
-    "Service Bus": "Integration",
-    "Logic Apps": "Integration",
-    "Cognitive Services": "AI and Machine Learning",
-}
+# Azure's Frequency spellings as FOCUS ChargeFrequency values; files without the column get it from ChargeType.
+CHARGE_FREQUENCY = {"usagebased": "Usage-Based", "onetime": "One-Time", "recurring": "Recurring"}
 _COMMITTED = {"reservation", "savingsplan"}
 
 
@@ -93,6 +67,21 @@ def _product(a: Sequence[Any] | None, b: Sequence[Any] | None, fallback: Sequenc
     if a is None or b is None:
         return fallback
     return [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+
+
+def _frequency(frequency: str | None, charge_type: str | None) -> str:
+    known = CHARGE_FREQUENCY.get((frequency or "").replace("-", "").replace(" ", "").lower())
+    if known is not None:
+        return known
+    return "One-Time" if (charge_type or "").lower() == "purchase" else "Usage-Based"
+
+
+def _commitment_kind(commitment: str | None, pricing_model: str) -> tuple[str, str] | None:
+    """(CommitmentDiscountCategory, CommitmentDiscountType) of a row's benefit: a savings plan commits to spend,
+    anything else Azure names (a reservation) to usage."""
+    if commitment is None:
+        return None
+    return ("Spend", "Savings Plan") if pricing_model == "savingsplan" else ("Usage", "Reservation")
 
 
 def make_converter(kind: CostKind) -> Any:
@@ -121,12 +110,24 @@ def make_converter(kind: CostKind) -> Any:
         quantity = chunk.decimals("quantity", "usagequantity")
         subscription = chunk.text("subscriptionid", "subscriptionguid") or none
         meter_category = chunk.text("metercategory") or none
+        services = [m or "Unknown" for m in meter_category]
+        classes = [classify(AZURE_SERVICES, s) for s in services]
+        account = chunk.text("billingaccountid") or none
+        resources = chunk.text("resourceid", "instanceid") or none
+        commitments = fill(chunk.text("benefitid"), chunk.text("reservationid")) or none
+        meter_regions = chunk.text("meterregion") or none
+        regions = [
+            azure_region(r, m) for r, m in zip(chunk.text("resourcelocation") or none, meter_regions, strict=True)
+        ]
+        kinds = [_commitment_kind(c, m) for c, m in zip(commitments, models, strict=True)]
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
         return {
             "provider_name": chunk.constant("Microsoft"),
             "publisher_name": fill(chunk.text("publishername"), chunk.constant("Microsoft")) or none,
             "invoice_issuer_name": chunk.constant("Microsoft"),
-            "billing_account_id": fill(chunk.text("billingaccountid"), subscription) or none,
+            "billing_account_id": fill(account, subscription) or none,
+            # Files without a billing account (legacy v1) are billed per subscription, which stands in for it.
+            "billing_account_type": ["Billing Account" if a else "Subscription" for a in account],
             "billing_account_name": chunk.text("billingaccountname") or none,
             "sub_account_id": subscription,
             "sub_account_name": chunk.text("subscriptionname") or none,
@@ -139,18 +140,22 @@ def make_converter(kind: CostKind) -> Any:
             "charge_period_start": day,
             "charge_period_end": [d + timedelta(days=1) if d else None for d in day],
             "charge_category": [CHARGE_CATEGORY.get((t or "usage").lower(), "Adjustment") for t in types],
-            "charge_frequency": chunk.text("frequency") or none,
+            "charge_frequency": [_frequency(f, t) for f, t in zip(chunk.text("frequency") or none, types, strict=True)],
             "charge_description": fill(chunk.text("productname", "product"), chunk.text("metername")) or none,
             "commitment_discount_status": ["Unused" if (t or "").lower().startswith("unused") else None for t in types],
-            "commitment_discount_id": fill(chunk.text("benefitid"), chunk.text("reservationid")) or none,
-            "service_name": [m or "Unknown" for m in meter_category],
-            "service_category": [SERVICE_CATEGORY.get(m or "", "Other") for m in meter_category],
-            "region_id": chunk.text("resourcelocation") or none,
-            "region_name": chunk.text("meterregion") or none,
+            "commitment_discount_id": commitments,
+            "commitment_discount_category": [k[0] if k else None for k in kinds],
+            "commitment_discount_type": [k[1] if k else None for k in kinds],
+            "service_name": services,
+            "service_category": [c[0] for c in classes],
+            "service_subcategory": [c[1] for c in classes],
+            "region_id": [r[0] for r in regions],
+            "region_name": [r[1] for r in regions],
             "availability_zone": chunk.text("availabilityzone") or none,
-            "resource_id": chunk.text("resourceid", "instanceid") or none,
+            "resource_id": resources,
+            "resource_type": [azure_resource_type(r) for r in resources],
             "resource_name": chunk.text("resourcename") or none,
-            "sku_id": chunk.text("partnumber", "meterid") or none,
+            "sku_id": fill(chunk.text("partnumber"), chunk.text("meterid")) or none,  # an empty PartNumber is no SKU
             "sku_meter": chunk.text("metername") or none,
             "pricing_quantity": quantity or none,
             "pricing_unit": chunk.text("unitofmeasure") or none,
