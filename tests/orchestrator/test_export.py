@@ -97,3 +97,21 @@ def test_the_command_writes_the_file_and_refuses_an_empty_selection(home: Path, 
     assert empty.returncode == 1
     assert "Nothing to export" in empty.stderr
     assert not (tmp_path / "none.parquet").exists()
+
+
+def test_the_csv_export_writes_timestamps_in_the_spec_s_iso_8601_form(loaded: Store, tmp_path: Path) -> None:
+    output = tmp_path / "focus.csv"
+    export(loaded, output, "csv")
+    frame = pd.read_csv(output, dtype=str, keep_default_na=False)
+    for column in ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"):
+        assert frame[column].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all(), column
+    assert "2024-09-01T00:00:00Z" in set(frame["BillingPeriodStart"])
+
+
+def test_a_unit_is_exported_only_beside_its_quantity(loaded: Store, tmp_path: Path) -> None:
+    output = tmp_path / "focus.parquet"
+    export(loaded, output, "parquet")
+    frame = pq.read_table(output).to_pandas()
+    for quantity, unit in (("ConsumedQuantity", "ConsumedUnit"), ("PricingQuantity", "PricingUnit")):
+        assert not (frame[quantity].isna() & frame[unit].notna()).any(), unit
+    assert frame.loc[frame["ChargeCategory"] == "Credit", "ConsumedUnit"].isna().all()
