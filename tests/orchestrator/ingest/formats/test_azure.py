@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
 from tests.conftest import SHARED
 from tests.orchestrator.ingest.formats.stored import edited, stored_rows
 
@@ -71,5 +72,6 @@ def test_a_location_in_any_spelling_gets_one_region_id_and_name(tmp_path: Path) 
     rows = stored_rows([edited(ACTUAL, tmp_path / "ea.csv", ResourceLocation=locations)], tmp_path)
     regions = [(r["region_id"], r["region_name"]) for r in rows[:5]]
     assert regions[:3] == [("eastus", "East US")] * 3
-    assert regions[3][0] == "Unknown Place" and regions[3][1] is not None
+    assert regions[3][0] == "Unknown Place"
+    assert regions[3][1] is not None
     assert regions[4] == (None, None)
