@@ -120,8 +120,10 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         ),
         "invoice_id": chunk.text("billinvoiceid") or none,
         "billing_account_id": chunk.text("billpayeraccountid") or none,
+        "billing_account_name": chunk.text("billpayeraccountname") or none,  # CUR 2.0 only
         "billing_account_type": chunk.constant("Payer Account"),
         "sub_account_id": chunk.text("lineitemusageaccountid") or none,
+        "sub_account_name": chunk.text("lineitemusageaccountname") or none,  # CUR 2.0 only
         "sub_account_type": chunk.constant("Linked Account"),
         "billing_currency": or_default(chunk.text("lineitemcurrencycode"), chunk.constant("USD")),
         "billing_period_start": chunk.times("billbillingperiodstartdate") or none,

@@ -125,6 +125,7 @@ def make_converter(kind: CostKind) -> Any:
             "provider_name": chunk.constant("Microsoft"),
             "publisher_name": fill(chunk.text("publishername"), chunk.constant("Microsoft")) or none,
             "invoice_issuer_name": chunk.constant("Microsoft"),
+            "invoice_id": chunk.text("invoiceid") or none,  # MCA files name the invoice; EA files do not
             "billing_account_id": fill(account, subscription) or none,
             # Files without a billing account (legacy v1) are billed per subscription, which stands in for it.
             "billing_account_type": ["Billing Account" if a else "Subscription" for a in account],
