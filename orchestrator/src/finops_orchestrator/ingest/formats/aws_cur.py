@@ -27,6 +27,7 @@ from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import coded, derive
 from finops_orchestrator.ingest.formats.regions import aws_region
 from finops_orchestrator.ingest.formats.resource_types import aws_resource_type
 
@@ -102,13 +103,12 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     usage = chunk.decimals("lineitemusageamount")
     unit = chunk.text("pricingunit") or none  # lineItem/UsageAmount is measured in the pricing unit
     services = fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes) or none
-    classes = [classify(AWS_SERVICES, s) for s in services]
+    services = coded(services)
     resources = chunk.text("lineitemresourceid") or none
     skus = chunk.text("productsku") or none
     meters = fill(chunk.text("lineitemusagetype"), [m.get("usagetype") for m in product]) or none
     codes_of_region = fill(chunk.text("productregioncode"), chunk.text("productregion")) or none
     locations = fill(chunk.text("productlocation"), [m.get("location") for m in product]) or none
-    regions = [aws_region(c, loc) for c, loc in zip(codes_of_region, locations, strict=True)]
     start = chunk.times("lineitemusagestartdate")
     commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
     used = {"lineitemunblendedcost", "lineitemlineitemtype", "lineitemproductcode", "lineitemusageamount"}
@@ -131,18 +131,18 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_period_start": start or none,
         "charge_period_end": chunk.times("lineitemusageenddate") or none,
         "charge_category": [CHARGE_CATEGORY.get((k or "").lower(), "Adjustment") for k in kinds],
-        "charge_frequency": [CHARGE_FREQUENCY.get((k or "").lower(), "Usage-Based") for k in kinds],
+        "charge_frequency": derive(lambda k: CHARGE_FREQUENCY.get((k or "").lower(), "Usage-Based"), kinds),
         "charge_description": chunk.text("lineitemlineitemdescription") or none,
         "service_name": services,
-        "service_category": [c[0] for c in classes],
-        "service_subcategory": [c[1] for c in classes],
-        "region_id": [r[0] for r in regions],
-        "region_name": [r[1] for r in regions],
+        "service_category": derive(lambda s: classify(AWS_SERVICES, s)[0], services),
+        "service_subcategory": derive(lambda s: classify(AWS_SERVICES, s)[1], services),
+        "region_id": derive(lambda c, loc: aws_region(c, loc)[0], codes_of_region, locations),
+        "region_name": derive(lambda c, loc: aws_region(c, loc)[1], codes_of_region, locations),
         "availability_zone": chunk.text("lineitemavailabilityzone") or none,
         "resource_id": resources,
-        "resource_type": [aws_resource_type(r, c) for r, c in zip(resources, codes, strict=True)],
+        "resource_type": derive(aws_resource_type, resources, codes),
         "sku_id": skus,
-        "sku_meter": [m if s else None for s, m in zip(skus, meters, strict=True)],  # FOCUS: a meter names a SKU
+        "sku_meter": derive(lambda s, m: m if s else None, skus, meters),  # FOCUS: a meter names a SKU
         "sku_price_id": chunk.text("pricingrateid") or none,
         "pricing_quantity": usage or none,
         "consumed_quantity": usage or none,

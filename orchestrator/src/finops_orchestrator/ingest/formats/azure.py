@@ -30,6 +30,7 @@ from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import derive
 from finops_orchestrator.ingest.formats.regions import azure_region
 from finops_orchestrator.ingest.formats.resource_types import azure_resource_type
 
@@ -76,11 +77,11 @@ def _frequency(frequency: str | None, charge_type: str | None) -> str:
     return "One-Time" if (charge_type or "").lower() == "purchase" else "Usage-Based"
 
 
-def _commitment_kind(commitment: str | None, pricing_model: str) -> tuple[str, str] | None:
+def _commitment_kind(commitment: str | None, pricing_model: str) -> tuple[str | None, str | None]:
     """(CommitmentDiscountCategory, CommitmentDiscountType) of a row's benefit: a savings plan commits to spend,
     anything else Azure names (a reservation) to usage."""
     if commitment is None:
-        return None
+        return None, None
     return ("Spend", "Savings Plan") if pricing_model == "savingsplan" else ("Usage", "Reservation")
 
 
@@ -110,16 +111,12 @@ def make_converter(kind: CostKind) -> Any:
         quantity = chunk.decimals("quantity", "usagequantity")
         subscription = chunk.text("subscriptionid", "subscriptionguid") or none
         meter_category = chunk.text("metercategory") or none
-        services = [m or "Unknown" for m in meter_category]
-        classes = [classify(AZURE_SERVICES, s) for s in services]
+        services = derive(lambda m: m or "Unknown", meter_category)
         account = chunk.text("billingaccountid") or none
         resources = chunk.text("resourceid", "instanceid") or none
         commitments = fill(chunk.text("benefitid"), chunk.text("reservationid")) or none
         meter_regions = chunk.text("meterregion") or none
-        regions = [
-            azure_region(r, m) for r, m in zip(chunk.text("resourcelocation") or none, meter_regions, strict=True)
-        ]
-        kinds = [_commitment_kind(c, m) for c, m in zip(commitments, models, strict=True)]
+        locations = chunk.text("resourcelocation") or none
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
         return {
             "provider_name": chunk.constant("Microsoft"),
@@ -128,7 +125,7 @@ def make_converter(kind: CostKind) -> Any:
             "invoice_id": chunk.text("invoiceid") or none,  # MCA files name the invoice; EA files do not
             "billing_account_id": fill(account, subscription) or none,
             # Files without a billing account (legacy v1) are billed per subscription, which stands in for it.
-            "billing_account_type": ["Billing Account" if a else "Subscription" for a in account],
+            "billing_account_type": derive(lambda a: "Billing Account" if a else "Subscription", account),
             "billing_account_name": chunk.text("billingaccountname") or none,
             "sub_account_id": subscription,
             "sub_account_name": chunk.text("subscriptionname") or none,
@@ -141,20 +138,20 @@ def make_converter(kind: CostKind) -> Any:
             "charge_period_start": day,
             "charge_period_end": [d + timedelta(days=1) if d else None for d in day],
             "charge_category": [CHARGE_CATEGORY.get((t or "usage").lower(), "Adjustment") for t in types],
-            "charge_frequency": [_frequency(f, t) for f, t in zip(chunk.text("frequency") or none, types, strict=True)],
+            "charge_frequency": derive(_frequency, chunk.text("frequency") or none, types),
             "charge_description": fill(chunk.text("productname", "product"), chunk.text("metername")) or none,
             "commitment_discount_status": ["Unused" if (t or "").lower().startswith("unused") else None for t in types],
             "commitment_discount_id": commitments,
-            "commitment_discount_category": [k[0] if k else None for k in kinds],
-            "commitment_discount_type": [k[1] if k else None for k in kinds],
+            "commitment_discount_category": derive(lambda c, m: _commitment_kind(c, m)[0], commitments, models),
+            "commitment_discount_type": derive(lambda c, m: _commitment_kind(c, m)[1], commitments, models),
             "service_name": services,
-            "service_category": [c[0] for c in classes],
-            "service_subcategory": [c[1] for c in classes],
-            "region_id": [r[0] for r in regions],
-            "region_name": [r[1] for r in regions],
+            "service_category": derive(lambda s: classify(AZURE_SERVICES, s)[0], services),
+            "service_subcategory": derive(lambda s: classify(AZURE_SERVICES, s)[1], services),
+            "region_id": derive(lambda r, m: azure_region(r, m)[0], locations, meter_regions),
+            "region_name": derive(lambda r, m: azure_region(r, m)[1], locations, meter_regions),
             "availability_zone": chunk.text("availabilityzone") or none,
             "resource_id": resources,
-            "resource_type": [azure_resource_type(r) for r in resources],
+            "resource_type": derive(azure_resource_type, resources),
             "resource_name": chunk.text("resourcename") or none,
             "sku_id": fill(chunk.text("partnumber"), chunk.text("meterid")) or none,  # an empty PartNumber is no SKU
             "sku_meter": chunk.text("metername") or none,

@@ -23,6 +23,7 @@ from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import derive
 from finops_orchestrator.ingest.formats.resource_types import google_resource_type
 
 COST_TYPE = {"regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment"}
@@ -55,7 +56,6 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     start = chunk.times("usagestarttime") or none
     period = chunk.parsed(_month, "invoicemonth") or [month_start(s) if s else None for s in start]
     service = chunk.text("servicedescription") or none
-    classes = [classify(GOOGLE_SERVICES, s) for s in service]
     resources = chunk.text("resourceglobalname") or none
     credits = chunk.parsed(v.parse_python_literal, "credits") or [[] for _ in range(n)]
     labels = [_labels(t) for t in (chunk.text("labels") or none)]
@@ -76,8 +76,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_period_start": start,
         "charge_period_end": chunk.times("usageendtime") or none,
         "service_name": service,
-        "service_category": [c[0] for c in classes],
-        "service_subcategory": [c[1] for c in classes],
+        "service_category": derive(lambda s: classify(GOOGLE_SERVICES, s)[0], service),
+        "service_subcategory": derive(lambda s: classify(GOOGLE_SERVICES, s)[1], service),
         "sku_id": chunk.text("skuid") or none,
         "sku_meter": chunk.text("skudescription") or none,
         "charge_description": chunk.text("skudescription") or none,
@@ -85,7 +85,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "region_name": chunk.text("locationlocation") or none,
         "availability_zone": chunk.text("locationzone") or none,
         "resource_id": resources,
-        "resource_type": [google_resource_type(r) for r in resources],
+        "resource_type": derive(google_resource_type, resources),
         "resource_name": chunk.text("resourcename") or none,
         "pricing_quantity": chunk.decimals("usageamountinpricingunits") or none,
         "pricing_unit": chunk.text("usagepricingunit") or none,
