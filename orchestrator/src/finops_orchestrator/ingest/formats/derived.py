@@ -1,8 +1,8 @@
 """FOCUS columns derived from a file's own columns, computed once per distinct combination of their values.
 
 Billing columns repeat a few values over millions of rows; deriving per row in Python, and handing the store
-plain lists it must encode row by row, cost a CUR ingest about a fifth of its time. ``derive`` works on the
-distinct values and returns a ``Coded`` column, which the store also encodes per distinct value.
+plain lists it must encode row by row, would add per-row work for every derived column. ``derive`` works on
+the distinct values and returns a ``Coded`` column, which the store also encodes per distinct value.
 """
 
 from __future__ import annotations
