@@ -62,3 +62,15 @@ def test_a_region_code_and_its_location_fill_each_other(tmp_path: Path) -> None:
     assert all(r["region_name"] is not None for r in with_id)
     assert all(r["region_name"] is None for r in rows if r["region_id"] is None)
     assert {(r["region_id"], r["region_name"]) for r in with_id} >= {("us-east-1", "US East (N. Virginia)")}
+
+
+def test_a_service_in_both_the_cur_and_aws_s_own_focus_export_gets_the_same_category(tmp_path: Path) -> None:
+    """Mixing a CUR and AWS's FOCUS export must not put one ServiceName under two categories (the FOCUS sample
+    splits Amazon Elastic Compute Cloud itself, between Compute and Storage; that one is AWS's own)."""
+    rows = stored_rows([CONVERTERS, KOKU, SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv"], tmp_path)
+    categories: dict[str, set[str]] = {}
+    for row in rows:
+        if row["provider_name"] == "AWS" and row["service_name"] != "Amazon Elastic Compute Cloud":
+            categories.setdefault(row["service_name"], set()).add(row["service_category"])
+    assert {name: found for name, found in categories.items() if len(found) > 1} == {}
+    assert categories["Amazon Simple Queue Service"] == {"Integration"}  # in both files
