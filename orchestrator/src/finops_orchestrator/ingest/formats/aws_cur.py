@@ -22,8 +22,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from finops_core.service_categories import AWS as AWS_SERVICES
+from finops_core.service_categories import classify
+
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import coded, derive
+from finops_orchestrator.ingest.formats.regions import aws_region
+from finops_orchestrator.ingest.formats.resource_types import aws_resource_type
 
 CHARGE_CATEGORY = {
     "usage": "Usage",
@@ -43,39 +49,13 @@ CHARGE_CATEGORY = {
     "privaterateddiscount": "Credit",
     "savingsplancoveredusagediscount": "Credit",
 }
-SERVICE_CATEGORY = {
-    "AmazonEC2": "Compute",
-    "AWSLambda": "Compute",
-    "AmazonECS": "Compute",
-    "AmazonEKS": "Compute",
-    "AmazonS3": "Storage",
-    "AmazonEFS": "Storage",
-    "AmazonGlacier": "Storage",
-    "AWSBackup": "Storage",
-    "AmazonRDS": "Databases",
-    "AmazonDynamoDB": "Databases",
-    "AmazonElastiCache": "Databases",
-    "AmazonRedshift": "Analytics",
-    "AmazonAthena": "Analytics",
-    "AWSGlue": "Analytics",
-    "AmazonCloudFront": "Networking",
-    "AmazonVPC": "Networking",
-    "AWSDataTransfer": "Networking",
-    "AmazonRoute53": "Networking",
-    "AWSELB": "Networking",
-    "AmazonApiGateway": "Networking",
-    "AmazonSQS": "Integration",
-    "AmazonSNS": "Integration",
-    "AWSEvents": "Integration",
-    "AmazonCloudWatch": "Management and Governance",
-    "AWSConfig": "Management and Governance",
-    "AWSCloudTrail": "Management and Governance",
-    "AWSKMS": "Security",
-    "AWSSecretsManager": "Security",
-    "awskms": "Security",
-    "AmazonGuardDuty": "Security",
-    "AWSSupportBusiness": "Support",
-    "AWSSupportEnterprise": "Support",
+# FOCUS ChargeFrequency by line item type: commitment fees recur monthly, upfront payments happen once, and
+# everything else (usage, its discounts, credits and tax) follows usage.
+CHARGE_FREQUENCY = {
+    "rifee": "Recurring",
+    "savingsplanrecurringfee": "Recurring",
+    "fee": "One-Time",
+    "savingsplanupfrontfee": "One-Time",
 }
 _ZERO = Decimal(0)
 
@@ -121,6 +101,14 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     codes = chunk.text("lineitemproductcode") or none
     product = _maps(chunk, "product")  # CUR 2.0 keeps most product attributes in one map column
     usage = chunk.decimals("lineitemusageamount")
+    unit = chunk.text("pricingunit") or none  # lineItem/UsageAmount is measured in the pricing unit
+    services = fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes) or none
+    services = coded(services)
+    resources = chunk.text("lineitemresourceid") or none
+    skus = chunk.text("productsku") or none
+    meters = fill(chunk.text("lineitemusagetype"), [m.get("usagetype") for m in product]) or none
+    codes_of_region = fill(chunk.text("productregioncode"), chunk.text("productregion")) or none
+    locations = fill(chunk.text("productlocation"), [m.get("location") for m in product]) or none
     start = chunk.times("lineitemusagestartdate")
     commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
     used = {"lineitemunblendedcost", "lineitemlineitemtype", "lineitemproductcode", "lineitemusageamount"}
@@ -132,8 +120,10 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         ),
         "invoice_id": chunk.text("billinvoiceid") or none,
         "billing_account_id": chunk.text("billpayeraccountid") or none,
+        "billing_account_name": chunk.text("billpayeraccountname") or none,  # CUR 2.0 only
         "billing_account_type": chunk.constant("Payer Account"),
         "sub_account_id": chunk.text("lineitemusageaccountid") or none,
+        "sub_account_name": chunk.text("lineitemusageaccountname") or none,  # CUR 2.0 only
         "sub_account_type": chunk.constant("Linked Account"),
         "billing_currency": or_default(chunk.text("lineitemcurrencycode"), chunk.constant("USD")),
         "billing_period_start": chunk.times("billbillingperiodstartdate") or none,
@@ -141,19 +131,23 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_period_start": start or none,
         "charge_period_end": chunk.times("lineitemusageenddate") or none,
         "charge_category": [CHARGE_CATEGORY.get((k or "").lower(), "Adjustment") for k in kinds],
+        "charge_frequency": derive(lambda k: CHARGE_FREQUENCY.get((k or "").lower(), "Usage-Based"), kinds),
         "charge_description": chunk.text("lineitemlineitemdescription") or none,
-        "service_name": fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes)
-        or none,
-        "service_category": [SERVICE_CATEGORY.get(c or "", "Other") for c in codes],
-        "region_id": fill(chunk.text("productregioncode"), chunk.text("productregion")) or none,
-        "region_name": chunk.text("productlocation") or none,
+        "service_name": services,
+        "service_category": derive(lambda s: classify(AWS_SERVICES, s)[0], services),
+        "service_subcategory": derive(lambda s: classify(AWS_SERVICES, s)[1], services),
+        "region_id": derive(lambda c, loc: aws_region(c, loc)[0], codes_of_region, locations),
+        "region_name": derive(lambda c, loc: aws_region(c, loc)[1], codes_of_region, locations),
         "availability_zone": chunk.text("lineitemavailabilityzone") or none,
-        "resource_id": chunk.text("lineitemresourceid") or none,
-        "sku_id": chunk.text("productsku") or none,
+        "resource_id": resources,
+        "resource_type": derive(aws_resource_type, resources, codes),
+        "sku_id": skus,
+        "sku_meter": derive(lambda s, m: m if s else None, skus, meters),  # FOCUS: a meter names a SKU
         "sku_price_id": chunk.text("pricingrateid") or none,
         "pricing_quantity": usage or none,
         "consumed_quantity": usage or none,
-        "pricing_unit": chunk.text("pricingunit") or none,
+        "consumed_unit": unit,
+        "pricing_unit": unit,
         "list_unit_price": chunk.decimals("pricingpublicondemandrate") or none,
         "commitment_discount_id": commitment or none,
         "billed_cost": unblended,

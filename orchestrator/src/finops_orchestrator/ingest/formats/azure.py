@@ -25,9 +25,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from finops_core.dates import month_start, next_month_start
+from finops_core.service_categories import AZURE as AZURE_SERVICES
+from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import derive
+from finops_orchestrator.ingest.formats.regions import azure_region
+from finops_orchestrator.ingest.formats.resource_types import azure_resource_type
 
 CostKind = Literal["actual", "amortized"]
 COST_COLUMNS = ("costinbillingcurrency", "cost", "pretaxcost")
@@ -40,38 +45,8 @@ CHARGE_CATEGORY = {
     "unusedsavingsplan": "Usage",
     "roundingadjustment": "Adjustment",
 }
-SERVICE_CATEGORY = {
-    "Virtual Machines": "Compute",
-    "Virtual Machines Licenses": "Compute",
-    "Azure App Service": "Compute",
-    "Functions": "Compute",
-    "Container Instances": "Compute",
-    "Azure Kubernetes Service": "Compute",
-    "Storage": "Storage",
-    "Backup": "Storage",
-    "SQL Database": "Databases",
-    "Azure Cosmos DB": "Databases",
-    "Azure Database for PostgreSQL": "Databases",
-    "Azure Database for MySQL": "Databases",
-    "Redis Cache": "Databases",
-    "Bandwidth": "Networking",
-    "Virtual Network": "Networking",
-    "Load Balancer": "Networking",
-    "Networking": "Networking",
-    "Azure DNS": "Networking",
-    "Content Delivery Network": "Networking",
-    "Log Analytics": "Management and Governance",
-    "Azure Monitor": "Management and Governance",
-    "Advanced Threat Protection": "Security",
-    "Key Vault": "Security",
-    "Microsoft Defender for Cloud": "Security",
-    "Azure Databricks": "Analytics",
-    "Azure Synapse Analytics": "Analytics",
-    "Event Hubs": "Analytics",
-    "Service Bus": "Integration",
-    "Logic Apps": "Integration",
-    "Cognitive Services": "AI and Machine Learning",
-}
+# Azure's Frequency spellings as FOCUS ChargeFrequency values; files without the column get it from ChargeType.
+CHARGE_FREQUENCY = {"usagebased": "Usage-Based", "onetime": "One-Time", "recurring": "Recurring"}
 _COMMITTED = {"reservation", "savingsplan"}
 
 
@@ -93,6 +68,21 @@ def _product(a: Sequence[Any] | None, b: Sequence[Any] | None, fallback: Sequenc
     if a is None or b is None:
         return fallback
     return [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+
+
+def _frequency(frequency: str | None, charge_type: str | None) -> str:
+    known = CHARGE_FREQUENCY.get((frequency or "").replace("-", "").replace(" ", "").lower())
+    if known is not None:
+        return known
+    return "One-Time" if (charge_type or "").lower() == "purchase" else "Usage-Based"
+
+
+def _commitment_kind(commitment: str | None, pricing_model: str) -> tuple[str | None, str | None]:
+    """(CommitmentDiscountCategory, CommitmentDiscountType) of a row's benefit: a savings plan commits to spend,
+    anything else Azure names (a reservation) to usage."""
+    if commitment is None:
+        return None, None
+    return ("Spend", "Savings Plan") if pricing_model == "savingsplan" else ("Usage", "Reservation")
 
 
 def make_converter(kind: CostKind) -> Any:
@@ -121,12 +111,21 @@ def make_converter(kind: CostKind) -> Any:
         quantity = chunk.decimals("quantity", "usagequantity")
         subscription = chunk.text("subscriptionid", "subscriptionguid") or none
         meter_category = chunk.text("metercategory") or none
+        services = derive(lambda m: m or "Unknown", meter_category)
+        account = chunk.text("billingaccountid") or none
+        resources = chunk.text("resourceid", "instanceid") or none
+        commitments = fill(chunk.text("benefitid"), chunk.text("reservationid")) or none
+        meter_regions = chunk.text("meterregion") or none
+        locations = chunk.text("resourcelocation") or none
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
         return {
             "provider_name": chunk.constant("Microsoft"),
             "publisher_name": fill(chunk.text("publishername"), chunk.constant("Microsoft")) or none,
             "invoice_issuer_name": chunk.constant("Microsoft"),
-            "billing_account_id": fill(chunk.text("billingaccountid"), subscription) or none,
+            "invoice_id": chunk.text("invoiceid") or none,  # MCA files name the invoice; EA files do not
+            "billing_account_id": fill(account, subscription) or none,
+            # Files without a billing account (legacy v1) are billed per subscription, which stands in for it.
+            "billing_account_type": derive(lambda a: "Billing Account" if a else "Subscription", account),
             "billing_account_name": chunk.text("billingaccountname") or none,
             "sub_account_id": subscription,
             "sub_account_name": chunk.text("subscriptionname") or none,
@@ -139,18 +138,22 @@ def make_converter(kind: CostKind) -> Any:
             "charge_period_start": day,
             "charge_period_end": [d + timedelta(days=1) if d else None for d in day],
             "charge_category": [CHARGE_CATEGORY.get((t or "usage").lower(), "Adjustment") for t in types],
-            "charge_frequency": chunk.text("frequency") or none,
+            "charge_frequency": derive(_frequency, chunk.text("frequency") or none, types),
             "charge_description": fill(chunk.text("productname", "product"), chunk.text("metername")) or none,
             "commitment_discount_status": ["Unused" if (t or "").lower().startswith("unused") else None for t in types],
-            "commitment_discount_id": fill(chunk.text("benefitid"), chunk.text("reservationid")) or none,
-            "service_name": [m or "Unknown" for m in meter_category],
-            "service_category": [SERVICE_CATEGORY.get(m or "", "Other") for m in meter_category],
-            "region_id": chunk.text("resourcelocation") or none,
-            "region_name": chunk.text("meterregion") or none,
+            "commitment_discount_id": commitments,
+            "commitment_discount_category": derive(lambda c, m: _commitment_kind(c, m)[0], commitments, models),
+            "commitment_discount_type": derive(lambda c, m: _commitment_kind(c, m)[1], commitments, models),
+            "service_name": services,
+            "service_category": derive(lambda s: classify(AZURE_SERVICES, s)[0], services),
+            "service_subcategory": derive(lambda s: classify(AZURE_SERVICES, s)[1], services),
+            "region_id": derive(lambda r, m: azure_region(r, m)[0], locations, meter_regions),
+            "region_name": derive(lambda r, m: azure_region(r, m)[1], locations, meter_regions),
             "availability_zone": chunk.text("availabilityzone") or none,
-            "resource_id": chunk.text("resourceid", "instanceid") or none,
+            "resource_id": resources,
+            "resource_type": derive(azure_resource_type, resources),
             "resource_name": chunk.text("resourcename") or none,
-            "sku_id": chunk.text("partnumber", "meterid") or none,
+            "sku_id": fill(chunk.text("partnumber"), chunk.text("meterid")) or none,  # an empty PartNumber is no SKU
             "sku_meter": chunk.text("metername") or none,
             "pricing_quantity": quantity or none,
             "pricing_unit": chunk.text("unitofmeasure") or none,

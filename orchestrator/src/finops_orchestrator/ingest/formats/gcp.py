@@ -18,35 +18,16 @@ from decimal import Decimal
 from typing import Any
 
 from finops_core.dates import month_start, next_month_start
+from finops_core.service_categories import GOOGLE as GOOGLE_SERVICES
+from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import derive
+from finops_orchestrator.ingest.formats.resource_types import google_resource_type
 
 COST_TYPE = {"regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment"}
-SERVICE_CATEGORY = {
-    "Compute Engine": "Compute",
-    "Kubernetes Engine": "Compute",
-    "Cloud Run": "Compute",
-    "Cloud Functions": "Compute",
-    "App Engine": "Compute",
-    "Cloud Storage": "Storage",
-    "Cloud SQL": "Databases",
-    "Cloud Spanner": "Databases",
-    "Cloud Bigtable": "Databases",
-    "Firestore": "Databases",
-    "Memorystore for Redis": "Databases",
-    "BigQuery": "Analytics",
-    "Dataflow": "Analytics",
-    "Dataproc": "Analytics",
-    "Pub/Sub": "Integration",
-    "Networking": "Networking",
-    "Cloud DNS": "Networking",
-    "Cloud CDN": "Networking",
-    "Cloud Logging": "Management and Governance",
-    "Cloud Monitoring": "Management and Governance",
-    "Security Command Center": "Security",
-    "Vertex AI": "AI and Machine Learning",
-}
+_QUANTITIES = ("pricing_quantity", "pricing_unit", "consumed_quantity", "consumed_unit")
 
 
 def _labels(text: str | None) -> dict[str, str]:
@@ -75,6 +56,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     start = chunk.times("usagestarttime") or none
     period = chunk.parsed(_month, "invoicemonth") or [month_start(s) if s else None for s in start]
     service = chunk.text("servicedescription") or none
+    resources = chunk.text("resourceglobalname") or none
     credits = chunk.parsed(v.parse_python_literal, "credits") or [[] for _ in range(n)]
     labels = [_labels(t) for t in (chunk.text("labels") or none)]
     project_labels = [_labels(t) for t in (chunk.text("projectlabels") or none)]
@@ -94,13 +76,16 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_period_start": start,
         "charge_period_end": chunk.times("usageendtime") or none,
         "service_name": service,
-        "service_category": [SERVICE_CATEGORY.get(s or "", "Other") for s in service],
+        "service_category": derive(lambda s: classify(GOOGLE_SERVICES, s)[0], service),
+        "service_subcategory": derive(lambda s: classify(GOOGLE_SERVICES, s)[1], service),
         "sku_id": chunk.text("skuid") or none,
+        "sku_meter": chunk.text("skudescription") or none,
         "charge_description": chunk.text("skudescription") or none,
         "region_id": fill(chunk.text("locationregion"), chunk.text("locationlocation")) or none,
         "region_name": chunk.text("locationlocation") or none,
         "availability_zone": chunk.text("locationzone") or none,
-        "resource_id": chunk.text("resourceglobalname") or none,
+        "resource_id": resources,
+        "resource_type": derive(google_resource_type, resources),
         "resource_name": chunk.text("resourcename") or none,
         "pricing_quantity": chunk.decimals("usageamountinpricingunits") or none,
         "pricing_unit": chunk.text("usagepricingunit") or none,
@@ -120,7 +105,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "contracted_cost": cost,
         "list_cost": fill(chunk.decimals("costatlist"), cost) or none,
     }
-    # One Credit line item per credit entry, copying its usage row's dimensions.
+    # One Credit line item per credit entry, copying its usage row's dimensions but no quantity: a credit
+    # consumes nothing, and a copied quantity would count the usage twice.
     rows = [(i, credit) for i, entries in enumerate(credits) for credit in (entries or [])]
     if not rows:
         return usage
@@ -137,6 +123,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         grow["effective_cost"].append(amount)
         grow["contracted_cost"].append(amount)
         grow["list_cost"].append(Decimal(0))
+        for name in _QUANTITIES:
+            grow[name][-1] = None
         grow["charge_description"][-1] = str(credit.get("full_name") or credit.get("name") or "credit")
         grow["x_extras"][-1] = {
             **base["x_extras"][i],
