@@ -25,6 +25,7 @@ from tests.orchestrator.focus_conformance import (
     FOCUS_SAMPLES,
     NATIVE,
     OUTSIDE,
+    SPEC_EXAMPLES,
     Validation,
     allow_file,
     allowed_rules,
@@ -315,6 +316,17 @@ def _rate_id_under_several_skus() -> None:
 def _quantity_without_unit() -> None:
     v1 = _raw(AZURE_V1)
     assert ((v1["UsageQuantity"] != "") & (v1["UnitOfMeasure"] == "")).any()
+    flexibility = [p for p in spec_examples() if p.parent.name == "commitment_discount_flexibility"]
+    assert any("pricingquantity" in _columns(p) and "pricingunit" not in _columns(p) for p in flexibility)
+
+
+def _quantity_on_unused_commitment() -> None:
+    zero = _raw(
+        SPEC_EXAMPLES
+        / "commitment_discount_flexibility/zero_percent_utilization_without_commitment_discount_flexibility.csv"
+    )
+    unused = zero[(zero["ChargeCategory"] == "Usage") & (zero["CommitmentDiscountStatus"] == "Unused")]
+    assert (unused["ConsumedQuantity"] != "").any()
 
 
 def _source_units(runs: dict[str, tuple[Path, Validation]]) -> None:
@@ -359,6 +371,7 @@ SOURCE_CHECKS: dict[str, Callable[[], None]] = {
     "EffectiveCost-C-005-C": _actual_export_not_amortized,
     "SkuPriceId-C-008-M": _rate_id_under_several_skus,
     "PricingUnit-C-006-C": _quantity_without_unit,
+    "ConsumedQuantity-C-004-C": _quantity_on_unused_commitment,
 }
 UNIT_RULES = ("ConsumedUnit-C-003-O", "PricingUnit-C-003-O")
 
