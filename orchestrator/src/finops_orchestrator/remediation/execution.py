@@ -12,10 +12,13 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Literal
 
 import anyio
-from finops_core.errors import FinOpsError, RemediationRefused
+import anyio.to_thread
+from finops_core.errors import FinOpsError, RemediationRefused, StoreBusy
+from finops_core.logs import get_logger
 from finops_core.models import CLOUD_NAMES, Cloud, RemediationResult
 from finops_core.money import Money
 from finops_core.proof import ApprovalClaims
@@ -104,28 +107,28 @@ async def run_plan(
                     stopped = True
                     outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
                     continue
-                ledger.record_step(run, step.step, "running", actor=actor, now=now())
+                # Store writes run in worker threads: a wait for the store must not freeze the loop.
+                await anyio.to_thread.run_sync(
+                    partial(ledger.record_step, run, step.step, "running", actor=actor, now=now())
+                )
                 outcome = await _apply(step, plan, claim, providers)
                 recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
-                ledger.record_step(
-                    run,
-                    step.step,
-                    "done" if outcome.state == "done" else "failed",
-                    actor=actor,
-                    now=now(),
-                    result=recorded,
+                state = "done" if outcome.state == "done" else "failed"
+                await anyio.to_thread.run_sync(
+                    partial(ledger.record_step, run, step.step, state, actor=actor, now=now(), result=recorded)
                 )
                 outcomes.append(outcome)
                 if outcome.state == "failed" and plan.on_failure == "stop":
                     stopped = True
             group.cancel_scope.cancel()
     except anyio.get_cancelled_exc_class():
-        ledger.release(run)  # synchronous: runs even while cancelled
+        with anyio.CancelScope(shield=True):  # runs even while cancelled
+            await anyio.to_thread.run_sync(ledger.release, run)
         raise
     failed = any(o.state == "failed" for o in outcomes)
     not_run = any(o.state == "not_run" for o in outcomes)
     result: Outcome = "stopped" if not_run else "failed" if failed else "succeeded"
-    ledger.finish(run, result, actor=actor, now=now())
+    await anyio.to_thread.run_sync(partial(ledger.finish, run, result, actor=actor, now=now()))
     return ExecutionReport(
         plan_id=plan.plan_id,
         plan_hash=plan.plan_hash,
@@ -209,7 +212,10 @@ async def _keep_lease(ledger: Ledger, claim: Claim, now: Callable[[], datetime])
     """Renew the run's lease while a long step runs, so nobody takes it over as interrupted."""
     while True:
         await anyio.sleep(LEASE.total_seconds() / 3)
-        ledger.renew(claim.run, now())
+        try:
+            await anyio.to_thread.run_sync(ledger.renew, claim.run, now())
+        except StoreBusy as exc:  # the lease lasts three renewals: the next one may find the store free
+            get_logger("finops.remediation").warning("lease not renewed", run_id=claim.run.run_id, reason=str(exc))
 
 
 def _note(outcome: Outcome, plan: Plan) -> str:
