@@ -158,7 +158,7 @@ class Store:
             migrate(self._conn)
         except sqlite3.Error as exc:
             if _is_busy(exc):  # another process writes (or holds the file) while this one opens or migrates it
-                raise busy_error(self._gate.other_process(), wait=busy_seconds) from exc
+                raise busy_error(self._gate.other_process(), wait=busy_seconds, doing="open") from exc
             raise StoreError(
                 f"Cannot open the store at {path}: {exc}. Check the path is writable, or set FINOPS_HOME "
                 "to another folder."
@@ -188,7 +188,7 @@ class Store:
             yield conn
         except sqlite3.Error as exc:
             if _is_busy(exc):
-                raise busy_error(self._gate.other_process(), wait=self.busy_seconds, reading=True) from exc
+                raise busy_error(self._gate.other_process(), wait=self.busy_seconds, doing="read") from exc
             raise StoreError(f"Reading the store at {self.path} failed: {exc}") from exc
         finally:
             conn.close()

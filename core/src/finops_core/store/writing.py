@@ -25,6 +25,7 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from itertools import count
 from pathlib import Path
+from typing import Literal
 
 from finops_core.errors import StoreBusy
 
@@ -52,8 +53,10 @@ class Activity:
         return float(math.ceil(max(wait, min(now - self.since, _LONGEST_RETRY_S))))
 
 
-def busy_error(activity: Activity | None, *, wait: float, reading: bool = False) -> StoreBusy:
-    """The answer to a write (or read) that waited ``wait`` seconds for the store held by ``activity`` (None: a
+def busy_error(
+    activity: Activity | None, *, wait: float, doing: Literal["write", "read", "open"] = "write"
+) -> StoreBusy:
+    """The answer to a write (read, open) that waited ``wait`` seconds for the store held by ``activity`` (None: a
     holder that left no record, e.g. the sqlite3 shell)."""
     now = time.time()
     retry = activity.retry_after(now, wait) if activity is not None else float(math.ceil(wait))
@@ -62,17 +65,18 @@ def busy_error(activity: Activity | None, *, wait: float, reading: bool = False)
         if activity is not None
         else "another process holds the store's write lock and left no record of what it runs"
     )
-    if reading:
-        return StoreBusy(
-            f"Store busy: it cannot be read while another process holds it exclusively ({holder}), try again in "
-            f"~{retry:.0f} s.",
-            retry_after=retry,
+    if doing == "read":
+        message = (
+            f"it cannot be read while another process holds it exclusively ({holder}), try again in ~{retry:.0f} s."
         )
-    return StoreBusy(
-        f"Store busy: {holder}, try again in ~{retry:.0f} s. Nothing was written. (A write waits at most "
-        f"{wait:g} s for the store: FINOPS_STORE_BUSY_SECONDS.)",
-        retry_after=retry,
-    )
+    elif doing == "open":
+        message = f"it cannot be opened while another process holds it ({holder}), try again in ~{retry:.0f} s."
+    else:
+        message = (
+            f"{holder}, try again in ~{retry:.0f} s. Nothing was written; a write waits at most {wait:g} s for the "
+            "store (FINOPS_STORE_BUSY_SECONDS)."
+        )
+    return StoreBusy(f"Store busy: {message}", retry_after=retry)
 
 
 def on_event_loop() -> bool:
@@ -131,12 +135,18 @@ class WriteGate:
         with self._turns:
             ticket = next(self._tickets)
             self._queue.append(ticket)
+            self._turns.notify_all()  # for wait_queued
             if not self._turns.wait_for(lambda: self._queue[0] == ticket, timeout=wait):
                 self._queue.remove(ticket)
                 self._turns.notify_all()
                 raise busy_error(self.activity, wait=wait)
             self._holder = threading.get_ident()
             self.activity = Activity(what=what, pid=os.getpid(), host=socket.gethostname(), since=time.time())
+
+    def wait_queued(self, writers: int, *, timeout: float) -> bool:
+        """Wait until ``writers`` writers hold or wait for the store (at most ``timeout`` seconds); whether they do."""
+        with self._turns:
+            return self._turns.wait_for(lambda: len(self._queue) >= writers, timeout=timeout)
 
     def leave(self) -> None:
         with self._turns:
