@@ -111,7 +111,7 @@ async def test_a_write_on_an_event_loop_thread_never_waits_for_the_store(tmp_pat
     holding, done = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with store.transaction("a long write"):
+        with store.transaction():
             holding.set()
             done.wait(30)
 
