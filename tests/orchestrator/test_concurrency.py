@@ -5,22 +5,28 @@ the test (``anyio.fail_after``) instead of hanging it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.to_thread
 import httpx2
 import pytest
+from finops_core.errors import StoreBusy
+from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import CLOUDS
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import SandboxProvider
 from finops_core.settings import HttpSettings
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.sync import sync
 from mcp import Client
 from mcp.client import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
@@ -226,3 +232,40 @@ async def test_reads_answer_at_once_during_a_large_ingest_while_a_write_waits_fo
                     slowest = max(slowest, anyio.current_time() - started)
                     assert not result.is_error, _text(result)
     assert slowest < PROMPT_S
+
+
+class _Asked(SandboxProvider):
+    """A sandbox cloud that counts what it was asked (a real cloud may bill each request)."""
+
+    def __init__(self) -> None:
+        super().__init__("aws", as_of=AS_OF)
+        self.asked = 0
+
+    async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
+        self.asked += 1
+        return await super().daily_costs(start, end)
+
+
+async def test_a_sync_while_the_store_is_busy_asks_no_cloud_and_says_what_holds_the_store(store: Store) -> None:
+    holding, done = threading.Event(), threading.Event()
+
+    def long_ingest() -> None:
+        with store.writer(Lineage(source="focus-export", file="/x/big.csv", ingested_at=NOW), kind="export"):
+            holding.set()
+            done.wait(30)
+
+    cloud = _Asked()
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            group.start_soon(anyio.to_thread.run_sync, long_ingest)
+            try:
+                await anyio.to_thread.run_sync(holding.wait, 30)
+                run = partial(sync, store, [cloud], [], start=date(2026, 10, 1), end=AS_OF, restate_months=1)
+                with pytest.raises(StoreBusy, match=r"^Store busy: ingest of big\.csv"):  # a loop of its own:
+                    await anyio.to_thread.run_sync(anyio.run, run, abandon_on_cancel=True)  # a hang fails the test
+            finally:
+                done.set()
+    assert cloud.asked == 0
+    report = await sync(store, [cloud], [], start=date(2026, 10, 1), end=AS_OF, restate_months=1)
+    assert report.complete  # and once the store is free, the same sync runs
+    assert cloud.asked > 0

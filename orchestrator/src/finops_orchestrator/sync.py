@@ -121,6 +121,8 @@ async def sync(
 ) -> SyncReport:
     if end <= start:
         raise InvalidInput(f"Sync start ({start}) must be before end ({end}).")
+    if providers:  # clouds answer slowly and some bill each request: first make sure the store can take the answers
+        await anyio.to_thread.run_sync(store.probe_write, "sync")
     plans = {
         p.cloud: plan(store.coverage(FOCUS_PROVIDER_NAMES[p.cloud]), start, end, restate_months=restate_months)
         for p in providers

@@ -236,6 +236,13 @@ class Store:
         finally:
             self._gate.leave()
 
+    def probe_write(self, what: str) -> None:
+        """Wait (at most ``busy_seconds``) until a write could start; ``StoreBusy`` naming the holder otherwise. For
+        slow or paid work whose result must be written (a sync asking the clouds): better refused before it than
+        after. The store may still be taken before that write; the write then answers for itself."""
+        with self._write(what):
+            pass
+
     @contextmanager
     def writer(
         self,
