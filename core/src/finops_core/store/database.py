@@ -236,6 +236,11 @@ class Store:
         finally:
             self._gate.leave()
 
+    def wait_writers(self, count: int, *, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until ``count`` writes of this ``Store`` hold or wait for the store;
+        whether they do. For diagnostics and tests that need a write to be waiting."""
+        return self._gate.wait_queued(count, timeout=timeout)
+
     def probe_write(self, what: str) -> None:
         """Wait (at most ``busy_seconds``) until a write could start; ``StoreBusy`` naming the holder otherwise. For
         slow or paid work whose result must be written (a sync asking the clouds): better refused before it than

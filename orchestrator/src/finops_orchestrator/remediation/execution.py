@@ -82,49 +82,22 @@ async def run_plan(
     """Run ``plan``'s unfinished steps under ``claim``; the per-step report. The lease is renewed while it runs."""
     run = claim.run
     outcomes: list[StepOutcome] = []
-    stopped = False
+    busy: StoreBusy | None = None
     try:
         async with anyio.create_task_group() as group:
             group.start_soon(_keep_lease, ledger, claim, now)
-            records = ledger.steps(plan.plan_id)
-            for step in plan.steps:
-                record = records.get(step.step)
-                if record is not None and record.state == "done":
-                    outcomes.append(_done_earlier(step, record))
-                    continue
-                if stopped:
-                    outcomes.append(
-                        StepOutcome(
-                            step=step.step,
-                            summary=step.summary,
-                            state="not_run",
-                            message="Not run: an earlier step failed and the plan stops on failure.",
-                        )
-                    )
-                    continue
-                closed = policy.outside_window(now())
-                if closed is not None:
-                    stopped = True
-                    outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
-                    continue
-                # Store writes run in worker threads: a wait for the store must not freeze the loop.
-                await anyio.to_thread.run_sync(
-                    partial(ledger.record_step, run, step.step, "running", actor=actor, now=now())
-                )
-                outcome = await _apply(step, plan, claim, providers)
-                recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
-                state = "done" if outcome.state == "done" else "failed"
-                await anyio.to_thread.run_sync(
-                    partial(ledger.record_step, run, step.step, state, actor=actor, now=now(), result=recorded)
-                )
-                outcomes.append(outcome)
-                if outcome.state == "failed" and plan.on_failure == "stop":
-                    stopped = True
+            try:
+                steps = _run_steps(ledger, plan, claim, providers=providers, policy=policy, now=now, actor=actor)
+                outcomes = await steps
+            except StoreBusy as exc:  # raised below as itself, not inside the task group's ExceptionGroup
+                busy = exc
             group.cancel_scope.cancel()
     except anyio.get_cancelled_exc_class():
         with anyio.CancelScope(shield=True):  # runs even while cancelled
             await anyio.to_thread.run_sync(ledger.release, run)
         raise
+    if busy is not None:
+        raise busy
     failed = any(o.state == "failed" for o in outcomes)
     not_run = any(o.state == "not_run" for o in outcomes)
     result: Outcome = "stopped" if not_run else "failed" if failed else "succeeded"
@@ -141,6 +114,62 @@ async def run_plan(
         is_demo=any(s.is_demo for s in plan.steps),
         note=_note(result, plan),
     )
+
+
+async def _run_steps(
+    ledger: Ledger,
+    plan: Plan,
+    claim: Claim,
+    *,
+    providers: Mapping[Cloud, CloudProvider],
+    policy: Policy,
+    now: Callable[[], datetime],
+    actor: str,
+) -> list[StepOutcome]:
+    run = claim.run
+    outcomes: list[StepOutcome] = []
+    stopped = False
+    records = ledger.steps(plan.plan_id)
+    for step in plan.steps:
+        record = records.get(step.step)
+        if record is not None and record.state == "done":
+            outcomes.append(_done_earlier(step, record))
+            continue
+        if stopped:
+            outcomes.append(
+                StepOutcome(
+                    step=step.step,
+                    summary=step.summary,
+                    state="not_run",
+                    message="Not run: an earlier step failed and the plan stops on failure.",
+                )
+            )
+            continue
+        closed = policy.outside_window(now())
+        if closed is not None:
+            stopped = True
+            outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
+            continue
+        # Store writes run in worker threads: a wait for the store must not freeze the loop.
+        await anyio.to_thread.run_sync(partial(ledger.record_step, run, step.step, "running", actor=actor, now=now()))
+        outcome = await _apply(step, plan, claim, providers)
+        recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
+        state = "done" if outcome.state == "done" else "failed"
+        try:
+            await anyio.to_thread.run_sync(
+                partial(ledger.record_step, run, step.step, state, actor=actor, now=now(), result=recorded)
+            )
+        except StoreBusy as exc:
+            raise StoreBusy(
+                f"{exc} Step {step.step} ({step.summary}) ran in its cloud ({outcome.state}) but is not recorded yet: "
+                "execute the plan again once the store is free; it resumes at that step, which its cloud then "
+                "reports as already done.",
+                retry_after=exc.retry_after,
+            ) from exc
+        outcomes.append(outcome)
+        if outcome.state == "failed" and plan.on_failure == "stop":
+            stopped = True
+    return outcomes
 
 
 def already_done(plan: Plan, ledger: Ledger) -> ExecutionReport:
