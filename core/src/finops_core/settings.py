@@ -242,6 +242,13 @@ class Settings(BaseModel):
 
     home: Path = Field(description="Folder for the store and config (FINOPS_HOME).")
     store_path: Path | None = Field(default=None, description="SQLite file; default <home>/finops.sqlite.")
+    store_busy_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="How long a write waits for the store while another writer (an ingest, a sync) holds it, "
+        "before answering 'store busy' with what runs.",
+    )
     policy_path: Path | None = Field(
         default=None, description="Remediation guardrails and tag policies (TOML); default <home>/policy.toml."
     )

@@ -67,6 +67,10 @@ def _settings() -> Settings:
     return settings
 
 
+def _store(settings: Settings) -> Store:
+    return Store(settings.store_file, busy_seconds=settings.store_busy_seconds)
+
+
 def _fail(exc: FinOpsError) -> typer.Exit:
     # Escaped: messages name settings sections such as [http] or [providers.aws], which rich would take for markup.
     err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
@@ -220,7 +224,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
         )
         await serve_async(server, transport, http)
         return
-    store = Store(settings.store_file)
+    store = _store(settings)
     async with connect_providers(settings, as_of=demo_as_of(settings, today_utc())) as connected:
         server = build_orchestrator(
             store,
@@ -302,7 +306,7 @@ async def _sync(settings: Settings, start: date, end: date) -> SyncReport:
     from finops_orchestrator.sync import sync as run_sync
 
     async with connect_providers(settings, as_of=demo_as_of(settings, end)) as connected:
-        with Store(settings.store_file) as store, progress_bar("syncing", 0) as bar:
+        with _store(settings) as store, progress_bar("syncing", 0) as bar:
 
             async def progress(done: int, total: int, message: str) -> None:
                 bar.advance(1, message)
@@ -362,7 +366,7 @@ async def _report(settings: Settings, month: str | None, demo: bool, output: Pat
                 is_demo=True,
             )
     async with connect_providers(settings, as_of=demo_as_of(settings, today)) as connected:
-        with Store(settings.store_file) as store:
+        with _store(settings) as store:
             return await make_report(
                 store,
                 reports_root(settings.home, is_demo=False),
@@ -414,7 +418,7 @@ def ingest(
 
     try:
         settings = _settings()
-        with Store(settings.store_file) as store, progress_bar("ingesting", 0) as bar:
+        with _store(settings) as store, progress_bar("ingesting", 0) as bar:
             reports = run_ingest(
                 store,
                 paths,
@@ -461,7 +465,7 @@ def export(
         raise typer.Exit(2)
     try:
         settings = _settings()
-        with Store(settings.store_file) as store:
+        with _store(settings) as store:
             rows = run_export(
                 store,
                 output,
@@ -482,7 +486,7 @@ def reconcile() -> None:
     Exits 1 when any differs by a cent or more."""
     try:
         settings = _settings()
-        with Store(settings.store_file) as store:
+        with _store(settings) as store:
             rows = store.reconcile()
             files = store.reconcile_files()
     except FinOpsError as exc:
@@ -603,7 +607,7 @@ def store_info(
     """Where the store is, what it holds, and how big it is."""
     try:
         settings = _settings()
-        with open_demo_store(settings) if demo else Store(settings.store_file) as store:
+        with open_demo_store(settings) if demo else _store(settings) as store:
             info = store.info()
     except FinOpsError as exc:
         raise _fail(exc) from None
@@ -623,7 +627,7 @@ def store_info(
 
 
 def _remediation_store(settings: Settings, demo: bool) -> Store:
-    return open_demo_store(settings) if demo else Store(settings.store_file)
+    return open_demo_store(settings) if demo else _store(settings)
 
 
 @app.command()

@@ -8,9 +8,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 from finops_core.access import ServerAuth
 from finops_core.compact import CompactServer
 from finops_core.currency import CurrencySettings
@@ -32,6 +29,7 @@ from pydantic import BaseModel, Field
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
+from finops_orchestrator.progress import PostedProgress, in_worker_posting_progress
 from finops_orchestrator.providers import ProviderStatus, not_configured
 from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
@@ -185,21 +183,23 @@ def build_orchestrator(
             raise InvalidInput(
                 "This server serves the demo store; run `finops serve` without --demo to load real exports."
             )
-        from finops_orchestrator.ingest import ingest
+        from finops_orchestrator.ingest import FileReport, ingest
         from finops_orchestrator.ingest.roots import confine
 
-        def progress(name: str, rows: int) -> None:
-            anyio.from_thread.run(ctx.report_progress, rows, None, f"{name}: {rows:,} rows")
+        def run(posted: PostedProgress) -> list[FileReport]:
+            # This thread holds the store while it reads a file: it posts progress, never waits on the loop.
+            def progress(name: str, rows: int) -> None:
+                posted.post(rows, None, f"{name}: {rows:,} rows")
 
-        reports = await anyio.to_thread.run_sync(
-            lambda: ingest(
+            return ingest(
                 store,
                 confine(paths, roots),  # a client reads only under the roots (a person on the command line: any path)
                 format_name=format,
                 progress=progress,
                 blob_endpoints=blob_endpoints,
             )
-        )
+
+        reports = await in_worker_posting_progress(run, ctx.report_progress)
         files = [
             IngestedFile(
                 path=r.path,

@@ -5,12 +5,17 @@ is (same path or URL, same content) or that its format declares it supersedes, a
 those of every other source, so a reader never sees a half-written file, a re-ingest never duplicates, and a
 file never removes rows it does not cover. Syncs replace their partitions whole. Reads use separate read-only
 connections; with WAL they see the last committed state while a write runs.
+
+Every write goes through ``Store._write``: one writer at a time, in arrival order (``writing.WriteGate``), never
+waiting on an event loop's thread (a waiting loop would freeze every client; tools write from worker threads), and
+never waiting past a bound: a write that cannot get the store in ``busy_seconds`` raises ``StoreBusy`` naming what
+holds it, in this process or another. Readers never wait for a write.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from finops_core.breakdown import Cell
-from finops_core.errors import StoreError
+from finops_core.errors import StoreBusy, StoreError
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.models import Budget, CostBreakdown, CostQuery
 from finops_core.money import Money, from_nanos
@@ -30,9 +35,11 @@ from finops_core.store.queries import cost_cells, held_days, query_costs
 from finops_core.store.schema import applied_migrations, migrate
 from finops_core.store.sources import ReplacedSource, SourceIdentity, delete_sources, recount
 from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
+from finops_core.store.writing import WriteGate, busy_error, on_event_loop, record_file
 
 PartitionKind = Literal["export", "sync"]
-BUSY_TIMEOUT_MS = 30_000
+BUSY_SECONDS = 5.0
+"""How long a write waits for the store before ``StoreBusy`` (``Settings.store_busy_seconds``)."""
 
 
 class PartitionInfo(BaseModel):
@@ -158,23 +165,43 @@ class StoreInfo(BaseModel):
     sources: int = Field(default=0, description="Ingested files and sync writes the store holds rows of.")
 
 
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, read_only: bool, busy_seconds: float) -> sqlite3.Connection:
+    # Read-only connections cannot take the write lock, so a reader never queues behind a writer. In WAL mode a
+    # reader waits (at most busy_seconds) only when another process holds the file exclusively
+    # (locking_mode=EXCLUSIVE) or is recovering its log.
     if read_only:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
     return conn
 
 
-class Store:
-    """A finops SQLite store. Create with ``Store(path)``; the file and schema are made if missing."""
+def _on_loop(what: str) -> RuntimeError:
+    return RuntimeError(
+        f"{what}: a store write on the event loop's thread found the store busy, and waiting there would freeze "
+        "every client; run the write in a worker thread (anyio.to_thread.run_sync)."
+    )
 
-    def __init__(self, path: Path) -> None:
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        "database is locked" in str(exc)
+    )
+
+
+class Store:
+    """A finops SQLite store. Create with ``Store(path)``; the file and schema are made if missing. A write waits
+    at most ``busy_seconds`` for the store (``Settings.store_busy_seconds``), a read only when another process holds
+    the file exclusively."""
+
+    def __init__(self, path: Path, *, busy_seconds: float = BUSY_SECONDS) -> None:
         self.path = path
+        self.busy_seconds = busy_seconds
+        self._gate = WriteGate(record_file(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = _connect(path, read_only=False)
+            self._conn = _connect(path, read_only=False, busy_seconds=busy_seconds)
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             # A 64 MiB page cache for bulk writes; temporary sorts (rollup rebuilds) stay on disk so memory
@@ -182,12 +209,18 @@ class Store:
             self._conn.execute("PRAGMA cache_size = -65536")
             self._conn.execute("PRAGMA foreign_keys = ON")
             migrate(self._conn)
-        except (sqlite3.Error, OSError) as exc:
+        except sqlite3.Error as exc:
+            if _is_busy(exc):  # another process writes (or holds the file) while this one opens or migrates it
+                raise busy_error(self._gate.other_process(), wait=busy_seconds, doing="open") from exc
             raise StoreError(
                 f"Cannot open the store at {path}: {exc}. Check the path is writable, or set FINOPS_HOME "
                 "to another folder."
             ) from exc
-        self._lock = threading.Lock()
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot open the store at {path}: {exc}. Check the path is writable, or set FINOPS_HOME "
+                "to another folder."
+            ) from exc
         self._dictionary = Dictionary(self._conn)
 
     def close(self) -> None:
@@ -202,16 +235,71 @@ class Store:
     @contextmanager
     def reader(self) -> Generator[sqlite3.Connection]:
         """A read-only connection (its own snapshot in WAL mode), closed on exit."""
-        conn = _connect(self.path, read_only=True)
+        conn = _connect(self.path, read_only=True, busy_seconds=self.busy_seconds)
         conn.row_factory = sqlite3.Row
         try:
             yield conn
         except sqlite3.Error as exc:
+            if _is_busy(exc):
+                raise busy_error(self._gate.other_process(), wait=self.busy_seconds, doing="read") from exc
             raise StoreError(f"Reading the store at {self.path} failed: {exc}") from exc
         finally:
             conn.close()
 
     # -- writes ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, what: str, *, wait: float | None = None) -> Generator[sqlite3.Connection]:
+        """The one way to write: this thread's turn (in arrival order), then SQLite's write lock (``BEGIN
+        IMMEDIATE``, which orders writers of other processes), both within ``wait`` seconds (default
+        ``busy_seconds``), else ``StoreBusy`` naming what holds the store. Committed when the block ends, rolled back
+        on any error. ``what`` says what this write is, for the writes that wait on it."""
+        # On an event loop's thread a write must not wait at all: the loop serves every client (and the holder may
+        # be waiting on the loop). Tools write from worker threads; one that does not fails here, loudly, as soon
+        # as the store is busy.
+        loop = on_event_loop()
+        bound = 0.0 if loop else self.busy_seconds if wait is None else wait
+        deadline = time.monotonic() + bound
+        try:
+            self._gate.enter(what, wait=bound)
+        except StoreBusy as exc:
+            if loop:
+                raise _on_loop(what) from exc
+            raise
+        try:
+            conn = self._conn
+            conn.execute(f"PRAGMA busy_timeout = {int(max(deadline - time.monotonic(), 0) * 1000)}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    raise _on_loop(what) if loop else busy_error(self._gate.other_process(), wait=bound) from exc
+                raise StoreError(f"Cannot write to the store at {self.path}: {exc}") from exc
+            self._gate.publish()
+            try:
+                yield conn
+                self._gate.withdraw()
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                self._gate.withdraw()
+                conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"Writing to the store failed and was rolled back: {exc}") from exc
+                raise
+        finally:
+            self._gate.leave()
+
+    def wait_writers(self, count: int, *, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until ``count`` writes of this ``Store`` hold or wait for the store;
+        whether they do. For diagnostics and tests that need a write to be waiting."""
+        return self._gate.wait_queued(count, timeout=timeout)
+
+    def probe_write(self, what: str) -> None:
+        """Wait (at most ``busy_seconds``) until a write could start; ``StoreBusy`` naming the holder otherwise. For
+        slow or paid work whose result must be written (a sync asking the clouds): better refused before it than
+        after. The store may still be taken before that write; the write then answers for itself."""
+        with self._write(what):
+            pass
 
     @contextmanager
     def writer(
@@ -221,6 +309,7 @@ class Store:
         kind: PartitionKind,
         progress: Callable[[int], None] | None = None,
         source: SourceIdentity | None = None,
+        what: str | None = None,
     ) -> Generator[PartitionWriter]:
         """One write transaction, committed when the block ends.
 
@@ -231,21 +320,25 @@ class Store:
         back: the store is as it was. An ``export`` partition is never overwritten by a ``sync`` (its rows are
         skipped and the result says why), since the same dollars would otherwise be counted from two sources;
         an export removes synced aggregates of its partitions.
+        ``what`` names the write for writers that wait on it (default: the lineage's file or source).
         """
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+
+        def counted(rows: int) -> None:
+            self._gate.progress(rows)  # other writers' busy answers say how far this write is
+            if progress is not None:
+                progress(rows)
+
+        if what is None:
+            origin = Path(lineage.file).name if lineage.file else lineage.source
+            what = f"ingest of {origin}" if kind == "export" else f"{lineage.source} write"
+        with self._write(what) as conn:
             self._dictionary.begin()
             try:
-                writer = PartitionWriter(conn, self._dictionary, lineage, kind, progress, source)
+                writer = PartitionWriter(conn, self._dictionary, lineage, kind, counted, source)
                 yield writer
                 writer.finish()
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                conn.execute("ROLLBACK")
+            except BaseException:
                 self._dictionary.rollback()
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"Writing to the store failed and was rolled back: {exc}") from exc
                 raise
 
     def replace_partition(
@@ -262,28 +355,21 @@ class Store:
 
         A row outside ``key`` aborts the write and leaves the store as it was.
         """
-        with self.writer(lineage, kind=kind, progress=progress) as writer:
+        what = f"{lineage.source} of {key.provider_name} {key.billing_account_id} {key.billing_period_start:%Y-%m}"
+        with self.writer(lineage, kind=kind, progress=progress, what=what) as writer:
             if writer.open_partition(key) is not None:
                 writer.add_items(items, only=key)
         return writer.results[0]
 
     @contextmanager
-    def transaction(self) -> Generator[sqlite3.Connection]:
+    def transaction(self, what: str = "a write", *, wait: float | None = None) -> Generator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``: it holds the file's write lock from the start, so a
         check-then-write inside it cannot race another process); committed when the block ends, rolled back on
-        any error."""
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+        any error. ``what`` names it for writers that wait on it; ``wait`` overrides ``busy_seconds``."""
+        with self._write(what, wait=wait) as conn:
             conn.row_factory = sqlite3.Row  # rows by column name, as readers get them
             try:
                 yield conn
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"Writing to the store failed and was rolled back: {exc}") from exc
-                raise
             finally:
                 conn.row_factory = None
 
@@ -293,52 +379,37 @@ class Store:
         candidates = [label]
         if "://" not in label:
             candidates.append(str(Path(label).expanduser().resolve()))
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                marks = ", ".join("?" * len(candidates))
-                rows = conn.execute(
-                    "SELECT DISTINCT s.id, s.label, s.format, s.row_count FROM source_labels sl JOIN sources s ON "
-                    f"s.id = sl.source_id WHERE s.kind = 'export' AND (sl.label IN ({marks}) OR s.label IN ({marks}))",
-                    (*candidates, *candidates),
-                ).fetchall()
-                delete_sources(conn, [int(r[0]) for r in rows])
-                recount(conn, [])
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"Writing to the store failed and was rolled back: {exc}") from exc
-                raise
+        with self._write(f"forgetting {label}") as conn:
+            marks = ", ".join("?" * len(candidates))
+            rows = conn.execute(
+                "SELECT DISTINCT s.id, s.label, s.format, s.row_count FROM source_labels sl JOIN sources s ON "
+                f"s.id = sl.source_id WHERE s.kind = 'export' AND (sl.label IN ({marks}) OR s.label IN ({marks}))",
+                (*candidates, *candidates),
+            ).fetchall()
+            delete_sources(conn, [int(r[0]) for r in rows])
+            recount(conn, [])
         return [ReplacedSource(label=r[1], format=r[2], rows=int(r[3]), reason="forgotten") for r in rows]
 
     def save_budget(self, budget: Budget, now: datetime) -> bool:
         """Create or replace the budget of that name; True if it was new."""
         definition = budget.model_dump_json()
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = self._conn.execute(
-                    "UPDATE budgets SET definition = ?, updated_at = ? WHERE name = ?",
-                    (definition, now.isoformat(), budget.name),
+        with self._write(f"saving budget {budget.name!r}") as conn:
+            cursor = conn.execute(
+                "UPDATE budgets SET definition = ?, updated_at = ? WHERE name = ?",
+                (definition, now.isoformat(), budget.name),
+            )
+            created = cursor.rowcount == 0
+            if created:
+                conn.execute(
+                    "INSERT INTO budgets VALUES (?, ?, ?, ?)",
+                    (budget.name, definition, now.isoformat(), now.isoformat()),
                 )
-                created = cursor.rowcount == 0
-                if created:
-                    self._conn.execute(
-                        "INSERT INTO budgets VALUES (?, ?, ?, ?)",
-                        (budget.name, definition, now.isoformat(), now.isoformat()),
-                    )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
         return created
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
         """Keep ``snapshot`` as the latest of its provider and kind."""
-        with self._lock:
-            self._conn.execute(
+        with self._write(f"saving the {snapshot.provider} {snapshot.kind}") as conn:
+            conn.execute(
                 "INSERT OR REPLACE INTO provider_snapshots VALUES (?, ?, ?, ?)",
                 (snapshot.provider, snapshot.kind, snapshot.taken_at.isoformat(), snapshot.body),
             )
@@ -353,8 +424,8 @@ class Store:
 
     def save_answer(self, key: str, *, provider: str, operation: str, stored_at: datetime, body: str) -> None:
         """Keep a paid API's answer (``body``, JSON) under ``key``, a hash of the exact request."""
-        with self._lock:
-            self._conn.execute(
+        with self._write(f"caching a {provider} {operation} answer") as conn:
+            conn.execute(
                 "INSERT OR REPLACE INTO api_answers VALUES (?, ?, ?, ?, ?)",
                 (key, provider, operation, stored_at.isoformat(), body),
             )
@@ -593,7 +664,7 @@ class Store:
             ]
             return StoreInfo(
                 path=str(self.path),
-                size_bytes=sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*")),
+                size_bytes=_size(self.path),
                 migrations=applied_migrations(conn),
                 partitions=count("SELECT COUNT(*) FROM partitions"),
                 line_items=count("SELECT COUNT(*) FROM line_items"),
@@ -604,3 +675,14 @@ class Store:
                 effective_cost_totals=totals,
                 sources=count("SELECT COUNT(*) FROM sources"),
             )
+
+
+def _size(path: Path) -> int:
+    """The store's bytes: the file, its write-ahead log and index (which come and go while others write)."""
+    total = 0
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            total += part.stat().st_size
+        except FileNotFoundError:
+            continue
+    return total

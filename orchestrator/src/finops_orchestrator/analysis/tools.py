@@ -198,7 +198,7 @@ def register_analysis_tools(
             metric=metric,
             filters=filters,
         )
-        store.save_budget(budget, datetime.now(UTC))
+        await anyio.to_thread.run_sync(store.save_budget, budget, datetime.now(UTC))  # never write on the loop
         return budget_status(budget, store, today())
 
     @compact_tool(
