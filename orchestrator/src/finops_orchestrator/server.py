@@ -12,6 +12,7 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 from finops_core.access import ServerAuth
+from finops_core.bounds import Day, Paths
 from finops_core.compact import CompactServer
 from finops_core.currency import CurrencySettings
 from finops_core.dates import check_period, parse_day, today_utc
@@ -137,7 +138,7 @@ def build_orchestrator(
     async def finops_sync(
         ctx: Context,
         start: Annotated[
-            str | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
+            Day | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
         ] = None,
     ) -> SyncReport:
         end = today()
@@ -167,7 +168,7 @@ def build_orchestrator(
     )
     async def finops_ingest(
         ctx: Context,
-        paths: Annotated[list[str], Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
+        paths: Annotated[Paths, Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
         format: Annotated[
             ExportFormatName | None, Field(description="Force the format instead of detecting it.")
         ] = None,
