@@ -315,7 +315,7 @@ def cost_query_of(
             top_n=top_n,
         )
     except ValueError as exc:
-        raise InvalidInput(f"Invalid cost query: {exc}") from None
+        raise InvalidInput(f"Invalid cost query: {exc}") from exc
 
 
 def register_cost_query(

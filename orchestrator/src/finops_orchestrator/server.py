@@ -143,7 +143,7 @@ def build_orchestrator(
     ) -> SyncReport:
         end = today()
         first = parse_day(start, "start") if start else sync_start(end, sync_settings.history_months)
-        check_period(first, end)
+        check_period(first, end, ("start", "today"))
 
         async def progress(done: int, total: int, message: str) -> None:
             await ctx.report_progress(done, total, message)

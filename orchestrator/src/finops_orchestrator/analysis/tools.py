@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 import anyio.to_thread
 from finops_core.bounds import AmountText, Day, Id, Ids, Sql
+from finops_core.currency import currency_code
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
@@ -79,7 +80,7 @@ def register_analysis_tools(
         length = current[1] - current[0]
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
-        check_period(base_start, base_end)
+        check_period(base_start, base_end, ("baseline_start", "baseline_end"))
         return explain_change(
             store,
             current=current,
@@ -190,7 +191,7 @@ def register_analysis_tools(
         filters: dict[Dimension, tuple[str, ...]] = {d: tuple(values) for d, values in chosen.items() if values}
         budget = Budget(
             name=name.strip(),
-            amount=Money(amount=value, currency=currency.strip().upper()),
+            amount=Money(amount=value, currency=currency_code(currency, "currency")),
             period=period,
             metric=metric,
             filters=filters,
