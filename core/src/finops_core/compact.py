@@ -1,5 +1,5 @@
 """``CompactServer``: an ``MCPServer`` whose tool list costs an assistant less context, and whose refusals of
-arguments that break a tool's schema are short and name the argument.
+arguments that break a tool's schema (or of an unknown prompt) are short and name what was wrong.
 
 pydantic gives every parameter of a tool's input schema a ``title`` repeating its name ("Start" for ``start``),
 and every optional one ``"default": null``. A host pays for the whole tool list before its first question, and
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import CallToolResult, InputRequiredResult, Tool
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, Tool
 from pydantic import ValidationError
 
 from finops_core.errors import InvalidInput
@@ -41,6 +42,17 @@ class CompactServer(MCPServer):
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                 raise
             raise refusal(name, cause) from cause  # the cause keeps the SDK logging field names only
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        # The SDK answers an unknown name with an internal error, the name only in its log.
+        known = [p.name for p in await self.list_prompts()]
+        if name not in known:
+            shown = name if len(name) <= _NAME_CHARS else f"{name[:_NAME_CHARS]}…"
+            offered = f"the prompts are {', '.join(known)}" if known else "this server has no prompts"
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt {shown!r}: {offered}.")
+        return await super().get_prompt(name, arguments, context)
 
 
 def refusal(tool: str, error: ValidationError) -> InvalidInput:

@@ -24,11 +24,12 @@ from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
+from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
-from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from mcp.types import INVALID_PARAMS, ToolAnnotations
+from pydantic import BaseModel, Field, PrivateAttr
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
@@ -260,11 +261,26 @@ def _synced_at(snapshot: Snapshot) -> SyncedAt:
     return SyncedAt(provider=snapshot.provider, kind=snapshot.kind, taken_at=f"{snapshot.taken_at:%Y-%m-%dT%H:%MZ}")
 
 
+class TemplatePrompt(Prompt):
+    """A prompt from a template whose arguments are checked before the SDK renders it: the SDK reports its own
+    checks and any failure inside rendering as "Error rendering prompt" or an internal error, the reason only in
+    the server's log. Refused arguments answer an invalid-params error that says what to send."""
+
+    _template: PromptTemplate = PrivateAttr()
+
+    async def render(self, arguments: dict[str, Any] | None, context: Context[Any, Any]) -> Any:
+        try:
+            self._template.check(arguments or {})
+        except ValueError as exc:
+            raise MCPError(code=INVALID_PARAMS, message=str(exc)) from exc
+        return await super().render(arguments, context)
+
+
 def _prompt(template: PromptTemplate) -> Prompt:
     def render(**values: Any) -> str:
         return template.render(values)
 
-    return Prompt(
+    prompt = TemplatePrompt(
         name=template.name,
         title=template.title,
         description=template.description,
@@ -274,3 +290,5 @@ def _prompt(template: PromptTemplate) -> Prompt:
         fn=render,
         context_kwarg=None,
     )
+    prompt._template = template  # pyright: ignore[reportPrivateUsage]
+    return prompt
