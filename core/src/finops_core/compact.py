@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from finops_core.errors import InvalidInput
 
 _ERRORS_NAMED = 5  # a refusal names this many problems, then counts the rest
-_NAME_CHARS = 64  # of each part of an argument's path (a mapping's key is a caller's text)
+_NAME_CHARS = 64  # of a name a caller sent: a tool's, a prompt's, a part of an argument's path (a mapping's key)
 
 
 class CompactServer(MCPServer):
@@ -35,6 +35,8 @@ class CompactServer(MCPServer):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        if self._tool_input_schema(name) is None:  # the SDK's answer quotes the name whole, however long
+            raise InvalidInput(f"Unknown tool {_clip(name)!r}: tools/list names the tools of this server.")
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -49,9 +51,8 @@ class CompactServer(MCPServer):
         # The SDK answers an unknown name with an internal error, the name only in its log.
         known = [p.name for p in await self.list_prompts()]
         if name not in known:
-            shown = name if len(name) <= _NAME_CHARS else f"{name[:_NAME_CHARS]}…"
             offered = f"the prompts are {', '.join(known)}" if known else "this server has no prompts"
-            raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt {shown!r}: {offered}.")
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt {_clip(name)!r}: {offered}.")
         return await super().get_prompt(name, arguments, context)
 
 
@@ -66,8 +67,12 @@ def refusal(tool: str, error: ValidationError) -> InvalidInput:
     )
 
 
+def _clip(name: str) -> str:
+    return name if len(name) <= _NAME_CHARS else f"{name[:_NAME_CHARS]}…"
+
+
 def _problem(error: Any) -> str:
-    parts = [str(p) if len(str(p)) <= _NAME_CHARS else f"{str(p)[:_NAME_CHARS]}…" for p in error["loc"]]
+    parts = [_clip(str(p)) for p in error["loc"]]
     where = ".".join(parts) or "arguments"
     value = error.get("input")
     size = ""
