@@ -1,5 +1,6 @@
-"""``CompactServer``: an ``MCPServer`` whose tool list costs an assistant less context, and whose refusals of
-arguments that break a tool's schema (or of an unknown prompt) are short and name what was wrong.
+"""``CompactServer``: an ``MCPServer`` whose tool list costs an assistant less context, whose refusals of
+arguments that break a tool's schema (or of an unknown tool or prompt) are short and name what was wrong, and
+whose confirmation questions refuse clearly when a person's answer cannot be used.
 
 pydantic gives every parameter of a tool's input schema a ``title`` repeating its name ("Start" for ``start``),
 and every optional one ``"default": null``. A host pays for the whole tool list before its first question, and
@@ -17,10 +18,11 @@ from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, Tool
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent, Tool
 from pydantic import ValidationError
 
-from finops_core.errors import InvalidInput
+from finops_core.confirmation import refusal_for
+from finops_core.errors import ERROR_META_KEY, InvalidInput, RemediationRefused, error_kind
 
 _ERRORS_NAMED = 5  # a refusal names this many problems, then counts the rest
 _NAME_CHARS = 64  # of a name a caller sent: a tool's, a prompt's, a part of an argument's path (a mapping's key)
@@ -40,6 +42,13 @@ class CompactServer(MCPServer):
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
+            # An answer the SDK rejected before the tool ran (none, or not a boolean): a refusal, not its raw error.
+            unusable = refusal_for(exc)
+            if unusable is not None:
+                kind = error_kind(RemediationRefused(unusable))
+                return CallToolResult(
+                    content=[TextContent(type="text", text=unusable)], is_error=True, _meta={ERROR_META_KEY: kind}
+                )
             cause = exc.__cause__
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                 raise

@@ -25,7 +25,7 @@ from mcp.server.mcpserver import (
     Resolve,
 )
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from finops_core.access import Scope, ServerAuth, require_scope
 from finops_core.bounds import Day, Id, IdMap, Ids, Token
@@ -33,6 +33,7 @@ from finops_core.compact import CompactServer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
 from finops_core.focus import CostLineItem
+from finops_core.guardrails import TagGuardrails
 from finops_core.models import (
     CLOUD_NAMES,
     ActionKind,
@@ -47,7 +48,7 @@ from finops_core.models import (
     RemediationResult,
 )
 from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
-from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceType
+from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Settings
 
 KindParam = Annotated[ActionKind, Field(description="What to do.")]
@@ -76,9 +77,10 @@ class DailyCosts(BaseModel):
 
 
 class Confirm(BaseModel):
-    """The question a person answers before a change is made."""
+    """The question a person answers before a change is made. Only the boolean ``true`` confirms: pydantic's lax
+    mode would take "yes", "y", "1", "t", 1 or 1.0 for it, which a client or a model could send for a person."""
 
-    confirm: bool = Field(description="Apply this change now?")
+    confirm: StrictBool = Field(description="Apply this change now?")
 
 
 def build_server(
@@ -400,6 +402,17 @@ def _register_apply(server: MCPServer, provider: CloudProvider, approval_key: by
 
     @compact_tool(
         server,
+        name=f"{cloud}_resource_tags",
+        annotations=READ,
+        description="The tags (labels) a resource carries now, read from the cloud, never cached: what the finops "
+        "orchestrator checks its guardrails on just before each change.",
+    )
+    async def resource_tags(resource_id: ResourceIdParam, parameters: ActionParams = None) -> ResourceTags:
+        tags = await provider.resource_tags(resource_id, parameters or {})
+        return ResourceTags(provider=cloud, resource_id=resource_id, tags=tags)
+
+    @compact_tool(
+        server,
         name=f"{cloud}_apply_remediation",
         annotations=CHANGE,
         scope="execute",
@@ -417,6 +430,7 @@ def _register_apply(server: MCPServer, provider: CloudProvider, approval_key: by
         match answer:
             case AcceptedElicitation(data=ApprovalClaims() as claims):
                 used.claim(claims, datetime.now(UTC))
+                await refuse_on_live_tags(provider, action, claims.guardrails)
                 return await provider.apply_remediation(action)
             case AcceptedElicitation(data=Confirm(confirm=True)):
                 return await provider.apply_remediation(action)
@@ -424,3 +438,23 @@ def _register_apply(server: MCPServer, provider: CloudProvider, approval_key: by
                 return RemediationResult(
                     action=action, applied=False, message="Not confirmed by the person: nothing was changed."
                 )
+
+
+async def refuse_on_live_tags(provider: CloudProvider, action: RemediationAction, guardrails: TagGuardrails) -> None:
+    """``RemediationRefused`` unless the tags ``action``'s resource carries now, read from the cloud, pass
+    ``guardrails``; also when they cannot be read (whether the resource is protected cannot be told then)."""
+    resource = action.resource_id
+    try:
+        tags = await provider.resource_tags(resource, action.parameters)
+    except FinOpsError as exc:
+        raise RemediationRefused(
+            f"Nothing was changed: the tags of {resource} could not be read just before the change ({exc}), so "
+            "whether the policy protects it cannot be told. Try again once they can be read (the credentials need "
+            "permission to read tags)."
+        ) from exc
+    refusal = guardrails.refusal(tags)
+    if refusal is not None:
+        raise RemediationRefused(
+            f"Nothing was changed: {resource} {refusal}, by its tags read from the cloud just now; the approval does "
+            "not cover that. If the change is still wanted, change the tags or the policy, then plan and approve again."
+        )

@@ -232,6 +232,8 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             remediation=settings.remediation_enabled,
             policy=policy,
             auth=auth,
+            ingest_roots=settings.ingest_roots,
+            blob_endpoints=settings.ingest.blob_endpoints,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
@@ -418,6 +420,7 @@ def ingest(
                 paths,
                 format_name=format_name,
                 progress=lambda name, rows: bar.advance(0, f"{name}: {rows:,} rows"),
+                blob_endpoints=settings.ingest.blob_endpoints,
             )
     except FinOpsError as exc:
         raise _fail(exc) from None

@@ -87,6 +87,8 @@ def build_orchestrator(
     remediation: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     auth: ServerAuth | None = None,
+    ingest_roots: Sequence[Path] | None = None,
+    blob_endpoints: Sequence[str] = (),
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
@@ -94,7 +96,9 @@ def build_orchestrator(
     (``Settings.currency``; none: never convert); ``policy`` the guardrails and tag policies
     (``Policy.load(settings.policy_file)``; none: the defaults). With ``remediation`` the plan / execute tools are
     registered; ``now`` is the clock approvals and execution windows are read by. ``auth``
-    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope."""
+    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope.
+    ``finops_ingest`` reads only under ``ingest_roots`` (``settings.ingest_roots``; default: ``imports`` beside the
+    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``)."""
     policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
@@ -111,6 +115,7 @@ def build_orchestrator(
         ),
     )
     source = DEMO_LABEL if is_demo else f"local store {store.path}"
+    roots = list(ingest_roots) if ingest_roots is not None else [store.path.parent / "imports"]
 
     async def answer(query: CostQuery) -> CostBreakdown:
         return store.query_costs(query, source=source, is_demo=is_demo)
@@ -179,12 +184,19 @@ def build_orchestrator(
                 "This server serves the demo store; run `finops serve` without --demo to load real exports."
             )
         from finops_orchestrator.ingest import ingest
+        from finops_orchestrator.ingest.roots import confine
 
         def progress(name: str, rows: int) -> None:
             anyio.from_thread.run(ctx.report_progress, rows, None, f"{name}: {rows:,} rows")
 
         reports = await anyio.to_thread.run_sync(
-            lambda: ingest(store, list(paths), format_name=format, progress=progress)
+            lambda: ingest(
+                store,
+                confine(paths, roots),  # a client reads only under the roots (a person on the command line: any path)
+                format_name=format,
+                progress=progress,
+                blob_endpoints=blob_endpoints,
+            )
         )
         files = [
             IngestedFile(

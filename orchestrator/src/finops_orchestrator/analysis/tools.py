@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
+import anyio
 import anyio.to_thread
 from finops_core.bounds import AmountText, Day, Id, Ids, Sql
 from finops_core.currency import currency_code
@@ -28,7 +29,7 @@ from finops_orchestrator.analysis.changes import ChangeExplanation, explain_chan
 from finops_orchestrator.analysis.commitments import CommitmentReport, commitments
 from finops_orchestrator.analysis.forecast import ForecastBy, ForecastReport, forecast
 from finops_orchestrator.analysis.savings import SavingsReport, store_savings
-from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
+from finops_orchestrator.analysis.sql import SLOT_WAIT_S, SQL_SLOTS, TIME_LIMIT_S, SqlAnswer, run_sql
 from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_findings
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 from finops_orchestrator.providers import ProviderStatus
@@ -303,6 +304,8 @@ def register_analysis_tools(
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
 
+    sql_slots = anyio.CapacityLimiter(SQL_SLOTS)
+
     @compact_tool(
         server,
         name="finops_sql",
@@ -315,4 +318,16 @@ def register_analysis_tools(
         query: Annotated[Sql, Field(description="One SELECT statement.")],
         max_rows: Annotated[int, Field(description="Rows to return at most.", ge=1, le=1000)] = 100,
     ) -> SqlAnswer:
-        return run_sql(store.path, query, max_rows=max_rows)
+        acquired = False
+        with anyio.move_on_after(SLOT_WAIT_S):
+            await sql_slots.acquire()
+            acquired = True
+        if not acquired:
+            raise InvalidInput(
+                f"finops_sql is busy: {SQL_SLOTS} queries are running. Try again in ~{TIME_LIMIT_S:g} s, or use "
+                "finops_cost_query."
+            )
+        try:  # in a worker thread: a query may run up to its time limit, and other calls must not wait on it
+            return await anyio.to_thread.run_sync(functools.partial(run_sql, store.path, query, max_rows=max_rows))
+        finally:
+            sql_slots.release()

@@ -21,7 +21,7 @@ from finops_core.store import PartitionKey, SourceTotal, Store, WriteResult
 from finops_core.store.columns import Nanos, codes_of, distinct_rows
 from finops_core.store.writer import SourceKey
 
-from finops_orchestrator.ingest.buckets import downloaded, is_bucket
+from finops_orchestrator.ingest.buckets import downloaded, is_bucket, locate
 from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
@@ -50,14 +50,18 @@ def ingest(
     *,
     format_name: str | None = None,
     progress: Callable[[str, int], None] | None = None,
+    blob_endpoints: Sequence[str] = (),
 ) -> list[FileReport]:
     """Load every export file under ``paths``. Each file is one transaction: a refused or interrupted
-    file leaves the store as it was before that file; files before it stay loaded."""
+    file leaves the store as it was before that file; files before it stay loaded. ``blob_endpoints``: Azure Blob
+    endpoints read from beyond Azure's documented hosts (``[ingest] blob_endpoints``)."""
     run = _Run(store, by_name(format_name) if format_name else None, progress)
+    for url in (p for p in paths if is_bucket(p)):  # every URL checked before any file is written
+        locate(url, blob_endpoints=blob_endpoints)
     local = expand([p for p in paths if not is_bucket(p)]) if any(not is_bucket(p) for p in paths) else []
     reports = [_ingest_file(run, path, str(path)) for path in local]
     for url in (p for p in paths if is_bucket(p)):
-        with downloaded(url) as files:
+        with downloaded(url, blob_endpoints=blob_endpoints) as files:
             reports += [_ingest_file(run, path, label) for path, label in files]
     return reports
 

@@ -1,15 +1,21 @@
 """Executing an approved plan: re-check, then run the steps through the providers, recording each.
 
+Just before each step its resource's tags are read from the cloud and the policy's protected tags and environment
+rules are checked on them, not on the tags saved in the plan: a resource tagged ``legal-hold`` after the approval
+is refused (and so is one whose tags cannot be read), the refusal audited, and nothing changed.
+
 A step is recorded as running before its provider is called and as done or failed after, so an execution
 killed between the two is resumed by running that step again; providers make a repeated change harmless (a
 stopped instance is reported already stopped). Finished steps are never repeated. A step on a provider in
-another process goes with a proof of the approval for exactly that step (``finops_core.proof``).
+another process goes with a proof of the approval for exactly that step (``finops_core.proof``), carrying the
+policy's tag guardrails, which that server checks again on the tags it reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -26,7 +32,7 @@ from finops_orchestrator.remediation.ledger import LEASE, Claim, Ledger, StepRec
 from finops_orchestrator.remediation.plans import Plan, PlanStep, facts_of
 from finops_orchestrator.remediation.policy import Policy
 
-StepOutcomeState = Literal["done", "done_earlier", "failed", "not_run"]
+StepOutcomeState = Literal["done", "done_earlier", "failed", "refused", "not_run"]
 Outcome = Literal["succeeded", "failed", "stopped", "already_done", "not_approved"]
 
 
@@ -104,8 +110,19 @@ async def run_plan(
                     stopped = True
                     outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
                     continue
+                problems = await live_problems(step, providers, policy)
+                if problems:
+                    refusal = "Refused on the tags read from the cloud just before the step, nothing was changed: "
+                    refusal += "; ".join(problems)
+                    # Recorded as failed, so a later approval of the plan tries the step again (checking again).
+                    ledger.record_refusal(plan.plan_id, actor=actor, now=now(), reason=refusal)
+                    ledger.record_step(run, step.step, "failed", actor=actor, now=now(), result={"message": refusal})
+                    outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="refused", message=refusal))
+                    if plan.on_failure == "stop":
+                        stopped = True
+                    continue
                 ledger.record_step(run, step.step, "running", actor=actor, now=now())
-                outcome = await _apply(step, plan, claim, providers)
+                outcome = await _apply(step, plan, claim, providers, policy)
                 recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
                 ledger.record_step(
                     run,
@@ -122,7 +139,7 @@ async def run_plan(
     except anyio.get_cancelled_exc_class():
         ledger.release(run)  # synchronous: runs even while cancelled
         raise
-    failed = any(o.state == "failed" for o in outcomes)
+    failed = any(o.state in ("failed", "refused") for o in outcomes)
     not_run = any(o.state == "not_run" for o in outcomes)
     result: Outcome = "stopped" if not_run else "failed" if failed else "succeeded"
     ledger.finish(run, result, actor=actor, now=now())
@@ -169,7 +186,27 @@ def savings_done(plan: Plan, ledger: Ledger) -> list[Money]:
     return [Money(amount=v, currency=c) for c, v in sorted(totals.items())]
 
 
-async def _apply(step: PlanStep, plan: Plan, claim: Claim, providers: Mapping[Cloud, CloudProvider]) -> StepOutcome:
+async def live_problems(step: PlanStep, providers: Mapping[Cloud, CloudProvider], policy: Policy) -> list[str]:
+    """Every reason ``policy`` forbids ``step`` on the tags its resource carries now, read from its cloud (also when
+    they cannot be read: whether it is protected cannot be told then); empty when the step may run."""
+    action = step.action
+    provider = providers.get(action.provider)
+    if provider is None:
+        return []  # the step fails in _apply, saying the cloud is not connected
+    try:
+        tags = await provider.resource_tags(action.resource_id, action.parameters)
+    except FinOpsError as exc:
+        return [
+            f"the tags of {CLOUD_NAMES[action.provider]} {action.resource_id} could not be read just now ({exc}), "
+            "so whether the policy protects it cannot be told. Try again once they can be read (the credentials "
+            "need permission to read tags)"
+        ]
+    return policy.step_violations(replace(facts_of(step), tags=tags))
+
+
+async def _apply(
+    step: PlanStep, plan: Plan, claim: Claim, providers: Mapping[Cloud, CloudProvider], policy: Policy
+) -> StepOutcome:
     action = step.action
     provider = providers.get(action.provider)
     if provider is None:
@@ -189,6 +226,7 @@ async def _apply(step: PlanStep, plan: Plan, claim: Claim, providers: Mapping[Cl
                 approved_by=claim.approval.approved_by,
                 expires_at=int(claim.approval.expires_at.timestamp()),
                 action=action,
+                guardrails=policy.guardrails_for(action.provider, action.kind),
             )
             result: RemediationResult = await provider.apply_approved(action, claims)
         else:
@@ -220,4 +258,7 @@ def _note(outcome: Outcome, plan: Plan) -> str:
             "Stopped before the end. Finished steps will not run again: after fixing the cause, approve the plan "
             f"again (finops approve {plan.plan_id}) and execute it to run the rest."
         )
-    return "Some steps failed (see each message); the others ran. Failed steps can be retried with a new approval."
+    return (
+        "Some steps failed or were refused (see each message); the others ran. They can be retried with a new "
+        "approval, which checks the guardrails again."
+    )

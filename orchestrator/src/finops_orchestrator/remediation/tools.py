@@ -8,7 +8,7 @@ No ``from __future__ import annotations``: the SDK evaluates tool annotations, a
 local function.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -24,11 +24,17 @@ from mcp.server import MCPServer
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from finops_orchestrator.providers.asking import ask_every_cloud
 from finops_orchestrator.remediation import audit
-from finops_orchestrator.remediation.execution import ExecutionReport, already_done, check_guardrails, run_plan
+from finops_orchestrator.remediation.execution import (
+    ExecutionReport,
+    already_done,
+    check_guardrails,
+    live_problems,
+    run_plan,
+)
 from finops_orchestrator.remediation.ledger import Ledger, new_owner
 from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan, approval_text, make_plan
 from finops_orchestrator.remediation.policy import Policy
@@ -39,9 +45,10 @@ RECOMMENDATIONS_ASKED = 500
 
 
 class Approve(BaseModel):
-    """The question a person answers before a plan runs."""
+    """The question a person answers before a plan runs. Only the boolean ``true`` approves (pydantic's lax mode
+    would take "yes", "y", "1", "t", 1 or 1.0 for it)."""
 
-    approve: bool = Field(description="Approve this plan and run it now?")
+    approve: StrictBool = Field(description="Approve this plan and run it now?")
 
 
 class NoQuestion(BaseModel):
@@ -159,6 +166,7 @@ def register_remediation_tools(
         capabilities = ctx.client_capabilities
         if capabilities is None or capabilities.elicitation is None:
             return NoQuestion()  # refused below, with the terminal's approval path
+        await _checked_live(ledger, plan, by_cloud, policy, now(), actor_of(ctx))
         return Elicit(approval_text(plan, int(policy.approval_ttl.total_seconds() // 60)), Approve)
 
     @compact_tool(
@@ -210,6 +218,20 @@ def _checked(ledger: Ledger, plan: Plan, policy: Policy, now: datetime, actor: s
     except RemediationRefused as exc:
         ledger.record_refusal(plan.plan_id, actor=actor, now=now, reason=str(exc))
         raise
+
+
+async def _checked_live(
+    ledger: Ledger, plan: Plan, providers: Mapping[Cloud, CloudProvider], policy: Policy, now: datetime, actor: str
+) -> None:
+    """Refuse (and audit) before a person is asked to approve a plan whose unfinished steps the policy forbids on
+    their resources' tags as the clouds report them now. Each step is checked again just before it runs."""
+    done = {n for n, r in ledger.steps(plan.plan_id).items() if r.state == "done"}
+    problems = [p for s in plan.steps if s.step not in done for p in await live_problems(s, providers, policy)]
+    if problems:
+        reason = f"Nothing was changed: plan {plan.plan_id} is not allowed now, by the tags read from the clouds: "
+        reason += "; ".join(problems)
+        ledger.record_refusal(plan.plan_id, actor=actor, now=now, reason=reason)
+        raise RemediationRefused(reason)
 
 
 async def _chosen(

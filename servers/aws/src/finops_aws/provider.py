@@ -25,7 +25,7 @@ from finops_aws.inventory.pricing import PriceBook
 from finops_aws.inventory.resources import list_resources
 from finops_aws.inventory.waste import waste_findings
 from finops_aws.recommendations import all_recommendations, merge
-from finops_aws.remediation import apply_remediation, plan_remediation
+from finops_aws.remediation import apply_remediation, plan_remediation, resource_tags
 from finops_aws.settings import AwsSettings
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class AwsProvider(AdapterProvider[AwsContext]):
             merge=merge,
             plan=plan_remediation,
             apply=apply_remediation,
+            tags=resource_tags,
             sources=SOURCES,
         )
         super().__init__("aws", ctx, parts)
