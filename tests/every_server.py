@@ -7,6 +7,7 @@ closed local port: nothing in these tests may reach a cloud, and an argument tha
 
 from __future__ import annotations
 
+import functools
 import importlib
 import tempfile
 from collections.abc import Callable
@@ -81,6 +82,7 @@ async def tools_of(server: MCPServer) -> list[Tool]:
         return (await client.list_tools()).tools
 
 
+@functools.cache  # several test modules parametrize over it: list the tools once per test run
 def every_tool() -> list[tuple[str, bool, Tool]]:
     """``(command, remediation, tool)`` for every tool of every server, as tools/list gives them."""
     with tempfile.TemporaryDirectory() as folder:
