@@ -8,8 +8,8 @@ Every pattern runs in time linear in its input, whatever the input: text here is
 (an argument echoed in an error, a request logged at DEBUG), and a pattern that backtracks over a long run
 once per starting position made one 1 MB argument hold the server for minutes. The rules that keep it so:
 a pattern never starts inside a run its own first part would scan again (a lookbehind, or a match that
-consumes the run), and runs that cannot give characters back are possessive (``*+``, ``++``).
-``tests/core/test_redact.py`` holds each pattern's worst case; a new pattern adds its own.
+consumes the run), and runs that cannot give characters back are possessive (``*+``, ``++``). Each pattern's
+worst cases are in ``tests/core/redact_worst.py``, timed on a megabyte by the tests; a new pattern adds its own.
 """
 
 from __future__ import annotations
