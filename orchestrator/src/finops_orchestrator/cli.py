@@ -262,13 +262,14 @@ def policy() -> None:
         loaded = Policy.load(_settings().policy_file)
     except FinOpsError as exc:
         raise _fail(exc) from None
-    out.print(loaded.describe(), highlight=False)
+    # markup=False: TOML's [[tables]] and the file's own values (tags such as "[prod]") are not rich markup.
+    out.print(loaded.describe(), highlight=False, markup=False)
     if loaded.tag_policies:
         out.print("Tag policies (finops_tag_policy reports the resources breaking them):")
         for rule in loaded.tag_policies:
-            out.print(f"  {rule.describe()}", highlight=False)
+            out.print(f"  {rule.describe()}", highlight=False, markup=False)
     else:
-        out.print("No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags.")
+        out.print("No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags.", markup=False)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from finops_core.access import ServerAuth
+from finops_core.bounds import Day, Paths
 from finops_core.compact import CompactServer
 from finops_core.currency import CurrencySettings
 from finops_core.dates import check_period, parse_day, today_utc
@@ -20,11 +21,12 @@ from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
+from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
-from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from mcp.types import INVALID_PARAMS, ToolAnnotations
+from pydantic import BaseModel, Field, PrivateAttr
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
@@ -143,12 +145,12 @@ def build_orchestrator(
     async def finops_sync(
         ctx: Context,
         start: Annotated[
-            str | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
+            Day | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
         ] = None,
     ) -> SyncReport:
         end = today()
         first = parse_day(start, "start") if start else sync_start(end, sync_settings.history_months)
-        check_period(first, end)
+        check_period(first, end, ("start", "today"))
 
         async def progress(done: int, total: int, message: str) -> None:
             await ctx.report_progress(done, total, message)
@@ -174,7 +176,7 @@ def build_orchestrator(
     )
     async def finops_ingest(
         ctx: Context,
-        paths: Annotated[list[str], Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
+        paths: Annotated[Paths, Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
         format: Annotated[
             ExportFormatName | None, Field(description="Force the format instead of detecting it.")
         ] = None,
@@ -276,11 +278,26 @@ def _synced_at(snapshot: Snapshot) -> SyncedAt:
     return SyncedAt(provider=snapshot.provider, kind=snapshot.kind, taken_at=f"{snapshot.taken_at:%Y-%m-%dT%H:%MZ}")
 
 
+class TemplatePrompt(Prompt):
+    """A prompt from a template whose arguments are checked before the SDK renders it: the SDK reports its own
+    checks and any failure inside rendering as "Error rendering prompt" or an internal error, the reason only in
+    the server's log. Refused arguments answer an invalid-params error that says what to send."""
+
+    _template: PromptTemplate = PrivateAttr()
+
+    async def render(self, arguments: dict[str, Any] | None, context: Context[Any, Any]) -> Any:
+        try:
+            self._template.check(arguments or {})
+        except ValueError as exc:
+            raise MCPError(code=INVALID_PARAMS, message=str(exc)) from exc
+        return await super().render(arguments, context)
+
+
 def _prompt(template: PromptTemplate) -> Prompt:
     def render(**values: Any) -> str:
         return template.render(values)
 
-    return Prompt(
+    prompt = TemplatePrompt(
         name=template.name,
         title=template.title,
         description=template.description,
@@ -290,3 +307,5 @@ def _prompt(template: PromptTemplate) -> Prompt:
         fn=render,
         context_kwarg=None,
     )
+    prompt._template = template  # pyright: ignore[reportPrivateUsage]
+    return prompt

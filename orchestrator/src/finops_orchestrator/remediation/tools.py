@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from finops_core.access import require_scope
+from finops_core.bounds import ITEMS, Id, Ids
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
@@ -41,7 +42,7 @@ from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan
 from finops_orchestrator.remediation.policy import Policy
 
 PLAN = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
-PlanIdParam = Annotated[str, Field(description="The plan's id, from finops_plan_remediation.")]
+PlanIdParam = Annotated[Id, Field(description="The plan's id, from finops_plan_remediation.")]
 RECOMMENDATIONS_ASKED = 500
 
 
@@ -123,9 +124,11 @@ def register_remediation_tools(
     async def plan_remediation(
         ctx: Context,
         recommendation_ids: Annotated[
-            list[str] | None, Field(description="recommendation_id values from finops_savings.")
+            Ids | None, Field(description="recommendation_id values from finops_savings.")
         ] = None,
-        actions: Annotated[list[ActionRequest] | None, Field(description="Changes not from a recommendation.")] = None,
+        actions: Annotated[
+            list[ActionRequest] | None, Field(description="Changes not from a recommendation.", max_length=ITEMS)
+        ] = None,
         on_failure: Annotated[OnFailure, Field(description="When a step fails: stop, or continue.")] = "stop",
         title: Annotated[str | None, Field(description="A short name for the plan.", max_length=120)] = None,
     ) -> Plan:
@@ -150,7 +153,7 @@ def register_remediation_tools(
         description="A remediation plan with its approvals, step results and audit entries, and what to do next; "
         "without plan_id, the recent plans.",
     )
-    async def plan_status(plan_id: Annotated[str | None, Field(description="The plan's id.")] = None) -> PlanStatus:
+    async def plan_status(plan_id: Annotated[Id | None, Field(description="The plan's id.")] = None) -> PlanStatus:
         if plan_id is None:
             lines = [_line(p, ledger) for p in ledger.plans()]
             return PlanStatus(plans=lines, next="Ask for one plan_id for its steps and approvals.")
