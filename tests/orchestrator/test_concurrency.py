@@ -89,11 +89,18 @@ async def _approve(context: ClientRequestContext, params: ElicitRequestParams) -
 
 
 @asynccontextmanager
-async def _clients(store: Store, count: int) -> AsyncIterator[list[Client]]:
-    """``count`` clients (each can answer an approval prompt) of one server over ``store``, with remediation on."""
+async def _clients(store: Store, count: int, imports: Path) -> AsyncIterator[list[Client]]:
+    """``count`` clients (each can answer an approval prompt) of one server over ``store``, with remediation on,
+    that may ingest what is under ``imports`` and the shared FOCUS sample."""
     providers = list[CloudProvider](SandboxProvider(c, as_of=AS_OF) for c in CLOUDS)
     server = build_orchestrator(
-        store, is_demo=False, today=lambda: AS_OF, providers=providers, remediation=True, now=lambda: NOW
+        store,
+        is_demo=False,
+        today=lambda: AS_OF,
+        providers=providers,
+        remediation=True,
+        now=lambda: NOW,
+        ingest_roots=[imports, SAMPLE.parent],
     )
     async with (
         serving_in_thread(server, HttpSettings()) as url,
@@ -191,7 +198,7 @@ async def test_every_tool_that_writes_the_store_answers_within_the_bound_during_
 ) -> None:
     answers: dict[str, CallToolResult] = {}
     with anyio.fail_after(60):
-        async with _clients(store, 1 + len(WRITES)) as (ingesting, *others):
+        async with _clients(store, 1 + len(WRITES), big_export.parent) as (ingesting, *others):
             plan = await _plan(others[0])
 
             async def answer(name: str, write: Write, client: Client) -> None:
@@ -215,7 +222,7 @@ async def test_reads_answer_at_once_during_a_large_ingest_while_a_write_waits_fo
     slowest = 0.0
     with anyio.fail_after(60):
         async with (
-            _clients(store, 3) as (ingesting, writing, reading),
+            _clients(store, 3, big_export.parent) as (ingesting, writing, reading),
             _ingesting(ingesting, big_export),
             anyio.create_task_group() as group,
         ):
