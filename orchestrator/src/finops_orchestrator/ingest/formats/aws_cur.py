@@ -19,11 +19,16 @@ Report user guide, table dictionary) and the FinOps Foundation's focus_converter
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+from finops_core.dates import month_start, next_month_start
+from finops_core.errors import InvalidInput
+
 from finops_orchestrator.ingest import values as v
-from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive, extras, fill, or_default
 
 CHARGE_CATEGORY = {
     "usage": "Usage",
@@ -101,15 +106,15 @@ def _effective(kind: str | None, unblended: Decimal, row: dict[str, Decimal | No
 def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     n = chunk.rows
     none: list[Any] = [None] * n
-    unblended = chunk.decimals("lineitemunblendedcost") or []
+    unblended = chunk.money("lineitemunblendedcost") or []
     kinds = chunk.text("lineitemlineitemtype") or none
     parts = {
-        "sp_effective": chunk.decimals("savingsplansavingsplaneffectivecost") or none,
-        "ri_effective": chunk.decimals("reservationeffectivecost") or none,
-        "sp_total": chunk.decimals("savingsplantotalcommitmenttodate") or none,
-        "sp_used": chunk.decimals("savingsplanusedcommitment") or none,
-        "ri_unused_upfront": chunk.decimals("reservationunusedamortizedupfrontfeeforbillingperiod") or none,
-        "ri_unused_recurring": chunk.decimals("reservationunusedrecurringfee") or none,
+        "sp_effective": chunk.money("savingsplansavingsplaneffectivecost") or none,
+        "ri_effective": chunk.money("reservationeffectivecost") or none,
+        "sp_total": chunk.money("savingsplantotalcommitmenttodate") or none,
+        "sp_used": chunk.money("savingsplanusedcommitment") or none,
+        "ri_unused_upfront": chunk.money("reservationunusedamortizedupfrontfeeforbillingperiod") or none,
+        "ri_unused_recurring": chunk.money("reservationunusedrecurringfee") or none,
         "ri_arn": chunk.text("reservationreservationarn", "reservationsubscriptionid") or none,
     }
     effective = [
@@ -121,7 +126,19 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     codes = chunk.text("lineitemproductcode") or none
     product = _maps(chunk, "product")  # CUR 2.0 keeps most product attributes in one map column
     usage = chunk.decimals("lineitemusageamount")
-    start = chunk.times("lineitemusagestartdate")
+    # identity/TimeInterval ("start/end") states each line item's hours when the usage dates are blank.
+    interval = chunk.parsed(_interval, "identitytimeinterval")
+    start = derive(chunk, "charge_period_start", chunk.times("lineitemusagestartdate"), _part(interval, 0))
+    end = derive(chunk, "charge_period_end", chunk.times("lineitemusageenddate"), _part(interval, 1))
+    # A CUR's billing period is the calendar month (bill/BillingPeriodStartDate is its first day, 00:00 UTC).
+    months = [month_start(t) if t else None for t in start]
+    period_start = derive(chunk, "billing_period_start", chunk.times("billbillingperiodstartdate"), months)
+    period_end = derive(
+        chunk,
+        "billing_period_end",
+        chunk.times("billbillingperiodenddate"),
+        [next_month_start(p) if p else None for p in period_start],
+    )
     commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
     used = {"lineitemunblendedcost", "lineitemlineitemtype", "lineitemproductcode", "lineitemusageamount"}
     batch: dict[str, Sequence[Any]] = {
@@ -136,10 +153,10 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "sub_account_id": chunk.text("lineitemusageaccountid") or none,
         "sub_account_type": chunk.constant("Linked Account"),
         "billing_currency": or_default(chunk.text("lineitemcurrencycode"), chunk.constant("USD")),
-        "billing_period_start": chunk.times("billbillingperiodstartdate") or none,
-        "billing_period_end": chunk.times("billbillingperiodenddate") or none,
-        "charge_period_start": start or none,
-        "charge_period_end": chunk.times("lineitemusageenddate") or none,
+        "billing_period_start": period_start,
+        "billing_period_end": period_end,
+        "charge_period_start": start,
+        "charge_period_end": end,
         "charge_category": [CHARGE_CATEGORY.get((k or "").lower(), "Adjustment") for k in kinds],
         "charge_description": chunk.text("lineitemlineitemdescription") or none,
         "service_name": fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes)
@@ -158,8 +175,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "commitment_discount_id": commitment or none,
         "billed_cost": unblended,
         "effective_cost": effective,
-        "list_cost": fill(chunk.decimals("pricingpublicondemandcost"), unblended) or none,
-        "contracted_cost": fill(chunk.decimals("lineitemnetunblendedcost"), unblended) or none,
+        "list_cost": fill(chunk.money("pricingpublicondemandcost"), unblended) or none,
+        "contracted_cost": fill(chunk.money("lineitemnetunblendedcost"), unblended) or none,
         "tags": [{**a, **b} for a, b in zip(_tags(chunk), _map_tags(chunk), strict=True)],
         "x_extras": extras(
             chunk,
@@ -177,20 +194,50 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     return batch
 
 
+def _interval(text: str) -> tuple[datetime, datetime]:
+    """``identity/TimeInterval``: ``2018-06-01T00:00:00Z/2018-06-01T01:00:00Z``."""
+    first, _, last = text.partition("/")
+    return v.parse_timestamp(first.strip()), v.parse_timestamp(last.strip())
+
+
+def _part(intervals: Sequence[Any] | None, index: int) -> list[Any] | None:
+    return None if intervals is None else [None if i is None else i[index] for i in intervals]
+
+
+def _map_cell(cell: Any) -> dict[str, str]:
+    """One cell of a map column: pairs from Parquet, a dict, or JSON text (CUR 2.0 as CSV); {} when null."""
+    if isinstance(cell, np.ndarray):
+        cell = cell.tolist()
+    if isinstance(cell, dict):
+        pairs = list(cell.items())  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
+    elif isinstance(cell, list | tuple):
+        pairs = [tuple(p) for p in cell]  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        if any(len(p) != 2 for p in pairs):  # pyright: ignore[reportUnknownArgumentType]
+            raise ValueError(str(cell))  # pyright: ignore[reportUnknownArgumentType]
+    elif v.cell(cell) is None:
+        return {}
+    elif isinstance(cell, str):
+        return v.parse_tags(cell)
+    else:
+        raise ValueError(str(cell))
+    return {str(k): v.label_text(x) for k, x in pairs if x is not None}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
 def _maps(chunk: Chunk, name: str) -> list[dict[str, str]]:
-    """A CUR 2.0 map column (pyarrow gives a list of key/value pairs) as dicts; {} when absent or null."""
-    cells = chunk.raw(name)
-    if cells is None:
+    """A CUR 2.0 map column as dicts; {} when absent or null. An unreadable cell names its row and column."""
+    original = chunk.names.get(name)
+    if original is None:
         return [{} for _ in range(chunk.rows)]
     out: list[dict[str, str]] = []
-    for cell in cells:
-        if isinstance(cell, dict):
-            pairs = list(cell.items())  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
-        elif isinstance(cell, list | tuple):
-            pairs = list(cell)  # pyright: ignore[reportUnknownArgumentType]
-        else:
-            pairs = []
-        out.append({str(k): str(v) for k, v in pairs if v is not None})
+    for i, cell in enumerate(chunk.frame[original].tolist()):
+        try:
+            out.append(_map_cell(cell))
+        except (ValueError, TypeError) as exc:
+            text = str(cell)
+            raise InvalidInput(
+                f"{chunk.where}row {chunk.first_row + i + 1}, column {original}: cannot read "
+                f"{text if len(text) <= 60 else text[:57] + '...'!r} as a map. Nothing was written; fix the file."
+            ) from exc
     return out
 
 
@@ -231,7 +278,7 @@ def _tags(chunk: Chunk) -> list[dict[str, str]]:
 
 
 def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
-    return chunk.decimals("lineitemunblendedcost") or [], None  # CUR states no amortized total of its own
+    return chunk.money("lineitemunblendedcost") or [], None  # CUR states no amortized total of its own
 
 
 AWS_CUR = ExportFormat(

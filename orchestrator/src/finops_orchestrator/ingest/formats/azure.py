@@ -27,7 +27,7 @@ from typing import Any, Literal
 from finops_core.dates import month_start, next_month_start
 
 from finops_orchestrator.ingest import values as v
-from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive, extras, fill, or_default
 
 CostKind = Literal["actual", "amortized"]
 COST_COLUMNS = ("costinbillingcurrency", "cost", "pretaxcost")
@@ -78,7 +78,7 @@ _COMMITTED = {"reservation", "savingsplan"}
 def cost_kind(chunk: Chunk) -> CostKind | None:
     """Which export this is, judged from its rows: amortized exports spread commitments over usage
     (covered usage has a cost); actual exports carry the purchases (with a cost). None if no row tells."""
-    costs = chunk.decimals(*COST_COLUMNS) or [None] * chunk.rows
+    costs = chunk.money(*COST_COLUMNS) or [None] * chunk.rows
     types = [(t or "").lower() for t in (chunk.text("chargetype") or [None] * chunk.rows)]
     models = [(m or "").lower() for m in (chunk.text("pricingmodel") or [None] * chunk.rows)]
     for cost, kind, model in zip(costs, types, models, strict=True):
@@ -92,14 +92,18 @@ def cost_kind(chunk: Chunk) -> CostKind | None:
 def _product(a: Sequence[Any] | None, b: Sequence[Any] | None, fallback: Sequence[Any]) -> Sequence[Any]:
     if a is None or b is None:
         return fallback
-    return [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+    out = [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+    for x in out:
+        if x is not None and abs(x) > v.MAX_AMOUNT:  # price x quantity past what a line item can cost
+            raise ValueError(f"{x:f}")
+    return out
 
 
 def make_converter(kind: CostKind) -> Any:
     def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         n = chunk.rows
         none: list[Any] = [None] * n
-        cost = chunk.decimals(*COST_COLUMNS) or none
+        cost = chunk.money(*COST_COLUMNS) or none
         types = chunk.text("chargetype") or none
         models = [(m or "").lower() for m in (chunk.text("pricingmodel") or none)]
         if kind == "amortized":
@@ -110,15 +114,17 @@ def make_converter(kind: CostKind) -> Any:
         else:
             billed = cost
         day = chunk.times("date", "usagedatetime", "usagedate") or none
-        period_start = chunk.times("billingperiodstartdate")
-        period_end = chunk.times("billingperiodenddate")
-        period_start = period_start or [month_start(d) if d else None for d in day]
-        period_end = (
-            [e + timedelta(days=1) if e else None for e in period_end]
-            if period_end
-            else [next_month_start(d) if d else None for d in day]
+        # Billing periods are calendar months: a blank one (or a v1 file, which has none) is the usage month.
+        months = [month_start(d) if d else None for d in day]
+        period_start = derive(chunk, "billing_period_start", chunk.times("billingperiodstartdate"), months)
+        period_end = derive(
+            chunk,
+            "billing_period_end",
+            [e + timedelta(days=1) if e else None for e in chunk.times("billingperiodenddate") or none],
+            [next_month_start(p) if p else None for p in period_start],
         )
         quantity = chunk.decimals("quantity", "usagequantity")
+        instance = fill(chunk.text("instanceid"), chunk.text("instancename"))
         subscription = chunk.text("subscriptionid", "subscriptionguid") or none
         meter_category = chunk.text("metercategory") or none
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
@@ -148,8 +154,9 @@ def make_converter(kind: CostKind) -> Any:
             "region_id": chunk.text("resourcelocation") or none,
             "region_name": chunk.text("meterregion") or none,
             "availability_zone": chunk.text("availabilityzone") or none,
-            "resource_id": chunk.text("resourceid", "instanceid") or none,
-            "resource_name": chunk.text("resourcename") or none,
+            # Older EA and consumption exports name the resource only in InstanceId / InstanceName.
+            "resource_id": derive(chunk, "resource_id", chunk.text("resourceid"), instance),
+            "resource_name": fill(chunk.text("resourcename"), chunk.text("instancename")) or none,
             "sku_id": chunk.text("partnumber", "meterid") or none,
             "sku_meter": chunk.text("metername") or none,
             "pricing_quantity": quantity or none,
@@ -160,7 +167,7 @@ def make_converter(kind: CostKind) -> Any:
             "effective_cost": cost,
             "list_cost": _product(chunk.decimals("paygprice"), quantity, cost),
             "contracted_cost": _product(chunk.decimals("unitprice", "resourcerate"), quantity, cost),
-            "tags": [v.parse_tags(t) if t else {} for t in (chunk.text("tags") or none)],
+            "tags": [t or {} for t in (chunk.parsed(v.parse_tags, "tags") or none)],
             "x_extras": extras(
                 chunk,
                 used,
@@ -182,7 +189,7 @@ def make_converter(kind: CostKind) -> Any:
 
 def make_native(kind: CostKind) -> Any:
     def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
-        cost = chunk.decimals(*COST_COLUMNS) or []
+        cost = chunk.money(*COST_COLUMNS) or []
         # An actual export's cost is the invoice (billed); an amortized export's is the effective cost.
         return (cost, None) if kind == "actual" else (None, cost)
 
