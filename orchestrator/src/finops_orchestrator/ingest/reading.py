@@ -96,6 +96,8 @@ def _csv(path: Path, where: str) -> Iterator[pa.Table]:
     width is damaged, and a file that does not end with a line end, or ends inside a quoted cell, was cut.
     """
     with ExportStream(path, where) as stream:
+        if stream.final_byte() not in (None, b"\n"):
+            raise _cut(where)
         names, width = _header(stream, where)
         if names is None:  # 0 bytes: an export with nothing in it
             yield pa.table({})
@@ -107,18 +109,21 @@ def _csv(path: Path, where: str) -> Iterator[pa.Table]:
             )
         read = names[:width] if width is not None else names
         missing = names[len(read) :]
-        reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, column_names=read, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(read, pa.string()),
-                strings_can_be_null=False,
-                null_values=[],
-                quoted_strings_can_be_null=False,
-            ),
-        )
         done = 0
+        try:  # opening reads the first block
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, column_names=read, skip_rows=1),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(read, pa.string()),
+                    strings_can_be_null=False,
+                    null_values=[],
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise _csv_error(exc, path, where, done, len(read)) from exc
         empty = True
         while True:
             try:
@@ -184,11 +189,14 @@ def _first_width(rest: bytes, *, complete: bool) -> int | None:
             used += 1
             yield line
 
-    for row in csv.reader(feed()):
-        if not row:
-            continue
-        finished = used < len(lines) or (complete and text.endswith("\n"))
-        return len(row) if finished else None
+    try:
+        for row in csv.reader(feed()):
+            if not row:
+                continue
+            finished = used < len(lines) or (complete and text.endswith("\n"))
+            return len(row) if finished else None
+    except csv.Error:  # a cell past the csv module's limit: the fast reader will judge the row
+        return None
     return None
 
 
@@ -232,15 +240,19 @@ def _bad_row(path: Path, where: str, width: int) -> tuple[int | None, int]:
 def _check_complete(stream: ExportStream, path: Path, where: str) -> None:
     """Refuse a file that does not end where a complete CSV file ends."""
     if stream.last_byte != b"\n":
-        raise InvalidInput(
-            f"{where}does not end with a line end: its last row was cut off (an interrupted copy or download). "
-            f"{NOTHING_WRITTEN}; fetch it again."
-        )
+        raise _cut(where)
     if stream.quotes % 2 and _ends_inside_quotes(path, where):
         raise InvalidInput(
             f"{where}ends inside a quoted cell: it was cut off (an interrupted copy or download). "
             f"{NOTHING_WRITTEN}; fetch it again."
         )
+
+
+def _cut(where: str) -> InvalidInput:
+    return InvalidInput(
+        f"{where}does not end with a line end: its last row was cut off (an interrupted copy or download). "
+        f"{NOTHING_WRITTEN}; fetch it again."
+    )
 
 
 def _ends_inside_quotes(path: Path, where: str) -> bool:

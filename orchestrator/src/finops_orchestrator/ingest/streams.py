@@ -43,6 +43,16 @@ class ExportStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def final_byte(self) -> bytes | None:
+        """The file's last byte, read without reading the file (None for gzip: known only at its end)."""
+        if self._gzip is not None or not self.compressed_size:
+            return None
+        position = self._raw.tell()
+        self._raw.seek(-1, os.SEEK_END)
+        last = self._raw.read(1)
+        self._raw.seek(position)
+        return last
+
     def unread(self, data: bytes) -> None:
         """Give ``data`` (the last bytes read) back: the next reads return it first, counted once."""
         self._pushed = data + self._pushed
@@ -95,11 +105,14 @@ class ExportStream(io.RawIOBase):
         return data
 
     def _check_expansion(self, decompressed: int) -> None:
-        limit = max(GZIP_RATIO_FROM, MAX_GZIP_RATIO * self.compressed_size)
+        """Against the compressed bytes read so far, so a bomb is stopped early, not once the whole file's
+        allowance is spent."""
+        consumed = self._raw.tell()
+        limit = max(GZIP_RATIO_FROM, MAX_GZIP_RATIO * consumed)
         if decompressed > min(limit, MAX_DECOMPRESSED_BYTES):
             raise InvalidInput(
-                f"{self.where}expands to more than {decompressed // MIB:,} MiB from {self.compressed_size:,} bytes "
-                f"of gzip (at most {MAX_GZIP_RATIO}x, and {MAX_DECOMPRESSED_BYTES >> 30} GiB, are read): not a "
+                f"{self.where}expands to more than {decompressed // MIB:,} MiB from {consumed:,} bytes of gzip "
+                f"(at most {MAX_GZIP_RATIO}x, and {MAX_DECOMPRESSED_BYTES >> 30} GiB, are read): not a "
                 f"billing export as written by a cloud. {NOTHING_WRITTEN}; if it is genuine, decompress it and "
                 "ingest the plain file."
             )
