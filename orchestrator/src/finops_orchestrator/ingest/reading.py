@@ -208,6 +208,8 @@ def _csv_error(exc: pa.ArrowInvalid, path: Path, where: str, done: int, width: i
             f"closed): exports have no such rows. {NOTHING_WRITTEN}; check the file near that row."
         )
     if "Expected" in message and "columns" in message:
+        if _ends_inside_quotes(path, where):  # the short row is the last one, cut inside a quoted cell
+            return _cut_in_quotes(where)
         row, cells = _bad_row(path, where, width)
         at = f"row {row:,} has {cells:,} cells" if row else f"a row after row {done:,} has another number of cells"
         return InvalidInput(
@@ -242,16 +244,38 @@ def _check_complete(stream: ExportStream, path: Path, where: str) -> None:
     if stream.last_byte != b"\n":
         raise _cut(where)
     if stream.quotes % 2 and _ends_inside_quotes(path, where):
-        raise InvalidInput(
-            f"{where}ends inside a quoted cell: it was cut off (an interrupted copy or download). "
-            f"{NOTHING_WRITTEN}; fetch it again."
-        )
+        raise _cut_in_quotes(where)
+
+
+def truncation(path: Path, where: str) -> InvalidInput | None:
+    """Why a CSV file looks cut off (it ends without a line end, or inside a quoted cell), or None. Reads the
+    whole file again: for explaining a refusal only."""
+    if ".csv" not in path.name.lower():
+        return None
+    try:
+        with ExportStream(path, where) as stream:
+            while stream.read(CSV_BLOCK_BYTES):
+                pass
+            if stream.last_byte not in (b"", b"\n"):
+                return _cut(where)
+            if stream.quotes % 2 and _ends_inside_quotes(path, where):
+                return _cut_in_quotes(where)
+    except (InvalidInput, OSError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def _cut(where: str) -> InvalidInput:
     return InvalidInput(
         f"{where}does not end with a line end: its last row was cut off (an interrupted copy or download). "
         f"{NOTHING_WRITTEN}; fetch it again."
+    )
+
+
+def _cut_in_quotes(where: str) -> InvalidInput:
+    return InvalidInput(
+        f"{where}ends inside a quoted cell: it was cut off (an interrupted copy or download). {NOTHING_WRITTEN}; "
+        "fetch it again."
     )
 
 

@@ -29,7 +29,7 @@ from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonic
 from finops_orchestrator.ingest.formats.focus import focus_version
 from finops_orchestrator.ingest.money import MoneyCheck
 from finops_orchestrator.ingest.money import total as sum_of
-from finops_orchestrator.ingest.reading import chunks, expand
+from finops_orchestrator.ingest.reading import chunks, expand, truncation
 
 _log = get_logger("finops.ingest")
 
@@ -83,7 +83,13 @@ def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportForma
 
 def _ingest_file(run: _Run, path: Path, label: str) -> FileReport:
     where = f"{PurePosixPath(label).name}: "
-    return _ingest_chunks(run, path, label, chunks(path, where=where), where)
+    try:
+        return _ingest_chunks(run, path, label, chunks(path, where=where), where)
+    except InvalidInput as exc:  # a cut file can fail on its last, damaged row first: say it was cut
+        cut = truncation(path, where)
+        if cut is not None and str(cut) != str(exc):
+            raise cut from exc
+        raise
 
 
 def _ingest_chunks(
