@@ -6,6 +6,7 @@ vendor does (CSV, gzip CSV, Parquet with CUR 2.0 maps or BigQuery records, JSON 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from collections.abc import Callable
@@ -64,15 +65,11 @@ def bigquery_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         nested: dict[str, Any] = {}
         for key, value in row.items():
             if key in _NESTED:
-                try:
+                with contextlib.suppress(ValueError, SyntaxError, RecursionError):
                     value = parse_python_literal(value) if value else []
-                except (ValueError, SyntaxError, RecursionError):
-                    pass
             elif key in _GCP_NUMBERS:
-                try:
+                with contextlib.suppress(ValueError):
                     value = float(value) if value else None
-                except ValueError:
-                    pass
             target = nested
             parts = key.split(".")
             for part in parts[:-1]:
@@ -102,15 +99,14 @@ def _gcp() -> pd.DataFrame:
     return read(NATIVE / "gcp/koku_gcp_bq_export_2020-11.csv")
 
 
+_ATHENA = "aws/koku_cur_athena_snake_case_2022-07-01.csv"
 SAMPLES = [
     Sample("focus-csv", ".csv", lambda: read(FOCUS_CSV, 40), _csv),
     Sample("focus-csv-gz", ".csv.gz", lambda: read(FOCUS_CSV, 40), _csv_gz),
     Sample("focus-parquet", ".parquet", lambda: read(FOCUS_CSV, 40), _parquet),
     Sample("aws-cur-legacy", ".csv", lambda: read(NATIVE / "aws/koku_cur_legacy_2023-06-01_costCategory.csv"), _csv),
-    Sample("aws-cur-snake-case", ".csv", lambda: read(NATIVE / "aws/koku_cur_athena_snake_case_2022-07-01.csv"), _csv),
-    Sample(
-        "aws-cur-2-parquet", ".parquet", lambda: read(NATIVE / "aws/koku_cur_athena_snake_case_2022-07-01.csv"), _cur2_parquet
-    ),
+    Sample("aws-cur-snake-case", ".csv", lambda: read(NATIVE / _ATHENA), _csv),
+    Sample("aws-cur-2-parquet", ".parquet", lambda: read(NATIVE / _ATHENA), _cur2_parquet),
     Sample("azure-ea", ".csv", lambda: read(NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv"), _csv),
     Sample("azure-mca", ".csv", lambda: read(NATIVE / "azure/koku_azure_v2_PascalCase.csv"), _csv),
     Sample("azure-legacy", ".csv", lambda: read(NATIVE / "azure/koku_azure_v1_legacy_costreport.csv"), _csv),

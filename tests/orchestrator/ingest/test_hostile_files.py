@@ -169,4 +169,3 @@ def test_a_hostile_file_is_refused_clearly_in_bounded_time_and_memory(
 
 def test_each_hostile_file_was_measured(results: dict[str, dict[str, object]]) -> None:
     assert sorted(results) == sorted(FILES)
-

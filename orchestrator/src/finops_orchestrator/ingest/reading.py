@@ -308,6 +308,9 @@ def check_fields(table: pa.Table, where: str, first_row: int) -> None:
 
 
 def _parquet(path: Path, rows: int, where: str) -> Iterator[pa.Table]:
+    if not path.stat().st_size:  # an empty file, as an empty CSV or JSON lines file is
+        yield pa.table({})
+        return
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
