@@ -64,6 +64,17 @@ def money(value: Any) -> Decimal:
     return parse_money(str(value).strip())
 
 
+_CURRENCY = re.compile(r"^[A-Za-z0-9]{1,16}$")
+
+
+def parse_currency(text: str) -> str:
+    """A currency code: ISO 4217 normally (USD), though real files carry oddities (a fixture has "MC"); at most
+    16 letters or digits, what every answer about money can show."""
+    if not _CURRENCY.match(text):
+        raise ValueError(text)
+    return text
+
+
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 

@@ -152,7 +152,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "billing_account_type": chunk.constant("Payer Account"),
         "sub_account_id": chunk.text("lineitemusageaccountid") or none,
         "sub_account_type": chunk.constant("Linked Account"),
-        "billing_currency": or_default(chunk.text("lineitemcurrencycode"), chunk.constant("USD")),
+        "billing_currency": or_default(chunk.parsed(v.parse_currency, "lineitemcurrencycode"), chunk.constant("USD")),
         "billing_period_start": period_start,
         "billing_period_end": period_end,
         "charge_period_start": start,

@@ -138,7 +138,7 @@ def make_converter(kind: CostKind) -> Any:
             "sub_account_name": chunk.text("subscriptionname") or none,
             "sub_account_type": chunk.constant("Subscription"),
             "billing_currency": or_default(
-                chunk.text("billingcurrency", "billingcurrencycode", "currency"), chunk.constant("USD")
+                chunk.parsed(v.parse_currency, "billingcurrency", "billingcurrencycode", "currency"), chunk.constant("USD")
             ),
             "billing_period_start": period_start,
             "billing_period_end": period_end,

@@ -78,7 +78,9 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         if column is None:
             continue
         used.add(key)
-        if column.kind is ColumnKind.STRING:
+        if column.name == "billing_currency":
+            batch[column.name] = chunk.parsed(v.parse_currency, key) or []
+        elif column.kind is ColumnKind.STRING:
             batch[column.name] = chunk.text(key) or []
         elif column.kind is ColumnKind.COST:
             batch[column.name] = chunk.amounts(key) or []

@@ -145,7 +145,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "sub_account_id": chunk.text("projectid") or none,
         "sub_account_name": chunk.text("projectname") or none,
         "sub_account_type": chunk.constant("Project"),
-        "billing_currency": or_default(chunk.text("currency"), chunk.constant("USD")),
+        "billing_currency": or_default(chunk.parsed(v.parse_currency, "currency"), chunk.constant("USD")),
         "billing_period_start": period,
         "billing_period_end": [next_month_start(p) if p else None for p in period],
         "charge_period_start": start,
