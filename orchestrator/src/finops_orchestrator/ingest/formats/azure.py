@@ -31,6 +31,7 @@ from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive,
 
 CostKind = Literal["actual", "amortized"]
 COST_COLUMNS = ("costinbillingcurrency", "cost", "pretaxcost")
+CURRENCY_COLUMNS = ("billingcurrency", "billingcurrencycode", "currency")
 CHARGE_CATEGORY = {
     "usage": "Usage",
     "purchase": "Purchase",
@@ -137,9 +138,7 @@ def make_converter(kind: CostKind) -> Any:
             "sub_account_id": subscription,
             "sub_account_name": chunk.text("subscriptionname") or none,
             "sub_account_type": chunk.constant("Subscription"),
-            "billing_currency": or_default(
-                chunk.parsed(v.parse_currency, "billingcurrency", "billingcurrencycode", "currency"), chunk.constant("USD")
-            ),
+            "billing_currency": or_default(chunk.parsed(v.parse_currency, *CURRENCY_COLUMNS), chunk.constant("USD")),
             "billing_period_start": period_start,
             "billing_period_end": period_end,
             "charge_period_start": day,
