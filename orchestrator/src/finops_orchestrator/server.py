@@ -56,6 +56,10 @@ class IngestedFile(BaseModel):
     line_items: int
     months_written: list[str]
     skipped: list[str] = Field(description="Partitions not written, and why.")
+    note: str | None = Field(default=None, description="E.g. an export with no rows.")
+    derived: dict[str, int] = Field(
+        default_factory=dict, description="Blank cells filled in from other columns, per FOCUS column."
+    )
 
 
 class IngestReport(BaseModel):
@@ -197,6 +201,8 @@ def build_orchestrator(
                     for p in r.partitions
                     if not p.written
                 ],
+                note=r.note,
+                derived=r.derived,
             )
             for r in reports
         ]
