@@ -126,3 +126,25 @@ def test_a_date_outside_any_billing_period_is_refused_naming_its_cell(tmp_path: 
     frame.to_csv(path, index=False)
     with pytest.raises(InvalidInput, match=r"azure\.csv: row 3, column Date: cannot read '12/31/9999'"):
         ingest(Store(tmp_path / "store.sqlite"), [str(path)])
+
+
+def test_an_error_no_parser_anticipated_is_located_to_its_row_and_column(tmp_path: Path) -> None:
+    # PayGPrice x Quantity is computed, not read: past what a line item can cost, the product has no cell of
+    # its own, so the refusal finds which cell makes the row fail.
+    frame = pd.read_csv(NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv", dtype=str, keep_default_na=False)
+    frame.loc[5, "PayGPrice"] = "900000000"
+    frame.loc[5, "Quantity"] = "900000000"
+    path = tmp_path / "azure.csv"
+    frame.to_csv(path, index=False)
+    store = Store(tmp_path / "store.sqlite")
+    with pytest.raises(InvalidInput, match=r"azure\.csv: row 6, column (PayGPrice|Quantity): cannot read '900000000'"):
+        ingest(store, [str(path)])
+    assert store.info().line_items == 0
+
+
+def test_text_that_is_not_utf_8_is_refused_saying_so(tmp_path: Path) -> None:
+    data = FOCUS_CSV.read_bytes().replace(b"SunBird", b"Sun\xe9Bird", 1)
+    path = tmp_path / "latin.csv"
+    path.write_bytes(data)
+    with pytest.raises(InvalidInput, match=r"latin\.csv: .*is not UTF-8 text.*save the file as UTF-8"):
+        ingest(Store(tmp_path / "store.sqlite"), [str(path)])
