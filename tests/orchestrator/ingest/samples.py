@@ -51,7 +51,7 @@ def _cur2_parquet(frame: pd.DataFrame, path: Path) -> None:
     records = frame.drop(columns=tag_columns + product_columns).to_dict("records")
     for record, (_, row) in zip(records, frame.iterrows(), strict=True):
         record["resource_tags"] = [(f"user_{c.removeprefix('resource_tags_user_')}", row[c]) for c in tag_columns]
-        record["product"] = [(c.removeprefix("product_"), row[c]) for c in product_columns if row[c]]
+        record["product"] = [(c.removeprefix("product_"), row[c]) for c in product_columns if str(row[c])]
     plain = [pa.field(c, pa.string()) for c in records[0] if c not in ("resource_tags", "product")]
     maps = [pa.field(c, pa.map_(pa.string(), pa.string())) for c in ("resource_tags", "product")]
     pq.write_table(pa.Table.from_pylist(records, schema=pa.schema(plain + maps)), path)

@@ -126,13 +126,14 @@ def test_the_command_notes_an_empty_export_and_the_derived_cells(home: Path, tmp
     empty.write_bytes(FOCUS_CSV.read_bytes().split(b"\n")[0] + b"\n")
     frame = pd.read_csv(FOCUS_CSV, dtype=str, keep_default_na=False)
     aws = frame["ProviderName"] == "AWS"
+    blank_rows = len(frame[aws])
     frame.loc[aws, "BillingPeriodStart"] = ""
     blank = tmp_path / "blank-period.csv"
     frame.to_csv(blank, index=False)
     done = _finops(home, "ingest", str(empty), str(blank))
     assert done.returncode == 0, done.stderr
     assert "0 rows -> 0 line items in 0 partition(s) (an export with no rows (header only): 0 rows)" in done.stdout
-    assert f"derived blank cells: billing_period_start {int(aws.sum()):,}" in done.stdout
+    assert f"derived blank cells: billing_period_start {blank_rows:,}" in done.stdout
 
 
 def test_a_blank_billing_period_is_derived_only_where_the_provider_bills_by_calendar_month(
@@ -145,7 +146,7 @@ def test_a_blank_billing_period_is_derived_only_where_the_provider_bills_by_cale
     blank = tmp_path / "blank.csv"
     frame.to_csv(blank, index=False)
     (report,) = ingest(store, [str(blank)])
-    rows = int(frame["ProviderName"].isin(["AWS", "Microsoft"]).sum())
+    rows = len(frame[frame["ProviderName"].isin(["AWS", "Microsoft"])])
     assert report.derived == {"billing_period_start": rows, "billing_period_end": rows}
     assert [(p.key, p.row_count) for p in store.partitions()] == [(p.key, p.row_count) for p in whole.partitions()]
     oracle = frame["ProviderName"] == "Oracle"
@@ -164,9 +165,8 @@ def test_a_resource_named_only_in_an_instance_name_column_gets_a_resource_id(sto
     (report,) = ingest(store, [str(path)])
     assert report.derived == {"resource_id": 2}
     with store.reader() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM focus_line_items WHERE resource_id IS NULL").fetchone()[0] == (
-            int((frame["InstanceName"] == "").sum())
-        )
+        unnamed = len(frame[frame["InstanceName"] == ""])
+        assert conn.execute("SELECT COUNT(*) FROM focus_line_items WHERE resource_id IS NULL").fetchone()[0] == unnamed
 
 
 def test_a_cur_row_without_usage_dates_takes_them_from_its_time_interval(store: Store, tmp_path: Path) -> None:

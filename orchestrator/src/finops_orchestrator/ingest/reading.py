@@ -234,7 +234,10 @@ def _records(path: Path, where: str, *, strict: bool = False) -> Iterator[list[s
     """The file's CSV records (empty lines skipped, header included) through Python's csv module: slow, used
     only to explain an error."""
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_BYTES))
-    with ExportStream(path, where) as stream, io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
+    with (
+        ExportStream(path, where) as stream,
+        io.TextIOWrapper(io.BufferedReader(stream, MIB), encoding="utf-8-sig", newline="") as text,
+    ):
         yield from (r for r in csv.reader(text, strict=strict) if r)
 
 
