@@ -37,13 +37,15 @@ for i, path in enumerate(sys.argv[2:]):
     store = Store(Path(sys.argv[1]) / f"store-{i}.sqlite")
     Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
     before, started = status("VmRSS"), time.monotonic()
+    error = crash = None
     try:
         ingest(store, [path])
-        error = None
     except InvalidInput as exc:
         error = str(exc)
-    result = {"error": error, "growth_mb": status("VmHWM") - before, "seconds": time.monotonic() - started,
-              "line_items": store.info().line_items}
+    except Exception as exc:  # a traceback is a failure of this file only: measure the others
+        crash = f"{type(exc).__name__}: {str(exc)[:300]}"
+    result = {"error": error, "crash": crash, "growth_mb": status("VmHWM") - before,
+              "seconds": time.monotonic() - started, "line_items": store.info().line_items}
     print(json.dumps({Path(path).name: result}), flush=True)
 """
 Maker = Callable[[Path], None]
@@ -158,6 +160,7 @@ def test_a_hostile_file_is_refused_clearly_in_bounded_time_and_memory(
     name: str, results: dict[str, dict[str, object]]
 ) -> None:
     result = results[name]
+    assert result["crash"] is None, result["crash"]
     error = str(result["error"])
     assert result["error"] is not None, "the file was accepted"
     assert FILES[name][1] in error, error
