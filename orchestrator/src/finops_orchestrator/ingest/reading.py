@@ -170,6 +170,10 @@ def _header(stream: ExportStream, where: str) -> tuple[list[str] | None, int | N
             f"{NOTHING_WRITTEN}; fetch it again."
         )
     names = next(csv.reader([head[: end + 1].decode("utf-8-sig")]), [])
+    if not any(name.strip() for name in names):
+        raise InvalidInput(
+            f"{where}its first line is empty: an export starts with its header row. {NOTHING_WRITTEN}; check the file."
+        )
     if len(names) > MAX_COLUMNS:
         raise InvalidInput(
             f"{where}has {len(names):,} columns; exports have at most {MAX_COLUMNS:,}. {NOTHING_WRITTEN}; check it "

@@ -126,10 +126,13 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     codes = chunk.text("lineitemproductcode") or none
     product = _maps(chunk, "product")  # CUR 2.0 keeps most product attributes in one map column
     usage = chunk.decimals("lineitemusageamount")
-    # identity/TimeInterval ("start/end") states each line item's hours when the usage dates are blank.
-    interval = chunk.parsed(_interval, "identitytimeinterval")
-    start = derive(chunk, "charge_period_start", chunk.times("lineitemusagestartdate"), _part(interval, 0))
-    end = derive(chunk, "charge_period_end", chunk.times("lineitemusageenddate"), _part(interval, 1))
+    # identity/TimeInterval ("start/end") states each line item's hours when the usage dates are blank (read
+    # only then: a file with its usage dates stands by them).
+    usage_start, usage_end = chunk.times("lineitemusagestartdate"), chunk.times("lineitemusageenddate")
+    blank = any(dates is None or None in dates for dates in (usage_start, usage_end))
+    interval = chunk.parsed(_interval, "identitytimeinterval") if blank else None
+    start = derive(chunk, "charge_period_start", usage_start, _part(interval, 0))
+    end = derive(chunk, "charge_period_end", usage_end, _part(interval, 1))
     # A CUR's billing period is the calendar month (bill/BillingPeriodStartDate is its first day, 00:00 UTC).
     months = [month_start(t) if t else None for t in start]
     period_start = derive(chunk, "billing_period_start", chunk.times("billbillingperiodstartdate"), months)
