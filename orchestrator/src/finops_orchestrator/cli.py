@@ -433,7 +433,7 @@ def ingest(
         version = f" {report.focus_version}" if report.focus_version else ""
         out.print(
             f"{report.path}: {report.format}{version}, {report.rows_read:,} rows -> {report.line_items:,} "
-            f"line items in {len(report.partitions)} partition(s)",
+            f"line items in {len(report.partitions)} partition(s)" + (f" ({report.note})" if report.note else ""),
             highlight=False,
         )
         for replaced in report.replaced:
@@ -441,6 +441,9 @@ def ingest(
                 f"  replaces {replaced.label} ({replaced.format}, {replaced.rows:,} line items): {replaced.reason}",
                 highlight=False,
             )
+        if report.derived:
+            filled = ", ".join(f"{name} {count:,}" for name, count in sorted(report.derived.items()))
+            out.print(f"  derived blank cells: {filled}", highlight=False)
         for result in report.partitions:
             if not result.written:
                 out.print(f"  skipped {result.key.provider_name} {result.key.billing_account_id}: {result.reason}")

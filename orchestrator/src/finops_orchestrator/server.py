@@ -59,6 +59,10 @@ class IngestedFile(BaseModel):
     replaced: list[str] = Field(
         default_factory=lambda: list[str](), description="Earlier files this one replaced, and why."
     )
+    note: str | None = Field(default=None, description="E.g. an export with no rows.")
+    derived: dict[str, int] = Field(
+        default_factory=dict, description="Blank cells filled in from other columns, per FOCUS column."
+    )
 
 
 class IngestReport(BaseModel):
@@ -216,6 +220,8 @@ def build_orchestrator(
                     if not p.written
                 ],
                 replaced=[f"{x.label} ({x.rows:,} line items): {x.reason}" for x in r.replaced],
+                note=r.note,
+                derived=r.derived,
             )
             for r in reports
         ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,18 +25,19 @@ from finops_core.errors import InvalidInput
 from finops_core.focus import Lineage
 from finops_core.logs import get_logger
 from finops_core.store import ReplacedSource, SourceIdentity, SourceTotal, Store, WriteResult
-from finops_core.store.columns import Nanos, codes_of, distinct_rows
+from finops_core.store.columns import codes_of, distinct_rows
 from finops_core.store.writer import SourceKey
 
 from finops_orchestrator.ingest.buckets import Delivery, downloaded, is_bucket, locate
+from finops_orchestrator.ingest.cells import CELL_ERRORS
+from finops_orchestrator.ingest.cells import locate as locate_cell
 from finops_orchestrator.ingest.detect import by_name, detect
 from finops_orchestrator.ingest.formats.azure import azure_format, cost_kind
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical
 from finops_orchestrator.ingest.formats.focus import focus_version
-from finops_orchestrator.ingest.reading import RaggedCsv, chunks, expand
-
-if TYPE_CHECKING:
-    from finops_core.store.columns import Ints
+from finops_orchestrator.ingest.money import MoneyCheck
+from finops_orchestrator.ingest.money import total as sum_of
+from finops_orchestrator.ingest.reading import chunks, expand, truncation
 
 _log = get_logger("finops.ingest")
 
@@ -50,6 +51,8 @@ class FileReport:
     focus_version: str | None = None
     partitions: list[WriteResult] = field(default_factory=lambda: list[WriteResult]())
     replaced: list[ReplacedSource] = field(default_factory=lambda: list[ReplacedSource]())
+    note: str | None = None  # e.g. an export with no rows
+    derived: dict[str, int] = field(default_factory=lambda: dict[str, int]())  # column -> cells filled in
 
 
 def ingest(
@@ -109,19 +112,28 @@ def _azure_kind(fmt: ExportFormat, chunk: Chunk, path: Path, forced: ExportForma
     return azure_format(kind)
 
 
-def _ingest_file(run: _Run, path: Path, label: str, *, tolerant: bool = False) -> FileReport:
-    try:
-        return _ingest_chunks(run, path, label, chunks(path, tolerant=tolerant))
-    except RaggedCsv:  # the transaction rolled back; read it again with the tolerant (slower) reader
-        return _ingest_file(run, path, label, tolerant=True)
-
-
-def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table | pd.DataFrame]) -> FileReport:
-    store, forced, progress = run.store, run.forced, run.progress
+def _ingest_file(run: _Run, path: Path, label: str) -> FileReport:
     where = f"{PurePosixPath(label).name}: "
+    try:
+        return _ingest_chunks(run, path, label, chunks(path, where=where), where)
+    except InvalidInput as exc:  # a cut file can fail on its last, damaged row first: say it was cut
+        if "cut off" in str(exc):
+            raise
+        cut = truncation(path, where)
+        if cut is not None and str(cut) != str(exc):
+            raise cut from exc
+        raise
+
+
+def _ingest_chunks(
+    run: _Run, path: Path, label: str, reader: Iterator[pa.Table | pd.DataFrame], where: str
+) -> FileReport:
+    store, forced, progress = run.store, run.forced, run.progress
     first = next(reader, None)
-    if first is None or len(first) == 0:
-        raise InvalidInput(f"{path}: the file has no rows. Nothing was written.")
+    if first is None or len(first.columns) == 0:  # 0 bytes: nothing to tell its kind by, nothing to write
+        for _ in reader:  # the reader's last checks
+            pass
+        return FileReport(path=label, format=forced.name if forced else "unknown", note="empty file (0 bytes): 0 rows")
     head = Chunk(first, where, 0)
     fmt = forced or detect(set(head.names), where)
     if missing := fmt.missing(set(head.names)):
@@ -135,15 +147,26 @@ def _ingest_chunks(run: _Run, path: Path, label: str, reader: Iterator[pa.Table 
     lineage = Lineage(source=fmt.source, file=identity.label, focus_version=version, ingested_at=datetime.now(UTC))
     report = FileReport(path=label, format=fmt.name, focus_version=version)
     totals: dict[SourceKey, SourceTotal] = defaultdict(SourceTotal)
+    money = MoneyCheck(where)
+    # A header-only export (a day or a scope without charges) is normal: 0 rows. It still goes through the writer,
+    # so a file emptied since it was last loaded replaces what it held.
     with store.writer(lineage, kind="export", source=identity) as writer:
-        for chunk, batch, native in _converted(fmt, first, reader, where):
+        for chunk, batch, native in _converted(fmt, first, reader, where) if len(first) else ():
             rows = len(batch["billed_cost"])
             writer.add_columns(batch, rows, where=where)
             _add_native(totals, native, chunk.rows, batch)
+            money.add(native, chunk.rows, batch)
+            for name, count in chunk.derived.items():
+                report.derived[name] = report.derived.get(name, 0) + count
             report.rows_read += chunk.rows
             _log.debug("ingest chunk", file=path.name, rows=report.rows_read)
             if progress is not None:
                 progress(path.name, report.rows_read)
+        if not len(first):
+            for _ in reader:  # the reader's last checks
+                pass
+            report.note = "an export with no rows (header only): 0 rows"
+        money.verify()
         writer.record_source_totals(label, totals)
     report.partitions = writer.results
     report.replaced = writer.replaced
@@ -166,7 +189,10 @@ def _converted(
 
     def convert(frame: pa.Table | pd.DataFrame, offset: int) -> tuple[Chunk, dict[str, Sequence[Any]], Native]:
         chunk = Chunk(frame, where, offset)
-        return chunk, fmt.convert(chunk), fmt.native(chunk)
+        try:
+            return chunk, fmt.convert(chunk), fmt.native(chunk)
+        except CELL_ERRORS as exc:  # a cell no parser anticipated: find it, and say which
+            raise locate_cell(fmt, frame, where, offset, exc) from exc
 
     def advance(offset: int) -> tuple[Chunk, dict[str, Sequence[Any]], Native] | None:
         frame = next(reader, None)
@@ -192,18 +218,8 @@ def _add_native(
         total = totals[(columns[0][first], columns[1][first], columns[2][first], columns[3][first])]
         total.rows += n if rows is None else len(rows)
         for column, attribute in ((billed, "billed"), (effective, "effective")):
-            if column is not None and (amount := _total(column, rows)) is not None:
+            if column is not None and (amount := sum_of(column, rows)) is not None:
                 setattr(total, attribute, (getattr(total, attribute) or Decimal(0)) + amount)
-
-
-def _total(column: Sequence[Any], rows: Ints | None) -> Decimal | None:
-    """The exact sum of the non-null amounts of ``column`` (at ``rows``, if given); None if there are none."""
-    if isinstance(column, Nanos):
-        nanos = column.total(rows)
-        return None if nanos is None else Decimal(nanos).scaleb(-9)
-    values = list(column)
-    present = [x for x in (values if rows is None else [values[i] for i in rows.tolist()]) if x is not None]
-    return sum(present, Decimal(0)) if present else None
 
 
 __all__ = ["FileReport", "canonical", "ingest"]

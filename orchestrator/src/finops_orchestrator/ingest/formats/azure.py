@@ -29,13 +29,14 @@ from finops_core.service_categories import AZURE as AZURE_SERVICES
 from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
-from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
-from finops_orchestrator.ingest.formats.derived import derive
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive_blanks, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import per_value
 from finops_orchestrator.ingest.formats.regions import azure_region
 from finops_orchestrator.ingest.formats.resource_types import azure_resource_type
 
 CostKind = Literal["actual", "amortized"]
 COST_COLUMNS = ("costinbillingcurrency", "cost", "pretaxcost")
+CURRENCY_COLUMNS = ("billingcurrency", "billingcurrencycode", "currency")
 CHARGE_CATEGORY = {
     "usage": "Usage",
     "purchase": "Purchase",
@@ -53,7 +54,7 @@ _COMMITTED = {"reservation", "savingsplan"}
 def cost_kind(chunk: Chunk) -> CostKind | None:
     """Which export this is, judged from its rows: amortized exports spread commitments over usage
     (covered usage has a cost); actual exports carry the purchases (with a cost). None if no row tells."""
-    costs = chunk.decimals(*COST_COLUMNS) or [None] * chunk.rows
+    costs = chunk.money(*COST_COLUMNS) or [None] * chunk.rows
     types = [(t or "").lower() for t in (chunk.text("chargetype") or [None] * chunk.rows)]
     models = [(m or "").lower() for m in (chunk.text("pricingmodel") or [None] * chunk.rows)]
     for cost, kind, model in zip(costs, types, models, strict=True):
@@ -67,7 +68,11 @@ def cost_kind(chunk: Chunk) -> CostKind | None:
 def _product(a: Sequence[Any] | None, b: Sequence[Any] | None, fallback: Sequence[Any]) -> Sequence[Any]:
     if a is None or b is None:
         return fallback
-    return [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+    out = [x * y if x is not None and y is not None and x > 0 else f for x, y, f in zip(a, b, fallback, strict=True)]
+    for x in out:
+        if x is not None and abs(x) > v.MAX_AMOUNT:  # price x quantity past what a line item can cost
+            raise ValueError(f"{x:f}")
+    return out
 
 
 def _frequency(frequency: str | None, charge_type: str | None) -> str:
@@ -89,7 +94,7 @@ def make_converter(kind: CostKind) -> Any:
     def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         n = chunk.rows
         none: list[Any] = [None] * n
-        cost = chunk.decimals(*COST_COLUMNS) or none
+        cost = chunk.money(*COST_COLUMNS) or none
         types = chunk.text("chargetype") or none
         models = [(m or "").lower() for m in (chunk.text("pricingmodel") or none)]
         if kind == "amortized":
@@ -100,20 +105,23 @@ def make_converter(kind: CostKind) -> Any:
         else:
             billed = cost
         day = chunk.times("date", "usagedatetime", "usagedate") or none
-        period_start = chunk.times("billingperiodstartdate")
-        period_end = chunk.times("billingperiodenddate")
-        period_start = period_start or [month_start(d) if d else None for d in day]
-        period_end = (
-            [e + timedelta(days=1) if e else None for e in period_end]
-            if period_end
-            else [next_month_start(d) if d else None for d in day]
+        # Billing periods are calendar months: a blank one (or a v1 file, which has none) is the usage month.
+        months = [month_start(d) if d else None for d in day]
+        period_start = derive_blanks(chunk, "billing_period_start", chunk.times("billingperiodstartdate"), months)
+        period_end = derive_blanks(
+            chunk,
+            "billing_period_end",
+            [e + timedelta(days=1) if e else None for e in chunk.times("billingperiodenddate") or none],
+            [next_month_start(p) if p else None for p in period_start],
         )
         quantity = chunk.decimals("quantity", "usagequantity")
+        instance = fill(chunk.text("instanceid"), chunk.text("instancename"))
         subscription = chunk.text("subscriptionid", "subscriptionguid") or none
         meter_category = chunk.text("metercategory") or none
-        services = derive(lambda m: m or "Unknown", meter_category)
+        services = per_value(lambda m: m or "Unknown", meter_category)
         account = chunk.text("billingaccountid") or none
-        resources = chunk.text("resourceid", "instanceid") or none
+        # Older EA and consumption exports name the resource only in InstanceId / InstanceName.
+        resources = derive_blanks(chunk, "resource_id", chunk.text("resourceid"), instance)
         commitments = fill(chunk.text("benefitid"), chunk.text("reservationid")) or none
         meter_regions = chunk.text("meterregion") or none
         locations = chunk.text("resourcelocation") or none
@@ -125,34 +133,32 @@ def make_converter(kind: CostKind) -> Any:
             "invoice_id": chunk.text("invoiceid") or none,  # MCA files name the invoice; EA files do not
             "billing_account_id": fill(account, subscription) or none,
             # Files without a billing account (legacy v1) are billed per subscription, which stands in for it.
-            "billing_account_type": derive(lambda a: "Billing Account" if a else "Subscription", account),
+            "billing_account_type": per_value(lambda a: "Billing Account" if a else "Subscription", account),
             "billing_account_name": chunk.text("billingaccountname") or none,
             "sub_account_id": subscription,
             "sub_account_name": chunk.text("subscriptionname") or none,
             "sub_account_type": chunk.constant("Subscription"),
-            "billing_currency": or_default(
-                chunk.text("billingcurrency", "billingcurrencycode", "currency"), chunk.constant("USD")
-            ),
+            "billing_currency": or_default(chunk.parsed(v.parse_currency, *CURRENCY_COLUMNS), chunk.constant("USD")),
             "billing_period_start": period_start,
             "billing_period_end": period_end,
             "charge_period_start": day,
             "charge_period_end": [d + timedelta(days=1) if d else None for d in day],
             "charge_category": [CHARGE_CATEGORY.get((t or "usage").lower(), "Adjustment") for t in types],
-            "charge_frequency": derive(_frequency, chunk.text("frequency") or none, types),
+            "charge_frequency": per_value(_frequency, chunk.text("frequency") or none, types),
             "charge_description": fill(chunk.text("productname", "product"), chunk.text("metername")) or none,
             "commitment_discount_status": ["Unused" if (t or "").lower().startswith("unused") else None for t in types],
             "commitment_discount_id": commitments,
-            "commitment_discount_category": derive(lambda c, m: _commitment_kind(c, m)[0], commitments, models),
-            "commitment_discount_type": derive(lambda c, m: _commitment_kind(c, m)[1], commitments, models),
+            "commitment_discount_category": per_value(lambda c, m: _commitment_kind(c, m)[0], commitments, models),
+            "commitment_discount_type": per_value(lambda c, m: _commitment_kind(c, m)[1], commitments, models),
             "service_name": services,
-            "service_category": derive(lambda s: classify(AZURE_SERVICES, s)[0], services),
-            "service_subcategory": derive(lambda s: classify(AZURE_SERVICES, s)[1], services),
-            "region_id": derive(lambda r, m: azure_region(r, m)[0], locations, meter_regions),
-            "region_name": derive(lambda r, m: azure_region(r, m)[1], locations, meter_regions),
+            "service_category": per_value(lambda s: classify(AZURE_SERVICES, s)[0], services),
+            "service_subcategory": per_value(lambda s: classify(AZURE_SERVICES, s)[1], services),
+            "region_id": per_value(lambda r, m: azure_region(r, m)[0], locations, meter_regions),
+            "region_name": per_value(lambda r, m: azure_region(r, m)[1], locations, meter_regions),
             "availability_zone": chunk.text("availabilityzone") or none,
             "resource_id": resources,
-            "resource_type": derive(azure_resource_type, resources),
-            "resource_name": chunk.text("resourcename") or none,
+            "resource_type": per_value(azure_resource_type, resources),
+            "resource_name": fill(chunk.text("resourcename"), chunk.text("instancename")) or none,
             "sku_id": fill(chunk.text("partnumber"), chunk.text("meterid")) or none,  # an empty PartNumber is no SKU
             "sku_meter": chunk.text("metername") or none,
             "pricing_quantity": quantity or none,
@@ -163,7 +169,7 @@ def make_converter(kind: CostKind) -> Any:
             "effective_cost": cost,
             "list_cost": _product(chunk.decimals("paygprice"), quantity, cost),
             "contracted_cost": _product(chunk.decimals("unitprice", "resourcerate"), quantity, cost),
-            "tags": [v.parse_tags(t) if t else {} for t in (chunk.text("tags") or none)],
+            "tags": [t or {} for t in (chunk.parsed(v.parse_tags, "tags") or none)],
             "x_extras": extras(
                 chunk,
                 used,
@@ -185,7 +191,7 @@ def make_converter(kind: CostKind) -> Any:
 
 def make_native(kind: CostKind) -> Any:
     def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
-        cost = chunk.decimals(*COST_COLUMNS) or []
+        cost = chunk.money(*COST_COLUMNS) or []
         # An actual export's cost is the invoice (billed); an amortized export's is the effective cost.
         return (cost, None) if kind == "actual" else (None, cost)
 

@@ -1,7 +1,7 @@
 """FOCUS columns derived from a file's own columns, computed once per distinct combination of their values.
 
 Billing columns repeat a few values over millions of rows; deriving per row in Python, and handing the store
-plain lists it must encode row by row, would add per-row work for every derived column. ``derive`` works on
+plain lists it must encode row by row, would add per-row work for every derived column. ``per_value`` works on
 the distinct values and returns a ``Coded`` column, which the store also encodes per distinct value.
 """
 
@@ -23,7 +23,7 @@ def coded(values: Sequence[Any]) -> Coded:
     return Coded(codes.astype(np.int64), list(uniques))
 
 
-def derive(function: Callable[..., Any], *columns: Sequence[Any]) -> Coded:
+def per_value(function: Callable[..., Any], *columns: Sequence[Any]) -> Coded:
     """``function`` of each row's values in ``columns``, called once per distinct combination."""
     parts = [coded(c) for c in columns]
     keys = np.vstack([p.codes for p in parts])
