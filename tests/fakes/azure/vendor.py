@@ -89,9 +89,23 @@ def shape_problems(produced: Any, documented: Any, allowed: dict[str, str] | Non
         first: Any = documented[0]
         if isinstance(first, list):
             return []  # rows of a table: their cells follow the columns, checked by the caller
+        if all(isinstance(d, dict) for d in documented):  # pyright: ignore[reportUnknownVariableType]
+            first = union(*documented)  # pyright: ignore[reportUnknownArgumentType]
         for item in produced:  # pyright: ignore[reportUnknownVariableType]
             problems += shape_problems(item, first, allowed, f"{at}[]")
     return problems
+
+
+def union(*documents: dict[str, Any]) -> dict[str, Any]:
+    """The fields several documented objects show, merged (each example shows only some of them)."""
+    out: dict[str, Any] = {}
+    for document in documents:
+        for key, value in document.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = union(out[key], value)  # pyright: ignore[reportUnknownArgumentType]
+            else:
+                out.setdefault(key, value)
+    return out
 
 
 def typed_by_columns(columns: list[dict[str, Any]], rows: list[list[Any]]) -> list[str]:

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from finops_azure.context import AzureContext
@@ -25,7 +24,7 @@ from tests.fakes.azure.cost_management import (
     demo_utilization,
     install,
 )
-from tests.fakes.azure.vendor import documented, example, raw_body, shape_problems, typed_by_columns
+from tests.fakes.azure.vendor import documented, example, raw_body, shape_problems, typed_by_columns, union
 from tests.servers.azure.costs.conftest import dataset
 
 pytestmark = pytest.mark.anyio
@@ -37,18 +36,6 @@ BENEFITS = "cost-management/BenefitRecommendationsByBillingAccount.json"
 UTILIZATION = "cost-management/SavingsPlan-BillingAccount.json"
 ZERO = "00000000-0000-0000-0000-000000000000"  # the subscription of Microsoft's examples
 A = "00000000-0000-0000-0000-00000000aaaa"
-
-
-def _merged(*requests: dict[str, Any]) -> dict[str, Any]:
-    """The request fields several examples document, merged (each example shows only some of them)."""
-    out: dict[str, Any] = {}
-    for request in requests:
-        for key, value in request.items():
-            if isinstance(value, dict) and isinstance(out.get(key), dict):
-                out[key] = _merged(out[key], value)  # pyright: ignore[reportUnknownArgumentType]
-            else:
-                out.setdefault(key, value)
-    return out
 
 
 def _serve(arm: ArmFake, name: str, method: str, path: str, body: bytes) -> None:
@@ -127,7 +114,7 @@ async def test_microsofts_query_example_reads_to_the_cent_whatever_the_column_or
     (total,) = answer.totals
     assert (total.amount, total.currency) == (Decimal("220.945005212619364152"), "USD")  # the exact sum
     (request,) = arm.calls("query")
-    documented_request = _merged(
+    documented_request = union(
         example(QUERY)["parameters"]["parameters"],
         example(PAGED)["parameters"]["parameters"],
         example(FORECAST)["parameters"]["parameters"],
