@@ -117,7 +117,7 @@ def cost_management_client(credential: Any, **options: Any) -> Any:
     asks (azure-core's policy ignores its rate-limit headers) and retries 5xx itself."""
     from azure.mgmt.costmanagement import CostManagementClient
 
-    return CostManagementClient(credential, retry_total=0, **options)
+    return CostManagementClient(credential, **{**options, "retry_policy": None, "retry_total": 0})
 
 
 def _plain(value: Any) -> Any:

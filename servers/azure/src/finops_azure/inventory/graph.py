@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError, InvalidQuery, NotFound, PermissionDenied, Throttled
+from finops_core.errors import FinOpsError, InvalidQuery, NotFound, PermissionDenied
 from finops_core.fanout import fan_out
 
 from finops_azure.errors import azure_errors
@@ -32,8 +32,6 @@ UNREADABLE = (
     "(docs/azure-role.json), or remove it from subscriptions under [azure]"
 )
 PAGE = 1000  # the largest $top Resource Graph accepts
-MAX_THROTTLE_RETRIES = 3
-DEFAULT_THROTTLE_WAIT = 5.0
 
 
 @dataclass
@@ -89,15 +87,9 @@ def _pages(
 async def _scope(
     ctx: AzureContext, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
 ) -> tuple[list[dict[str, Any]], bool]:
-    """``_pages`` in a worker thread, waiting out Resource Graph's rate limit a few times (``ctx.sleep``)."""
-    for attempt in range(MAX_THROTTLE_RETRIES + 1):
-        try:
-            return await ctx.run(_pages, ctx, query, subscriptions, management_groups)
-        except Throttled as exc:
-            if attempt == MAX_THROTTLE_RETRIES:
-                raise
-            await ctx.sleep(exc.retry_after if exc.retry_after is not None else DEFAULT_THROTTLE_WAIT)
-    raise AssertionError("unreachable")
+    """``_pages`` in a worker thread. Resource Graph's rate limit (429) is waited out by the client's retry policy
+    (``retries.AttemptsPolicy``), so a throttled page counts against ``max_attempts`` once, not once per layer."""
+    return await ctx.run(_pages, ctx, query, subscriptions, management_groups)
 
 
 async def unreadable(ctx: AzureContext, subscriptions: Sequence[str]) -> list[str]:
