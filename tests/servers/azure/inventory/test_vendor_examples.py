@@ -5,6 +5,7 @@ Prices items Microsoft Learn documents."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from finops_azure.context import AzureContext
 from finops_azure.inventory import list_resources
 
 from tests.fakes.azure.arm import ArmFake, ArmRequest
+from tests.fakes.azure.monitor import MonitorFake
 from tests.fakes.azure.resource_graph import API_VERSION, ResourceGraphFake
 from tests.fakes.azure.retail_prices import RetailPricesFake, price_item
 from tests.fakes.azure.vendor import documented, example, shape_problems
@@ -130,3 +132,19 @@ async def test_microsofts_documented_price_items_are_never_taken_for_pay_as_you_
     ]
     eur = next(i for i in items if i["type"] == "Consumption")
     assert (eur["meterName"], eur["skuName"], eur["retailPrice"]) == ("F16s Spot", "F16s Spot", Decimal("0.6176"))
+
+
+def test_the_monitor_fake_answers_in_the_shape_of_microsofts_metrics_example(monitor: MonitorFake) -> None:
+    resource = "/subscriptions/x/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/web"
+    monitor.set_daily(resource, "Percentage CPU", {date(2026, 11, 24): 1.5})
+    query = {
+        "api-version": "2024-02-01",
+        "timespan": "2026-11-24T00:00:00Z/2026-11-26T00:00:00Z",
+        "interval": "P1D",
+        "metricnames": "Percentage CPU",
+        "aggregation": "Average",
+    }
+    answer = monitor._answer(ArmRequest("GET", f"{resource}/providers/Microsoft.Insights/metrics", query, None, {}))  # pyright: ignore[reportPrivateUsage]
+    assert shape_problems(answer, documented("monitor/GetMetric.json")) == []
+    (metric,) = answer["value"]
+    assert [p.get("average") for p in metric["timeseries"][0]["data"]] == [1.5, None]  # a day without data: no average
