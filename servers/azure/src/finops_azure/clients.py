@@ -9,10 +9,12 @@ how sovereign clouds (and the tests' local fake) are reached. The SDKs are impor
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from finops_azure.errors import azure_errors
+from finops_azure.retries import AttemptsPolicy
 from finops_azure.settings import AzureSettings
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ class AzureClients:
         self._credential: TokenCredential | None = None
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.RLock()
+        # How a retry waits (blocking, in the SDK's worker thread); the context routes it through its ``sleep``.
+        self.sleep: Callable[[float], None] = time.sleep
 
     def credential(self) -> TokenCredential:
         with self._lock:
@@ -60,12 +64,14 @@ class AzureClients:
             return self._credential
 
     def options(self) -> dict[str, Any]:
-        """Keyword arguments every management client takes: endpoint, token scope, timeouts, plain-HTTP policy."""
+        """Keyword arguments every management client takes: endpoint, token scope, timeouts, retries (counted as
+        attempts, waits bounded: ``retries.AttemptsPolicy``), plain-HTTP policy."""
         options: dict[str, Any] = {
             "base_url": self.settings.arm_url,
             "credential_scopes": [self.settings.scope],
             "read_timeout": self.settings.timeout_seconds,
             "connection_timeout": 10,
+            "retry_policy": AttemptsPolicy(self.settings.retry_rule, lambda seconds: self.sleep(seconds)).build(),
         }
         if self.settings.arm_url.startswith("http://"):
             options["per_call_policies"] = [_allow_http_policy()]
