@@ -79,6 +79,9 @@ def create_provider(
     ``DefaultAzureCredential`` and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[azure]``
     section; never calls Azure."""
     azure = AzureSettings.from_section(settings.azure)
-    paid = PaidCalls.in_store(settings.store_file, cache_hours=azure.cache_hours, provider="azure")
-    ctx = AzureContext(azure, AzureClients(azure, credential_factory), paid, today=today, sleep=sleep)
+    clients = AzureClients(azure, credential_factory)
+    paid = PaidCalls.in_store(
+        settings.store_file, cache_hours=azure.cache_hours, provider="azure", caller=clients.caller
+    )
+    ctx = AzureContext(azure, clients, paid, today=today, sleep=sleep)
     return AzureProvider(ctx)
