@@ -112,8 +112,9 @@ async def serve_async(server: MCPServer, transport: str, http: HttpSettings) -> 
 
     app = http_app(server, http)
     get_logger("finops").info("serving", url=f"http://{http.host}:{http.port}/mcp")
-    # "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines stay off.
-    config = uvicorn.Config(app, host=http.host, port=http.port, log_level="info", access_log=False)
+    # "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines stay off. No log_config: its
+    # own handlers would print past the redaction of finops_core.logs; its loggers propagate to that one instead.
+    config = uvicorn.Config(app, host=http.host, port=http.port, log_level="info", access_log=False, log_config=None)
     await uvicorn.Server(config).serve()
 
 
