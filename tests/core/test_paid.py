@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -71,3 +73,28 @@ def test_two_callers_on_one_store_keep_their_own_answers(tmp_path: Path) -> None
     theirs.close()
     assert (answer.body, answer.paid_calls) == ({"total": "2"}, 1)
     assert (again.body, again.paid_calls) == ({"total": "1"}, 0)
+
+
+def test_threads_asking_at_once_share_one_caller(tmp_path: Path) -> None:
+    # Two worker threads (a fan-out over subscriptions) use the cache at once. Were both to find the caller, an
+    # unnamed one would differ between them and split the cache. The first to ask waits a bounded moment for a
+    # second to join it; only a cache that lets both in is ever joined.
+    both_in = threading.Barrier(2, timeout=0.1)
+    asked = Asked(CALLER)
+
+    def caller() -> Caller:
+        asked()
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_in.wait()
+        return dataclasses.replace(CALLER, principal=unnamed_principal())
+
+    paid = PaidCalls(lambda: Store(tmp_path / "s.sqlite"), ttl=timedelta(hours=1), provider="azure", caller=caller)
+    threads = [threading.Thread(target=paid.call, args=("query", {"scope": n}, fetch)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    again = [paid.call("query", {"scope": n}, fetch).paid_calls for n in range(2)]
+    paid.close()
+    assert asked.times == 1
+    assert again == [0, 0]

@@ -90,6 +90,7 @@ class PaidCalls:
         self._ttl = ttl
         self._now = now
         self._lock = threading.Lock()
+        self._caller_lock = threading.Lock()
         self.total_paid_calls = 0
 
     @classmethod
@@ -106,11 +107,12 @@ class PaidCalls:
             return self._store
 
     def _get_caller(self) -> Caller:
-        # Not under self._lock: finding the caller may take a network call, and two threads finding it at once
-        # find the same answer.
-        if self._caller is None:
-            self._caller = self._caller_of()
-        return self._caller
+        # Once, even when several worker threads ask at once: an unnamed caller is a new one each time it is made.
+        # Its own lock, since finding it may take a network call (in a worker thread, never on the event loop).
+        with self._caller_lock:
+            if self._caller is None:
+                self._caller = self._caller_of()
+            return self._caller
 
     def call(self, operation: str, request: dict[str, Any], fetch: Callable[[], tuple[Any, int]]) -> PaidAnswer:
         """The answer to ``request``: cached if fresh, else ``fetch()`` -> (body, billed requests), then stored.
