@@ -164,8 +164,17 @@ def test_extra_fields_of_a_record_are_redacted(captured: io.StringIO) -> None:
     assert record.__dict__["httpRequest"] == {"headers": {"Authorization": REDACTED}, "url": "https://x"}
 
 
-def test_the_google_logger_is_left_to_this_handler(captured: io.StringIO) -> None:
+def test_the_google_logger_is_left_to_this_handler() -> None:
     google = logging.getLogger("google")
-    # Google's libraries add a handler of their own to an unconfigured "google" logger (one with no level).
-    assert google.level != logging.NOTSET
-    assert google.propagate
+    saved = (google.level, google.propagate)
+    google.propagate = False  # what Google's libraries do to an unconfigured "google" logger on first use
+    try:
+        configure_logging("DEBUG", "console", stream=io.StringIO())
+        # A level of its own marks it configured: Google's libraries then add no handler of their own to it.
+        assert google.level == logging.DEBUG
+        assert google.propagate
+    finally:
+        structlog.reset_defaults()
+        logging.getLogger().handlers.clear()
+        google.setLevel(saved[0])
+        google.propagate = saved[1]

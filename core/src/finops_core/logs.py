@@ -144,8 +144,11 @@ def configure_logging(level: str = "INFO", fmt: str = "console", stream: TextIO 
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Google's libraries give the "google" logger a handler of their own (printing request headers, unredacted)
-    # unless it is already configured: a level of its own marks it configured, so it keeps using ours.
-    logging.getLogger("google").setLevel(level)
+    # and stop it propagating, unless it is already configured: a level of its own marks it configured, so it
+    # keeps using ours. (Propagation is restored in case they got there first.)
+    google = logging.getLogger("google")
+    google.setLevel(level)
+    google.propagate = True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
