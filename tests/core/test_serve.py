@@ -14,7 +14,7 @@ import httpx2
 import pytest
 from finops_core.errors import ConfigError
 from finops_core.sandbox import SandboxProvider
-from finops_core.serve import http_app, is_loopback
+from finops_core.serve import http_app, is_loopback, uvicorn_config
 from finops_core.server import build_server
 from finops_core.settings import HttpSettings, Settings
 from mcp import Client
@@ -175,3 +175,13 @@ def test_session_settings_are_bounded() -> None:
     with pytest.raises(ValueError, match="max_sessions"):
         HttpSettings(max_sessions=0)
     assert (HttpSettings().session_idle_minutes, HttpSettings().max_sessions) == (30, 1000)
+
+
+def test_idle_connections_outlive_the_keep_alive_of_http_clients(settings: Settings) -> None:
+    # A server closing an idle connection just as a client reuses it fails that request (ReadError): the server
+    # must keep connections longer than clients pool them (httpx, the SDK's client: 5 s).
+    config = uvicorn_config(http_app(build_server(SandboxProvider("aws"), settings), HttpSettings()), HttpSettings())
+    client_keeps = httpx2.Limits().keepalive_expiry
+    assert client_keeps is not None
+    assert config.timeout_keep_alive >= 2 * client_keeps
+    assert config.log_config is None  # uvicorn's loggers reach the redacting handler, not handlers of their own

@@ -155,12 +155,31 @@ async def serve_async(server: MCPServer, transport: str, http: HttpSettings) -> 
         return
     import uvicorn  # the SDK's own dependency; imported only for HTTP
 
-    app = http_app(server, http)
     get_logger("finops").info("serving", url=f"http://{http.host}:{http.port}/mcp")
-    # "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines stay off. No log_config: its
-    # own handlers would print past the redaction of finops_core.logs; its loggers propagate to that one instead.
-    config = uvicorn.Config(app, host=http.host, port=http.port, log_level="info", access_log=False, log_config=None)
-    await uvicorn.Server(config).serve()
+    await uvicorn.Server(uvicorn_config(http_app(server, http), http)).serve()
+
+
+# How long an idle kept-alive connection stays open. Longer than clients keep idle connections in their pools
+# (httpx, which the MCP SDK's client uses: 5 s; Node's undici: 4 s), so a client never sends a request on a
+# connection the server is closing at that moment: at uvicorn's default of 5 s, 200 clients at once saw it.
+KEEP_ALIVE_SECONDS = 30
+
+
+def uvicorn_config(app: ASGIApp, http: HttpSettings) -> Any:
+    """How uvicorn serves ``app``. "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines
+    stay off. No log_config: its own handlers would print past the redaction of ``finops_core.logs``; its loggers
+    propagate to that one instead."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=http.host,
+        port=http.port,
+        log_level="info",
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:
