@@ -283,7 +283,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"\nabandoned sessions ({args.abandon} per round, idle timeout {args.idle_seconds:g} s):")
             before = server.rss_mb()
             print(f"  RSS before: {before:.1f} MB")
-            for round_number in (1, 2):
+            for round_number in (1, 2) if args.abandon else ():
                 if time.monotonic() > deadline:
                     print("  deadline reached: stopped")
                     break
