@@ -64,6 +64,12 @@ class Server:
     def rss_mb(self) -> float:
         return psutil.Process(self.process.pid).memory_info().rss / 2**20
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server so far: unlike wall time, waiting for a busy core does not add to
+        it."""
+        times = psutil.Process(self.process.pid).cpu_times()
+        return times.user + times.system
+
 
 @contextmanager
 def finops_serve(home: Path, *, idle_seconds: float, max_sessions: int) -> Iterator[Server]:
@@ -273,10 +279,17 @@ async def main(args: argparse.Namespace) -> None:
             await run_clients(server.url, 1)  # warm-up: the first call of each kind loads what it needs
             rss_start = server.rss_mb()
             with anyio.fail_after(max(1.0, deadline - time.monotonic())):
+                cpu = server.cpu_seconds()
                 one, wall_one = await run_clients(server.url, 1)
+                cpu_one, cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
                 report_clients("1 client (baseline)", one, wall_one, None)
                 many, wall_many = await run_clients(server.url, args.clients)
+                cpu_many = server.cpu_seconds() - cpu
                 report_clients(f"{args.clients} clients at once", many, wall_many, one)
+                print(
+                    f"\nserver CPU per client: {cpu_one * 1000:.0f} ms alone, {cpu_many / args.clients * 1000:.0f} ms "
+                    f"with {args.clients} at once ({cpu_many:.1f} s in all)"
+                )
             rss_loaded = server.rss_mb()
             print(f"\nserver RSS: {rss_start:.1f} MB before the load, {rss_loaded:.1f} MB after it")
 
