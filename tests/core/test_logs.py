@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 from finops_core.logs import configure_logging, get_logger, redact_wire, scrub_text
-from finops_core.redact import REDACTED, redact, redact_text
+from finops_core.redact import LOG_TEXT_MAX, REDACTED, redact, redact_text
 
 SECRETS = {
     "aws access key id": "AKIAIOSFODNN7EXAMPLE",
@@ -89,6 +89,18 @@ def test_standard_library_logs_from_sdks_are_redacted_too(captured: io.StringIO)
     assert "AKIAIOSFODNN7EXAMPLE" not in text
     assert "pa55word" not in text
     assert "retrying" in text
+
+
+def test_a_megabyte_in_a_log_entry_is_written_clipped_with_its_secrets_redacted(captured: io.StringIO) -> None:
+    # What the SDK logs for a refused call echoes the argument: a caller decides how long that line is.
+    huge = "x " * 500_000 + SECRETS["aws access key id"]
+    logging.getLogger("mcp.server").info("Tool %r failed: %r", "finops_cost_query", huge)
+    get_logger("t").info("echo", value=huge, nested={"values": [huge]})
+    text = captured.getvalue()
+    assert len(text) < 4 * LOG_TEXT_MAX
+    assert text.count("characters left out") == 3
+    assert HIDDEN["aws access key id"] not in text
+    assert "finops_cost_query" in text
 
 
 def test_logging_writes_to_stderr_by_default_and_never_to_stdout(capfd: pytest.CaptureFixture[str]) -> None:
@@ -178,3 +190,12 @@ def test_the_google_logger_is_left_to_this_handler() -> None:
         logging.getLogger().handlers.clear()
         google.setLevel(saved[0])
         google.propagate = saved[1]
+
+
+def test_a_wire_secret_cut_by_the_clip_of_a_long_line_is_redacted_up_to_the_cut(captured: io.StringIO) -> None:
+    token = "IQoJb3JpZ2luX2Vj" + "Z" * 1000
+    line = "x" * (LOG_TEXT_MAX // 4 - 30) + f"headers={{'X-Amz-Security-Token': b'{token}'}}" + "y" * 20_000
+    logging.getLogger("botocore.endpoint").debug("Sending http request: %s", line)
+    text = captured.getvalue()
+    assert "characters left out" in text
+    assert "IQoJb3JpZ2lu" not in text

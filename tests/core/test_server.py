@@ -46,6 +46,7 @@ async def test_tools_carry_the_cloud_prefix_and_annotations_and_fit_the_context_
         "aws_list_recommendations",
         "aws_plan_remediation",
         "aws_apply_remediation",
+        "aws_resource_tags",
         "aws_daily_costs",
     }
     listed = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
@@ -152,6 +153,41 @@ async def test_anything_but_a_yes_changes_nothing(
         result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
     assert result.structured_content is not None
     assert result.structured_content["applied"] is False
+    resources = await provider.list_resources(resource_type="instance")
+    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("lax", ["yes", "y", "1", "t", "true", 1, 1.0], ids=repr)
+async def test_only_the_boolean_true_confirms_a_change_not_a_value_lax_parsing_takes_for_it(
+    settings: Settings, mode: str, lax: object
+) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    callback = _answer("accept", {"confirm": lax})
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
+    ) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.is_error
+    assert result.content[0].text.startswith("The answer was not a plain yes or no: nothing was changed.")  # type: ignore[union-attr]
+    assert "Resolver" not in result.content[0].text  # type: ignore[union-attr]
+    resources = await provider.list_resources(resource_type="instance")
+    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_accepted_question_without_an_answer_is_a_clear_refusal_and_changes_nothing(
+    settings: Settings, mode: str
+) -> None:
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    callback = _answer("accept", None)
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
+    ) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    assert result.is_error
+    assert result.content[0].text.startswith("No answer was given: nothing was changed.")  # type: ignore[union-attr]
+    assert (result.meta or {})["io.finops/error"] == "RemediationRefused"  # a remote caller rebuilds a refusal
     resources = await provider.list_resources(resource_type="instance")
     assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
 

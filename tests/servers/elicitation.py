@@ -3,7 +3,7 @@ a provider whose changes go to a cloud's emulator while its costs and inventory 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any, Literal
 
@@ -45,6 +45,10 @@ class RemediatingProvider:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sandbox, name)
+
+    async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        # Not the sandbox's: these tests drive the confirmation path, which reads no tags; fail loudly if one does.
+        raise AssertionError(f"RemediatingProvider reads no tags ({resource_id}): use the cloud's own provider")
 
     async def plan_remediation(self, action: RemediationAction) -> RemediationPlan:
         return await self._plan(self._ctx, action)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
@@ -39,6 +39,7 @@ class Parts(Generic[C]):
     merge: Callable[[list[Recommendation]], list[Recommendation]]
     plan: Callable[[C, RemediationAction], Awaitable[RemediationPlan]]
     apply: Callable[[C, RemediationAction], Awaitable[RemediationResult]]
+    tags: Callable[[C, str, Mapping[str, str]], Awaitable[dict[str, str]]]  # a resource's tags, read now
     sources: str  # who recommends, for answers ("Azure Advisor and finops waste rules")
 
 
@@ -93,3 +94,6 @@ class AdapterProvider(ABC, Generic[C]):
 
     async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
         return await self.parts.apply(self.ctx, action)
+
+    async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        return await self.parts.tags(self.ctx, resource_id, parameters)

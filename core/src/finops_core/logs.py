@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import structlog
 
-from finops_core.redact import REDACTED, is_secret_key, redact_text
+from finops_core.redact import REDACTED, is_secret_key, redact_clipped
 
 # Header names whose values are credentials, as SDKs print them on a line of their own ("name: value").
 _CREDENTIAL_HEADERS = (
@@ -28,14 +28,15 @@ _CREDENTIAL_HEADERS = (
     r"x-goog-iam-authorization-token|ocp-apim-subscription-key|x-functions-key"
 )
 # Every pattern is linear in its input: each starts with a literal or a bounded name, and each unbounded run
-# stops at a character that ends it (a quote, "<", "&", a line end), so nothing is scanned twice.
+# stops at a character that ends it (a quote, "<", "&", a line end), so nothing is scanned twice. They run on
+# the text redact_clipped keeps (a long line's start and end): a value cut by the clip is redacted up to the cut.
 _WIRE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Header lines: botocore's canonical request ("x-amz-security-token:..."), HTTP traces.
     (re.compile(rf"(?im)^((?:{_CREDENTIAL_HEADERS})[ \t]*:[ \t]*)[^\r\n]+"), r"\1" + REDACTED),
     # XML elements holding credentials (STS AssumeRole, GetSessionToken, GetFederationToken answers).
     (
-        re.compile(r"(?i)<(SecretAccessKey|SessionToken|SecretKey|Password|ClientSecret)>[^<]*</"),
-        r"<\1>" + REDACTED + "</",
+        re.compile(r"(?i)<(SecretAccessKey|SessionToken|SecretKey|Password|ClientSecret)>[^<]*"),
+        r"<\1>" + REDACTED,
     ),
     # Pre-signed URL parameters (S3 and other SigV4 query authentication).
     (
@@ -43,17 +44,21 @@ _WIRE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"\1" + REDACTED,
     ),
     # SigV4 signatures: "Signature=<hex>" in an Authorization header, "Signature:\n<hex>" from botocore.auth.
-    (re.compile(r"(?i)\b(signature[=:]\s{0,4})[0-9a-f]{64}\b"), r"\1" + REDACTED),
+    (re.compile(r"(?i)\b(signature[=:]\s{0,4})[0-9a-f]{16,64}"), r"\1" + REDACTED),
 )
 # A quoted name, a colon, and a quoted value (also b'...'): headers and fields in a dict's repr or in JSON.
-_QUOTED_FIELD = re.compile(r"""(["'])([A-Za-z0-9_.-]{1,64})\1(\s{0,8}:\s{0,8}b?)('[^'\r\n]*'|"[^"\r\n]*")""")
+# A value without its closing quote (cut by the clip) runs to the end of its line.
+_QUOTED_FIELD = re.compile(
+    r"""(["'])([A-Za-z0-9_.-]{1,64})\1(\s{0,8}:\s{0,8}b?)('[^'\r\n]*(?:'|$)|"[^"\r\n]*(?:"|$))""", re.M
+)
 
 
 def _quoted_field(match: re.Match[str]) -> str:
     name, value = match.group(2), match.group(4)
-    if not is_secret_key(name) or len(value) <= 2:
+    if not is_secret_key(name) or len(value.strip(value[0])) == 0:
         return match.group(0)
-    return f"{match.group(1)}{name}{match.group(1)}{match.group(3)}{value[0]}{REDACTED}{value[0]}"
+    closing = value[0] if len(value) > 1 and value.endswith(value[0]) else ""
+    return f"{match.group(1)}{name}{match.group(1)}{match.group(3)}{value[0]}{REDACTED}{closing}"
 
 
 def redact_wire(text: str) -> str:
@@ -64,8 +69,9 @@ def redact_wire(text: str) -> str:
 
 
 def scrub_text(text: str) -> str:
-    """``text`` without secrets: the shapes ``redact_text`` knows, then those on the wire."""
-    return redact_wire(redact_text(text))
+    """``text`` for a log: clipped and without the secret shapes ``redact_clipped`` knows, then without those
+    on the wire. Linear in ``LOG_TEXT_MAX``, not in ``len(text)``."""
+    return redact_wire(redact_clipped(text))
 
 
 def scrub(value: Any, key: str | None = None) -> Any:
@@ -86,7 +92,8 @@ def scrub(value: Any, key: str | None = None) -> Any:
 
 
 def redact_processor(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """structlog processor: replace secrets in every field (and the event text) of a log entry."""
+    """structlog processor: replace secrets in every field (and the event text) of a log entry, each text
+    clipped to ``LOG_TEXT_MAX`` characters (a caller's megabyte echoed in an error is not worth logging)."""
     for key in list(event_dict):
         event_dict[key] = scrub(event_dict[key], None if key == "event" else key)
     return event_dict

@@ -3,9 +3,11 @@
 The orchestrator asks a person to approve a whole plan. When it then applies a step through a per-cloud server
 in another process (``[providers.aws] mode = "stdio" | "http"``), that server must not take the orchestrator's
 word for it: each step carries a token signed with a key both sides share (``approval_key``), naming the plan,
-its hash, the step, the exact action, who approved and until when. The server checks the signature, the expiry
-and that the action it is asked to apply is the one signed, and accepts each token once. A model calling the
-server's tool directly cannot make such a token: it never sees the key.
+its hash, the step, the exact action, who approved and until when, and the policy's tag guardrails for that step
+(``finops_core.guardrails``). The server checks the signature, the expiry and that the action it is asked to apply
+is the one signed, accepts each token once, and reads the resource's tags again just before the change, refusing
+it when they are protected: a tag added after the approval stops the step even if the orchestrator missed it. A
+model calling the server's tool directly cannot make such a token: it never sees the key.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from finops_core.errors import RemediationRefused
+from finops_core.guardrails import TagGuardrails
 from finops_core.models import RemediationAction
 
 
@@ -47,6 +50,7 @@ class ApprovalClaims(BaseModel):
     approved_by: str
     expires_at: int  # epoch seconds
     action: RemediationAction
+    guardrails: TagGuardrails  # required: a token from a version that sent none is refused as not understood
 
 
 def sign_approval(key: bytes, claims: ApprovalClaims) -> str:

@@ -7,6 +7,7 @@ suite every implementation passes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
@@ -61,6 +62,16 @@ class RecommendationSet(BaseModel):
     note: str | None = None
 
 
+class ResourceTags(BaseModel):
+    """The tags (Google Cloud: labels) one resource carries, as its cloud answered just now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: Cloud
+    resource_id: str
+    tags: dict[str, str]
+
+
 @runtime_checkable
 class CostSource(Protocol):
     async def query_costs(self, query: CostQuery) -> CostBreakdown:
@@ -92,6 +103,12 @@ class Remediator(Protocol):
 
     async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
         """Carry out ``action``. Callers get a person's approval first; this method does not ask."""
+        ...
+
+    async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        """The tags (Google Cloud: labels) of ``resource_id`` as the cloud has them now, never from a cache: what
+        the guardrails are checked on just before a change. ``parameters`` locate it as in an action (AWS:
+        ``region``, ``account_id``). Raises a ``FinOpsError`` when they cannot be read; callers then refuse."""
         ...
 
 

@@ -16,6 +16,7 @@ from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.testing.contract import CloudProviderContract
 from finops_orchestrator.providers import RemoteProvider
+from finops_orchestrator.remediation.policy import Policy
 from mcp import Client
 from pydantic import SecretStr
 
@@ -46,6 +47,7 @@ def _approved(action: RemediationAction) -> ApprovalClaims:
         approved_by="ana",
         expires_at=expires,
         action=action,
+        guardrails=Policy().guardrails_for(action.provider, action.kind),
     )
 
 

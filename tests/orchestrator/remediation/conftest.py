@@ -3,7 +3,7 @@ tests move, and the people and providers the tests drive it with."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import anyio
 import pytest
-from finops_core.errors import Unavailable
+from finops_core.errors import PermissionDenied, Unavailable
 from finops_core.models import CLOUDS, RemediationAction, RemediationResult
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import SandboxProvider
@@ -40,26 +40,32 @@ class Clock:
 
 
 class Person:
-    """The person behind the client's approval prompt: one answer, and the questions asked."""
+    """The person behind the client's approval prompt: one answer, and the questions asked. ``approve`` may be any
+    value a client could send; ``answered=False`` accepts the prompt with no content at all."""
 
-    def __init__(self, action: Literal["accept", "decline", "cancel"] = "accept", approve: bool = True) -> None:
+    def __init__(
+        self, action: Literal["accept", "decline", "cancel"] = "accept", approve: Any = True, *, answered: bool = True
+    ) -> None:
         self.action: Literal["accept", "decline", "cancel"] = action
         self.approve = approve
+        self.answered = answered
         self.asked: list[str] = []
 
     async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         self.asked.append(params.message)
-        return ElicitResult(action=self.action, content={"approve": self.approve} if self.action == "accept" else None)
+        content = {"approve": self.approve} if self.action == "accept" and self.answered else None
+        return ElicitResult(action=self.action, content=content)
 
 
 class Recording(SandboxProvider):
-    """A sandbox cloud that counts the changes applied, can fail one resource, and can hold a change until
-    released (to catch an execution in the middle)."""
+    """A sandbox cloud that counts the changes applied, can fail one resource or the reading of its tags, and can
+    hold a change until released (to catch an execution in the middle)."""
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud, as_of=AS_OF)
         self.applied: list[str] = []
         self.fail: set[str] = set()
+        self.unreadable: set[str] = set()
         self.hold: str | None = None
         self.holding = anyio.Event()
         self.release = anyio.Event()
@@ -72,6 +78,17 @@ class Recording(SandboxProvider):
             await self.release.wait()
         self.applied.append(action.resource_id)
         return await super().apply_remediation(action)
+
+    async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        if resource_id in self.unreadable:
+            raise PermissionDenied("not authorized to read the tags of " + resource_id, provider=self.cloud)
+        return await super().resource_tags(resource_id, parameters)
+
+    async def tag(self, resource_id: str, **tags: str) -> None:
+        """Tag ``resource_id`` as someone would in the cloud's console (not counted as a change a plan made)."""
+        await super().apply_remediation(
+            RemediationAction(provider=self.cloud, kind="set_tags", resource_id=resource_id, parameters=tags)
+        )
 
 
 @dataclass

@@ -18,6 +18,7 @@ from finops_orchestrator.remediation.policy import Policy
 from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
 
 pytestmark = pytest.mark.anyio
+LEGAL_HOLD = Policy.model_validate({"guardrails": {"protected_tags": ["finops:protect=true", "legal-hold=true"]}})
 
 
 def _approve(world: World, plan_id: str) -> None:
@@ -171,6 +172,89 @@ async def test_a_policy_tightened_after_the_plan_was_made_stops_its_execution(wo
     assert "not allowed now" in text(result)
     _nothing_changed(world)
     assert world.count("remediation_runs") == 0  # the approval is still unused
+
+
+async def test_a_resource_tagged_legal_hold_after_the_approval_is_refused_just_before_its_step(world: World) -> None:
+    world.policy = LEGAL_HOLD
+    aws = world.providers["aws"]
+    async with world.client() as client:
+        plan = await make_plan(client, await world.actionable("aws", 2), on_failure="continue")
+    first, second = [s["action"]["resource_id"] for s in plan["steps"]]
+    _approve(world, plan["plan_id"])
+    await aws.tag(first, **{"Legal-Hold": "TRUE"})  # after the approval, and spelled as a person might
+    async with world.client() as client:
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    report = result.structured_content or {}
+    assert [s["state"] for s in report["steps"]] == ["refused", "done"], text(result)
+    assert report["outcome"] == "failed"
+    refused = report["steps"][0]["message"]
+    assert "nothing was changed" in refused
+    assert f"{first} carries the protected tag legal-hold=true" in refused
+    assert aws.applied == [second]
+    trail = audit.entries(world.store, plan_id=plan["plan_id"])
+    assert [e.detail["reason"] for e in trail if e.event == "refused"] == [refused]
+    assert audit.verify(world.store).intact
+
+
+async def test_nobody_is_asked_to_approve_a_plan_whose_resource_was_tagged_legal_hold_after_it_was_made(
+    world: World,
+) -> None:
+    world.policy = LEGAL_HOLD
+    aws = world.providers["aws"]
+    person = Person()
+    async with world.client(person) as client:
+        plan = await make_plan(client, await world.actionable("aws", 2))
+        await aws.tag(plan["steps"][1]["action"]["resource_id"], **{"legal-hold": "true"})
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error
+    assert f"plan {plan['plan_id']} is not allowed now, by the tags read from the clouds" in text(result)
+    assert "carries the protected tag legal-hold=true" in text(result)
+    assert person.asked == []
+    _nothing_changed(world)
+    assert world.count("remediation_approvals") == 0
+    assert [e.event for e in audit.entries(world.store, plan_id=plan["plan_id"])] == ["plan_created", "refused"]
+
+
+async def test_a_resource_moved_to_an_environment_the_policy_forbids_after_the_approval_is_refused(
+    world: World,
+) -> None:
+    world.policy = Policy.model_validate({"guardrails": {"allow": [{"environment": "dev"}]}})
+    aws = world.providers["aws"]
+    ids = await world.actionable("aws", 2)
+    recs = {r.recommendation_id: r.resource_id for r in (await aws.list_recommendations(limit=500)).recommendations}
+    for i in ids:
+        target = recs[i]
+        assert target is not None
+        await aws.tag(target, env="dev")
+    async with world.client() as client:
+        plan = await make_plan(client, ids)
+    first = plan["steps"][0]["action"]["resource_id"]
+    _approve(world, plan["plan_id"])
+    await aws.tag(first, env="prod")
+    async with world.client() as client:
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    report = result.structured_content or {}
+    assert report["outcome"] == "stopped", text(result)
+    assert [s["state"] for s in report["steps"]] == ["refused", "not_run"]
+    assert "(environment prod) is not allowed" in report["steps"][0]["message"]
+    _nothing_changed(world)
+    assert [e.event for e in audit.entries(world.store, plan_id=plan["plan_id"])].count("refused") == 1
+
+
+async def test_a_step_whose_tags_cannot_be_read_just_before_it_runs_is_refused(world: World) -> None:
+    aws = world.providers["aws"]
+    async with world.client() as client:
+        plan = await make_plan(client, await world.actionable("aws", 1))
+    target = plan["steps"][0]["action"]["resource_id"]
+    _approve(world, plan["plan_id"])
+    aws.unreadable.add(target)
+    async with world.client() as client:
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    step = (result.structured_content or {})["steps"][0]
+    assert step["state"] == "refused", text(result)
+    assert f"the tags of AWS {target} could not be read" in step["message"]
+    assert "not authorized to read the tags" in step["message"]
+    _nothing_changed(world)
 
 
 async def test_outside_the_execution_window_nothing_runs(world: World) -> None:

@@ -15,6 +15,7 @@ from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_orchestrator.providers import RemoteProvider
+from finops_orchestrator.remediation.ledger import Ledger
 from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
@@ -23,10 +24,12 @@ from pydantic import SecretStr
 
 from tests.conftest import AS_OF
 from tests.credentials import APPROVAL_KEY
-from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
+from tests.orchestrator.remediation.conftest import Person, Recording, World, make_plan, text
 
 pytestmark = pytest.mark.anyio
 KEY = APPROVAL_KEY.encode()
+HOUR = timedelta(hours=1)
+LEGAL_HOLD = Policy.model_validate({"guardrails": {"protected_tags": ["legal-hold=true"]}})
 
 
 def _cloud_server(settings: Settings, sandbox: SandboxProvider) -> MCPServer:
@@ -35,14 +38,14 @@ def _cloud_server(settings: Settings, sandbox: SandboxProvider) -> MCPServer:
 
 
 @asynccontextmanager
-async def _orchestrator(world: World, remote: RemoteProvider) -> AsyncIterator[Client]:
+async def _orchestrator(world: World, remote: RemoteProvider, policy: Policy | None = None) -> AsyncIterator[Client]:
     server = build_orchestrator(
         world.store,
         is_demo=True,
         today=lambda: AS_OF,
         providers=[remote],
         remediation=True,
-        policy=Policy(),
+        policy=policy or Policy(),
         now=world.clock,
     )
     async with Client(server, elicitation_callback=Person()) as client:
@@ -100,6 +103,64 @@ async def test_a_remote_server_that_rejects_the_signature_fails_the_step_and_say
     assert await _states(sandbox) == before
 
 
+async def test_a_resource_tagged_legal_hold_after_the_approval_is_refused_before_the_remote_server_changes_it(
+    world: World, settings: Settings
+) -> None:
+    world.clock.at = datetime.now(UTC)  # the approval is valid on the cloud server's clock: only the tag stops it
+    sandbox = Recording("aws")
+    remote = RemoteProvider("aws", Client(_cloud_server(settings, sandbox)), where="remote aws", approval_key=KEY)
+    async with remote, _orchestrator(world, remote, LEGAL_HOLD) as client:
+        recs = (await remote.list_recommendations(limit=500)).recommendations
+        plan = await make_plan(client, [r.recommendation_id for r in recs if r.action][:1])
+        target = plan["steps"][0]["action"]["resource_id"]
+        ledger = Ledger(world.store)
+        ledger.approve(ledger.plan(plan["plan_id"]), approved_by="ana", channel="terminal", now=world.clock(), ttl=HOUR)
+        await sandbox.tag(target, **{"legal-hold": "true"})
+        before = await _states(sandbox)
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    step = (result.structured_content or {})["steps"][0]
+    assert step["state"] == "refused", text(result)
+    assert "carries the protected tag legal-hold=true" in step["message"]  # read through aws_resource_tags
+    assert sandbox.applied == []
+    assert await _states(sandbox) == before
+
+
+async def test_the_cloud_server_refuses_on_its_own_a_signed_approval_whose_resource_tags_changed_after_signing(
+    settings: Settings,
+) -> None:
+    sandbox = Recording("aws")
+    recs = (await sandbox.list_recommendations(limit=500)).recommendations
+    held, moved, unreadable = [r.action for r in recs if r.action is not None][:3]
+    dev_only = Policy.model_validate({"guardrails": {"allow": [{"environment": "dev"}]}})
+    attempts = {  # the orchestrator's own check bypassed: each approval is validly signed for its action
+        "protected": (held, LEGAL_HOLD, "carries the protected tag legal-hold=true"),
+        "environment": (moved, dev_only, "is in environment prod, where the policy does not allow it (only: dev)"),
+        "unreadable": (unreadable, Policy(), "could not be read just before the change"),
+    }
+    await sandbox.tag(held.resource_id, **{"legal-hold": "true"})
+    await sandbox.tag(moved.resource_id, env="prod")
+    sandbox.unreadable.add(unreadable.resource_id)
+    before = await _states(sandbox)
+    async with Client(_cloud_server(settings, sandbox)) as client:
+        for name, (action, policy, expected) in attempts.items():
+            claims = _claims(action, approval_id=f"appr-{name}", guardrails=policy.guardrails_for("aws", action.kind))
+            result = await client.call_tool("aws_apply_remediation", _call(action, sign_approval(KEY, claims)))
+            assert result.is_error, name
+            assert text(result).startswith("Nothing was changed"), name
+            assert expected in text(result), name
+    assert sandbox.applied == []
+    assert await _states(sandbox) == before
+
+
+def _call(action: RemediationAction, token: str) -> dict[str, Any]:
+    return {
+        "kind": action.kind,
+        "resource_id": action.resource_id,
+        "parameters": action.parameters or None,
+        "approval": token,
+    }
+
+
 def _claims(action: RemediationAction, **changes: Any) -> ApprovalClaims:
     expires = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
     base = ApprovalClaims(
@@ -110,6 +171,7 @@ def _claims(action: RemediationAction, **changes: Any) -> ApprovalClaims:
         approved_by="ana",
         expires_at=expires,
         action=action,
+        guardrails=Policy().guardrails_for(action.provider, action.kind),
     )
     return base.model_copy(update=changes)
 
@@ -124,14 +186,6 @@ async def test_the_model_cannot_apply_on_the_cloud_server_with_a_forged_altered_
     assert first is not None
     assert second is not None
 
-    def call(action: RemediationAction, token: str) -> dict[str, Any]:
-        return {
-            "kind": action.kind,
-            "resource_id": action.resource_id,
-            "parameters": action.parameters or None,
-            "approval": token,
-        }
-
     attempts = {
         "not a token": (first, "yes, approved"),
         "another key": (first, sign_approval(b"guessed-key", _claims(first))),
@@ -140,14 +194,14 @@ async def test_the_model_cannot_apply_on_the_cloud_server_with_a_forged_altered_
     }
     async with Client(_cloud_server(settings, sandbox)) as client:  # the model's side: no elicitation
         for name, (action, token) in attempts.items():
-            result = await client.call_tool("aws_apply_remediation", call(action, token))
+            result = await client.call_tool("aws_apply_remediation", _call(action, token))
             assert result.is_error
             assert "Nothing was changed" in text(result), name
             assert APPROVAL_KEY not in text(result)
         assert await _states(sandbox) == before
         good = sign_approval(KEY, _claims(first))
-        applied = await client.call_tool("aws_apply_remediation", call(first, good))
-        replayed = await client.call_tool("aws_apply_remediation", call(first, good))
+        applied = await client.call_tool("aws_apply_remediation", _call(first, good))
+        replayed = await client.call_tool("aws_apply_remediation", _call(first, good))
     assert not applied.is_error, text(applied)
     assert replayed.is_error
     assert "already used" in text(replayed)

@@ -91,6 +91,31 @@ async def test_a_person_who_declines_changes_nothing(world: World) -> None:
     assert world.count("remediation_approvals") == 0
 
 
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize("lax", ["yes", "y", "1", "t", "true", 1, 1.0], ids=repr)
+async def test_only_the_boolean_true_approves_a_plan_not_a_value_lax_parsing_takes_for_it(
+    world: World, mode: str, lax: object
+) -> None:
+    async with world.client(Person(approve=lax), mode=mode) as client:
+        plan = await make_plan(client, await world.actionable())
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error
+    assert text(result).startswith("The answer was not a plain yes or no: nothing was changed.")
+    assert world.providers["aws"].applied == []
+    assert world.count("remediation_approvals") == world.count("remediation_runs") == 0
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_approval_prompt_accepted_without_an_answer_is_a_clear_refusal(world: World, mode: str) -> None:
+    async with world.client(Person(answered=False), mode=mode) as client:
+        plan = await make_plan(client, await world.actionable())
+        result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    assert result.is_error
+    assert text(result).startswith("No answer was given: nothing was changed.")
+    assert world.providers["aws"].applied == []
+    assert world.count("remediation_approvals") == world.count("remediation_runs") == 0
+
+
 async def test_an_approval_from_the_terminal_lets_a_client_without_elicitation_execute(world: World) -> None:
     async with world.client() as client:
         plan = await make_plan(client, await world.actionable())

@@ -1,5 +1,6 @@
 """The orchestrator's plan / approve / execute loop on AWS over moto: refusals change nothing in EC2, an approved
-plan stops the instance for real, and a protected instance never gets into a plan."""
+plan stops the instance for real, a protected instance never gets into a plan, and an instance tagged legal-hold
+or moved to prod after the approval is not stopped: by the orchestrator, or by the AWS server on its own."""
 
 from __future__ import annotations
 
@@ -10,13 +11,22 @@ from typing import Any
 import pytest
 from finops_core.store import Store
 from finops_orchestrator.remediation.ledger import Ledger
+from finops_orchestrator.remediation.policy import Policy
 from mcp import Client
 from mcp.server import MCPServer
 
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import fixed_session
 from tests.servers.aws.test_provider import aws_provider
-from tests.servers.remediation import NOW, remediating_orchestrator, text
+from tests.servers.remediation import (
+    GUARDED,
+    NOW,
+    approve,
+    approving_server,
+    remediating_orchestrator,
+    signed_apply,
+    text,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -39,6 +49,11 @@ def _state(moto: str, instance_id: str) -> str:
     return reservations[0]["Instances"][0]["State"]["Name"]
 
 
+def _tag(moto: str, instance_id: str, **tags: str) -> None:
+    """Tag the instance in EC2, as someone might in the console after the plan was approved."""
+    _ec2(moto).create_tags(Resources=[instance_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
 def _stop(instance_id: str) -> dict[str, Any]:
     return {
         "provider": "aws",
@@ -48,10 +63,10 @@ def _stop(instance_id: str) -> dict[str, Any]:
     }
 
 
-def _orchestrator(store: Store, moto: str, fake: AwsJsonFake, home: Path) -> MCPServer:
+def _orchestrator(store: Store, moto: str, fake: AwsJsonFake, home: Path, policy: Policy | None = None) -> MCPServer:
     """The finops server with remediation on, over AWS on the emulators, at a fixed time."""
     provider = aws_provider(moto, fake, home)
-    return remediating_orchestrator(store, provider)
+    return remediating_orchestrator(store, provider, policy)
 
 
 async def test_on_aws_only_an_approved_plan_stops_the_instance_and_only_once(
@@ -102,3 +117,43 @@ async def test_on_aws_a_protected_instance_never_gets_into_a_plan(moto: str, fak
     assert "finops:protect" in text(result)
     assert Ledger(store).plans() == []
     assert _state(moto, free) == _state(moto, protected) == "running"
+
+
+async def test_on_aws_instances_tagged_legal_hold_or_moved_to_prod_after_the_approval_are_not_stopped(
+    moto: str, fake: AwsJsonFake, home: Path
+) -> None:
+    held, moved, free = _instance(moto), _instance(moto, {"env": "dev"}), _instance(moto, {"env": "dev"})
+    store = Store(home / "finops.sqlite")
+    server = _orchestrator(store, moto, fake, home, GUARDED)
+    async with Client(server) as client:
+        made = await client.call_tool(
+            "finops_plan_remediation", {"actions": [_stop(held), _stop(moved), _stop(free)], "on_failure": "continue"}
+        )
+        assert not made.is_error, text(made)
+        plan = made.structured_content or {}
+        approve(store, plan["plan_id"])
+        _tag(moto, held, **{"legal-hold": "true"})
+        _tag(moto, moved, env="prod")
+        ran = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
+    steps = (ran.structured_content or {})["steps"]
+    assert [s["state"] for s in steps] == ["refused", "refused", "done"], text(ran)
+    assert f"AWS {held} carries the protected tag legal-hold=true" in steps[0]["message"]
+    assert f"stop_instance on AWS {moved} (environment prod) is not allowed" in steps[1]["message"]
+    assert _state(moto, held) == _state(moto, moved) == "running"
+    assert _state(moto, free) in ("stopping", "stopped")
+
+
+async def test_on_aws_the_server_alone_refuses_a_signed_stop_of_an_instance_tagged_legal_hold_or_moved_to_prod(
+    moto: str, fake: AwsJsonFake, home: Path
+) -> None:
+    held, moved = _instance(moto), _instance(moto, {"env": "dev"})
+    server = approving_server(aws_provider(moto, fake, home), home)
+    signed = {name: signed_apply(_stop(i), GUARDED, name) for name, i in (("held", held), ("moved", moved))}
+    _tag(moto, held, **{"legal-hold": "true"})  # after the orchestrator signed: its own check is bypassed here
+    _tag(moto, moved, env="prod")
+    async with Client(server) as client:
+        refused = {name: await client.call_tool("aws_apply_remediation", args) for name, args in signed.items()}
+    assert all(r.is_error for r in refused.values())
+    assert f"Nothing was changed: {held} carries the protected tag legal-hold=true" in text(refused["held"])
+    assert f"{moved} is in environment prod, where the policy does not allow it" in text(refused["moved"])
+    assert _state(moto, held) == _state(moto, moved) == "running"

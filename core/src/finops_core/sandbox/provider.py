@@ -7,6 +7,7 @@ demo data. Remediation changes its in-memory inventory, and recommendations foll
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -460,6 +461,14 @@ class SandboxProvider:
             undo=undo,
             is_demo=True,
         )
+
+    async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        """The resource's tags now. A deleted demo resource keeps its last tags, so a step resumed after its change
+        was made reads them and then finds the change done (``_already_done``)."""
+        r = self._resources.get(resource_id)
+        if r is None:
+            raise NotFound(f"No demo resource {resource_id!r}; list resources to see valid ids.", provider=self._cloud)
+        return dict(r.tags)
 
     def _already_done(self, action: RemediationAction) -> RemediationResult | None:
         """Applying a change the resource already shows changes nothing (as on a real cloud), so a repeated

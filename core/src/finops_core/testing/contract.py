@@ -183,7 +183,9 @@ class RemediatorContract:
         assert actions, "the contract needs at least one recommendation with an action"
         return actions[0]
 
-    async def test_a_plan_changes_nothing(self, provider: CloudProvider) -> None:
+    async def test_a_plan_changes_nothing_and_its_tags_are_those_the_cloud_reports_now(
+        self, provider: CloudProvider
+    ) -> None:
         action = await self._actionable(provider)
         before = await provider.list_resources(limit=500)
         plan = await provider.plan_remediation(action)
@@ -191,11 +193,16 @@ class RemediatorContract:
         assert plan.undo
         assert plan.before
         assert await provider.list_resources(limit=500) == before
+        assert await provider.resource_tags(action.resource_id, action.parameters) == plan.resource_tags
 
     async def test_planning_an_unknown_resource_is_not_found(self, provider: CloudProvider) -> None:
         action = await self._actionable(provider)
         with pytest.raises(NotFound):
             await provider.plan_remediation(action.model_copy(update={"resource_id": "no-such-resource"}))
+
+    async def test_reading_the_tags_of_an_unknown_resource_is_not_found(self, provider: CloudProvider) -> None:
+        with pytest.raises(NotFound):
+            await provider.resource_tags("no-such-resource", {})
 
     async def test_applying_changes_the_resource_and_says_how_to_undo(self, provider: CloudProvider) -> None:
         action = await self._actionable(provider)

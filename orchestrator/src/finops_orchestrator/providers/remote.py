@@ -34,7 +34,7 @@ from finops_core.models import (
     RemediationResult,
 )
 from finops_core.proof import ApprovalClaims, sign_approval
-from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
+from finops_core.provider import RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.redact import redact_text
 from finops_core.server import DAILY_COSTS_MAX_DAYS, DailyCosts
 from mcp import Client
@@ -193,6 +193,17 @@ class RemoteProvider:
             f"Nothing was changed: the {self._cloud} server at {self._where} applies only changes a person approved. "
             "Make a plan (finops_plan_remediation) and execute it once approved."
         )
+
+    async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        """The tags the remote server reads from its cloud now (its ``<cloud>_resource_tags`` tool)."""
+        if f"{self._cloud}_resource_tags" not in self._tools:
+            raise RemediationRefused(
+                f"the {self._cloud} server at {self._where} cannot read a resource's tags now (it has remediation "
+                "switched off, or is an older version), so the guardrails cannot be checked. Start it with "
+                "--allow-remediation, and install the same finops-mcp version on both sides."
+            )
+        arguments = {"resource_id": resource_id, "parameters": dict(parameters) or None}
+        return (await self._call("resource_tags", arguments, ResourceTags)).tags
 
     async def apply_approved(self, action: RemediationAction, approval: ApprovalClaims) -> RemediationResult:
         """Apply ``action`` on the remote server with ``approval`` signed by the key both sides share; the server

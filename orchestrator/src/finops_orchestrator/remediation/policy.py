@@ -29,8 +29,9 @@ which already refuse to touch resources tagged ``finops:protect=true``. Example:
     resource_types = ["instance", "volume"] # empty: every type
 
 Matching is on the safe side: protected tag keys and values, and environment tag keys and values, compare
-without case (Azure tag keys are case-insensitive, and a protection must not be dodged by ``True``).
-Tag policies compare keys exactly except on Azure, and values exactly: they exist to make tags consistent.
+without case (Azure tag keys are case-insensitive, and a protection must not be dodged by ``True``); the matching
+is ``finops_core.guardrails``, which a per-cloud server applies too. Tag policies compare keys exactly except on
+Azure, and values exactly: they exist to make tags consistent.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from finops_core.errors import ConfigError
+from finops_core.guardrails import TagGuardrails, environment_matches, environment_of, protected_by, tag_value
 from finops_core.models import ACTION_KINDS, CLOUD_NAMES, Cloud, Resource
 from finops_core.money import Money
 from finops_core.provider import ResourceType
@@ -92,15 +94,15 @@ class AllowRule(_Section):
         return actions
 
     def allows(self, cloud: Cloud, environment: str | None, kind: str, *, environment_known: bool = True) -> bool:
-        if self.cloud not in ("*", cloud) or ("*" not in self.actions and kind not in self.actions):
+        if not self.covers(cloud, kind):
             return False
-        if self.environment == "*":
-            return True
-        if not environment_known:
+        if self.environment != "*" and not environment_known:
             return False
-        if self.environment.casefold() == "none":
-            return environment is None
-        return environment is not None and environment.casefold() == self.environment.casefold()
+        return environment_matches(environment, self.environment)
+
+    def covers(self, cloud: Cloud, kind: str) -> bool:
+        """Whether this rule speaks of ``kind`` on ``cloud`` (in its environment)."""
+        return self.cloud in ("*", cloud) and ("*" in self.actions or kind in self.actions)
 
     def describe(self) -> str:
         cloud = "any cloud" if self.cloud == "*" else CLOUD_NAMES[self.cloud]
@@ -215,13 +217,7 @@ class Guardrails(_Section):
 
     def protected_by(self, tags: Mapping[str, str]) -> str | None:
         """The first protected tag ``tags`` carry (as written in the policy), or None."""
-        folded = {k.strip().casefold(): v.strip().casefold() for k, v in tags.items()}
-        for spec in self.protected_tags:
-            key, has_value, value = spec.partition("=")
-            found = folded.get(key.strip().casefold())
-            if found is not None and (not has_value or found == value.strip().casefold()):
-                return spec
-        return None
+        return protected_by(tags, self.protected_tags)
 
 
 class TagPolicy(_Section):
@@ -255,7 +251,7 @@ class TagPolicy(_Section):
     def problem(self, resource: Resource) -> str | None:
         """Why ``resource`` breaks this policy: "missing", "value 'x' not allowed"; None when it complies.
         An empty value counts as missing: it allocates nothing."""
-        value = _tag(resource.tags, self.key, exact=resource.provider != "azure")
+        value = tag_value(resource.tags, self.key, exact=resource.provider != "azure")
         if value is None or not value.strip():
             return "missing" if self.required else None
         if self.allowed and value not in self.allowed:
@@ -317,42 +313,52 @@ class Policy(_Section):
     def environment_of(self, tags: Mapping[str, str] | None) -> str | None:
         """The value of the first environment tag (``environment_tags``, in order, keys without case) a resource
         carries; None when it has none (or its tags are unknown)."""
-        if tags is None:
-            return None
-        for key in self.guardrails.environment_tags:
-            value = _tag(tags, key, exact=False)
-            if value is not None and value.strip():
-                return value.strip()
-        return None
+        return None if tags is None else environment_of(tags, self.guardrails.environment_tags)
+
+    def guardrails_for(self, cloud: Cloud, kind: str) -> TagGuardrails:
+        """What this policy says about a ``kind`` step on ``cloud`` from its resource's tags alone: sent with the
+        step's approval, so a per-cloud server in another process checks the tags too."""
+        rails = self.guardrails
+        return TagGuardrails(
+            protected_tags=list(rails.protected_tags),
+            environment_tags=list(rails.environment_tags),
+            environments=list(dict.fromkeys(r.environment for r in rails.allow if r.covers(cloud, kind))),
+        )
+
+    def step_violations(self, step: StepFacts) -> list[str]:
+        """Every reason the policy forbids ``step`` from its resource's tags (protected tags, environments)."""
+        rails = self.guardrails
+        where = self._where()
+        problems: list[str] = []
+        name = f"{CLOUD_NAMES[step.provider]} {step.resource_id}"
+        if step.tags is None:
+            problems.append(
+                f"Cannot tell whether {step.resource_id} is protected: its tags were not read. Plan it again "
+                "once its tags can be read (the credentials need permission to read tags), or drop the step."
+            )
+        else:
+            protected = rails.protected_by(step.tags)
+            if protected is not None:
+                problems.append(
+                    f"{name} carries the protected tag {protected}: the policy never touches it. Drop the step, "
+                    f"or remove the tag from the resource if it should no longer be protected ({where})."
+                )
+        environment = self.environment_of(step.tags)
+        known = step.tags is not None
+        if not any(r.allows(step.provider, environment, step.kind, environment_known=known) for r in rails.allow):
+            label = environment if environment else ("unknown: tags not read" if not known else "none")
+            problems.append(
+                f"{step.kind} on {name} (environment {label}) is not allowed: no [[guardrails.allow]] rule "
+                f"matches cloud {step.provider}, that environment and that action. Drop the step, or add a "
+                f"rule to {where}."
+            )
+        return problems
 
     def plan_violations(self, steps: Sequence[StepFacts]) -> list[str]:
         """Every reason a plan of ``steps`` is not allowed; an empty list when it is."""
         rails = self.guardrails
         where = self._where()
-        problems: list[str] = []
-        for step in steps:
-            name = f"{CLOUD_NAMES[step.provider]} {step.resource_id}"
-            if step.tags is None:
-                problems.append(
-                    f"Cannot tell whether {step.resource_id} is protected: its tags were not read. Plan it again "
-                    "once its tags can be read (the credentials need permission to read tags), or drop the step."
-                )
-            else:
-                protected = rails.protected_by(step.tags)
-                if protected is not None:
-                    problems.append(
-                        f"{name} carries the protected tag {protected}: the policy never touches it. Drop the step, "
-                        f"or remove the tag from the resource if it should no longer be protected ({where})."
-                    )
-            environment = self.environment_of(step.tags)
-            known = step.tags is not None
-            if not any(r.allows(step.provider, environment, step.kind, environment_known=known) for r in rails.allow):
-                label = environment if environment else ("unknown: tags not read" if not known else "none")
-                problems.append(
-                    f"{step.kind} on {name} (environment {label}) is not allowed: no [[guardrails.allow]] rule "
-                    f"matches cloud {step.provider}, that environment and that action. Drop the step, or add a "
-                    f"rule to {where}."
-                )
+        problems = [problem for step in steps for problem in self.step_violations(step)]
         if len(steps) > rails.max_resources_per_plan:
             problems.append(
                 f"The plan has {len(steps)} steps; the policy allows at most {rails.max_resources_per_plan} per plan. "
@@ -440,16 +446,6 @@ def _day_list(days: Sequence[Day]) -> str:
     if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
         return f"{DAYS[indexes[0]]}-{DAYS[indexes[-1]]}"
     return ",".join(DAYS[i] for i in indexes)
-
-
-def _tag(tags: Mapping[str, str], key: str, *, exact: bool) -> str | None:
-    """``tags[key]``, or when not ``exact`` the value of the first key equal to it without case and spaces."""
-    if key in tags:
-        return tags[key]
-    if exact:
-        return None
-    wanted = key.strip().casefold()
-    return next((v for k, v in tags.items() if k.strip().casefold() == wanted), None)
 
 
 def _problem(error: Any) -> str:

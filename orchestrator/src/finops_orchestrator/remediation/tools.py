@@ -8,11 +8,14 @@ No ``from __future__ import annotations``: the SDK evaluates tool annotations, a
 local function.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from finops_core.access import require_scope
+from finops_core.bounds import ITEMS, Id, Ids
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
@@ -23,24 +26,31 @@ from mcp.server import MCPServer
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from finops_orchestrator.providers.asking import ask_every_cloud
 from finops_orchestrator.remediation import audit
-from finops_orchestrator.remediation.execution import ExecutionReport, already_done, check_guardrails, run_plan
+from finops_orchestrator.remediation.execution import (
+    ExecutionReport,
+    already_done,
+    check_guardrails,
+    live_problems,
+    run_plan,
+)
 from finops_orchestrator.remediation.ledger import Ledger, new_owner
 from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan, approval_text, make_plan
 from finops_orchestrator.remediation.policy import Policy
 
 PLAN = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
-PlanIdParam = Annotated[str, Field(description="The plan's id, from finops_plan_remediation.")]
+PlanIdParam = Annotated[Id, Field(description="The plan's id, from finops_plan_remediation.")]
 RECOMMENDATIONS_ASKED = 500
 
 
 class Approve(BaseModel):
-    """The question a person answers before a plan runs."""
+    """The question a person answers before a plan runs. Only the boolean ``true`` approves (pydantic's lax mode
+    would take "yes", "y", "1", "t", 1 or 1.0 for it)."""
 
-    approve: bool = Field(description="Approve this plan and run it now?")
+    approve: StrictBool = Field(description="Approve this plan and run it now?")
 
 
 class NoQuestion(BaseModel):
@@ -114,9 +124,11 @@ def register_remediation_tools(
     async def plan_remediation(
         ctx: Context,
         recommendation_ids: Annotated[
-            list[str] | None, Field(description="recommendation_id values from finops_savings.")
+            Ids | None, Field(description="recommendation_id values from finops_savings.")
         ] = None,
-        actions: Annotated[list[ActionRequest] | None, Field(description="Changes not from a recommendation.")] = None,
+        actions: Annotated[
+            list[ActionRequest] | None, Field(description="Changes not from a recommendation.", max_length=ITEMS)
+        ] = None,
         on_failure: Annotated[OnFailure, Field(description="When a step fails: stop, or continue.")] = "stop",
         title: Annotated[str | None, Field(description="A short name for the plan.", max_length=120)] = None,
     ) -> Plan:
@@ -131,7 +143,7 @@ def register_remediation_tools(
             created_by=actor,
             on_failure=on_failure,
         )
-        ledger.save_plan(plan, actor=actor)
+        await anyio.to_thread.run_sync(partial(ledger.save_plan, plan, actor=actor))  # store writes: never on the loop
         return plan
 
     @compact_tool(
@@ -141,7 +153,7 @@ def register_remediation_tools(
         description="A remediation plan with its approvals, step results and audit entries, and what to do next; "
         "without plan_id, the recent plans.",
     )
-    async def plan_status(plan_id: Annotated[str | None, Field(description="The plan's id.")] = None) -> PlanStatus:
+    async def plan_status(plan_id: Annotated[Id | None, Field(description="The plan's id.")] = None) -> PlanStatus:
         if plan_id is None:
             lines = [_line(p, ledger) for p in ledger.plans()]
             return PlanStatus(plans=lines, next="Ask for one plan_id for its steps and approvals.")
@@ -152,10 +164,11 @@ def register_remediation_tools(
         plan = ledger.plan(plan_id)
         if ledger.ready(plan, now()):
             return NoQuestion()
-        _checked(ledger, plan, policy, now(), actor_of(ctx))  # never ask a person to approve what would be refused
+        await _checked(ledger, plan, policy, now(), actor_of(ctx))  # never ask a person to approve what is refused
         capabilities = ctx.client_capabilities
         if capabilities is None or capabilities.elicitation is None:
             return NoQuestion()  # refused below, with the terminal's approval path
+        await _checked_live(ledger, plan, by_cloud, policy, now(), actor_of(ctx))
         return Elicit(approval_text(plan, int(policy.approval_ttl.total_seconds() // 60)), Approve)
 
     @compact_tool(
@@ -176,37 +189,58 @@ def register_remediation_tools(
         approval_id: str | None = None
         match answer:
             case AcceptedElicitation(data=Approve(approve=True)):
-                approval = ledger.approve(
+                approve = partial(
+                    ledger.approve,
                     plan,
                     approved_by=f"{actor}: a person, in the client's approval prompt",
                     channel="elicitation",
                     now=now(),
                     ttl=policy.approval_ttl,
                 )
-                approval_id = approval.approval_id
+                approval_id = (await anyio.to_thread.run_sync(approve)).approval_id
             case AcceptedElicitation(data=NoQuestion()):
                 pass
             case _:
-                ledger.record_refusal(plan.plan_id, actor=actor, now=now(), reason="the person did not approve")
+                refused = partial(
+                    ledger.record_refusal, plan.plan_id, actor=actor, now=now(), reason="the person did not approve"
+                )
+                await anyio.to_thread.run_sync(refused)
                 return ExecutionReport(
                     plan_id=plan.plan_id,
                     plan_hash=plan.plan_hash,
                     outcome="not_approved",
                     note="The person did not approve this plan: nothing was changed.",
                 )
-        _checked(ledger, plan, policy, now(), actor)
-        claim = ledger.claim(plan, owner=new_owner(), actor=actor, now=now(), approval_id=approval_id)
+        await _checked(ledger, plan, policy, now(), actor)
+        claim = await anyio.to_thread.run_sync(
+            partial(ledger.claim, plan, owner=new_owner(), actor=actor, now=now(), approval_id=approval_id)
+        )
         if claim is None:
             return already_done(plan, ledger)
         return await run_plan(ledger, plan, claim, providers=by_cloud, policy=policy, now=now, actor=actor)
 
 
-def _checked(ledger: Ledger, plan: Plan, policy: Policy, now: datetime, actor: str) -> None:
+async def _checked(ledger: Ledger, plan: Plan, policy: Policy, now: datetime, actor: str) -> None:
     try:
         check_guardrails(plan, policy, now)
     except RemediationRefused as exc:
-        ledger.record_refusal(plan.plan_id, actor=actor, now=now, reason=str(exc))
+        refused = partial(ledger.record_refusal, plan.plan_id, actor=actor, now=now, reason=str(exc))
+        await anyio.to_thread.run_sync(refused)
         raise
+
+
+async def _checked_live(
+    ledger: Ledger, plan: Plan, providers: Mapping[Cloud, CloudProvider], policy: Policy, now: datetime, actor: str
+) -> None:
+    """Refuse (and audit) before a person is asked to approve a plan whose unfinished steps the policy forbids on
+    their resources' tags as the clouds report them now. Each step is checked again just before it runs."""
+    done = {n for n, r in ledger.steps(plan.plan_id).items() if r.state == "done"}
+    problems = [p for s in plan.steps if s.step not in done for p in await live_problems(s, providers, policy)]
+    if problems:
+        reason = f"Nothing was changed: plan {plan.plan_id} is not allowed now, by the tags read from the clouds: "
+        reason += "; ".join(problems)
+        ledger.record_refusal(plan.plan_id, actor=actor, now=now, reason=reason)
+        raise RemediationRefused(reason)
 
 
 async def _chosen(

@@ -25,7 +25,7 @@ from finops_aws.inventory.pricing import PriceBook
 from finops_aws.inventory.resources import list_resources
 from finops_aws.inventory.waste import waste_findings
 from finops_aws.recommendations import all_recommendations, merge
-from finops_aws.remediation import apply_remediation, plan_remediation
+from finops_aws.remediation import apply_remediation, plan_remediation, resource_tags
 from finops_aws.settings import AwsSettings
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class AwsProvider(AdapterProvider[AwsContext]):
             merge=merge,
             plan=plan_remediation,
             apply=apply_remediation,
+            tags=resource_tags,
             sources=SOURCES,
         )
         super().__init__("aws", ctx, parts)
@@ -78,5 +79,11 @@ def create_provider(
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
     aws = AwsSettings.from_section(settings.aws)
     clients = AwsClients(aws, session_factory)
-    paid = PaidCalls.in_store(settings.store_file, cache_hours=aws.cache_hours, provider="aws", caller=clients.caller)
+    paid = PaidCalls.in_store(
+        settings.store_file,
+        cache_hours=aws.cache_hours,
+        provider="aws",
+        caller=clients.caller,
+        busy_seconds=settings.store_busy_seconds,
+    )
     return AwsProvider(AwsContext(aws, clients, paid, today=today))

@@ -24,7 +24,7 @@ from finops_azure.context import AzureContext
 from finops_azure.costs import CostManagement
 from finops_azure.inventory import PriceBook, list_resources, waste_findings
 from finops_azure.recommendations import all_recommendations, merge
-from finops_azure.remediation import apply_remediation, plan_remediation
+from finops_azure.remediation import apply_remediation, plan_remediation, resource_tags
 from finops_azure.settings import AzureSettings
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class AzureProvider(AdapterProvider[AzureContext]):
             merge=merge,
             plan=plan_remediation,
             apply=apply_remediation,
+            tags=resource_tags,
             sources=SOURCES,
         )
         super().__init__("azure", ctx, parts)
@@ -81,7 +82,11 @@ def create_provider(
     azure = AzureSettings.from_section(settings.azure)
     clients = AzureClients(azure, credential_factory)
     paid = PaidCalls.in_store(
-        settings.store_file, cache_hours=azure.cache_hours, provider="azure", caller=clients.caller
+        settings.store_file,
+        cache_hours=azure.cache_hours,
+        provider="azure",
+        caller=clients.caller,
+        busy_seconds=settings.store_busy_seconds,
     )
     ctx = AzureContext(azure, clients, paid, today=today, sleep=sleep)
     return AzureProvider(ctx)

@@ -26,7 +26,7 @@ from finops_gcp.context import GcpContext
 from finops_gcp.costs import BillingExport
 from finops_gcp.inventory import PriceBook, list_resources, waste_findings
 from finops_gcp.recommendations import all_recommendations, merge
-from finops_gcp.remediation import apply_remediation, plan_remediation
+from finops_gcp.remediation import apply_remediation, plan_remediation, resource_tags
 from finops_gcp.settings import GcpSettings
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class GcpProvider(AdapterProvider[GcpContext]):
             merge=merge,
             plan=plan_remediation,
             apply=apply_remediation,
+            tags=resource_tags,
             sources=SOURCES,
         )
         super().__init__("gcp", ctx, parts)
@@ -84,6 +85,12 @@ def create_provider(
     section; never calls Google."""
     gcp = GcpSettings.from_section(settings.gcp)
     clients = GcpClients(gcp, credentials_factory)
-    paid = PaidCalls.in_store(settings.store_file, cache_hours=gcp.cache_hours, provider="gcp", caller=clients.caller)
+    paid = PaidCalls.in_store(
+        settings.store_file,
+        cache_hours=gcp.cache_hours,
+        provider="gcp",
+        caller=clients.caller,
+        busy_seconds=settings.store_busy_seconds,
+    )
     ctx = GcpContext(gcp, clients, paid, today=today, sleep=sleep)
     return GcpProvider(ctx)

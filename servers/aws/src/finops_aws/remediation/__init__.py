@@ -19,7 +19,7 @@ Actions and their parameters (``region`` and ``account_id`` locate the resource 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ from finops_aws.remediation.targets import (
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
 
-__all__ = ["ACTIONS", "apply_remediation", "plan_remediation"]
+__all__ = ["ACTIONS", "apply_remediation", "plan_remediation", "resource_tags"]
 
 Preparer = Callable[[Target, dict[str, str]], Prepared]
 
@@ -119,3 +119,8 @@ async def apply_remediation(ctx: AwsContext, action: RemediationAction) -> Remed
     done = await ctx.run(prepared.perform)
     after = await ctx.run(prepared.read_after)
     return result_of(action, prepared, done, after)
+
+
+async def resource_tags(ctx: AwsContext, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+    """The tags ``resource_id`` carries now, described afresh in its account and region (``parameters``)."""
+    return (await resolve(ctx, resource_id, dict(parameters))).tags

@@ -19,7 +19,7 @@ Every action names its resource by full ARM id (``resource_id``); its parameters
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,7 @@ from finops_azure.remediation.targets import KIND_NAMES, Target, TargetKind, par
 if TYPE_CHECKING:
     from finops_azure.context import AzureContext
 
-__all__ = ["ACTIONS", "apply_remediation", "plan_remediation"]
+__all__ = ["ACTIONS", "apply_remediation", "plan_remediation", "resource_tags"]
 
 Preparer = Callable[["AzureContext", Target, dict[str, str]], Prepared]
 
@@ -80,3 +80,8 @@ async def apply_remediation(ctx: AzureContext, action: RemediationAction) -> Rem
     done = await ctx.run(prepared.perform)
     after = await ctx.run(prepared.read_after)
     return result_of(action, prepared, done, after)
+
+
+async def resource_tags(ctx: AzureContext, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+    """The tags ``resource_id`` (a full ARM id) carries now, read afresh from Resource Manager."""
+    return (await ctx.run(resolve, ctx, resource_id)).tags

@@ -24,7 +24,7 @@ Resource ids are full names: ``//compute.googleapis.com/projects/P/zones/Z/insta
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -46,7 +46,7 @@ from finops_gcp.remediation.targets import (
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
-__all__ = ["ACTIONS", "apply_remediation", "plan_remediation"]
+__all__ = ["ACTIONS", "apply_remediation", "plan_remediation", "resource_tags"]
 
 Preparer = Callable[["GcpContext", Target, dict[str, str]], Awaitable[Prepared]]
 
@@ -113,3 +113,8 @@ async def apply_remediation(ctx: GcpContext, action: RemediationAction) -> Remed
         note = await mark(ctx, recommendation, succeeded=True)
         result = result.model_copy(update={"message": result.message + note})
     return result
+
+
+async def resource_tags(ctx: GcpContext, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+    """The labels ``resource_id`` (a full name) carries now, read afresh from Compute Engine."""
+    return (await resolve(ctx, parse_resource_id(resource_id))).labels
