@@ -92,9 +92,13 @@ def aws_context(aws_settings: Callable[..., AwsSettings], tmp_path: Path) -> Cal
 
     def make(**overrides: Any) -> AwsContext:
         settings = aws_settings(**overrides)
+        clients = AwsClients(settings, fixed_session)
         paid = PaidCalls(
-            lambda: Store(tmp_path / "finops.sqlite"), ttl=timedelta(hours=settings.cache_hours), provider="aws"
+            lambda: Store(tmp_path / "finops.sqlite"),
+            ttl=timedelta(hours=settings.cache_hours),
+            provider="aws",
+            caller=clients.caller,
         )
-        return AwsContext(settings, AwsClients(settings, fixed_session), paid, today=lambda: AS_OF)
+        return AwsContext(settings, clients, paid, today=lambda: AS_OF)
 
     return make

@@ -52,7 +52,10 @@ def gcp_context(gcp_settings: Callable[..., GcpSettings], tmp_path: Path, waits:
     def make(**overrides: Any) -> GcpContext:
         settings = gcp_settings(**overrides)
         store = tmp_path / "finops.sqlite"
-        paid = PaidCalls(lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="gcp")
-        return GcpContext(settings, GcpClients(settings, AnonymousCredentials), paid, today=lambda: AS_OF, sleep=waits)
+        clients = GcpClients(settings, AnonymousCredentials)
+        paid = PaidCalls(
+            lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="gcp", caller=clients.caller
+        )
+        return GcpContext(settings, clients, paid, today=lambda: AS_OF, sleep=waits)
 
     return make

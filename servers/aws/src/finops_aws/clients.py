@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from finops_core.paid import Caller
+
 from finops_aws.errors import aws_errors
 from finops_aws.partitions import AWS, Partition, account_of_arn, partition_of, partition_of_arn
 from finops_aws.settings import AwsSettings
@@ -50,6 +52,7 @@ class AwsClients:
         self._assumed: dict[str, tuple[boto3.Session, datetime]] = {}
         self._clients: dict[tuple[str | None, str, str], BaseClient] = {}
         self._accounts: list[Account] | None = None
+        self._identity: tuple[str, str] | None = None
         self._config: Any = None
 
     # -- sessions --------------------------------------------------------------------------------
@@ -142,17 +145,47 @@ class AwsClients:
 
     # -- accounts --------------------------------------------------------------------------------
 
+    def identity(self) -> tuple[str, str]:
+        """The base credentials' account id and ARN (sts:GetCallerIdentity, asked once)."""
+        with self._lock:
+            if self._identity is None:
+                sts = self.client("sts", self.home_region())
+                with aws_errors("identifying the AWS account (sts:GetCallerIdentity)"):
+                    identity = sts.get_caller_identity()
+                self._identity = (str(identity["Account"]), str(identity.get("Arn", "")))
+            return self._identity
+
+    def caller(self) -> Caller:
+        """Who asks Cost Explorer (every paid AWS call goes to it with the base credentials): their account and
+        principal, the Cost Explorer endpoint and the partition's billing region."""
+        account, principal = self.identity()
+        partition = partition_of_arn(principal) if principal else self.partition()
+        return Caller(
+            account=account,
+            principal=principal_of(principal),
+            endpoint=self.settings.endpoint_urls.get("ce", "").rstrip("/"),
+            partition=f"{partition.name}/{partition.billing_region}",
+        )
+
     def accounts(self) -> list[Account]:
         """The credentials' own account, then each account of ``role_arns`` (once each)."""
         with self._lock:
             if self._accounts is None:
-                sts = self.client("sts", self.home_region())
-                with aws_errors("identifying the AWS account (sts:GetCallerIdentity)"):
-                    identity = sts.get_caller_identity()
-                own = Account(str(identity["Account"]), partition_of_arn(str(identity.get("Arn", ""))) or AWS)
+                account, arn = self.identity()
+                own = Account(account, partition_of_arn(arn) or AWS)
                 accounts = [own]
                 for role_arn in self.settings.role_arns:
                     member = Account(account_of_arn(role_arn), partition_of_arn(role_arn), role_arn)
                     accounts = [a for a in accounts if a.account_id != member.account_id] + [member]
                 self._accounts = accounts
             return self._accounts
+
+
+def principal_of(arn: str) -> str:
+    """The IAM principal behind a caller ARN: an assumed role's session name (an instance id, a person's SSO
+    login, a random string) is dropped, since every session of one role has the same rights."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+        role = parts[5].split("/")[1]
+        return ":".join([*parts[:5], f"assumed-role/{role}"])
+    return arn
