@@ -5,8 +5,10 @@ Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test
 target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
 response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, bad body, slow
 (no answer until the client's timeout), or any AWS error.
-Every request is recorded (``fake.requests``) so tests can count paid calls. A handler serving a regional API
-reads the region the client signed for with ``fake.current_region()`` (one endpoint serves every region).
+Every request is recorded (``fake.requests``) so tests can count paid calls, and every answer (``fake.answers``)
+so they can be checked against botocore's model of the operation (``tests/fakes/aws/shapes.py``). A handler
+serving a regional API reads the region the client signed for with ``fake.current_region()`` (one endpoint
+serves every region).
 botocore 1.44 prefers AWS JSON when a service offers it besides CBOR (Compute Optimizer, CloudWatch offer both).
 
 JSON protocols send ``X-Amz-Target: <prefix>.<Operation>``; CBOR sends ``POST /service/<Svc>/operation/<Op>``.
@@ -47,6 +49,16 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What the fake sent back: HTTP status and body (a dict as the handler built it, or raw bytes)."""
+
+    target: str
+    status: int
+    body: dict[str, Any] | bytes
+    cbor: bool = False
+
+
+@dataclass(frozen=True)
 class Request:
     target: str
     body: dict[str, Any]
@@ -66,6 +78,7 @@ class AwsJsonFake(LocalServer):
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
         self.requests: list[Request] = []
+        self.answers: list[Answer] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._local = threading.local()  # the request being served, per server thread
@@ -103,6 +116,13 @@ class AwsJsonFake(LocalServer):
             return queue.popleft() if queue else None
 
     def answer(
+        self, target: str, body: dict[str, Any], *, region: str = "", cbor: bool = False
+    ) -> tuple[int, dict[str, Any] | bytes]:
+        status, answer = self._answer(target, body, region=region, cbor=cbor)
+        self.answers.append(Answer(target, status, answer, cbor))
+        return status, answer
+
+    def _answer(
         self, target: str, body: dict[str, Any], *, region: str = "", cbor: bool = False
     ) -> tuple[int, dict[str, Any] | bytes]:
         self._local.request = Request(target, body, region, cbor)
