@@ -82,7 +82,7 @@ def aws_settings(moto: str, fake: AwsJsonFake) -> Callable[..., AwsSettings]:
         values: dict[str, Any] = {
             "regions": ["us-east-1", "eu-west-1"],
             "endpoint_urls": endpoints(moto, fake),
-            "max_attempts": 0,
+            "max_attempts": 1,
             **overrides,
         }
         return AwsSettings.model_validate(values)
