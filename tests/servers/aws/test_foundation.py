@@ -197,3 +197,24 @@ async def test_a_region_whose_service_keeps_failing_is_named_in_a_partial_answer
     assert "after 2 attempts" in missing[0]
     ireland = [r for r in fake.requests if r.region == "eu-west-1"]
     assert len(ireland) == 2 * len(co.TARGETS)  # every kind, each tried exactly twice
+
+
+# -- endpoints: [aws] endpoint_urls over the SDK's AWS_ENDPOINT_URL* variables --------------------
+
+
+def test_aws_endpoint_url_variables_reach_a_service_and_endpoint_urls_wins_over_them(
+    fake: AwsJsonFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.servers.aws.conftest import fixed_session
+
+    fake.route(DESCRIBE, lambda body: {"Services": [{"ServiceCode": "AmazonEC2"}]})
+    closed = "http://127.0.0.1:9"  # nothing listens: a client sent there fails at once
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", fake.url)  # the service's own variable beats the global one
+    pricing = AwsClients(AwsSettings(max_attempts=1), fixed_session).client("pricing", "us-east-1")
+    assert pricing.describe_services()["Services"] == [{"ServiceCode": "AmazonEC2"}]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", closed)
+    settings = AwsSettings(max_attempts=1, endpoint_urls={"pricing": fake.url})
+    pricing = AwsClients(settings, fixed_session).client("pricing", "us-east-1")
+    assert pricing.describe_services()["Services"] == [{"ServiceCode": "AmazonEC2"}]
+    assert len(fake.calls(DESCRIBE)) == 2

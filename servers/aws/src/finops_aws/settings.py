@@ -66,8 +66,8 @@ class AwsSettings(BaseModel):
         default=30.0,
         gt=0,
         le=600,
-        description="No retry starts later than this many seconds after the call began: the cap on a call's time "
-        "is this, plus one more attempt (connect_timeout + read_timeout).",
+        description="No retry starts later than this many seconds after the call began: a call's time is capped "
+        "at this, one back-off wait and one last attempt (connect_timeout + read_timeout).",
     )
     connect_timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds to open a connection.")
     read_timeout: float = Field(default=60.0, gt=0, le=900, description="Seconds to wait for an answer.")
