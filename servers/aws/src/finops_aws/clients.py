@@ -33,8 +33,8 @@ class RetryDeadline:
     botocore bounds attempts, not time: each attempt may take connect_timeout + read_timeout, and throttling
     back-off grows between them. This handler runs first on botocore's ``needs-retry`` event; its ``False``
     (the first answer that is not None) tells botocore not to retry, so a call lasts at most ``seconds``, one
-    back-off wait and one last attempt. The start is stamped on the call's own context, so concurrent calls on one client (threads)
-    each keep their own clock.
+    back-off wait and one last attempt. The start is stamped on the call's own context, so concurrent calls on
+    one client (threads) each keep their own clock.
     """
 
     KEY = "finops_call_started"
