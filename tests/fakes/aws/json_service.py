@@ -3,8 +3,8 @@
 It serves the AWS APIs moto does not (Cost Explorer beyond canned costs, Compute Optimizer, Cost
 Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test registers handlers by
 target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
-response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, bad body, slow
-(no answer until the client's timeout), or any AWS error.
+response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, a proxy's HTML
+error page, bad body, slow (no answer until the client's timeout), or any AWS error.
 Every request is recorded (``fake.requests``) so tests can count paid calls, and every answer (``fake.answers``)
 so they can be checked against botocore's model of the operation (``tests/fakes/aws/shapes.py``). A handler
 serving a regional API reads the region the client signed for with ``fake.current_region()`` (one endpoint
@@ -30,6 +30,10 @@ import cbor2
 from tests.fakes.local_server import LocalServer
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+PROXY_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1>"
+    b"</center><hr><center>nginx</center>\n" + b"<!-- padding -->\n" * 40 + b"</body></html>\n"
+)
 
 
 class AwsFault(Exception):
@@ -44,7 +48,7 @@ class AwsFault(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "throttle", "error5xx", "bad_body", "slow", "fault"
+    kind: str  # "throttle", "error5xx", "proxy_page", "bad_body", "slow", "fault"
     fault: AwsFault | None = None
 
 
@@ -135,6 +139,8 @@ class AwsJsonFake(LocalServer):
                 return 503, {"__type": "ServiceUnavailableException", "message": "Service unavailable"}
             if fault.kind == "bad_body":
                 return 200, b"{not json"
+            if fault.kind == "proxy_page":  # a proxy or load balancer in front of AWS answering for it
+                return 502, PROXY_PAGE
             if fault.kind == "slow":
                 self.hang()
             if fault.kind == "fault" and fault.fault is not None:

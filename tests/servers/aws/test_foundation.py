@@ -218,3 +218,16 @@ def test_aws_endpoint_url_variables_reach_a_service_and_endpoint_urls_wins_over_
     pricing = AwsClients(settings, fixed_session).client("pricing", "us-east-1")
     assert pricing.describe_services()["Services"] == [{"ServiceCode": "AmazonEC2"}]
     assert len(fake.calls(DESCRIBE)) == 2
+
+
+def test_a_proxys_error_page_is_named_by_its_title_not_pasted_into_the_answer(fake: AwsJsonFake) -> None:
+    fake.route(DESCRIBE, lambda body: {"Services": []})
+    fake.fail(DESCRIBE, "proxy_page", times=3)
+    with pytest.raises(Unavailable) as caught, aws_errors("listing price services"):
+        _pricing(fake).describe_services()
+    message = str(caught.value)
+    assert "an HTML page (502 Bad Gateway), not an AWS answer" in message
+    assert "after 3 attempts" in message
+    assert "<" not in message
+    assert len(message) < 400
+    assert len(fake.calls(DESCRIBE)) == 3

@@ -7,6 +7,7 @@ Messages pass through ``redact_text``: AWS error texts never carry keys, but a m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -102,9 +103,26 @@ def _tries(attempts: int | None) -> str:
     return "on its only attempt (max_attempts = 1 in [aws])" if attempts == 1 else f"after {attempts} attempts"
 
 
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+MAX_MESSAGE = 300
+
+
+def _message(message: str) -> str:
+    """AWS's error message, one line and short. A web page (a proxy's, a load balancer's, an emulator's error page:
+    botocore passes on any body it cannot parse) is named by its title, not pasted whole into the answer."""
+    if _HTML.search(message):
+        title = _TITLE.search(message)
+        named = " ".join(title.group(1).split()) if title else ""
+        return f"an HTML page{f' ({named[:100]})' if named else ''}, not an AWS answer: a proxy or the endpoint?"
+    text = " ".join(message.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
 def map_client_error(code: str, message: str, status: int, what: str, attempts: int | None = None) -> FinOpsError:
     """The finops error for an AWS error ``code`` (HTTP ``status``) met while ``what``, after ``attempts`` tries
     (None: not known)."""
+    message = _message(message)
     detail = redact_text(f"{code}: {message}" if message else code)
     if code in _AUTH:
         return AuthError(f"AWS rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
