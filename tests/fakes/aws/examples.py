@@ -10,9 +10,10 @@ reads:
         examples.serve("ec2", "DescribeVolumes")         # the first example; index= picks another
         ctx = aws_context(endpoint_urls={"ec2": examples.url})
 
-A request is routed by the service in its SigV4 credential scope and the operation in ``X-Amz-Target`` or the
-``Action`` form field. An operation given no example answers its empty output, and a request that carries a page
-token (the example's ``NextToken``) gets an empty last page, so paging ends.
+A request is routed by the service in its SigV4 credential scope and the operation in ``X-Amz-Target``, the
+``Action`` form field, or, for S3 (REST-XML, path-style), the method and the bucket sub-resource (``?lifecycle``).
+An operation given no example answers its empty output, and a request that carries a page token (the example's
+``NextToken``) gets an empty last page, so paging ends. ``bodies`` keeps what each request sent, by operation.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ from tests.fakes.local_server import LocalServer
 
 SERVICES = ("ec2", "elbv2", "sts", "pricing", "organizations", "ce", "rds", "s3")
 PAGE_TOKENS = ("NextToken", "nextToken", "Marker", "NextPageToken")
+# S3 bucket operations we call: (method, sub-resource) -> operation.
+S3_OPERATIONS = {
+    ("GET", "location"): "GetBucketLocation",
+    ("GET", "tagging"): "GetBucketTagging",
+    ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
+    ("GET", "versioning"): "GetBucketVersioning",
+    ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
+    ("PUT", "tagging"): "PutBucketTagging",
+}
 
 
 @cache
@@ -61,6 +71,7 @@ class ExampleFake(LocalServer):
     def __init__(self) -> None:
         self.outputs: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.calls: list[tuple[str, str]] = []
+        self.bodies: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def serve(self, service: str, operation: str, index: int = 0) -> dict[str, Any]:
@@ -89,16 +100,33 @@ class ExampleFake(LocalServer):
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                self._serve()
+
+            def do_PUT(self) -> None:
+                self._serve()
+
             def do_POST(self) -> None:
+                self._serve()
+
+            def _serve(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 scope = self.headers.get("Authorization", "").partition("Credential=")[2].split(",")[0].split("/")
                 service = _by_signing_name()[scope[3]]
                 target = self.headers.get("X-Amz-Target")
-                if target:
+                url = urllib.parse.urlsplit(self.path)
+                request: dict[str, Any]
+                if service == "s3":
+                    keys = [k for k, _ in urllib.parse.parse_qsl(url.query, keep_blank_values=True)]
+                    sub = next((k for k in keys if (self.command, k) in S3_OPERATIONS), "")
+                    operation = S3_OPERATIONS[(self.command, sub)] if sub else "ListBuckets"
+                    request = {}
+                elif target:
                     operation, request = target.rpartition(".")[2], json.loads(raw or "{}")
                 else:
                     form = dict(urllib.parse.parse_qsl(raw))
                     operation, request = form["Action"], form
+                fake.bodies.setdefault(operation, []).append(raw)
                 status, headers, body = fake.respond(service, operation, request)
                 payload = body.encode()
                 self.send_response(status)

@@ -2,9 +2,9 @@
 
 botocore ships example answers (``examples-1.json``) for these operations we call: Pricing GetProducts,
 Organizations DescribeOrganization, STS GetCallerIdentity, EC2 DescribeVolumes / DescribeSnapshots /
-DescribeAddresses / DescribeNatGateways / DescribeRegions, and Elastic Load Balancing DescribeLoadBalancers /
-DescribeTags. ``ExampleFake`` serves each over HTTP in its service's protocol; the normalized result is asserted
-field by field. (S3's examples need its REST-XML routing and are not replayed: moto serves S3 in the other tests.)
+DescribeAddresses / DescribeNatGateways / DescribeRegions, Elastic Load Balancing DescribeLoadBalancers /
+DescribeTags, and S3 GetBucketLocation / GetBucketTagging / GetBucketLifecycleConfiguration / GetBucketVersioning.
+``ExampleFake`` serves each over HTTP in its service's protocol; the normalized result is asserted field by field.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 from finops_aws.clients import Account
@@ -128,3 +129,38 @@ async def test_with_every_region_asked_for_the_regions_example_is_the_list(
     assert regions == sorted(regions)
     assert len(regions) == 11
     assert {"us-east-1", "eu-west-1", "ap-south-1", "sa-east-1"} <= set(regions)
+
+
+async def test_a_lifecycle_rule_added_next_to_the_examples_pre_v2_rule_takes_its_form(
+    on_examples: Callable[..., AwsContext], examples: ExampleFake
+) -> None:
+    from finops_aws.remediation import apply_remediation, plan_remediation
+    from finops_core.models import RemediationAction
+
+    examples.serve("sts", "GetCallerIdentity")
+    examples.serve("s3", "GetBucketLocation")  # us-west-2
+    examples.serve("s3", "GetBucketTagging")  # key1=value1, key2=value2
+    legacy = examples.serve("s3", "GetBucketLifecycleConfiguration")["output"]["Rules"][0]
+    examples.serve("s3", "GetBucketVersioning")  # Enabled
+    assert "Prefix" in legacy
+    assert "Filter" not in legacy  # the form S3 had before lifecycle V2
+    ctx = on_examples("sts", "s3")
+    action = RemediationAction(
+        provider="aws", kind="add_lifecycle_rule", resource_id="examplebucket", parameters={"expire_days": "30"}
+    )
+    plan = await plan_remediation(ctx, action)
+    assert "us-west-2" in plan.summary
+    assert "the bucket is versioned" in plan.summary
+    assert plan.before["lifecycle_rules"] == [legacy]
+    ours = {"ID": "finops-expire-30d", "Prefix": "", "Status": "Enabled", "Expiration": {"Days": 30}}
+    assert plan.expected_after["lifecycle_rules"] == [legacy, ours]
+    await apply_remediation(ctx, action)
+    [sent] = examples.bodies["PutBucketLifecycleConfiguration"]
+    ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+    rules = ElementTree.fromstring(sent).findall(f"{ns}Rule")
+    # S3 refuses a Filter next to a pre-V2 rule ("Filter element can only be used in Lifecycle V2").
+    assert [[child.tag.removeprefix(ns) for child in rule] for rule in rules] == [
+        ["ID", "Prefix", "Status", "Transition"],
+        ["ID", "Prefix", "Status", "Expiration"],
+    ]
+    assert [rule.findtext(f"{ns}Prefix") for rule in rules] == ["TaxDocs", ""]
