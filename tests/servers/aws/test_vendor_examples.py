@@ -2,8 +2,9 @@
 
 botocore ships example answers (``examples-1.json``) for these operations we call: Pricing GetProducts,
 Organizations DescribeOrganization, STS GetCallerIdentity, EC2 DescribeVolumes / DescribeSnapshots /
-DescribeAddresses / DescribeNatGateways / DescribeRegions, Elastic Load Balancing DescribeLoadBalancers /
-DescribeTags, and S3 GetBucketLocation / GetBucketTagging / GetBucketLifecycleConfiguration / GetBucketVersioning.
+DescribeImages / DescribeAddresses / DescribeNatGateways / DescribeRegions, Elastic Load Balancing
+DescribeLoadBalancers / DescribeTags, and S3 GetBucketLocation / GetBucketTagging / GetBucketLifecycleConfiguration /
+GetBucketVersioning.
 ``ExampleFake`` serves each over HTTP in its service's protocol; the normalized result is asserted field by field.
 """
 
@@ -84,13 +85,14 @@ async def test_the_ec2_and_load_balancer_examples_become_the_inventory(
     on_examples: Callable[..., AwsContext], examples: ExampleFake
 ) -> None:
     examples.serve("sts", "GetCallerIdentity")
-    for operation in ("DescribeVolumes", "DescribeSnapshots", "DescribeAddresses", "DescribeNatGateways"):
+    for operation in ("DescribeVolumes", "DescribeSnapshots", "DescribeImages", "DescribeAddresses"):
         examples.serve("ec2", operation)
+    examples.serve("ec2", "DescribeNatGateways")
     examples.serve("elbv2", "DescribeLoadBalancers")
     examples.serve("elbv2", "DescribeTags")
     ctx = on_examples("sts", "ec2", "elbv2", regions=["us-west-2"])
     kinds = ["volume", "snapshot", "ip", "nat_gateway", "load_balancer"]
-    gathered = await gather(ctx, kinds, ["us-west-2"])  # type: ignore[arg-type]
+    gathered = await gather(ctx, kinds, ["us-west-2"], with_images=True)  # type: ignore[arg-type]
     assert gathered.missing == []
     found = {(f.resource.resource_type, f.resource.resource_id): f for f in gathered.found}
     assert sorted(found) == [
@@ -111,6 +113,7 @@ async def test_the_ec2_and_load_balancer_examples_become_the_inventory(
     snapshot = found[("snapshot", "snap-1234567890abcdef0")]
     assert (snapshot.resource.state, snapshot.resource.size) == ("available", "8 GiB")
     assert snapshot.extra["volume_id"] == "vol-049df61146c4d7901"
+    assert snapshot.extra["image_id"] == "ami-5731123e"  # the DescribeImages example's AMI is built on it
     assert {f.resource.state for (kind, _), f in found.items() if kind == "ip"} == {"in-use"}
     assert found[("nat_gateway", "nat-05dba92075d71c408")].resource.state == "available"
     [balancer] = [f for (kind, _), f in found.items() if kind == "load_balancer"]
