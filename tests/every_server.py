@@ -37,7 +37,7 @@ REAL: dict[str, dict[str, Any]] = {
         "athena": {"database": "cur", "table": "data"},
         "regions": ["us-east-1"],
         "endpoint_urls": dict.fromkeys((*MOTO_SERVICES, *FAKE_SERVICES), CLOSED),
-        "max_attempts": 0,
+        "max_attempts": 1,
     },
     "azure": {
         "subscriptions": ["00000000-0000-0000-0000-00000000aaaa"],
