@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from finops_gcp.inventory.compute import timestamp
-from finops_gcp.inventory.rest import get_pages
+from finops_gcp.rest import get_pages
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
