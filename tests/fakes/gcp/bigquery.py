@@ -353,6 +353,7 @@ class BigQueryFake:
         self.jobs_run = 0
         self.dry_runs = 0
         self.sql_seen: list[str] = []
+        self.lost_inserts = 0  # this many real jobs are started, then answered 503 (the answer lost on the way)
         self._lock = threading.Lock()
         google.route("bq.jobs.insert", "POST", V2 + "/jobs", self._insert)
         google.route("bq.jobs.query", "POST", V2 + "/queries", self._query)
@@ -492,17 +493,23 @@ class BigQueryFake:
         config = body.get("configuration") or {}
         query = config.get("query") or {}
         dry = bool(config.get("dryRun"))
+        ref = body.get("jobReference") or {}
+        if ref.get("jobId") and not dry and str(ref["jobId"]) in self.jobs:
+            # BigQuery's answer to a job id it already has: the job is not run again.
+            raise GoogleError(409, "duplicate", f"Already Exists: Job {project}:US.{ref['jobId']}")
         try:
             job = self._run(project, str(query.get("query", "")), query, dry)
         except _BadQuery as exc:
             return _invalid(str(exc))
-        ref = body.get("jobReference") or {}
         if ref.get("jobId") and not dry:
             self.jobs.pop(job.job_id, None)
             job.job_id = str(ref["jobId"])
             self.jobs[job.job_id] = job
         if dry:
             return self._resource(job, dry=True)
+        if self.lost_inserts:
+            self.lost_inserts -= 1
+            raise GoogleError(503, "backendError", "The job was started, but this answer was lost.")
         return self._resource(job, state="DONE" if job.error else "RUNNING")
 
     def _query(self, request: GoogleRequest) -> dict[str, Any] | GoogleResponse:

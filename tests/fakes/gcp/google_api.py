@@ -32,4 +32,9 @@ class GoogleFake(RestFake):
     require_bearer = False  # anonymous credentials send no token
 
     def error_body(self, status: int, code: str, message: str) -> dict[str, Any]:
-        return {"error": {"code": status, "message": message, "status": STATUS.get(status, code)}}
+        # The v1 APIs' shape (Compute Engine, BigQuery, Cloud SQL): the reason is also in ``errors``, where a 403
+        # rate limit (``rateLimitExceeded``) is told apart from a refusal.
+        error: dict[str, Any] = {"code": status, "message": message, "status": STATUS.get(status, code)}
+        if code:
+            error["errors"] = [{"message": message, "domain": "global", "reason": code}]
+        return {"error": error}
