@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.gcp import discovery
 from tests.fakes.rest import RestError as GoogleError
 from tests.fakes.rest import RestFake
 from tests.fakes.rest import RestRequest as GoogleRequest
@@ -29,7 +30,28 @@ STATUS = {
 
 
 class GoogleFake(RestFake):
+    """Every exchange is checked against Google's discovery documents (``discovery``): what does not fit is kept
+    in ``violations`` (the ``google`` fixture fails the test on any), with the methods called in ``methods``."""
+
     require_bearer = False  # anonymous credentials send no token
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.violations: list[str] = []
+        self.methods: set[str] = set()
+
+    def answer(self, request: GoogleRequest) -> GoogleResponse:
+        response = super().answer(request)
+        served = bool(self.requests) and self.requests[-1][1] is request and self.requests[-1][0] != "(no route)"
+        if served or discovery.find(request.method, request.path) is None:
+            method, problems = discovery.check(
+                request.method, request.path, request.query, request.body, response.status, response.body
+            )
+            with self._lock:
+                if method is not None:
+                    self.methods.add(method)
+                self.violations.extend(problems)
+        return response
 
     def error_body(self, status: int, code: str, message: str) -> dict[str, Any]:
         # The v1 APIs' shape (Compute Engine, BigQuery, Cloud SQL): the reason is also in ``errors``, where a 403

@@ -46,7 +46,7 @@ async def test_every_kind_is_listed_with_its_full_name_state_size_labels_and_lis
 ) -> None:
     estate(state)
     databases[P] = [sql_instance(P, "db-1", labels={"env": "prod"})]
-    databases[Q] = [sql_instance(Q, "db-2", state="STOPPED", activation_policy="NEVER")]
+    databases[Q] = [sql_instance(Q, "db-2", activation_policy="NEVER")]
     inv = await list_resources(gcp_context())
     by_id = {r.resource_id: r for r in inv.resources}
     assert inv.total == 13

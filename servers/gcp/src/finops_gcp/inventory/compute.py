@@ -2,9 +2,10 @@
 and region in one paged call), global addresses, snapshots and the project's own images.
 
 Compute Engine's REST API is called through the authorized session (``finops_gcp.rest``), not its client
-library, whose import alone takes seconds. Aggregated lists ask for ``returnPartialSuccess``: a zone or region
-they cannot reach comes back as a warning on its scope or in ``unreachables``, and becomes a ``warnings`` line
-that the answer names. Records are plain dataclasses: the REST resource's facts the inventory and waste rules
+library, whose import alone takes seconds. A zone or region an aggregated list cannot reach comes back as a
+warning on its scope (or in ``unreachables``), and becomes a ``warnings`` line that the answer names. (The
+``returnPartialSuccess`` parameter some docs mention is not in the v1 discovery document's aggregatedList
+methods: it is not sent.) Records are plain dataclasses: the REST resource's facts the inventory and waste rules
 use.
 """
 
@@ -178,7 +179,7 @@ async def _aggregated(ctx: GcpContext, project: str, kind: str, out: ProjectComp
     ``unreachables`` go to ``out.warnings``."""
     items: list[tuple[str, Any]] = []
     what = f"listing Compute Engine {kind} in project {project}"
-    params = {"maxResults": str(PAGE_SIZE), "returnPartialSuccess": "true"}
+    params = {"maxResults": str(PAGE_SIZE)}
     async for page in pages(ctx, compute_url(ctx, project, "aggregated", kind), params, what):
         for scope, scoped in (page.get("items") or {}).items():
             listed = list(scoped.get(kind) or [])

@@ -140,7 +140,7 @@ async def _scopes(ctx: GcpContext, project: str, kind: str) -> set[str]:
     found: set[str] = set()
     url = compute_url(ctx, project, "aggregated", kind)
     what = f"listing where project {project} keeps {kind} ({kind}.aggregatedList)"
-    async for page in pages(ctx, url, {"maxResults": str(PAGE_SIZE), "returnPartialSuccess": "true"}, what):
+    async for page in pages(ctx, url, {"maxResults": str(PAGE_SIZE)}, what):
         found |= {scope for scope, scoped in (page.get("items") or {}).items() if scoped.get(kind)}
     return found
 

@@ -8,6 +8,7 @@ finished operation carrying an error becomes the finops error for its HTTP statu
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -86,11 +87,17 @@ async def wait_for(
     return operation
 
 
+# Changes whose method takes no ``requestId`` (the global setLabels: snapshots, global addresses). A retry of one
+# after a lost answer meets a new label fingerprint and is refused (412): nothing is changed twice.
+NO_REQUEST_ID = re.compile(r"^global/(snapshots|addresses)/[^/]+/setLabels$")
+
+
 async def change(
     ctx: GcpContext, method: str, path: str, *, project: str, what: str, body: Mapping[str, Any] | None = None
 ) -> Operation:
     """Start a change (``method`` on ``path`` under the project, answering an Operation), then wait for it to
-    finish. The request carries a ``requestId``, so a retry after a lost answer does not make the change twice."""
-    params = {"requestId": str(uuid.uuid4())}
+    finish. The request carries a ``requestId`` where the method takes one, so a retry after a lost answer does
+    not make the change twice."""
+    params = {} if NO_REQUEST_ID.match(path) else {"requestId": str(uuid.uuid4())}
     operation = await call(ctx, method, compute_url(ctx, project, path), what, params=params, body=body)
     return await wait_for(ctx, operation, project=project, what=what)
