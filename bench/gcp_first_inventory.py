@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the tests' emulators
@@ -82,7 +83,7 @@ def estate(google: GoogleFake) -> None:
     sql.install(google, {p: [sql.sql_instance(p, "db-1")] for p in PROJECTS})
 
 
-def child(url: str, src: str | None) -> dict[str, float]:
+def child(url: str, src: str | None) -> dict[str, Any]:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
@@ -106,6 +107,7 @@ def main() -> None:
     cpus: list[float] = []
     rss: list[float] = []
     bases: list[float] = []
+    found: dict[str, Any] = {}
     with GoogleFake() as google:
         estate(google)
         child(google.url, src)  # warm the disk cache once, outside the timings

@@ -62,6 +62,7 @@ PROJECT_NUMBERS = {SAMPLE_PROJECT: "100000000001", DATA_PROJECT: "100000000002"}
 ROW_BYTES = 1024
 MIB = 1024 * 1024
 V2 = "/bigquery/v2/projects/([^/]+)"
+Tree = Any  # a sqlglot expression (its base class is named differently across sqlglot versions)
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,7 @@ class BigQueryFake:
 
     # -- SQL -------------------------------------------------------------------------------------
 
-    def _parse(self, sql: str) -> exp.Expression:
+    def _parse(self, sql: str) -> Tree:
         """The query as BigQuery reads it (GoogleSQL); a syntax error is BigQuery's 400 ``invalidQuery``."""
         try:
             tree = sqlglot.parse_one(sql, read="bigquery")
@@ -377,12 +378,12 @@ class BigQueryFake:
                 raise GoogleError(404, "notFound", f"Not found: Table {table_id} was not found")
         return tree
 
-    def _translate(self, tree: exp.Expression) -> str:
+    def _translate(self, tree: Tree) -> str:
         """``tree`` transpiled to DuckDB by sqlglot, with what BigQuery means that DuckDB does not by default: the
         export table ids name our DuckDB tables, and ``NUMERIC`` is BigQuery's DECIMAL(38, 9) (DuckDB's bare
         DECIMAL keeps 3 decimals)."""
 
-        def rewrite(node: exp.Expression) -> exp.Expression:
+        def rewrite(node: Tree) -> Tree:
             if isinstance(node, exp.Table):
                 ours = exp.to_table(self.tables[".".join(p for p in (node.catalog, node.db, node.name) if p)])
                 return ours.as_(node.alias) if node.alias else ours
@@ -419,10 +420,10 @@ class BigQueryFake:
             p["name"]: self._value(p["parameterType"], p["parameterValue"]) for p in query.get("queryParameters", [])
         }
 
-    def _scanned(self, tree: exp.Expression, params: dict[str, Any]) -> int:
+    def _scanned(self, tree: Tree, params: dict[str, Any]) -> int:
         """Bytes a query scans: the rows of the partitions its ``_PARTITIONTIME >= @a AND _PARTITIONTIME < @b``
         keeps (BigQuery prunes on them), or the whole table."""
-        bounds: dict[type[exp.Expression], str] = {}
+        bounds: dict[type, str] = {}
         for node in tree.find_all(exp.GTE, exp.LT):
             partition = isinstance(node.this, exp.Column) and node.this.name.upper() == "_PARTITIONTIME"
             if partition and isinstance(node.expression, exp.Parameter):

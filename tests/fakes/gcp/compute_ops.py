@@ -47,7 +47,7 @@ class _Operation:
     name: str
     operation_type: str
     target_link: str
-    effect: Callable[[], None]
+    effect: Callable[[], object]
     status: str = "RUNNING"
     polls: int = 0
     error: tuple[int, str, str] | None = None  # (http status, reason, message) when the operation fails
@@ -256,7 +256,7 @@ class ComputeOps:
 
         return handle
 
-    def _operation(self, project: str, scope: str, kind: str, target: str, effect: Callable[[], None]) -> dict:
+    def _operation(self, project: str, scope: str, kind: str, target: str, effect: Callable[[], object]) -> dict:
         name = f"operation-{next(self._ids)}-{kind.lower()}"
         op = _Operation(project, scope, name, kind, target, effect, error=self.failures.pop(kind, None))
         self.operations[(project, scope, name)] = op
