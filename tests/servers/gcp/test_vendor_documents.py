@@ -11,10 +11,14 @@ list, and the checker refuses what the documents do not allow (so it can fail).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from finops_core.errors import NotFound
+from finops_gcp.context import GcpContext
+from finops_gcp.inventory import list_resources
 from finops_gcp.inventory.resources import INSTANCE_STATES, STOPPED
 from finops_gcp.remediation.disks import BUSY
 from finops_gcp.remediation.instances import GONE, STARTING
@@ -264,3 +268,18 @@ def test_the_checker_refuses_an_unknown_path_or_parameter_and_a_wrong_body() -> 
     _, problems = discovery.check("GET", "/v1/projects/p/instances", {}, None, 200, {"items": [{"state": "STOPPED"}]})
     assert len(problems) == 1
     assert "STOPPED" in problems[0]
+
+
+async def test_the_fake_keeps_every_exchange_the_documents_do_not_allow(
+    gcp_context: Callable[..., GcpContext],
+) -> None:
+    with GoogleFake() as fake:
+        stopped = {"kind": "sql#instancesList", "items": [{"name": "db", "state": "STOPPED"}]}
+        fake.route("sql.instances", "GET", r"/v1/projects/[^/]+/instances", lambda request: stopped)
+        ctx = gcp_context(projects=["p-1"], endpoints={"sqladmin": fake.url, "compute": fake.url})
+        await list_resources(ctx, "database")
+        with pytest.raises(NotFound):
+            await list_resources(ctx, "instance")  # a path the fake does not serve, but Google has: not a violation
+    assert len(fake.violations) == 1
+    assert fake.violations[0].startswith("sql.instances.list response: $.items[0].state: 'STOPPED' is not one of")
+    assert fake.methods == {"sql.instances.list"}  # only what it served
