@@ -265,6 +265,10 @@ def test_the_checker_refuses_an_unknown_path_or_parameter_and_a_wrong_body() -> 
     )
     assert len(problems) == 1
     assert "machine_type" in problems[0]
+    _, problems = discovery.check(
+        "POST", "/compute/v1/projects/p/zones/z/disks/d/createSnapshot", {}, {"labels": {"a": "b"}}, 200, {}
+    )
+    assert problems == ["compute.disks.createSnapshot request: $: required field 'name' is missing"]
     _, problems = discovery.check("GET", "/v1/projects/p/instances", {}, None, 200, {"items": [{"state": "STOPPED"}]})
     assert len(problems) == 1
     assert "STOPPED" in problems[0]

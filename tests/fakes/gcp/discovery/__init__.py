@@ -118,7 +118,8 @@ def check(
     schemas = doc["schemas"]
     request = method.spec.get("request")
     if request is not None and body is not None:
-        problems.extend(f"{method.id} request: {p}" for p in _value(schemas, {"$ref": request["$ref"]}, body, "$"))
+        found = _value(schemas, {"$ref": request["$ref"]}, body, "$", method.id)
+        problems.extend(f"{method.id} request: {p}" for p in found)
     elif body is not None and body != {}:
         problems.append(f"{method.id}: takes no request body, got {str(body)[:80]}")
     response = method.spec.get("response")
@@ -132,7 +133,11 @@ def validate(api: str, schema: str, value: Any) -> list[str]:
     return _value(document(api)["schemas"], {"$ref": schema}, value, "$")
 
 
-def _value(schemas: Mapping[str, Any], spec: Mapping[str, Any], value: Any, where: str) -> list[str]:
+def _value(
+    schemas: Mapping[str, Any], spec: Mapping[str, Any], value: Any, where: str, method: str | None = None
+) -> list[str]:
+    """What is wrong with ``value`` as ``spec``; ``method`` (a request's) also checks the fields Compute Engine
+    marks required for that method (``annotations.required``)."""
     if "$ref" in spec:
         spec = schemas[spec["$ref"]]
     kind = spec.get("type")
@@ -146,19 +151,22 @@ def _value(schemas: Mapping[str, Any], spec: Mapping[str, Any], value: Any, wher
         extra = spec.get("additionalProperties")
         for key, item in value.items():
             if key in props:
-                out.extend(_value(schemas, props[key], item, f"{where}.{key}"))
+                out.extend(_value(schemas, props[key], item, f"{where}.{key}", method))
             elif extra is not None:
-                out.extend(_value(schemas, extra, item, f"{where}[{key!r}]"))
+                out.extend(_value(schemas, extra, item, f"{where}[{key!r}]", method))
             else:
                 out.append(f"{where}: field {key!r} is not in the schema {spec.get('id', '')}".rstrip())
         for key, item in props.items():
-            if item.get("required") and key not in value:
+            needed = item.get("required") or method in (item.get("annotations") or {}).get("required", ())
+            if needed and key not in value:
                 out.append(f"{where}: required field {key!r} is missing")
         return out
     if kind == "array":
         if not isinstance(value, list):
             return [f"{where}: {type(value).__name__} where the schema has an array"]
-        return [p for n, item in enumerate(value) for p in _value(schemas, spec["items"], item, f"{where}[{n}]")]
+        return [
+            p for n, item in enumerate(value) for p in _value(schemas, spec["items"], item, f"{where}[{n}]", method)
+        ]
     if kind == "any":
         return []
     if kind == "boolean":
