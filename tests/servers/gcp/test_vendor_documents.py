@@ -34,6 +34,7 @@ from tests.servers.gcp.test_roles import exercise_the_whole_adapter
 
 pytestmark = pytest.mark.anyio
 T = "tests.servers.gcp."
+LABELS = "test_labels_are_merged_with_the_fingerprint_and_the_undo_restores_old_values_and_drops_new_keys"
 # Each Google API method the adapter calls -> a test that serves it from the fake (checked against the method's
 # schema) and asserts what the adapter made of the answer.
 REPLAYED: dict[str, tuple[str, str]] = {
@@ -159,6 +160,27 @@ REPLAYED: dict[str, tuple[str, str]] = {
     "recommender.projects.locations.recommenders.recommendations.markSucceeded": (
         "recommendations.test_state",
         "test_a_claimed_recommendation_is_marked_succeeded_with_each_new_etag",
+    ),
+    "compute.disks.setLabels": ("remediation.test_disks_addresses_labels", LABELS),
+    "compute.addresses.setLabels": ("remediation.test_disks_addresses_labels", LABELS),
+    "compute.globalAddresses.setLabels": ("remediation.test_disks_addresses_labels", LABELS),
+    "compute.globalAddresses.get": ("remediation.test_disks_addresses_labels", LABELS),
+    "compute.globalAddresses.delete": (
+        "remediation.test_disks_addresses_labels",
+        "test_a_reserved_address_is_released_and_one_in_use_refused",
+    ),
+    "compute.snapshots.setLabels": ("remediation.test_disks_addresses_labels", LABELS),
+    "recommender.projects.locations.recommenders.recommendations.markClaimed": (
+        "recommendations.test_state",
+        "test_a_claimed_recommendation_is_marked_succeeded_with_each_new_etag",
+    ),
+    "recommender.projects.locations.recommenders.recommendations.markFailed": (
+        "recommendations.test_state",
+        "test_a_failed_change_is_marked_failed",
+    ),
+    "recommender.projects.locations.insightTypes.insights.list": (
+        "recommendations.test_recommenders",
+        "test_insights_behind_a_recommendation_are_summarized_in_its_detail",
     ),
     "sql.instances.list": (
         "inventory.test_resources",
