@@ -335,4 +335,4 @@ class Settings(BaseModel):
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
             )
-            raise ConfigError(f"Invalid settings ({problems}). Check {config_file} and FINOPS_* variables.") from None
+            raise ConfigError(f"Invalid settings ({problems}). Check {config_file} and FINOPS_* variables.") from exc
