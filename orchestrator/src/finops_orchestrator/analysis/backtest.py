@@ -5,10 +5,11 @@ Each series is forecast over the question's horizon from ``ORIGINS`` origins bef
 origin:
 
 - ``seasonal_naive``: the same weekday a week before, on the series as it is: the baseline and the fallback;
-- ``ets``: Holt-Winters exponential smoothing with a weekly season (``smoothing``);
+- ``ets``: Holt-Winters exponential smoothing with a weekly season (``smoothing``), and ``ets_multiplicative``,
+  the same on the logarithm (cycle and trend in proportion to the level);
 - ``prophet_additive``, ``prophet_multiplicative``: prophet with weekly seasonality and the 1st and last day of
   the month as effects (``fitting``);
-- ``combination``: the mean of ``ets`` and the two prophets.
+- ``combination``: the mean of the two smoothings and the two prophets.
 
 All but the baseline learn the history without its recurring calendar charges, which they add back as known
 amounts (``calendar_charges``), and without its outliers (``clean``): a spike in the training days otherwise bends
@@ -18,10 +19,10 @@ A candidate's error is its absolute daily error summed over every backtest day, 
 those days (WAPE: weighted by cost, so a day without cost breaks nothing). The lowest error wins, but only if it
 is below the baseline's; otherwise the baseline is the answer.
 
-Intervals: a total over the first m days ahead is the point forecast +- t(0.9, K) x the root mean square of the K
-origins' errors of the same total (actual - forecast). With K errors of mean zero, a new error over their RMS is
-Student-t with K degrees of freedom: an 80% interval when the errors are alike. Checked leave-one-out: each
-origin's total against the band made from the other origins.
+Intervals: a total over the first m days ahead is the point forecast +- t(0.9, K - 1) x the root mean square of
+the K origins' errors of the same total (actual - forecast). With K errors of mean zero, a new error over their
+RMS is Student-t with K degrees of freedom; one is spent on the choice, which favours a model whose backtest
+errors were small. Checked leave-one-out: each origin's total against the band made from the other origins.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from finops_orchestrator.analysis.calendar_charges import Anchor
 
 Candidate = Literal["seasonal_naive", "ets", "prophet_additive", "prophet_multiplicative", "combination"]
 CANDIDATES: tuple[Candidate, ...] = (
@@ -92,7 +92,7 @@ class Choice:
         import numpy as np
 
         totals = self.misses[:, :days].sum(axis=1)
-        return _T80[len(totals)] * float(np.sqrt(np.mean(totals**2)))
+        return _T80[max(len(totals) - 1, 1)] * float(np.sqrt(np.mean(totals**2)))
 
     def interval_hits(self) -> int:
         """Backtest windows whose actual total fell inside the 80% band made from the other windows."""
@@ -102,7 +102,7 @@ class Choice:
         hits = 0
         for k, total in enumerate(totals):
             others = np.delete(totals, k)
-            hits += int(abs(total) <= _T80[len(others)] * float(np.sqrt(np.mean(others**2))))
+            hits += int(abs(total) <= _T80[max(len(others) - 1, 1)] * float(np.sqrt(np.mean(others**2))))
         return hits
 
 
@@ -181,12 +181,24 @@ class _Context:
             return seasonal_naive(self.raw, self.days)
         if model == "ets":
             usage = smoothing.forecast(self.usage, self.days)
+        elif model == "ets_multiplicative":
+            usage = _ets_multiplicative(self.usage, self.days)
         elif model == "combination":
             ets = smoothing.forecast(self.usage, self.days)
-            usage = np.mean([ets, prophets["additive"], prophets["multiplicative"]], axis=0)
+            others = [_ets_multiplicative(self.usage, self.days), prophets["additive"], prophets["multiplicative"]]
+            usage = np.mean([ets, *others], axis=0)
         else:
             usage = prophets[_PROPHETS[model][0]]
         return usage + self.known
+
+
+def _ets_multiplicative(usage: npt.NDArray[np.float64], days: int) -> npt.NDArray[np.float64]:
+    """Exponential smoothing of the logarithm: weekly cycle and trend in proportion to the level."""
+    import numpy as np
+
+    if (usage < 0).any():  # credits: no logarithm; the additive model stands in
+        return smoothing.forecast(usage, days)
+    return np.expm1(smoothing.forecast(np.log1p(usage), days))
 
 
 def _error(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -> float | None:
@@ -221,16 +233,14 @@ def choose_all(
     chosen: list[tuple[Candidate, dict[Candidate, float | None], npt.NDArray[np.float64]]] = []
     for (values, _), contexts, mine in zip(series, cuts, predictions, strict=True):
         actual = np.concatenate([values[c.raw.size : c.raw.size + horizon] for c in contexts])
-        errors = {m: _error(np.concatenate([p[m] for p in mine]), actual) for m in CANDIDATES}
+        errors: dict[Candidate, float | None] = {
+            m: _error(np.concatenate([p[m] for p in mine]), actual) for m in CANDIDATES
+        }
         baseline = errors[BASELINE]
-        best = min(
-            (m for m in CANDIDATES if m != BASELINE and errors[m] is not None),
-            key=lambda m: (errors[m], CANDIDATES.index(m)),
-            default=None,
-        )
+        scored = [(e, CANDIDATES.index(m), m) for m, e in errors.items() if m != BASELINE and e is not None]
         model: Candidate = BASELINE
-        if best is not None and baseline is not None and (errors[best] or 0.0) < baseline:
-            model = best
+        if scored and baseline is not None and min(scored)[0] < baseline:
+            model = min(scored)[2]
         misses = np.array([actual[k * horizon : (k + 1) * horizon] - p[model] for k, p in enumerate(mine)])
         chosen.append((model, errors, misses))
     finals = [_Context.cut(values, first, len(values), ahead) for values, first in series]
@@ -248,6 +258,15 @@ def choose_all(
     return out
 
 
-def anchor_charges(values: npt.NDArray[np.float64], first: date) -> dict[Anchor, float]:
-    """The recurring calendar charges of a whole history (what the final forecast adds as known amounts)."""
-    return calendar_charges.find(values, first).amounts
+def every_forecast(
+    series: Sequence[tuple[npt.NDArray[np.float64], date]], ahead: int, run_prophet: Runner
+) -> list[dict[Candidate, npt.NDArray[np.float64]]]:
+    """Every candidate's forecast of the ``ahead`` days after each history (for benchmarks: what each would have
+    said, beside the one the backtest chose)."""
+    finals = [_Context.cut(values, first, len(values), ahead) for values, first in series]
+    done = iter(run_prophet([fit for context in finals for fit in context.fits(("additive", "multiplicative"))]))
+    out: list[dict[Candidate, npt.NDArray[np.float64]]] = []
+    for context in finals:
+        prophets: dict[Mode, npt.NDArray[np.float64]] = {"additive": next(done), "multiplicative": next(done)}
+        out.append({model: context.forecast(model, prophets) for model in CANDIDATES})
+    return out

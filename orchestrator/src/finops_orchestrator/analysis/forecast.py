@@ -205,7 +205,7 @@ def forecast(
                 model=choice.model,
                 backtest_error_percent=errors[choice.model],
                 seasonal_naive_error_percent=errors[backtest.BASELINE],
-                candidate_errors=dict(errors),
+                candidate_errors={str(m): e for m, e in errors.items()},
                 backtest_windows=choice.origins,
                 interval_hits=choice.interval_hits(),
                 known_charges=[

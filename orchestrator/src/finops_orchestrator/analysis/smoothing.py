@@ -38,16 +38,20 @@ def _grid() -> tuple[npt.NDArray[np.float64], ...]:
     return alpha[keep], (alpha * beta)[keep], gamma[keep], phi[keep]
 
 
-def forecast(history: npt.NDArray[np.float64], days: int) -> npt.NDArray[np.float64]:
-    """The next ``days`` daily values after ``history`` (at least two weeks), floored at zero."""
+def forecast(history: npt.NDArray[np.float64], days: int, *, seasonal: bool = True) -> npt.NDArray[np.float64]:
+    """The next ``days`` daily values after ``history`` (at least two weeks), floored at zero. ``seasonal=False``:
+    no weekly season (ETS(A,Ad,N)), for series that have none."""
     import numpy as np
 
     y = np.asarray(history[-MAX_DAYS:], dtype=np.float64)
     n = len(y)
     alpha, beta, gamma, phi = _grid()
+    if not seasonal:
+        keep = gamma == 0
+        alpha, beta, gamma, phi = alpha[keep], beta[keep], gamma[keep], phi[keep]
     level = np.full(alpha.shape, y[:SEASON].mean())
     trend = np.full(alpha.shape, (y[SEASON : 2 * SEASON].mean() - y[:SEASON].mean()) / SEASON)
-    season = np.tile(y[:SEASON] - y[:SEASON].mean(), (alpha.size, 1))
+    season = np.tile(y[:SEASON] - y[:SEASON].mean() if seasonal else np.zeros(SEASON), (alpha.size, 1))
     sse = np.zeros(alpha.shape)
     for t in range(n):
         slot = season[:, t % SEASON]

@@ -101,9 +101,9 @@ def register_analysis_tools(
         name="finops_anomalies",
         annotations=READ,
         description="Unusual daily costs per provider x service x account: each day is compared with the same "
-        "weekday of the previous weeks (median and median absolute deviation), so weekly cycles are not flagged. "
-        "Returns each anomaly's start, days, dollar impact over the expected cost and the series it is in, "
-        "largest impact first.",
+        "weekday of the previous weeks (median and median absolute deviation), so weekly cycles and monthly "
+        "fees are not flagged. Returns each anomaly's start, days, shape (spike, or a lasting shift), dollar "
+        "impact over the expected cost and the series it is in, largest impact first.",
     )
     async def finops_anomalies(
         days: Annotated[int, Field(description="How many recent days to check.", ge=1, le=180)] = 30,
@@ -278,10 +278,10 @@ def register_analysis_tools(
         server,
         name="finops_forecast",
         annotations=READ,
-        description="Forecast cost with prophet per provider, per service or in total (per currency): this "
-        "month's end (month-to-date actual + forecast) and the next N days, each with an 80% interval, plus "
-        "the model's backtest error beside a seasonal-naive forecast. The first call fits (seconds); models "
-        "are reused until new data arrives.",
+        description="Forecast cost per provider, per service or in total (per currency): this month's end "
+        "(month-to-date actual + forecast) and the next N days, each with an 80% interval. Per series the model "
+        "with the lowest backtest error (never worse than seasonal naive), named with both errors and the "
+        "intervals' coverage. The first call fits (seconds); fits are reused.",
     )
     async def finops_forecast(
         horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,
