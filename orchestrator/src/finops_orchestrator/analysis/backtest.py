@@ -27,6 +27,7 @@ errors were small. Checked leave-one-out: each origin's total against the band m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -174,6 +175,14 @@ class _Context:
         usage = clean(raw - charges.removed)
         return cls(raw, usage, charges.ahead(first + timedelta(days=at), days), first, days)
 
+    @functools.cached_property
+    def ets(self) -> npt.NDArray[np.float64]:
+        return smoothing.forecast(self.usage, self.days)
+
+    @functools.cached_property
+    def ets_multiplicative(self) -> npt.NDArray[np.float64]:
+        return _ets_multiplicative(self.usage, self.days)
+
     def fits(self, modes: Sequence[Mode]) -> list[ProphetFit]:
         return [ProphetFit(self.usage, self.first, mode, self.days) for mode in modes]
 
@@ -183,13 +192,13 @@ class _Context:
         if model == "seasonal_naive":
             return seasonal_naive(self.raw, self.days)
         if model == "ets":
-            usage = smoothing.forecast(self.usage, self.days)
+            usage = self.ets
         elif model == "ets_multiplicative":
-            usage = _ets_multiplicative(self.usage, self.days)
+            usage = self.ets_multiplicative
         elif model == "combination":
-            ets = smoothing.forecast(self.usage, self.days)
-            others = [_ets_multiplicative(self.usage, self.days), prophets["additive"], prophets["multiplicative"]]
-            usage = np.mean([ets, *others], axis=0)
+            usage = np.mean(
+                [self.ets, self.ets_multiplicative, prophets["additive"], prophets["multiplicative"]], axis=0
+            )
         else:
             usage = prophets[_PROPHETS[model][0]]
         return usage + self.known
