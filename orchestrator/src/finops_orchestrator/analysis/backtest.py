@@ -249,10 +249,10 @@ def choose_all(
             m: _error(np.concatenate([p[m] for p in mine]), actual) for m in CANDIDATES
         }
         baseline = errors[BASELINE]
-        scored = [(e, CANDIDATES.index(m), m) for m, e in errors.items() if m != BASELINE and e is not None]
+        scored = sorted((e, CANDIDATES.index(m)) for m, e in errors.items() if m != BASELINE and e is not None)
         model: Candidate = BASELINE
-        if scored and baseline is not None and min(scored)[0] < baseline:
-            model = min(scored)[2]
+        if scored and baseline is not None and scored[0][0] < baseline:  # ties go to the earlier candidate
+            model = CANDIDATES[scored[0][1]]
         misses = np.array([actual[k * horizon : (k + 1) * horizon] - p[model] for k, p in enumerate(mine)])
         chosen.append((model, errors, misses))
     finals = [_Context.cut(values, first, len(values), ahead) for values, first in series]
