@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
+import anyio.to_thread
 import httpx2
 import uvicorn
 from finops_core.serve import http_app
@@ -40,3 +42,24 @@ async def client_with(url: str, token: str | None) -> AsyncIterator[Client]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx2.AsyncClient(headers=headers) as http, Client(streamable_http_client(url, http_client=http)) as c:
         yield c
+
+
+@asynccontextmanager
+async def serving_in_thread(server: MCPServer, http: HttpSettings) -> AsyncIterator[str]:
+    """Like ``serving``, but on an event loop of its own in a daemon thread: a server whose loop blocks (a deadlock)
+    cannot block the test's loop, so the test's ``anyio.fail_after`` still fires and the test fails instead of
+    hanging. The thread is given 10 s to stop."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    app = http_app(server, http.model_copy(update={"port": port}))
+    web = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=anyio.run, args=(web.serve, [sock]), name="mcp-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        web.should_exit = True  # uvicorn's main loop checks it ten times a second
+        await anyio.to_thread.run_sync(thread.join, 10, abandon_on_cancel=True)
+        sock.close()

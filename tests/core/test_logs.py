@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
 from finops_core.logs import configure_logging, get_logger
-from finops_core.redact import REDACTED, redact, redact_text
+from finops_core.redact import LOG_TEXT_MAX, REDACTED, redact, redact_text
 
 SECRETS = {
     "aws access key id": "AKIAIOSFODNN7EXAMPLE",
@@ -59,7 +60,7 @@ def test_ordinary_text_is_left_alone() -> None:
 
 
 @pytest.fixture
-def captured() -> io.StringIO:
+def captured() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     configure_logging("DEBUG", "json", stream=stream)
     yield stream
@@ -86,6 +87,18 @@ def test_standard_library_logs_from_sdks_are_redacted_too(captured: io.StringIO)
     assert "AKIAIOSFODNN7EXAMPLE" not in text
     assert "pa55word" not in text
     assert "retrying" in text
+
+
+def test_a_megabyte_in_a_log_entry_is_written_clipped_with_its_secrets_redacted(captured: io.StringIO) -> None:
+    # What the SDK logs for a refused call echoes the argument: a caller decides how long that line is.
+    huge = "x " * 500_000 + SECRETS["aws access key id"]
+    logging.getLogger("mcp.server").info("Tool %r failed: %r", "finops_cost_query", huge)
+    get_logger("t").info("echo", value=huge, nested={"values": [huge]})
+    text = captured.getvalue()
+    assert len(text) < 4 * LOG_TEXT_MAX
+    assert text.count("characters left out") == 3
+    assert HIDDEN["aws access key id"] not in text
+    assert "finops_cost_query" in text
 
 
 def test_logging_writes_to_stderr_by_default_and_never_to_stdout(capfd: pytest.CaptureFixture[str]) -> None:

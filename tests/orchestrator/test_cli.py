@@ -124,3 +124,30 @@ def test_a_progress_bar_is_drawn_on_a_terminal(home: Path) -> None:
     assert done.returncode == 0
     assert "loading demo" in done.stdout
     assert "/39" in done.stdout
+
+
+def test_store_sources_lists_the_ingested_files_and_forget_removes_one(home: Path) -> None:
+    from finops_core.store import Store
+    from finops_orchestrator.cli import app
+    from finops_orchestrator.ingest import ingest
+    from typer.testing import CliRunner
+
+    from tests.conftest import SHARED
+
+    actual = SHARED / "data/native-samples/azure/finops-toolkit_EA_ActualCost_Small.csv"
+    with Store(home / "finops.sqlite") as store:
+        ingest(store, [str(actual)])
+    # In-process (CliRunner): both commands only touch the store, and start-up would dominate.
+    env = {"FINOPS_HOME": str(home), "COLUMNS": "200"}
+    listed = CliRunner().invoke(app, ["store", "sources", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert [(s["label"], s["format"], s["line_items"]) for s in json.loads(listed.stdout)] == [
+        (str(actual.resolve()), "azure-cost-details:actual", 11)
+    ]
+    forgot = CliRunner().invoke(app, ["store", "forget", str(actual)], env=env)
+    assert forgot.exit_code == 0, forgot.output
+    assert f"Removed {actual.resolve()} (azure-cost-details:actual, 11 line items)." in " ".join(forgot.stdout.split())
+    assert CliRunner().invoke(app, ["store", "forget", str(actual)], env=env).exit_code == 1
+    with Store(home / "finops.sqlite") as store:
+        assert store.info().line_items == 0
+        assert store.sources() == []

@@ -25,7 +25,8 @@ async def test_an_export_loads_through_the_tool_and_its_billed_totals_match_the_
         seen.append(message)
 
     with Store(tmp_path / "s.sqlite") as store:
-        async with Client(build_orchestrator(store, is_demo=False, today=lambda: AS_OF)) as client:
+        server = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, ingest_roots=[SAMPLE.parent])
+        async with Client(server) as client:
             result = await client.call_tool("finops_ingest", {"paths": [str(SAMPLE)]}, progress_callback=progress)
         body = result.structured_content
         assert body is not None, result.content
@@ -49,7 +50,9 @@ async def test_an_export_loads_through_the_tool_and_its_billed_totals_match_the_
 async def test_a_path_with_no_export_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "notes.csv").write_text("user,password\nalice,hunter2\n")
     with Store(tmp_path / "s.sqlite") as store:
-        async with Client(build_orchestrator(store, is_demo=False, today=lambda: AS_OF)) as client:
+        async with Client(
+            build_orchestrator(store, is_demo=False, today=lambda: AS_OF, ingest_roots=[tmp_path])
+        ) as client:
             result = await client.call_tool("finops_ingest", {"paths": [str(tmp_path / "notes.csv")]})
         assert store.info().line_items == 0
     assert result.is_error

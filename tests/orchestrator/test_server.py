@@ -11,7 +11,8 @@ from finops_core.models import CLOUDS, CostQuery
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
-from mcp import Client
+from mcp import Client, MCPError
+from mcp.types import INVALID_PARAMS
 
 from tests.conftest import AS_OF
 
@@ -78,6 +79,29 @@ async def test_prompts_are_listed_and_render_with_defaults(demo_store: Store) ->
     text = rendered.messages[0].content.text  # type: ignore[union-attr]
     assert "last 14 days" in text
     assert "all services" in text
+
+
+async def test_an_unknown_prompt_argument_is_refused_naming_it_and_the_arguments_the_prompt_takes(
+    demo_store: Store,
+) -> None:
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.get_prompt("investigate-spike", {"dayz": "14"})
+    assert raised.value.code == INVALID_PARAMS
+    assert str(raised.value.error.message) == "Unknown argument 'dayz': the prompt investigate-spike takes only days."
+
+
+async def test_an_over_long_prompt_argument_and_an_unknown_prompt_are_refused_saying_what_to_send(
+    demo_store: Store,
+) -> None:
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        with pytest.raises(MCPError) as long:
+            await client.get_prompt("investigate-spike", {"days": "1" * 1_000_000})
+        with pytest.raises(MCPError) as unknown:
+            await client.get_prompt("investigate-spikes", {})
+    assert long.value.error.message.startswith("Argument 'days' is 1,000,000 characters; send at most 512")
+    assert unknown.value.error.message.startswith("Unknown prompt 'investigate-spikes': the prompts are ")
+    assert "investigate-spike," in unknown.value.error.message
 
 
 async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_path: Path) -> None:

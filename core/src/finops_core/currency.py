@@ -15,13 +15,22 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from finops_core.errors import ConfigError
+from finops_core.errors import ConfigError, InvalidInput
 
 CENT = Decimal("0.01")
 # Enough digits that no product or sum of stored amounts (at most 9 decimals) and rates is ever rounded.
 _PRECISION = 80
 
 EXAMPLE = '[currency]\nreport_currency = "USD"\nrates = { EUR = "1.08" }\nrates_as_of = "2026-10-31"\nsource = "ECB"'
+
+
+def currency_code(text: str, name: str) -> str:
+    """``text`` (an argument called ``name``) as an ISO 4217 code, upper case, or an ``InvalidInput`` saying what
+    to send. Only a person's argument is held to this: billing data keeps whatever code its cloud wrote."""
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise InvalidInput(f"{name}={text!r} is not a currency code: send its three ISO 4217 letters, e.g. USD or EUR.")
+    return code
 
 
 def cents(amount: Decimal) -> Decimal:

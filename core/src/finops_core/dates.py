@@ -31,23 +31,37 @@ def next_month_start(day: date) -> datetime:
     return datetime(day.year + day.month // 12, day.month % 12 + 1, 1, tzinfo=UTC)
 
 
+# The days a question may name. Outside them date arithmetic overflows (9999-12-31 plus a day, 0001-01-01 less
+# thirty) into an error that named nothing; no cloud bills before 1970 or plans past 2199.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
 def parse_day(value: str, name: str) -> date:
+    """``value`` (an argument called ``name``) as a day, or an ``InvalidInput`` naming it and what to send."""
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{name}={value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31.") from None
+        day = date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"{name}={value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31.") from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(
+            f"{name}={value!r} is out of range: use a day from {FIRST_DAY} to {LAST_DAY}, YYYY-MM-DD, e.g. 2026-01-31."
+        )
+    return day
 
 
-def check_period(start: date, end: date) -> None:
-    """Refuse an empty, reversed or over-long ``[start, end)`` with a message that says what to do."""
+def check_period(start: date, end: date, names: tuple[str, str] = ("start", "end")) -> None:
+    """Refuse an empty, reversed or over-long ``[start, end)`` with a message that names the arguments (``names``)
+    and says what to do."""
+    first, last = names
     if end <= start:
         raise InvalidInput(
-            f"end ({end}) must be after start ({start}); end is exclusive, so one day is "
-            f"start={start}, end={start + timedelta(days=1)}."
+            f"{last} ({end}) must be after {first} ({start}); {last} is exclusive, so one day is "
+            f"{first}={start}, {last}={start + timedelta(days=1)}."
         )
     if (end - start).days > MAX_PERIOD_DAYS:
         raise InvalidInput(
-            f"{start}..{end} spans {(end - start).days:,} days; the most one question covers is "
+            f"{first}={start} to {last}={end} spans {(end - start).days:,} days; the most one question covers is "
             f"{MAX_PERIOD_DAYS:,} (5 years). Narrow the period, or ask per year."
         )
 

@@ -15,6 +15,7 @@
     ├── RemediationRefused     a change was not made: no approval, read-only mode, failed dry run
     ├── AccessDenied           the caller's bearer token lacks the scope a tool needs
     └── StoreError             the local store could not be read or written
+        └── StoreBusy          another writer holds the store past the wait bound (retry_after seconds)
 
 Every message says what went wrong and what to do next, and never carries a secret.
 
@@ -88,6 +89,16 @@ class StoreError(FinOpsError):
     """The local SQLite store could not be opened, read or written."""
 
 
+class StoreBusy(StoreError):
+    """Another writer (in this process or another) held the store longer than the wait bound; the message names
+    what it runs, and ``retry_after`` is about how many seconds to wait before trying again (None: unknown, e.g.
+    rebuilt from a remote server's error)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # The classes a remote per-cloud server can name in an error result's ``_meta`` (see ``finops_core.server``),
 # so a proxy raises the same class the server raised.
 ERROR_META_KEY = "io.finops/error"
@@ -106,6 +117,7 @@ _KINDS: dict[str, type[FinOpsError]] = {
         RemediationRefused,
         AccessDenied,
         StoreError,
+        StoreBusy,
     )
 }
 

@@ -13,22 +13,23 @@ from typing import Any, TextIO
 
 import structlog
 
-from finops_core.redact import redact, redact_text
+from finops_core.redact import LOG_TEXT_MAX, redact, redact_clipped
 
 
 def redact_processor(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """structlog processor: replace secrets in every field (and the event text) of a log entry."""
+    """structlog processor: replace secrets in every field (and the event text) of a log entry, each text
+    clipped to ``LOG_TEXT_MAX`` characters (a caller's megabyte echoed in an error is not worth logging)."""
     for key in list(event_dict):
-        event_dict[key] = redact(event_dict[key], None if key == "event" else key)
+        event_dict[key] = redact(event_dict[key], None if key == "event" else key, limit=LOG_TEXT_MAX)
     return event_dict
 
 
 class _RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact_text(record.getMessage())
+        record.msg = redact_clipped(record.getMessage())
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = redact_clipped(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
 

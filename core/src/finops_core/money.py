@@ -16,6 +16,9 @@ from finops_core.errors import InvalidInput
 
 NANOS_PER_UNIT = 10**9
 _ONE = Decimal(1)
+# The largest amount a person may type: above any real budget or threshold, and far inside what the store's
+# integer nanos and Decimal's default context hold (1e400 was accepted, then failed unnamed in arithmetic).
+MAX_TYPED_AMOUNT = Decimal(10) ** 15
 
 # Decimals travel as JSON strings: a JSON number would be parsed back as a float by most clients.
 Amount = Annotated[Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
@@ -32,7 +35,19 @@ def parse_amount(text: str, name: str, *, positive: bool = False) -> Decimal:
         raise InvalidInput(f"{name} must be a number such as 25 or 1250.50, not {text!r}.")
     if positive and value <= 0:
         raise InvalidInput(f"{name} must be a positive number, not {text!r}.")
+    if abs(value) >= MAX_TYPED_AMOUNT:
+        raise InvalidInput(f"{name}={text!r} is too large: send an amount below {MAX_TYPED_AMOUNT:,}.")
+    if value and _decimal_places(value) > 9:  # 1e-999999999 is a billion digits once written out
+        raise InvalidInput(f"{name}={text!r} has more than 9 decimal places (the store keeps nanos); round it.")
     return value
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Digits after the point, trailing zeros aside (``normalize`` would round a tiny value to zero first)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the caller
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(exponent + len(digits) - len(significant)))
 
 
 def to_nanos(amount: Decimal) -> int:

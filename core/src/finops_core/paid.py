@@ -17,7 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from finops_core.errors import StoreBusy
+from finops_core.logs import get_logger
 from finops_core.store import Store
+from finops_core.store.database import BUSY_SECONDS
 
 
 def plain_json(value: Any) -> Any:
@@ -63,9 +66,14 @@ class PaidCalls:
         self.total_paid_calls = 0
 
     @classmethod
-    def in_store(cls, store_file: Path, *, cache_hours: float, provider: str) -> PaidCalls:
-        """The cache in the store at ``store_file`` (``Settings.store_file``), keeping answers ``cache_hours``."""
-        return cls(lambda: Store(store_file), ttl=timedelta(hours=cache_hours), provider=provider)
+    def in_store(
+        cls, store_file: Path, *, cache_hours: float, provider: str, busy_seconds: float = BUSY_SECONDS
+    ) -> PaidCalls:
+        """The cache in the store at ``store_file`` (``Settings.store_file``), keeping answers ``cache_hours``;
+        an answer waits at most ``busy_seconds`` (``Settings.store_busy_seconds``) to be kept."""
+        return cls(
+            lambda: Store(store_file, busy_seconds=busy_seconds), ttl=timedelta(hours=cache_hours), provider=provider
+        )
 
     def _get_store(self) -> Store | None:
         with self._lock:
@@ -89,9 +97,12 @@ class PaidCalls:
         with self._lock:
             self.total_paid_calls += calls
         if store is not None:
-            store.save_answer(
-                key, provider=self._provider, operation=operation, stored_at=self._now(), body=json.dumps(body)
-            )
+            try:
+                store.save_answer(
+                    key, provider=self._provider, operation=operation, stored_at=self._now(), body=json.dumps(body)
+                )
+            except StoreBusy as exc:  # the answer is paid for: give it, uncached, rather than an error
+                get_logger("finops.paid").warning("answer not cached", operation=operation, reason=str(exc))
         return PaidAnswer(body, calls)
 
     def close(self) -> None:

@@ -28,6 +28,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StrictBool
 
 from finops_core.access import Scope, ServerAuth, require_scope
+from finops_core.bounds import Day, Id, IdMap, Ids, Token
 from finops_core.compact import CompactServer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
@@ -51,9 +52,9 @@ from finops_core.provider import CloudProvider, RecommendationSet, ResourceInven
 from finops_core.settings import Settings
 
 KindParam = Annotated[ActionKind, Field(description="What to do.")]
-ResourceIdParam = Annotated[str, Field(description="The resource's id, as listed.")]
+ResourceIdParam = Annotated[Id, Field(description="The resource's id, as listed.")]
 ActionParams = Annotated[
-    dict[str, str] | None,
+    IdMap | None,
     Field(
         description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
         "the tags to set for set_tags; transition_days+storage_class, expire_days, prefix for add_lifecycle_rule; "
@@ -137,7 +138,7 @@ def build_server(
     )
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
-        region: Annotated[str | None, Field(description="Only this region id.")] = None,
+        region: Annotated[Id | None, Field(description="Only this region id.")] = None,
         limit: Annotated[int, Field(ge=1, le=500, description="At most this many resources.")] = 50,
     ) -> ResourceInventory:
         return await provider.list_resources(resource_type=resource_type, region=region, limit=limit)
@@ -185,8 +186,8 @@ def build_server(
         exclude_none=True,
     )
     async def daily_costs(
-        start: Annotated[str, Field(description="First day, YYYY-MM-DD.")],
-        end: Annotated[str, Field(description="Day after the last day (exclusive), YYYY-MM-DD.")],
+        start: Annotated[Day, Field(description="First day, YYYY-MM-DD.")],
+        end: Annotated[Day, Field(description="Day after the last day (exclusive), YYYY-MM-DD.")],
     ) -> DailyCosts:
         first, last = period(start, end, today())
         if (last - first).days > DAILY_COSTS_MAX_DAYS:
@@ -250,32 +251,30 @@ def compact_tool(
 
 
 # The cost query's parameters, shared by every server's cost-query tool (the orchestrator adds its own).
-StartParam = Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
+StartParam = Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
 EndParam = Annotated[
-    str | None,
+    Day | None,
     Field(description="Day after the last day (exclusive), YYYY-MM-DD. Default: today, i.e. through yesterday."),
 ]
 GroupByParam = Annotated[list[Dimension] | None, Field(description="Up to two dimensions.", max_length=2)]
-TagKeyParam = Annotated[str | None, Field(description="Also group by this tag key; untagged = null.")]
+TagKeyParam = Annotated[Id | None, Field(description="Also group by this tag key; untagged = null.")]
 GranularityParam = Annotated[
     Granularity,
     Field(
-        description="total, daily, weekly (ISO weeks, Monday to Sunday) or monthly. A week or month cut by "
-        "start or end is labelled by its first day in the period and listed in partial_periods."
+        description="Weeks are ISO (Monday to Sunday). A week or month cut by start or end is labelled by its "
+        "first day in the period and listed in partial_periods."
     ),
 ]
 MetricParam = Annotated[
     CostMetric,
     Field(description="effective (amortized, default), billed (invoice cash), list (before discounts) or contracted."),
 ]
-ProvidersParam = Annotated[
-    list[str] | None, Field(description="Only these providers (FOCUS ProviderName: AWS, Microsoft, Google Cloud).")
-]
-ServicesParam = Annotated[list[str] | None, Field(description="Only these service names.")]
+ProvidersParam = Annotated[Ids | None, Field(description="Only these providers: AWS, Microsoft, Google Cloud.")]
+ServicesParam = Annotated[Ids | None, Field(description="Only these service names.")]
 AccountsParam = Annotated[
-    list[str] | None, Field(description="Only these sub-account ids (AWS account, subscription, project).")
+    Ids | None, Field(description="Only these sub-account ids (AWS account, subscription, project).")
 ]
-RegionsParam = Annotated[list[str] | None, Field(description="Only these region ids.")]
+RegionsParam = Annotated[Ids | None, Field(description="Only these region ids.")]
 TopNParam = Annotated[int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=500)]
 
 
@@ -318,7 +317,7 @@ def cost_query_of(
             top_n=top_n,
         )
     except ValueError as exc:
-        raise InvalidInput(f"Invalid cost query: {exc}") from None
+        raise InvalidInput(f"Invalid cost query: {exc}") from exc
 
 
 def register_cost_query(
@@ -364,7 +363,7 @@ def register_cost_query(
 
 
 ApprovalParam = Annotated[
-    str | None,
+    Token | None,
     Field(description="Set by the finops orchestrator for a change a person approved there; leave empty otherwise."),
 ]
 

@@ -8,12 +8,14 @@ The TOML file is ``$FINOPS_CONFIG``, else ``finops.toml`` in the home folder.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -187,6 +189,52 @@ class SyncSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    """What ``finops_ingest`` may read when a client asks over MCP: ``[ingest]`` in finops.toml.
+
+    ``roots``: the folders it reads under (their files, sub-folders and globs; a symlink counts only if its target
+    is inside a root too); default ``<home>/imports``; relative roots are under the home folder; an empty list
+    switches ingest over MCP off. ``finops ingest`` on the command line reads any path: a person runs it as
+    themselves. ``blob_endpoints``: Azure Blob endpoints to read from (and send Azure credentials to) beyond
+    Azure's documented storage hosts, e.g. a sovereign cloud's or an emulator's
+    (``http://127.0.0.1:10000/devstoreaccount1``); for the command line as well.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    roots: list[Path] | None = Field(
+        default=None, description="Folders finops_ingest may read over MCP; default <home>/imports."
+    )
+    blob_endpoints: list[str] = Field(
+        default_factory=lambda: list[str](),
+        description="Azure Blob endpoints beyond *.blob.core.windows.net and the other documented Azure clouds.",
+    )
+
+    @field_validator("roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        # From the environment: FINOPS_INGEST__ROOTS="/srv/billing:/data/exports", separated like PATH.
+        return [part for part in value.split(os.pathsep) if part] if isinstance(value, str) else value
+
+    @field_validator("blob_endpoints", mode="before")
+    @classmethod
+    def _split_endpoints(cls, value: object) -> object:
+        return value.replace(",", " ").split() if isinstance(value, str) else value
+
+    @field_validator("blob_endpoints")
+    @classmethod
+    def _endpoints(cls, value: list[str]) -> list[str]:
+        for endpoint in value:
+            parsed = urlsplit(endpoint)
+            if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.username is not None:
+                raise ValueError(
+                    f"a blob endpoint is an http(s) URL such as https://ACCOUNT.blob.example, not {endpoint!r}"
+                )
+            if parsed.query or parsed.fragment:
+                raise ValueError(f"a blob endpoint has no query or fragment (no SAS token here): {endpoint!r}")
+        return value
+
+
 class Settings(BaseModel):
     """Everything configurable, in one place."""
 
@@ -194,6 +242,13 @@ class Settings(BaseModel):
 
     home: Path = Field(description="Folder for the store and config (FINOPS_HOME).")
     store_path: Path | None = Field(default=None, description="SQLite file; default <home>/finops.sqlite.")
+    store_busy_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description="How long a write waits for the store while another writer (an ingest, a sync) holds it, "
+        "before answering 'store busy' with what runs.",
+    )
     policy_path: Path | None = Field(
         default=None, description="Remediation guardrails and tag policies (TOML); default <home>/policy.toml."
     )
@@ -213,6 +268,7 @@ class Settings(BaseModel):
         description="The clouds the orchestrator connects, by cloud id (aws, azure, gcp).",
     )
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     currency: CurrencySettings | None = Field(
         default=None, description="Report currency and exchange rates for converted totals; none: never convert."
     )
@@ -228,6 +284,12 @@ class Settings(BaseModel):
     @property
     def policy_file(self) -> Path:
         return self.policy_path or self.home / "policy.toml"
+
+    @property
+    def ingest_roots(self) -> list[Path]:
+        """The folders ``finops_ingest`` reads under over MCP (``[ingest] roots``; default ``<home>/imports``)."""
+        roots = [Path("imports")] if self.ingest.roots is None else self.ingest.roots
+        return [self.home / root.expanduser() for root in roots]  # an absolute root stays as it is
 
     @classmethod
     def load(cls, environ: Mapping[str, str], *, overrides: Mapping[str, Any] | None = None) -> Settings:

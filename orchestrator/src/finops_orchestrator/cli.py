@@ -22,7 +22,7 @@ from finops_core.logs import configure_logging
 from finops_core.models import CLOUD_NAMES, CostBreakdown, CostQuery, Dimension
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import HttpSettings, Settings
-from finops_core.store import Store
+from finops_core.store import SourceCheck, Store
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -65,6 +65,10 @@ def _settings() -> Settings:
     settings = Settings.load(os.environ)
     configure_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def _store(settings: Settings) -> Store:
+    return Store(settings.store_file, busy_seconds=settings.store_busy_seconds)
 
 
 def _fail(exc: FinOpsError) -> typer.Exit:
@@ -220,7 +224,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
         )
         await serve_async(server, transport, http)
         return
-    store = Store(settings.store_file)
+    store = _store(settings)
     async with connect_providers(settings, as_of=demo_as_of(settings, today_utc())) as connected:
         server = build_orchestrator(
             store,
@@ -232,6 +236,8 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             remediation=settings.remediation_enabled,
             policy=policy,
             auth=auth,
+            ingest_roots=settings.ingest_roots,
+            blob_endpoints=settings.ingest.blob_endpoints,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
@@ -256,13 +262,14 @@ def policy() -> None:
         loaded = Policy.load(_settings().policy_file)
     except FinOpsError as exc:
         raise _fail(exc) from None
-    out.print(loaded.describe(), highlight=False)
+    # markup=False: TOML's [[tables]] and the file's own values (tags such as "[prod]") are not rich markup.
+    out.print(loaded.describe(), highlight=False, markup=False)
     if loaded.tag_policies:
         out.print("Tag policies (finops_tag_policy reports the resources breaking them):")
         for rule in loaded.tag_policies:
-            out.print(f"  {rule.describe()}", highlight=False)
+            out.print(f"  {rule.describe()}", highlight=False, markup=False)
     else:
-        out.print("No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags.")
+        out.print("No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags.", markup=False)
 
 
 @app.command()
@@ -300,7 +307,7 @@ async def _sync(settings: Settings, start: date, end: date) -> SyncReport:
     from finops_orchestrator.sync import sync as run_sync
 
     async with connect_providers(settings, as_of=demo_as_of(settings, end)) as connected:
-        with Store(settings.store_file) as store, progress_bar("syncing", 0) as bar:
+        with _store(settings) as store, progress_bar("syncing", 0) as bar:
 
             async def progress(done: int, total: int, message: str) -> None:
                 bar.advance(1, message)
@@ -360,7 +367,7 @@ async def _report(settings: Settings, month: str | None, demo: bool, output: Pat
                 is_demo=True,
             )
     async with connect_providers(settings, as_of=demo_as_of(settings, today)) as connected:
-        with Store(settings.store_file) as store:
+        with _store(settings) as store:
             return await make_report(
                 store,
                 reports_root(settings.home, is_demo=False),
@@ -406,17 +413,19 @@ def ingest(
         typer.Option("--format", help="Force the format: focus, aws-cur, azure-actual, azure-amortized, gcp-billing."),
     ] = None,
 ) -> None:
-    """Load billing exports into the store. Each file is all-or-nothing; a re-ingested month replaces itself."""
+    """Load billing exports into the store. Each file is all-or-nothing and replaces only what was loaded from it
+    before (same path, URL or content) or what its manifest supersedes; files sharing a month add up."""
     from finops_orchestrator.ingest import ingest as run_ingest
 
     try:
         settings = _settings()
-        with Store(settings.store_file) as store, progress_bar("ingesting", 0) as bar:
+        with _store(settings) as store, progress_bar("ingesting", 0) as bar:
             reports = run_ingest(
                 store,
                 paths,
                 format_name=format_name,
                 progress=lambda name, rows: bar.advance(0, f"{name}: {rows:,} rows"),
+                blob_endpoints=settings.ingest.blob_endpoints,
             )
     except FinOpsError as exc:
         raise _fail(exc) from None
@@ -424,9 +433,17 @@ def ingest(
         version = f" {report.focus_version}" if report.focus_version else ""
         out.print(
             f"{report.path}: {report.format}{version}, {report.rows_read:,} rows -> {report.line_items:,} "
-            f"line items in {len(report.partitions)} partition(s)",
+            f"line items in {len(report.partitions)} partition(s)" + (f" ({report.note})" if report.note else ""),
             highlight=False,
         )
+        for replaced in report.replaced:
+            out.print(
+                f"  replaces {replaced.label} ({replaced.format}, {replaced.rows:,} line items): {replaced.reason}",
+                highlight=False,
+            )
+        if report.derived:
+            filled = ", ".join(f"{name} {count:,}" for name, count in sorted(report.derived.items()))
+            out.print(f"  derived blank cells: {filled}", highlight=False)
         for result in report.partitions:
             if not result.written:
                 out.print(f"  skipped {result.key.provider_name} {result.key.billing_account_id}: {result.reason}")
@@ -452,7 +469,7 @@ def export(
         raise typer.Exit(2)
     try:
         settings = _settings()
-        with Store(settings.store_file) as store:
+        with _store(settings) as store:
             rows = run_export(
                 store,
                 output,
@@ -468,15 +485,17 @@ def export(
 
 @app.command()
 def reconcile() -> None:
-    """Check the store against the ingested files' own totals, per billing period, provider, account and
-    currency. Exits 1 when any differs by a cent or more."""
+    """Check the store against the ingested files' own totals: per billing period, provider, account and currency,
+    each file's share and the sum of all files against the whole period; and each file over all its periods.
+    Exits 1 when any differs by a cent or more."""
     try:
         settings = _settings()
-        with Store(settings.store_file) as store:
+        with _store(settings) as store:
             rows = store.reconcile()
+            files = store.reconcile_files()
     except FinOpsError as exc:
         raise _fail(exc) from None
-    if not rows:
+    if not rows and not files:
         out.print("Nothing to reconcile: no ingested files in the store (synced and demo data have no source file).")
         return
     table = Table(title="Store vs source files (billed and effective cost)", title_justify="left")
@@ -485,32 +504,103 @@ def reconcile() -> None:
         "provider",
         "account",
         "currency",
-        "billed: file",
+        "files",
+        "billed: files",
         "billed: store",
-        "effective: file",
+        "effective: files",
         "effective: store",
         "ok",
     ):
-        table.add_column(column, justify="right" if ":" in column else "left")
+        table.add_column(column, justify="right" if ":" in column or column == "files" else "left")
     for r in rows:
         table.add_row(
             f"{r.billing_period_start:%Y-%m}",
             r.provider_name,
             r.billing_account_id,
             r.currency,
-            "-" if r.source_billed is None else _money(r.source_billed),
+            str(len(r.sources)),
+            _optional_money(r.source_billed),
             _money(r.store_billed),
-            "-" if r.source_effective is None else _money(r.source_effective),
+            _optional_money(r.source_effective),
             _money(r.store_effective),
             "yes" if r.matches else "[red]NO[/]",
         )
     out.print(table)
+    wrong = [f for f in files if not f.matches]
+    for r in (r for r in rows if not r.matches):
+        out.print(f"[red]{r.billing_period_start:%Y-%m} {r.provider_name} {r.billing_account_id} {r.currency}[/]:")
+        for source in r.sources:
+            out.print(f"  {_check_line(source)}", highlight=False)
+        if all(source.matches for source in r.sources):
+            out.print("  every file holds what it states, but the period holds rows no file states", highlight=False)
+    for f in wrong:
+        out.print(f"[red]{f.currency}[/] over all its periods: {_check_line(f)}", highlight=False)
     out.print(
-        "'-': the file's format states no such total (CUR states no amortized cost; an Azure actual export "
-        "no effective cost, an amortized one no billed cost)."
+        f"{len(files) - len(wrong)} of {len(files)} file totals (per currency, over all their periods) match. "
+        "'-': the file's format states no such total (CUR states no amortized cost; an Azure actual export no "
+        "effective cost, an amortized one no billed cost).",
+        highlight=False,
     )
-    if not all(r.matches for r in rows):
+    if wrong or not all(r.matches for r in rows):
+        out.print(
+            "[red]The store differs from its files.[/] Load the files named above again (`finops ingest FILE`): each "
+            "replaces only its own rows."
+        )
         raise typer.Exit(1)
+
+
+def _optional_money(amount: Decimal | None) -> str:
+    return "-" if amount is None else _money(amount)
+
+
+def _check_line(check: SourceCheck) -> str:
+    state = "ok" if check.matches else "DIFFERS"
+    return (
+        f"{check.label}: billed {_optional_money(check.stated_billed)} stated, {_money(check.held_billed)} held; "
+        f"effective {_optional_money(check.stated_effective)} stated, {_money(check.held_effective)} held; "
+        f"{check.stated_rows:,} rows, {check.line_items:,} line items: {state}"
+    )
+
+
+@store_app.command("sources")
+def store_sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the ingested files the store holds, newest first: where each was read, its format and line items."""
+    try:
+        with Store(_settings().store_file) as store:
+            sources = store.sources()
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps([s.model_dump(mode="json") for s in sources], indent=2) + "\n")
+        return
+    if not sources:
+        out.print("No ingested files in the store (`finops ingest PATH` loads some).")
+    for source in sources:
+        also = [n for n in source.names if n != source.label]
+        out.print(
+            f"{source.label}: {source.format}, {source.line_items:,} line items, loaded "
+            f"{source.ingested_at:%Y-%m-%d %H:%M}" + (f" (also loaded as {', '.join(also)})" if also else ""),
+            highlight=False,
+        )
+
+
+@store_app.command("forget")
+def store_forget(
+    path: Annotated[str, typer.Argument(help="A file's path or URL, as `finops store sources` lists it.")],
+) -> None:
+    """Remove every row loaded from one ingested file (e.g. to load the other kind of Azure export instead)."""
+    try:
+        with Store(_settings().store_file) as store:
+            removed = store.forget_source(path)
+    except FinOpsError as exc:
+        raise _fail(exc) from None
+    if not removed:
+        out.print(f"No ingested file {path} in the store; `finops store sources` lists them.", highlight=False)
+        raise typer.Exit(1)
+    for source in removed:
+        out.print(f"Removed {source.label} ({source.format}, {source.rows:,} line items).", highlight=False)
 
 
 @store_app.command("info")
@@ -521,7 +611,7 @@ def store_info(
     """Where the store is, what it holds, and how big it is."""
     try:
         settings = _settings()
-        with open_demo_store(settings) if demo else Store(settings.store_file) as store:
+        with open_demo_store(settings) if demo else _store(settings) as store:
             info = store.info()
     except FinOpsError as exc:
         raise _fail(exc) from None
@@ -533,7 +623,7 @@ def store_info(
     out.print(f"schema     {', '.join(info.migrations)}")
     out.print(f"providers  {', '.join(info.providers) or '(none)'}")
     out.print(f"days       {info.first_day or '-'} to {info.last_day or '-'}")
-    out.print(f"rows       {info.line_items:,} line items in {info.partitions} partitions")
+    out.print(f"rows       {info.line_items:,} line items in {info.partitions} partitions from {info.sources} sources")
     for total in info.effective_cost_totals:
         out.print(f"effective  {_money(total.amount)} {total.currency}")
     if info.line_items == 0:
@@ -541,7 +631,7 @@ def store_info(
 
 
 def _remediation_store(settings: Settings, demo: bool) -> Store:
-    return open_demo_store(settings) if demo else Store(settings.store_file)
+    return open_demo_store(settings) if demo else _store(settings)
 
 
 @app.command()

@@ -43,8 +43,8 @@ from pydantic import Field
 ConvertParam = Annotated[
     bool,
     Field(
-        description="Also give amounts converted into the report currency, at the rate table configured in "
-        "finops.toml [currency]; the answer names the rates, their date and source. Totals per currency stay."
+        description="Also convert amounts into the report currency at the finops.toml [currency] rates (named in "
+        "the answer with their date and source); totals per currency stay."
     ),
 ]
 
@@ -52,11 +52,10 @@ ConvertParam = Annotated[
 ROWS_CONVERTED_AT_MOST = 40
 
 DESCRIPTION = (
-    "Costs across every loaded cloud for a period, grouped by up to two of provider, account, service, service "
-    "category, region, charge category (and a tag key), as a total or a daily/weekly/monthly trend. Top groups "
-    "plus '(other)', totals per currency, the metric used (default effective = amortized); convert=true adds "
-    "amounts in one report currency at the configured rate table. Data is in structured content as columns and "
-    "rows; the text is the same table rounded to cents."
+    "Costs across every loaded cloud for a period, grouped by up to two dimensions (and a tag key), as a total or "
+    "a daily/weekly/monthly trend: top groups plus '(other)', totals per currency, the metric used (default "
+    "effective = amortized); convert=true adds amounts in one report currency at the configured rates. Structured "
+    "content holds columns and rows; the text is that table rounded to cents."
 )
 
 

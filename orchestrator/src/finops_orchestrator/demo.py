@@ -8,6 +8,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING
 
+import anyio.to_thread
 from finops_core.models import CLOUDS, CostQuery
 from finops_core.sandbox import SandboxProvider
 from finops_core.sandbox.company import history_start
@@ -28,7 +29,7 @@ FOCUS_SAMPLE_ATTRIBUTION = (
 
 
 def open_demo_store(settings: Settings) -> Store:
-    return Store(settings.home / "demo.sqlite")
+    return Store(settings.home / "demo.sqlite", busy_seconds=settings.store_busy_seconds)
 
 
 def demo_as_of(settings: Settings, today: date) -> date:
@@ -59,7 +60,7 @@ async def ensure_demo_loaded(store: Store, providers: list[SandboxProvider], pro
     """Load the company and the FOCUS sample into an empty demo store (``finops demo`` reloads them always)."""
     if store.info().line_items == 0:
         await load_demo(store, providers, progress)
-        load_focus_sample(store)
+        await anyio.to_thread.run_sync(load_focus_sample, store)  # a store write: never on the event loop
 
 
 def load_focus_sample(store: Store) -> list[FileReport]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from functools import partial
 
+import anyio.to_thread
 from finops_core.focus import CostLineItem, Lineage
 from finops_core.provider import CloudProvider
 from finops_core.store import PartitionKey, Store, WriteResult, split_by_partition
@@ -41,7 +43,8 @@ async def load_daily_costs(
     store: Store, provider: CloudProvider, start: date, end: date, *, source: str, progress: ProgressSink
 ) -> list[WriteResult]:
     """Replace the store's synced partitions for ``[start, end)`` with the provider's daily costs."""
-    results = write_synced(store, await provider.daily_costs(start, end), source=source)
+    items = await provider.daily_costs(start, end)
+    results = await anyio.to_thread.run_sync(partial(write_synced, store, items, source=source))  # never on the loop
     for result in results:
         progress.advance(1, f"{provider.cloud} {result.key.billing_period_start:%Y-%m}")
     return results

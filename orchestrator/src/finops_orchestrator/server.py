@@ -8,10 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 from finops_core.access import ServerAuth
+from finops_core.bounds import Day, Paths
 from finops_core.compact import CompactServer
 from finops_core.currency import CurrencySettings
 from finops_core.dates import check_period, parse_day, today_utc
@@ -23,15 +21,17 @@ from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
 from finops_prompts import PromptTemplate, load_templates
+from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
-from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from mcp.types import INVALID_PARAMS, ToolAnnotations
+from pydantic import BaseModel, Field, PrivateAttr
 
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
+from finops_orchestrator.progress import PostedProgress, in_worker_posting_progress
 from finops_orchestrator.providers import ProviderStatus, not_configured
 from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
@@ -56,6 +56,13 @@ class IngestedFile(BaseModel):
     line_items: int
     months_written: list[str]
     skipped: list[str] = Field(description="Partitions not written, and why.")
+    replaced: list[str] = Field(
+        default_factory=lambda: list[str](), description="Earlier files this one replaced, and why."
+    )
+    note: str | None = Field(default=None, description="E.g. an export with no rows.")
+    derived: dict[str, int] = Field(
+        default_factory=dict, description="Blank cells filled in from other columns, per FOCUS column."
+    )
 
 
 class IngestReport(BaseModel):
@@ -85,6 +92,8 @@ def build_orchestrator(
     remediation: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     auth: ServerAuth | None = None,
+    ingest_roots: Sequence[Path] | None = None,
+    blob_endpoints: Sequence[str] = (),
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
@@ -92,7 +101,9 @@ def build_orchestrator(
     (``Settings.currency``; none: never convert); ``policy`` the guardrails and tag policies
     (``Policy.load(settings.policy_file)``; none: the defaults). With ``remediation`` the plan / execute tools are
     registered; ``now`` is the clock approvals and execution windows are read by. ``auth``
-    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope."""
+    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope.
+    ``finops_ingest`` reads only under ``ingest_roots`` (``settings.ingest_roots``; default: ``imports`` beside the
+    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``)."""
     policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
@@ -109,6 +120,7 @@ def build_orchestrator(
         ),
     )
     source = DEMO_LABEL if is_demo else f"local store {store.path}"
+    roots = list(ingest_roots) if ingest_roots is not None else [store.path.parent / "imports"]
 
     async def answer(query: CostQuery) -> CostBreakdown:
         return store.query_costs(query, source=source, is_demo=is_demo)
@@ -137,12 +149,12 @@ def build_orchestrator(
     async def finops_sync(
         ctx: Context,
         start: Annotated[
-            str | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
+            Day | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
         ] = None,
     ) -> SyncReport:
         end = today()
         first = parse_day(start, "start") if start else sync_start(end, sync_settings.history_months)
-        check_period(first, end)
+        check_period(first, end, ("start", "today"))
 
         async def progress(done: int, total: int, message: str) -> None:
             await ctx.report_progress(done, total, message)
@@ -163,11 +175,12 @@ def build_orchestrator(
         annotations=SYNC,
         description="Load billing exports into the local store: FOCUS 1.0-1.3, AWS CUR, Azure cost details, Google "
         "Cloud billing export (.csv, .csv.gz, .parquet, .jsonl; files, folders, globs, s3:// gs:// or Azure blob "
-        "URLs). Each file is all-or-nothing; a re-ingested month replaces itself.",
+        "URLs). Each file is all-or-nothing and replaces only what was loaded from it before (same path or "
+        "content) or what its manifest supersedes; files sharing a month add up.",
     )
     async def finops_ingest(
         ctx: Context,
-        paths: Annotated[list[str], Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
+        paths: Annotated[Paths, Field(description="Files, folders, globs or bucket URLs.", min_length=1)],
         format: Annotated[
             ExportFormatName | None, Field(description="Force the format instead of detecting it.")
         ] = None,
@@ -176,14 +189,23 @@ def build_orchestrator(
             raise InvalidInput(
                 "This server serves the demo store; run `finops serve` without --demo to load real exports."
             )
-        from finops_orchestrator.ingest import ingest
+        from finops_orchestrator.ingest import FileReport, ingest
+        from finops_orchestrator.ingest.roots import confine
 
-        def progress(name: str, rows: int) -> None:
-            anyio.from_thread.run(ctx.report_progress, rows, None, f"{name}: {rows:,} rows")
+        def run(posted: PostedProgress) -> list[FileReport]:
+            # This thread holds the store while it reads a file: it posts progress, never waits on the loop.
+            def progress(name: str, rows: int) -> None:
+                posted.post(rows, None, f"{name}: {rows:,} rows")
 
-        reports = await anyio.to_thread.run_sync(
-            lambda: ingest(store, list(paths), format_name=format, progress=progress)
-        )
+            return ingest(
+                store,
+                confine(paths, roots),  # a client reads only under the roots (a person on the command line: any path)
+                format_name=format,
+                progress=progress,
+                blob_endpoints=blob_endpoints,
+            )
+
+        reports = await in_worker_posting_progress(run, ctx.report_progress)
         files = [
             IngestedFile(
                 path=r.path,
@@ -197,6 +219,9 @@ def build_orchestrator(
                     for p in r.partitions
                     if not p.written
                 ],
+                replaced=[f"{x.label} ({x.rows:,} line items): {x.reason}" for x in r.replaced],
+                note=r.note,
+                derived=r.derived,
             )
             for r in reports
         ]
@@ -259,11 +284,26 @@ def _synced_at(snapshot: Snapshot) -> SyncedAt:
     return SyncedAt(provider=snapshot.provider, kind=snapshot.kind, taken_at=f"{snapshot.taken_at:%Y-%m-%dT%H:%MZ}")
 
 
+class TemplatePrompt(Prompt):
+    """A prompt from a template whose arguments are checked before the SDK renders it: the SDK reports its own
+    checks and any failure inside rendering as "Error rendering prompt" or an internal error, the reason only in
+    the server's log. Refused arguments answer an invalid-params error that says what to send."""
+
+    _template: PromptTemplate = PrivateAttr()
+
+    async def render(self, arguments: dict[str, Any] | None, context: Context[Any, Any]) -> Any:
+        try:
+            self._template.check(arguments or {})
+        except ValueError as exc:
+            raise MCPError(code=INVALID_PARAMS, message=str(exc)) from exc
+        return await super().render(arguments, context)
+
+
 def _prompt(template: PromptTemplate) -> Prompt:
     def render(**values: Any) -> str:
         return template.render(values)
 
-    return Prompt(
+    prompt = TemplatePrompt(
         name=template.name,
         title=template.title,
         description=template.description,
@@ -273,3 +313,5 @@ def _prompt(template: PromptTemplate) -> Prompt:
         fn=render,
         context_kwarg=None,
     )
+    prompt._template = template  # pyright: ignore[reportPrivateUsage]
+    return prompt

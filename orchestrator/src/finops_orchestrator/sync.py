@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Literal
 
 import anyio
+import anyio.to_thread
 from finops_core.dates import next_month_start
-from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.errors import FinOpsError, InvalidInput, StoreBusy
 from finops_core.logs import get_logger
 from finops_core.models import CLOUD_NAMES, FOCUS_PROVIDER_NAMES, Cloud
 from finops_core.provider import CloudProvider
@@ -119,6 +121,8 @@ async def sync(
 ) -> SyncReport:
     if end <= start:
         raise InvalidInput(f"Sync start ({start}) must be before end ({end}).")
+    if providers:  # clouds answer slowly and some bill each request: first make sure the store can take the answers
+        await anyio.to_thread.run_sync(store.probe_write, "sync")
     plans = {
         p.cloud: plan(store.coverage(FOCUS_PROVIDER_NAMES[p.cloud]), start, end, restate_months=restate_months)
         for p in providers
@@ -152,6 +156,8 @@ async def sync(
                 await step(f"{provider.cloud} {fetch.start:%Y-%m}")
             await _snapshots(store, provider, result, now())
             await step(f"{provider.cloud} inventory and recommendations")
+        except StoreBusy:  # not this cloud's failure: the next cloud would wait for the store in vain
+            raise
         except FinOpsError as exc:
             result.state = "failed"
             result.message = str(exc)
@@ -183,7 +189,10 @@ async def sync(
 async def _fetch_month(store: Store, provider: CloudProvider, fetch: Fetch, result: ProviderSync, source: str) -> None:
     items = await provider.daily_costs(fetch.start, fetch.end)
     result.fetched.append(f"{fetch.start}..{fetch.end}")
-    for written in write_synced(store, items, source=source, keep_before=fetch.start if fetch.keep_before else None):
+    keep_before = fetch.start if fetch.keep_before else None
+    # Writes wait for the store: in a worker thread, never on the loop (other clients' calls run there).
+    writes = await anyio.to_thread.run_sync(partial(write_synced, store, items, source=source, keep_before=keep_before))
+    for written in writes:
         if written.written:
             result.line_items += written.rows
             month = f"{written.key.billing_period_start:%Y-%m}"
@@ -195,10 +204,12 @@ async def _snapshots(store: Store, provider: CloudProvider, result: ProviderSync
     resources = await provider.list_resources(limit=RESOURCES_LIMIT)
     recommendations = await provider.list_recommendations(limit=RECOMMENDATIONS_LIMIT)
     name = provider.cloud
-    store.save_snapshot(Snapshot(provider=name, kind="resources", taken_at=taken_at, body=resources.model_dump_json()))
-    store.save_snapshot(
-        Snapshot(provider=name, kind="recommendations", taken_at=taken_at, body=recommendations.model_dump_json())
-    )
+    snapshots = [
+        Snapshot(provider=name, kind="resources", taken_at=taken_at, body=resources.model_dump_json()),
+        Snapshot(provider=name, kind="recommendations", taken_at=taken_at, body=recommendations.model_dump_json()),
+    ]
+    for snapshot in snapshots:  # store writes: in a worker thread, never on the loop
+        await anyio.to_thread.run_sync(store.save_snapshot, snapshot)
     result.resources = resources.total
     result.recommendations = recommendations.total
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+
+# Prompt arguments have no schema a client checks: this bounds each value (a day count, a month, a tag key, a
+# plan id), since every value is pasted into the rendered text, as often as its placeholder appears.
+ARGUMENT_CHARS = 512
+_NAMED = 5  # unknown arguments an error lists by name
+_NAME_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -25,21 +32,38 @@ class PromptTemplate:
     arguments: tuple[PromptArgumentSpec, ...]
     body: str
 
-    def render(self, values: dict[str, Any]) -> str:
-        """The body with placeholders filled; a missing required argument raises ``ValueError``."""
-        known = {a.name for a in self.arguments}
-        unknown = set(values) - known
+    def check(self, values: Mapping[str, Any]) -> None:
+        """Raise ``ValueError`` naming what is wrong with ``values``: an argument this prompt does not take (and
+        the ones it does), a required one missing, or a value longer than ``ARGUMENT_CHARS``."""
+        known = [a.name for a in self.arguments]
+        unknown = sorted(set(values) - set(known))
         if unknown:
-            raise ValueError(f"Unknown argument(s) {sorted(unknown)}; this prompt takes {sorted(known)}.")
+            named = ", ".join(repr(_clip(n)) for n in unknown[:_NAMED])
+            more = f" and {len(unknown) - _NAMED:,} more" if len(unknown) > _NAMED else ""
+            takes = f"takes only {', '.join(known)}" if known else "takes no arguments"
+            raise ValueError(f"Unknown argument {named}{more}: the prompt {self.name} {takes}.")
+        for arg in self.arguments:
+            value = values.get(arg.name)
+            if value in (None, "") and arg.required:
+                raise ValueError(f"Argument {arg.name!r} is required: {arg.description}")
+            if value is not None and len(str(value)) > ARGUMENT_CHARS:
+                raise ValueError(
+                    f"Argument {arg.name!r} is {len(str(value)):,} characters; send at most {ARGUMENT_CHARS} "
+                    f"({arg.description})"
+                )
+
+    def render(self, values: Mapping[str, Any]) -> str:
+        """The body with placeholders filled; arguments ``check`` refuses raise ``ValueError``."""
+        self.check(values)
         filled: dict[str, str] = {}
         for arg in self.arguments:
             value = values.get(arg.name)
-            if value in (None, ""):
-                if arg.required:
-                    raise ValueError(f"Argument {arg.name!r} is required: {arg.description}")
-                value = arg.default
-            filled[arg.name] = str(value)
+            filled[arg.name] = arg.default if value in (None, "") else str(value)
         return string.Formatter().vformat(self.body, (), filled)
+
+
+def _clip(name: str) -> str:
+    return name if len(name) <= _NAME_CHARS else f"{name[:_NAME_CHARS]}…"
 
 
 def parse_template(text: str, source: str) -> PromptTemplate:

@@ -10,6 +10,7 @@ import pytest
 from finops_core.models import CostQuery
 from finops_core.sandbox import DEMO_LABEL, SandboxProvider
 from finops_core.sandbox.company import AWS, SAVINGS_PLAN_MONTHLY, daily_amount, history_start
+from finops_core.service_categories import SUBCATEGORIES
 
 from tests.conftest import AS_OF
 
@@ -140,3 +141,10 @@ async def test_the_inventory_holds_the_waste_a_review_would_find() -> None:
     assert {"idle", "rightsize", "unattached", "commitment"} <= kinds
     states = {(r.resource_type, r.state) for r in (await provider.list_resources()).resources}
     assert {("instance", "stopped"), ("volume", "unattached"), ("ip", "unattached")} <= states
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_every_demo_line_item_has_the_focus_columns_its_identifiers_require(cloud: str) -> None:
+    items = SandboxProvider(cloud, as_of=AS_OF).line_items  # type: ignore[arg-type]
+    assert all(i.service_subcategory in SUBCATEGORIES[i.service_category or ""] for i in items)
+    assert all(i.sub_account_type for i in items if i.sub_account_id)

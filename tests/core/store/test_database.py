@@ -277,6 +277,7 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
         "0007_daily_region_pairs",
         "0008_api_answers",
         "0009_remediation",
+        "0010_sources",
     ]
     assert info.first_day == info.last_day == date(2026, 1, 5)
 

@@ -53,14 +53,21 @@ def test_files_of_one_month_in_one_run_add_up_instead_of_replacing_each_other(st
     reports = ingest(store, [str(tmp_path / "parts")])
     assert [r.rows_read for r in reports] == [600, len(frame) - 600]
     assert store.info().line_items == len(frame)
-    assert store.partitions()[0].row_count == len(frame)
+    assert sorted((Path(p.lineage.file or "").name, p.row_count) for p in store.partitions()) == [
+        ("part-1.csv", 600),
+        ("part-2.csv", len(frame) - 600),
+    ]
 
 
-def test_actual_and_amortized_azure_exports_are_never_loaded_together(store: Store) -> None:
+@pytest.mark.parametrize("one_command", [True, False], ids=["one command", "one command each"])
+def test_actual_and_amortized_azure_exports_are_never_loaded_together(store: Store, one_command: bool) -> None:
     actual = NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv"
     amortized = NATIVE / "azure/finops-toolkit_EA_AmortizedCost_Small.csv"
-    with pytest.raises(InvalidInput, match="Actual and amortized exports repeat each other's rows"):
-        ingest(store, [str(actual), str(amortized)])
+    refused = r"already loaded from \S*EA_ActualCost_Small\.csv \(azure-cost-details:actual\).*load one of them"
+    if not one_command:
+        ingest(store, [str(actual)])
+    with pytest.raises(InvalidInput, match=refused):
+        ingest(store, [str(actual), str(amortized)] if one_command else [str(amortized)])
     (partition,) = store.partitions()  # the first file stays; the second wrote nothing
     assert partition.lineage.source == "azure-cost-details:actual"
     assert partition.row_count == 11
@@ -106,4 +113,77 @@ def test_a_month_split_over_files_answers_queries_with_the_whole_month(store: St
     ingest(whole, [str(CUR)])
     query = CostQuery(start=date(2023, 11, 1), end=date(2023, 12, 1), group_by=("service",), metric="billed")
     assert store.query_costs(query).totals == whole.query_costs(query).totals
+    assert store.query_costs(query).rows == whole.query_costs(query).rows
+
+
+def test_a_header_only_export_is_zero_rows_noted_and_a_folder_ingest_goes_on(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a-empty-day.csv").write_bytes(FOCUS_CSV.read_bytes().split(b"\n")[0] + b"\n")
+    (folder / "b-nothing.jsonl").write_bytes(b"")
+    (folder / "c-cur.csv").write_bytes(CUR.read_bytes())
+    empty, nothing, cur = ingest(store, [str(folder)])
+    assert (empty.format, empty.rows_read, empty.note) == ("focus", 0, "an export with no rows (header only): 0 rows")
+    assert (nothing.rows_read, nothing.note) == (0, "empty file (0 bytes): 0 rows")
+    assert cur.line_items == store.info().line_items == 1281
+
+
+def test_the_command_notes_an_empty_export_and_the_derived_cells(home: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(FOCUS_CSV.read_bytes().split(b"\n")[0] + b"\n")
+    frame = pd.read_csv(FOCUS_CSV, dtype=str, keep_default_na=False)
+    aws = frame["ProviderName"] == "AWS"
+    blank_rows = len(frame[aws])
+    frame.loc[aws, "BillingPeriodStart"] = ""
+    blank = tmp_path / "blank-period.csv"
+    frame.to_csv(blank, index=False)
+    done = _finops(home, "ingest", str(empty), str(blank))
+    assert done.returncode == 0, done.stderr
+    assert "0 rows -> 0 line items in 0 partition(s) (an export with no rows (header only): 0 rows)" in done.stdout
+    assert f"derived blank cells: billing_period_start {blank_rows:,}" in done.stdout
+
+
+def test_a_blank_billing_period_is_derived_only_where_the_provider_bills_by_calendar_month(
+    store: Store, tmp_path: Path
+) -> None:
+    frame = pd.read_csv(FOCUS_CSV, dtype=str, keep_default_na=False)
+    whole = Store(tmp_path / "whole.sqlite")
+    ingest(whole, [str(FOCUS_CSV)])
+    frame.loc[frame["ProviderName"].isin(["AWS", "Microsoft"]), ["BillingPeriodStart", "BillingPeriodEnd"]] = ""
+    blank = tmp_path / "blank.csv"
+    frame.to_csv(blank, index=False)
+    (report,) = ingest(store, [str(blank)])
+    rows = len(frame[frame["ProviderName"].isin(["AWS", "Microsoft"])])
+    assert report.derived == {"billing_period_start": rows, "billing_period_end": rows}
+    assert [(p.key, p.row_count) for p in store.partitions()] == [(p.key, p.row_count) for p in whole.partitions()]
+    oracle = frame["ProviderName"] == "Oracle"
+    frame.loc[oracle.idxmax(), "BillingPeriodStart"] = ""  # Oracle's billing period is not documented as a month
+    frame.to_csv(blank, index=False)
+    with pytest.raises(InvalidInput, match="billing_period_start is empty"):
+        ingest(store, [str(blank)])
+
+
+def test_a_resource_named_only_in_an_instance_name_column_gets_a_resource_id(store: Store, tmp_path: Path) -> None:
+    frame = pd.read_csv(NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv", dtype=str, keep_default_na=False)
+    frame["InstanceName"] = frame["ResourceId"]
+    frame.loc[[1, 4], "ResourceId"] = ""
+    path = tmp_path / "azure.csv"
+    frame.to_csv(path, index=False)
+    (report,) = ingest(store, [str(path)])
+    assert report.derived == {"resource_id": 2}
+    with store.reader() as conn:
+        unnamed = len(frame[frame["InstanceName"] == ""])
+        assert conn.execute("SELECT COUNT(*) FROM focus_line_items WHERE resource_id IS NULL").fetchone()[0] == unnamed
+
+
+def test_a_cur_row_without_usage_dates_takes_them_from_its_time_interval(store: Store, tmp_path: Path) -> None:
+    frame = pd.read_csv(CUR, dtype=str, keep_default_na=False)
+    whole = Store(tmp_path / "whole.sqlite")
+    ingest(whole, [str(CUR)])
+    frame.loc[:9, ["lineItem/UsageStartDate", "lineItem/UsageEndDate", "bill/BillingPeriodStartDate"]] = ""
+    path = tmp_path / "cur.csv"
+    frame.to_csv(path, index=False)
+    (report,) = ingest(store, [str(path)])
+    assert report.derived == {"charge_period_start": 10, "charge_period_end": 10, "billing_period_start": 10}
+    query = CostQuery(start=date(2023, 11, 1), end=date(2023, 12, 1), group_by=("service",), metric="billed")
     assert store.query_costs(query).rows == whole.query_costs(query).rows

@@ -368,3 +368,15 @@ def test_finops_policy_prints_the_policy_in_force_and_rejects_an_invalid_file(ho
     failed = CliRunner().invoke(app, ["policy"], env=env)
     assert failed.exit_code == 1
     assert "guardrails.windows[0].start: '25:00' is not a time of day" in " ".join(failed.stderr.split())
+
+
+def test_finops_policy_prints_brackets_as_written_not_as_markup(home: Path) -> None:
+    from finops_orchestrator.cli import app
+
+    env = {"FINOPS_HOME": str(home), "FINOPS_POLICY_PATH": str(home / "policy.toml"), "COLUMNS": "200"}
+    (home / "policy.toml").write_text('[guardrails]\nprotected_tags = ["[hold]"]\n')
+    done = CliRunner().invoke(app, ["policy"], env=env)
+    assert done.exit_code == 0, done.output
+    flat = " ".join(done.stdout.split())
+    assert "No tag policies: add [[tag_policies]] entries (key, required, allowed) to check tags." in flat
+    assert "[hold]" in flat  # the file's own values too

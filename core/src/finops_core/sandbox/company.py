@@ -23,6 +23,10 @@ from typing import Any
 from finops_core.dates import midnight, month_start, next_month_start
 from finops_core.focus import CostLineItem
 from finops_core.models import Cloud
+from finops_core.service_categories import AWS as AWS_SERVICES
+from finops_core.service_categories import AZURE as AZURE_SERVICES
+from finops_core.service_categories import GOOGLE as GOOGLE_SERVICES
+from finops_core.service_categories import classify
 
 COMPANY = "Northwind Analytics"
 DEMO_LABEL = f"DEMO DATA: sandbox company '{COMPANY}', not a real cloud account"
@@ -400,6 +404,15 @@ def daily_amount(spec: CloudSpec, index: int, day: date, *, seed: int, as_of: da
     return _money(value)
 
 
+_SUB_ACCOUNT_TYPE: dict[Cloud, str] = {"aws": "Account", "azure": "Subscription", "gcp": "Project"}
+_SERVICES = {"aws": AWS_SERVICES, "azure": AZURE_SERVICES, "gcp": GOOGLE_SERVICES}
+
+
+def _subcategory(spec: CloudSpec, service: str) -> str:
+    """FOCUS's subcategory for a demo service, from the tables ingest uses for real exports."""
+    return classify(_SERVICES[spec.cloud], service)[1]
+
+
 def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[CostLineItem]:
     """Every demo line item of one cloud for ``[history_start(as_of), as_of)``."""
     items: list[CostLineItem] = []
@@ -426,13 +439,10 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
                     **common,
                     sub_account_id=series.account_id,
                     sub_account_name=series.account_name,
-                    sub_account_type="Account"
-                    if spec.cloud == "aws"
-                    else "Subscription"
-                    if spec.cloud == "azure"
-                    else "Project",
+                    sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
                     service_name=series.service,
                     service_category=series.category,
+                    service_subcategory=_subcategory(spec, series.service),
                     region_id=series.region,
                     region_name=series.region,
                     charge_category="Usage",
@@ -461,8 +471,10 @@ def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, Any])
                     **common,
                     sub_account_id=_AWS_PROD,
                     sub_account_name="northwind-prod",
+                    sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
                     service_name="Savings Plans for AWS Compute usage",
                     service_category="Compute",
+                    service_subcategory=_subcategory(spec, "Savings Plans for AWS Compute usage"),
                     charge_category="Purchase",
                     charge_frequency="Recurring",
                     pricing_category="Committed",
@@ -482,8 +494,10 @@ def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, Any])
                 **common,
                 sub_account_id=_AWS_PROD,
                 sub_account_name="northwind-prod",
+                sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
                 service_name="Amazon Elastic Compute Cloud",
                 service_category="Compute",
+                service_subcategory=_subcategory(spec, "Amazon Elastic Compute Cloud"),
                 region_id="us-east-1",
                 region_name="us-east-1",
                 charge_category="Usage",
@@ -507,8 +521,10 @@ def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, Any])
                 **common,
                 sub_account_id=_GCP_PROD,
                 sub_account_name=_GCP_PROD,
+                sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
                 service_name="Compute Engine",
                 service_category="Compute",
+                service_subcategory=_subcategory(spec, "Compute Engine"),
                 charge_category="Credit",
                 charge_frequency="One-Time",
                 charge_description="Promotional credit",

@@ -4,24 +4,31 @@ Tables (``sid`` = an id in ``strings``):
 
 - ``strings(id, value)``: the dictionary. Every FOCUS string column, tag set and SKU price detail is
   stored once here and referenced by id, which keeps a file of millions of rows compact.
-- ``partitions``: one row per (provider_name, billing_account_id, billing_period_start); its lineage
-  (source, file, FOCUS version, ingested_at), its exact billing period (``period_start``/``period_end``,
-  epoch seconds: every row of the partition shares them) and ``kind``: ``export`` (ingested line items) or ``sync``
-  (daily aggregates from a provider API). An export supersedes a sync, never the reverse.
-- ``line_items``: one row per FOCUS line item. String columns hold sids; cost metrics hold integer
-  nanos (exact sums); quantities and unit prices hold exact decimal text; timestamps hold UTC epoch
+- ``sources`` (0010): one row per ingested file (or sync write): its kind (``export`` or ``sync``), format, where it
+  was read (``label``), the SHA-256 of its bytes, the complete delivery its manifest declares (``scope``,
+  ``assembly``) and its line item count. ``source_labels(label, source_id)``: every path or URL a source was loaded
+  under (a copy of a file is the same source). See ``store.sources`` for what replaces what.
+- ``partitions``: one row per (provider_name, billing_account_id, billing_period_start, source): the rows one source
+  holds of one billing period. A billing period's rows are the sum of its partition rows (several files of one
+  export add up). Each keeps its lineage (source format, file, FOCUS version, ingested_at), its exact billing period
+  (``period_start``/``period_end``, epoch seconds: every row shares them) and ``kind``: ``export`` (ingested line
+  items) or ``sync`` (daily aggregates from a provider API). For one billing period only one kind counts: an export
+  supersedes a sync, never the reverse; and its exports are all of one format.
+- ``line_items``: one row per FOCUS line item, under its partition row. String columns hold sids; cost metrics hold
+  integer nanos (exact sums); quantities and unit prices hold exact decimal text; timestamps hold UTC epoch
   seconds; ``tags`` is the sid of the tag set's canonical JSON; ``x_extras`` is JSON text.
 - ``tag_pairs(tagset, key, value)``: the key/value side table for tag sets (all sids).
 - ``rollup_daily`` / ``rollup_monthly``: sums of the four cost metrics per day (or month) and coarse
-  dimensions, per partition, written with the partition's line items. Readers SUM them: a partition that
-  several files of one ingest add to holds one set of rows per file.
+  dimensions, per partition row, written with its line items. Readers SUM them: a billing period that several
+  files add to holds one set of rows per file.
 - ``rollup_day_*`` / ``rollup_month_*`` (0005): a small lattice of narrower rollups (``ROLLUP_SHAPES``), so a
   question reads the smallest table that holds its dimensions: every rollup keeps the base dimensions
   (provider, billing account, service category, charge category, currency) plus a subset of
   {service, sub-account, region}. ``rollup_day_tag_*`` / ``rollup_month_tag_*`` hold the sums of the line items
   carrying each tag (key, value) pair; untagged cost is the plain rollup's total minus them (exact in nanos).
-- ``source_totals``: per ingested file, partition and currency, the totals the file itself states
-  (billed; effective where the format has it), for reconciliation.
+- ``source_totals``: per source, billing period (provider, account, period start) and currency, the totals the file
+  itself states (billed; effective where the format has it); ``source_file_totals`` the same per source and
+  currency over all its periods. ``finops reconcile`` holds the store to both.
 """
 
 from __future__ import annotations
@@ -216,7 +223,12 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
     sql.execute("CREATE INDEX rollup_monthly_month ON rollup_monthly (month)")
     sql.execute("CREATE INDEX rollup_monthly_partition ON rollup_monthly (partition_id)")
 
-    # A readable face of line_items for people exploring the file with the sqlite3 shell or Datasette.
+    sql.execute(_focus_view())
+
+
+def _focus_view() -> str:
+    """A readable face of line_items for people exploring the file with the sqlite3 shell or Datasette."""
+
     def face(name: str, kind: ColumnKind) -> str:
         if name in PARTITION_COLUMNS:
             return f"p.{PARTITION_COLUMNS[name]} AS {name}"
@@ -225,7 +237,7 @@ def _initial(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnused
         return f"li.{name}"
 
     decoded = ", ".join(face(c.name, c.kind) for c in FOCUS_COLUMNS)
-    sql.execute(
+    return (
         f"CREATE VIEW focus_line_items AS SELECT li.id, li.partition_id, {decoded}, li.x_extras FROM line_items li "
         "JOIN partitions p ON p.id = li.partition_id"
     )
@@ -369,3 +381,95 @@ def _remediation(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUn
                 f"CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
+
+
+@_migration("0010_sources")
+def _sources(db: sqlite_utils.Database) -> None:  # pyright: ignore[reportUnusedFunction]
+    # Each file is a source, and a partition row holds one source's rows of one billing period, so a later file
+    # replaces only itself, never the rows another file holds for the same period (a partition used to be replaced
+    # whole, which lost the neighbouring-month rows of exports split by file). Stated totals belong to the source, so
+    # `finops reconcile` notices rows of a source that went missing.
+    sql = db.conn
+    sql.execute(
+        "CREATE TABLE sources (id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('export', 'sync')), "
+        "format TEXT NOT NULL, label TEXT NOT NULL, content_hash TEXT, scope TEXT, assembly TEXT, focus_version TEXT, "
+        "ingested_at TEXT NOT NULL, row_count INTEGER NOT NULL)"
+    )
+    sql.execute("CREATE INDEX sources_content_hash ON sources (content_hash)")
+    sql.execute("CREATE INDEX sources_scope ON sources (scope)")
+    sql.execute(
+        "CREATE TABLE source_labels (label TEXT NOT NULL, source_id INTEGER NOT NULL, PRIMARY KEY (label, source_id)) "
+        "WITHOUT ROWID"
+    )
+    sql.execute("CREATE INDEX source_labels_source ON source_labels (source_id)")
+    # Existing partitions: one source per file that opened them (the lineage a partition kept), named by that file
+    # and by every file whose totals it recorded (files of one ingest added to each other's partitions).
+    sql.execute(
+        "INSERT INTO sources (kind, format, label, focus_version, ingested_at, row_count) "
+        "SELECT kind, source, COALESCE(file, source), focus_version, ingested_at, SUM(row_count) FROM partitions "
+        "GROUP BY kind, source, file, focus_version, ingested_at ORDER BY MIN(id)"
+    )
+    sql.execute(
+        "CREATE TEMP TABLE legacy_owner AS SELECT p.id AS partition_id, s.id AS source_id FROM partitions p "
+        "JOIN sources s ON s.kind = p.kind AND s.format = p.source AND s.label = COALESCE(p.file, p.source) "
+        "AND s.focus_version IS p.focus_version AND s.ingested_at = p.ingested_at"
+    )
+    sql.execute(
+        "INSERT OR IGNORE INTO source_labels SELECT label, id FROM sources WHERE kind = 'export' UNION "
+        "SELECT st.file, o.source_id FROM source_totals st JOIN legacy_owner o ON o.partition_id = st.partition_id"
+    )
+    sql.execute("DROP VIEW focus_line_items")  # it names partitions, rebuilt below
+    sql.execute("ALTER TABLE partitions RENAME TO partitions_0009")
+    sql.execute(
+        """CREATE TABLE partitions (
+            id INTEGER PRIMARY KEY,
+            provider_name TEXT NOT NULL,
+            billing_account_id TEXT NOT NULL,
+            billing_period_start TEXT NOT NULL,
+            period_start INTEGER NOT NULL,
+            period_end INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('export', 'sync')),
+            source TEXT NOT NULL,
+            file TEXT,
+            focus_version TEXT,
+            ingested_at TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            source_id INTEGER NOT NULL,
+            UNIQUE (provider_name, billing_account_id, billing_period_start, source_id)
+        )"""
+    )
+    sql.execute("CREATE INDEX partitions_source ON partitions (source_id)")
+    sql.execute(
+        "INSERT INTO partitions SELECT p.*, o.source_id FROM partitions_0009 p "
+        "JOIN legacy_owner o ON o.partition_id = p.id"
+    )
+    sql.execute("DROP TABLE partitions_0009")
+    sql.execute("ALTER TABLE source_totals RENAME TO source_totals_0009")
+    sql.execute(
+        "CREATE TABLE source_totals (source_id INTEGER NOT NULL, provider_name TEXT NOT NULL, "
+        "billing_account_id TEXT NOT NULL, billing_period_start TEXT NOT NULL, currency TEXT NOT NULL, "
+        "billed INTEGER, effective INTEGER, row_count INTEGER NOT NULL)"
+    )
+    sql.execute("CREATE INDEX source_totals_source ON source_totals (source_id)")
+    sql.execute(
+        "CREATE INDEX source_totals_key ON source_totals (provider_name, billing_account_id, billing_period_start)"
+    )
+    sql.execute(
+        "INSERT INTO source_totals SELECT o.source_id, p.provider_name, p.billing_account_id, p.billing_period_start, "
+        "st.currency, st.billed, st.effective, st.row_count FROM source_totals_0009 st "
+        "JOIN legacy_owner o ON o.partition_id = st.partition_id JOIN partitions p ON p.id = st.partition_id"
+    )
+    sql.execute("DROP TABLE source_totals_0009")
+    # What each file states in all (per currency), kept apart from the per-period totals: a write that wrongly
+    # removed another file's rows of a period together with its totals for that period still shows here.
+    sql.execute(
+        "CREATE TABLE source_file_totals (source_id INTEGER NOT NULL, currency TEXT NOT NULL, billed INTEGER, "
+        "effective INTEGER, row_count INTEGER NOT NULL, PRIMARY KEY (source_id, currency)) WITHOUT ROWID"
+    )
+    sql.execute(
+        "INSERT INTO source_file_totals SELECT source_id, currency, CASE WHEN COUNT(billed) = COUNT(*) THEN "
+        "SUM(billed) END, CASE WHEN COUNT(effective) = COUNT(*) THEN SUM(effective) END, SUM(row_count) "
+        "FROM source_totals GROUP BY source_id, currency"
+    )
+    sql.execute("DROP TABLE temp.legacy_owner")
+    sql.execute(_focus_view())

@@ -1,9 +1,12 @@
-"""One write transaction over the store: every partition it touches is replaced, all or nothing.
+"""One write transaction over the store: all or nothing.
 
-A file of billing data can span several partitions (accounts, months) and arrive in chunks. The writer
-replaces a partition the first time a row of it arrives, appends later chunks, rebuilds the touched
-partitions' rollups and commits once, at the end; any error or interruption before that rolls the
-whole transaction back, so the store is as it was before the file.
+A file of billing data can span several billing periods (accounts, months) and arrive in chunks. An ingested file
+is a *source* (``store.sources``): the writer first removes the earlier sources it replaces (itself loaded before,
+the same content under another name, an earlier delivery of the scope its manifest declares), then puts its rows
+under partition rows of its own, one per billing period, beside other sources' rows of the same periods. A write
+without a source (a sync) replaces each partition it touches whole. Rows come in chunks; the writer builds the
+rollups as they come, records the file's stated totals, and commits once, at the end; any error or interruption
+before that rolls the whole transaction back, so the store is as it was before the file.
 """
 
 from __future__ import annotations
@@ -39,6 +42,18 @@ from finops_core.store.schema import (
     TAG_SHAPES,
     WIDE_DIMENSIONS,
     RollupShape,
+)
+from finops_core.store.sources import (
+    SAME_CONTENT,
+    SAME_FILE,
+    ReplacedSource,
+    SourceIdentity,
+    delete_slices,
+    delete_sources,
+    describe,
+    inherited_labels,
+    matching,
+    recount,
 )
 
 if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
@@ -114,7 +129,14 @@ class SourceTotal:
 
 
 class PartitionWriter:
-    """Adds line items inside one transaction. Get one from ``Store.writer()``."""
+    """Adds line items inside one transaction. Get one from ``Store.writer()``.
+
+    With a ``source`` (an ingested file), the write is that source: the earlier sources it is (the same path or
+    URL, the same content) or that its format declares it supersedes are removed first, and its rows go into
+    partition rows of its own beside other sources' rows of the same billing periods. Without one (a sync, or a
+    caller that owns whole partitions such as the demo), every partition it touches is replaced whole.
+    Either way an export supersedes synced aggregates of its partition, and a sync never writes over an export.
+    """
 
     def __init__(
         self,
@@ -123,39 +145,69 @@ class PartitionWriter:
         lineage: Lineage,
         kind: str,
         progress: Callable[[int], None] | None = None,
-        append_to: frozenset[PartitionKey] = frozenset(),
+        source: SourceIdentity | None = None,
     ) -> None:
         self._conn = conn
         self._lineage = lineage
         self._kind = kind
+        self._source = source
         self._encoder = BatchEncoder(conn, dictionary)
         self._ids: dict[tuple[str, str, date], int | None] = {}  # None: partition skipped
         self._results: dict[tuple[str, str, date], WriteResult] = {}
         self._progress = progress
-        self._append_to = append_to
         self._periods: dict[int, tuple[int, int]] = {}
         self._counts: dict[int, int] = {}  # partition id -> its rows after this write
+        self._touched: set[int] = set()  # sources whose rows this write removed in part
         self._rollups = RollupAccumulator()
         self.rows = 0
+        self.replaced: list[ReplacedSource] = []
+        self.source_id = self._begin()
 
     @property
     def results(self) -> list[WriteResult]:
         return list(self._results.values())
 
+    def _begin(self) -> int:
+        """Remove the sources this one replaces and register it; its id."""
+        conn, lineage, source = self._conn, self._lineage, self._source
+        labels = {lineage.file or lineage.source}
+        if source is not None:
+            labels = {source.label}
+            found = matching(conn, source)
+            self.replaced = describe(conn, found, found)
+            # A copy (or the file itself) answers to the names it had; another delivery's files keep theirs.
+            labels |= inherited_labels(conn, [i for i, why in found.items() if why in (SAME_FILE, SAME_CONTENT)])
+            delete_sources(conn, list(found))
+        cursor = conn.execute(
+            "INSERT INTO sources (kind, format, label, content_hash, scope, assembly, focus_version, ingested_at, "
+            "row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (
+                self._kind,
+                lineage.source,
+                source.label if source is not None else lineage.file or lineage.source,
+                *((source.content_hash, source.scope, source.assembly) if source is not None else (None, None, None)),
+                lineage.focus_version,
+                lineage.ingested_at.isoformat(),
+            ),
+        )
+        assert cursor.lastrowid is not None
+        conn.executemany(
+            "INSERT OR IGNORE INTO source_labels VALUES (?, ?)", [(label, cursor.lastrowid) for label in labels]
+        )
+        return cursor.lastrowid
+
     def open_partition(self, key: PartitionKey) -> int | None:
-        """Replace ``key`` in this transaction (once); the id rows go under, or None if it is protected."""
+        """The partition row this write's rows of ``key`` go under (made once), or None if it may not write there."""
         k = (key.provider_name, key.billing_account_id, key.billing_period_start)
         if k in self._ids:
             return self._ids[k]
         conn = self._conn
-        existing = conn.execute(
-            "SELECT id, kind, row_count FROM partitions WHERE provider_name = ? AND billing_account_id = ? "
-            "AND billing_period_start = ?",
+        others = conn.execute(
+            "SELECT id, kind, source, file, row_count, source_id FROM partitions WHERE provider_name = ? AND "
+            "billing_account_id = ? AND billing_period_start = ?",
             (key.provider_name, key.billing_account_id, key.billing_period_start.isoformat()),
-        ).fetchone()
-        lineage = self._lineage
-        values = (self._kind, lineage.source, lineage.file, lineage.focus_version, lineage.ingested_at.isoformat())
-        if existing is not None and self._kind == "sync" and existing[1] == "export":
+        ).fetchall()
+        if self._kind == "sync" and any(kind == "export" for _, kind, *_ in others):
             self._ids[k] = None
             self._results[k] = WriteResult(
                 key=key,
@@ -165,41 +217,57 @@ class PartitionWriter:
                 "same costs twice",
             )
             return None
-        if existing is not None and key in self._append_to:  # written earlier in the same run: add to it
-            partition_id, replaced = int(existing[0]), 0
-            self._counts[partition_id] = int(existing[2])
-            period = conn.execute("SELECT period_start, period_end FROM partitions WHERE id = ?", (partition_id,))
-            self._periods[partition_id] = tuple(period.fetchone())
-        elif existing is not None:
-            partition_id, replaced = int(existing[0]), int(existing[2])
-            for table in ("line_items", *ROLLUP_TABLES, "source_totals"):
-                conn.execute(f"DELETE FROM {table} WHERE partition_id = ?", (partition_id,))
-            conn.execute(
-                "UPDATE partitions SET kind = ?, source = ?, file = ?, focus_version = ?, ingested_at = ? WHERE id = ?",
-                (*values, partition_id),
-            )
-        else:
-            replaced = 0
-            start, default_end = midnight(key.billing_period_start), next_month_start(key.billing_period_start)
-            cursor = conn.execute(
-                "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, period_start, "
-                "period_end, kind, source, file, focus_version, ingested_at, row_count) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (
-                    key.provider_name,
-                    key.billing_account_id,
-                    key.billing_period_start.isoformat(),
-                    int(start.timestamp()),
-                    int(default_end.timestamp()),
-                    *values,
-                ),
-            )
-            assert cursor.lastrowid is not None
-            partition_id = cursor.lastrowid
+        if self._source is not None:
+            self._refuse_another_format(key, [(fmt, file) for _, kind, fmt, file, *_ in others if kind == "export"])
+        # An export supersedes synced aggregates; a write without a source replaces the partition whole.
+        removed = [row for row in others if row[1] == "sync" or self._source is None]
+        delete_slices(conn, [int(row[0]) for row in removed])
+        self._touched.update(int(row[5]) for row in removed)
+        for _, kind, fmt, file, rows, _ in removed:
+            if kind == "sync" and self._kind == "export":
+                reason = "synced aggregates of this billing period: an ingested export supersedes them"
+                self.replaced.append(ReplacedSource(label=file or fmt, format=fmt, rows=int(rows), reason=reason))
+        lineage = self._lineage
+        start, default_end = midnight(key.billing_period_start), next_month_start(key.billing_period_start)
+        cursor = conn.execute(
+            "INSERT INTO partitions (provider_name, billing_account_id, billing_period_start, period_start, "
+            "period_end, kind, source, file, focus_version, ingested_at, row_count, source_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (
+                key.provider_name,
+                key.billing_account_id,
+                key.billing_period_start.isoformat(),
+                int(start.timestamp()),
+                int(default_end.timestamp()),
+                self._kind,
+                lineage.source,
+                self._source.label if self._source is not None else lineage.file,
+                lineage.focus_version,
+                lineage.ingested_at.isoformat(),
+                self.source_id,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        partition_id = cursor.lastrowid
         self._ids[k] = partition_id
-        self._counts.setdefault(partition_id, 0)
-        self._results[k] = WriteResult(key=key, written=True, rows=0, replaced_rows=replaced)
+        self._counts[partition_id] = 0
+        self._results[k] = WriteResult(key=key, written=True, rows=0, replaced_rows=sum(int(row[4]) for row in removed))
         return partition_id
+
+    def _refuse_another_format(self, key: PartitionKey, exports: list[tuple[str, str | None]]) -> None:
+        """One billing period of one account comes from one export format: two formats (Azure's actual and
+        amortized cost details, a FOCUS export and a CUR) describe the same charges, and would count them twice."""
+        fmt = self._lineage.source
+        other = next(((f, file) for f, file in exports if f != fmt), None)
+        if other is None:
+            return
+        name = self._source.label if self._source is not None else "this file"
+        raise InvalidInput(
+            f"{name}: {key.provider_name} {key.billing_account_id} {key.billing_period_start:%Y-%m} is already loaded "
+            f"from {other[1]} ({other[0]}); this file is {fmt}. Two kinds of export of one billing period repeat "
+            "each other's charges (Azure's actual and amortized cost details do): load one of them. To switch, "
+            f"remove the other first with `finops store forget {other[1]}`. Nothing from this file was written."
+        )
 
     def add_items(
         self, items: Iterable[CostLineItem], *, only: PartitionKey | None = None, chunk_size: int = 10_000
@@ -283,23 +351,39 @@ class PartitionWriter:
         )
 
     def record_source_totals(self, file: str, totals: Mapping[SourceKey, SourceTotal]) -> None:
-        """Remember what ``file`` itself says it adds to each partition, for ``Store.reconcile``."""
+        """Remember what ``file`` itself says it adds to each partition, for ``Store.reconcile``. The totals
+        belong to the source, so rows of it that later went missing show as a difference."""
         rows: list[tuple[Any, ...]] = []
+        whole: dict[str, list[Any]] = {}  # currency -> billed, effective, rows over every period of the file
         for (provider, account, start, currency), total in totals.items():
-            partition_id = self._ids.get((provider, account, start.date()))
-            if partition_id is None:
+            if self._ids.get((provider, account, start.date())) is None:
                 continue
+            acc = whole.setdefault(currency, [Decimal(0), Decimal(0), 0])
+            acc[0] = None if acc[0] is None or total.billed is None else acc[0] + total.billed
+            acc[1] = None if acc[1] is None or total.effective is None else acc[1] + total.effective
+            acc[2] += total.rows
             billed, effective = (None if t is None else to_nanos(t) for t in (total.billed, total.effective))
             if any(t is not None and abs(t) > _INT64_MAX for t in (billed, effective)):
                 raise InvalidInput(
                     f"{file} states a total for {provider} / {account} beyond what the store holds (about 9.2 billion "
                     "at nano precision). Nothing was written; check the file for corrupt amounts."
                 )
-            rows.append((partition_id, file, currency, billed, effective, total.rows))
-        self._conn.executemany("INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?)", rows)
+            period = start.date().isoformat()
+            rows.append((self.source_id, provider, account, period, currency, billed, effective, total.rows))
+        self._conn.executemany("INSERT INTO source_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        files: list[tuple[Any, ...]] = []
+        for currency, (billed_all, effective_all, count) in whole.items():
+            billed, effective = (None if t is None else to_nanos(t) for t in (billed_all, effective_all))
+            if any(t is not None and abs(t) > _INT64_MAX for t in (billed, effective)):
+                raise InvalidInput(
+                    f"{file} states a total in {currency} beyond what the store holds (about 9.2 billion at nano "
+                    "precision). Nothing was written; check the file for corrupt amounts."
+                )
+            files.append((self.source_id, currency, billed, effective, count))
+        self._conn.executemany("INSERT INTO source_file_totals VALUES (?, ?, ?, ?, ?)", files)
 
     def finish(self) -> list[WriteResult]:
-        """Store new strings, rollups and row counts of every touched partition (before COMMIT)."""
+        """Store new strings, rollups and row counts of every touched partition and source (before COMMIT)."""
         self._encoder.flush()
         self._rollups.write(self._conn)
         for k, partition_id in self._ids.items():
@@ -308,6 +392,7 @@ class PartitionWriter:
             count = self._counts[partition_id]
             self._conn.execute("UPDATE partitions SET row_count = ? WHERE id = ?", (count, partition_id))
             self._results[k] = self._results[k].model_copy(update={"rows": count})
+        recount(self._conn, {self.source_id, *self._touched})
         return self.results
 
 

@@ -8,7 +8,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
+import anyio
 import anyio.to_thread
+from finops_core.bounds import AmountText, Day, Id, Ids, Sql
+from finops_core.currency import currency_code
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
@@ -26,20 +29,16 @@ from finops_orchestrator.analysis.changes import ChangeExplanation, explain_chan
 from finops_orchestrator.analysis.commitments import CommitmentReport, commitments
 from finops_orchestrator.analysis.forecast import ForecastBy, ForecastReport, forecast
 from finops_orchestrator.analysis.savings import SavingsReport, store_savings
-from finops_orchestrator.analysis.sql import SqlAnswer, run_sql
+from finops_orchestrator.analysis.sql import SLOT_WAIT_S, SQL_SLOTS, TIME_LIMIT_S, SqlAnswer, run_sql
 from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_findings
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 from finops_orchestrator.providers import ProviderStatus
 from finops_orchestrator.remediation.policy import Policy
 
-Metric = Annotated[
-    CostMetric, Field(description="effective (amortized, default), billed (invoice cash), list or contracted.")
-]
-Start = Annotated[str | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
-End = Annotated[str | None, Field(description="Day after the last day (exclusive). Default: today.")]
-Providers = Annotated[
-    list[str] | None, Field(description="Only these providers (FOCUS ProviderName: AWS, Microsoft, Google Cloud).")
-]
+Metric = Annotated[CostMetric, Field(description="effective = amortized (default), billed = invoice cash.")]
+Start = Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
+End = Annotated[Day | None, Field(description="Day after the last day (exclusive). Default: today.")]
+Providers = Annotated[Ids | None, Field(description="Only these providers: AWS, Microsoft, Google Cloud.")]
 
 
 def register_analysis_tools(
@@ -64,13 +63,13 @@ def register_analysis_tools(
         "Default: the last 30 days against the 30 before, by service.",
     )
     async def finops_explain_change(
-        start: Annotated[str | None, Field(description="Current period's first day, YYYY-MM-DD.")] = None,
-        end: Annotated[str | None, Field(description="Current period's end (exclusive). Default: today.")] = None,
+        start: Annotated[Day | None, Field(description="Current period's first day, YYYY-MM-DD.")] = None,
+        end: Annotated[Day | None, Field(description="Current period's end (exclusive). Default: today.")] = None,
         baseline_start: Annotated[
-            str | None, Field(description="Baseline's first day. Default: as long as the current period, just before.")
+            Day | None, Field(description="Baseline's first day. Default: as long as the current period, just before.")
         ] = None,
         baseline_end: Annotated[
-            str | None, Field(description="Baseline's end (exclusive). Default: the current period's start.")
+            Day | None, Field(description="Baseline's end (exclusive). Default: the current period's start.")
         ] = None,
         dimension: Annotated[Dimension, Field(description="Split the change along this.")] = "service",
         drill_down: Annotated[Dimension | None, Field(description="Split each driver again along this.")] = None,
@@ -82,7 +81,7 @@ def register_analysis_tools(
         length = current[1] - current[0]
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
-        check_period(base_start, base_end)
+        check_period(base_start, base_end, ("baseline_start", "baseline_end"))
         return explain_change(
             store,
             current=current,
@@ -101,20 +100,20 @@ def register_analysis_tools(
         name="finops_anomalies",
         annotations=READ,
         description="Unusual daily costs per provider x service x account: each day is compared with the same "
-        "weekday of the previous weeks (median and median absolute deviation), so weekly cycles and monthly "
-        "fees are not flagged. Returns each anomaly's start, days, shape (spike, or a lasting shift), dollar "
-        "impact over the expected cost and the series it is in, largest impact first.",
+        "weekday of the previous weeks (median and median absolute deviation), so weekly cycles and monthly fees "
+        "are not flagged. Each anomaly: its series, start, days, shape (spike or lasting shift) and impact over the "
+        "expected cost, largest first.",
     )
     async def finops_anomalies(
         days: Annotated[int, Field(description="How many recent days to check.", ge=1, le=180)] = 30,
-        end: Annotated[str | None, Field(description="Day after the last day checked. Default: today.")] = None,
+        end: Annotated[Day | None, Field(description="Day after the last day checked. Default: today.")] = None,
         metric: Metric = "effective",
         providers: Providers = None,
         sensitivity: Annotated[
             float, Field(description="Robust z-score a day must pass (higher: fewer anomalies).", ge=2, le=20)
         ] = 4.0,
         min_impact: Annotated[
-            str, Field(description="Ignore anomalies whose impact is below this amount (in their currency).")
+            AmountText, Field(description="Ignore anomalies whose impact is below this amount (in their currency).")
         ] = "10",
         drops: Annotated[
             bool, Field(description="Also report unusual drops (credits, outages, moved workloads).")
@@ -145,7 +144,7 @@ def register_analysis_tools(
         "Default: the last 30 days.",
     )
     async def finops_tag_coverage(
-        tag_key: Annotated[str, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
+        tag_key: Annotated[Id, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
         start: Start = None,
         end: End = None,
         metric: Metric = "effective",
@@ -175,13 +174,15 @@ def register_analysis_tools(
     )
     async def finops_budget_set(
         name: Annotated[str, Field(description="Unique name, e.g. 'data platform'.", min_length=1, max_length=100)],
-        amount: Annotated[str, Field(description="The limit per period, e.g. 25000.")],
-        currency: Annotated[str, Field(description="ISO 4217 code; only costs in it count.", min_length=3)] = "USD",
+        amount: Annotated[AmountText, Field(description="The limit per period, e.g. 25000.")],
+        currency: Annotated[
+            str, Field(description="ISO 4217 code; only costs in it count.", min_length=3, max_length=3)
+        ] = "USD",
         period: Annotated[Literal["monthly", "quarterly", "yearly"], Field(description="Budget period.")] = "monthly",
         metric: Metric = "effective",
         providers: Providers = None,
-        services: Annotated[list[str] | None, Field(description="Only these service names.")] = None,
-        accounts: Annotated[list[str] | None, Field(description="Only these sub-account ids.")] = None,
+        services: Annotated[Ids | None, Field(description="Only these service names.")] = None,
+        accounts: Annotated[Ids | None, Field(description="Only these sub-account ids.")] = None,
     ) -> BudgetStatus:
         value = parse_amount(amount, "amount", positive=True)
         chosen: dict[Dimension, list[str] | None] = {
@@ -192,12 +193,12 @@ def register_analysis_tools(
         filters: dict[Dimension, tuple[str, ...]] = {d: tuple(values) for d, values in chosen.items() if values}
         budget = Budget(
             name=name.strip(),
-            amount=Money(amount=value, currency=currency.strip().upper()),
+            amount=Money(amount=value, currency=currency_code(currency, "currency")),
             period=period,
             metric=metric,
             filters=filters,
         )
-        store.save_budget(budget, datetime.now(UTC))
+        await anyio.to_thread.run_sync(store.save_budget, budget, datetime.now(UTC))  # never write on the loop
         return budget_status(budget, store, today())
 
     @compact_tool(
@@ -209,7 +210,7 @@ def register_analysis_tools(
         "thresholds reached.",
     )
     async def finops_budget_status(
-        name: Annotated[str | None, Field(description="Only this budget.")] = None,
+        name: Annotated[Id | None, Field(description="Only this budget.")] = None,
     ) -> BudgetReport:
         budgets = [b for b in store.budgets() if name is None or b.name == name]
         if name is not None and not budgets:
@@ -256,7 +257,7 @@ def register_analysis_tools(
     async def finops_savings(
         top_n: Annotated[int, Field(description="Opportunities to list.", ge=1, le=200)] = 20,
         min_monthly_savings: Annotated[
-            str, Field(description="Ignore opportunities saving less than this a month.")
+            AmountText, Field(description="Ignore opportunities saving less than this a month.")
         ] = "0",
     ) -> SavingsReport:
         floor = parse_amount(min_monthly_savings, "min_monthly_savings")
@@ -280,8 +281,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Forecast cost per provider, per service or in total (per currency): this month's end "
         "(month-to-date actual + forecast) and the next N days, each with an 80% interval. Per series the model "
-        "with the lowest backtest error (never worse than seasonal naive), named with both errors and the "
-        "intervals' coverage. The first call fits (seconds); fits are reused.",
+        "with the lowest backtest error (never worse than seasonal naive), named with both errors. Fitted on "
+        "first use (seconds) and reused.",
     )
     async def finops_forecast(
         horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,
@@ -304,6 +305,8 @@ def register_analysis_tools(
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
 
+    sql_slots = anyio.CapacityLimiter(SQL_SLOTS)
+
     @compact_tool(
         server,
         name="finops_sql",
@@ -313,7 +316,19 @@ def register_analysis_tools(
         "strings), partitions. Only SELECT; rows and time are bounded.",
     )
     async def finops_sql(
-        query: Annotated[str, Field(description="One SELECT statement.", max_length=20_000)],
+        query: Annotated[Sql, Field(description="One SELECT statement.")],
         max_rows: Annotated[int, Field(description="Rows to return at most.", ge=1, le=1000)] = 100,
     ) -> SqlAnswer:
-        return run_sql(store.path, query, max_rows=max_rows)
+        acquired = False
+        with anyio.move_on_after(SLOT_WAIT_S):
+            await sql_slots.acquire()
+            acquired = True
+        if not acquired:
+            raise InvalidInput(
+                f"finops_sql is busy: {SQL_SLOTS} queries are running. Try again in ~{TIME_LIMIT_S:g} s, or use "
+                "finops_cost_query."
+            )
+        try:  # in a worker thread: a query may run up to its time limit, and other calls must not wait on it
+            return await anyio.to_thread.run_sync(functools.partial(run_sql, store.path, query, max_rows=max_rows))
+        finally:
+            sql_slots.release()

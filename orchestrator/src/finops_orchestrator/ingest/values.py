@@ -20,6 +20,12 @@ from typing import Any
 from finops_core.errors import InvalidInput
 
 NULLS = frozenset({"", "NULL", "null", "None", "nan", "NaN"})
+# A cost is stored as int64 nanos; a quantity as exact text, bounded so no cell expands into a huge number.
+MAX_AMOUNT = Decimal(2**63 - 1).scaleb(-9)
+_MAX_EXPONENT = 30
+# Billing data lies between the Unix epoch and the next century or two; anything else is a corrupt cell
+# (and 9999-12-31 plus a day would not even be a date).
+FIRST_YEAR, LAST_YEAR = 1970, 2199
 
 
 def cell(value: Any) -> str | None:
@@ -36,11 +42,37 @@ def cell(value: Any) -> str | None:
 def parse_decimal(text: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", "") if "," in text and "." in text else text)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite():
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not value.is_finite() or (value and not -_MAX_EXPONENT <= value.adjusted() <= _MAX_EXPONENT):
         raise ValueError(text)
     return value
+
+
+def parse_money(text: str) -> Decimal:
+    """An amount the store can hold exactly: at most about 9.2 billion per line item."""
+    value = parse_decimal(text)
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(text)
+    return value
+
+
+def money(value: Any) -> Decimal:
+    """An amount from a nested field (a JSON number, a float BigQuery wrote, or text), exactly as written."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(repr(value))
+    return parse_money(str(value).strip())
+
+
+_CURRENCY = re.compile(r"^[A-Za-z0-9]{1,16}$")
+
+
+def parse_currency(text: str) -> str:
+    """A currency code: ISO 4217 normally (USD), though real files carry oddities (a fixture has "MC"); at most
+    16 letters or digits, what every answer about money can show."""
+    if not _CURRENCY.match(text):
+        raise ValueError(text)
+    return text
 
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -53,18 +85,31 @@ def parse_timestamp(text: str) -> datetime:
     if match:
         month, day, year, hour, minute, second = match.groups()
         full_year = int(year) + (2000 if len(year) == 2 else 0)
-        return datetime(full_year, int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=UTC)
-    cleaned = text.replace(" UTC", "+00:00").replace("Z", "+00:00")
-    try:
-        value = datetime.fromisoformat(cleaned)
-    except ValueError:
-        raise ValueError(text) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        clock = (int(hour or 0), int(minute or 0), int(second or 0))
+        value = datetime(full_year, int(month), int(day), *clock, tzinfo=UTC)
+    else:
+        cleaned = text.replace(" UTC", "+00:00").replace("Z", "+00:00")
+        try:
+            value = datetime.fromisoformat(cleaned)
+        except ValueError as exc:
+            raise ValueError(text) from exc
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(text)
+    return value
+
+
+_NO_TAGS = frozenset({'""', "''", "{}", "[]"})
 
 
 def parse_tags(text: str) -> dict[str, str]:
-    """Tags from JSON, Azure EA's brace-less JSON, or ``key:value`` lists; keys trimmed, values as text."""
+    """Tags from JSON, Azure EA's brace-less JSON, a list of ``{"key", "value"}`` objects, or ``key:value``
+    lists; keys trimmed, values as text. An empty JSON string, object or list (Azure writes ``""``) is no tags."""
     body = text.strip()
+    if body in _NO_TAGS:
+        return {}
+    if body.startswith("["):
+        return key_values(json.loads(body))
     if not body.startswith("{"):
         body = "{" + body + "}"
     try:
@@ -73,7 +118,35 @@ def parse_tags(text: str) -> dict[str, str]:
         raw = _loose_pairs(text)
     if not isinstance(raw, dict):
         raise ValueError(text)
-    return {str(k).strip(): "" if v is None else str(v) for k, v in raw.items() if str(k).strip()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    return {str(k).strip(): label_text(v) for k, v in raw.items() if str(k).strip()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
+def label_text(value: Any) -> str:
+    """A tag or label value as text: JSON for nested values (never a Python repr), "" for null."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def key_values(raw: Any) -> dict[str, str]:
+    """Labels as BigQuery writes them (a list of ``{"key", "value"}``), one such object, or a plain mapping."""
+    if raw is None:
+        return {}
+    if isinstance(raw, dict):
+        if "key" in raw and set(raw) <= {"key", "value"}:  # pyright: ignore[reportUnknownArgumentType]
+            raw = [raw]
+        else:
+            return {str(k).strip(): label_text(v) for k, v in raw.items() if str(k).strip()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    if not isinstance(raw, list):
+        raise ValueError(repr(raw))
+    out: dict[str, str] = {}
+    for item in raw:  # pyright: ignore[reportUnknownVariableType]
+        if not isinstance(item, dict) or "key" not in item or item["key"] is None:
+            raise ValueError(repr(item))  # pyright: ignore[reportUnknownArgumentType]
+        out[str(item["key"]).strip()] = label_text(item.get("value"))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+    return out
 
 
 def _loose_pairs(text: str) -> dict[str, str]:
@@ -114,11 +187,11 @@ def column(
             continue
         try:
             out.append(parse(text))
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, TypeError, ArithmeticError, KeyError, RecursionError, MemoryError) as exc:
             shown = text if len(text) <= 60 else text[:57] + "..."
             row = rows(offset) if rows is not None else offset
             raise InvalidInput(
                 f"{where}row {first_row + row + 1}, column {name}: cannot read {shown!r}. Nothing was written; "
                 "fix the file or pass --format if it was detected as the wrong kind."
-            ) from None
+            ) from exc
     return out

@@ -18,10 +18,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Literal
 
 import anyio
-from finops_core.errors import FinOpsError, RemediationRefused
+import anyio.to_thread
+from finops_core.errors import FinOpsError, RemediationRefused, StoreBusy
+from finops_core.logs import get_logger
 from finops_core.models import CLOUD_NAMES, Cloud, RemediationResult
 from finops_core.money import Money
 from finops_core.proof import ApprovalClaims
@@ -85,64 +88,26 @@ async def run_plan(
     """Run ``plan``'s unfinished steps under ``claim``; the per-step report. The lease is renewed while it runs."""
     run = claim.run
     outcomes: list[StepOutcome] = []
-    stopped = False
+    busy: StoreBusy | None = None
     try:
         async with anyio.create_task_group() as group:
             group.start_soon(_keep_lease, ledger, claim, now)
-            records = ledger.steps(plan.plan_id)
-            for step in plan.steps:
-                record = records.get(step.step)
-                if record is not None and record.state == "done":
-                    outcomes.append(_done_earlier(step, record))
-                    continue
-                if stopped:
-                    outcomes.append(
-                        StepOutcome(
-                            step=step.step,
-                            summary=step.summary,
-                            state="not_run",
-                            message="Not run: an earlier step failed and the plan stops on failure.",
-                        )
-                    )
-                    continue
-                closed = policy.outside_window(now())
-                if closed is not None:
-                    stopped = True
-                    outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
-                    continue
-                problems = await live_problems(step, providers, policy)
-                if problems:
-                    refusal = "Refused on the tags read from the cloud just before the step, nothing was changed: "
-                    refusal += "; ".join(problems)
-                    # Recorded as failed, so a later approval of the plan tries the step again (checking again).
-                    ledger.record_refusal(plan.plan_id, actor=actor, now=now(), reason=refusal)
-                    ledger.record_step(run, step.step, "failed", actor=actor, now=now(), result={"message": refusal})
-                    outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="refused", message=refusal))
-                    if plan.on_failure == "stop":
-                        stopped = True
-                    continue
-                ledger.record_step(run, step.step, "running", actor=actor, now=now())
-                outcome = await _apply(step, plan, claim, providers, policy)
-                recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
-                ledger.record_step(
-                    run,
-                    step.step,
-                    "done" if outcome.state == "done" else "failed",
-                    actor=actor,
-                    now=now(),
-                    result=recorded,
-                )
-                outcomes.append(outcome)
-                if outcome.state == "failed" and plan.on_failure == "stop":
-                    stopped = True
+            try:
+                steps = _run_steps(ledger, plan, claim, providers=providers, policy=policy, now=now, actor=actor)
+                outcomes = await steps
+            except StoreBusy as exc:  # raised below as itself, not inside the task group's ExceptionGroup
+                busy = exc
             group.cancel_scope.cancel()
     except anyio.get_cancelled_exc_class():
-        ledger.release(run)  # synchronous: runs even while cancelled
+        with anyio.CancelScope(shield=True):  # runs even while cancelled
+            await anyio.to_thread.run_sync(ledger.release, run)
         raise
+    if busy is not None:
+        raise busy
     failed = any(o.state in ("failed", "refused") for o in outcomes)
     not_run = any(o.state == "not_run" for o in outcomes)
     result: Outcome = "stopped" if not_run else "failed" if failed else "succeeded"
-    ledger.finish(run, result, actor=actor, now=now())
+    await anyio.to_thread.run_sync(partial(ledger.finish, run, result, actor=actor, now=now()))
     return ExecutionReport(
         plan_id=plan.plan_id,
         plan_hash=plan.plan_hash,
@@ -155,6 +120,79 @@ async def run_plan(
         is_demo=any(s.is_demo for s in plan.steps),
         note=_note(result, plan),
     )
+
+
+async def _run_steps(
+    ledger: Ledger,
+    plan: Plan,
+    claim: Claim,
+    *,
+    providers: Mapping[Cloud, CloudProvider],
+    policy: Policy,
+    now: Callable[[], datetime],
+    actor: str,
+) -> list[StepOutcome]:
+    run = claim.run
+    outcomes: list[StepOutcome] = []
+    stopped = False
+    records = ledger.steps(plan.plan_id)
+    for step in plan.steps:
+        record = records.get(step.step)
+        if record is not None and record.state == "done":
+            outcomes.append(_done_earlier(step, record))
+            continue
+        if stopped:
+            outcomes.append(
+                StepOutcome(
+                    step=step.step,
+                    summary=step.summary,
+                    state="not_run",
+                    message="Not run: an earlier step failed and the plan stops on failure.",
+                )
+            )
+            continue
+        closed = policy.outside_window(now())
+        if closed is not None:
+            stopped = True
+            outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
+            continue
+        problems = await live_problems(step, providers, policy)
+        if problems:
+            refusal = "Refused on the tags read from the cloud just before the step, nothing was changed: "
+            refusal += "; ".join(problems)
+            # Recorded as failed, so a later approval of the plan tries the step again (checking again).
+            await anyio.to_thread.run_sync(
+                partial(ledger.record_refusal, plan.plan_id, actor=actor, now=now(), reason=refusal)
+            )
+            await anyio.to_thread.run_sync(
+                partial(
+                    ledger.record_step, run, step.step, "failed", actor=actor, now=now(), result={"message": refusal}
+                ),
+            )
+            outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="refused", message=refusal))
+            if plan.on_failure == "stop":
+                stopped = True
+            continue
+        # Store writes run in worker threads: a wait for the store must not freeze the loop.
+        await anyio.to_thread.run_sync(partial(ledger.record_step, run, step.step, "running", actor=actor, now=now()))
+        outcome = await _apply(step, plan, claim, providers, policy)
+        recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
+        state = "done" if outcome.state == "done" else "failed"
+        try:
+            await anyio.to_thread.run_sync(
+                partial(ledger.record_step, run, step.step, state, actor=actor, now=now(), result=recorded)
+            )
+        except StoreBusy as exc:
+            raise StoreBusy(
+                f"{exc} Step {step.step} ({step.summary}) ran in its cloud ({outcome.state}) but is not recorded yet: "
+                "execute the plan again once the store is free; it resumes at that step, which its cloud then "
+                "reports as already done.",
+                retry_after=exc.retry_after,
+            ) from exc
+        outcomes.append(outcome)
+        if outcome.state == "failed" and plan.on_failure == "stop":
+            stopped = True
+    return outcomes
 
 
 def already_done(plan: Plan, ledger: Ledger) -> ExecutionReport:
@@ -247,7 +285,10 @@ async def _keep_lease(ledger: Ledger, claim: Claim, now: Callable[[], datetime])
     """Renew the run's lease while a long step runs, so nobody takes it over as interrupted."""
     while True:
         await anyio.sleep(LEASE.total_seconds() / 3)
-        ledger.renew(claim.run, now())
+        try:
+            await anyio.to_thread.run_sync(ledger.renew, claim.run, now())
+        except StoreBusy as exc:  # the lease lasts three renewals: the next one may find the store free
+            get_logger("finops.remediation").warning("lease not renewed", run_id=claim.run.run_id, reason=str(exc))
 
 
 def _note(outcome: Outcome, plan: Plan) -> str:

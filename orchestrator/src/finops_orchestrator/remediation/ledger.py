@@ -28,6 +28,10 @@ from finops_orchestrator.remediation.plans import Plan
 
 StepState = Literal["running", "done", "failed"]
 LEASE = timedelta(minutes=2)
+# The bookkeeping of a running execution waits longer for the store than other writes (which answer "store busy"
+# after Settings.store_busy_seconds): giving up there would leave a step the cloud may have applied unrecorded
+# (it would run again on resume). Half a lease, so the run keeps its lease meanwhile.
+RUN_WRITE_WAIT_S = LEASE.total_seconds() / 2
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ class Ledger:
     # -- plans ------------------------------------------------------------------------------------
 
     def save_plan(self, plan: Plan, *, actor: str) -> None:
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"saving remediation plan {plan.plan_id}") as conn:
             conn.execute(
                 "INSERT INTO remediation_plans VALUES (?, ?, ?, ?)",
                 (plan.plan_id, plan.plan_hash, plan.created_at.isoformat(), plan.model_dump_json()),
@@ -158,7 +162,7 @@ class Ledger:
             approved_at=now,
             expires_at=now + ttl,
         )
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"recording an approval of plan {plan.plan_id}") as conn:
             conn.execute(
                 "INSERT INTO remediation_approvals VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -240,7 +244,7 @@ class Ledger:
         exists: missing, expired, already used, or given for another version of the plan.
         """
         refusal: str | None = None
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"starting an execution of plan {plan.plan_id}") as conn:
             if self._all_done(conn, plan):
                 return None
             open_run = self._open_run(conn, plan.plan_id)
@@ -354,7 +358,7 @@ class Ledger:
         return done == len(plan.steps)
 
     def renew(self, run: Run, now: datetime) -> None:
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"renewing the lease of {run.run_id}", wait=RUN_WRITE_WAIT_S) as conn:
             conn.execute(
                 "UPDATE remediation_runs SET lease_until = ? WHERE run_id = ? AND owner = ?",
                 ((now + LEASE).timestamp(), run.run_id, run.owner),
@@ -362,7 +366,7 @@ class Ledger:
 
     def release(self, run: Run) -> None:
         """Give up the lease at once (an execution cancelled in this process), so a retry need not wait."""
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"releasing the lease of {run.run_id}", wait=RUN_WRITE_WAIT_S) as conn:
             conn.execute(
                 "UPDATE remediation_runs SET lease_until = 0 WHERE run_id = ? AND owner = ?", (run.run_id, run.owner)
             )
@@ -370,7 +374,8 @@ class Ledger:
     def record_step(
         self, run: Run, step: int, state: StepState, *, actor: str, now: datetime, result: dict[str, Any] | None = None
     ) -> None:
-        with self._store.transaction() as conn:
+        what = f"recording step {step} of plan {run.plan_id} as {state}"
+        with self._store.transaction(what, wait=RUN_WRITE_WAIT_S) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO remediation_steps VALUES (?, ?, ?, ?, ?, ?)",
                 (run.plan_id, step, state, run.run_id, now.isoformat(), json.dumps(result) if result else None),
@@ -388,7 +393,7 @@ class Ledger:
             )
 
     def finish(self, run: Run, outcome: str, *, actor: str, now: datetime) -> None:
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"finishing {run.run_id} of plan {run.plan_id}", wait=RUN_WRITE_WAIT_S) as conn:
             conn.execute(
                 "UPDATE remediation_runs SET finished_at = ?, outcome = ?, lease_until = 0 WHERE run_id = ?",
                 (now.isoformat(), outcome, run.run_id),
@@ -404,7 +409,7 @@ class Ledger:
 
     def record_refusal(self, plan_id: str | None, *, actor: str, now: datetime, reason: str) -> None:
         """Keep a refused attempt in the audit log (who tried what), in its own transaction."""
-        with self._store.transaction() as conn:
+        with self._store.transaction(f"recording a refused attempt on plan {plan_id}") as conn:
             audit.append(conn, at=now, actor=actor, event="refused", plan_id=plan_id, detail={"reason": reason})
 
 

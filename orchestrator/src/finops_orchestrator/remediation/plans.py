@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from finops_core.bounds import Id, IdMap
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused
 from finops_core.models import CLOUD_NAMES, Cloud, Recommendation, RemediationAction, Risk
 from finops_core.money import Money
@@ -91,9 +92,9 @@ class ActionRequest(_Frozen):
     """One change asked for directly (rather than through a recommendation)."""
 
     provider: Cloud
-    kind: str = Field(description="stop_instance, resize_instance, delete_volume, delete_snapshot, release_ip, ...")
-    resource_id: str
-    parameters: dict[str, str] = Field(default_factory=lambda: dict[str, str]())
+    kind: Id = Field(description="stop_instance, resize_instance, delete_volume, delete_snapshot, release_ip, ...")
+    resource_id: Id
+    parameters: IdMap = Field(default_factory=lambda: dict[str, str]())
 
 
 def seal(title: str, created_at: datetime, created_by: str, on_failure: OnFailure, steps: Sequence[PlanStep]) -> Plan:

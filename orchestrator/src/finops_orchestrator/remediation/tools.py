@@ -10,9 +10,12 @@ local function.
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from finops_core.access import require_scope
+from finops_core.bounds import ITEMS, Id, Ids
 from finops_core.errors import InvalidInput, RemediationRefused
 from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
@@ -39,7 +42,7 @@ from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan
 from finops_orchestrator.remediation.policy import Policy
 
 PLAN = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
-PlanIdParam = Annotated[str, Field(description="The plan's id, from finops_plan_remediation.")]
+PlanIdParam = Annotated[Id, Field(description="The plan's id, from finops_plan_remediation.")]
 RECOMMENDATIONS_ASKED = 500
 
 
@@ -121,9 +124,11 @@ def register_remediation_tools(
     async def plan_remediation(
         ctx: Context,
         recommendation_ids: Annotated[
-            list[str] | None, Field(description="recommendation_id values from finops_savings.")
+            Ids | None, Field(description="recommendation_id values from finops_savings.")
         ] = None,
-        actions: Annotated[list[ActionRequest] | None, Field(description="Changes not from a recommendation.")] = None,
+        actions: Annotated[
+            list[ActionRequest] | None, Field(description="Changes not from a recommendation.", max_length=ITEMS)
+        ] = None,
         on_failure: Annotated[OnFailure, Field(description="When a step fails: stop, or continue.")] = "stop",
         title: Annotated[str | None, Field(description="A short name for the plan.", max_length=120)] = None,
     ) -> Plan:
@@ -138,7 +143,7 @@ def register_remediation_tools(
             created_by=actor,
             on_failure=on_failure,
         )
-        ledger.save_plan(plan, actor=actor)
+        await anyio.to_thread.run_sync(partial(ledger.save_plan, plan, actor=actor))  # store writes: never on the loop
         return plan
 
     @compact_tool(
@@ -148,7 +153,7 @@ def register_remediation_tools(
         description="A remediation plan with its approvals, step results and audit entries, and what to do next; "
         "without plan_id, the recent plans.",
     )
-    async def plan_status(plan_id: Annotated[str | None, Field(description="The plan's id.")] = None) -> PlanStatus:
+    async def plan_status(plan_id: Annotated[Id | None, Field(description="The plan's id.")] = None) -> PlanStatus:
         if plan_id is None:
             lines = [_line(p, ledger) for p in ledger.plans()]
             return PlanStatus(plans=lines, next="Ask for one plan_id for its steps and approvals.")
@@ -159,7 +164,7 @@ def register_remediation_tools(
         plan = ledger.plan(plan_id)
         if ledger.ready(plan, now()):
             return NoQuestion()
-        _checked(ledger, plan, policy, now(), actor_of(ctx))  # never ask a person to approve what would be refused
+        await _checked(ledger, plan, policy, now(), actor_of(ctx))  # never ask a person to approve what is refused
         capabilities = ctx.client_capabilities
         if capabilities is None or capabilities.elicitation is None:
             return NoQuestion()  # refused below, with the terminal's approval path
@@ -184,36 +189,43 @@ def register_remediation_tools(
         approval_id: str | None = None
         match answer:
             case AcceptedElicitation(data=Approve(approve=True)):
-                approval = ledger.approve(
+                approve = partial(
+                    ledger.approve,
                     plan,
                     approved_by=f"{actor}: a person, in the client's approval prompt",
                     channel="elicitation",
                     now=now(),
                     ttl=policy.approval_ttl,
                 )
-                approval_id = approval.approval_id
+                approval_id = (await anyio.to_thread.run_sync(approve)).approval_id
             case AcceptedElicitation(data=NoQuestion()):
                 pass
             case _:
-                ledger.record_refusal(plan.plan_id, actor=actor, now=now(), reason="the person did not approve")
+                refused = partial(
+                    ledger.record_refusal, plan.plan_id, actor=actor, now=now(), reason="the person did not approve"
+                )
+                await anyio.to_thread.run_sync(refused)
                 return ExecutionReport(
                     plan_id=plan.plan_id,
                     plan_hash=plan.plan_hash,
                     outcome="not_approved",
                     note="The person did not approve this plan: nothing was changed.",
                 )
-        _checked(ledger, plan, policy, now(), actor)
-        claim = ledger.claim(plan, owner=new_owner(), actor=actor, now=now(), approval_id=approval_id)
+        await _checked(ledger, plan, policy, now(), actor)
+        claim = await anyio.to_thread.run_sync(
+            partial(ledger.claim, plan, owner=new_owner(), actor=actor, now=now(), approval_id=approval_id)
+        )
         if claim is None:
             return already_done(plan, ledger)
         return await run_plan(ledger, plan, claim, providers=by_cloud, policy=policy, now=now, actor=actor)
 
 
-def _checked(ledger: Ledger, plan: Plan, policy: Policy, now: datetime, actor: str) -> None:
+async def _checked(ledger: Ledger, plan: Plan, policy: Policy, now: datetime, actor: str) -> None:
     try:
         check_guardrails(plan, policy, now)
     except RemediationRefused as exc:
-        ledger.record_refusal(plan.plan_id, actor=actor, now=now, reason=str(exc))
+        refused = partial(ledger.record_refusal, plan.plan_id, actor=actor, now=now, reason=str(exc))
+        await anyio.to_thread.run_sync(refused)
         raise
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from finops_core.access import require_scope
+from finops_core.bounds import Day
 from finops_core.provider import CloudProvider
 from finops_core.server import READ
 from finops_core.store import Store
@@ -41,7 +42,7 @@ def register_report_tools(
         "forecast, savings by cloud) plus PNG charts; also written to files. Default: the last complete month.",
     )
     async def finops_report(
-        month: Annotated[str | None, Field(description="YYYY-MM, a complete month.")] = None,
+        month: Annotated[Day | None, Field(description="YYYY-MM, a complete month.")] = None,
     ) -> CallToolResult:
         require_scope("read", "finops_report")
         written = await make_report(

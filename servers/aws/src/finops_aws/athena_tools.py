@@ -11,6 +11,7 @@ No ``from __future__ import annotations`` here: the SDK evaluates tool annotatio
 from collections.abc import Sequence
 from typing import Annotated, Any
 
+from finops_core.bounds import Day, Id
 from finops_core.dates import period
 from finops_core.models import CostMetric
 from finops_core.server import READ, compact_tool
@@ -42,17 +43,17 @@ def register_athena_tools(server: MCPServer, ctx: AwsContext, *, delays: Sequenc
     )
     async def aws_cur_query(
         mcp: Context[Any],
-        start: Annotated[str, Field(description="YYYY-MM-DD; default 30 days before end.")] = "",
-        end: Annotated[str, Field(description="Exclusive, YYYY-MM-DD; default today.")] = "",
+        start: Annotated[Day, Field(description="YYYY-MM-DD; default 30 days before end.")] = "",
+        end: Annotated[Day, Field(description="Exclusive, YYYY-MM-DD; default today.")] = "",
         metric: Annotated[CostMetric, Field(description="Default effective (amortized).")] = "effective",
         group_by: Annotated[
             tuple[AthenaDimension, ...], Field(description=f"Up to {MAX_GROUPS} with tag_key.", max_length=MAX_GROUPS)
         ] = (),
-        tag_key: Annotated[str, Field(description="Group by this cost allocation tag too.")] = "",
-        services: Annotated[tuple[str, ...], Field(description=service_help, max_length=MAX_VALUES)] = (),
-        accounts: Annotated[tuple[str, ...], Field(max_length=MAX_VALUES)] = (),
-        regions: Annotated[tuple[str, ...], Field(max_length=MAX_VALUES)] = (),
-        resource_id_prefix: Annotated[str, Field(description="Only resource ids starting so.")] = "",
+        tag_key: Annotated[Id, Field(description="Group by this cost allocation tag too.")] = "",
+        services: Annotated[tuple[Id, ...], Field(description=service_help, max_length=MAX_VALUES)] = (),
+        accounts: Annotated[tuple[Id, ...], Field(max_length=MAX_VALUES)] = (),
+        regions: Annotated[tuple[Id, ...], Field(max_length=MAX_VALUES)] = (),
+        resource_id_prefix: Annotated[Id, Field(description="Only resource ids starting so.")] = "",
         top_n: Annotated[int, Field(ge=1, le=200, description="Groups before '(other)'.")] = 15,
     ) -> CurAnswer:
         first, last = period(start or None, end or None, ctx.today())

@@ -19,11 +19,21 @@ Report user guide, table dictionary) and the FinOps Foundation's focus_converter
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+from finops_core.dates import month_start, next_month_start
+from finops_core.errors import InvalidInput
+from finops_core.service_categories import AWS as AWS_SERVICES
+from finops_core.service_categories import classify
+
 from finops_orchestrator.ingest import values as v
-from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, extras, fill, or_default
+from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive_blanks, extras, fill, or_default
+from finops_orchestrator.ingest.formats.derived import coded, per_value
+from finops_orchestrator.ingest.formats.regions import aws_region
+from finops_orchestrator.ingest.formats.resource_types import aws_resource_type
 
 CHARGE_CATEGORY = {
     "usage": "Usage",
@@ -43,39 +53,13 @@ CHARGE_CATEGORY = {
     "privaterateddiscount": "Credit",
     "savingsplancoveredusagediscount": "Credit",
 }
-SERVICE_CATEGORY = {
-    "AmazonEC2": "Compute",
-    "AWSLambda": "Compute",
-    "AmazonECS": "Compute",
-    "AmazonEKS": "Compute",
-    "AmazonS3": "Storage",
-    "AmazonEFS": "Storage",
-    "AmazonGlacier": "Storage",
-    "AWSBackup": "Storage",
-    "AmazonRDS": "Databases",
-    "AmazonDynamoDB": "Databases",
-    "AmazonElastiCache": "Databases",
-    "AmazonRedshift": "Analytics",
-    "AmazonAthena": "Analytics",
-    "AWSGlue": "Analytics",
-    "AmazonCloudFront": "Networking",
-    "AmazonVPC": "Networking",
-    "AWSDataTransfer": "Networking",
-    "AmazonRoute53": "Networking",
-    "AWSELB": "Networking",
-    "AmazonApiGateway": "Networking",
-    "AmazonSQS": "Integration",
-    "AmazonSNS": "Integration",
-    "AWSEvents": "Integration",
-    "AmazonCloudWatch": "Management and Governance",
-    "AWSConfig": "Management and Governance",
-    "AWSCloudTrail": "Management and Governance",
-    "AWSKMS": "Security",
-    "AWSSecretsManager": "Security",
-    "awskms": "Security",
-    "AmazonGuardDuty": "Security",
-    "AWSSupportBusiness": "Support",
-    "AWSSupportEnterprise": "Support",
+# FOCUS ChargeFrequency by line item type: commitment fees recur monthly, upfront payments happen once, and
+# everything else (usage, its discounts, credits and tax) follows usage.
+CHARGE_FREQUENCY = {
+    "rifee": "Recurring",
+    "savingsplanrecurringfee": "Recurring",
+    "fee": "One-Time",
+    "savingsplanupfrontfee": "One-Time",
 }
 _ZERO = Decimal(0)
 
@@ -101,15 +85,15 @@ def _effective(kind: str | None, unblended: Decimal, row: dict[str, Decimal | No
 def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     n = chunk.rows
     none: list[Any] = [None] * n
-    unblended = chunk.decimals("lineitemunblendedcost") or []
+    unblended = chunk.money("lineitemunblendedcost") or []
     kinds = chunk.text("lineitemlineitemtype") or none
     parts = {
-        "sp_effective": chunk.decimals("savingsplansavingsplaneffectivecost") or none,
-        "ri_effective": chunk.decimals("reservationeffectivecost") or none,
-        "sp_total": chunk.decimals("savingsplantotalcommitmenttodate") or none,
-        "sp_used": chunk.decimals("savingsplanusedcommitment") or none,
-        "ri_unused_upfront": chunk.decimals("reservationunusedamortizedupfrontfeeforbillingperiod") or none,
-        "ri_unused_recurring": chunk.decimals("reservationunusedrecurringfee") or none,
+        "sp_effective": chunk.money("savingsplansavingsplaneffectivecost") or none,
+        "ri_effective": chunk.money("reservationeffectivecost") or none,
+        "sp_total": chunk.money("savingsplantotalcommitmenttodate") or none,
+        "sp_used": chunk.money("savingsplanusedcommitment") or none,
+        "ri_unused_upfront": chunk.money("reservationunusedamortizedupfrontfeeforbillingperiod") or none,
+        "ri_unused_recurring": chunk.money("reservationunusedrecurringfee") or none,
         "ri_arn": chunk.text("reservationreservationarn", "reservationsubscriptionid") or none,
     }
     effective = [
@@ -121,7 +105,30 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     codes = chunk.text("lineitemproductcode") or none
     product = _maps(chunk, "product")  # CUR 2.0 keeps most product attributes in one map column
     usage = chunk.decimals("lineitemusageamount")
-    start = chunk.times("lineitemusagestartdate")
+    unit = chunk.text("pricingunit") or none  # lineItem/UsageAmount is measured in the pricing unit
+    services = fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes) or none
+    services = coded(services)
+    resources = chunk.text("lineitemresourceid") or none
+    skus = chunk.text("productsku") or none
+    meters = fill(chunk.text("lineitemusagetype"), [m.get("usagetype") for m in product]) or none
+    codes_of_region = fill(chunk.text("productregioncode"), chunk.text("productregion")) or none
+    locations = fill(chunk.text("productlocation"), [m.get("location") for m in product]) or none
+    # identity/TimeInterval ("start/end") states each line item's hours when the usage dates are blank (read
+    # only then: a file with its usage dates stands by them).
+    usage_start, usage_end = chunk.times("lineitemusagestartdate"), chunk.times("lineitemusageenddate")
+    blank = any(dates is None or None in dates for dates in (usage_start, usage_end))
+    interval = chunk.parsed(_interval, "identitytimeinterval") if blank else None
+    start = derive_blanks(chunk, "charge_period_start", usage_start, _part(interval, 0))
+    end = derive_blanks(chunk, "charge_period_end", usage_end, _part(interval, 1))
+    # A CUR's billing period is the calendar month (bill/BillingPeriodStartDate is its first day, 00:00 UTC).
+    months = [month_start(t) if t else None for t in start]
+    period_start = derive_blanks(chunk, "billing_period_start", chunk.times("billbillingperiodstartdate"), months)
+    period_end = derive_blanks(
+        chunk,
+        "billing_period_end",
+        chunk.times("billbillingperiodenddate"),
+        [next_month_start(p) if p else None for p in period_start],
+    )
     commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
     used = {"lineitemunblendedcost", "lineitemlineitemtype", "lineitemproductcode", "lineitemusageamount"}
     batch: dict[str, Sequence[Any]] = {
@@ -132,34 +139,40 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         ),
         "invoice_id": chunk.text("billinvoiceid") or none,
         "billing_account_id": chunk.text("billpayeraccountid") or none,
+        "billing_account_name": chunk.text("billpayeraccountname") or none,  # CUR 2.0 only
         "billing_account_type": chunk.constant("Payer Account"),
         "sub_account_id": chunk.text("lineitemusageaccountid") or none,
+        "sub_account_name": chunk.text("lineitemusageaccountname") or none,  # CUR 2.0 only
         "sub_account_type": chunk.constant("Linked Account"),
-        "billing_currency": or_default(chunk.text("lineitemcurrencycode"), chunk.constant("USD")),
-        "billing_period_start": chunk.times("billbillingperiodstartdate") or none,
-        "billing_period_end": chunk.times("billbillingperiodenddate") or none,
-        "charge_period_start": start or none,
-        "charge_period_end": chunk.times("lineitemusageenddate") or none,
+        "billing_currency": or_default(chunk.parsed(v.parse_currency, "lineitemcurrencycode"), chunk.constant("USD")),
+        "billing_period_start": period_start,
+        "billing_period_end": period_end,
+        "charge_period_start": start,
+        "charge_period_end": end,
         "charge_category": [CHARGE_CATEGORY.get((k or "").lower(), "Adjustment") for k in kinds],
+        "charge_frequency": per_value(lambda k: CHARGE_FREQUENCY.get((k or "").lower(), "Usage-Based"), kinds),
         "charge_description": chunk.text("lineitemlineitemdescription") or none,
-        "service_name": fill(fill(chunk.text("productproductname"), [m.get("product_name") for m in product]), codes)
-        or none,
-        "service_category": [SERVICE_CATEGORY.get(c or "", "Other") for c in codes],
-        "region_id": fill(chunk.text("productregioncode"), chunk.text("productregion")) or none,
-        "region_name": chunk.text("productlocation") or none,
+        "service_name": services,
+        "service_category": per_value(lambda s: classify(AWS_SERVICES, s)[0], services),
+        "service_subcategory": per_value(lambda s: classify(AWS_SERVICES, s)[1], services),
+        "region_id": per_value(lambda c, loc: aws_region(c, loc)[0], codes_of_region, locations),
+        "region_name": per_value(lambda c, loc: aws_region(c, loc)[1], codes_of_region, locations),
         "availability_zone": chunk.text("lineitemavailabilityzone") or none,
-        "resource_id": chunk.text("lineitemresourceid") or none,
-        "sku_id": chunk.text("productsku") or none,
+        "resource_id": resources,
+        "resource_type": per_value(aws_resource_type, resources, codes),
+        "sku_id": skus,
+        "sku_meter": per_value(lambda s, m: m if s else None, skus, meters),  # FOCUS: a meter names a SKU
         "sku_price_id": chunk.text("pricingrateid") or none,
         "pricing_quantity": usage or none,
         "consumed_quantity": usage or none,
-        "pricing_unit": chunk.text("pricingunit") or none,
+        "consumed_unit": unit,
+        "pricing_unit": unit,
         "list_unit_price": chunk.decimals("pricingpublicondemandrate") or none,
         "commitment_discount_id": commitment or none,
         "billed_cost": unblended,
         "effective_cost": effective,
-        "list_cost": fill(chunk.decimals("pricingpublicondemandcost"), unblended) or none,
-        "contracted_cost": fill(chunk.decimals("lineitemnetunblendedcost"), unblended) or none,
+        "list_cost": fill(chunk.money("pricingpublicondemandcost"), unblended) or none,
+        "contracted_cost": fill(chunk.money("lineitemnetunblendedcost"), unblended) or none,
         "tags": [{**a, **b} for a, b in zip(_tags(chunk), _map_tags(chunk), strict=True)],
         "x_extras": extras(
             chunk,
@@ -177,20 +190,50 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     return batch
 
 
+def _interval(text: str) -> tuple[datetime, datetime]:
+    """``identity/TimeInterval``: ``2018-06-01T00:00:00Z/2018-06-01T01:00:00Z``."""
+    first, _, last = text.partition("/")
+    return v.parse_timestamp(first.strip()), v.parse_timestamp(last.strip())
+
+
+def _part(intervals: Sequence[Any] | None, index: int) -> list[Any] | None:
+    return None if intervals is None else [None if i is None else i[index] for i in intervals]
+
+
+def _map_cell(cell: Any) -> dict[str, str]:
+    """One cell of a map column: pairs from Parquet, a dict, or JSON text (CUR 2.0 as CSV); {} when null."""
+    if isinstance(cell, np.ndarray):
+        cell = cell.tolist()
+    if isinstance(cell, dict):
+        pairs = list(cell.items())  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
+    elif isinstance(cell, list | tuple):
+        pairs = [tuple(p) for p in cell]  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        if any(len(p) != 2 for p in pairs):  # pyright: ignore[reportUnknownArgumentType]
+            raise ValueError(str(cell))  # pyright: ignore[reportUnknownArgumentType]
+    elif v.cell(cell) is None:
+        return {}
+    elif isinstance(cell, str):
+        return v.parse_tags(cell)
+    else:
+        raise ValueError(str(cell))
+    return {str(k): v.label_text(x) for k, x in pairs if x is not None}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
 def _maps(chunk: Chunk, name: str) -> list[dict[str, str]]:
-    """A CUR 2.0 map column (pyarrow gives a list of key/value pairs) as dicts; {} when absent or null."""
-    cells = chunk.raw(name)
-    if cells is None:
+    """A CUR 2.0 map column as dicts; {} when absent or null. An unreadable cell names its row and column."""
+    original = chunk.names.get(name)
+    if original is None:
         return [{} for _ in range(chunk.rows)]
     out: list[dict[str, str]] = []
-    for cell in cells:
-        if isinstance(cell, dict):
-            pairs = list(cell.items())  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
-        elif isinstance(cell, list | tuple):
-            pairs = list(cell)  # pyright: ignore[reportUnknownArgumentType]
-        else:
-            pairs = []
-        out.append({str(k): str(v) for k, v in pairs if v is not None})
+    for i, cell in enumerate(chunk.frame[original].tolist()):
+        try:
+            out.append(_map_cell(cell))
+        except (ValueError, TypeError) as exc:
+            text = str(cell)
+            raise InvalidInput(
+                f"{chunk.where}row {chunk.first_row + i + 1}, column {original}: cannot read "
+                f"{text if len(text) <= 60 else text[:57] + '...'!r} as a map. Nothing was written; fix the file."
+            ) from exc
     return out
 
 
@@ -231,7 +274,7 @@ def _tags(chunk: Chunk) -> list[dict[str, str]]:
 
 
 def native(chunk: Chunk) -> tuple[Sequence[Any] | None, Sequence[Any] | None]:
-    return chunk.decimals("lineitemunblendedcost") or [], None  # CUR states no amortized total of its own
+    return chunk.money("lineitemunblendedcost") or [], None  # CUR states no amortized total of its own
 
 
 AWS_CUR = ExportFormat(

@@ -43,6 +43,7 @@ class Chunk:
         columns = data.column_names if isinstance(data, pa.Table) else [str(c) for c in data.columns]
         self.names = {canonical(c): c for c in columns}  # canonical -> original
         self.rows = data.num_rows if isinstance(data, pa.Table) else len(data)
+        self.derived: dict[str, int] = {}  # FOCUS column -> cells a format filled in from other columns
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -102,6 +103,10 @@ class Chunk:
     def decimals(self, *candidates: str) -> Coded | None:
         return self.parsed(v.parse_decimal, *candidates)
 
+    def money(self, *candidates: str) -> Coded | None:
+        """Amounts cell by cell, each within what the store holds (``values.parse_money``)."""
+        return self.parsed(v.parse_money, *candidates)
+
     def amounts(self, *candidates: str) -> Nanos | Coded | None:
         """Cost amounts: parsed by Arrow into exact nanos when every cell allows it (at most 9 decimals,
         plain decimal or scientific notation), else cell by cell like ``decimals``, which names a bad cell."""
@@ -111,7 +116,7 @@ class Chunk:
                 continue
             column = self._table.column(original) if self._table is not None else None
             fast = nanos(column) if column is not None else None
-            return fast if fast is not None else self.decimals(name)
+            return fast if fast is not None else self.money(name)
         return None
 
     def times(self, *candidates: str) -> Coded | None:
@@ -197,6 +202,26 @@ def fill(values: Sequence[Any] | None, fallback: Sequence[Any] | None) -> Sequen
     if fallback is None:
         return values
     return [a if a is not None else b for a, b in zip(values, fallback, strict=True)]
+
+
+def derive_blanks(
+    chunk: Chunk, name: str, values: Sequence[Any] | None, fallback: Sequence[Any] | None
+) -> Sequence[Any]:
+    """``values`` (the FOCUS column ``name``) with blank cells taken from ``fallback``, row by row, counted in
+    ``chunk.derived`` for the ingest report. A column the file lacks is all blank."""
+    if values is not None and None not in values:
+        return values
+    if fallback is None:
+        return values if values is not None else [None] * chunk.rows
+    if values is None:
+        out, before = list(fallback), 0
+    else:
+        out = [a if a is not None else b for a, b in zip(values, fallback, strict=True)]
+        before = sum(1 for x in values if x is not None)
+    filled = sum(1 for x in out if x is not None) - before
+    if filled:
+        chunk.derived[name] = chunk.derived.get(name, 0) + filled
+    return out
 
 
 def extras(chunk: Chunk, used: set[str], keep: Sequence[str] | None = None) -> list[dict[str, Any]] | None:

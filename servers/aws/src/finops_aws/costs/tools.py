@@ -6,6 +6,7 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from datetime import date, timedelta
 from typing import Annotated
 
+from finops_core.bounds import Day, Id
 from finops_core.dates import next_month_start, period
 from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
@@ -33,10 +34,10 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         description="AWS costs by AWS dimensions, tags or cost categories: top groups, other, totals." + PAID,
     )
     async def aws_cost_explorer(
-        start: Annotated[str, Field(description="YYYY-MM-DD")],
-        end: Annotated[str, Field(description="YYYY-MM-DD, exclusive")],
+        start: Annotated[Day, Field(description="YYYY-MM-DD")],
+        end: Annotated[Day, Field(description="YYYY-MM-DD, exclusive")],
         group_by: Annotated[
-            list[str],
+            list[Id],
             Field(
                 max_length=2,
                 description="SERVICE LINKED_ACCOUNT REGION USAGE_TYPE INSTANCE_TYPE RECORD_TYPE TAG:k COST_CATEGORY:k",

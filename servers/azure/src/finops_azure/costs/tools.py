@@ -6,6 +6,7 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from datetime import date
 from typing import Annotated, Literal
 
+from finops_core.bounds import Day, Id
 from finops_core.dates import next_month_start, period
 from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
@@ -29,10 +30,10 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         description="Azure costs by up to two Azure dimensions or a tag key: top groups, other, totals." + FREE,
     )
     async def azure_cost_by(
-        start: Annotated[str, Field(description="YYYY-MM-DD")],
-        end: Annotated[str, Field(description="YYYY-MM-DD, exclusive")],
+        start: Annotated[Day, Field(description="YYYY-MM-DD")],
+        end: Annotated[Day, Field(description="YYYY-MM-DD, exclusive")],
         group_by: Annotated[list[AzureDimension], Field(max_length=2)] = [],  # noqa: B006 - shows as [] in the schema
-        tag_key: Annotated[str, Field(description="a tag to group by; untagged = null")] = "",
+        tag_key: Annotated[Id, Field(description="a tag to group by; untagged = null")] = "",
         metric: CostType = "ActualCost",
         granularity: Literal["daily", "monthly", "total"] = "total",
         top_n: Annotated[int, Field(ge=1, le=100)] = 10,

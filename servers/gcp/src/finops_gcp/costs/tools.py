@@ -5,6 +5,7 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 
 from typing import Annotated, Literal
 
+from finops_core.bounds import Day, Id, Ids
 from finops_core.dates import period
 from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
@@ -29,15 +30,15 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         "totals." + JOB,
     )
     async def gcp_costs_by(
-        start: Annotated[str, Field(description="YYYY-MM-DD")],
-        end: Annotated[str, Field(description="YYYY-MM-DD, exclusive")],
+        start: Annotated[Day, Field(description="YYYY-MM-DD")],
+        end: Annotated[Day, Field(description="YYYY-MM-DD, exclusive")],
         group_by: Annotated[
-            list[str],
+            list[Id],
             Field(max_length=2, description="service sku project location credit_type label:<key>"),
         ] = [],  # noqa: B006 - the SDK copies arguments; a default list shows as [] in the schema
         granularity: Literal["daily", "monthly", "total"] = "monthly",
-        services: Annotated[list[str], Field(description="only these")] = [],  # noqa: B006
-        projects: Annotated[list[str], Field(description="only these ids")] = [],  # noqa: B006
+        services: Annotated[Ids, Field(description="only these")] = [],  # noqa: B006
+        projects: Annotated[Ids, Field(description="only these ids")] = [],  # noqa: B006
         top_n: Annotated[int, Field(ge=1, le=100)] = 10,
     ) -> GcpCosts:
         first, last = period(start, end, today())
