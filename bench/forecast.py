@@ -1,6 +1,6 @@
 """Forecast benchmark: accuracy against seasonal naive on data we did not make, interval coverage, and speed.
 
-    uv run python bench/forecast.py [--quick] [--no-synthetic] [--no-speed] [--dump FILE.json]
+    uv run python bench/forecast.py [--quick] [--no-synthetic] [--no-speed] [--dump FILE.json] [--origins N]
 
 Every series is forecast exactly as ``finops_forecast`` does it (``analysis.backtest.choose_all``: the model
 chosen by a rolling-origin backtest, intervals from its errors), from the data before a held-out window of
@@ -256,11 +256,14 @@ def speed(runner_type) -> None:
 def main() -> None:
     quick = "--quick" in sys.argv
     started = time.perf_counter()
-    from finops_orchestrator.analysis import fitting, forecast  # imports prophet
+    from finops_orchestrator.analysis import backtest, fitting, forecast  # imports prophet
+
+    if "--origins" in sys.argv:  # try another number of backtest windows than the tool's
+        backtest.ORIGINS = int(sys.argv[sys.argv.index("--origins") + 1])
 
     print(
         f"prophet imported in {time.perf_counter() - started:.1f} s; horizon {HORIZON} days, {WINDOWS} held-out "
-        "windows per series, each forecast with the backtest's chosen model"
+        f"windows per series, each forecast with the model chosen by {backtest.ORIGINS} backtest windows"
     )
     sets = {
         "synthetic": (synthetic(50), "this bench's generator"),

@@ -1,8 +1,8 @@
 """Model choice by rolling-origin backtest, and intervals from the backtest's own errors.
 
 Each series is forecast over the question's horizon from ``ORIGINS`` origins before the end of its history
-(back-to-back windows, the latest ending on the last Monday), every candidate fitted only on the days before its
-origin:
+(back-to-back windows, the latest ending on the last Sunday before today), every candidate fitted only on the
+days before its origin:
 
 - ``seasonal_naive``: the same weekday a week before, on the series as it is: the baseline and the fallback;
 - ``ets``: Holt-Winters exponential smoothing with a weekly season (``smoothing``), and ``ets_multiplicative``,
@@ -118,8 +118,8 @@ def needed_days(horizon: int) -> int:
 
 def origins(first: date, days: int, horizon: int) -> list[int]:
     """Backtest origins (day indexes, oldest first) for ``days`` days of history from ``first``. The last window
-    ends on the latest Monday, not on the last day: the origins then stay put for a week while new days arrive,
-    and so do the histories before them, whose prophet fits are cached (``forecast``)."""
+    ends on the last Sunday before today, not on the last day: the origins then stay put for a week while new days
+    arrive, and so do the histories before them, whose prophet fits are cached (``forecast``)."""
     end = days - (first + timedelta(days=days)).weekday()
     count = min(ORIGINS, (end - MIN_TRAIN) // horizon)
     return [end - horizon * k for k in range(count, 0, -1)]
