@@ -63,10 +63,10 @@ def test_the_interval_is_student_t_times_the_rms_of_the_backtest_totals_and_chec
 def test_origins_stay_put_for_a_week_as_new_days_arrive() -> None:
     monday = date(2026, 11, 23)
     assert monday.weekday() == 0
-    first = monday - timedelta(days=200)
-    today = backtest.origins(first, 200, 30)
+    first = monday - timedelta(days=250)
+    today = backtest.origins(first, 250, 30)
     assert len(today) == backtest.ORIGINS
-    assert today[-1] + 30 == 200  # the last window ends the day before today (a Monday)
+    assert today[-1] + 30 == 250  # the last window ends the day before today (a Monday)
     for later in range(1, 7):  # Tuesday to Sunday: the same origins, so the same histories before them
-        assert backtest.origins(first, 200 + later, 30) == today
-    assert backtest.origins(first, 207, 30) == [o + 7 for o in today]
+        assert backtest.origins(first, 250 + later, 30) == today
+    assert backtest.origins(first, 257, 30) == [o + 7 for o in today]

@@ -58,11 +58,11 @@ async def test_each_provider_gets_an_exact_month_to_date_and_a_forecast_inside_i
         assert s["backtest_error_percent"] == s["candidate_errors"][s["model"]]
         assert s["seasonal_naive_error_percent"] == s["candidate_errors"]["seasonal_naive"]
         assert s["backtest_error_percent"] <= s["seasonal_naive_error_percent"]
-        assert s["backtest_windows"] == 3
-        assert 0 <= s["interval_hits"] <= 3
+        assert s["backtest_windows"] == 5
+        assert 0 <= s["interval_hits"] <= 5
     assert body["backtest_days"] == 14
     hits = sum(s["interval_hits"] for s in body["series"])
-    assert body["interval_coverage_percent"] == round(100 * hits / 9, 1)
+    assert body["interval_coverage_percent"] == round(100 * hits / 15, 1)
 
 
 async def test_a_monthly_purchase_is_a_known_amount_on_the_next_first(store: Store) -> None:

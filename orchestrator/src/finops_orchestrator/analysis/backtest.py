@@ -59,7 +59,7 @@ _PROPHETS: dict[Candidate, tuple[Mode, ...]] = {
     "combination": ("additive", "multiplicative"),
 }
 MIN_TRAIN = 28  # days a model learns from at the earliest origin
-ORIGINS = 3
+ORIGINS = 5
 OUTLIER_SCORES = 5.0
 _T80 = {1: 3.078, 2: 1.886, 3: 1.638, 4: 1.533, 5: 1.476}  # Student-t 90th percentile by degrees of freedom
 
