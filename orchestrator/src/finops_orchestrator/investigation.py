@@ -73,10 +73,11 @@ def render(out: Console, answers: dict[str, Any]) -> None:
             out.print("  none")
     forecast = answers["finops_forecast"]
     if "error" not in forecast:
-        coverage = forecast["interval_coverage_percent"]
+        covered = forecast["interval_coverage_percent"]
+        coverage = "n/a" if covered is None else f"{covered}%"
         out.print(
             "\n[bold]Forecast[/] (month-to-date actual + forecast, 80% interval; each series' model chosen by a "
-            f"backtest of {forecast['backtest_days']}-day windows, where the intervals covered {coverage}%):"
+            f"backtest of {forecast['backtest_days']}-day windows, where the intervals covered {coverage}):"
         )
         for s in forecast["series"]:
             low, high = _money(s["month_end_low"], s["currency"]), _money(s["month_end_high"], s["currency"])
