@@ -115,6 +115,18 @@ class HttpSettings(BaseModel):
         default_factory=lambda: list[str](),
         description="Origin headers accepted from browsers; default from host and resource_url.",
     )
+    session_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        le=24 * 60,
+        description="A session with no request for this long is closed (its client must initialize again).",
+    )
+    max_sessions: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Sessions open at once; past it a new client is answered 503 until sessions end or expire.",
+    )
 
     @field_validator("token")
     @classmethod

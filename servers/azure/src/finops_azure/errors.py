@@ -34,10 +34,26 @@ RETRY_AFTER_HEADERS = (
 )
 
 
+# Resource Graph says when its per-user quota resets, as hh:mm:ss (Learn: Resource Graph overview, "Throttling").
+QUOTA_RESET_HEADER = "x-ms-user-quota-resets-after"
+
+
+def _hms(value: str) -> float | None:
+    parts = value.strip().split(":")
+    try:
+        hours, minutes, seconds = (float(p) for p in parts) if len(parts) == 3 else (0.0, 0.0, float(value))
+    except ValueError:
+        return None
+    return max(0.0, hours * 3600 + minutes * 60 + seconds)
+
+
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """The longest wait any rate-limit header asks for, in seconds (None when none does)."""
     lowered = {k.lower(): v for k, v in headers.items()}
     waits: list[float] = []
+    reset = lowered.get(QUOTA_RESET_HEADER)
+    if reset is not None and (found := _hms(reset)) is not None:
+        waits.append(found)
     for name in RETRY_AFTER_HEADERS:
         value = lowered.get(name)
         if value is None:
