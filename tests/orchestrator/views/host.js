@@ -17,8 +17,9 @@ let bridge = null;
 let context = null;
 window.finopsHost = {
   calls: [],
-  // Shows `html` as the view of a call of `tool` with `args` that answered `result`.
-  async show(html, tool, args, result, theme) {
+  // Shows `html` as the view of a call of `tool` with `args` that answered `result`; `proxiesTools` false: a host
+  // that does not pass the view's tool calls on to the server.
+  async show(html, tool, args, result, theme, proxiesTools = true) {
     if (bridge) await bridge.close();
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts");
@@ -33,7 +34,7 @@ window.finopsHost = {
       containerDimensions: { width: 860, maxHeight: 4000 },
       toolInfo: { tool: { name: tool, inputSchema: { type: "object" } } },
     };
-    bridge = new AppBridge(null, { name: "finops-test-host", version: "1.0.0" }, { serverTools: {}, logging: {} }, { hostContext: context });
+    bridge = new AppBridge(null, { name: "finops-test-host", version: "1.0.0" }, proxiesTools ? { serverTools: {}, logging: {} } : { logging: {} }, { hostContext: context });
     bridge.oncalltool = async (params) => {
       window.finopsHost.calls.push(params);
       return await window.finopsCallTool(params.name, params.arguments || {});

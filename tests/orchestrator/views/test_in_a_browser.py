@@ -243,6 +243,15 @@ def test_the_waterfall_and_the_forecast_draw_the_answers_numbers(page: Page, ser
         grouped(one["next_days"]),
         f"{grouped(one['next_days_low'])} to {grouped(one['next_days_high'])}",
     ]
+    # The month so far, read through the host, adds up exactly to the forecast's month to date.
+    frame.locator("figure.month-chart circle.actual-day").first.wait_for(timeout=WAIT_MS)
+    days = amounts(frame, "circle.actual-day", "data-day", "data-amount")
+    assert len(days) == AS_OF.day - 1
+    assert days[-1] == ((AS_OF - timedelta(days=1)).isoformat(), one["month_to_date"])
+    assert amounts(frame, "polygon.cone", "data-low", "data-high") == [(one["month_end_low"], one["month_end_high"])]
+    (call,) = page.evaluate("finopsHost.calls")
+    assert call["name"] == "finops_cost_query"
+    assert call["arguments"]["providers"] == ["Microsoft"]
     snapshot(page, tmp_path, "forecast-light")
 
 
@@ -332,3 +341,26 @@ def test_a_failed_answer_is_shown_as_its_text(page: Page, server: Server) -> Non
     )
     frame = page.frame_locator("iframe")
     assert frame.locator("p.error").inner_text(timeout=WAIT_MS) == result["content"][0]["text"]
+
+
+def test_a_host_that_passes_no_tool_calls_on_still_gets_each_anomaly_and_savings_without_a_plan_button(
+    page: Page, server: Server
+) -> None:
+    for tool, arguments in (("finops_anomalies", {"days": 60}), ("finops_savings", {"top_n": 3})):
+        result = server.call(tool, arguments)
+        page.evaluate(
+            "([html, tool, args, result]) => finopsHost.show(html, tool, args, result, 'light', false)",
+            [server.views[tool], tool, arguments, result],
+        )
+        frame = page.frame_locator("iframe")
+        frame.locator("#view[data-ready]").wait_for(timeout=WAIT_MS)
+        if tool == "finops_anomalies":
+            spans = amounts(frame, "rect.anomaly-span", "data-start", "data-last-day")
+            anomalies = result["structuredContent"]["anomalies"]
+            assert spans == [(a["start"], a["last_day"]) for a in anomalies]
+            assert "does not pass tool calls from views on" in frame.locator("body").inner_text()
+        else:
+            frame.locator("tr[data-provider] input:not([disabled])").first.check()
+            assert frame.locator("#plan").is_disabled()
+            assert "ask the assistant to plan" in frame.locator("body").inner_text()
+    assert page.evaluate("finopsHost.calls") == []

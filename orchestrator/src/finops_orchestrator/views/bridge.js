@@ -8,6 +8,7 @@ const bridge = (() => {
   const listeners = {};
   let nextId = 1;
   let hostCapabilities = {};
+  let toolInput = {};
 
   const post = (message) => window.parent.postMessage({ jsonrpc: "2.0", ...message }, "*");
   const on = (method, handler) => (listeners[method] ||= []).push(handler);
@@ -57,6 +58,7 @@ const bridge = (() => {
   // Connects to the host and calls onResult(callToolResult) for each tool result it sends.
   async function connect(onResult) {
     on("ui/notifications/host-context-changed", applyContext);
+    on("ui/notifications/tool-input", (params) => (toolInput = params.arguments || {}));
     on("ui/notifications/tool-result", onResult);
     on("ui/notifications/tool-cancelled", (params) =>
       onResult({ isError: true, content: [{ type: "text", text: `The tool call was cancelled${params.reason ? `: ${params.reason}` : "."}` }] }),
@@ -81,6 +83,7 @@ const bridge = (() => {
   return {
     connect,
     canCallTools: () => Boolean(hostCapabilities.serverTools),
+    toolInput: () => toolInput, // the arguments the tool was called with, as the host sent them
     callTool: (name, args) => request("tools/call", { name, arguments: args }),
   };
 })();

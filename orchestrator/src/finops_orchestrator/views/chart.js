@@ -38,6 +38,18 @@ function short(value) {
   return `${+value.toFixed(2)}`;
 }
 
+// Days as ISO strings (UTC): the day ``shift`` days after ``text``, and the days from ``first`` to before ``end``.
+function day(text, shift = 0) {
+  const d = new Date(`${text}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + shift);
+  return d.toISOString().slice(0, 10);
+}
+function days(first, end) {
+  const out = [];
+  for (let d = first; d < end; d = day(d, 1)) out.push(d);
+  return out;
+}
+
 // DOM.
 function h(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
