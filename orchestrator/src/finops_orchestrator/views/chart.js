@@ -136,6 +136,7 @@ function show(result, draw) {
   const text = (result.content || []).filter((c) => c.type === "text").map((c) => c.text).join("\n");
   main.replaceChildren();
   main.removeAttribute("aria-busy");
+  main.dataset.ready = "true";
   if (result.isError || !result.structuredContent) {
     main.append(h("p", { class: result.isError ? "error" : "" }, text || "The tool gave no answer."));
     return;
@@ -145,7 +146,6 @@ function show(result, draw) {
   } catch (error) {
     main.replaceChildren(h("p", { class: "error" }, `This view could not draw the answer (${error.message}); here it is as text.`), h("pre", { class: "fallback" }, text));
   }
-  main.dataset.ready = "true";
 }
 
 // Starts a view: connects to the host and draws each result it sends.
