@@ -17,6 +17,7 @@ let bridge = null;
 let context = null;
 window.finopsHost = {
   calls: [],
+  contexts: [],
   // Shows `html` as the view of a call of `tool` with `args` that answered `result`; `proxiesTools` false: a host
   // that does not pass the view's tool calls on to the server.
   async show(html, tool, args, result, theme, proxiesTools = true) {
@@ -34,10 +35,14 @@ window.finopsHost = {
       containerDimensions: { width: 860, maxHeight: 4000 },
       toolInfo: { tool: { name: tool, inputSchema: { type: "object" } } },
     };
-    bridge = new AppBridge(null, { name: "finops-test-host", version: "1.0.0" }, proxiesTools ? { serverTools: {}, logging: {} } : { logging: {} }, { hostContext: context });
+    bridge = new AppBridge(null, { name: "finops-test-host", version: "1.0.0" }, { ...(proxiesTools ? { serverTools: {} } : {}), logging: {}, updateModelContext: { text: {} } }, { hostContext: context });
     bridge.oncalltool = async (params) => {
       window.finopsHost.calls.push(params);
       return await window.finopsCallTool(params.name, params.arguments || {});
+    };
+    bridge.onupdatemodelcontext = async (params) => {
+      window.finopsHost.contexts.push(params);
+      return {};
     };
     bridge.onsizechange = ({ height }) => {
       if (height) frame.style.height = `${height}px`;

@@ -325,6 +325,11 @@ def test_chosen_savings_are_planned_through_the_host_and_nothing_is_changed(
     assert steps == [(r["recommendation_id"],) for r in chosen]
     plan_id = frame.locator("#plan-result h2").inner_text().split()[1].rstrip(":")
     assert f"finops approve {plan_id}" in frame.locator("#approval").inner_text()
+    # The model hears of the plan through the host (from its next turn), so the conversation can go on from it.
+    page.wait_for_function("finopsHost.contexts.length > 0", timeout=WAIT_MS)
+    (told,) = page.evaluate("finopsHost.contexts")
+    assert plan_id in told["content"][0]["text"]
+    assert "not approved and nothing has changed" in told["content"][0]["text"]
     snapshot(page, tmp_path, "savings-planned-light")
     # The plan is stored, unapproved, and nothing ran: a person still approves it.
     status = server.call("finops_plan_status", {"plan_id": plan_id})["structuredContent"]

@@ -85,5 +85,8 @@ const bridge = (() => {
     canCallTools: () => Boolean(hostCapabilities.serverTools),
     toolInput: () => toolInput, // the arguments the tool was called with, as the host sent them
     callTool: (name, args) => request("tools/call", { name, arguments: args }),
+    // Tells the model (from its next turn) what the person did in the view, where the host takes such updates.
+    tellModel: (text) =>
+      hostCapabilities.updateModelContext ? request("ui/update-model-context", { content: [{ type: "text", text }] }) : Promise.resolve(),
   };
 })();
