@@ -369,3 +369,19 @@ def test_a_host_that_passes_no_tool_calls_on_still_gets_each_anomaly_and_savings
             assert frame.locator("#plan").is_disabled()
             assert "ask the assistant to plan" in frame.locator("body").inner_text()
     assert page.evaluate("finopsHost.calls") == []
+
+
+EMPTY = {  # questions whose answers hold nothing to draw
+    "finops_cost_query": {"start": "2020-01-01", "end": "2020-02-01", "granularity": "daily", "group_by": ["service"]},
+    "finops_explain_change": {"start": "2020-02-01", "end": "2020-03-01"},
+    "finops_forecast": {"providers": ["Nobody"]},
+    "finops_anomalies": {"days": 7, "end": "2020-01-08"},
+    "finops_savings": {"min_monthly_savings": "1000000"},
+}
+
+
+@pytest.mark.parametrize("tool", list(EMPTY))
+def test_an_answer_with_nothing_in_it_is_drawn_as_its_header_and_note(page: Page, server: Server, tool: str) -> None:
+    frame, _ = show(page, server, tool, EMPTY[tool])
+    assert frame.locator("h1").inner_text()
+    assert frame.locator(".error").count() == 0
