@@ -48,6 +48,8 @@ class CompactServer(MCPServer):
         super().__init__(*args, extensions=[views] if views is not None else None, **options)
         self._views = views
 
+    # The request handlers, not list_tools / list_resources: only they see the request, and so the client's
+    # capabilities (a tool list is per client here).
     async def _handle_list_tools(
         self, ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
     ) -> ListToolsResult:
