@@ -8,6 +8,7 @@ One browser for the module. Waits are on page state (playwright's locators), wit
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -85,7 +86,7 @@ def host_page(tmp_path_factory: pytest.TempPathFactory) -> str:
             "--log-level=warning",
             f"--outfile={bundle}",
         ],
-        env={"NODE_PATH": str(NODE_MODULES), "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "NODE_PATH": str(NODE_MODULES)},  # esbuild resolves the packages from .ci/node
         capture_output=True,
         text=True,
         timeout=60,
