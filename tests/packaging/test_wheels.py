@@ -48,7 +48,7 @@ def test_a_wheels_metadata_is_its_pyproject_with_its_readme_and_license(m: Membe
     assert meta["Requires-Python"] == project["requires-python"] == ">=3.11"
     assert meta["License-Expression"] == "Apache-2.0"
     assert meta["Description-Content-Type"] == "text/markdown"
-    assert meta.get_payload().strip() == (m.root / "README.md").read_text().strip()  # the PyPI page
+    assert str(meta.get_payload()).strip() == (m.root / "README.md").read_text().strip()  # the PyPI page
     assert "Typing :: Typed" in meta.get_all("Classifier", [])
     urls = dict(u.split(", ", 1) for u in meta.get_all("Project-URL", []))
     assert urls["Repository"].startswith("https://github.com/")
