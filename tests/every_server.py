@@ -30,7 +30,7 @@ from tests.servers.aws.conftest import FAKE_SERVICES, MOTO_SERVICES
 
 AS_OF = date(2026, 11, 26)
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection is refused at once
-GCP_APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring", "sqladmin")
+GCP_APIS = ("bigquery", "recommender", "compute", "billing", "catalog", "budgets", "monitoring", "sqladmin")
 # Each cloud's smallest real configuration (with Athena, so that aws_cur_query is listed too).
 REAL: dict[str, dict[str, Any]] = {
     "aws": {
