@@ -3,11 +3,10 @@ test's captured output or logs carry a test credential."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from datetime import date
 from pathlib import Path
-
-import os
 
 import pytest
 from finops_core.settings import Settings
