@@ -72,6 +72,14 @@ class PaidAnswer:
     cached_at: datetime | None = None
 
 
+def cache_state(*fetched: datetime | None) -> dict[str, Any]:
+    """``cached`` (every part of an answer came from the cache: each part's ``PaidAnswer.cached_at`` in ``fetched``)
+    and ``cached_at`` (when its oldest part was fetched), as an answer model's fields."""
+    times = [t for t in fetched if t is not None]
+    cached = bool(fetched) and len(times) == len(fetched)
+    return {"cached": cached, "cached_at": min(times) if cached else None}
+
+
 class PaidCalls:
     """The cache of ``provider``'s paid answers, in the store ``open_store`` opens (on first use), for the caller
     ``caller()`` names (asked once, on the first call that uses the cache; it may call the cloud)."""

@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, StrictBool
 from finops_core.access import Scope, ServerAuth, require_scope
 from finops_core.bounds import Day, Id, IdMap, Ids, Token
 from finops_core.compact import CompactServer
+from finops_core.cost_answers import cost_answer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
 from finops_core.focus import CostLineItem
@@ -229,10 +230,16 @@ def auth_options(auth: ServerAuth | None) -> dict[str, Any]:
 
 
 def compact_tool(
-    server: MCPServer, *, exclude_none: bool = False, scope: Scope = "read", **options: Any
+    server: MCPServer,
+    *,
+    exclude_none: bool = False,
+    scope: Scope = "read",
+    shape: Callable[[Any], CallToolResult] | None = None,
+    **options: Any,
 ) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
-    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema).
-    A caller whose bearer token lacks ``scope`` gets an error result instead (``require_scope``)."""
+    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema), or
+    with ``shape(model)`` (the cost tools' tables, ``finops_core.answers``). A caller whose bearer token lacks
+    ``scope`` gets an error result instead (``require_scope``)."""
 
     def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
         tool = str(options.get("name") or fn.__name__)
@@ -241,7 +248,8 @@ def compact_tool(
         async def compact(**arguments: Any) -> CallToolResult:
             try:
                 require_scope(scope, tool)
-                return compact_answer(await fn(**arguments), exclude_none=exclude_none)
+                answer = await fn(**arguments)
+                return shape(answer) if shape is not None else compact_answer(answer, exclude_none=exclude_none)
             except FinOpsError as exc:
                 return error_result(exc)
 
@@ -359,7 +367,7 @@ def register_cost_query(
         )
         return await answer(query)
 
-    compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
+    compact_tool(server, name=name, annotations=READ, description=description, shape=cost_answer)(cost_query)
 
 
 ApprovalParam = Annotated[
