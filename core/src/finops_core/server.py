@@ -51,6 +51,7 @@ from finops_core.models import (
 from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Settings
+from finops_core.versions import cloud_server_version
 
 KindParam = Annotated[ActionKind, Field(description="What to do.")]
 ResourceIdParam = Annotated[Id, Field(description="The resource's id, as listed.")]
@@ -91,15 +92,18 @@ def build_server(
     today: Callable[[], date] = today_utc,
     extend: Callable[[MCPServer], None] | None = None,
     auth: ServerAuth | None = None,
+    version: str | None = None,
 ) -> MCPServer:
     """An MCP server exposing ``provider``'s costs, inventory, recommendations and (when
     ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``. ``extend`` registers a
     cloud's own tools (Cost Explorer forecasts, Athena queries, ...) after the common ones. ``auth``
-    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token; each tool checks its scope."""
+    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token; each tool checks its scope.
+    ``version`` is ``serverInfo.version`` (default: the installed package's, ``cloud_server_version``)."""
     cloud = provider.cloud
     name = CLOUD_NAMES[cloud]
     server = CompactServer(
         name=f"finops-{cloud}",
+        version=version or cloud_server_version(cloud),
         **auth_options(auth),
         instructions=(
             f"Investigate and reduce {name} spend. Start with {cloud}_cost_query for where money goes, "
