@@ -27,7 +27,7 @@ from mcp.server.mcpserver import (
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StrictBool
 
-from finops_core.access import Scope, ServerAuth, require_scope
+from finops_core.access import ServerAuth, require_scope
 from finops_core.bounds import Day, Id, IdMap, Ids, Token
 from finops_core.compact import CompactServer
 from finops_core.cost_answers import cost_answer
@@ -50,7 +50,7 @@ from finops_core.models import (
 )
 from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
-from finops_core.settings import Settings
+from finops_core.settings import Scope, Settings
 from finops_core.versions import cloud_server_version
 
 KindParam = Annotated[ActionKind, Field(description="What to do.")]

@@ -26,8 +26,12 @@ APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring"
 
 @pytest.fixture
 def google() -> Iterator[GoogleFake]:
+    """The fake; the test fails if a request to it or an answer from it does not fit Google's discovery documents."""
     with GoogleFake() as fake:
         yield fake
+    assert fake.violations == [], "exchanges that Google's discovery documents do not allow:\n" + "\n".join(
+        sorted(set(fake.violations))
+    )
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ they expire. boto3 is imported on first use (about a second), not when the serve
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,37 @@ if TYPE_CHECKING:
 
 # Assumed-role credentials are renewed when they have less than this left.
 RENEW_BEFORE = timedelta(minutes=10)
+
+
+class RetryDeadline:
+    """Ends a call's retries once ``seconds`` have passed since the call began.
+
+    botocore bounds attempts, not time: each attempt may take connect_timeout + read_timeout, and throttling
+    back-off grows between them. This handler runs first on botocore's ``needs-retry`` event; its ``False``
+    (the first answer that is not None) tells botocore not to retry, so a call lasts at most ``seconds``, one
+    back-off wait and one last attempt. The start is stamped on the call's own context, so concurrent calls on
+    one client (threads) each keep their own clock.
+    """
+
+    KEY = "finops_call_started"
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+
+    def attach(self, client: BaseClient) -> None:
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"before-call.{service}", self._stamp)
+        client.meta.events.register_first(f"needs-retry.{service}", self._expired)
+
+    def _stamp(self, context: dict[str, Any], **_: Any) -> None:
+        context[self.KEY] = self.clock()
+
+    def _expired(self, request_dict: dict[str, Any], **_: Any) -> bool | None:
+        started = (request_dict.get("context") or {}).get(self.KEY)
+        if started is not None and self.clock() - started >= self.seconds:
+            return False
+        return None  # botocore's retry handler decides
 
 
 @dataclass(frozen=True)
@@ -115,7 +147,8 @@ class AwsClients:
             from botocore.config import Config
 
             self._config = Config(
-                retries={"mode": "adaptive", "max_attempts": self.settings.max_attempts},
+                # botocore's "max_attempts" counts retries; "total_max_attempts" counts attempts, as ours does.
+                retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
                 connect_timeout=self.settings.connect_timeout,
                 read_timeout=self.settings.read_timeout,
                 max_pool_connections=max(10, self.settings.max_concurrency * 2),
@@ -140,6 +173,7 @@ class AwsClients:
                         endpoint_url=self.settings.endpoint_urls.get(service),
                         config=self._client_config(),
                     )
+                RetryDeadline(self.settings.retry_seconds).attach(found)
                 self._clients[key] = found
             return found
 

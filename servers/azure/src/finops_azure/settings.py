@@ -107,4 +107,4 @@ class AzureSettings(BaseModel):
             )
             raise ConfigError(
                 f"Invalid [azure] settings ({problems}). Check finops.toml and FINOPS_AZURE__* variables."
-            ) from None
+            ) from exc

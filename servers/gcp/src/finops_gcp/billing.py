@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 from finops_core.errors import ConfigError
 
 from finops_gcp.errors import gcp_errors
+from finops_gcp.retries import retried_blocking
 
 if TYPE_CHECKING:
-    from finops_gcp.context import GcpContext
+    from finops_gcp.calls import Calls
 
 
-def account_name(ctx: GcpContext) -> str:
+def account_name(ctx: Calls) -> str:
     """``billingAccounts/<id>`` of ``billing_account``, or a ConfigError saying what to set."""
     account = ctx.settings.billing_account
     if not account:
@@ -24,22 +25,24 @@ def account_name(ctx: GcpContext) -> str:
     return account if account.startswith("billingAccounts/") else f"billingAccounts/{account}"
 
 
-async def linked_projects(ctx: GcpContext) -> list[str]:
+async def linked_projects(ctx: Calls) -> list[str]:
     """Ids of the projects linked to the billing account with billing enabled, sorted."""
     name = account_name(ctx)
 
-    def fetch() -> list[str]:
+    what = f"listing the projects of {name} (cloudbilling projectBillingInfo)"
+
+    def fetch(seconds: float) -> list[str]:
         from google.cloud.billing_v1 import CloudBillingClient
 
         client = ctx.clients.gapic(CloudBillingClient, "billing")
-        with gcp_errors(f"listing the projects of {name} (cloudbilling projectBillingInfo)"):
+        with gcp_errors(what):
             return sorted(
                 info.project_id
-                for info in client.list_project_billing_info(name=name, timeout=ctx.settings.timeout_seconds)
+                for info in client.list_project_billing_info(name=name, retry=None, timeout=seconds)
                 if info.billing_enabled and info.project_id
             )
 
-    found = await ctx.run(fetch)
+    found = await retried_blocking(ctx, what, fetch)
     if not found:
         raise ConfigError(
             f"{name} has no project with billing enabled that these credentials can see; set projects in [gcp], "
@@ -48,15 +51,17 @@ async def linked_projects(ctx: GcpContext) -> list[str]:
     return found
 
 
-async def account_currency(ctx: GcpContext) -> str:
+async def account_currency(ctx: Calls) -> str:
     """The billing account's currency (every cost in its export is in it)."""
     name = account_name(ctx)
 
-    def fetch() -> str:
+    what = f"reading {name} (cloudbilling billingAccounts.get)"
+
+    def fetch(seconds: float) -> str:
         from google.cloud.billing_v1 import CloudBillingClient
 
         client = ctx.clients.gapic(CloudBillingClient, "billing")
-        with gcp_errors(f"reading {name} (cloudbilling billingAccounts.get)"):
-            return str(client.get_billing_account(name=name, timeout=ctx.settings.timeout_seconds).currency_code)
+        with gcp_errors(what):
+            return str(client.get_billing_account(name=name, retry=None, timeout=seconds).currency_code)
 
-    return await ctx.run(fetch)
+    return await retried_blocking(ctx, what, fetch)
