@@ -1,4 +1,4 @@
-"""``finops-<cloud>`` over the test emulators: ``python tests/orchestrator/cloud_server.py CLOUD [--transport http ...]``.
+"""``finops-<cloud>`` over the test emulators: ``python cloud_server.py CLOUD [--transport http --port N]``.
 
 The console scripts' own entry point (``run_cloud_server``: settings from the environment, the real adapter, the
 server factory, stdio or streamable HTTP), with the two things a test has to give it: credentials the emulators

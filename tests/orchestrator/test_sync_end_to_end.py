@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from finops_aws.provider import create_provider as create_aws
 from finops_core.currency import cents
 from finops_core.models import FOCUS_PROVIDER_NAMES, Cloud
 from finops_core.money import from_nanos, to_nanos
@@ -40,7 +41,7 @@ from tests.fakes.aws.json_service import AwsJsonFake
 from tests.fakes.azure.arm import ArmFake
 from tests.fakes.gcp.bigquery import TABLE_IDS
 from tests.fakes.gcp.google_api import GoogleFake
-from tests.servers.aws.conftest import endpoints
+from tests.servers.aws.conftest import endpoints, fixed_session
 from tests.servers.aws.test_provider import aws_provider
 from tests.servers.azure.conftest import SUBSCRIPTIONS
 from tests.servers.azure.test_provider import azure_provider
@@ -48,7 +49,7 @@ from tests.servers.conftest import Waits
 from tests.servers.gcp.conftest import APIS, PROJECTS
 from tests.servers.gcp.test_provider import ACCOUNT, ZONE, gcp_provider
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 SERVER = Path(__file__).with_name("cloud_server.py")
 # A few days of each dataset: AWS and Azure hold the 90 and 75 days before AS_OF, the Google export November 2020.
@@ -61,7 +62,7 @@ Cells = dict[tuple[str, str, str], Decimal]  # (day, service, currency) -> amoun
 
 
 @dataclass
-class Cloud_:
+class Account:
     """One cloud's emulated account: its adapter in this process, its settings section, its expected rows."""
 
     provider: CloudProvider
@@ -72,7 +73,7 @@ class Cloud_:
 
 
 @pytest.fixture(scope="module")
-def clouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Cloud, Cloud_]]:
+def clouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Cloud, Account]]:
     """Every emulator, started once, with each cloud's adapter and what it reports for its period."""
     import anyio
 
@@ -86,11 +87,11 @@ def clouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Cloud, Clo
         fake = stack.enter_context(AwsJsonFake())
         arm = stack.enter_context(ArmFake())
         google = stack.enter_context(GoogleFake())
+        aws_provider(moto_url, fake, home / "aws")  # installs Cost Explorer's dataset and the other AWS fakes
+        aws = {"regions": ["us-east-1"], "endpoint_urls": endpoints(moto_url, fake), "max_attempts": 1}
+        aws_settings = Settings.load({"FINOPS_HOME": str(home / "aws")}, overrides={"aws": aws})
         providers: dict[Cloud, tuple[CloudProvider, dict[str, Any]]] = {
-            "aws": (
-                aws_provider(moto_url, fake, home / "aws"),
-                {"regions": ["us-east-1", "eu-west-1"], "endpoint_urls": endpoints(moto_url, fake), "max_attempts": 1},
-            ),
+            "aws": (create_aws(aws_settings, session_factory=fixed_session, today=lambda: AS_OF), aws),
             "azure": (
                 azure_provider(arm, home / "azure", Waits())[0],
                 {
@@ -112,8 +113,8 @@ def clouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Cloud, Clo
             ),
         }
 
-        async def reported() -> dict[Cloud, Cloud_]:
-            out: dict[Cloud, Cloud_] = {}
+        async def reported() -> dict[Cloud, Account]:
+            out: dict[Cloud, Account] = {}
             for cloud, (provider, section) in providers.items():
                 items = await provider.daily_costs(*PERIODS[cloud])
                 billed: Cells = defaultdict(Decimal)
@@ -125,7 +126,7 @@ def clouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Cloud, Clo
                     effective[key] += from_nanos(to_nanos(item.effective_cost))
                     raw[key] += item.billed_cost
                 assert {k: cents(v) for k, v in raw.items()} == {k: cents(v) for k, v in billed.items()}  # to the cent
-                out[cloud] = Cloud_(provider, section, dict(billed), dict(effective), len(items))
+                out[cloud] = Account(provider, section, dict(billed), dict(effective), len(items))
             return out
 
         yield anyio.run(reported)
@@ -162,7 +163,10 @@ def _server_env(home: Path, cloud: Cloud, section: dict[str, Any], **extra: str)
 def _http_server(home: Path, cloud: Cloud, section: dict[str, Any]) -> Iterator[str]:
     """The cloud's server as its own process on streamable HTTP behind ``HTTP_TOKEN``; yields its URL."""
     port = free_port()
-    env = {**{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}, **_server_env(home, cloud, section)}
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+        **_server_env(home, cloud, section),
+    }
     process = subprocess.Popen(
         [sys.executable, str(SERVER), cloud, "--transport", "http", "--port", str(port)],
         env={**env, "FINOPS_HTTP__TOKEN": HTTP_TOKEN, "FINOPS_LOG_LEVEL": "INFO"},
@@ -198,7 +202,7 @@ def _cells(body: dict[str, Any]) -> Cells:
 @pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
 @pytest.mark.parametrize("mode", ["in-process", "stdio", "http"])
 async def test_sync_lands_the_adapters_daily_rows_and_the_tools_answer_from_them(
-    clouds: dict[Cloud, Cloud_], cloud: Cloud, mode: str, tmp_path: Path
+    clouds: dict[Cloud, Account], cloud: Cloud, mode: str, tmp_path: Path
 ) -> None:
     account = clouds[cloud]
     start, end = PERIODS[cloud]
