@@ -55,7 +55,7 @@ def _rows() -> list[CostRow]:
 @pytest.fixture
 def server(moto: str, fake: AwsJsonFake, home: Path) -> Any:
     install(fake, _rows(), today=AS_OF)
-    aws = {"regions": ["us-east-1"], "endpoint_urls": endpoints(moto, fake), "max_attempts": 0}
+    aws = {"regions": ["us-east-1"], "endpoint_urls": endpoints(moto, fake), "max_attempts": 1}
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"aws": aws})
     provider = create_provider(settings, session_factory=fixed_session, today=lambda: AS_OF)
     return build_server(provider, settings, today=lambda: AS_OF, extend=aws_tools(provider, settings))
