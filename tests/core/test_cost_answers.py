@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from finops_core.breakdown import Cell, assemble
-from finops_core.cost_answers import breakdown_of, cache_fields, cost_answer
+from finops_core.cached import cache_fields
+from finops_core.cost_answers import breakdown_of, cost_answer
 from finops_core.cost_tables import ANSWER_BYTES, answer_bytes
 from finops_core.errors import InvalidInput
 from finops_core.models import CostBreakdown, CostQuery, Granularity

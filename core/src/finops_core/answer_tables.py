@@ -21,7 +21,8 @@ from typing import Any, Protocol, cast, runtime_checkable
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from finops_core.cost_answers import cache_fields, cache_text, money
+from finops_core.cached import cache_fields, cache_text
+from finops_core.cost_answers import money
 from finops_core.cost_tables import ANSWER_BYTES, Cut, Line, answer_bytes, fit, tabulate, text_rows
 
 NARROW = "a shorter period, a smaller limit or top_n, or a filter"

@@ -24,6 +24,7 @@ from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
+from finops_core.cached import cache_fields, cache_text
 from finops_core.cost_tables import Cut, Line, Table, fit, ranked_groups, tabulate, text_rows
 from finops_core.currency import CurrencySettings, cents
 from finops_core.errors import InvalidInput
@@ -32,26 +33,6 @@ from finops_core.money import Money
 
 # Per-row converted amounts add a column to every row: worth it for a breakdown, not for a long trend.
 ROWS_CONVERTED_AT_MOST = 40
-
-
-def cache_fields(cached: bool | None, cached_at: datetime | None, now: datetime) -> dict[str, Any]:
-    """``cached`` and, for an answer from the cache, when it was fetched and how many minutes ago: nothing for a
-    source without a cache (the store, the demo)."""
-    if cached is None:
-        return {}
-    out: dict[str, Any] = {"cached": cached}
-    if cached and cached_at is not None:
-        out["cached_at"] = cached_at.astimezone(UTC).isoformat(timespec="seconds")
-        out["cached_age_minutes"] = max(0, int((now - cached_at).total_seconds() // 60))
-    return out
-
-
-def cache_text(fields: dict[str, Any]) -> str | None:
-    if not fields.get("cached"):
-        return None
-    age = fields.get("cached_age_minutes")
-    when = f", fetched {fields['cached_at']} ({age} minutes ago)" if age is not None else ""
-    return f"From the cache of earlier answers{when}: no new billed call."
 
 
 def cost_lines(breakdown: CostBreakdown) -> tuple[list[Line], list[Line]]:

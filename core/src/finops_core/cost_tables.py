@@ -126,17 +126,20 @@ def tabulate(group_by: Sequence[str], lines: Sequence[Line], other: Sequence[Lin
 
 def fold(lines: Sequence[Line], other: Sequence[Line], keep: int, labels: int) -> tuple[list[Line], list[Line]]:
     """The top ``keep`` groups of ``lines``; the rest added to ``other`` per period and currency (exact sums)."""
-    kept = set(ranked_groups(lines)[:keep])
+    return _fold(lines, other, set(ranked_groups(lines)[:keep]), labels)
+
+
+def _fold(
+    lines: Sequence[Line], other: Sequence[Line], kept: set[tuple[str | None, ...]], labels: int
+) -> tuple[list[Line], list[Line]]:
     sums: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
     for ln in other:
         sums[(ln.period, ln.currency)] += ln.amount
     for ln in lines:
         if ln.group not in kept:
             sums[(ln.period, ln.currency)] += ln.amount
-    folded = [
-        Line(p, (OTHER,) * labels, c, a)
-        for (p, c), a in sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-    ]
+    order = sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
+    folded = [Line(p, (OTHER,) * labels, c, a) for (p, c), a in order]
     return [ln for ln in lines if ln.group in kept], folded
 
 
@@ -156,6 +159,10 @@ def _largest(fits: Callable[[int], bool], low: int, high: int) -> int:
     return low
 
 
+# A listed group costs at least this many bytes per period: its cell in the rows and again in the text table.
+_CELL_BYTES_AT_LEAST = 4
+
+
 def fit(
     render: Callable[[list[Line], list[Line], Cut | None], CallToolResult],
     lines: Sequence[Line],
@@ -163,17 +170,27 @@ def fit(
     labels: int,
 ) -> CallToolResult:
     """``render(lines, other, cut)`` at most ``ANSWER_BYTES`` long: as it is if it fits, else with the fewest groups
-    folded into '(other)' that make it fit, else (a trend too long even then) with its first periods only."""
-    whole = render(list(lines), list(other), None)
-    if answer_bytes(whole) <= ANSWER_BYTES:
-        return whole
-    groups = len(ranked_groups(lines))
+    folded into '(other)' that make it fit, else (a trend too long even then) with its first periods only.
+
+    Only answers that could fit are rendered (a group costs bytes in every period), so a question of 500 groups over
+    a year costs a few small renders, not a year-wide table: this runs on the event loop."""
+    ranked = ranked_groups(lines)
+    groups = len(ranked)
+    spans = len({ln.period for ln in [*lines, *other]}) or 1
+    most = min(groups, ANSWER_BYTES // (_CELL_BYTES_AT_LEAST * spans))
+    if most == groups:
+        whole = render(list(lines), list(other), None)
+        if answer_bytes(whole) <= ANSWER_BYTES or groups == 0:
+            return whole
+        most = groups - 1
+    # The groups past ``most`` are folded once; each try below folds only the few listed ones.
+    lines, other = _fold(lines, other, set(ranked[:most]), labels)
 
     def folded(keep: int) -> CallToolResult:
         kept, rest = fold(lines, other, keep, labels)
         return render(kept, rest, Cut(keep, groups))
 
-    keep = _largest(lambda k: answer_bytes(folded(k)) <= ANSWER_BYTES, 0, groups - 1)
+    keep = _largest(lambda k: answer_bytes(folded(k)) <= ANSWER_BYTES, 0, most)
     best = folded(keep)
     if answer_bytes(best) <= ANSWER_BYTES:
         return best

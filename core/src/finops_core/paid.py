@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from finops_core.cached import record
 from finops_core.errors import StoreBusy
 from finops_core.logs import get_logger
 from finops_core.store import Store
@@ -72,12 +73,9 @@ class PaidAnswer:
     cached_at: datetime | None = None
 
 
-def cache_state(*fetched: datetime | None) -> dict[str, Any]:
-    """``cached`` (every part of an answer came from the cache: each part's ``PaidAnswer.cached_at`` in ``fetched``)
-    and ``cached_at`` (when its oldest part was fetched), as an answer model's fields."""
-    times = [t for t in fetched if t is not None]
-    cached = bool(fetched) and len(times) == len(fetched)
-    return {"cached": cached, "cached_at": min(times) if cached else None}
+def _recorded(answer: PaidAnswer) -> PaidAnswer:
+    record(answer.cached_at)
+    return answer
 
 
 class PaidCalls:
@@ -147,7 +145,7 @@ class PaidCalls:
         if store is not None and self._ttl > timedelta(0):
             cached = store.cached_answer(key)
             if cached is not None and self._now() - cached.stored_at < self._ttl:
-                return PaidAnswer(json.loads(cached.body), 0, cached.stored_at)
+                return _recorded(PaidAnswer(json.loads(cached.body), 0, cached.stored_at))
         body, calls = fetch()
         body = plain_json(body)
         with self._lock:
@@ -159,7 +157,7 @@ class PaidCalls:
                 )
             except StoreBusy as exc:  # the answer is paid for: give it, uncached, rather than an error
                 get_logger("finops.paid").warning("answer not cached", operation=operation, reason=str(exc))
-        return PaidAnswer(body, calls)
+        return _recorded(PaidAnswer(body, calls))
 
     def close(self) -> None:
         if self._store is not None:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
     AcceptedElicitation,
@@ -29,6 +30,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from finops_core.access import ServerAuth, require_scope
 from finops_core.bounds import Day, Id, IdMap, Ids, Token
+from finops_core.cached import cache_fields, cache_record, cache_state
 from finops_core.compact import CompactServer
 from finops_core.cost_answers import cost_answer
 from finops_core.dates import period, today_utc
@@ -76,6 +78,8 @@ class DailyCosts(BaseModel):
     end: date
     items: list[CostLineItem]
     is_demo: bool
+    cached: bool | None = Field(default=None, description="From the cache of paid calls; null: no paid call.")
+    cached_at: datetime | None = None
 
 
 class Confirm(BaseModel):
@@ -159,7 +163,9 @@ def build_server(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
         limit: Annotated[int, Field(ge=1, le=500, description="At most this many.")] = 25,
     ) -> RecommendationSet:
-        return await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
+        with cache_record() as fetched:
+            found = await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
+        return found.model_copy(update=cache_state(*fetched)) if fetched else found
 
     @compact_tool(
         server,
@@ -200,9 +206,11 @@ def build_server(
                 f"At most {DAILY_COSTS_MAX_DAYS} days per call ({first} to {last} is {(last - first).days}); "
                 "ask month by month."
             )
-        items = await provider.daily_costs(first, last)
+        with cache_record() as fetched:
+            items = await provider.daily_costs(first, last)
         info = await provider.info()
-        return DailyCosts(provider=cloud, start=first, end=last, items=items, is_demo=info.is_demo)
+        cache = cache_state(*fetched) if fetched else {}
+        return DailyCosts(provider=cloud, start=first, end=last, items=items, is_demo=info.is_demo, **cache)
 
     if settings.remediation_enabled:
         key = settings.approval_key.get_secret_value().encode() if settings.approval_key else None
@@ -217,6 +225,9 @@ def compact_answer(model: BaseModel, *, exclude_none: bool = False) -> CallToolR
     text). Tools answering this way publish no output schema: schemas are the largest part of a tool list,
     which an assistant pays for in context before the first question."""
     data = model.model_dump(mode="json", by_alias=True, exclude_none=exclude_none)
+    fetched = getattr(model, "cached_at", None)
+    if isinstance(fetched, datetime) and getattr(model, "cached", None):  # how old a cached answer is
+        data["cached_age_minutes"] = cache_fields(True, fetched, datetime.now(UTC))["cached_age_minutes"]
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
@@ -253,7 +264,10 @@ def compact_tool(
             try:
                 require_scope(scope, tool)
                 answer = await fn(**arguments)
-                return shape(answer) if shape is not None else compact_answer(answer, exclude_none=exclude_none)
+                if shape is None:
+                    return compact_answer(answer, exclude_none=exclude_none)
+                # Folding a large answer to the ceiling is CPU work: off the loop that serves the other clients.
+                return await anyio.to_thread.run_sync(shape, answer)
             except FinOpsError as exc:
                 return error_result(exc)
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
+import anyio.to_thread
 from finops_core.access import require_scope
 from finops_core.cost_answers import cost_answer
 from finops_core.currency import CurrencySettings, no_rate_table
@@ -92,4 +93,5 @@ def register_finops_cost_query(
         if convert and currency is None:
             raise no_rate_table()
         breakdown = await answer(query)
-        return cost_answer(breakdown, currency if convert else None)
+        # Folding a large answer to the ceiling is CPU work: off the loop that serves the other clients.
+        return await anyio.to_thread.run_sync(cost_answer, breakdown, currency if convert else None)

@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.cached import cache_state
 from finops_core.dates import check_period, midnight, month_start, next_month_start
 from finops_core.errors import FinOpsError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery, Dimension
 from finops_core.money import Money, normalize_amount
-from finops_core.paid import PaidAnswer, cache_state
+from finops_core.paid import PaidAnswer
 
 from finops_aws.costs.answers import (
     AnomalyCause,

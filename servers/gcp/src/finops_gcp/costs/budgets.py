@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from finops_core.cached import cache_state
 from finops_core.money import Money, from_nanos, normalize_amount
-from finops_core.paid import cache_state
 
 from finops_gcp.billing import account_name
 from finops_gcp.costs.answers import BudgetThreshold, GcpBudget, GcpBudgets
