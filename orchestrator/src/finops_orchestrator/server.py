@@ -38,6 +38,7 @@ from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
 from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start
+from finops_orchestrator.views import finops_views
 
 ExportFormatName = Literal["focus", "aws-cur", "azure-actual", "azure-amortized", "gcp-billing"]
 SYNC = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -112,6 +113,7 @@ def build_orchestrator(
     server = CompactServer(
         name="finops",
         version=package_version("finops-mcp"),
+        views=finops_views(),
         **auth_options(auth),
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
