@@ -57,8 +57,10 @@ app = typer.Typer(
 )
 store_app = typer.Typer(help="Inspect the local cost store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
-out = Console()
-err = Console(stderr=True)
+# Soft wrap: the terminal wraps long lines itself, so a path or file name is never folded mid-word (a folded path
+# cannot be copied back into a command). Tables still fit the terminal's width.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
