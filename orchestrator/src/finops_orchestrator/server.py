@@ -20,6 +20,7 @@ from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
+from finops_core.versions import package_version
 from finops_prompts import PromptTemplate, load_templates
 from mcp import MCPError
 from mcp.server import MCPServer
@@ -111,6 +112,7 @@ def build_orchestrator(
     sync_settings = sync_settings or SyncSettings()
     server = CompactServer(
         name="finops",
+        version=package_version("finops-mcp"),
         views=finops_views(),
         **auth_options(auth),
         instructions=(

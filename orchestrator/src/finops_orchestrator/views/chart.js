@@ -155,3 +155,14 @@ function start(draw) {
     document.getElementById("view").replaceChildren(h("p", { class: "error" }, `Could not connect to the host: ${error.message}`));
   });
 }
+
+// finops_cost_query pivots a trend (one row per group and currency, a column per period, null where a group had no
+// cost): back to one row per cell, [period, ...group, currency, cost], as a total answer has them (without period).
+function longForm(answer) {
+  const columns = answer.columns, currencyAt = columns.indexOf("currency");
+  if (answer.granularity === "total" || columns[currencyAt + 1] === "cost") return answer;
+  const periods = columns.slice(currencyAt + 1);
+  const cells = (rows) => (rows || []).flatMap((row) => periods.flatMap((period, i) =>
+    row[currencyAt + 1 + i] === null ? [] : [[period, ...row.slice(0, currencyAt + 1), row[currencyAt + 1 + i]]]));
+  return { ...answer, columns: ["period", ...columns.slice(0, currencyAt + 1), "cost"], rows: cells(answer.rows), other: cells(answer.other) };
+}
