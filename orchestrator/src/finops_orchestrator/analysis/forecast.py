@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from finops_core.dates import next_month_start
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, from_nanos
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis.series import daily_series
@@ -77,17 +77,12 @@ def _money(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_EVEN)
 
 
-def _data_version(store: Store) -> tuple[Any, ...]:
-    with store.reader() as conn:
-        return tuple(conn.execute("SELECT COUNT(*), SUM(row_count), MAX(ingested_at) FROM partitions").fetchone())
-
-
 def _daily(
-    store: Store, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
+    reader: CostReader, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
 ) -> dict[tuple[str, str], npt.NDArray[np.int64]]:
     """(series value, currency) -> daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
     columns = () if by == "total" else (_COLUMN[by],)
-    found = daily_series(store, start, end, by=columns, metric=metric, providers=providers)
+    found = daily_series(reader, start, end, by=columns, metric=metric, providers=providers)
     return {(str(key[0]) if columns else "total", str(key[-1])): values for key, values in found.items()}
 
 
@@ -139,7 +134,7 @@ def _mape(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -
 
 
 def forecast(
-    store: Store,
+    reader: CostReader,
     *,
     today: date,
     horizon_days: int = 30,
@@ -154,8 +149,8 @@ def forecast(
     import pandas as pd
 
     start = today - timedelta(days=HISTORY_DAYS)
-    version = _data_version(store)
-    series = _fold(_daily(store, start, today, by, metric, providers), top_n)
+    version = reader.data_version()  # names the store or lake too
+    series = _fold(_daily(reader, start, today, by, metric, providers), top_n)
     month_start = today.replace(day=1)  # the month being forecast: today's (actuals before today)
     remaining = (next_month_start(today).date() - today).days
     reused = 0
@@ -174,7 +169,7 @@ def forecast(
             continue
         dates = pd.date_range(start + timedelta(days=first), periods=len(values), freq="D")
         frame = pd.DataFrame({"ds": dates, "y": values})
-        key = (str(store.path), version, by, metric, providers, value, currency)
+        key = (version, by, metric, providers, value, currency)
         with _models_lock:
             reused += int((*key, "full") in _models)
         held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
