@@ -213,10 +213,14 @@ def _tags_text(target: Target) -> exp.Expr:
 
 
 def rollups_sql(start: date, end: date, target: Target) -> str:
-    """Daily rollups for the local store over ``[start, end)``: (day, ``ROLLUP_COLUMNS``..., tags JSON, the four
-    cost sums). Resource and SKU are left out: they are what makes line items many."""
+    """Daily rollups for the local store of the billing periods starting in ``[start, end)`` (whole periods, as the
+    store replaces them; corrections charged in other months included): (day, ``ROLLUP_COLUMNS``..., tags JSON,
+    the four cost sums). Resource and SKU are left out: they are what makes line items many."""
     columns: list[exp.Expr] = [_day(target).as_("day")]
     columns += [_col(c) for c in ROLLUP_COLUMNS]
     columns.append(_tags_text(target).as_("tags"))
-    select = _within(exp.select(*columns, *(_amount(c) for c in ROLLUP_SUMS)), start, end).from_(target.source())
+    select = exp.select(*columns, *(_amount(c) for c in ROLLUP_SUMS)).from_(target.source())
+    select = select.where(_col("BillingPeriodStart") >= _instant(start)).where(
+        _col("BillingPeriodStart") < _instant(end)
+    )
     return _grouped(select, len(columns)).sql(dialect=target.dialect)
