@@ -84,8 +84,10 @@ class DuckDBEngine:
             self._db.execute(f"SET threads = {int(options.threads)}")
         path = settings.path or ""
         scheme = path.split("://", 1)[0] if "://" in path else ""
+        self._fs: Any = None
         if scheme:
-            self._db.register_filesystem(_bucket_filesystem(scheme, settings))
+            self._fs = _bucket_filesystem(scheme, settings)
+            self._db.register_filesystem(self._fs)
         self._glob = _parquet_glob(path).replace("'", "''")
         self._lock = threading.Lock()
         self._viewed = False
@@ -95,6 +97,12 @@ class DuckDBEngine:
         with a clear error, not the server's start."""
         with self._lock:
             if not self._viewed:
+                if self._fs is not None:
+                    # DuckDB's glob reports an unreachable bucket as "no files found": ask the bucket first, so
+                    # the error says what failed (connection refused, access denied, no such bucket).
+                    root = (self._settings.path or "").split("://", 1)[1]
+                    root = root.split("*", 1)[0].split("?", 1)[0].rstrip("/")
+                    self._fs.info(root)
                 # union_by_name: files of different FOCUS versions or providers may hold different column sets.
                 self._db.execute(
                     f"CREATE OR REPLACE VIEW {VIEW} AS SELECT * FROM read_parquet('{self._glob}', "
@@ -283,13 +291,14 @@ def _athena_rows(client: Any, query_id: str) -> Rows:
     first = True
     for page in client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
         if not types:
-            types = [c["Type"].lower() for c in page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]]
+            types = [c.get("Type", "varchar").lower() for c in page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]]
         data = page["ResultSet"]["Rows"]
         if first:  # the first row of the first page repeats the column names
             data, first = data[1:], False
         for row in data:
             cells = [cell.get("VarCharValue") for cell in row["Data"]]
-            rows.append(tuple(_typed(t, v) for t, v in zip(types, cells, strict=True)))
+            kinds = types if len(types) == len(cells) else ["varchar"] * len(cells)  # text is read exactly anyway
+            rows.append(tuple(_typed(t, v) for t, v in zip(kinds, cells, strict=True)))
     return rows
 
 
