@@ -94,11 +94,12 @@ def test_a_missing_local_path_is_an_error_naming_it(tmp_path: Path) -> None:
 
 def test_athena_runs_the_builders_sql_and_reads_typed_results_exactly(aws: str) -> None:
     columns = [("period", "date"), ("currency", "varchar"), ("g0", "varchar"), ("amount", "decimal")]
-    rows = [
-        ["period", "currency", "g0", "amount"],
-        [None, "USD", "AmazonEC2", "1234.567890123"],
-        [None, "EUR", "Virtual Machines", "0.000000001"],
-        [None, "USD", None, "-5.10"],
+    columns += [("rk", "bigint"), ("n", "bigint")]
+    rows = [  # the engine folds past top_n: two groups of three, then the rest per period and currency
+        ["period", "currency", "g0", "amount", "rk", "n"],
+        [None, "USD", "AmazonEC2", "1234.567890123", "1", "3"],
+        [None, "EUR", "Virtual Machines", "0.000000001", "2", "3"],
+        [None, "USD", None, "-5.10", None, None],
     ]
     body = {
         "region": "us-east-1",
@@ -119,13 +120,17 @@ def test_athena_runs_the_builders_sql_and_reads_typed_results_exactly(aws: str) 
     lake = LakeSettings(engine="athena", table="billing.focus", athena={"output_location": "s3://results/lake/"})
     client = boto3.client("athena", endpoint_url=aws, region_name="us-east-1")
     reader = LakeReader(lake, AthenaEngine(lake, client=client))
-    query = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",))
+    query = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",), top_n=2)
     answer = reader.query_costs(query, source=reader.source_label(), is_demo=False)
     assert [(t.currency, format(t.amount, "f")) for t in answer.totals] == [
         ("EUR", "0.000000001"),
         ("USD", "1229.467890123"),
     ]
     assert answer.source == "lake (athena billing.focus)"
+    assert [(r.group["service"], r.currency, format(r.cost, "f")) for r in answer.other] == [
+        ("(other)", "USD", "-5.10")
+    ]
+    assert answer.truncated
     ran = client.list_query_executions()["QueryExecutionIds"]
     sql = client.get_query_execution(QueryExecutionId=ran[0])["QueryExecution"]["Query"]
     assert "FROM billing.focus" in sql

@@ -224,3 +224,59 @@ def rollups_sql(start: date, end: date, target: Target) -> str:
         _col("BillingPeriodStart") < _instant(end)
     )
     return _grouped(select, len(columns)).sql(dialect=target.dialect)
+
+
+def folded_cells_sql(query: CostQuery, target: Target) -> str:
+    """``query`` answered with its top-N folding done by the engine, so a breakdown by resource returns its top
+    groups, not a million rows: ``(period, currency, group values..., amount, rank, groups)`` rows of the top
+    ``query.top_n`` groups, then per period and currency one row summing the rest (null groups, rank and count).
+
+    Groups are ranked as ``finops_core.breakdown.assemble`` ranks them: by the sum of their cells' absolute
+    amounts over every period and currency, largest first, then by their values (null as empty text)."""
+    width = len(query.group_by) + (query.tag_key is not None)
+    groups = [exp.column(f"g{i}") for i in range(width)]
+    if query.tag_key is not None:
+        groups[-1] = exp.column("tag_value")
+    cells = sqlglot_parse_select(cost_cells_sql(query, target), target.dialect)
+    weight = exp.Window(this=exp.Sum(this=exp.Abs(this=exp.column("amount"))), partition_by=[g.copy() for g in groups])
+    weighed = exp.select(exp.Star(), weight.as_("w")).from_(exp.to_table("cells"))
+    order: list[exp.Expr] = [exp.Ordered(this=exp.column("w"), desc=True)]
+    for g in groups:
+        empty = exp.Coalesce(this=g.copy(), expressions=[exp.Literal.string("")])
+        order += [exp.Ordered(this=empty), exp.Ordered(this=g.copy().is_(exp.Null()))]
+    rank = exp.Window(this=exp.Anonymous(this="DENSE_RANK"), order=exp.Order(expressions=order))
+    ranked = exp.select(exp.Star(), rank.as_("rk")).from_(weighed.subquery("c"))
+    period, currency, amount, rk = (exp.column(n) for n in ("period", "currency", "amount", "rk"))
+    count = exp.select(exp.Max(this=rk.copy())).from_(exp.to_table("ranked")).subquery()
+    top = (
+        exp.select(period.copy(), currency.copy(), *[g.copy() for g in groups], amount.copy(), rk.copy())
+        .select(count.as_("n"))
+        .from_(exp.to_table("ranked"))
+        .where(rk.copy() <= exp.Literal.number(query.top_n))
+    )
+    text, number = exp.DataType.build("VARCHAR"), exp.DataType.build("BIGINT")
+    rest = (
+        exp.select(
+            period.copy(),
+            currency.copy(),
+            *[exp.cast(exp.Null(), text.copy()) for _ in groups],
+            exp.Sum(this=amount.copy()),
+            exp.cast(exp.Null(), number.copy()),
+            exp.cast(exp.Null(), number.copy()),
+        )
+        .from_(exp.to_table("ranked"))
+        .where(rk.copy() > exp.Literal.number(query.top_n))
+        .group_by(period.copy(), currency.copy())
+    )
+    union = exp.union(top, rest, distinct=False)
+    union = union.with_("cells", as_=cells).with_("ranked", as_=ranked)
+    return union.sql(dialect=target.dialect)
+
+
+def sqlglot_parse_select(sql: str, dialect: Dialect) -> exp.Select:
+    """Our own SQL back as a tree (to nest it)."""
+    import sqlglot
+
+    tree = sqlglot.parse_one(sql, read=dialect)
+    assert isinstance(tree, exp.Select)
+    return tree

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from finops_core.breakdown import Cell, assemble
+from finops_core.breakdown import Cell, assemble, partial_periods
 from finops_core.errors import LakeError
 from finops_core.models import CostBreakdown, CostMetric, CostQuery
-from finops_core.money import from_nanos, to_nanos
+from finops_core.money import Money, from_nanos, normalize_amount, to_nanos
 from finops_core.reading import CommitmentSums, SeriesKey
 from finops_core.settings import LakeSettings
 
@@ -24,8 +24,11 @@ from finops_orchestrator.lake.builder import (
     cost_cells_sql,
     daily_series_sql,
     extent_sql,
+    folded_cells_sql,
 )
 from finops_orchestrator.lake.engines import Engine, describe, open_engine
+
+OTHER = "(other)"
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,9 +77,45 @@ class LakeReader:
         return str(value)
 
     def query_costs(self, query: CostQuery, *, source: str, is_demo: bool) -> CostBreakdown:
-        cells = self.cost_cells(query)
-        note = None if cells else self._empty_note(query)
-        return assemble(query, cells, source=source, is_demo=is_demo, empty_note=note)
+        """The breakdown, folded to ``top_n`` groups by the engine (a breakdown by resource stays small on the
+        wire), then assembled as the store's: rows in rank order, '(other)' per period and currency, totals."""
+        rows = self.engine.run(folded_cells_sql(query, self.engine.target))
+        top: list[Cell] = []
+        rest: list[Cell] = []
+        groups = 0
+        for row in rows:
+            rank, count = row[-2], row[-1]
+            cell = Cell(
+                period_start=as_day(row[0]),
+                group=tuple(_text(v) for v in row[2:-3]) if rank is not None else (),
+                currency=self._currency(row[1]),
+                amount=from_nanos(to_nanos(exact(row[-3], self.settings))),
+            )
+            (top if rank is not None else rest).append(cell)
+            groups = max(groups, int(count or 0))
+        if not top and not rest:
+            return assemble(query, [], source=source, is_demo=is_demo, empty_note=self._empty_note(query))
+        shown = assemble(query, top, source=source, is_demo=is_demo)
+        if not rest:
+            return shown
+        # The folded rest, clipped and merged per period and currency as assemble does for its own '(other)'.
+        folded = assemble(
+            query.model_copy(update={"group_by": (), "tag_key": None}), rest, source=source, is_demo=is_demo
+        )
+        labels = shown.group_by
+        other = [r.model_copy(update={"group": dict.fromkeys(labels, OTHER)}) for r in folded.rows]
+        totals: dict[str, Decimal] = {}
+        for money in (*shown.totals, *folded.totals):
+            totals[money.currency] = totals.get(money.currency, Decimal(0)) + money.amount
+        starts = [r.period_start for r in (*shown.rows, *other) if r.period_start is not None]
+        return shown.model_copy(
+            update={
+                "other": other,
+                "totals": [Money(amount=normalize_amount(a), currency=c) for c, a in sorted(totals.items())],
+                "truncated": groups > query.top_n,
+                "partial_periods": partial_periods(query, starts),
+            }
+        )
 
     def cost_cells(self, query: CostQuery) -> list[Cell]:
         rows = self.engine.run(cost_cells_sql(query, self.engine.target))
