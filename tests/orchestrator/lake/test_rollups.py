@@ -116,6 +116,6 @@ def test_a_lake_row_without_a_service_name_is_refused_naming_it_and_nothing_is_w
     }
     pq.write_table(pa.table(columns), folder / "part.parquet")
     store = Store(tmp_path / "rollups.sqlite")
-    with pytest.raises(LakeError, match="AWS 1 on 2026-10-05 cannot be kept as a rollup"):
+    with pytest.raises(LakeError, match=r"AWS 1 on 2026-10-05 cannot be kept as a rollup \(ServiceName: "):
         sync_rollups(store, _lake(folder), **WINDOW, now=lambda: SYNCED)
     assert store.partitions() == []

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from finops_core.breakdown import Cell
 from finops_core.dates import midnight, next_month_start
 from finops_core.errors import LakeError
-from finops_core.focus import CostLineItem, Lineage
+from finops_core.focus import FOCUS_COLUMNS, CostLineItem, Lineage
 from finops_core.models import CostBreakdown, CostMetric, CostQuery
 from finops_core.money import from_nanos, to_nanos
 from finops_core.reading import CommitmentSums, SeriesKey
 from finops_core.settings import LakeSettings
 from finops_core.store import PartitionKey, Store, partition_key
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from finops_orchestrator.lake.builder import ROLLUP_COLUMNS, rollups_sql
 from finops_orchestrator.lake.engines import describe
@@ -85,33 +85,37 @@ def _items(rows: list[tuple[Any, ...]], settings: LakeSettings) -> Iterator[Cost
         amounts = {k: from_nanos(to_nanos(exact(row[k], settings))) for k in ("billed", "effective", "list")}
         contracted = None if row["contracted"] is None else from_nanos(to_nanos(exact(row["contracted"], settings)))
         try:
-            yield CostLineItem(
-                billed_cost=amounts["billed"],
-                effective_cost=amounts["effective"],
-                list_cost=amounts["list"],
-                contracted_cost=contracted,
-                billing_account_id=_opt(row["BillingAccountId"]),
-                billing_currency=_opt(row["BillingCurrency"]),
-                billing_period_start=_stamp(row["BillingPeriodStart"], "BillingPeriodStart"),
-                billing_period_end=_stamp(row["BillingPeriodEnd"], "BillingPeriodEnd"),
-                charge_period_start=midnight(day),
-                charge_period_end=midnight(day + timedelta(days=1)),
-                charge_category=_opt(row["ChargeCategory"]),
-                provider_name=_opt(row["ProviderName"]),
-                service_name=_opt(row["ServiceName"]),
-                service_category=_opt(row["ServiceCategory"]),
-                sub_account_id=_opt(row["SubAccountId"]),
-                region_id=_opt(row["RegionId"]),
-                commitment_discount_id=_opt(row["CommitmentDiscountId"]),
-                commitment_discount_type=_opt(row["CommitmentDiscountType"]),
-                commitment_discount_category=_opt(row["CommitmentDiscountCategory"]),
-                commitment_discount_status=_opt(row["CommitmentDiscountStatus"]),
-                tags=tags,
+            yield CostLineItem.model_validate(
+                {
+                    "billed_cost": amounts["billed"],
+                    "effective_cost": amounts["effective"],
+                    "list_cost": amounts["list"],
+                    "contracted_cost": contracted,
+                    "billing_account_id": _opt(row["BillingAccountId"]),
+                    "billing_currency": _opt(row["BillingCurrency"]),
+                    "billing_period_start": _stamp(row["BillingPeriodStart"], "BillingPeriodStart"),
+                    "billing_period_end": _stamp(row["BillingPeriodEnd"], "BillingPeriodEnd"),
+                    "charge_period_start": midnight(day),
+                    "charge_period_end": midnight(day + timedelta(days=1)),
+                    "charge_category": _opt(row["ChargeCategory"]),
+                    "provider_name": _opt(row["ProviderName"]),
+                    "service_name": _opt(row["ServiceName"]),
+                    "service_category": _opt(row["ServiceCategory"]),
+                    "sub_account_id": _opt(row["SubAccountId"]),
+                    "region_id": _opt(row["RegionId"]),
+                    "commitment_discount_id": _opt(row["CommitmentDiscountId"]),
+                    "commitment_discount_type": _opt(row["CommitmentDiscountType"]),
+                    "commitment_discount_category": _opt(row["CommitmentDiscountCategory"]),
+                    "commitment_discount_status": _opt(row["CommitmentDiscountStatus"]),
+                    "tags": tags,
+                }
             )
-        except ValueError as exc:  # pydantic's ValidationError: a required FOCUS column is empty
+        except ValidationError as exc:  # a required FOCUS column is empty, or a value is out of bounds
+            names = {c.name: c.focus_name for c in FOCUS_COLUMNS}
+            wrong = ", ".join(f"{names.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors())
             raise LakeError(
                 f"A lake row of {row['ProviderName']} {row['BillingAccountId']} on {day} cannot be kept as a "
-                f"rollup: {str(exc).splitlines()[0]}. Fix that row in the lake, or answer from the lake."
+                f"rollup ({wrong}). Fix that row in the lake, or answer from the lake."
             ) from exc
 
 
