@@ -327,6 +327,9 @@ class LakeSettings(BaseModel):
         default="lake", description="rollups: answer from the daily rollups `finops lake sync` keeps locally."
     )
     sync_months: int = Field(default=13, ge=1, le=60, description="How far back `finops lake sync` reaches.")
+    query_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="DuckDB: a lake query running longer is stopped, and says so."
+    )
     duckdb: DuckDBLakeSettings = Field(default_factory=DuckDBLakeSettings)
     spark: SparkLakeSettings = Field(default_factory=SparkLakeSettings)
     athena: AthenaLakeSettings = Field(default_factory=AthenaLakeSettings)

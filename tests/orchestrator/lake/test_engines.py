@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +19,7 @@ from finops_core.errors import LakeError
 from finops_core.models import CostQuery
 from finops_core.settings import LakeSettings
 from finops_core.store import Store
-from finops_orchestrator.lake.engines import AthenaEngine
+from finops_orchestrator.lake.engines import AthenaEngine, DuckDBEngine
 from finops_orchestrator.lake.reader import LakeReader
 from moto.server import ThreadedMotoServer
 
@@ -135,3 +136,13 @@ def test_athena_runs_the_builders_sql_and_reads_typed_results_exactly(aws: str) 
     sql = client.get_query_execution(QueryExecutionId=ran[0])["QueryExecution"]["Query"]
     assert "FROM billing.focus" in sql
     assert sqlglot.parse_one(sql, read="athena") is not None
+
+
+def test_a_duckdb_query_past_the_time_limit_is_stopped_and_says_what_to_do(lake_path: Path) -> None:
+    lake = LakeSettings(engine="duckdb", path=str(lake_path), query_timeout_seconds=0.2)
+    engine = DuckDBEngine(lake)
+    started = time.monotonic()
+    with pytest.raises(LakeError, match=r"ran past \[lake\] query_timeout_seconds = 0.2 and was stopped"):
+        engine.run("SELECT count(*) FROM range(100000000000) a")  # minutes of work, stopped at 0.2 s
+    assert time.monotonic() - started < 10
+    assert engine.run("SELECT 1") == [(1,)]  # the engine still answers after a stopped query

@@ -114,14 +114,25 @@ class DuckDBEngine:
         import duckdb
 
         cursor = self._db.cursor()  # one per query: a cursor is its own connection to the shared database
+        limit = self._settings.query_timeout_seconds
+        timer = threading.Timer(limit, cursor.interrupt)  # bounded: a runaway scan stops instead of holding a worker
+        timer.daemon = True
+        timer.start()
         try:
             self._view()
             return [tuple(r) for r in cursor.execute(sql).fetchall()]
+        except duckdb.InterruptException as exc:
+            raise LakeError(
+                f"The {describe(self._settings)} query ran past [lake] query_timeout_seconds = {limit:g} and was "
+                "stopped. Ask a shorter period or fewer groups, raise the limit, or answer from the local rollups "
+                '([lake] answer_from = "rollups").'
+            ) from exc
         except duckdb.Error as exc:
             raise unreachable(self._settings, exc) from exc
         except OSError as exc:  # an fsspec filesystem's failure (bucket unreachable, no credentials)
             raise unreachable(self._settings, exc) from exc
         finally:
+            timer.cancel()
             cursor.close()
 
     def close(self) -> None:
@@ -179,6 +190,20 @@ def _bucket_filesystem(scheme: str, settings: LakeSettings) -> Any:
         def _strip_protocol(cls, path: Any) -> Any:
             text = str(path)
             return text.split("://", 1)[1] if "://" in text else text
+
+        def find(
+            self, path: Any, maxdepth: int | None = None, withdirs: bool = False, detail: bool = False, **_: Any
+        ) -> Any:
+            """Every object under ``path`` in one recursive listing (fsspec's default walks folder by folder: a
+            request per billing period, and some stores answer folder listings poorly)."""
+            root = str(self._strip_protocol(path)).rstrip("/")
+            found: dict[str, Any] = {}
+            for info in self.fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True)):
+                depth = info.path[len(root) :].strip("/").count("/") + 1
+                if (info.type == pafs.FileType.Directory and not withdirs) or (maxdepth and depth > maxdepth):
+                    continue
+                found[info.path] = self._make_entry(info)
+            return found if detail else sorted(found)
 
     return BucketFileSystem(arrow)
 
