@@ -146,3 +146,17 @@ async def test_a_slow_lake_query_leaves_the_event_loop_free_for_other_clients(
         engine.go.set()
     assert not answers["fast"].is_error
     assert not answers["slow"].is_error
+
+
+async def test_the_forecast_reads_its_history_from_the_lake(lake_store: Store, lake_path: Path) -> None:
+    lake = LakeReader(LakeSettings(engine="duckdb", path=str(lake_path)))
+    arguments = {"by": "total", "horizon_days": 7, "top_n": 1}
+    from_lake = await _ask(_server(lake_store, lake), "finops_forecast", arguments)
+    from_store = await _ask(_server(lake_store), "finops_forecast", arguments)
+    assert from_lake["source"] == f"lake (duckdb {lake_path})"
+
+    def actuals(body: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return sorted((s["series"], s["currency"], s["month_to_date"]) for s in body["series"])
+
+    assert actuals(from_lake) == actuals(from_store)
+    assert len(actuals(from_lake)) == 2  # one total per currency
