@@ -42,8 +42,9 @@ async def timed(arm: ArmFake, *, throttles: int, retry_after: str, budget: float
         throttle_max_wait_seconds=budget,
         cache_hours=0,
     )
-    paid = PaidCalls(None, ttl=timedelta(0), provider="azure")
-    costs = CostManagement(AzureContext(settings, AzureClients(settings, StaticToken), paid, today=lambda: AS_OF))
+    clients = AzureClients(settings, StaticToken)
+    paid = PaidCalls(None, ttl=timedelta(0), provider="azure", caller=clients.caller)
+    costs = CostManagement(AzureContext(settings, clients, paid, today=lambda: AS_OF))
     if throttles:
         arm.fail("query", "throttle", times=throttles, headers={HEADER: retry_after})
     started = time.perf_counter()

@@ -15,8 +15,10 @@ HTTP_PLAN_TOKEN = "finops-test-plan-token-1729f4f16ac5"  # read and plan
 APPROVAL_KEY = "finops-test-approval-key-5d9125a9e63e217c"
 AWS_ACCESS_KEY_ID = "AKIAFINOPSTESTKEY000"  # an id, not a secret
 AWS_SECRET_ACCESS_KEY = "finops-test-aws-secret-Rv5p3suP85ebjVfh55rj"
+AWS_SESSION_TOKEN = "finops-test-aws-session-token-FwoGZXIvYXdzE3b8c1d0"  # moto takes any session token
 AZURE_CLIENT_SECRET = "finops-test-azure-client-secret-c68048afbcb3186a"
 AZURE_ACCESS_TOKEN = "finops-test-azure-token-0a6e2f43d9"
+GOOGLE_ACCESS_TOKEN = "finops-test-google-token-ya29c4e1f7"
 JWT_KID = "finops-test-kid-7f3e"
 
 
@@ -35,8 +37,10 @@ CREDENTIALS: dict[str, str] = {
     "HTTP_PLAN_TOKEN": HTTP_PLAN_TOKEN,
     "APPROVAL_KEY": APPROVAL_KEY,
     "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
+    "AWS_SESSION_TOKEN": AWS_SESSION_TOKEN,
     "AZURE_CLIENT_SECRET": AZURE_CLIENT_SECRET,
     "AZURE_ACCESS_TOKEN": AZURE_ACCESS_TOKEN,
+    "GOOGLE_ACCESS_TOKEN": GOOGLE_ACCESS_TOKEN,
     "a test JWT": JWT_PREFIX,
 }
 

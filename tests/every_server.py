@@ -30,14 +30,14 @@ from tests.servers.aws.conftest import FAKE_SERVICES, MOTO_SERVICES
 
 AS_OF = date(2026, 11, 26)
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection is refused at once
-GCP_APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring", "sqladmin")
+GCP_APIS = ("bigquery", "recommender", "compute", "billing", "catalog", "budgets", "monitoring", "sqladmin")
 # Each cloud's smallest real configuration (with Athena, so that aws_cur_query is listed too).
 REAL: dict[str, dict[str, Any]] = {
     "aws": {
         "athena": {"database": "cur", "table": "data"},
         "regions": ["us-east-1"],
         "endpoint_urls": dict.fromkeys((*MOTO_SERVICES, *FAKE_SERVICES), CLOSED),
-        "max_attempts": 0,
+        "max_attempts": 1,
     },
     "azure": {
         "subscriptions": ["00000000-0000-0000-0000-00000000aaaa"],

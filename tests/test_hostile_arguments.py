@@ -153,7 +153,9 @@ def test_a_megabyte_argument_is_refused_clearly_at_once_and_another_client_is_se
     assert where.split(".")[0].split("[")[0].split("{")[0].split(" ")[0] in text, text[:300]
     assert "at most" in text or "Input should be" in text, text[:300]  # too long, or not one of an enum
     assert len(text) < 2_000, "the refusal echoes the argument"
-    assert timings["hostile"] < ANSWER_WITHIN, timings
+    # Under a second; on a machine so loaded that the other client's ordinary call is slower still, no slower than it
+    # (both wait on the same starved process, not on the megabyte), with a margin for their different starts.
+    assert timings["hostile"] < max(ANSWER_WITHIN, 1.5 * timings["other"]), timings
     assert answers["other"] is True
     assert timings["other"] < OTHER_WITHIN, timings
     assert len(logged.getvalue()) < 200_000, "the megabyte reached the log whole"

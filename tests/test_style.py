@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +33,19 @@ def test_pyright_finds_no_type_errors_with_core_in_strict_mode() -> None:
     done = _run("pyright")
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
     assert "0 errors" in done.stdout
+
+
+def _package_sources() -> list[Path]:
+    members = ("core", "servers", "orchestrator", "prompts")
+    return sorted(p for top in members for p in (REPO / top).rglob("src/**/*.py"))
+
+
+def test_no_error_is_raised_from_none_so_whoever_debugs_it_keeps_its_cause() -> None:
+    # Logs are redacted, so a cause can be kept: `raise ... from None` hid the SDK's own error from the log.
+    found = [
+        f"{path.relative_to(REPO)}:{node.lineno}"
+        for path in _package_sources()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Raise) and isinstance(node.cause, ast.Constant) and node.cause.value is None
+    ]
+    assert not found, found

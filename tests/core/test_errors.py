@@ -69,3 +69,24 @@ def test_a_cloud_s_http_status_becomes_the_error_class_with_what_to_do_next(stat
     assert says in str(exc)
     assert "listing disks" in str(exc)
     assert str(exc).startswith("azure: ")
+
+
+def _tree(cls: type[errors.FinOpsError]) -> list[type[errors.FinOpsError]]:
+    return [cls, *(c for sub in cls.__subclasses__() for c in _tree(sub))]
+
+
+@pytest.mark.parametrize(
+    "cls", [c for c in _tree(errors.FinOpsError)[1:] if c.__module__ == errors.__name__], ids=lambda c: c.__name__
+)
+def test_every_error_class_of_the_tree_crosses_to_a_remote_caller_as_itself(cls: type[errors.FinOpsError]) -> None:
+    sent = cls("what went wrong", provider="aws") if issubclass(cls, errors.ProviderError) else cls("what went wrong")
+    rebuilt = errors.rebuild_error(errors.error_kind(sent), str(sent), provider="aws")
+    assert type(rebuilt) is cls
+    assert str(rebuilt) == str(sent)
+
+
+def test_an_error_class_defined_elsewhere_crosses_as_its_nearest_class_of_the_tree() -> None:
+    class CutFile(errors.InvalidInput):
+        pass
+
+    assert errors.error_kind(CutFile("cut")) == "InvalidInput"

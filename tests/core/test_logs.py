@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
 import structlog
-from finops_core.logs import configure_logging, get_logger
+from finops_core.logs import configure_logging, get_logger, redact_wire, scrub_text
 from finops_core.redact import LOG_TEXT_MAX, REDACTED, redact, redact_text
 
 SECRETS = {
@@ -66,6 +67,7 @@ def captured() -> Iterator[io.StringIO]:
     yield stream
     structlog.reset_defaults()
     logging.getLogger().handlers.clear()
+    logging.getLogger("google").setLevel(logging.NOTSET)
 
 
 def test_structlog_entries_are_redacted(captured: io.StringIO) -> None:
@@ -113,3 +115,87 @@ def test_logging_writes_to_stderr_by_default_and_never_to_stdout(capfd: pytest.C
     finally:
         structlog.reset_defaults()
         logging.getLogger().handlers.clear()
+
+
+WIRE = {
+    "botocore request headers": (
+        "headers={'X-Amz-Date': b'20261207T174317Z', 'X-Amz-Security-Token': b'IQoJb3JpZ2luX2VjEXAMPLE', "
+        "'Authorization': b'AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20261207/us-east-1/sts/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=0b5e'}",
+        ["IQoJb3JpZ2luX2VjEXAMPLE", "Signature=0b5e"],
+    ),
+    "canonical request line": ("POST\n/\n\nhost:sts\nx-amz-security-token:IQoJb3JpZ2luX2VjEXAMPLE\n", ["IQoJb3J"]),
+    "sigv4 signature": ("Signature:\n" + "ab" * 32, ["ab" * 32]),
+    "assume role answer": (
+        "<Credentials><SecretAccessKey>wJalrXUtnFEMIEXAMPLE</SecretAccessKey>"
+        "<SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken></Credentials>",
+        ["wJalrXUtnFEMIEXAMPLE", "IQoJb3JpZ2luX2VjEXAMPLE"],
+    ),
+    "json credentials": ('{"accessToken": "ya29.EXAMPLE", "sessionToken": "IQoJEXAMPLE"}', ["ya29.EXAMPLE", "IQoJ"]),
+    "presigned url": ("https://b.s3.amazonaws.com/k?X-Amz-Security-Token=IQoJEXAMPLE&X-Amz-Signature=0b5e", ["IQoJ"]),
+    "header line": ("Authorization: SharedKey acct:c2lnbmF0dXJlEXAMPLE", ["c2lnbmF0dXJlEXAMPLE"]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(WIRE))
+def test_secrets_where_sdks_print_them_on_the_wire_are_redacted(kind: str) -> None:
+    text, hidden = WIRE[kind]
+    cleaned = scrub_text(text)
+    assert all(h not in cleaned for h in hidden), cleaned
+    assert REDACTED in cleaned
+
+
+def test_fields_with_ordinary_names_keep_their_values() -> None:
+    text = "{'Content-Type': b'application/json', 'X-Amz-Date': b'20261207T174317Z', \"Account\": \"123456789012\"}"
+    assert scrub_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "authorization:'" * 70_000,
+        "'token': '" + "a" * 1_000_000,
+        "<SessionToken>" + "x" * 1_000_000,
+        "'a'" * 350_000,
+        '"' + "a" * 64 + '" :' + " " * 1_000_000,
+        "Signature=" + "a" * 1_000_000,
+        "x-amz-security-token" * 50_000,
+    ],
+    ids=["header names", "unclosed value", "unclosed element", "quoted names", "spaces", "hex", "names only"],
+)
+def test_the_wire_patterns_take_a_megabyte_of_hostile_text_in_linear_time(hostile: str) -> None:
+    started = time.perf_counter()
+    redact_wire(hostile)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_extra_fields_of_a_record_are_redacted(captured: io.StringIO) -> None:
+    record = logging.LogRecord("google.auth.transport.requests", logging.DEBUG, "", 0, "Making request...", None, None)
+    record.__dict__["httpRequest"] = {"headers": {"Authorization": "Bearer ya29.EXAMPLE-TOKEN"}, "url": "https://x"}
+    logging.getLogger().handle(record)
+    assert record.__dict__["httpRequest"] == {"headers": {"Authorization": REDACTED}, "url": "https://x"}
+
+
+def test_the_google_logger_is_left_to_this_handler() -> None:
+    google = logging.getLogger("google")
+    saved = (google.level, google.propagate)
+    google.propagate = False  # what Google's libraries do to an unconfigured "google" logger on first use
+    try:
+        configure_logging("DEBUG", "console", stream=io.StringIO())
+        # A level of its own marks it configured: Google's libraries then add no handler of their own to it.
+        assert google.level == logging.DEBUG
+        assert google.propagate
+    finally:
+        structlog.reset_defaults()
+        logging.getLogger().handlers.clear()
+        google.setLevel(saved[0])
+        google.propagate = saved[1]
+
+
+def test_a_wire_secret_cut_by_the_clip_of_a_long_line_is_redacted_up_to_the_cut(captured: io.StringIO) -> None:
+    token = "IQoJb3JpZ2luX2Vj" + "Z" * 1000
+    line = "x" * (LOG_TEXT_MAX // 4 - 30) + f"headers={{'X-Amz-Security-Token': b'{token}'}}" + "y" * 20_000
+    logging.getLogger("botocore.endpoint").debug("Sending http request: %s", line)
+    text = captured.getvalue()
+    assert "characters left out" in text
+    assert "IQoJb3JpZ2lu" not in text

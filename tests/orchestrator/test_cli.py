@@ -55,7 +55,7 @@ def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spik
     out = " ".join(demo_run[1].stdout.split())
     assert "came through the finops MCP tools" in out
     assert "What changed" in out
-    assert "Forecast (prophet" in out
+    assert "Forecast (month-to-date actual + forecast" in out
     assert "2026-10-12 for 4 day(s): AWS Amazon Elastic Compute Cloud in 345678901234" in out
     assert "2026-11-14 for 2 day(s): Google Cloud BigQuery" in out
     assert "Tag coverage of 'team'" in out

@@ -1,8 +1,13 @@
-"""What every cloud's tests share: the waits an adapter asks for, recorded instead of slept."""
+"""What every cloud's tests share: the waits an adapter asks for, recorded instead of slept; logs at DEBUG."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+
 import pytest
+import structlog
+from finops_core.logs import configure_logging
 
 
 class Waits(list[float]):
@@ -15,3 +20,20 @@ class Waits(list[float]):
 @pytest.fixture
 def waits() -> Waits:
     return Waits()
+
+
+@pytest.fixture
+def debug_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """Logging configured as ``main()`` does, at DEBUG, to stderr; call it for what was logged so far. The logging
+    setup is restored afterwards."""
+    root, google = logging.getLogger(), logging.getLogger("google")
+    saved = (root.handlers[:], root.level, google.level, google.propagate)
+    configure_logging("DEBUG", "console")
+    try:
+        yield lambda: capsys.readouterr().err
+    finally:
+        structlog.reset_defaults()
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        google.setLevel(saved[2])
+        google.propagate = saved[3]

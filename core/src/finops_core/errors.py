@@ -108,37 +108,30 @@ class StoreBusy(StoreError):
 # The classes a remote per-cloud server can name in an error result's ``_meta`` (see ``finops_core.server``),
 # so a proxy raises the same class the server raised.
 ERROR_META_KEY = "io.finops/error"
-_KINDS: dict[str, type[FinOpsError]] = {
-    cls.__name__: cls
-    for cls in (
-        ConfigError,
-        InvalidInput,
-        ProviderError,
-        AuthError,
-        PermissionDenied,
-        Throttled,
-        NotFound,
-        InvalidQuery,
-        Unavailable,
-        RemediationRefused,
-        AccessDenied,
-        StoreError,
-        StoreBusy,
-    )
-}
+
+
+def _subclasses(cls: type[FinOpsError]) -> list[type[FinOpsError]]:
+    return [cls, *(c for sub in cls.__subclasses__() for c in _subclasses(sub))]
+
+
+def _kinds() -> dict[str, type[FinOpsError]]:
+    """Every class of the hierarchy in this module, by name: derived from the tree, so a new class is known at once
+    (classes defined elsewhere are sent as their nearest class here)."""
+    return {c.__name__: c for c in _subclasses(FinOpsError)[1:] if c.__module__ == __name__}
 
 
 def error_kind(exc: FinOpsError) -> str:
     """The name a remote caller rebuilds ``exc`` from (the nearest class it knows)."""
+    kinds = _kinds()
     for cls in type(exc).__mro__:
-        if cls.__name__ in _KINDS and _KINDS[cls.__name__] is cls:
+        if kinds.get(cls.__name__) is cls:
             return cls.__name__
     return FinOpsError.__name__
 
 
 def rebuild_error(kind: str | None, message: str, *, provider: str) -> FinOpsError:
     """The error a remote server for ``provider`` reported, as the class it named (``ProviderError`` if unknown)."""
-    cls = _KINDS.get(kind or "", ProviderError)
+    cls = _kinds().get(kind or "", ProviderError)
     if issubclass(cls, ProviderError):
         prefix = f"{provider}: "
         return cls(message.removeprefix(prefix), provider=provider)

@@ -66,8 +66,8 @@ def verify_approval(key: bytes, token: str, action: RemediationAction, now: date
     try:
         payload_text, signature_text = token.split(".")
         payload, signature = _unb64(payload_text), _unb64(signature_text)
-    except (ValueError, binascii.Error):
-        raise RemediationRefused(f"{refused} is not an approval token.") from None
+    except (ValueError, binascii.Error) as exc:
+        raise RemediationRefused(f"{refused} is not an approval token.") from exc
     if not hmac.compare_digest(hmac.new(key, payload, hashlib.sha256).digest(), signature):
         raise RemediationRefused(
             f"{refused} is not signed with this server's approval_key. Approve the plan in the finops orchestrator "
@@ -75,8 +75,8 @@ def verify_approval(key: bytes, token: str, action: RemediationAction, now: date
         )
     try:
         claims = ApprovalClaims.model_validate_json(payload)
-    except ValidationError:
-        raise RemediationRefused(f"{refused} is not one this version understands.") from None
+    except ValidationError as exc:
+        raise RemediationRefused(f"{refused} is not one this version understands.") from exc
     if claims.expires_at <= now.timestamp():
         expired = datetime.fromtimestamp(claims.expires_at, UTC)
         raise RemediationRefused(f"{refused} expired at {expired:%Y-%m-%d %H:%M:%S} UTC; ask the person again.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from finops_core.breakdown import Cell
 from finops_core.models import CostBreakdown, CostMetric, CostQuery
@@ -65,10 +65,6 @@ class CostReader(Protocol):
 
     def commitment_sums(self, start: date, end: date) -> list[CommitmentSums]:
         """The commitment analysis' sums over charge periods in ``[start, end)``."""
-        ...
-
-    def data_version(self) -> tuple[Any, ...]:
-        """Changes whenever the data may have: cached results (fitted forecasts) are keyed by it."""
         ...
 
     def source_label(self) -> str:

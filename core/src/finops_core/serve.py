@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import anyio
 from mcp.server import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import INTERNAL_ERROR
 
 from finops_core.access import server_auth
 from finops_core.errors import ConfigError, FinOpsError
@@ -94,9 +96,52 @@ def http_app(server: MCPServer, http: HttpSettings) -> ASGIApp:
         # Tokens are configured but this server would not check them: refuse rather than serve unprotected.
         raise ConfigError("Bearer tokens are configured but the server was built without them (auth=server_auth).")
     app: ASGIApp = server.streamable_http_app(  # type: ignore[assignment]
-        streamable_http_path="/mcp", host=http.host, transport_security=security
+        streamable_http_path="/mcp",
+        host=http.host,
+        transport_security=security,
+        # The SDK closes a session once no request has been in flight for this long, and answers a request that
+        # would open one more than max_sessions with 503: abandoned sessions cannot pile up.
+        session_idle_timeout=http.session_idle_minutes * 60,
+        max_sessions=http.max_sessions,
     )
-    return app
+    return explain_session_limit(app, http)
+
+
+def explain_session_limit(app: ASGIApp, http: HttpSettings) -> ASGIApp:
+    """``app``, with the SDK's bare "Too many open sessions" 503 made to say what the limit is and what to do, and
+    a Retry-After header."""
+    message = (
+        f"Too many open sessions: this server keeps at most {http.max_sessions} at once ([http] max_sessions). Try "
+        f"again in a minute: a session idle for {http.session_idle_minutes:g} minutes is closed "
+        "([http] session_idle_minutes). Clients should end the sessions they no longer need (HTTP DELETE)."
+    )
+    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": INTERNAL_ERROR, "message": message}}).encode()
+
+    async def explained(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        held: dict[str, Any] | None = None
+
+        async def watch(event: dict[str, Any]) -> None:
+            nonlocal held
+            if event["type"] == "http.response.start" and event["status"] == 503:
+                held = event  # the body decides whether this is the session limit
+                return
+            if held is not None and event["type"] == "http.response.body":
+                start, held = held, None
+                if b"Too many open sessions" in event.get("body", b""):
+                    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                    headers += [(b"content-length", str(len(body)).encode()), (b"retry-after", b"60")]
+                    await send({**start, "headers": headers})
+                    await send({"type": "http.response.body", "body": body})
+                    return
+                await send(start)
+            await send(event)
+
+        await app(scope, receive, watch)
+
+    return explained
 
 
 def serve(server: MCPServer, transport: str, http: HttpSettings) -> None:
@@ -110,11 +155,31 @@ async def serve_async(server: MCPServer, transport: str, http: HttpSettings) -> 
         return
     import uvicorn  # the SDK's own dependency; imported only for HTTP
 
-    app = http_app(server, http)
     get_logger("finops").info("serving", url=f"http://{http.host}:{http.port}/mcp")
-    # "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines stay off.
-    config = uvicorn.Config(app, host=http.host, port=http.port, log_level="info", access_log=False)
-    await uvicorn.Server(config).serve()
+    await uvicorn.Server(uvicorn_config(http_app(server, http), http)).serve()
+
+
+# How long an idle kept-alive connection stays open. Longer than clients keep idle connections in their pools
+# (httpx, which the MCP SDK's client uses: 5 s; Node's undici: 4 s), so a client never sends a request on a
+# connection the server is closing at that moment: at uvicorn's default of 5 s, 200 clients at once saw it.
+KEEP_ALIVE_SECONDS = 30
+
+
+def uvicorn_config(app: ASGIApp, http: HttpSettings) -> Any:
+    """How uvicorn serves ``app``. "info" so uvicorn announces "Uvicorn running on ..." once bound; access lines
+    stay off. No log_config: its own handlers would print past the redaction of ``finops_core.logs``; its loggers
+    propagate to that one instead."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=http.host,
+        port=http.port,
+        log_level="info",
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:

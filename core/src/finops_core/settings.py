@@ -115,6 +115,18 @@ class HttpSettings(BaseModel):
         default_factory=lambda: list[str](),
         description="Origin headers accepted from browsers; default from host and resource_url.",
     )
+    session_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        le=24 * 60,
+        description="A session with no request for this long is closed (its client must initialize again).",
+    )
+    max_sessions: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Sessions open at once; past it a new client is answered 503 until sessions end or expire.",
+    )
 
     @field_validator("token")
     @classmethod
@@ -446,4 +458,4 @@ class Settings(BaseModel):
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
             )
-            raise ConfigError(f"Invalid settings ({problems}). Check {config_file} and FINOPS_* variables.") from None
+            raise ConfigError(f"Invalid settings ({problems}). Check {config_file} and FINOPS_* variables.") from exc

@@ -103,7 +103,7 @@ def demo() -> None:
             answers = anyio.run(investigate, store, as_of, providers)
             loop = anyio.run(walk_through, store, as_of, providers)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     finally:
         from finops_orchestrator.analysis.fitting import close_pool
 
@@ -195,7 +195,7 @@ def serve(
             check_exposure(http)  # before loading or connecting anything, and outside the task group below
         anyio.run(_serve, settings, demo, transport, http)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
 
 
 async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSettings) -> None:
@@ -269,7 +269,7 @@ def policy() -> None:
     try:
         loaded = Policy.load(_settings().policy_file)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     # markup=False: TOML's [[tables]] and the file's own values (tags such as "[prod]") are not rich markup.
     out.print(loaded.describe(), highlight=False, markup=False)
     if loaded.tag_policies:
@@ -301,7 +301,7 @@ def sync(
         check_period(start, today)
         report = anyio.run(_sync, settings, start, today)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -406,7 +406,7 @@ def report(
     try:
         written = anyio.run(_report, _settings(), month, demo, output)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     out.print(Markdown(written.markdown))
     out.print("\nWritten:")
     for path in written.paths:
@@ -436,7 +436,7 @@ def ingest(
                 blob_endpoints=settings.ingest.blob_endpoints,
             )
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     for report in reports:
         version = f" {report.focus_version}" if report.focus_version else ""
         out.print(
@@ -487,7 +487,7 @@ def export(
                 until=parse_day(until, "until") if until else None,
             )
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     out.print(f"Wrote {rows:,} line items to {output} (FOCUS 1.2, {file_format}).", highlight=False)
 
 
@@ -502,7 +502,7 @@ def reconcile() -> None:
             rows = store.reconcile()
             files = store.reconcile_files()
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     if not rows and not files:
         out.print("Nothing to reconcile: no ingested files in the store (synced and demo data have no source file).")
         return
@@ -579,7 +579,7 @@ def store_sources(
         with Store(_settings().store_file) as store:
             sources = store.sources()
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     if as_json:
         sys.stdout.write(json.dumps([s.model_dump(mode="json") for s in sources], indent=2) + "\n")
         return
@@ -603,7 +603,7 @@ def store_forget(
         with Store(_settings().store_file) as store:
             removed = store.forget_source(path)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     if not removed:
         out.print(f"No ingested file {path} in the store; `finops store sources` lists them.", highlight=False)
         raise typer.Exit(1)
@@ -622,7 +622,7 @@ def store_info(
         with open_demo_store(settings) if demo else _store(settings) as store:
             info = store.info()
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     if as_json:
         sys.stdout.write(json.dumps(info.model_dump(mode="json"), indent=2) + "\n")
         return
@@ -723,7 +723,7 @@ def approve(
             who = f"{getpass.getuser()}@{socket.gethostname()}: a person, in a terminal"
             approval = ledger.approve(plan, approved_by=who, channel="terminal", now=now, ttl=policy.approval_ttl)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     out.print(
         f"Approved ({approval.approval_id}) until {approval.expires_at:%Y-%m-%d %H:%M} UTC. Ask the assistant to "
         f"execute {plan.plan_id} (finops_execute_plan); it runs once.",
@@ -761,7 +761,7 @@ def audit(
             entries = audit_log.entries(store, plan_id=plan, limit=limit)
             check = audit_log.verify(store)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     _print_audit(entries)
     _print_check(check)
     if not check.intact:

@@ -73,12 +73,17 @@ def render(out: Console, answers: dict[str, Any]) -> None:
             out.print("  none")
     forecast = answers["finops_forecast"]
     if "error" not in forecast:
-        out.print("\n[bold]Forecast[/] (prophet, month-to-date actual + forecast, 80% interval):")
+        covered = forecast["interval_coverage_percent"]
+        coverage = "n/a" if covered is None else f"{covered}%"
+        out.print(
+            "\n[bold]Forecast[/] (month-to-date actual + forecast, 80% interval; each series' model chosen by a "
+            f"backtest of {forecast['backtest_days']}-day windows, where the intervals covered {coverage}):"
+        )
         for s in forecast["series"]:
             low, high = _money(s["month_end_low"], s["currency"]), _money(s["month_end_high"], s["currency"])
             out.print(
-                f"  {s['series']}: month end {_money(s['month_end'], s['currency'])} ({low} to {high}); backtest "
-                f"error {s['backtest_mape_percent']}% (seasonal naive {s['seasonal_naive_mape_percent']}%)"
+                f"  {s['series']}: month end {_money(s['month_end'], s['currency'])} ({low} to {high}); {s['model']}, "
+                f"backtest error {s['backtest_error_percent']}% (seasonal naive {s['seasonal_naive_error_percent']}%)"
             )
     tags = answers["finops_tag_coverage"]
     if "error" not in tags:

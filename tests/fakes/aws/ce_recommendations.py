@@ -135,7 +135,7 @@ def savings_plans(monthly_savings: str = "412.3456", hourly: str = "1.25", curre
                     "EstimatedAverageUtilization": "99.8",
                     "EstimatedMonthlySavingsAmount": monthly_savings,
                     "CurrentAverageHourlyOnDemandSpend": "1.81",
-                    "RecommendationDetailId": "5b3e0c1a-detail",
+                    "RecommendationDetailId": "5b3e0c1a-9d2f-4e6b-8a71-3c0f5e2d9b14",
                 }
             ],
             "SavingsPlansPurchaseRecommendationSummary": {
@@ -168,7 +168,7 @@ def install(
 
     def get_rightsizing(body: dict[str, Any]) -> dict[str, Any]:
         if body.get("Service") != "AmazonEC2":
-            raise AwsFault("InvalidParameterValueException", "Service must be AmazonEC2")
+            raise AwsFault("ValidationException", "Service must be AmazonEC2")  # the model names no error for it
         config = body.get("Configuration")
         if config is not None and set(config) != {"RecommendationTarget", "BenefitsConsidered"}:
             raise AwsFault("ValidationException", "Configuration needs RecommendationTarget and BenefitsConsidered")

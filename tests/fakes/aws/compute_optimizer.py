@@ -216,7 +216,9 @@ def install(
             page = items[start:end]
             if fake.current_request().cbor:
                 page = [{**i, "lastRefreshTimestamp": cbor2.CBORTag(1, i["lastRefreshTimestamp"])} for i in page]
-            answer: dict[str, Any] = {LIST_KEYS[kind]: page, "errors": []}
+            answer: dict[str, Any] = {LIST_KEYS[kind]: page}
+            if kind != "lambda":  # GetLambdaFunctionRecommendations has no per-resource errors member
+                answer["errors"] = []
             if end < len(items):
                 answer["nextToken"] = f"co-{end}"
             return answer

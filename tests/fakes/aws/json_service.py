@@ -3,10 +3,12 @@
 It serves the AWS APIs moto does not (Cost Explorer beyond canned costs, Compute Optimizer, Cost
 Optimization Hub, Pricing) to real boto3 clients pointed at ``fake.url``. A test registers handlers by
 target (``"AWSInsightsIndexService.GetCostForecast"``): each gets the request body as a dict and returns the
-response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, bad body, slow
-(no answer until the client's timeout), or any AWS error.
-Every request is recorded (``fake.requests``) so tests can count paid calls. A handler serving a regional API
-reads the region the client signed for with ``fake.current_region()`` (one endpoint serves every region).
+response dict, or raises ``AwsFault``. Faults can be queued per operation: throttle N times, 5xx, a proxy's HTML
+error page, bad body, slow (no answer until the client's timeout), or any AWS error.
+Every request is recorded (``fake.requests``) so tests can count paid calls, and every answer (``fake.answers``)
+so they can be checked against botocore's model of the operation (``tests/fakes/aws/shapes.py``). A handler
+serving a regional API reads the region the client signed for with ``fake.current_region()`` (one endpoint
+serves every region).
 botocore 1.44 prefers AWS JSON when a service offers it besides CBOR (Compute Optimizer, CloudWatch offer both).
 
 JSON protocols send ``X-Amz-Target: <prefix>.<Operation>``; CBOR sends ``POST /service/<Svc>/operation/<Op>``.
@@ -28,6 +30,10 @@ import cbor2
 from tests.fakes.local_server import LocalServer
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+PROXY_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1>"
+    b"</center><hr><center>nginx</center>\n" + b"<!-- padding -->\n" * 40 + b"</body></html>\n"
+)
 
 
 class AwsFault(Exception):
@@ -42,8 +48,18 @@ class AwsFault(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "throttle", "error5xx", "bad_body", "slow", "fault"
+    kind: str  # "throttle", "error5xx", "proxy_page", "bad_body", "slow", "fault"
     fault: AwsFault | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the fake sent back: HTTP status and body (a dict as the handler built it, or raw bytes)."""
+
+    target: str
+    status: int
+    body: dict[str, Any] | bytes
+    cbor: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,7 @@ class AwsJsonFake(LocalServer):
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
         self.requests: list[Request] = []
+        self.answers: list[Answer] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._local = threading.local()  # the request being served, per server thread
@@ -105,6 +122,13 @@ class AwsJsonFake(LocalServer):
     def answer(
         self, target: str, body: dict[str, Any], *, region: str = "", cbor: bool = False
     ) -> tuple[int, dict[str, Any] | bytes]:
+        status, answer = self._answer(target, body, region=region, cbor=cbor)
+        self.answers.append(Answer(target, status, answer, cbor))
+        return status, answer
+
+    def _answer(
+        self, target: str, body: dict[str, Any], *, region: str = "", cbor: bool = False
+    ) -> tuple[int, dict[str, Any] | bytes]:
         self._local.request = Request(target, body, region, cbor)
         self.requests.append(self._local.request)
         fault = self._next_fault(target)
@@ -115,6 +139,8 @@ class AwsJsonFake(LocalServer):
                 return 503, {"__type": "ServiceUnavailableException", "message": "Service unavailable"}
             if fault.kind == "bad_body":
                 return 200, b"{not json"
+            if fault.kind == "proxy_page":  # a proxy or load balancer in front of AWS answering for it
+                return 502, PROXY_PAGE
             if fault.kind == "slow":
                 self.hang()
             if fault.kind == "fault" and fault.fault is not None:

@@ -13,9 +13,12 @@ other operator or clause (``extend``, ``summarize``, ``mv-expand``, dotted paths
 with 400 ``InvalidQuery``, so a query it cannot evaluate fails loudly instead of answering wrongly.
 
 Scopes: the records of the request's ``subscriptions``; of the subscriptions under one of its
-``managementGroups``; or, with neither, of every subscription (the tenant, as the credentials see it). A
-subscription listed in ``denied`` makes any query naming it fail with 403 ``AuthorizationFailed`` (the
-fake's model of a subscription the credentials may not read).
+``managementGroups``; or, with neither, of every subscription (the tenant, as the credentials see it).
+Subscriptions listed in ``denied`` are those the credentials may not read, and the fake treats them as Microsoft
+documents ("Permissions in Azure Resource Graph"): a request naming some of them answers 200 with the rows of the
+others only, "without any indication that the result might be partial"; only a request naming none the caller can
+read is refused, 403 ``AuthorizationFailed``. Every subscription that holds resources has its
+``ResourceContainers`` record (as in Azure), whether or not ``add_subscription`` named it.
 """
 
 from __future__ import annotations
@@ -49,24 +52,32 @@ class ResourceGraphFake:
     def add_subscription(
         self, subscription_id: str, name: str = "", state: str = "Enabled", management_groups: tuple[str, ...] = ()
     ) -> None:
-        self.containers.append(
-            {
-                "id": f"/subscriptions/{subscription_id}",
-                "name": name or subscription_id,
-                "type": "microsoft.resources/subscriptions",
-                "subscriptionId": subscription_id,
-                "tenantId": "00000000-0000-0000-0000-0000000000ff",
-                "properties": {
-                    "state": state,
-                    "managementGroupAncestorsChain": [{"name": g, "displayName": g} for g in management_groups],
-                },
-            }
-        )
+        self.containers.append(self._container(subscription_id, name, state, management_groups))
         self.groups[subscription_id.lower()] = {g.lower() for g in management_groups}
+
+    @staticmethod
+    def _container(
+        subscription_id: str, name: str = "", state: str = "Enabled", management_groups: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        return {
+            "id": f"/subscriptions/{subscription_id}",
+            "name": name or subscription_id,
+            "type": "microsoft.resources/subscriptions",
+            "subscriptionId": subscription_id,
+            "tenantId": "00000000-0000-0000-0000-0000000000ff",
+            "properties": {
+                "state": state,
+                "managementGroupAncestorsChain": [{"name": g, "displayName": g} for g in management_groups],
+            },
+        }
 
     def queries(self) -> list[dict[str, Any]]:
         """The bodies of the requests received, in order."""
         return [r.body for r in self.arm.calls("resource-graph")]
+
+    def resource_queries(self) -> list[dict[str, Any]]:
+        """The bodies of the requests that asked for resources (not which subscriptions are visible), in order."""
+        return [q for q in self.queries() if not str(q.get("query", "")).startswith("ResourceContainers")]
 
     # -- answering ---------------------------------------------------------------------------------
 
@@ -89,15 +100,20 @@ class ResourceGraphFake:
             raise ArmError(400, "BadRequest", "At most 1000 subscriptions per request.")
         if subscriptions and groups:
             raise ArmError(400, "BadRequest", "Give subscriptions or managementGroups, not both.")
-        refused = sorted(s for s in subscriptions if s in self.denied)
-        if refused:
-            raise ArmError(403, "AuthorizationFailed", f"No read access to subscription {refused[0]}.")
+        readable = [s for s in subscriptions if s not in self.denied]
+        if subscriptions and not readable:
+            raise ArmError(
+                403,
+                "AuthorizationFailed",
+                f"The client has no read access to any of the {len(subscriptions)} subscription(s) in the request.",
+            )
         if groups:
             scope = {s for s, gs in self.groups.items() if gs & set(groups)}
         elif subscriptions:
-            scope = set(subscriptions)
+            scope = set(readable)
         else:
             scope = set(self.groups) | {str(r.get("subscriptionId", "")).lower() for r in self.resources}
+        scope -= self.denied
         rows = self._evaluate(query, scope)
         offset = 0
         token = options.get("$skipToken")
@@ -127,7 +143,9 @@ class ResourceGraphFake:
         if table == "resources":
             rows = list(self.resources)
         elif table == "resourcecontainers":
-            rows = list(self.containers)
+            named = {str(c.get("subscriptionId", "")).lower() for c in self.containers}
+            implicit = sorted({str(r.get("subscriptionId", "")) for r in self.resources} - {""})
+            rows = list(self.containers) + [self._container(s) for s in implicit if s.lower() not in named]
         else:
             raise ArmError(400, "InvalidQuery", f"The fake knows no table {parts[0]!r}.")
         rows = [r for r in rows if str(r.get("subscriptionId", "")).lower() in scope]

@@ -10,20 +10,20 @@ Routes (the paths ``google-cloud-bigquery`` 3.x calls, under ``/bigquery/v2``):
   ``maxResults`` / ``pageToken``; NUMERIC as strings, DATE as ``YYYY-MM-DD``, TIMESTAMP as float seconds, or
   int64 microseconds when ``formatOptions.useInt64Timestamp`` is set).
 
-What is translated between BigQuery SQL and DuckDB, and nothing else:
+The SQL is read as BigQuery reads it (sqlglot, ``read="bigquery"``: a syntax error is BigQuery's 400) and
+transpiled to DuckDB by sqlglot (``IN UNNEST(@p)``, ``@name`` parameters, ``IFNULL``, ``DATE(ts)``, scalar
+subqueries over ``UNNEST(credits)`` / ``UNNEST(labels)``, BigQuery's NULLS FIRST ordering ...). On top of the
+transpiler, only what is about this BigQuery and not the dialect:
 
-* a backticked table id -> the DuckDB table registered for it (unknown ids: 404 ``notFound``);
-* ``IN UNNEST(@p)`` -> ``IN (SELECT UNNEST($p))`` (DuckDB has no ``IN UNNEST``);
-* ``@name`` -> ``$name``, with typed values from ``queryParameters`` (TIMESTAMP, DATE, STRING, INT64, NUMERIC,
-  ARRAY<...>);
-* ``NUMERIC`` -> ``DECIMAL(38, 9)`` (BigQuery's NUMERIC; DuckDB's own NUMERIC keeps only 3 decimals);
-* the connection runs in UTC, as BigQuery's ``DATE(timestamp)`` does.
+* a table id -> the DuckDB table registered for it (unknown ids: 404 ``notFound``);
+* ``NUMERIC`` -> ``DECIMAL(38, 9)`` (BigQuery's NUMERIC; DuckDB's bare DECIMAL keeps only 3 decimals);
+* parameter values typed from ``queryParameters`` (TIMESTAMP, DATE, STRING, INT64, NUMERIC, ARRAY<...>);
+* the connection runs in UTC, as BigQuery's ``DATE(timestamp)`` does; ``_PARTITIONTIME`` is a column here.
 
-Scalar subqueries over ``UNNEST(credits)`` / ``UNNEST(labels)``, ``IFNULL``, ``CAST``, struct field access and
-``_PARTITIONTIME`` (a column here) run as they are. Bytes processed are rows scanned x ``ROW_BYTES``, where rows
-scanned are those of the partitions a ``_PARTITIONTIME >= @a AND _PARTITIONTIME < @b`` filter keeps (the whole
-table without one); bytes billed round up to a MiB with BigQuery's 10 MiB minimum, and a job whose bytes billed
-pass ``maximumBytesBilled`` fails with ``bytesBilledLimitExceeded`` (jobs.query: HTTP 400).
+Bytes processed are rows scanned x ``ROW_BYTES``, where rows scanned are those of the partitions a ``_PARTITIONTIME
+>= @a AND _PARTITIONTIME < @b`` filter keeps (the whole table without one); bytes billed round up to a MiB with
+BigQuery's 10 MiB minimum, and a job whose bytes billed pass ``maximumBytesBilled`` fails with
+``bytesBilledLimitExceeded`` (jobs.query: HTTP 400).
 
 The data: the native sample ``koku_gcp_bq_export_2020-11.csv`` (25 rows of project ``billing-example-00000``,
 2020-11-08 to 11, ``credits`` / ``labels`` parsed from their Python-repr text) converted to the export's nested
@@ -47,6 +47,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import sqlglot
+import sqlglot.errors
+from sqlglot import exp
 
 from tests.conftest import SHARED
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, GoogleResponse
@@ -59,6 +62,7 @@ PROJECT_NUMBERS = {SAMPLE_PROJECT: "100000000001", DATA_PROJECT: "100000000002"}
 ROW_BYTES = 1024
 MIB = 1024 * 1024
 V2 = "/bigquery/v2/projects/([^/]+)"
+Tree = Any  # a sqlglot expression (its base class is named differently across sqlglot versions)
 
 
 @dataclass(frozen=True)
@@ -353,6 +357,7 @@ class BigQueryFake:
         self.jobs_run = 0
         self.dry_runs = 0
         self.sql_seen: list[str] = []
+        self.lost_inserts = 0  # this many real jobs are started, then answered 503 (the answer lost on the way)
         self._lock = threading.Lock()
         google.route("bq.jobs.insert", "POST", V2 + "/jobs", self._insert)
         google.route("bq.jobs.query", "POST", V2 + "/queries", self._query)
@@ -361,17 +366,32 @@ class BigQueryFake:
 
     # -- SQL -------------------------------------------------------------------------------------
 
-    def _translate(self, sql: str) -> str:
-        def table(m: re.Match[str]) -> str:
-            name = self.tables.get(m.group(1))
-            if name is None:
-                raise GoogleError(404, "notFound", f"Not found: Table {m.group(1)} was not found")
-            return name
+    def _parse(self, sql: str) -> Tree:
+        """The query as BigQuery reads it (GoogleSQL); a syntax error is BigQuery's 400 ``invalidQuery``."""
+        try:
+            tree = sqlglot.parse_one(sql, read="bigquery")
+        except sqlglot.errors.ParseError as exc:
+            raise _BadQuery(f"Syntax error: {str(exc).splitlines()[0]}") from exc
+        for table in tree.find_all(exp.Table):
+            table_id = ".".join(p for p in (table.catalog, table.db, table.name) if p)
+            if table_id not in self.tables:
+                raise GoogleError(404, "notFound", f"Not found: Table {table_id} was not found")
+        return tree
 
-        out = re.sub(r"`([^`]+)`", table, sql)
-        out = re.sub(r"IN\s+UNNEST\(\s*@(\w+)\s*\)", r"IN (SELECT UNNEST($\1))", out, flags=re.IGNORECASE)
-        out = re.sub(r"@(\w+)", r"$\1", out)
-        return re.sub(r"\bNUMERIC\b", "DECIMAL(38, 9)", out, flags=re.IGNORECASE)
+    def _translate(self, tree: Tree) -> str:
+        """``tree`` transpiled to DuckDB by sqlglot, with what BigQuery means that DuckDB does not by default: the
+        export table ids name our DuckDB tables, and ``NUMERIC`` is BigQuery's DECIMAL(38, 9) (DuckDB's bare
+        DECIMAL keeps 3 decimals)."""
+
+        def rewrite(node: Tree) -> Tree:
+            if isinstance(node, exp.Table):
+                ours = exp.to_table(self.tables[".".join(p for p in (node.catalog, node.db, node.name) if p)])
+                return ours.as_(node.alias) if node.alias else ours
+            if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL and not node.expressions:
+                return exp.DataType.build("DECIMAL(38, 9)")
+            return node
+
+        return tree.copy().transform(rewrite).sql(dialect="duckdb")
 
     @staticmethod
     def _value(ptype: dict[str, Any], pvalue: dict[str, Any]) -> Any:
@@ -400,17 +420,22 @@ class BigQueryFake:
             p["name"]: self._value(p["parameterType"], p["parameterValue"]) for p in query.get("queryParameters", [])
         }
 
-    def _scanned(self, sql: str, params: dict[str, Any]) -> int:
+    def _scanned(self, tree: Tree, params: dict[str, Any]) -> int:
+        """Bytes a query scans: the rows of the partitions its ``_PARTITIONTIME >= @a AND _PARTITIONTIME < @b``
+        keeps (BigQuery prunes on them), or the whole table."""
+        bounds: dict[type, str] = {}
+        for node in tree.find_all(exp.GTE, exp.LT):
+            partition = isinstance(node.this, exp.Column) and node.this.name.upper() == "_PARTITIONTIME"
+            if partition and isinstance(node.expression, exp.Parameter):
+                bounds[type(node)] = node.expression.name
         rows = 0
         cursor = self.con.cursor()  # a cursor per thread: the HTTP server answers in threads
-        for table_id in re.findall(r"`([^`]+)`", sql):
-            name = self.tables[table_id]
-            low = re.search(r"_PARTITIONTIME\s*>=\s*@(\w+)", sql)
-            high = re.search(r"_PARTITIONTIME\s*<\s*@(\w+)", sql)
-            if low and high:
+        for table in tree.find_all(exp.Table):
+            name = self.tables[".".join(p for p in (table.catalog, table.db, table.name) if p)]
+            if len(bounds) == 2:
                 found = cursor.execute(
                     f"SELECT count(*) FROM {name} WHERE _PARTITIONTIME >= $a AND _PARTITIONTIME < $b",
-                    {"a": params[low.group(1)], "b": params[high.group(1)]},
+                    {"a": params[bounds[exp.GTE]], "b": params[bounds[exp.LT]]},
                 ).fetchone()
             else:
                 found = cursor.execute(f"SELECT count(*) FROM {name}").fetchone()
@@ -421,9 +446,10 @@ class BigQueryFake:
         if config.get("useLegacySql") is not False:  # BigQuery's default is legacy SQL: clients must say so
             raise GoogleError(400, "invalid", "The fake runs GoogleSQL only (useLegacySql=false).")
         params = self._params(config)
-        translated = self._translate(sql)
+        tree = self._parse(sql)
+        translated = self._translate(tree)
         job = _Job(project, f"job_{uuid.uuid4().hex[:16]}", sql, config)
-        job.bytes_processed = self._scanned(sql, params)
+        job.bytes_processed = self._scanned(tree, params)
         with self._lock:
             self.sql_seen.append(sql)
             try:
@@ -492,17 +518,23 @@ class BigQueryFake:
         config = body.get("configuration") or {}
         query = config.get("query") or {}
         dry = bool(config.get("dryRun"))
+        ref = body.get("jobReference") or {}
+        if ref.get("jobId") and not dry and str(ref["jobId"]) in self.jobs:
+            # BigQuery's answer to a job id it already has: the job is not run again.
+            raise GoogleError(409, "duplicate", f"Already Exists: Job {project}:US.{ref['jobId']}")
         try:
             job = self._run(project, str(query.get("query", "")), query, dry)
         except _BadQuery as exc:
             return _invalid(str(exc))
-        ref = body.get("jobReference") or {}
         if ref.get("jobId") and not dry:
             self.jobs.pop(job.job_id, None)
             job.job_id = str(ref["jobId"])
             self.jobs[job.job_id] = job
         if dry:
             return self._resource(job, dry=True)
+        if self.lost_inserts:
+            self.lost_inserts -= 1
+            raise GoogleError(503, "backendError", "The job was started, but this answer was lost.")
         return self._resource(job, state="DONE" if job.error else "RUNNING")
 
     def _query(self, request: GoogleRequest) -> dict[str, Any] | GoogleResponse:

@@ -47,7 +47,7 @@ class _Operation:
     name: str
     operation_type: str
     target_link: str
-    effect: Callable[[], None]
+    effect: Callable[[], object]
     status: str = "RUNNING"
     polls: int = 0
     error: tuple[int, str, str] | None = None  # (http status, reason, message) when the operation fails
@@ -89,27 +89,30 @@ class ComputeOps:
     machine_types: dict[str, set[str]] = field(default_factory=dict)  # zone -> names
     operations: dict[tuple[str, str, str], _Operation] = field(default_factory=dict)
     failures: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # operationType -> error
+    lost_answers: int = 0  # this many mutations are made, then answered 503 (the answer lost on the way)
+    by_request_id: dict[str, str] = field(default_factory=dict)  # requestId -> the operation's name
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
         g = self.google
         inst = _P + r"/zones/([^/]+)/instances/([^/]+)"
         g.route("instances.get", "GET", inst, self._get_instance)
+        once = self._idempotent
         for verb in ("stop", "start", "setMachineType", "setLabels"):
-            g.route(f"instances.{verb}", "POST", inst + "/" + verb, self._instance_verb(verb))
+            g.route(f"instances.{verb}", "POST", inst + "/" + verb, once(self._instance_verb(verb)))
         disk = _P + r"/zones/([^/]+)/disks/([^/]+)"
         g.route("disks.get", "GET", disk, self._get_disk)
-        g.route("disks.delete", "DELETE", disk, self._delete_disk)
-        g.route("disks.createSnapshot", "POST", disk + "/createSnapshot", self._create_snapshot)
-        g.route("disks.setLabels", "POST", disk + "/setLabels", self._set_disk_labels)
+        g.route("disks.delete", "DELETE", disk, once(self._delete_disk))
+        g.route("disks.createSnapshot", "POST", disk + "/createSnapshot", once(self._create_snapshot))
+        g.route("disks.setLabels", "POST", disk + "/setLabels", once(self._set_disk_labels))
         address = _P + r"/(regions/[^/]+|global)/addresses/([^/]+)"
         g.route("addresses.get", "GET", address, self._get_address)
-        g.route("addresses.delete", "DELETE", address, self._delete_address)
-        g.route("addresses.setLabels", "POST", address + "/setLabels", self._set_address_labels)
+        g.route("addresses.delete", "DELETE", address, once(self._delete_address))
+        g.route("addresses.setLabels", "POST", address + "/setLabels", once(self._set_address_labels))
         snapshot = _P + r"/global/snapshots/([^/]+)"
         g.route("snapshots.get", "GET", snapshot, self._get_snapshot)
-        g.route("snapshots.delete", "DELETE", snapshot, self._delete_snapshot)
-        g.route("snapshots.setLabels", "POST", snapshot + "/setLabels", self._set_snapshot_labels)
+        g.route("snapshots.delete", "DELETE", snapshot, once(self._delete_snapshot))
+        g.route("snapshots.setLabels", "POST", snapshot + "/setLabels", once(self._set_snapshot_labels))
         g.route("machineTypes.get", "GET", _P + r"/zones/([^/]+)/machineTypes/([^/]+)", self._get_machine_type)
         operation = _P + r"/(zones/[^/]+|regions/[^/]+|global)/operations/([^/]+)"
         g.route("operations.get", "GET", operation, self._poll)
@@ -234,7 +237,26 @@ class ComputeOps:
 
     # -- operations --------------------------------------------------------------------------------------
 
-    def _operation(self, project: str, scope: str, kind: str, target: str, effect: Callable[[], None]) -> dict:
+    def _idempotent(self, handler: Callable[[GoogleRequest], dict[str, Any]]) -> Callable[[GoogleRequest], Any]:
+        """Compute Engine's ``requestId``: a mutation sent again with the same id answers the operation the first
+        one started, and changes nothing more. ``lost_answers`` makes the change, then answers 503."""
+
+        def handle(request: GoogleRequest) -> dict[str, Any]:
+            request_id = request.query.get("requestId")
+            if request_id and request_id in self.by_request_id:
+                name = self.by_request_id[request_id]
+                return next(op for op in self.operations.values() if op.name == name).body()
+            body = handler(request)
+            if request_id:
+                self.by_request_id[request_id] = body["name"]
+            if self.lost_answers:
+                self.lost_answers -= 1
+                raise GoogleError(503, "backendError", "The service is unavailable (the change was made).")
+            return body
+
+        return handle
+
+    def _operation(self, project: str, scope: str, kind: str, target: str, effect: Callable[[], object]) -> dict:
         name = f"operation-{next(self._ids)}-{kind.lower()}"
         op = _Operation(project, scope, name, kind, target, effect, error=self.failures.pop(kind, None))
         self.operations[(project, scope, name)] = op

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.gcp import discovery
 from tests.fakes.rest import RestError as GoogleError
 from tests.fakes.rest import RestFake
 from tests.fakes.rest import RestRequest as GoogleRequest
@@ -29,7 +30,35 @@ STATUS = {
 
 
 class GoogleFake(RestFake):
+    """Every exchange is checked against Google's discovery documents (``discovery``): what does not fit is kept
+    in ``violations`` (the ``google`` fixture fails the test on any), with the methods called in ``methods``."""
+
     require_bearer = False  # anonymous credentials send no token
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.violations: list[str] = []
+        self.methods: set[str] = set()
+
+    def answer(self, request: GoogleRequest) -> GoogleResponse:
+        response = super().answer(request)
+        body = response.body if isinstance(response.body, dict) else {}
+        unserved = response.status == 404 and (body.get("error") or {}).get("code") == "NoRoute"
+        # A path the fake does not serve is checked only for being one Google has (tests probe such paths).
+        if not unserved or discovery.find(request.method, request.path) is None:
+            method, problems = discovery.check(
+                request.method, request.path, request.query, request.body, response.status, response.body
+            )
+            with self._lock:
+                if method is not None:
+                    self.methods.add(method)
+                self.violations.extend(problems)
+        return response
+
     def error_body(self, status: int, code: str, message: str) -> dict[str, Any]:
-        return {"error": {"code": status, "message": message, "status": STATUS.get(status, code)}}
+        # The v1 APIs' shape (Compute Engine, BigQuery, Cloud SQL): the reason is also in ``errors``, where a 403
+        # rate limit (``rateLimitExceeded``) is told apart from a refusal.
+        error: dict[str, Any] = {"code": status, "message": message, "status": STATUS.get(status, code)}
+        if code:
+            error["errors"] = [{"message": message, "domain": "global", "reason": code}]
+        return {"error": error}

@@ -1,4 +1,5 @@
-"""Anomalies: the sandbox's two injected spikes are found, on the right days, with exact amounts, and nothing else."""
+"""Anomalies: the sandbox's two injected spikes are found, on the right days, with exact amounts, and nothing else;
+a step is reported once from its first day; recurring billing-calendar charges are not anomalies."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from finops_core.sandbox.company import SPECS
@@ -86,3 +88,50 @@ async def test_a_malformed_threshold_is_a_clear_error(demo_store: Store) -> None
     result = await _call(demo_store, {"min_impact": "ten dollars"})
     assert result.is_error
     assert "min_impact must be a number" in result.content[0].text
+
+
+def _store(tmp_path: Path, costs: dict[str, list[float]]) -> Store:
+    """One series per service, daily costs ending the day before AS_OF."""
+    store = Store(tmp_path / "series.sqlite")
+    rows = [
+        line_item(AS_OF - timedelta(days=len(values) - i), service_name=service, effective_cost=Decimal(f"{v:.2f}"))
+        for service, values in costs.items()
+        for i, v in enumerate(values)
+    ]
+    for month in sorted({r.billing_period_start for r in rows}):
+        part = [r for r in rows if r.billing_period_start == month]
+        store.replace_partition(key_of(part[0]), part, lineage(), kind="export")
+    return store
+
+
+def _weekly(days: int, seed: int) -> list[float]:
+    rng = np.random.default_rng(seed)
+    return [
+        (600.0 if (AS_OF - timedelta(days=days - i)).weekday() >= 5 else 1000.0) * rng.normal(1, 0.03)
+        for i in range(days)
+    ]
+
+
+async def test_a_step_is_reported_once_from_its_first_day_with_its_daily_change(tmp_path: Path) -> None:
+    costs = _weekly(150, seed=4)
+    step = 150 - 30  # index of the first day at the new level
+    costs[step:] = [c * 1.3 for c in costs[step:]]
+    body = (await _call(_store(tmp_path, {"Step": costs}), {"days": 60})).structured_content
+    assert len(body["anomalies"]) == 1, body["anomalies"]
+    anomaly = body["anomalies"][0]
+    assert anomaly["start"] == (AS_OF - timedelta(days=30)).isoformat()
+    assert anomaly["shape"] == "shift"
+    assert 150 < float(anomaly["daily_change"]) < 350  # +30% of 1000 on weekdays, of 600 on weekends
+
+
+async def test_a_fee_on_every_first_of_the_month_is_not_flagged_but_a_new_one_is(tmp_path: Path) -> None:
+    days = 150
+    firsts = [(AS_OF - timedelta(days=days - i)).day == 1 for i in range(days)]
+    usual = [c + 4000 * f for c, f in zip(_weekly(days, seed=5), firsts, strict=True)]
+    last_first = max(i for i, f in enumerate(firsts) if f)
+    new = _weekly(days, seed=6)
+    new[last_first] += 4000  # the first time: unusual
+    body = (await _call(_store(tmp_path, {"Monthly fee": usual, "New fee": new}), {"days": 60})).structured_content
+    assert [(a["service"], a["start"]) for a in body["anomalies"]] == [
+        ("New fee", (AS_OF - timedelta(days=days - last_first)).isoformat())
+    ]

@@ -1,5 +1,6 @@
-"""Forecasts: exact month-to-date, intervals around the estimate, a reported backtest, and models reused
-until new data arrives."""
+"""Forecasts: exact month-to-date, intervals around the estimate, the model a backtest chose with its error and
+seasonal naive's, the intervals' backtest coverage, monthly fees as known amounts, and fits reused until their
+data changes."""
 
 from __future__ import annotations
 
@@ -52,18 +53,39 @@ async def test_each_provider_gets_an_exact_month_to_date_and_a_forecast_inside_i
         # Four more days of a month running at this pace: the estimate is near the recent daily average.
         daily = Decimal(s["month_to_date"]) / 25
         assert abs(point - Decimal(s["month_to_date"]) - 5 * daily) < 5 * daily * Decimal("0.2")
-        assert s["backtest_mape_percent"] is not None
-        assert s["seasonal_naive_mape_percent"] is not None
+        # The answer names the model the backtest chose, its error and seasonal naive's: never a worse one.
+        assert s["model"] in s["candidate_errors"]
+        assert s["backtest_error_percent"] == s["candidate_errors"][s["model"]]
+        assert s["seasonal_naive_error_percent"] == s["candidate_errors"]["seasonal_naive"]
+        assert s["backtest_error_percent"] <= s["seasonal_naive_error_percent"]
+        assert s["backtest_windows"] == 5
+        assert 0 <= s["interval_hits"] <= 5
+    assert body["backtest_days"] == 14
+    hits = sum(s["interval_hits"] for s in body["series"])
+    assert body["interval_coverage_percent"] == round(100 * hits / 15, 1)
 
 
-async def test_models_are_reused_until_new_data_arrives(store: Store) -> None:
-    await _call(store, {"by": "total"})
-    again = await _call(store, {"by": "total", "horizon_days": 7})
-    assert again["models_reused"] == len(again["series"]) == 2  # one series per currency
+async def test_a_monthly_purchase_is_a_known_amount_on_the_next_first(store: Store) -> None:
+    # Billed cost: the AWS Savings Plan's monthly fee of 3,650.00 lands on every 1st (amortized cost spreads it).
+    body = await _call(store, {"by": "provider", "metric": "billed", "horizon_days": 10})
+    aws = next(s for s in body["series"] if s["series"] == "AWS")
+    [charge] = aws["known_charges"]
+    assert charge["day"] == "2026-12-01"
+    assert Decimal(charge["amount"]) == pytest.approx(Decimal("3650"), rel=Decimal("0.01"))
+    for s in body["series"]:  # the other clouds have no such fee, in billed cost
+        assert s["series"] == "AWS" or all(abs(Decimal(c["amount"])) < 500 for c in s["known_charges"])
+
+
+async def test_fits_are_reused_until_their_data_changes(store: Store) -> None:
+    first = await _call(store, {"by": "total"})
+    again = await _call(store, {"by": "total"})
+    assert again["series"] == first["series"]
+    assert again["models_reused"] > 0
+    # New USD data: the USD series is fitted again, the EUR series' fits are reused (their history is the same).
     row = line_item(AS_OF - timedelta(days=400), provider_name="Oracle", billing_account_id="o-1")
     store.replace_partition(key_of(row), [row], lineage(), kind="export")
     after = await _call(store, {"by": "total"})
-    assert after["models_reused"] == 0
+    assert 0 < after["models_reused"] < again["models_reused"]
 
 
 async def test_a_series_with_too_little_history_is_named_not_forecast(tmp_path: Path) -> None:
@@ -74,7 +96,8 @@ async def test_a_series_with_too_little_history_is_named_not_forecast(tmp_path: 
         store.replace_partition(key_of(part[0]), part, lineage(), kind="export")
     body = await _call(store, {"by": "total"})
     assert body["series"] == []
-    assert "Not forecast (under 56 days of history): total (USD): 19 days of history" in body["note"]
+    assert "Not forecast (under 94 days of history, which a backtest of 30-day windows needs" in body["note"]
+    assert "total (USD): 19 days of history" in body["note"]
 
 
 async def test_the_same_question_gets_the_same_forecast(store: Store) -> None:

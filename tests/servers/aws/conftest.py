@@ -25,6 +25,7 @@ from moto.server import ThreadedMotoServer
 from tests.conftest import AS_OF
 from tests.credentials import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
 from tests.fakes.aws.json_service import AwsJsonFake
+from tests.fakes.aws.shapes import answer_problems
 
 ACCESS_KEY = AWS_ACCESS_KEY_ID
 SECRET_KEY = AWS_SECRET_ACCESS_KEY
@@ -53,8 +54,11 @@ def moto(moto_url: str) -> str:
 
 @pytest.fixture
 def fake() -> Iterator[AwsJsonFake]:
+    """The JSON fake; after the test, every answer it gave must match botocore's model of its operation."""
     with AwsJsonFake() as emulator:
         yield emulator
+    problems = answer_problems(emulator.answers)
+    assert not problems, "The AWS fake answered what AWS never would:\n  " + "\n  ".join(problems)
 
 
 @functools.cache
@@ -64,7 +68,7 @@ def fixed_session(region: str = "us-east-1") -> boto3.Session:
 
 
 def endpoints(moto: str, fake: AwsJsonFake | None) -> dict[str, str]:
-    urls = dict.fromkeys(MOTO_SERVICES, moto)
+    urls: dict[str, str] = dict.fromkeys(MOTO_SERVICES, moto)
     if fake is not None:
         urls.update(dict.fromkeys(FAKE_SERVICES, fake.url))
     return urls
@@ -78,7 +82,7 @@ def aws_settings(moto: str, fake: AwsJsonFake) -> Callable[..., AwsSettings]:
         values: dict[str, Any] = {
             "regions": ["us-east-1", "eu-west-1"],
             "endpoint_urls": endpoints(moto, fake),
-            "max_attempts": 0,
+            "max_attempts": 1,
             **overrides,
         }
         return AwsSettings.model_validate(values)
@@ -92,9 +96,13 @@ def aws_context(aws_settings: Callable[..., AwsSettings], tmp_path: Path) -> Cal
 
     def make(**overrides: Any) -> AwsContext:
         settings = aws_settings(**overrides)
+        clients = AwsClients(settings, fixed_session)
         paid = PaidCalls(
-            lambda: Store(tmp_path / "finops.sqlite"), ttl=timedelta(hours=settings.cache_hours), provider="aws"
+            lambda: Store(tmp_path / "finops.sqlite"),
+            ttl=timedelta(hours=settings.cache_hours),
+            provider="aws",
+            caller=clients.caller,
         )
-        return AwsContext(settings, AwsClients(settings, fixed_session), paid, today=lambda: AS_OF)
+        return AwsContext(settings, clients, paid, today=lambda: AS_OF)
 
     return make

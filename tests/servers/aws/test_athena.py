@@ -6,6 +6,10 @@ posted to /moto-api/static/athena/query-results), echoes the query string and Ex
 get_query_execution, reports 0 bytes scanned, ignores NextToken (one page) and needs no S3 bucket for the
 output location. What it cannot show (pages, a running query's growing scan, FAILED, timeouts) is served by
 ``AwsJsonFake`` speaking Athena's JSON 1.1 protocol (``AmazonAthena.<Operation>``).
+
+The SQL itself must parse in Athena's dialect (and Trino's, which Athena runs) with sqlglot, and runs on
+``AthenaEngine`` (tests/fakes/aws/athena.py): the query exactly as sent, parameters bound as Athena binds them,
+translated to DuckDB by sqlglot, never a second copy of the SQL written for DuckDB.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pytest
 from finops_aws.athena import (
     AthenaQuery,
@@ -36,6 +39,7 @@ from finops_core.errors import ConfigError, InvalidInput, InvalidQuery, Unavaila
 from mcp import Client
 from mcp.server import MCPServer
 
+from tests.fakes.aws.athena import AthenaEngine
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import endpoints
 
@@ -434,21 +438,16 @@ CUR2_COLUMNS = {
     "reservation_unused_amortized_upfront_fee_for_billing_period": "DOUBLE",
     "reservation_unused_recurring_fee": "DOUBLE",
     "reservation_reservation_a_r_n": "VARCHAR",
+    "resource_tags": "MAP(VARCHAR, VARCHAR)",
 }
 
 
 def run_on_duckdb(query: AthenaQuery, lines: list[dict[str, Any]]) -> list[list[str | None]]:
-    """``query`` executed by DuckDB over ``lines`` in "cur"."data": the header row, then rows as Athena's text."""
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA cur")
-    con.execute(f'CREATE TABLE "cur"."data" ({", ".join(f"{c} {t}" for c, t in CUR2_COLUMNS.items())})')
-    for line in lines:
-        row = {c: line.get(c) for c in CUR2_COLUMNS}
-        con.execute(f'INSERT INTO "cur"."data" VALUES ({", ".join("?" * len(row))})', list(row.values()))
-    values: list[object] = [int(p) if p.isdigit() else unquote(p) for p in query.parameters]
-    cursor = con.execute(query.sql, values)
-    header = [d[0] for d in cursor.description]
-    return [header, *[[None if v is None else str(v) for v in r] for r in cursor.fetchall()]]
+    """``query`` as Athena would run it over ``lines`` in "cur"."data": its parameters bound, read in Athena's
+    dialect and translated to DuckDB by sqlglot. The header row, then rows as Athena's text."""
+    engine = AthenaEngine()
+    engine.table("cur.data", CUR2_COLUMNS, lines)
+    return engine.run(query.sql, query.parameters)
 
 
 def line(
@@ -546,3 +545,133 @@ async def test_filter_values_with_quotes_match_literally_on_a_sql_engine() -> No
         (odd + "-b", Decimal("5.00")),
         (odd + "-a", Decimal("2.00")),
     ]
+
+
+# -- the SQL in Athena's own dialect ---------------------------------------------------------------
+
+QUESTIONS = [
+    MAY,
+    CurQuestion(MAY.start, MAY.end, metric="billed", group_by=("service",), top_n=3),
+    CurQuestion(MAY.start, MAY.end, metric="list", group_by=("account", "region"), tag_key="team"),
+    CurQuestion(
+        MAY.start,
+        MAY.end,
+        metric="contracted",
+        group_by=("resource", "usage_type"),
+        services=("AmazonEC2", "AmazonRDS"),
+        accounts=("111122223333",),
+        regions=("us-east-1",),
+        resource_prefix="i-",
+    ),
+    CurQuestion(MAY.start, MAY.end, group_by=("charge_type", "operation"), tag_key="cost-center"),
+]
+
+
+@pytest.mark.parametrize("kind", ["cur2", "focus"])
+@pytest.mark.parametrize("dialect", ["athena", "trino"])
+def test_every_query_we_build_parses_in_athenas_dialect_with_only_functions_it_knows(kind: str, dialect: str) -> None:
+    import sqlglot
+    from sqlglot import exp
+
+    settings = AthenaSettings(database="cur", table="data", schema_kind=kind)
+    for question in QUESTIONS:
+        if kind == "focus" and "instance_type" in question.group_by:
+            continue
+        query = build_query(question, settings)
+        tree = sqlglot.parse_one(query.sql, read=dialect)  # raises on anything the dialect cannot parse
+        unknown = [f.sql(dialect) for f in tree.find_all(exp.Anonymous)]
+        assert unknown == [], f"functions {dialect} does not know: {unknown}"
+        assert len(list(tree.find_all(exp.Placeholder))) == len(query.parameters)
+
+
+def test_the_engine_binds_parameters_as_athena_does_and_refuses_one_that_is_not_a_literal() -> None:
+    from tests.fakes.aws.athena import bind
+    from tests.fakes.aws.json_service import AwsFault
+
+    assert bind("SELECT ? AS a, '?' AS b, ? AS c", ["'it''s'", "-5"]) == "SELECT 'it''s' AS a, '?' AS b, -5 AS c"
+    with pytest.raises(AwsFault, match="not one literal"):
+        bind("SELECT * FROM t WHERE a = ?", ["'x' OR 1=1"])
+    with pytest.raises(AwsFault, match="2 parameters but 1"):
+        bind("SELECT ?, ?", ["1"])
+
+
+async def test_a_question_runs_end_to_end_through_boto3_on_the_athena_engine(
+    aws_context: Callable[..., AwsContext], moto: str, fake: AwsJsonFake
+) -> None:
+    from tests.fakes.aws.athena import install
+
+    engine = AthenaEngine()
+    web, data = {"user_team": "web"}, {"user_team": "data"}
+    engine.table(
+        "cur.cur2_data",
+        CUR2_COLUMNS,
+        [
+            line("AmazonEC2", 0.1, resource_tags=web),
+            line("AmazonEC2", 0.2, resource_tags=web),
+            line("AmazonEC2", 1.25, resource_tags=data),
+            line("AmazonS3", 2.5),  # untagged
+            line("AmazonS3", 40.0, day=30, currency="EUR", resource_tags=data),
+            line("AmazonS3", 999.0, resource_tags=web) | {"line_item_usage_start_date": "2026-06-01 00:00:00"},
+        ],
+    )
+    install(fake, engine, page_size=2)
+    ctx = aws_context(endpoint_urls={**endpoints(moto, fake), "athena": fake.url}, athena=ATHENA)
+    question = CurQuestion(MAY.start, MAY.end, metric="billed", group_by=("service",), tag_key="team", top_n=2)
+    answer = await cur_query(ctx, question, delays=(0,))
+    assert [(r.group, r.cost, r.currency) for r in answer.rows] == [
+        ({"service": "AmazonS3", "tag:team": "data"}, Decimal("40.00"), "EUR"),
+        ({"service": "AmazonS3", "tag:team": None}, Decimal("2.50"), "USD"),
+    ]
+    assert [(o.cost, o.currency) for o in answer.other] == [(Decimal("1.55"), "USD")]
+    assert [(t.currency, t.amount) for t in answer.totals] == [("EUR", Decimal("40.00")), ("USD", Decimal("4.05"))]
+    assert answer.groups == 4
+    assert "element_at" not in engine.queries[0]  # translated for DuckDB, not run as Athena wrote it
+    assert len(fake.calls("AmazonAthena.GetQueryResults")) == 2  # 4 rows with the header, 2 a page
+
+
+async def test_a_focus_export_answers_on_the_athena_engine(
+    aws_context: Callable[..., AwsContext], moto: str, fake: AwsJsonFake
+) -> None:
+    from tests.fakes.aws.athena import install
+
+    columns = {
+        "ChargePeriodStart": "TIMESTAMP",
+        "BillingCurrency": "VARCHAR",
+        "EffectiveCost": "DECIMAL(38, 10)",
+        "ServiceName": "VARCHAR",
+        "SubAccountId": "VARCHAR",
+        "RegionId": "VARCHAR",
+        "Tags": "MAP(VARCHAR, VARCHAR)",
+    }
+
+    def focus(service: str, cost: str, day: str = "2026-05-02 00:00:00", **tags: str) -> dict[str, Any]:
+        return {
+            "ChargePeriodStart": day,
+            "BillingCurrency": "USD",
+            "EffectiveCost": Decimal(cost),
+            "ServiceName": service,
+            "Tags": tags,
+        }
+
+    engine = AthenaEngine()
+    engine.table(
+        "cur.focus",
+        columns,
+        [
+            focus("Amazon Elastic Compute Cloud", "10.0000000001", team="web"),
+            focus("Amazon Elastic Compute Cloud", "0.0000000002", team="web"),
+            focus("Amazon Simple Storage Service", "3.5"),
+            focus("Amazon Simple Storage Service", "100", day="2026-04-30 23:59:59"),
+        ],
+    )
+    install(fake, engine)
+    ctx = aws_context(
+        endpoint_urls={**endpoints(moto, fake), "athena": fake.url},
+        athena={**ATHENA, "table": "focus", "schema_kind": "focus"},
+    )
+    answer = await cur_query(ctx, CurQuestion(MAY.start, MAY.end, tag_key="team"), delays=(0,))
+    assert [(r.group, r.cost) for r in answer.rows] == [
+        ({"tag:team": "web"}, Decimal("10.0000000003")),
+        ({"tag:team": None}, Decimal("3.50")),
+    ]
+    assert [(t.currency, t.amount) for t in answer.totals] == [("USD", Decimal("13.5000000003"))]

@@ -60,7 +60,7 @@ def test_against_moto_it_lists_resources_and_answers_over_stdio(home: Path, moto
         AWS_REGION="us-east-1",
         AWS_ENDPOINT_URL=moto,
         FINOPS_AWS__REGIONS="us-east-1",
-        FINOPS_AWS__MAX_ATTEMPTS="0",
+        FINOPS_AWS__MAX_ATTEMPTS="1",
     )
     info = aws_inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
     assert info.get("isError") in (None, False), info

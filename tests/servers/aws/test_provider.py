@@ -25,7 +25,7 @@ def aws_provider(moto: str, fake: AwsJsonFake, home: Path) -> AwsProvider:
     compute_optimizer.install(fake)
     ce_recommendations.install(fake)
     pricing.install(fake, PRICES)
-    aws = {"regions": ["us-east-1", "eu-west-1"], "endpoint_urls": endpoints(moto, fake), "max_attempts": 0}
+    aws = {"regions": ["us-east-1", "eu-west-1"], "endpoint_urls": endpoints(moto, fake), "max_attempts": 1}
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"aws": aws})
     return create_provider(settings, session_factory=fixed_session, today=lambda: AS_OF)
 

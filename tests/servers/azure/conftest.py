@@ -67,8 +67,10 @@ def azure_context(
     def make(**overrides: Any) -> AzureContext:
         settings = azure_settings(**overrides)
         store = tmp_path / "finops.sqlite"
-        paid = PaidCalls(lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="azure")
         clients = AzureClients(settings, StaticToken)
+        paid = PaidCalls(
+            lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="azure", caller=clients.caller
+        )
         return AzureContext(settings, clients, paid, today=lambda: AS_OF, sleep=waits)
 
     return make

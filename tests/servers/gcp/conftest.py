@@ -26,8 +26,12 @@ APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring"
 
 @pytest.fixture
 def google() -> Iterator[GoogleFake]:
+    """The fake; the test fails if a request to it or an answer from it does not fit Google's discovery documents."""
     with GoogleFake() as fake:
         yield fake
+    assert fake.violations == [], "exchanges that Google's discovery documents do not allow:\n" + "\n".join(
+        sorted(set(fake.violations))
+    )
 
 
 @pytest.fixture
@@ -52,7 +56,10 @@ def gcp_context(gcp_settings: Callable[..., GcpSettings], tmp_path: Path, waits:
     def make(**overrides: Any) -> GcpContext:
         settings = gcp_settings(**overrides)
         store = tmp_path / "finops.sqlite"
-        paid = PaidCalls(lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="gcp")
-        return GcpContext(settings, GcpClients(settings, AnonymousCredentials), paid, today=lambda: AS_OF, sleep=waits)
+        clients = GcpClients(settings, AnonymousCredentials)
+        paid = PaidCalls(
+            lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="gcp", caller=clients.caller
+        )
+        return GcpContext(settings, clients, paid, today=lambda: AS_OF, sleep=waits)
 
     return make

@@ -85,9 +85,9 @@ def documented() -> set[str]:
     return set(re.findall(r"^\| `([a-z]+\.[A-Za-z]+\.[A-Za-z]+)` \|", ROLES.read_text(), flags=re.M))
 
 
-async def test_every_api_method_the_adapter_calls_is_covered_by_the_roles_document(
-    google: GoogleFake, home: Path, waits: Waits
-) -> None:
+async def exercise_the_whole_adapter(google: GoogleFake, home: Path, waits: Waits) -> None:
+    """Costs, budgets, inventory, recommendations, every remediation and the marking of a recommendation, over the
+    fakes."""
     idle = samples.idle_vm()
     provider, ops = gcp_provider(google, home, waits, {samples.parent(samples.IDLE_VM): [idle]})
     ops.add_instance(PROJECTS[0], ZONE, "web-1", status="RUNNING")
@@ -131,6 +131,11 @@ async def test_every_api_method_the_adapter_calls_is_covered_by_the_roles_docume
         await provider.plan_remediation(action)
         assert (await provider.apply_remediation(action)).applied, action.kind
 
+
+async def test_every_api_method_the_adapter_calls_is_covered_by_the_roles_document(
+    google: GoogleFake, home: Path, waits: Waits
+) -> None:
+    await exercise_the_whole_adapter(google, home, waits)
     used = {permission(name, request) for name, request in google.requests if name != "(no route)"} - {None}
     assert len(used) > 25, used
     assert "recommender.computeInstanceIdleResourceRecommendations.update" in used

@@ -236,11 +236,11 @@ class BatchEncoder:
             if isinstance(values, Coded):
                 return values.table(encode, memo[None])
             return np.fromiter((encode(x) for x in values), dtype=np.int64, count=len(values))
-        except OverflowError:
+        except OverflowError as exc:
             raise InvalidInput(
                 f"A {name} value is beyond what the store holds (amounts up to about 9.2 billion per line item, at "
                 "nano precision). Nothing was written; check the file for a corrupt amount."
-            ) from None
+            ) from exc
 
     def _tagset(self, tags: dict[str, str]) -> int:
         cache_key = tuple(tags.items())

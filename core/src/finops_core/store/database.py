@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,7 +32,7 @@ from finops_core.models import Budget, CostBreakdown, CostMetric, CostQuery
 from finops_core.money import Money, from_nanos
 from finops_core.reading import CommitmentSums, SeriesKey
 from finops_core.store.codec import Dictionary, decode_row
-from finops_core.store.queries import commitment_sums, cost_cells, daily_series, data_version, held_days, query_costs
+from finops_core.store.queries import commitment_sums, cost_cells, daily_series, held_days, query_costs
 from finops_core.store.schema import applied_migrations, migrate
 from finops_core.store.sources import ReplacedSource, SourceIdentity, delete_sources, recount
 from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
@@ -496,10 +496,6 @@ class Store:
     def commitment_sums(self, start: date, end: date) -> list[CommitmentSums]:
         with self.reader() as conn:
             return commitment_sums(conn, start, end)
-
-    def data_version(self) -> tuple[Any, ...]:
-        with self.reader() as conn:
-            return (str(self.path), *data_version(conn))
 
     def source_label(self) -> str:
         return f"local store {self.path}"

@@ -324,8 +324,3 @@ def commitment_sums(conn: sqlite3.Connection, start: date, end: date) -> list[Co
         billed, effective, listed = (from_nanos(int(x or 0)) for x in row[7:])
         out.append(CommitmentSums(*keys, billed=billed, effective=effective, listed=listed))
     return out
-
-
-def data_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
-    """Partitions, rows and the latest write: changes with every write of costs."""
-    return tuple(conn.execute("SELECT COUNT(*), SUM(row_count), MAX(ingested_at) FROM partitions").fetchone())

@@ -3,8 +3,12 @@
 Each checked day is compared with the same weekday of the previous ``WEEKS`` weeks: the expected cost is
 their median and the spread their median absolute deviation (scaled to a standard deviation), floored at
 5% of the median so a flat series does not flag pennies. A day is unusual when its robust z-score passes
-the sensitivity; consecutive unusual days in one direction are one anomaly. Amounts are exact: the actual
-cost comes from the store in nanos, the expected cost is the median rounded to the nano, and the impact is
+the sensitivity. Recurring billing-calendar charges (the same fee on the 1st or the last day of every month,
+see ``calendar_charges``) are expected, not unusual: they are taken out before scoring and added to the
+expected cost of their day. Unusual days of one series in one direction with less than a week between them are
+one anomaly: a spike when it spans under a week, else a shift (a step, a drift, a new weekly workload), reported
+once from its first day with its typical daily change. Amounts are exact: the actual cost comes from the store in
+nanos, the expected cost is the median (plus the day's calendar charge) rounded to the nano, and the impact is
 their difference.
 """
 
@@ -20,6 +24,7 @@ from finops_core.money import Amount, Money, from_nanos, parse_amount, to_nanos
 from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
+from finops_orchestrator.analysis import calendar_charges
 from finops_orchestrator.analysis.series import daily_series
 
 if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
@@ -30,6 +35,7 @@ WEEKS = 8  # weeks of same-weekday history behind each checked day
 MIN_WEEKS = 3  # fewer and the day is not judged
 _MAD_TO_SD = 1.4826
 _FLOOR = 0.05  # the spread is at least this share of the expected cost
+GAP_DAYS = 7  # unusual days closer than this belong to one anomaly; one spanning this many days is a shift
 
 SeriesKey = tuple[str, str, str | None, str]  # provider, service, sub-account, currency
 
@@ -40,9 +46,14 @@ class Anomaly(BaseModel):
     account: str | None = Field(description="Sub-account (AWS account, subscription, project).")
     currency: str
     direction: Literal["spike", "drop"]
+    shape: Literal["spike", "shift"] = Field(
+        description="spike: unusual days spanning under a week; shift: a change lasting longer (a step, a drift, "
+        "a new weekly workload), reported once from its start."
+    )
     start: date
     last_day: date
-    days: int
+    days: int = Field(description="Unusual days from start to last_day.")
+    daily_change: Amount = Field(description="Median of actual - expected over its days: the size of a shift.")
     actual: Amount = Field(description="Cost over the anomaly's days.")
     expected: Amount = Field(description="Same-weekday medians over those days.")
     impact: Amount = Field(description="actual - expected: what the anomaly cost (negative for a drop).")
@@ -88,7 +99,9 @@ def find_anomalies(
     history = start - timedelta(weeks=WEEKS)
     keys, days, values = _daily_series(reader, history, end, metric, providers)
     found: list[Anomaly] = []
-    scores, medians = _scores(values, (start - history).days)
+    charges = _calendar_charges(values, history)
+    scores, medians = _scores(values - charges, (start - history).days)
+    medians += charges  # a calendar charge is part of its day's expected cost
     with np.errstate(invalid="ignore"):
         flagged = np.abs(scores) > sensitivity  # NaN (not judged) compares False
     for column, key in enumerate(keys):
@@ -118,7 +131,8 @@ def find_anomalies(
         metric=metric,
         metric_meaning=METRIC_MEANING[metric],
         method=f"same-weekday median and MAD over the previous {WEEKS} weeks, robust z-score > {sensitivity}, "
-        f"impact at least {from_nanos(threshold)}, {'spikes and drops' if drops else 'spikes only'}; days whose "
+        f"impact at least {from_nanos(threshold)}, {'spikes and drops' if drops else 'spikes only'}; recurring "
+        "1st-of-month and month-end charges expected; unusual days under a week apart are one anomaly; days whose "
         "same-weekday median is zero (intermittent cost) are not judged",
         series_checked=len(keys),
         anomalies=found[:top_n],
@@ -146,6 +160,18 @@ def _daily_series(
     for column, key in enumerate(ordered):
         values[:, column] = found[key]
     return keys, days, values
+
+
+def _calendar_charges(values: npt.NDArray[np.int64], first: date) -> npt.NDArray[np.int64]:
+    """Per day and series, the recurring calendar charge in nanos (0 on other days)."""
+    import numpy as np
+
+    out = np.zeros_like(values)
+    days = calendar_charges.anchors(first, len(values))
+    for column in np.flatnonzero(values.any(axis=0)):
+        found = calendar_charges.find(values[:, column].astype(np.float64), first, days)
+        out[:, column] = np.round(found.removed).astype(np.int64)
+    return out
 
 
 def _scores(
@@ -191,15 +217,18 @@ def _runs(
     rows: npt.NDArray[np.int64],
     threshold: int,
 ) -> list[Anomaly]:
-    """Consecutive flagged days of one series in one direction, as anomalies (impact at least ``threshold``)."""
+    """Flagged days of one series in one direction less than ``GAP_DAYS`` apart, as anomalies (impact at least
+    ``threshold``)."""
+    import numpy as np
+
     flagged = [
         (i, "spike" if scores[i] > 0 else "drop", int(values[i]), round(float(medians[i])), float(scores[i]))
         for i in rows.tolist()
     ]
     out: list[Anomaly] = []
     run: list[tuple[int, str, int, int, float]] = []
-    for item in [*flagged, (-1, "", 0, 0, 0.0)]:  # a sentinel closes the last run
-        if run and (item[0] != run[-1][0] + 1 or item[1] != run[-1][1]):
+    for item in [*flagged, (-GAP_DAYS - 1, "", 0, 0, 0.0)]:  # a sentinel closes the last run
+        if run and (item[0] - run[-1][0] >= GAP_DAYS or item[0] < run[-1][0] or item[1] != run[-1][1]):
             actual, expected = sum(r[2] for r in run), sum(r[3] for r in run)
             if abs(actual - expected) >= threshold:
                 peak = max(run, key=lambda r: abs(r[4]))
@@ -210,9 +239,11 @@ def _runs(
                         account=key[2],
                         currency=key[3],
                         direction="spike" if run[0][1] == "spike" else "drop",
+                        shape="shift" if run[-1][0] - run[0][0] + 1 >= GAP_DAYS else "spike",
                         start=days[run[0][0]],
                         last_day=days[run[-1][0]],
                         days=len(run),
+                        daily_change=from_nanos(int(np.median([r[2] - r[3] for r in run]))),
                         actual=from_nanos(actual),
                         expected=from_nanos(expected),
                         impact=from_nanos(actual - expected),

@@ -1,17 +1,19 @@
-"""Cost forecasts with prophet: month-end and the next N days, with an 80% interval and a backtest.
+"""Cost forecasts: month-end and the next N days per series, from the model a backtest chose, with 80% intervals.
 
-Each series (a provider or a service, per currency; the smaller ones folded into ``(other)``) is fitted on
-its daily cost with weekly seasonality (and yearly, given two years). Intervals come from prophet's
-predictive samples summed over the days asked, so they are intervals of the total, not of single days.
-Every answer reports its backtest: the last 28 days held out, the mean absolute percentage error of the
-daily forecast, beside a seasonal-naive forecast (the same weekday a week before) on the same days.
-Fitted models are cached until the store's data changes.
+Each series (a provider or a service, per currency; the smaller ones folded into ``(other)``) gets the model that
+did best in a rolling-origin backtest over the question's horizon (the next N days or the rest of the month,
+whichever is longer), never one that did worse there than seasonal naive; recurring charges on the 1st or the last
+day of a month are known amounts added on their days; intervals come from the backtest's errors (``backtest``).
+Prophet fits are cached by their exact history, so a question asked again, or about a series whose data did not
+change, refits nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,26 +24,26 @@ from finops_core.money import Amount, from_nanos
 from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
+from finops_orchestrator.analysis import backtest
 from finops_orchestrator.analysis.series import daily_series
 
 if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd  # imported where used: the server imports this module at start-up, pandas takes 0.3 s
-    from prophet import Prophet
-
-    from finops_orchestrator.analysis.fitting import Window
 
 HISTORY_DAYS = 730
-BACKTEST_DAYS = 28
-MIN_HISTORY_DAYS = 2 * BACKTEST_DAYS
 _CENT = Decimal("0.01")
-_models: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # fitted models, most recently used last
-_models_lock = threading.Lock()
-_CACHE_SIZE = 64
+_fits: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # prophet forecasts by exact input, most recent last
+_fits_lock = threading.Lock()
+_CACHE_SIZE = 4096  # a few KB each
 
 ForecastBy = Literal["total", "provider", "service"]
 _COLUMN = {"provider": "provider_name", "service": "service_name"}
+
+
+class KnownCharge(BaseModel):
+    day: date
+    amount: Amount = Field(description="The latest month's charge on this calendar day, included in the forecast.")
 
 
 class SeriesForecast(BaseModel):
@@ -54,20 +56,31 @@ class SeriesForecast(BaseModel):
     next_days: Amount = Field(description="Forecast cost of the next horizon_days days from today.")
     next_days_low: Amount
     next_days_high: Amount
-    backtest_mape_percent: float | None = Field(description="Daily error over the held-out last 28 days.")
-    seasonal_naive_mape_percent: float | None = Field(description="Same weekday a week before, on those days.")
+    model: backtest.Candidate = Field(description="The model the backtest chose.")
+    backtest_error_percent: float | None = Field(
+        description="The model's backtest error: absolute daily error over the backtest days, % of their cost."
+    )
+    seasonal_naive_error_percent: float | None = Field(description="The same for the same weekday a week before.")
+    candidate_errors: dict[str, float | None] = Field(description="Every candidate's backtest error (%).")
+    backtest_windows: int = Field(description="Backtest origins, each forecasting backtest_days days.")
+    interval_hits: int = Field(description="Backtest windows whose total fell inside the 80% interval (leave-one-out).")
+    known_charges: list[KnownCharge] = Field(description="Recurring 1st-of-month / month-end charges ahead.")
     history_days: int
 
 
 class ForecastReport(BaseModel):
     as_of: date = Field(description="Forecasts start on this day; actuals run through the day before.")
     horizon_days: int
+    backtest_days: int = Field(description="Each backtest window's length: the longer of horizon and month's rest.")
     by: ForecastBy
     metric: CostMetric
     metric_meaning: str
     method: str
     series: list[SeriesForecast]
-    models_reused: int = Field(description="Series answered from cached models (no refit).")
+    interval_coverage_percent: float | None = Field(
+        description="Share of all backtest windows whose total fell inside their 80% interval (leave-one-out)."
+    )
+    models_reused: int = Field(description="Prophet fits taken from the cache (the same history: no refit).")
     source: str
     is_demo: bool
     note: str
@@ -101,36 +114,33 @@ def _fold(series: dict[tuple[str, str], npt.NDArray[np.int64]], keep: int) -> di
     return out
 
 
-def _predict(jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]]) -> list[list[Any]]:
-    """Each (cache key, history, windows)'s predictions: from its cached model, or from a model fitted now (and
-    cached). All jobs run together, on every core when there are several (see ``fitting``)."""
-    from finops_orchestrator.analysis import fitting  # imports prophet: seconds, and only this tool needs it
+class CachedProphet:
+    """Runs prophet fits on every core (``fitting``), each answered from the cache when its exact input was fitted
+    before. Counts what it reused."""
 
-    with _models_lock:
-        cached: list[Prophet | None] = []
-        for key, _, _ in jobs:
-            if key in _models:
-                _models.move_to_end(key)
-            cached.append(_models.get(key))
-    done = fitting.run_all(
-        [fitting.Job(history, windows, model) for (_, history, windows), model in zip(jobs, cached, strict=True)]
-    )
-    with _models_lock:
-        for (key, _, _), (model, _) in zip(jobs, done, strict=True):
-            _models[key] = model
-            _models.move_to_end(key)
-        while len(_models) > _CACHE_SIZE:
-            _models.popitem(last=False)
-    return [predictions for _, predictions in done]
+    def __init__(self) -> None:
+        self.reused = 0
 
+    def __call__(self, fits: Sequence[backtest.ProphetFit]) -> list[npt.NDArray[np.float64]]:
+        keys = [(f.mode, f.first, f.days, hashlib.blake2b(f.history.tobytes(), digest_size=16).digest()) for f in fits]
+        with _fits_lock:
+            found = [_fits.get(key) for key in keys]
+            for key, hit in zip(keys, found, strict=True):
+                if hit is not None:
+                    _fits.move_to_end(key)
+        missing = [i for i, hit in enumerate(found) if hit is None]
+        self.reused += len(fits) - len(missing)
+        if missing:
+            from finops_orchestrator.analysis import fitting  # imports prophet: a second, and only forecasts need it
 
-def _mape(predicted: npt.NDArray[np.float64], actual: npt.NDArray[np.float64]) -> float | None:
-    import numpy as np
-
-    mask = actual > 0
-    if not mask.any():
-        return None
-    return float(round(np.mean(np.abs(predicted[mask] - actual[mask]) / actual[mask]) * 100, 1))
+            done = fitting.run_all([fitting.job(fits[i]) for i in missing])
+            with _fits_lock:
+                for i, result in zip(missing, done, strict=True):
+                    found[i] = result
+                    _fits[keys[i]] = result
+                while len(_fits) > _CACHE_SIZE:
+                    _fits.popitem(last=False)
+        return [f for f in found if f is not None]
 
 
 def forecast(
@@ -146,69 +156,77 @@ def forecast(
     is_demo: bool = False,
 ) -> ForecastReport:
     import numpy as np
-    import pandas as pd
 
     start = today - timedelta(days=HISTORY_DAYS)
-    version = reader.data_version()  # names the store or lake too
     series = _fold(_daily(reader, start, today, by, metric, providers), top_n)
     month_start = today.replace(day=1)  # the month being forecast: today's (actuals before today)
     remaining = (next_month_start(today).date() - today).days
-    reused = 0
-    out: list[SeriesForecast] = []
+    window = max(horizon_days, remaining)
+    needed = backtest.needed_days(window)
     skipped: list[str] = []
     prepared: list[tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
-    jobs: list[tuple[tuple[Any, ...], pd.DataFrame, tuple[Window, ...]]] = []
     for (value, currency), nanos in series.items():
         present = np.flatnonzero(nanos)
         if present.size == 0:
             continue
-        first = int(present[0])
-        values = nanos[first:].astype(np.float64) / 1e9
-        if len(values) < MIN_HISTORY_DAYS:
+        values = nanos[int(present[0]) :].astype(np.float64) / 1e9
+        if len(values) < needed:
             skipped.append(f"{value} ({currency}): {len(values)} days of history")
             continue
-        dates = pd.date_range(start + timedelta(days=first), periods=len(values), freq="D")
-        frame = pd.DataFrame({"ds": dates, "y": values})
-        key = (version, by, metric, providers, value, currency)
-        with _models_lock:
-            reused += int((*key, "full") in _models)
-        held_out_start = start + timedelta(days=first + len(values) - BACKTEST_DAYS)
         prepared.append((value, currency, nanos, values))
-        jobs.append(((*key, "full"), frame, (("draws", today, max(horizon_days, remaining)),)))
-        jobs.append(((*key, "backtest"), frame.iloc[:-BACKTEST_DAYS], (("draws", held_out_start, BACKTEST_DAYS),)))
-    predictions = _predict(jobs)  # every series at once, so they can share the cores
-    for (value, currency, nanos, values), [draws], [backtest] in zip(
-        prepared, predictions[0::2], predictions[1::2], strict=True
-    ):
-        ahead, month = draws[:horizon_days].sum(axis=0), draws[:remaining].sum(axis=0)
+    runner = CachedProphet()
+    choices = backtest.choose_all(
+        [(values, today - timedelta(days=len(values))) for _, _, _, values in prepared], window, window, runner
+    )
+    out: list[SeriesForecast] = []
+    for (value, currency, nanos, values), choice in zip(prepared, choices, strict=True):
         mtd_days = (today - month_start).days
-        mtd = int(nanos[-mtd_days:].sum()) if mtd_days else 0
-        mtd_amount = from_nanos(mtd)
-        held_out = values[-BACKTEST_DAYS:]
-        predicted = backtest.mean(axis=1)
-        naive = np.array([values[-BACKTEST_DAYS - 7 + (i % 7)] for i in range(BACKTEST_DAYS)])
+        mtd_amount = from_nanos(int(nanos[-mtd_days:].sum()) if mtd_days else 0)
+        floor = 0.0 if values.min() >= 0 else -np.inf  # a series with credits may go below zero
+
+        def total(days: int, choice: backtest.Choice = choice, floor: float = floor) -> tuple[Decimal, ...]:
+            point, half = float(choice.path[:days].sum()), choice.half_width(days)
+            return _money(point), _money(max(point - half, floor)), _money(point + half)
+
+        month, month_low, month_high = total(remaining)
+        ahead, ahead_low, ahead_high = total(horizon_days)
+        errors = choice.errors
         out.append(
             SeriesForecast(
                 series=value,
                 currency=currency,
                 month_to_date=mtd_amount,
-                month_end=mtd_amount + _money(float(month.mean())),
-                month_end_low=mtd_amount + _money(float(np.quantile(month, 0.1))),
-                month_end_high=mtd_amount + _money(float(np.quantile(month, 0.9))),
-                next_days=_money(float(ahead.mean())),
-                next_days_low=_money(float(np.quantile(ahead, 0.1))),
-                next_days_high=_money(float(np.quantile(ahead, 0.9))),
-                backtest_mape_percent=_mape(predicted, held_out),
-                seasonal_naive_mape_percent=_mape(naive, held_out),
+                month_end=mtd_amount + month,
+                month_end_low=mtd_amount + min(month_low, month),
+                month_end_high=mtd_amount + month_high,
+                next_days=ahead,
+                next_days_low=min(ahead_low, ahead),
+                next_days_high=ahead_high,
+                model=choice.model,
+                backtest_error_percent=errors[choice.model],
+                seasonal_naive_error_percent=errors[backtest.BASELINE],
+                candidate_errors={str(m): e for m, e in errors.items()},
+                backtest_windows=choice.origins,
+                interval_hits=choice.interval_hits(),
+                known_charges=[
+                    KnownCharge(day=today + timedelta(days=i), amount=_money(float(amount)))
+                    for i, amount in enumerate(choice.known)
+                    if amount
+                ],
                 history_days=len(values),
             )
         )
+    windows = sum(s.backtest_windows for s in out)
+    coverage = round(100 * sum(s.interval_hits for s in out) / windows, 1) if windows else None
     note = (
-        "Forecasts are estimates (prophet, 80% intervals from predictive samples, rounded to cents); "
-        "month_to_date is exact."
+        "Forecasts are estimates rounded to cents; month_to_date is exact. Each series' model is the one with the "
+        "lowest backtest error, and seasonal naive whenever no other beat it."
     )
     if skipped:
-        note += f" Not forecast (under {MIN_HISTORY_DAYS} days of history): " + "; ".join(skipped) + "."
+        note += (
+            f" Not forecast (under {needed} days of history, which a backtest of {window}-day windows needs; a "
+            "shorter horizon_days needs less, down to the rest of the month): " + "; ".join(skipped) + "."
+        )
     if not series:
         note = (
             f"No cost data in the {HISTORY_DAYS} days before {today}: load data with `finops sync` or `finops ingest`."
@@ -216,13 +234,17 @@ def forecast(
     return ForecastReport(
         as_of=today,
         horizon_days=horizon_days,
+        backtest_days=window,
         by=by,
         metric=metric,
         metric_meaning=METRIC_MEANING[metric],
-        method="prophet (weekly seasonality; yearly with two years of history) per series, fitted on daily cost; "
-        f"backtest on the last {BACKTEST_DAYS} days",
+        method="per series, the lowest-error model of a rolling-origin backtest (up to "
+        f"{backtest.ORIGINS} back-to-back windows of {window} days): seasonal naive, exponential smoothing (ets), "
+        "prophet additive or multiplicative (weekly; 1st and last day of the month as effects), or their "
+        "combination; 80% intervals from the backtest errors",
         series=out,
-        models_reused=reused,
+        interval_coverage_percent=coverage,
+        models_reused=runner.reused,
         source=source,
         is_demo=is_demo,
         note=note,

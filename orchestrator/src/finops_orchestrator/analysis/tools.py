@@ -109,8 +109,8 @@ def register_analysis_tools(
         name="finops_anomalies",
         annotations=READ,
         description="Unusual daily costs per provider x service x account: each day is compared with the same "
-        "weekday of the previous weeks (median and median absolute deviation), so weekly cycles are not flagged. "
-        "Each anomaly: its series, start, days and impact over the expected cost, largest first.",
+        "weekday of previous weeks (median and MAD), so weekly cycles and monthly fees are not flagged. Each "
+        "anomaly: its series, start, days, shape (spike or lasting shift), impact over expected, largest first.",
     )
     async def finops_anomalies(
         days: Annotated[int, Field(description="How many recent days to check.", ge=1, le=180)] = 30,
@@ -292,10 +292,9 @@ def register_analysis_tools(
         server,
         name="finops_forecast",
         annotations=READ,
-        description="Forecast cost with prophet per provider, per service or in total (per currency): this "
-        "month's end (month-to-date actual + forecast) and the next N days, each with an 80% interval, plus "
-        "the model's backtest error beside a seasonal-naive forecast. Models are fitted on first use (seconds) "
-        "and reused.",
+        description="Forecast cost per provider, service or in total (per currency): this month's end "
+        "(month-to-date actual + forecast) and the next N days, with 80% intervals. Per series the model with "
+        "the lowest backtest error (never worse than seasonal naive), named with both errors. Fits take seconds.",
     )
     async def finops_forecast(
         horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,

@@ -164,9 +164,6 @@ class LakeReader:
         first, last, count = self.engine.run(extent_sql(self.engine.target))[0]
         return as_day(first), as_day(last), int(count or 0)
 
-    def data_version(self) -> tuple[Any, ...]:
-        return (describe(self.settings), *self.extent())
-
     def source_label(self) -> str:
         return describe(self.settings)
 

@@ -215,6 +215,3 @@ class RollupReader:
 
     def commitment_sums(self, start: date, end: date) -> list[CommitmentSums]:
         return self.store.commitment_sums(start, end)
-
-    def data_version(self) -> tuple[Any, ...]:
-        return self.store.data_version()

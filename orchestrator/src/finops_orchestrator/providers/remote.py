@@ -88,7 +88,7 @@ class RemoteProvider:
         except BaseException as exc:
             await self._stack.aclose()
             if isinstance(exc, Exception):
-                raise self._unreachable(exc) from None
+                raise self._unreachable(exc) from exc
             raise
         if f"{self._cloud}_cost_query" not in self._tools:
             await self._stack.aclose()
@@ -116,16 +116,16 @@ class RemoteProvider:
         try:
             with anyio.fail_after(self._timeout):
                 result = await self._client.call_tool(name, dict(arguments))
-        except TimeoutError:
+        except TimeoutError as exc:
             raise Unavailable(
                 f"{self._where} did not answer {name} within {self._timeout:g} s; try again, or raise "
                 "timeout_seconds for this provider in finops.toml.",
                 provider=self._cloud,
-            ) from None
+            ) from exc
         except MCPError as exc:
-            raise ProviderError(f"{self._where} refused {name}: {exc}", provider=self._cloud) from None
+            raise ProviderError(f"{self._where} refused {name}: {exc}", provider=self._cloud) from exc
         except (OSError, anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream) as exc:
-            raise self._unreachable(exc) from None
+            raise self._unreachable(exc) from exc
         if result.is_error:
             text = " ".join(c.text for c in result.content if isinstance(c, TextContent))
             # An error raised before the tool body (in its approval resolver) comes wrapped by the SDK.
@@ -139,7 +139,7 @@ class RemoteProvider:
                 f"{self._where} answered {name} in a shape this version does not know ({exc.error_count()} "
                 "problems); install the same finops-mcp version on both sides.",
                 provider=self._cloud,
-            ) from None
+            ) from exc
 
     async def info(self) -> ProviderInfo:
         return await self._call("provider_info", {}, ProviderInfo)

@@ -138,11 +138,11 @@ class Window(_Section):
     def _zone(cls, name: str) -> str:
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError) as exc:
             hint = "" if available_timezones() else " (this machine has no time zone data: pip install tzdata)"
             raise ValueError(
                 f"unknown time zone {name!r}: use a zoneinfo name such as 'Europe/Berlin' or 'UTC'{hint}"
-            ) from None
+            ) from exc
         return name
 
     @model_validator(mode="after")
@@ -287,9 +287,9 @@ class Policy(_Section):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"Policy file {path} is not valid TOML: {exc}. Fix the syntax there.") from None
+            raise ConfigError(f"Policy file {path} is not valid TOML: {exc}. Fix the syntax there.") from exc
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"Cannot read policy file {path}: {exc}. Fix its permissions or encoding.") from None
+            raise ConfigError(f"Cannot read policy file {path}: {exc}. Fix its permissions or encoding.") from exc
         try:
             policy = cls.model_validate(data)
         except ValidationError as exc:
@@ -297,7 +297,7 @@ class Policy(_Section):
             raise ConfigError(
                 f"Invalid policy file {path}: {problems}. Fix it there (`finops policy` checks it), "
                 "or remove the file to use the defaults."
-            ) from None
+            ) from exc
         policy._path = path
         policy._file_exists = True
         return policy

@@ -87,7 +87,7 @@ def render(report: MonthlyReport, charts: Collection[str] = ()) -> str:
             ]
             for s in f.series:
                 interval = f"{money(s.month_end_low)} to {money(s.month_end_high)}"
-                error = "n/a" if s.backtest_mape_percent is None else f"{s.backtest_mape_percent}%"
+                error = "n/a" if s.backtest_error_percent is None else f"{s.backtest_error_percent}% ({s.model})"
                 lines.append(_row(s.currency, money(s.month_to_date), money(s.month_end), interval, error))
             lines.append("")
         lines += [f"Month to date runs through the day before {f.as_of}. {f.note}", ""]

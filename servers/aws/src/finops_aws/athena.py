@@ -422,8 +422,8 @@ class CurAnswer(BaseModel):
 def _amount(text: str | None) -> Decimal:
     try:
         value = Decimal(text or "0")
-    except InvalidOperation:
-        raise InvalidQuery(f"Athena returned {text!r} where an amount was expected.", provider=P) from None
+    except InvalidOperation as exc:
+        raise InvalidQuery(f"Athena returned {text!r} where an amount was expected.", provider=P) from exc
     if not value.is_finite():
         raise InvalidQuery(f"Athena returned {text!r} where an amount was expected.", provider=P)
     return value

@@ -9,10 +9,13 @@ they expire. boto3 is imported on first use (about a second), not when the serve
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from finops_core.paid import Caller
 
 from finops_aws.errors import aws_errors
 from finops_aws.partitions import AWS, Partition, account_of_arn, partition_of, partition_of_arn
@@ -24,6 +27,37 @@ if TYPE_CHECKING:
 
 # Assumed-role credentials are renewed when they have less than this left.
 RENEW_BEFORE = timedelta(minutes=10)
+
+
+class RetryDeadline:
+    """Ends a call's retries once ``seconds`` have passed since the call began.
+
+    botocore bounds attempts, not time: each attempt may take connect_timeout + read_timeout, and throttling
+    back-off grows between them. This handler runs first on botocore's ``needs-retry`` event; its ``False``
+    (the first answer that is not None) tells botocore not to retry, so a call lasts at most ``seconds``, one
+    back-off wait and one last attempt. The start is stamped on the call's own context, so concurrent calls on
+    one client (threads) each keep their own clock.
+    """
+
+    KEY = "finops_call_started"
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+
+    def attach(self, client: BaseClient) -> None:
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"before-call.{service}", self._stamp)
+        client.meta.events.register_first(f"needs-retry.{service}", self._expired)
+
+    def _stamp(self, context: dict[str, Any], **_: Any) -> None:
+        context[self.KEY] = self.clock()
+
+    def _expired(self, request_dict: dict[str, Any], **_: Any) -> bool | None:
+        started = (request_dict.get("context") or {}).get(self.KEY)
+        if started is not None and self.clock() - started >= self.seconds:
+            return False
+        return None  # botocore's retry handler decides
 
 
 @dataclass(frozen=True)
@@ -50,6 +84,7 @@ class AwsClients:
         self._assumed: dict[str, tuple[boto3.Session, datetime]] = {}
         self._clients: dict[tuple[str | None, str, str], BaseClient] = {}
         self._accounts: list[Account] | None = None
+        self._identity: tuple[str, str] | None = None
         self._config: Any = None
 
     # -- sessions --------------------------------------------------------------------------------
@@ -112,7 +147,8 @@ class AwsClients:
             from botocore.config import Config
 
             self._config = Config(
-                retries={"mode": "adaptive", "max_attempts": self.settings.max_attempts},
+                # botocore's "max_attempts" counts retries; "total_max_attempts" counts attempts, as ours does.
+                retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
                 connect_timeout=self.settings.connect_timeout,
                 read_timeout=self.settings.read_timeout,
                 max_pool_connections=max(10, self.settings.max_concurrency * 2),
@@ -137,22 +173,53 @@ class AwsClients:
                         endpoint_url=self.settings.endpoint_urls.get(service),
                         config=self._client_config(),
                     )
+                RetryDeadline(self.settings.retry_seconds).attach(found)
                 self._clients[key] = found
             return found
 
     # -- accounts --------------------------------------------------------------------------------
 
+    def identity(self) -> tuple[str, str]:
+        """The base credentials' account id and ARN (sts:GetCallerIdentity, asked once)."""
+        with self._lock:
+            if self._identity is None:
+                sts = self.client("sts", self.home_region())
+                with aws_errors("identifying the AWS account (sts:GetCallerIdentity)"):
+                    identity = sts.get_caller_identity()
+                self._identity = (str(identity["Account"]), str(identity.get("Arn", "")))
+            return self._identity
+
+    def caller(self) -> Caller:
+        """Who asks Cost Explorer (every paid AWS call goes to it with the base credentials): their account and
+        principal, the Cost Explorer endpoint and the partition's billing region."""
+        account, principal = self.identity()
+        partition = partition_of_arn(principal) if principal else self.partition()
+        return Caller(
+            account=account,
+            principal=principal_of(principal),
+            endpoint=self.settings.endpoint_urls.get("ce", "").rstrip("/"),
+            partition=f"{partition.name}/{partition.billing_region}",
+        )
+
     def accounts(self) -> list[Account]:
         """The credentials' own account, then each account of ``role_arns`` (once each)."""
         with self._lock:
             if self._accounts is None:
-                sts = self.client("sts", self.home_region())
-                with aws_errors("identifying the AWS account (sts:GetCallerIdentity)"):
-                    identity = sts.get_caller_identity()
-                own = Account(str(identity["Account"]), partition_of_arn(str(identity.get("Arn", ""))) or AWS)
+                account, arn = self.identity()
+                own = Account(account, partition_of_arn(arn) or AWS)
                 accounts = [own]
                 for role_arn in self.settings.role_arns:
                     member = Account(account_of_arn(role_arn), partition_of_arn(role_arn), role_arn)
                     accounts = [a for a in accounts if a.account_id != member.account_id] + [member]
                 self._accounts = accounts
             return self._accounts
+
+
+def principal_of(arn: str) -> str:
+    """The IAM principal behind a caller ARN: an assumed role's session name (an instance id, a person's SSO
+    login, a random string) is dropped, since every session of one role has the same rights."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+        role = parts[5].split("/")[1]
+        return ":".join([*parts[:5], f"assumed-role/{role}"])
+    return arn

@@ -7,6 +7,7 @@ Messages pass through ``redact_text``: AWS error texts never carry keys, but a m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -91,8 +92,37 @@ def _error_code(response: dict[str, Any]) -> tuple[str, str, int]:
     return str(error.get("Code") or ""), str(error.get("Message") or ""), status
 
 
-def map_client_error(code: str, message: str, status: int, what: str) -> FinOpsError:
-    """The finops error for an AWS error ``code`` (HTTP ``status``) met while ``what``."""
+def _attempts(response: dict[str, Any]) -> int:
+    """How many times botocore sent the request: its retries (``RetryAttempts``) plus the first attempt."""
+    return int((response.get("ResponseMetadata") or {}).get("RetryAttempts") or 0) + 1
+
+
+def _tries(attempts: int | None) -> str:
+    if attempts is None:
+        return "after retries"
+    return "on its only attempt (max_attempts = 1 in [aws])" if attempts == 1 else f"after {attempts} attempts"
+
+
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+MAX_MESSAGE = 300
+
+
+def _message(message: str) -> str:
+    """AWS's error message, one line and short. A web page (a proxy's, a load balancer's, an emulator's error page:
+    botocore passes on any body it cannot parse) is named by its title, not pasted whole into the answer."""
+    if _HTML.search(message):
+        title = _TITLE.search(message)
+        named = " ".join(title.group(1).split()) if title else ""
+        return f"an HTML page{f' ({named[:100]})' if named else ''}, not an AWS answer: a proxy or the endpoint?"
+    text = " ".join(message.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def map_client_error(code: str, message: str, status: int, what: str, attempts: int | None = None) -> FinOpsError:
+    """The finops error for an AWS error ``code`` (HTTP ``status``) met while ``what``, after ``attempts`` tries
+    (None: not known)."""
+    message = _message(message)
     detail = redact_text(f"{code}: {message}" if message else code)
     if code in _AUTH:
         return AuthError(f"AWS rejected the credentials while {what} ({detail}). {CREDENTIALS_HINT}", provider=P)
@@ -110,7 +140,7 @@ def map_client_error(code: str, message: str, status: int, what: str) -> FinOpsE
         )
     if code in _THROTTLED or status == 429:
         return Throttled(
-            f"AWS kept throttling us while {what}, after retries with back-off ({detail}). Wait a minute and "
+            f"AWS throttled us while {what} ({detail}), {_tries(attempts)}. Wait a minute and "
             "ask again, or narrow the question (fewer regions, a shorter period).",
             provider=P,
         )
@@ -118,7 +148,8 @@ def map_client_error(code: str, message: str, status: int, what: str) -> FinOpsE
         return NotFound(f"Not found while {what} ({detail}). Check the id, account and region.", provider=P)
     if status >= 500 or code in ("InternalError", "InternalFailure", "ServiceUnavailable", "InternalServerException"):
         return Unavailable(
-            f"AWS had a server error while {what}, after retries ({detail}). Try again in a few minutes.", provider=P
+            f"AWS had a server error while {what} ({detail}), {_tries(attempts)}. Try again in a few minutes.",
+            provider=P,
         )
     if code in _INVALID or code.startswith("Invalid") or status == 400:
         return InvalidQuery(f"AWS refused the request while {what} ({detail}).", provider=P)
@@ -136,33 +167,34 @@ def aws_errors(what: str) -> Iterator[None]:
     except FinOpsError:
         raise
     except bx.ClientError as exc:
-        code, message, status = _error_code(exc.response)  # pyright: ignore[reportArgumentType]
-        raise map_client_error(code, message, status, what) from None
+        response: dict[str, Any] = exc.response  # pyright: ignore[reportAssignmentType]
+        code, message, status = _error_code(response)
+        raise map_client_error(code, message, status, what, _attempts(response)) from exc
     except (bx.NoCredentialsError, bx.PartialCredentialsError, bx.ProfileNotFound) as exc:
-        raise AuthError(f"No usable AWS credentials for {what}: {exc}. {CREDENTIALS_HINT}", provider=P) from None
+        raise AuthError(f"No usable AWS credentials for {what}: {exc}. {CREDENTIALS_HINT}", provider=P) from exc
     except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:
         raise AuthError(
             f"The AWS SSO session has expired or is missing ({type(exc).__name__}). Run `aws sso login`.", provider=P
-        ) from None
-    except bx.NoRegionError:
+        ) from exc
+    except bx.NoRegionError as exc:
         raise AuthError(
             f"No AWS region is configured for {what}: set AWS_REGION or regions in [aws] of finops.toml.", provider=P
-        ) from None
+        ) from exc
     except (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError) as exc:
         raise Unavailable(
             f"Could not reach AWS while {what} ({type(exc).__name__}: {redact_text(str(exc))}). Check the network, "
             "proxy or endpoint settings, then try again.",
             provider=P,
-        ) from None
-    except ResponseParserError:
+        ) from exc
+    except ResponseParserError as exc:
         raise Unavailable(
             f"AWS answered with something that is not an AWS response while {what} (a proxy or firewall page, or "
             "a server error). Check the network, proxy or endpoint settings, then try again.",
             provider=P,
-        ) from None
+        ) from exc
     except bx.ParamValidationError as exc:
-        raise InvalidQuery(f"Invalid request while {what}: {redact_text(str(exc))}", provider=P) from None
+        raise InvalidQuery(f"Invalid request while {what}: {redact_text(str(exc))}", provider=P) from exc
     except bx.BotoCoreError as exc:
         raise ProviderError(
             f"The AWS SDK failed while {what} ({type(exc).__name__}: {redact_text(str(exc))}).", provider=P
-        ) from None
+        ) from exc

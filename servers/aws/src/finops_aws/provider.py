@@ -78,7 +78,12 @@ def create_provider(
     """The AWS provider for ``settings`` (its ``[aws]`` section); ``session_factory`` replaces the credential
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
     aws = AwsSettings.from_section(settings.aws)
+    clients = AwsClients(aws, session_factory)
     paid = PaidCalls.in_store(
-        settings.store_file, cache_hours=aws.cache_hours, provider="aws", busy_seconds=settings.store_busy_seconds
+        settings.store_file,
+        cache_hours=aws.cache_hours,
+        provider="aws",
+        caller=clients.caller,
+        busy_seconds=settings.store_busy_seconds,
     )
-    return AwsProvider(AwsContext(aws, AwsClients(aws, session_factory), paid, today=today))
+    return AwsProvider(AwsContext(aws, clients, paid, today=today))

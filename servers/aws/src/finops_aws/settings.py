@@ -54,9 +54,23 @@ class AwsSettings(BaseModel):
     endpoint_urls: dict[str, str] = Field(
         default_factory=dict, description="Service name -> endpoint URL (VPC endpoints, emulators)."
     )
-    max_attempts: int = Field(default=6, ge=0, le=20, description="Attempts per call (adaptive retries).")
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=60.0, gt=0)
+    # botocore's own default: 3 attempts. Throttling waits up to 1 s, then 2 s, between them; a server error
+    # 50 ms, then 100 ms (jittered).
+    max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Attempts per AWS call, the first one included (1: never retry); adaptive back-off between them.",
+    )
+    retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="No retry starts later than this many seconds after the call began: a call's time is capped "
+        "at this, one back-off wait and one last attempt (connect_timeout + read_timeout).",
+    )
+    connect_timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds to open a connection.")
+    read_timeout: float = Field(default=60.0, gt=0, le=900, description="Seconds to wait for an answer.")
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Regions and accounts queried at once.")
     cache_hours: float = Field(
         default=6.0, ge=0, description="How long a Cost Explorer answer is reused (0: always ask AWS again)."
@@ -82,4 +96,4 @@ class AwsSettings(BaseModel):
             )
             raise ConfigError(
                 f"Invalid [aws] settings ({problems}). Check finops.toml and FINOPS_AWS__* variables."
-            ) from None
+            ) from exc

@@ -8,11 +8,18 @@ how sovereign clouds (and the tests' local fake) are reached. The SDKs are impor
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from finops_core.paid import Caller, unnamed_principal
+
 from finops_azure.errors import azure_errors
+from finops_azure.retries import AttemptsPolicy
 from finops_azure.settings import AzureSettings
 
 if TYPE_CHECKING:
@@ -44,6 +51,8 @@ class AzureClients:
         self._credential: TokenCredential | None = None
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.RLock()
+        # How a retry waits (blocking, in the SDK's worker thread); the context routes it through its ``sleep``.
+        self.sleep: Callable[[float], None] = time.sleep
 
     def credential(self) -> TokenCredential:
         with self._lock:
@@ -59,13 +68,31 @@ class AzureClients:
                         )
             return self._credential
 
+    def caller(self) -> Caller:
+        """Who asks Cost Management: the tenant and object id that the Resource Manager token names (its claims,
+        read locally; the token itself goes nowhere), the Resource Manager endpoint and the cloud."""
+        credential = self.credential()
+        with azure_errors("getting a Resource Manager token to identify the caller"):
+            token = credential.get_token(self.settings.scope).token
+        claims = token_claims(token)
+        tenant = str(claims.get("tid") or "")
+        principal = str(claims.get("oid") or claims.get("appid") or claims.get("azp") or "")
+        return Caller(
+            account=tenant or "unknown tenant",
+            principal=principal if tenant and principal else unnamed_principal(),
+            endpoint=self.settings.arm_url,
+            partition=self.settings.cloud,
+        )
+
     def options(self) -> dict[str, Any]:
-        """Keyword arguments every management client takes: endpoint, token scope, timeouts, plain-HTTP policy."""
+        """Keyword arguments every management client takes: endpoint, token scope, timeouts, retries (counted as
+        attempts, waits bounded: ``retries.AttemptsPolicy``), plain-HTTP policy."""
         options: dict[str, Any] = {
             "base_url": self.settings.arm_url,
             "credential_scopes": [self.settings.scope],
             "read_timeout": self.settings.timeout_seconds,
             "connection_timeout": 10,
+            "retry_policy": AttemptsPolicy(self.settings.retry_rule, lambda seconds: self.sleep(seconds)).build(),
         }
         if self.settings.arm_url.startswith("http://"):
             options["per_call_policies"] = [_allow_http_policy()]
@@ -86,3 +113,16 @@ class AzureClients:
                         found = factory(credential, subscription_id, **self.options())
                 self._clients[key] = found
             return found
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The claims of a JWT access token, unverified (we only read who our own credential is); {} if it is not a
+    JWT."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 16_384:
+        return {}
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}  # pyright: ignore[reportUnknownVariableType]

@@ -3,12 +3,14 @@ calls (in worker threads, at most ``max_concurrency`` at once) across subscripti
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
 import anyio
+import anyio.from_thread
 from finops_core.dates import today_utc
 from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
@@ -29,6 +31,21 @@ class AzureContext(BlockingCalls):
     # How to wait out a rate limit; tests pass one that records the wait instead of sleeping.
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
     _subscriptions: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.clients.sleep = self.blocking_sleep  # the SDK clients' retry waits, seen by tests like any other
+
+    def blocking_sleep(self, seconds: float) -> None:
+        """Wait from a worker thread (where SDK calls run) through ``sleep`` on the event loop; a plain sleep from
+        any other thread."""
+
+        async def wait() -> None:
+            await self.sleep(seconds)
+
+        try:
+            anyio.from_thread.run(wait)
+        except RuntimeError:  # not an AnyIO worker thread: nothing to hand the wait to
+            time.sleep(seconds)
 
     @property
     def concurrency(self) -> int:

@@ -34,10 +34,26 @@ RETRY_AFTER_HEADERS = (
 )
 
 
+# Resource Graph says when its per-user quota resets, as hh:mm:ss (Learn: Resource Graph overview, "Throttling").
+QUOTA_RESET_HEADER = "x-ms-user-quota-resets-after"
+
+
+def _hms(value: str) -> float | None:
+    parts = value.strip().split(":")
+    try:
+        hours, minutes, seconds = (float(p) for p in parts) if len(parts) == 3 else (0.0, 0.0, float(value))
+    except ValueError:
+        return None
+    return max(0.0, hours * 3600 + minutes * 60 + seconds)
+
+
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """The longest wait any rate-limit header asks for, in seconds (None when none does)."""
     lowered = {k.lower(): v for k, v in headers.items()}
     waits: list[float] = []
+    reset = lowered.get(QUOTA_RESET_HEADER)
+    if reset is not None and (found := _hms(reset)) is not None:
+        waits.append(found)
     for name in RETRY_AFTER_HEADERS:
         value = lowered.get(name)
         if value is None:
@@ -79,29 +95,29 @@ def azure_errors(what: str) -> Iterator[None]:
     except ax.ClientAuthenticationError as exc:
         status = getattr(exc, "status_code", None)
         if status == 403:
-            raise map_http_error(403, "", str(exc.message), what) from None
+            raise map_http_error(403, "", str(exc.message), what) from exc
         raise AuthError(
             f"No usable Azure credentials for {what}: {redact_text(str(exc.message))[:300]}. {CREDENTIALS_HINT}",
             provider=P,
-        ) from None
+        ) from exc
     except ax.DecodeError as exc:
         raise Unavailable(
             f"Azure sent an answer we could not read while {what} ({redact_text(str(exc))[:200]}). Try again.",
             provider=P,
-        ) from None
+        ) from exc
     except ax.HttpResponseError as exc:
         status = int(exc.status_code or 0)
         code = str(getattr(exc.error, "code", "") or "") if exc.error is not None else ""
         headers = dict(getattr(exc.response, "headers", None) or {})
         message = str(getattr(exc.error, "message", "") or exc.message or "")
-        raise map_http_error(status, code, message, what, retry_after(headers)) from None
+        raise map_http_error(status, code, message, what, retry_after(headers)) from exc
     except (ax.ServiceRequestError, ax.ServiceResponseError) as exc:
         raise Unavailable(
             f"Could not reach Azure while {what} ({type(exc).__name__}: {redact_text(str(exc))[:300]}). Check the "
             "network, proxy or [azure] endpoints, then try again.",
             provider=P,
-        ) from None
+        ) from exc
     except ax.AzureError as exc:
         raise ProviderError(
             f"The Azure SDK failed while {what} ({type(exc).__name__}: {redact_text(str(exc))[:300]}).", provider=P
-        ) from None
+        ) from exc

@@ -80,8 +80,13 @@ def create_provider(
     ``DefaultAzureCredential`` and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[azure]``
     section; never calls Azure."""
     azure = AzureSettings.from_section(settings.azure)
+    clients = AzureClients(azure, credential_factory)
     paid = PaidCalls.in_store(
-        settings.store_file, cache_hours=azure.cache_hours, provider="azure", busy_seconds=settings.store_busy_seconds
+        settings.store_file,
+        cache_hours=azure.cache_hours,
+        provider="azure",
+        caller=clients.caller,
+        busy_seconds=settings.store_busy_seconds,
     )
-    ctx = AzureContext(azure, AzureClients(azure, credential_factory), paid, today=today, sleep=sleep)
+    ctx = AzureContext(azure, clients, paid, today=today, sleep=sleep)
     return AzureProvider(ctx)

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from finops_core.errors import ConfigError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from finops_azure.retries import RetryRule
+
 AzureCloud = Literal["public", "china", "usgov"]
 # Resource Manager and Entra ID (login) endpoints of each Azure cloud.
 CLOUD_ENDPOINTS: dict[AzureCloud, tuple[str, str]] = {
@@ -46,8 +48,18 @@ class AzureSettings(BaseModel):
     )
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Subscriptions asked at once.")
     cache_hours: float = Field(default=6.0, ge=0, description="How long a Cost Management answer is reused.")
+    max_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Tries of one Azure request, the first included, when Azure throttles it (429) or fails (408, "
+        "5xx, timeouts); 1 never tries again.",
+    )
     throttle_max_wait_seconds: float = Field(
-        default=90.0, ge=0, description="Longest total wait for Cost Management rate limits before giving up."
+        default=90.0,
+        ge=0,
+        description="Longest total wait between the attempts of one request (of one Cost Management question, all "
+        "its pages) before giving up; a wait Azure asks for that would pass it is not waited.",
     )
     timeout_seconds: float = Field(default=60.0, gt=0, description="Read timeout of one request.")
     idle_days: int = Field(default=14, ge=1, le=93, description="Days of Azure Monitor metrics behind 'idle'.")
@@ -66,6 +78,10 @@ class AzureSettings(BaseModel):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def retry_rule(self) -> RetryRule:
+        return RetryRule(self.max_attempts, self.throttle_max_wait_seconds)
 
     @property
     def arm_url(self) -> str:
@@ -91,4 +107,4 @@ class AzureSettings(BaseModel):
             )
             raise ConfigError(
                 f"Invalid [azure] settings ({problems}). Check finops.toml and FINOPS_AZURE__* variables."
-            ) from None
+            ) from exc

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from finops_core.errors import ConfigError
 
 from finops_gcp.errors import gcp_errors
+from finops_gcp.retries import retried_blocking
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -28,18 +29,20 @@ async def linked_projects(ctx: GcpContext) -> list[str]:
     """Ids of the projects linked to the billing account with billing enabled, sorted."""
     name = account_name(ctx)
 
-    def fetch() -> list[str]:
+    what = f"listing the projects of {name} (cloudbilling projectBillingInfo)"
+
+    def fetch(seconds: float) -> list[str]:
         from google.cloud.billing_v1 import CloudBillingClient
 
         client = ctx.clients.gapic(CloudBillingClient, "billing")
-        with gcp_errors(f"listing the projects of {name} (cloudbilling projectBillingInfo)"):
+        with gcp_errors(what):
             return sorted(
                 info.project_id
-                for info in client.list_project_billing_info(name=name, timeout=ctx.settings.timeout_seconds)
+                for info in client.list_project_billing_info(name=name, retry=None, timeout=seconds)
                 if info.billing_enabled and info.project_id
             )
 
-    found = await ctx.run(fetch)
+    found = await retried_blocking(ctx, what, fetch)
     if not found:
         raise ConfigError(
             f"{name} has no project with billing enabled that these credentials can see; set projects in [gcp], "
@@ -52,11 +55,13 @@ async def account_currency(ctx: GcpContext) -> str:
     """The billing account's currency (every cost in its export is in it)."""
     name = account_name(ctx)
 
-    def fetch() -> str:
+    what = f"reading {name} (cloudbilling billingAccounts.get)"
+
+    def fetch(seconds: float) -> str:
         from google.cloud.billing_v1 import CloudBillingClient
 
         client = ctx.clients.gapic(CloudBillingClient, "billing")
-        with gcp_errors(f"reading {name} (cloudbilling billingAccounts.get)"):
-            return str(client.get_billing_account(name=name, timeout=ctx.settings.timeout_seconds).currency_code)
+        with gcp_errors(what):
+            return str(client.get_billing_account(name=name, retry=None, timeout=seconds).currency_code)
 
-    return await ctx.run(fetch)
+    return await retried_blocking(ctx, what, fetch)

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from finops_core.paid import Caller, unnamed_principal
+
 from finops_gcp.errors import gcp_errors
 from finops_gcp.settings import GcpSettings
 
@@ -56,6 +58,32 @@ class GcpClients:
                 source_credentials=credentials, target_principal=target, target_scopes=SCOPES, lifetime=3600
             )
         return credentials
+
+    def caller(self) -> Caller:
+        """Who asks BigQuery: the billing account, the service account (impersonated or the credentials' own) or
+        user the credentials name, the BigQuery endpoint and the universe. Credentials that name nobody (a
+        user's without an account, a VM's ``default`` before its first token) count as unnamed."""
+        from google.auth.credentials import AnonymousCredentials
+
+        credentials = self.credentials()
+        if isinstance(credentials, AnonymousCredentials):
+            principal = "anonymous"
+        else:
+            named = self.settings.impersonate_service_account or next(
+                (
+                    str(v)
+                    for v in (getattr(credentials, a, None) for a in ("service_account_email", "account"))
+                    if v and v != "default"
+                ),
+                "",
+            )
+            principal = named or unnamed_principal()
+        return Caller(
+            account=self.settings.billing_account or "",
+            principal=principal,
+            endpoint=(self.settings.endpoint("bigquery") or "").rstrip("/"),
+            partition=str(getattr(credentials, "universe_domain", "") or "googleapis.com"),
+        )
 
     def default_project(self) -> str | None:
         """The project ADC names (or the first configured one)."""

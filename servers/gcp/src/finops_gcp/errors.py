@@ -7,8 +7,9 @@ failed and what to do next. Messages pass through ``redact_text``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from finops_core.errors import (
     AuthError,
@@ -26,7 +27,11 @@ CREDENTIALS_HINT = (
 )
 
 
-def map_status(status: int, message: str, what: str) -> FinOpsError:
+# 403 reasons that mean "too fast", not "not allowed" (Compute Engine and BigQuery answer rate limits so).
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
+
+
+def map_status(status: int, message: str, what: str, *, retry_after: float | None = None) -> FinOpsError:
     """The finops error for an HTTP ``status`` from a Google API met while ``what``."""
     return http_status_error(
         P,
@@ -39,7 +44,36 @@ def map_status(status: int, message: str, what: str) -> FinOpsError:
         "message says it is disabled.",
         not_found_hint="Check the id, project and zone.",
         invalid=(400, 409, 412),
+        retry_after=retry_after,
     )
+
+
+def reasons_of(error: Mapping[str, Any]) -> set[str]:
+    """The ``reason`` of each of a Google error body's ``errors`` (v1 APIs) and ``details`` (ErrorInfo)."""
+    found: set[str] = set()
+    for part in [*(error.get("errors") or []), *(error.get("details") or [])]:
+        if isinstance(part, Mapping) and part.get("reason"):
+            found.add(str(part["reason"]))  # pyright: ignore[reportUnknownArgumentType]
+    return found
+
+
+def response_error(status: int, body: Any, headers: Mapping[str, str], what: str) -> FinOpsError:
+    """The finops error for a Google REST API's error answer (``{"error": {"code", "message", "status",
+    "errors"}}``); a 403 for a rate limit is a 429, and ``Retry-After`` (seconds) is kept."""
+    error: Mapping[str, Any] = {}
+    if isinstance(body, Mapping):
+        inner = body.get("error")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        if isinstance(inner, Mapping):
+            error = inner  # pyright: ignore[reportUnknownVariableType]
+    message = str(error.get("message") or error.get("status") or f"HTTP {status}")
+    if status == 403 and reasons_of(error) & RATE_LIMIT_REASONS:
+        status = 429
+    retry_after: float | None = None
+    try:
+        retry_after = float(headers.get("Retry-After") or headers.get("retry-after") or "") or None
+    except ValueError:
+        retry_after = None  # an HTTP date: back off as usual
+    return map_status(status, message, what, retry_after=retry_after)
 
 
 @contextmanager
@@ -57,22 +91,25 @@ def gcp_errors(what: str) -> Iterator[None]:
         status = int(exc.code or 0) if isinstance(exc.code, int) else 0
         if not status and isinstance(exc, gx.DeadlineExceeded):
             status = 504
-        raise map_status(status, str(exc.message), what) from None
+        errors = [e for e in (exc.errors or []) if isinstance(e, Mapping)]
+        if status == 403 and (reasons_of({"errors": errors}) | {exc.reason or ""}) & RATE_LIMIT_REASONS:
+            status = 429
+        raise map_status(status, str(exc.message), what) from exc
     except gx.RetryError as exc:
         raise Unavailable(
             f"Google did not answer in time while {what}, after retries ({redact_text(str(exc))[:300]}). Try again.",
             provider=P,
-        ) from None
+        ) from exc
     except ax.DefaultCredentialsError as exc:
         raise AuthError(
             f"No Google credentials for {what} ({redact_text(str(exc))[:200]}). {CREDENTIALS_HINT}", provider=P
-        ) from None
+        ) from exc
     except (ax.RefreshError, ax.TransportError) as exc:
         raise AuthError(
             f"Google credentials could not be refreshed while {what} ({redact_text(str(exc))[:300]}). "
             f"{CREDENTIALS_HINT}",
             provider=P,
-        ) from None
+        ) from exc
     except ax.GoogleAuthError as exc:
         raise AuthError(f"Google authentication failed while {what}. {CREDENTIALS_HINT}", provider=P) from exc
     except (requests.RequestException, ConnectionError, TimeoutError) as exc:
@@ -80,4 +117,4 @@ def gcp_errors(what: str) -> Iterator[None]:
             f"Could not reach Google while {what} ({type(exc).__name__}). Check the network, proxy or [gcp] "
             "endpoints, then try again.",
             provider=P,
-        ) from None
+        ) from exc

@@ -84,8 +84,13 @@ def create_provider(
     Application Default Credentials and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[gcp]``
     section; never calls Google."""
     gcp = GcpSettings.from_section(settings.gcp)
+    clients = GcpClients(gcp, credentials_factory)
     paid = PaidCalls.in_store(
-        settings.store_file, cache_hours=gcp.cache_hours, provider="gcp", busy_seconds=settings.store_busy_seconds
+        settings.store_file,
+        cache_hours=gcp.cache_hours,
+        provider="gcp",
+        caller=clients.caller,
+        busy_seconds=settings.store_busy_seconds,
     )
-    ctx = GcpContext(gcp, GcpClients(gcp, credentials_factory), paid, today=today, sleep=sleep)
+    ctx = GcpContext(gcp, clients, paid, today=today, sleep=sleep)
     return GcpProvider(ctx)

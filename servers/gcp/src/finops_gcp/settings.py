@@ -47,15 +47,27 @@ class GcpSettings(BaseModel):
     )
     endpoints: dict[str, str] = Field(
         default_factory=dict,
-        description="API name -> endpoint (bigquery, recommender, compute, billing, budgets, monitoring, sqladmin), "
-        "for private service connect or emulators.",
+        description="API name -> endpoint (bigquery, recommender, compute, billing, catalog, budgets, monitoring, "
+        "sqladmin), for private service connect or emulators.",
     )
     zones: list[str] = Field(
         default_factory=list, description="Zones for per-zone recommenders; empty: the zones inventory finds."
     )
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Projects and zones asked at once.")
     cache_hours: float = Field(default=6.0, ge=0, description="How long a BigQuery cost answer is reused.")
-    timeout_seconds: float = Field(default=60.0, gt=0)
+    timeout_seconds: float = Field(default=60.0, gt=0, le=3600, description="Seconds one attempt of a call may take.")
+    max_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Attempts per Google call, the first included, while it is rate-limited or unavailable.",
+    )
+    retry_budget_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="Seconds one Google call may take, its attempts and the waits between them together.",
+    )
     idle_days: int = Field(default=14, ge=1, le=42, description="Days of Cloud Monitoring CPU behind 'idle'.")
     idle_cpu_percent: float = Field(default=3.0, ge=0, le=100)
     old_snapshot_days: int = Field(default=90, ge=1)
@@ -81,4 +93,4 @@ class GcpSettings(BaseModel):
             )
             raise ConfigError(
                 f"Invalid [gcp] settings ({problems}). Check finops.toml and FINOPS_GCP__* variables."
-            ) from None
+            ) from exc

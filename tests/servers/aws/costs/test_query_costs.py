@@ -162,10 +162,15 @@ async def test_the_cache_expires_after_cache_hours(
 ) -> None:
     settings = aws_settings(cache_hours=6)
     clock = [datetime(2026, 11, 26, 8, tzinfo=UTC)]
+    clients = AwsClients(settings, fixed_session)
     paid = PaidCalls(
-        lambda: Store(tmp_path / "cache.sqlite"), ttl=timedelta(hours=6), provider="aws", now=lambda: clock[0]
+        lambda: Store(tmp_path / "cache.sqlite"),
+        ttl=timedelta(hours=6),
+        provider="aws",
+        caller=clients.caller,
+        now=lambda: clock[0],
     )
-    explorer = CostExplorer(AwsContext(settings, AwsClients(settings, fixed_session), paid, today=lambda: AS_OF))
+    explorer = CostExplorer(AwsContext(settings, clients, paid, today=lambda: AS_OF))
     query = CostQuery(start=OCTOBER[0], end=OCTOBER[1])
     assert (await explorer.query_costs(query)).paid_calls == 1
     clock[0] += timedelta(hours=5, minutes=59)

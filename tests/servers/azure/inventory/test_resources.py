@@ -103,7 +103,7 @@ async def test_one_resource_graph_query_covers_every_subscription(
 ) -> None:
     _one_of_each(graph)
     await list_resources(azure_context())
-    (request,) = graph.queries()
+    (request,) = graph.resource_queries()
     assert sorted(request["subscriptions"]) == sorted(SUBSCRIPTIONS)
     assert request["options"] == {"$top": 1000, "resultFormat": "objectArray", "allowPartialScopes": False}
     assert "type in~ ('microsoft.compute/virtualmachines'" in request["query"]
@@ -116,7 +116,7 @@ async def test_pages_are_followed_with_the_skip_token(
     graph.add(*(disk(A, f"d{i}", sku="StandardSSD_LRS", size_gb=128, state="Unattached") for i in range(5)))
     answer = await list_resources(azure_context())
     assert sorted(r.name or "" for r in answer.resources) == ["d0", "d1", "d2", "d3", "d4"]
-    requests = graph.queries()
+    requests = graph.resource_queries()
     assert len(requests) == 3
     assert [r["options"].get("$skipToken") for r in requests] == [None, "token-1", "token-2"]
     assert {r["query"] for r in requests} == {requests[0]["query"]}
@@ -139,7 +139,7 @@ async def test_type_and_region_filters_go_into_the_query(
     graph.add(vm(A, "web"), vm(B, "batch", location="northeurope"), disk(A, "data", state="Unattached"))
     answer = await list_resources(azure_context(), resource_type="instance", region="westeurope")
     assert [r.name for r in answer.resources] == ["web"]
-    query = graph.queries()[-1]["query"]
+    query = graph.resource_queries()[-1]["query"]
     assert "type in~ ('microsoft.compute/virtualmachines')" in query
     assert "location =~ 'westeurope'" in query
     assert "region westeurope" in answer.source
@@ -237,11 +237,12 @@ async def test_a_subscription_that_refuses_is_named_and_the_others_still_answer(
     answer = await list_resources(azure_context())
     assert [r.name for r in answer.resources] == ["web"]
     assert answer.note is not None
-    assert f"Partial answer; missing: subscription {B}" in answer.note
+    assert f"Partial answer; missing: subscription {B}: the credentials cannot read it" in answer.note
     assert TOKEN not in answer.note
-    scopes = [q["subscriptions"] for q in graph.queries()]
-    assert sorted(SUBSCRIPTIONS) == sorted(scopes[0])
-    assert sorted(scopes[1:]) == sorted([[A], [B]])
+    # Resource Graph answered for A and dropped B silently; one more query asked which of them it can see.
+    resources, visible = graph.queries()
+    assert sorted(resources["subscriptions"]) == sorted(visible["subscriptions"]) == sorted(SUBSCRIPTIONS)
+    assert visible["query"].startswith("ResourceContainers")
 
 
 async def test_every_subscription_refusing_is_an_error_that_says_what_to_do(
@@ -259,7 +260,10 @@ async def test_more_than_a_thousand_subscriptions_go_in_batches(
     azure_context: Ctx, graph: ResourceGraphFake, retail: RetailPricesFake
 ) -> None:
     many = [f"00000000-0000-0000-0000-{i:012d}" for i in range(1001)]
+    for subscription in many:
+        graph.add_subscription(subscription)
     graph.add(vm(many[0], "first"), vm(many[-1], "last"))
     answer = await list_resources(azure_context(subscriptions=many))
     assert sorted(r.name or "" for r in answer.resources) == ["first", "last"]
-    assert [len(q["subscriptions"]) for q in graph.queries()] == [1000, 1]
+    assert answer.note is None
+    assert [len(q["subscriptions"]) for q in graph.resource_queries()] == [1000, 1]

@@ -9,12 +9,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from finops_core.errors import ConfigError, InvalidQuery
+from finops_core.errors import ConfigError, InvalidQuery, NotFound
 from finops_core.models import CostQuery
 from finops_gcp.context import GcpContext
 from finops_gcp.costs import BillingExport
 
 from tests.fakes.gcp.bigquery import DATA_PROJECT, MIB, SAMPLE_PROJECT, TABLE_IDS, BigQueryFake, ExportRow
+from tests.fakes.gcp.google_api import GoogleFake
+from tests.servers.conftest import Waits
 from tests.servers.gcp.costs.conftest import dataset
 
 pytestmark = pytest.mark.anyio
@@ -214,3 +216,29 @@ async def test_daily_costs_carry_net_gross_and_credits(export: BillingExport) ->
         "us-central1",
         "Google Cloud",
     )
+
+
+async def test_a_bigquery_job_whose_start_answer_was_lost_is_asked_again_under_its_id_and_runs_once(
+    google: GoogleFake, export_context: Callable[..., GcpContext], bq: BigQueryFake, waits: Waits
+) -> None:
+    google.fail("bq.jobs.insert", "error5xx")  # the dry run, before anything ran
+    bq.lost_inserts = 1  # then the job starts, but its answer is a 503
+    query = CostQuery(start=date(2020, 11, 1), end=date(2020, 12, 1), group_by=("service",))
+    answer = await BillingExport(export_context()).query_costs(query)
+    assert answer.rows
+    inserts = [r.body for r in google.calls("bq.jobs.insert")]
+    real = [b for b in inserts if not b["configuration"].get("dryRun")]
+    assert len(real) == 2
+    assert real[0]["jobReference"]["jobId"] == real[1]["jobReference"]["jobId"]  # one job, asked for twice
+    assert bq.jobs_run == 1
+    assert waits == [1.0, 1.0]
+
+
+async def test_a_bigquery_refusal_is_not_retried(
+    google: GoogleFake, export_context: Callable[..., GcpContext], bq: BigQueryFake, waits: Waits
+) -> None:
+    ctx = export_context(standard_export_table="finops-billing.billing.no_such_table")
+    with pytest.raises(NotFound, match="no_such_table"):
+        await BillingExport(ctx).query_costs(CostQuery(start=date(2020, 11, 1), end=date(2020, 12, 1)))
+    assert len(google.calls("bq.jobs.insert")) == 1
+    assert waits == []

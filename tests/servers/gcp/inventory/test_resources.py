@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -46,7 +48,7 @@ async def test_every_kind_is_listed_with_its_full_name_state_size_labels_and_lis
 ) -> None:
     estate(state)
     databases[P] = [sql_instance(P, "db-1", labels={"env": "prod"})]
-    databases[Q] = [sql_instance(Q, "db-2", state="STOPPED", activation_policy="NEVER")]
+    databases[Q] = [sql_instance(Q, "db-2", activation_policy="NEVER")]
     inv = await list_resources(gcp_context())
     by_id = {r.resource_id: r for r in inv.resources}
     assert inv.total == 13
@@ -285,3 +287,37 @@ async def test_unknown_machine_families_and_disk_types_are_listed_without_cost(
     inv = await list_resources(gcp_context(projects=[P]))
     assert {r.name: r.monthly_cost for r in inv.resources} == {"custom": None, "hyper": None}
     assert inv.note is None
+
+
+FIRST_CALL = """
+import sys
+from datetime import timedelta
+
+import anyio
+from finops_core.paid import PaidCalls
+from finops_gcp.clients import GcpClients
+from finops_gcp.context import GcpContext
+from finops_gcp.inventory import list_resources
+from finops_gcp.settings import GcpSettings
+from google.auth.credentials import AnonymousCredentials
+
+apis = ("compute", "sqladmin", "catalog")
+settings = GcpSettings(projects=[sys.argv[2]], endpoints=dict.fromkeys(apis, sys.argv[1]))
+paid = PaidCalls(None, ttl=timedelta(0), provider="gcp")
+inventory = anyio.run(list_resources, GcpContext(settings, GcpClients(settings, AnonymousCredentials), paid))
+print(inventory.total, sorted(m for m in sys.modules if m.startswith("google.cloud")))
+"""
+
+
+def test_the_first_inventory_call_imports_no_client_library_of_compute_or_the_catalog(
+    google: GoogleFake, state: ComputeState, prices: None, databases: dict[str, Any]
+) -> None:
+    # Importing google.cloud.compute_v1 took 7-20 s, all of it the first inventory call's wait.
+    estate(state)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_CALL, google.url, P], capture_output=True, text=True, timeout=60, check=True
+    )
+    total, modules = done.stdout.split(" ", 1)
+    assert int(total) == 11
+    assert "compute_v1" not in modules
+    assert "billing_v1" not in modules

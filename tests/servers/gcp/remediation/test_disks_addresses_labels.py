@@ -164,6 +164,7 @@ async def test_labels_are_merged_with_the_fingerprint_and_the_undo_restores_old_
     ops.add_instance(P, ZONE, "web-1", labels={"team": "web", "env": "prod"})
     ops.add_disk(P, ZONE, "data-1")
     ops.add_address(P, REGION, "spare-ip")
+    ops.add_address(P, None, "lb-ip")
     ops.add_snapshot(P, "snap-1")
     ctx = gcp_context()
     before = world(ops)
@@ -180,7 +181,7 @@ async def test_labels_are_merged_with_the_fingerprint_and_the_undo_restores_old_
     assert "gcloud compute instances remove-labels web-1 --labels=owner --zone us-central1-a" in result.undo
     again = await apply_remediation(ctx, _action("set_tags", instance_id("web-1"), team="data"))
     assert not again.applied
-    for resource_id in (disk_id("data-1"), address_id("spare-ip"), snapshot_id("snap-1")):
+    for resource_id in (disk_id("data-1"), address_id("spare-ip"), address_id("lb-ip", None), snapshot_id("snap-1")):
         done = await apply_remediation(ctx, _action("set_tags", resource_id, owner="ana"))
         assert done.after["labels"] == {"owner": "ana"}
     with pytest.raises(InvalidInput, match=r"no ':' or '\.'"):

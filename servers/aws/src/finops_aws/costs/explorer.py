@@ -189,9 +189,13 @@ class CostExplorer:
                 org = self.ctx.clients.client("organizations", self._region())
                 with aws_errors("reading the organization (organizations:DescribeOrganization)"):
                     try:
-                        return str(org.describe_organization()["Organization"]["MasterAccountId"])
+                        organization = org.describe_organization().get("Organization") or {}
                     except org.exceptions.AWSOrganizationsNotInUseException:
                         return own
+                # Neither member is required by the model, and AWS's own example answer carries only the ARN
+                # (arn:aws:organizations::<payer>:account/o-<id>/<payer>): its last segment is the account.
+                payer = organization.get("MasterAccountId") or str(organization.get("MasterAccountArn") or "")
+                return str(payer).rpartition("/")[2] or own
 
             try:
                 self._payer_id = await self.ctx.run(ask)

@@ -303,11 +303,11 @@ class PriceBook:
                 for document in page.get("PriceList") or []:
                     try:
                         parsed = parse_product(document)
-                    except (ValueError, TypeError, AttributeError, ArithmeticError):
+                    except (ValueError, TypeError, AttributeError, ArithmeticError) as exc:
                         raise ProviderError(
                             f"The AWS Price List API answered with a product we could not read ({key.describe()}).",
                             provider="aws",
-                        ) from None
+                        ) from exc
                     if parsed is not None:
                         products.append(parsed)
         price = choose(products, key.usagetype_suffix)

@@ -55,7 +55,7 @@ def dry_run(call: Callable[..., Any], *, operation: str, what: str, **request: A
                 str(error.get("Code") or ""), str(error.get("Message") or ""), status, operation=operation, what=what
             )
             if problem is not None:
-                raise problem from None
+                raise problem from exc
             return
     # A dry run never succeeds outright: an endpoint that says it did is not one to trust with the real call.
     raise ProviderError(

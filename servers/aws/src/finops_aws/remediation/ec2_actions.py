@@ -270,12 +270,12 @@ def _snapshot_and_wait(t: Target) -> str:
     with aws_errors(f"waiting for snapshot {snapshot_id} of {t.resource_id} {t.where}"):
         try:
             t.client.get_waiter("snapshot_completed").wait(SnapshotIds=[snapshot_id], WaiterConfig=SNAPSHOT_WAIT)
-        except WaiterError:
+        except WaiterError as exc:
             raise RemediationRefused(
                 f"Snapshot {snapshot_id} of {t.label()} {t.where} did not complete within 10 minutes, so the volume "
                 f"was NOT deleted (the snapshot is kept). Once {snapshot_id} is completed, run delete_volume again "
                 "with snapshot_first=false."
-            ) from None
+            ) from exc
     return snapshot_id
 
 

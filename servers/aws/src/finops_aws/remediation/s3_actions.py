@@ -90,8 +90,24 @@ def new_rule(parameters: dict[str, str]) -> dict[str, Any]:
     return rule
 
 
+def in_form_of(rule: dict[str, Any], rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """``rule`` written as the bucket's ``rules`` are. Rules made before S3's lifecycle V2 name their prefix at the
+    top (``Prefix``; AWS's own GetBucketLifecycleConfiguration example has one), and S3 refuses a configuration that
+    mixes them with ``Filter`` rules ("Filter element can only be used in Lifecycle V2"): next to such rules, ours
+    takes the same form, and theirs are kept exactly as they are."""
+    if not any("Prefix" in r and "Filter" not in r for r in rules):
+        return rule
+    legacy = {"ID": rule["ID"], "Prefix": rule["Filter"]["Prefix"]}
+    legacy.update((k, v) for k, v in rule.items() if k not in ("ID", "Filter"))
+    return legacy
+
+
+def _prefix(rule: dict[str, Any]) -> str:
+    return str((rule.get("Filter") or {}).get("Prefix") or rule.get("Prefix") or "")
+
+
 def _describe(rule: dict[str, Any]) -> str:
-    scope = f"objects under {rule['Filter']['Prefix']!r}" if rule["Filter"]["Prefix"] else "all objects"
+    scope = f"objects under {_prefix(rule)!r}" if _prefix(rule) else "all objects"
     steps: list[str] = []
     for move in rule.get("Transitions", []):
         steps.append(f"move to {move['StorageClass']} after {move['Days']} days")
@@ -107,9 +123,10 @@ def _describe(rule: dict[str, Any]) -> str:
 
 
 def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
-    rule = new_rule(parameters)
+    rule = new_rule(parameters)  # bad parameters are refused before anything is read
     existing = _lifecycle(t)
     rules: list[dict[str, Any]] = list(existing.get("Rules") or [])
+    rule = in_form_of(rule, rules)
     before: dict[str, Any] = {"lifecycle_rules": rules}
     read = lambda: {"lifecycle_rules": list(_lifecycle(t).get("Rules") or [])}  # noqa: E731
     if existing:

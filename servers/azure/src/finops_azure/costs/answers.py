@@ -61,7 +61,7 @@ class CostForecast(_Answer):
 
 class BudgetStatus(_Answer):
     name: str
-    scope: str
+    scope: str = Field(description="The budget's own scope (a subscription also lists its resource groups' budgets).")
     time_grain: str | None
     amount: Money
     current_spend: Money | None

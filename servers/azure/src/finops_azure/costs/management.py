@@ -99,7 +99,10 @@ def _raw_text(pipeline_response: Any, deserialized: Any, headers: Any) -> str:
 
 
 def _parse(text: str, what: str) -> dict[str, Any]:
-    """A Cost Management answer with its numbers as exact Decimals."""
+    """A Cost Management answer with its numbers as exact Decimals. An empty body is the documented ``204 No
+    Content`` of a query or forecast with nothing to report: no rows, not an error."""
+    if not text.strip():
+        return {"properties": {"columns": [], "rows": [], "nextLink": None}}
     try:
         found = json.loads(text, parse_float=Decimal)
     except ValueError:
@@ -114,7 +117,7 @@ def cost_management_client(credential: Any, **options: Any) -> Any:
     asks (azure-core's policy ignores its rate-limit headers) and retries 5xx itself."""
     from azure.mgmt.costmanagement import CostManagementClient
 
-    return CostManagementClient(credential, retry_total=0, **options)
+    return CostManagementClient(credential, **{**options, "retry_policy": None, "retry_total": 0})
 
 
 def _plain(value: Any) -> Any:
@@ -163,6 +166,14 @@ class Table:
             if found is not None:
                 return found
         raise InvalidQuery(f"Cost Management answered without a cost column (columns: {self.columns}).", provider=P)
+
+
+def _owner_scope(resource_id: str, asked: str) -> str:
+    """The scope a Cost Management resource (a budget) belongs to, read from its id: listing the budgets of a
+    subscription also lists those of its resource groups (Azure's Budgets_List example), so the scope asked is not
+    always theirs, and two budgets may share a name."""
+    at = resource_id.lower().find("/providers/microsoft.costmanagement/")
+    return resource_id[:at].strip("/") if at > 0 else asked
 
 
 def _time_period(start: date, end: date) -> dict[str, str]:
@@ -266,9 +277,10 @@ class CostManagement:
 
         answer: PaidAnswer = self.ctx.paid.call(operation, {"scope": scope, "body": body}, fetch)
         table = Table(list(answer.body["columns"]), [list(r) for r in answer.body["rows"]], answer.paid_calls)
-        cost = table.cost_index()
-        for row in table.rows:
-            row[cost] = Decimal(str(row[cost]))
+        if table.rows:  # an empty answer (204) has no columns to look the cost up in
+            cost = table.cost_index()
+            for row in table.rows:
+                row[cost] = Decimal(str(row[cost]))
         return table
 
     async def _query_all(
@@ -394,6 +406,8 @@ class CostManagement:
     ) -> list[tuple[dict[str, str], date | None, str, Decimal]]:
         """Each row as (grouping values by column name, day, currency, amount); the scope's subscription fills
         SubscriptionId when the scope is one."""
+        if not table.rows:
+            return []
         cost = table.cost_index()
         day_at = table.index("UsageDate")
         currency_at = table.index("Currency")
@@ -611,6 +625,8 @@ class CostManagement:
         requests = 0
         for _, table in out.results:
             requests += table.requests
+            if not table.rows:
+                continue
             cost, day_at = table.cost_index(), table.index("UsageDate")
             status_at, currency_at = table.index("CostStatus"), table.index("Currency")
             for row in table.rows:
@@ -663,7 +679,7 @@ class CostManagement:
                 found.append(
                     BudgetStatus(
                         name=str(item.get("name") or ""),
-                        scope=scope,
+                        scope=_owner_scope(str(item.get("id") or ""), scope),
                         time_grain=props.get("timeGrain"),
                         amount=Money(amount=normalize_amount(amount), currency=currency),
                         current_spend=None

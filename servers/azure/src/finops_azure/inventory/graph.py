@@ -1,9 +1,14 @@
 """Azure Resource Graph queries: one query across many subscriptions (not one call per subscription), paged
 with ``$skipToken`` to the end.
 
-Resource Graph takes at most 1000 subscriptions per request, so longer lists go in batches of 1000. When a
-query over several subscriptions is refused (a subscription the credentials may not read), each subscription
-is asked alone so the answer can name the ones that refused and still hold the rest.
+Resource Graph takes at most 1000 subscriptions per request, so longer lists go in batches of 1000.
+
+A subscription the credentials may not read is left out silently: Microsoft documents that a query naming several
+subscriptions answers "for the subscriptions the user has access to … without any indication that the result might
+be partial", and is refused (403) only when the caller can read none of them. So after a query over several
+subscriptions we ask which of them Resource Graph can see (one ``ResourceContainers`` query) and name the others in
+``missing``: a partial answer must say it is partial. A refused batch is asked again one subscription at a time, so
+the answer can name the ones that refused and still hold the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError, InvalidQuery, NotFound, PermissionDenied, Throttled
+from finops_core.errors import FinOpsError, InvalidQuery, NotFound, PermissionDenied
 from finops_core.fanout import fan_out
 
 from finops_azure.errors import azure_errors
@@ -21,9 +26,12 @@ if TYPE_CHECKING:
     from finops_azure.context import AzureContext
 
 MAX_SUBSCRIPTIONS = 1000  # Resource Graph's limit per request
+VISIBLE = "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId"
+UNREADABLE = (
+    "the credentials cannot read it, so Azure Resource Graph left it out without an error; grant them Reader on it "
+    "(docs/azure-role.json), or remove it from subscriptions under [azure]"
+)
 PAGE = 1000  # the largest $top Resource Graph accepts
-MAX_THROTTLE_RETRIES = 3
-DEFAULT_THROTTLE_WAIT = 5.0
 
 
 @dataclass
@@ -79,15 +87,17 @@ def _pages(
 async def _scope(
     ctx: AzureContext, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
 ) -> tuple[list[dict[str, Any]], bool]:
-    """``_pages`` in a worker thread, waiting out Resource Graph's rate limit a few times (``ctx.sleep``)."""
-    for attempt in range(MAX_THROTTLE_RETRIES + 1):
-        try:
-            return await ctx.run(_pages, ctx, query, subscriptions, management_groups)
-        except Throttled as exc:
-            if attempt == MAX_THROTTLE_RETRIES:
-                raise
-            await ctx.sleep(exc.retry_after if exc.retry_after is not None else DEFAULT_THROTTLE_WAIT)
-    raise AssertionError("unreachable")
+    """``_pages`` in a worker thread. Resource Graph's rate limit (429) is waited out by the client's retry policy
+    (``retries.AttemptsPolicy``), so a throttled page counts against ``max_attempts`` once, not once per layer."""
+    return await ctx.run(_pages, ctx, query, subscriptions, management_groups)
+
+
+async def unreadable(ctx: AzureContext, subscriptions: Sequence[str]) -> list[str]:
+    """Those of ``subscriptions`` whose subscription record Resource Graph does not show these credentials: it
+    answered for the others and dropped these without a word."""
+    rows, _ = await _scope(ctx, VISIBLE, subscriptions, None)
+    seen = {str(row.get("subscriptionId") or "").lower() for row in rows}
+    return [s for s in subscriptions if s.lower() not in seen]
 
 
 async def run_query(
@@ -143,6 +153,8 @@ async def run_query(
         answered = True
         out.rows.extend(rows)
         out.truncated = out.truncated or truncated
+        if len(batch) > 1:  # one unreadable subscription alone is refused (403), not dropped
+            out.missing.extend(f"subscription {s}: {UNREADABLE}" for s in await unreadable(ctx, batch))
     if errors and not answered:
         raise errors[0]
     return out

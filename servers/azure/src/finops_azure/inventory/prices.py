@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 HOURS_PER_MONTH = Decimal(730)
 MAX_PAGES = 20  # one question's items fit in one or two pages; more means a filter matched far too much
-MAX_RETRIES = 3
 P = "azure"
 
 
@@ -299,10 +298,15 @@ class PriceBook:
         return found, error
 
     async def _get(self, ctx: AzureContext, http: Any, url: str, params: dict[str, str] | None, what: str) -> Any:
-        """One page, waiting out throttling and server errors a few times; the body parsed with Decimals."""
+        """One page, tried again on throttling and server errors as ``retries.RetryRule`` allows (``max_attempts``
+        tries, waits within the budget); the body parsed with Decimals."""
         import httpx2
 
-        for attempt in range(MAX_RETRIES + 1):
+        rule = ctx.settings.retry_rule
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 response = await http.get(url, params=params)
             except httpx2.HTTPError as exc:
@@ -310,26 +314,28 @@ class PriceBook:
                     f"Could not reach the Azure Retail Prices API while {what} ({type(exc).__name__}). Check the "
                     "network or retail_prices_url in [azure], then try again.",
                     provider=P,
-                ) from None
+                ) from exc
             with self._lock:
                 self.requests += 1
             status = response.status_code
-            if (status == 429 or status >= 500) and attempt < MAX_RETRIES:
-                wait = response.headers.get("retry-after")
-                await ctx.sleep(float(wait) if wait and wait.isdigit() else 2.0 * (attempt + 1))
+            wait = rule.wait_before(attempt, status, dict(response.headers), waited)
+            if wait is not None:
+                waited += wait
+                await ctx.sleep(wait)
                 continue
             if status != 200:
+                tries = f" after {attempt} attempts" if attempt > 1 else ""
                 raise Unavailable(
-                    f"The Azure Retail Prices API answered HTTP {status} while {what}. Try again later.", provider=P
+                    f"The Azure Retail Prices API answered HTTP {status}{tries} while {what}. Try again later.",
+                    provider=P,
                 )
             try:
                 return json.loads(response.content, parse_float=Decimal)
-            except ValueError:
+            except ValueError as exc:
                 raise Unavailable(
                     f"The Azure Retail Prices API sent an answer we could not read while {what}. Try again.",
                     provider=P,
-                ) from None
-        raise AssertionError("unreachable")
+                ) from exc
 
     async def _fetch(self, ctx: AzureContext, http: Any, key: PriceKey) -> None:
         what = f"reading the retail price of {key.describe()}"

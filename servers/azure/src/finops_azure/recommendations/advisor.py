@@ -162,7 +162,7 @@ def normalize(item: Any, subscription: str) -> Recommendation:
         monthly_savings=savings,
         effort=_EFFORT[kind],
         risk=_RISK[kind],
-        detail=". ".join(f for f in facts if f) + "." if any(facts) else None,
+        detail=". ".join(f.rstrip(".") for f in facts if f) + "." if any(facts) else None,
         action=action_for(kind, resource_id, extended),
     )
 
@@ -174,7 +174,9 @@ def subscription_recommendations(ctx: AzureContext, subscription: str) -> list[R
     client = ctx.clients.client(AdvisorManagementClient, subscription)
     with azure_errors(f"listing Advisor cost recommendations for subscription {subscription}"):
         items = list(client.recommendations.list(filter="Category eq 'Cost'"))
-    return [normalize(item, subscription) for item in items]
+    # Advisor filters by category itself; an item of another category (Microsoft's own list example holds
+    # HighAvailability and Security ones) is no saving, whatever answered.
+    return [normalize(item, subscription) for item in items if str(item.category or "Cost").lower() == "cost"]
 
 
 async def advisor_recommendations(ctx: AzureContext) -> tuple[list[Recommendation], list[str]]:

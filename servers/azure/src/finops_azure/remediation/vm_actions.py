@@ -48,6 +48,9 @@ def _read(t: Target) -> dict[str, Any]:
 
 def _refuse_scale_set(t: Target, what: str) -> None:
     scale_set = (t.properties.get("virtualMachineScaleSet") or {}).get("id")
+    manager = str(t.record.get("managedBy") or "")
+    if not scale_set and "/virtualmachinescalesets/" in manager.lower():
+        scale_set = manager  # Microsoft's VirtualMachine_Get example: a VM whose managedBy is its scale set
     if scale_set:
         raise RemediationRefused(
             f"{t.label()} {t.where} belongs to scale set {scale_set}, which manages its instances: {what} the scale "

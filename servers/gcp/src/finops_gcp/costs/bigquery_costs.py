@@ -19,6 +19,8 @@ same cap. Answers are cached (``cache_hours``) by SQL text and parameters.
 
 from __future__ import annotations
 
+import functools
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ from finops_gcp.costs.export_sql import (
     table_project,
 )
 from finops_gcp.errors import P, gcp_errors
+from finops_gcp.retries import retried_in_thread
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -197,35 +200,44 @@ class BillingExport:
 
             qparams = [parameter(n, t, v) for n, t, v in params]
             client = self.ctx.clients.bigquery(project)
+            estimating = f"estimating the scan of {query.table} (a free dry run, project {project})"
             what = f"querying the billing export {query.table} in BigQuery (jobs run in project {project})"
-            try:
-                with gcp_errors(f"estimating the scan of {query.table} (a free dry run, project {project})"):
-                    dry = client.query(
+            # Our id for the job, the same on every attempt: a retry after a lost answer finds the job the first
+            # attempt started instead of starting (and billing) another. The library's retries are off: ours count.
+            job_id = f"finops_{uuid.uuid4().hex}"
+
+            def dry_run(seconds: float) -> Any:
+                config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, query_parameters=qparams)
+                with gcp_errors(estimating):
+                    return client.query(
                         sql,
-                        job_config=bigquery.QueryJobConfig(
-                            dry_run=True, use_query_cache=False, query_parameters=qparams
-                        ),
-                        timeout=settings.timeout_seconds,
+                        job_config=config,
+                        retry=None,  # pyright: ignore[reportArgumentType]
+                        job_retry=None,
+                        timeout=seconds,
                     )
-                estimate = dry.total_bytes_processed
-                if estimate is not None and estimate > cap:
-                    raise InvalidQuery(
-                        f"This question would scan {_bytes(estimate)} of {query.table}, above maximum_bytes_billed "
-                        f"({_bytes(cap)}); nothing was run or billed. Ask for a shorter period, or raise "
-                        "maximum_bytes_billed in [gcp] if that scan is worth it.",
-                        provider=P,
-                    )
+
+            def start(seconds: float) -> Any:
+                config = bigquery.QueryJobConfig(maximum_bytes_billed=cap, query_parameters=qparams)
                 with gcp_errors(what):
                     try:
-                        job = client.query(
+                        # retry=None switches the library's retries off (typed as Retry, None is what it checks).
+                        return client.query(
                             sql,
-                            job_config=bigquery.QueryJobConfig(maximum_bytes_billed=cap, query_parameters=qparams),
-                            timeout=settings.timeout_seconds,
+                            job_config=config,
+                            job_id=job_id,
+                            retry=None,  # pyright: ignore[reportArgumentType]
+                            job_retry=None,
+                            timeout=seconds,
                         )
-                        rows = [
-                            {k: _plain(v) for k, v in row.items()}
-                            for row in job.result(page_size=self.page_size, timeout=settings.timeout_seconds)
-                        ]
+                    except gx.Conflict:  # an earlier attempt started it
+                        return client.get_job(job_id, retry=None, timeout=seconds)  # pyright: ignore[reportArgumentType]
+
+            def results(job: Any, seconds: float) -> list[dict[str, Any]]:
+                with gcp_errors(what):
+                    try:
+                        found = job.result(page_size=self.page_size, retry=None, job_retry=None, timeout=seconds)
+                        return [{k: _plain(v) for k, v in row.items()} for row in found]
                     except gx.GoogleAPICallError as exc:
                         reasons = {str(e.get("reason")) for e in (exc.errors or []) if isinstance(e, dict)}
                         if "bytesBilledLimitExceeded" in reasons:
@@ -234,15 +246,28 @@ class BillingExport:
                                 f"{query.table} ({str(exc.message)[:200]}); on-demand queries bill at least 10 MB. "
                                 "Raise maximum_bytes_billed in [gcp] or ask for a shorter period.",
                                 provider=P,
-                            ) from None
+                            ) from exc
                         raise
+
+            try:
+                dry = retried_in_thread(self.ctx, estimating, dry_run)
+                estimate = dry.total_bytes_processed
+                if estimate is not None and estimate > cap:
+                    raise InvalidQuery(
+                        f"This question would scan {_bytes(estimate)} of {query.table}, above maximum_bytes_billed "
+                        f"({_bytes(cap)}); nothing was run or billed. Ask for a shorter period, or raise "
+                        "maximum_bytes_billed in [gcp] if that scan is worth it.",
+                        provider=P,
+                    )
+                job = retried_in_thread(self.ctx, what, start)
+                rows = retried_in_thread(self.ctx, what, functools.partial(results, job))
             except InvalidQuery as exc:
                 if "cost_at_list" in str(exc):
                     raise InvalidQuery(
                         f"{query.table} has no cost_at_list column (older exports), so it has no list cost; ask "
                         "for billed, effective or contracted cost.",
                         provider=P,
-                    ) from None
+                    ) from exc
                 raise
             body = {
                 "rows": rows,

@@ -19,6 +19,7 @@ from finops_gcp.costs.answers import BudgetThreshold, GcpBudget, GcpBudgets
 from finops_gcp.costs.bigquery_costs import BillingExport, _dec  # pyright: ignore[reportPrivateUsage]
 from finops_gcp.costs.export_sql import CREDIT_TYPES
 from finops_gcp.errors import gcp_errors
+from finops_gcp.retries import retried_blocking
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -46,17 +47,19 @@ async def budgets(ctx: GcpContext, export: BillingExport | None = None) -> GcpBu
     """The billing account's budgets with spend so far, fullest first."""
     parent = account_name(ctx)
 
-    def fetch() -> list[dict[str, Any]]:
+    what = f"listing the budgets of {parent} (billingbudgets)"
+
+    def fetch(seconds: float) -> list[dict[str, Any]]:
         from google.cloud.billing.budgets_v1 import Budget, BudgetServiceClient
 
         client = ctx.clients.gapic(BudgetServiceClient, "budgets")
-        with gcp_errors(f"listing the budgets of {parent} (billingbudgets)"):
+        with gcp_errors(what):
             return [
                 Budget.to_dict(b, preserving_proto_field_name=True, use_integers_for_enums=False)
-                for b in client.list_budgets(parent=parent, timeout=ctx.settings.timeout_seconds)
+                for b in client.list_budgets(parent=parent, retry=None, timeout=seconds)
             ]
 
-    raw_budgets = await ctx.run(fetch)
+    raw_budgets = await retried_blocking(ctx, what, fetch)
     today = ctx.today()
     periods = [_period(b.get("budget_filter") or {}, today) for b in raw_budgets]
     paid = 0

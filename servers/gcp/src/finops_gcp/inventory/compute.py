@@ -1,9 +1,12 @@
 """Compute Engine, read per project: instances, disks and regional addresses from the aggregated lists (every zone
 and region in one paged call), global addresses, snapshots and the project's own images.
 
-A zone or region an aggregated list cannot reach comes back as a warning on its scope (or in ``unreachables``);
-those become ``warnings`` lines that the answer names. Records are plain dataclasses: the REST resource's facts
-the inventory and waste rules use.
+Compute Engine's REST API is called through the authorized session (``finops_gcp.rest``), not its client
+library, whose import alone takes seconds. A zone or region an aggregated list cannot reach comes back as a
+warning on its scope (or in ``unreachables``), and becomes a ``warnings`` line that the answer names. (The
+``returnPartialSuccess`` parameter some docs mention is not in the v1 discovery document's aggregatedList
+methods: it is not sent.) Records are plain dataclasses: the REST resource's facts the inventory and waste rules
+use.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from finops_gcp.errors import gcp_errors
+from finops_gcp.rest import api_url, get_pages, pages
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
+ENDPOINT = "https://compute.googleapis.com"
+PAGE_SIZE = 500
 API = "//compute.googleapis.com/"
 # Scope warnings that only mean "nothing here".
 QUIET_WARNINGS = frozenset({"NO_RESULTS_ON_PAGE", ""})
@@ -156,142 +161,140 @@ def _labels(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in dict(value or {}).items()}
 
 
-def _aggregated(ctx: GcpContext, client: Any, project: str, key: str, what: str, out: ProjectCompute) -> list[Any]:
-    """Every item under ``key`` in every scope of an aggregated list, paged to the end; scope warnings go to
-    ``out.warnings``."""
-    from google.cloud import compute_v1
+def _int(value: Any) -> int:
+    """An int64 field (Compute sends them as strings)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
-    items: list[Any] = []
-    with gcp_errors(f"listing Compute Engine {what} in project {project}"):
-        # google-cloud-compute 1.57's request has no return_partial_success field (only its docstrings mention it);
-        # Compute still reports scopes it cannot reach, as warnings and ``unreachables``, which we read.
-        pager = client.aggregated_list(project=project, timeout=ctx.settings.timeout_seconds)
-        for page in pager.pages:
-            for scope, scoped in page.items.items():
-                listed = list(getattr(scoped, key))
-                items.extend((scope, item) for item in listed)
-                warning: compute_v1.Warning | None = scoped.warning if "warning" in scoped else None
-                if warning is not None and warning.code not in QUIET_WARNINGS and not listed:
-                    out.warnings.append(f"project {project}, {scope} ({what}): {warning.message or warning.code}")
-            for unreachable in page.unreachables:
-                out.warnings.append(f"project {project}, {unreachable} ({what}): unreachable")
+
+def compute_url(ctx: GcpContext, project: str, *parts: str) -> str:
+    """``https://compute.googleapis.com/compute/v1/projects/{project}/{parts}`` (or under ``endpoints.compute``)."""
+    return api_url(ctx, "compute", ENDPOINT, "/".join(("compute/v1/projects", project, *parts)))
+
+
+async def _aggregated(ctx: GcpContext, project: str, kind: str, out: ProjectCompute) -> list[tuple[str, Any]]:
+    """Every item of ``kind`` in every scope of its aggregated list, paged to the end; scope warnings and
+    ``unreachables`` go to ``out.warnings``."""
+    items: list[tuple[str, Any]] = []
+    what = f"listing Compute Engine {kind} in project {project}"
+    params = {"maxResults": str(PAGE_SIZE)}
+    async for page in pages(ctx, compute_url(ctx, project, "aggregated", kind), params, what):
+        for scope, scoped in (page.get("items") or {}).items():
+            listed = list(scoped.get(kind) or [])
+            items.extend((scope, item) for item in listed)
+            warning = scoped.get("warning") or {}
+            code = str(warning.get("code") or "")
+            if warning and code not in QUIET_WARNINGS and not listed:
+                out.warnings.append(f"project {project}, {scope} ({kind}): {warning.get('message') or code}")
+        for unreachable in page.get("unreachables") or []:
+            out.warnings.append(f"project {project}, {unreachable} ({kind}): unreachable")
     return items
 
 
-def _instances(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
-    from google.cloud import compute_v1
+async def _global(ctx: GcpContext, project: str, kind: str, what: str) -> list[dict[str, Any]]:
+    url = compute_url(ctx, project, "global", kind)
+    return await get_pages(ctx, url, {"maxResults": str(PAGE_SIZE)}, "items", f"{what} in project {project}")
 
-    client = ctx.clients.gapic(compute_v1.InstancesClient, "compute")
-    for scope, i in _aggregated(ctx, client, project, "instances", "instances", out):
+
+async def _instances(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
+    for scope, i in await _aggregated(ctx, project, "instances", out):
         out.instances.append(
             Instance(
                 project=project,
-                zone=last(i.zone) or last(scope),
-                name=i.name,
-                instance_id=str(i.id) if i.id else "",
-                machine_type=last(i.machine_type),
-                status=i.status,
-                labels=_labels(i.labels),
-                created_at=timestamp(i.creation_timestamp),
-                disks=tuple(full_name(d.source) for d in i.disks if d.source),
+                zone=last(str(i.get("zone") or "")) or last(scope),
+                name=str(i.get("name") or ""),
+                instance_id=str(i.get("id") or ""),
+                machine_type=last(str(i.get("machineType") or "")),
+                status=str(i.get("status") or ""),
+                labels=_labels(i.get("labels")),
+                created_at=timestamp(str(i.get("creationTimestamp") or "")),
+                disks=tuple(full_name(str(d["source"])) for d in i.get("disks") or [] if d.get("source")),
             )
         )
 
 
-def _disks(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
-    from google.cloud import compute_v1
-
-    client = ctx.clients.gapic(compute_v1.DisksClient, "compute")
-    for scope, d in _aggregated(ctx, client, project, "disks", "disks", out):
-        regional = bool(d.region) and not d.zone
+async def _disks(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
+    for scope, d in await _aggregated(ctx, project, "disks", out):
+        zone, region = str(d.get("zone") or ""), str(d.get("region") or "")
+        regional = bool(region) and not zone
         out.disks.append(
             Disk(
                 project=project,
-                location=last(d.region if regional else d.zone) or last(scope),
+                location=last(region if regional else zone) or last(scope),
                 regional=regional,
-                name=d.name,
-                size_gb=int(d.size_gb or 0),
-                disk_type=last(d.type_),
-                status=d.status,
-                users=tuple(full_name(u) for u in d.users),
-                labels=_labels(d.labels),
-                created_at=timestamp(d.creation_timestamp),
+                name=str(d.get("name") or ""),
+                size_gb=_int(d.get("sizeGb")),
+                disk_type=last(str(d.get("type") or "")),
+                status=str(d.get("status") or ""),
+                users=tuple(full_name(str(u)) for u in d.get("users") or []),
+                labels=_labels(d.get("labels")),
+                created_at=timestamp(str(d.get("creationTimestamp") or "")),
             )
         )
 
 
-def _address(project: str, region: str, a: Any) -> Address:
+def _address(project: str, region: str, a: Mapping[str, Any]) -> Address:
     return Address(
         project=project,
         region=region,
-        name=a.name,
-        address=a.address,
-        status=a.status,
-        address_type=a.address_type or "EXTERNAL",  # Google's default when unset
-        users=tuple(full_name(u) for u in a.users),
-        labels=_labels(a.labels),
-        created_at=timestamp(a.creation_timestamp),
+        name=str(a.get("name") or ""),
+        address=str(a.get("address") or ""),
+        status=str(a.get("status") or ""),
+        address_type=str(a.get("addressType") or "EXTERNAL"),  # Google's default when unset
+        users=tuple(full_name(str(u)) for u in a.get("users") or []),
+        labels=_labels(a.get("labels")),
+        created_at=timestamp(str(a.get("creationTimestamp") or "")),
     )
 
 
-def _addresses(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
-    from google.cloud import compute_v1
-
+async def _addresses(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
     seen: set[str] = set()
-    client = ctx.clients.gapic(compute_v1.AddressesClient, "compute")
-    for scope, a in _aggregated(ctx, client, project, "addresses", "addresses", out):
-        region = last(a.region) if a.region else ("global" if scope == "global" else last(scope))
+    for scope, a in await _aggregated(ctx, project, "addresses", out):
+        region = last(str(a["region"])) if a.get("region") else ("global" if scope == "global" else last(scope))
         found = _address(project, region, a)
         seen.add(found.full_name)
         out.addresses.append(found)
-    global_client = ctx.clients.gapic(compute_v1.GlobalAddressesClient, "compute")
-    with gcp_errors(f"listing global addresses in project {project}"):
-        for a in global_client.list(project=project, timeout=ctx.settings.timeout_seconds):
-            found = _address(project, "global", a)
-            if found.full_name not in seen:  # some API versions list global ones in the aggregated list too
-                out.addresses.append(found)
+    for a in await _global(ctx, project, "addresses", "listing global addresses"):
+        found = _address(project, "global", a)
+        if found.full_name not in seen:  # the aggregated list may hold the global ones too
+            out.addresses.append(found)
 
 
-def _snapshots(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
-    from google.cloud import compute_v1
-
-    client = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
-    with gcp_errors(f"listing snapshots in project {project}"):
-        for s in client.list(project=project, timeout=ctx.settings.timeout_seconds):
-            out.snapshots.append(
-                Snapshot(
-                    project=project,
-                    name=s.name,
-                    source_disk=full_name(s.source_disk) if s.source_disk else "",
-                    disk_size_gb=int(s.disk_size_gb or 0),
-                    storage_bytes=int(s.storage_bytes or 0),
-                    storage_locations=tuple(s.storage_locations),
-                    status=s.status,
-                    auto_created=bool(s.auto_created),
-                    labels=_labels(s.labels),
-                    created_at=timestamp(s.creation_timestamp),
-                )
+async def _snapshots(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
+    for s in await _global(ctx, project, "snapshots", "listing snapshots"):
+        source = str(s.get("sourceDisk") or "")
+        out.snapshots.append(
+            Snapshot(
+                project=project,
+                name=str(s.get("name") or ""),
+                source_disk=full_name(source) if source else "",
+                disk_size_gb=_int(s.get("diskSizeGb")),
+                storage_bytes=_int(s.get("storageBytes")),
+                storage_locations=tuple(str(x) for x in s.get("storageLocations") or []),
+                status=str(s.get("status") or ""),
+                auto_created=bool(s.get("autoCreated")),
+                labels=_labels(s.get("labels")),
+                created_at=timestamp(str(s.get("creationTimestamp") or "")),
             )
+        )
 
 
-def _images(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
-    from google.cloud import compute_v1
-
-    client = ctx.clients.gapic(compute_v1.ImagesClient, "compute")
-    with gcp_errors(f"listing the project's own images in project {project}"):
-        for i in client.list(project=project, timeout=ctx.settings.timeout_seconds):
-            out.images.append(
-                Image(
-                    project=project,
-                    name=i.name,
-                    disk_size_gb=int(i.disk_size_gb or 0),
-                    archive_bytes=int(i.archive_size_bytes or 0),
-                    storage_locations=tuple(i.storage_locations),
-                    status=i.status,
-                    labels=_labels(i.labels),
-                    created_at=timestamp(i.creation_timestamp),
-                )
+async def _images(ctx: GcpContext, project: str, out: ProjectCompute) -> None:
+    for i in await _global(ctx, project, "images", "listing the project's own images"):
+        out.images.append(
+            Image(
+                project=project,
+                name=str(i.get("name") or ""),
+                disk_size_gb=_int(i.get("diskSizeGb")),
+                archive_bytes=_int(i.get("archiveSizeBytes")),
+                storage_locations=tuple(str(x) for x in i.get("storageLocations") or []),
+                status=str(i.get("status") or ""),
+                labels=_labels(i.get("labels")),
+                created_at=timestamp(str(i.get("creationTimestamp") or "")),
             )
+        )
 
 
 READERS = {
@@ -303,10 +306,9 @@ READERS = {
 }
 
 
-def read_project(ctx: GcpContext, project: str, kinds: Iterable[str] = KINDS) -> ProjectCompute:
-    """The Compute Engine resources of ``kinds`` (names in ``KINDS``) in ``project``. Blocking: run it in a worker
-    thread (``ctx.fan_out``)."""
+async def read_project(ctx: GcpContext, project: str, kinds: Iterable[str] = KINDS) -> ProjectCompute:
+    """The Compute Engine resources of ``kinds`` (names in ``KINDS``) in ``project``."""
     out = ProjectCompute(project)
     for kind in kinds:
-        READERS[kind](ctx, project, out)
+        await READERS[kind](ctx, project, out)
     return out

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from finops_core.dates import midnight
 
-from finops_gcp.inventory.rest import get_pages
+from finops_gcp.rest import get_pages
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext

@@ -1,4 +1,6 @@
-"""Estimated monthly costs at list price, from the Cloud Billing Catalog API (Compute Engine's SKUs, free to read).
+"""Estimated monthly costs at list price, from the Cloud Billing Catalog API (Compute Engine's SKUs, free to read),
+read over REST through the authorized session (``services.skus.list``), so the first inventory call imports no
+client library.
 
 The whole Compute Engine catalog is read once per ``PriceBook`` (hold one per provider) and kept: list prices
 change rarely, and the catalog is thousands of SKUs over many pages. A failed read is not kept, so the next
@@ -23,20 +25,22 @@ negotiated discounts: always an estimate.
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from finops_core.errors import FinOpsError
 from finops_core.money import from_nanos, to_nanos
 
-from finops_gcp.errors import gcp_errors
+from finops_gcp.rest import api_url, pages
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
 COMPUTE_SERVICE = "services/6F81-5844-456A"  # Compute Engine in the Cloud Billing catalog
+ENDPOINT = "https://cloudbilling.googleapis.com"
 HOURS_PER_MONTH = Decimal(730)
 GIB = Decimal(1024**3)
 COST_NOTE = (
@@ -133,13 +137,13 @@ def gib(size_bytes: int) -> Decimal:
 # -- reading the catalog ----------------------------------------------------------------------------------------
 
 
-def classify(sku: Any) -> tuple[str, str] | None:
-    """``(kind, variant)`` of a catalog SKU we price with, or None."""
-    category = sku.category
-    if category.usage_type != "OnDemand":
+def classify(sku: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(kind, variant)`` of a catalog SKU (REST JSON) we price with, or None."""
+    category: Mapping[str, Any] = sku.get("category") or {}
+    if category.get("usageType") != "OnDemand":
         return None
-    desc = sku.description.strip().lower()
-    family = category.resource_family
+    desc = str(sku.get("description") or "").strip().lower()
+    family = category.get("resourceFamily")
     if family == "Compute":
         if any(word in desc for word in NOT_PREDEFINED):
             return None
@@ -159,7 +163,7 @@ def classify(sku: Any) -> tuple[str, str] | None:
         if desc.startswith("storage image"):
             return "image", ""
         return None
-    if family == "Network" and category.resource_group == "IpAddress":
+    if family == "Network" and category.get("resourceGroup") == "IpAddress":
         if desc.startswith("static ip charge"):
             return "static_ip", ""
         if desc.startswith("external ip charge on a standard vm"):
@@ -167,16 +171,18 @@ def classify(sku: Any) -> tuple[str, str] | None:
     return None
 
 
-def unit_price(sku: Any) -> UnitPrice | None:
+def unit_price(sku: Mapping[str, Any]) -> UnitPrice | None:
     """The SKU's steady list price: the last tier of its first pricing info."""
-    if not sku.pricing_info:
+    infos = sku.get("pricingInfo") or []
+    if not infos:
         return None
-    expression = sku.pricing_info[0].pricing_expression
-    if not expression.tiered_rates:
+    expression: Mapping[str, Any] = infos[0].get("pricingExpression") or {}
+    rates = expression.get("tieredRates") or []
+    if not rates:
         return None
-    price = expression.tiered_rates[-1].unit_price
-    amount = from_nanos(int(price.units) * 10**9 + int(price.nanos))
-    return UnitPrice(amount, expression.usage_unit, price.currency_code or "USD")
+    price: Mapping[str, Any] = rates[-1].get("unitPrice") or {}
+    amount = from_nanos(int(price.get("units") or 0) * 10**9 + int(price.get("nanos") or 0))
+    return UnitPrice(amount, str(expression.get("usageUnit") or ""), str(price.get("currencyCode") or "USD"))
 
 
 class PriceBook:
@@ -184,39 +190,35 @@ class PriceBook:
 
     def __init__(self) -> None:
         self._table: dict[PriceKey, UnitPrice] | None = None
-        self._lock = threading.Lock()
+        self._lock = anyio.Lock()
         self.loads = 0  # catalog reads started (tests check the cache with it)
 
     async def load(self, ctx: GcpContext) -> str | None:
         """Read the catalog if not yet read; why prices are missing if it failed, else None."""
-        if self._table is not None:
-            return None
-        try:
-            await ctx.run(self._load, ctx)
-        except FinOpsError as exc:
-            return str(exc)
+        async with self._lock:  # one read at a time; the others wait for its table
+            if self._table is not None:
+                return None
+            self.loads += 1
+            try:
+                self._table = await self._read(ctx)
+            except FinOpsError as exc:
+                return str(exc)
         return None
 
-    def _load(self, ctx: GcpContext) -> None:
-        from google.cloud.billing_v1 import CloudCatalogClient
-
-        with self._lock:  # one read at a time; the others wait for its table
-            if self._table is not None:
-                return
-            self.loads += 1
-            client = ctx.clients.gapic(CloudCatalogClient, "catalog")
-            table: dict[PriceKey, UnitPrice] = {}
-            with gcp_errors("reading Compute Engine list prices from the Cloud Billing Catalog API"):
-                for sku in client.list_skus(
-                    request={"parent": COMPUTE_SERVICE, "page_size": 5000}, timeout=ctx.settings.timeout_seconds
-                ):
-                    kind = classify(sku)
-                    price = unit_price(sku) if kind is not None else None
-                    if kind is None or price is None:
-                        continue
-                    for region in sku.service_regions:
-                        table.setdefault(PriceKey(kind[0], kind[1], region), price)
-            self._table = table
+    @staticmethod
+    async def _read(ctx: GcpContext) -> dict[PriceKey, UnitPrice]:
+        table: dict[PriceKey, UnitPrice] = {}
+        url = api_url(ctx, "catalog", ENDPOINT, f"v1/{COMPUTE_SERVICE}/skus")
+        what = "reading Compute Engine list prices from the Cloud Billing Catalog API"
+        async for page in pages(ctx, url, {"pageSize": "5000"}, what):
+            for sku in page.get("skus") or []:
+                kind = classify(sku)
+                price = unit_price(sku) if kind is not None else None
+                if kind is None or price is None:
+                    continue
+                for region in sku.get("serviceRegions") or []:
+                    table.setdefault(PriceKey(kind[0], kind[1], str(region)), price)
+        return table
 
     def price(self, key: PriceKey) -> UnitPrice | None:
         """The list price for ``key``; a multi-region storage location (``us``) without its own price takes that

@@ -1,7 +1,7 @@
 """The Google Cloud resource inventory: what runs (and what lingers) in each configured project.
 
 Compute Engine is read per project from its aggregated lists (every zone and region at once, paged to the end),
-Cloud SQL from its Admin API; projects are read concurrently (``ctx.fan_out``) and one that fails is named in the
+Cloud SQL from its Admin API; projects are read concurrently (``fan_out``) and one that fails is named in the
 answer's note while the rest still answer, as are zones or regions an aggregated list could not reach. Costs are
 list-price estimates from the Cloud Billing catalog (``prices.py``); when it cannot be read, resources are still
 listed, without a cost.
@@ -227,11 +227,11 @@ async def gather(ctx: GcpContext, kinds: Sequence[ResourceType]) -> Gathered:
     lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
     if lists:
 
-        def read(project: str) -> ProjectCompute:
-            return read_project(ctx, project, lists)
+        async def read(project: str) -> ProjectCompute:
+            return await read_project(ctx, project, lists)
 
         try:
-            compute: FanOut[ProjectCompute] = await ctx.fan_out(read, projects)
+            compute: FanOut[ProjectCompute] = await fan_out(projects, read, lambda p: f"project {p}")
         except FinOpsError as exc:
             errors.append(exc)
             out.missing.append(f"Compute Engine in every project ({', '.join(projects)}): {exc}")

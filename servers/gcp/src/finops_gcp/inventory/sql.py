@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from finops_gcp.inventory.compute import timestamp
-from finops_gcp.inventory.rest import get_pages
+from finops_gcp.rest import get_pages
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -26,7 +26,7 @@ class SqlInstance:
     name: str
     region: str
     zone: str
-    state: str  # RUNNABLE, STOPPED, SUSPENDED, PENDING_CREATE, MAINTENANCE, FAILED ...
+    state: str  # RUNNABLE, SUSPENDED, PENDING_CREATE, MAINTENANCE, FAILED ... (no STOPPED: see ``stopped``)
     activation_policy: str  # ALWAYS (running), NEVER (stopped by its owner), ON_DEMAND
     tier: str  # db-custom-2-7680, db-f1-micro ...
     database_version: str
@@ -41,7 +41,9 @@ class SqlInstance:
 
     @property
     def stopped(self) -> bool:
-        return self.state == "STOPPED" or self.activation_policy == "NEVER"
+        """Stopped by its owner: the API says so by ``activationPolicy`` NEVER, while ``state`` stays RUNNABLE
+        (the console's "Stopped" is derived; DatabaseInstance.state has no such value)."""
+        return self.activation_policy == "NEVER"
 
 
 def _instance(project: str, item: Mapping[str, Any]) -> SqlInstance:

@@ -14,7 +14,8 @@ from finops_core.errors import FinOpsError
 
 from finops_gcp.errors import gcp_errors
 from finops_gcp.recommendations.normalize import duration_seconds
-from finops_gcp.recommendations.recommenders import PAGE_SIZE, Listed, to_json, with_backoff
+from finops_gcp.recommendations.recommenders import PAGE_SIZE, Listed, to_json
+from finops_gcp.retries import retried_blocking
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -42,7 +43,9 @@ def summarize(insight: dict[str, Any]) -> str:
     return f"insight: {text}" + (f" ({', '.join(facts)})" if facts else "")
 
 
-def list_insights_page(ctx: GcpContext, parent: str, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def list_insights_page(
+    ctx: GcpContext, parent: str, token: str | None, timeout: float
+) -> tuple[list[dict[str, Any]], str | None]:
     """One page of an insight type's insights in one place (blocking)."""
     from google.cloud.recommender_v1 import RecommenderClient
 
@@ -51,7 +54,7 @@ def list_insights_page(ctx: GcpContext, parent: str, token: str | None) -> tuple
     if token:
         request["page_token"] = token
     with gcp_errors(f"listing insights of {parent}"):
-        page = client.list_insights(request=request, retry=None, timeout=ctx.settings.timeout_seconds)
+        page = client.list_insights(request=request, retry=None, timeout=timeout)
         return [to_json(i) for i in page.insights], page.next_page_token or None
 
 
@@ -60,7 +63,8 @@ async def list_insights(ctx: GcpContext, parent: str) -> list[dict[str, Any]]:
     token: str | None = None
     seen: set[str] = set()
     while True:
-        items, token = await with_backoff(ctx, list_insights_page, ctx, parent, token)
+        what = f"listing insights of {parent}"
+        items, token = await retried_blocking(ctx, what, list_insights_page, ctx, parent, token)
         out.extend(items)
         if not token or token in seen:
             return out

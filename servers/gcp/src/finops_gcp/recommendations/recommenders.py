@@ -15,24 +15,24 @@ a region with no disk or address is missed then; list its region in ``zones`` to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
-from finops_core.errors import FinOpsError, PermissionDenied, Throttled, Unavailable
+from finops_core.errors import FinOpsError, PermissionDenied
 from finops_core.models import Effort, RecommendationKind, Risk
 
 from finops_gcp.errors import gcp_errors
+from finops_gcp.inventory.compute import compute_url
+from finops_gcp.rest import pages
+from finops_gcp.retries import retried_blocking
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
-T = TypeVar("T")
 Scope = Literal["zone", "region", "project", "billing"]
 PAGE_SIZE = 500
 ACTIVE_ONLY = "stateInfo.state=ACTIVE"
-BACKOFF = (1.0, 2.0, 4.0)  # seconds before each retry of a throttled or unavailable page
 ZONE = re.compile(r"[a-z]+(?:-[a-z]+)*\d+-[a-z]")
 
 
@@ -135,24 +135,20 @@ def configured_locations(entries: list[str]) -> Locations:
     return Locations(zones, regions)
 
 
-def _scopes(pager: Any, key: str) -> set[str]:
-    """Scopes (``zones/us-central1-a``, ``regions/us-central1``) of an aggregated list that hold any ``key``."""
-    return {scope for scope, scoped in pager if getattr(scoped, key, None)}
+async def _scopes(ctx: GcpContext, project: str, kind: str) -> set[str]:
+    """Scopes (``zones/us-central1-a``, ``regions/us-central1``) of ``kind``'s aggregated list that hold any."""
+    found: set[str] = set()
+    url = compute_url(ctx, project, "aggregated", kind)
+    what = f"listing where project {project} keeps {kind} ({kind}.aggregatedList)"
+    async for page in pages(ctx, url, {"maxResults": str(PAGE_SIZE)}, what):
+        found |= {scope for scope, scoped in (page.get("items") or {}).items() if scoped.get(kind)}
+    return found
 
 
-def discover_locations(ctx: GcpContext, project: str) -> Locations:
-    """Zones and regions where ``project`` keeps disks and addresses (blocking; two aggregated lists)."""
-    from google.cloud.compute_v1 import AddressesClient, DisksClient
-
-    timeout = ctx.settings.timeout_seconds
-    request = {"project": project, "max_results": PAGE_SIZE}
-    with gcp_errors(f"listing the zones with disks in project {project} (disks.aggregatedList)"):
-        disks = _scopes(
-            ctx.clients.gapic(DisksClient, "compute").aggregated_list(request=request, timeout=timeout), "disks"
-        )
-    with gcp_errors(f"listing the regions with addresses in project {project} (addresses.aggregatedList)"):
-        client = ctx.clients.gapic(AddressesClient, "compute")
-        addresses = _scopes(client.aggregated_list(request=request, timeout=timeout), "addresses")
+async def discover_locations(ctx: GcpContext, project: str) -> Locations:
+    """Zones and regions where ``project`` keeps disks and addresses (two aggregated lists)."""
+    disks = await _scopes(ctx, project, "disks")
+    addresses = await _scopes(ctx, project, "addresses")
     zones = sorted(s.split("/", 1)[1] for s in disks if s.startswith("zones/"))
     regions = {s.split("/", 1)[1] for s in disks | addresses if s.startswith("regions/")}
     return Locations(zones, sorted(regions | {region_of(z) for z in zones}))
@@ -187,7 +183,9 @@ def to_json(message: Any) -> dict[str, Any]:
     return type(message).to_dict(message, use_integers_for_enums=False, preserving_proto_field_name=False)
 
 
-def list_page(ctx: GcpContext, target: Target, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def list_page(
+    ctx: GcpContext, target: Target, token: str | None, timeout: float
+) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the target's ACTIVE recommendations (blocking): (items, next page token)."""
     from google.cloud.recommender_v1 import RecommenderClient
 
@@ -196,32 +194,19 @@ def list_page(ctx: GcpContext, target: Target, token: str | None) -> tuple[list[
     if token:
         request["page_token"] = token
     with gcp_errors(f"listing recommendations of {target.describe()}"):
-        # retry=None: the library would sleep in its thread; we back off ourselves (``with_backoff``).
-        page = client.list_recommendations(request=request, retry=None, timeout=ctx.settings.timeout_seconds)
+        # retry=None: the library would retry on its own count and sleep in its thread; ``retried`` does it.
+        page = client.list_recommendations(request=request, retry=None, timeout=timeout)
         return [to_json(r) for r in page.recommendations], page.next_page_token or None
 
 
-async def with_backoff(ctx: GcpContext, fn: Callable[..., T], *args: object) -> T:
-    """``fn(*args)`` in a worker thread, retried after 1, 2 and 4 s (``ctx.sleep``) while Google throttles or is
-    unavailable."""
-    for wait in (*BACKOFF, None):
-        try:
-            return await ctx.run(fn, *args)
-        except (Throttled, Unavailable) as exc:
-            if wait is None:
-                raise
-            hinted = exc.retry_after if isinstance(exc, Throttled) else None
-            await ctx.sleep(hinted or wait)
-    raise AssertionError("unreachable")
-
-
 async def list_target(ctx: GcpContext, target: Target) -> list[Listed]:
-    """Every ACTIVE recommendation of one target, all pages."""
+    """Every ACTIVE recommendation of one target, all pages (each retried as ``retries`` says)."""
     out: list[Listed] = []
     token: str | None = None
     seen: set[str] = set()
+    what = f"listing recommendations of {target.describe()}"
     while True:
-        items, token = await with_backoff(ctx, list_page, ctx, target, token)
+        items, token = await retried_blocking(ctx, what, list_page, ctx, target, token)
         out.extend(Listed(item, target) for item in items)
         if not token or token in seen:  # a repeated token would loop forever
             return out
@@ -260,7 +245,7 @@ async def recommender_items(ctx: GcpContext) -> tuple[list[Listed], list[str]]:
 
     async def where(project: str) -> None:
         try:
-            found_where[project] = await with_backoff(ctx, discover_locations, ctx, project)
+            found_where[project] = await discover_locations(ctx, project)
         except FinOpsError as exc:
             location_errors.append(exc)
             missing.append(

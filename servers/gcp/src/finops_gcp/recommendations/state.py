@@ -43,7 +43,7 @@ def _mark(ctx: GcpContext, method: str, state: str, name: str, etag: str, note: 
                 f"The recommendation {name} changed since it was listed (etag {etag} no longer matches), so it was "
                 f"not marked {state}. List recommendations again and use the new recommendation_etag.",
                 provider="gcp",
-            ) from None
+            ) from exc
         raise
     return str(answer.etag)
 

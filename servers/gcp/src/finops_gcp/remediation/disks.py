@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import RemediationRefused, Unavailable
@@ -17,29 +18,29 @@ if TYPE_CHECKING:
 BUSY = ("CREATING", "RESTORING", "DELETING")
 
 
-def disk_state(record: Any) -> dict[str, Any]:
+def disk_state(record: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "status": record.status,
-        "size_gb": int(record.size_gb),
-        "type": short(record.type_),
-        "users": [short(u) for u in record.users],
-        "labels": dict(record.labels),
+        "status": str(record.get("status") or ""),
+        "size_gb": int(record.get("sizeGb") or 0),
+        "type": short(str(record.get("type") or "")),
+        "users": [short(str(u)) for u in record.get("users") or []],
+        "labels": dict(record.get("labels") or {}),
     }
 
 
-def snapshot_state(record: Any) -> dict[str, Any]:
+def snapshot_state(record: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "status": record.status,
-        "source_disk": record.source_disk,
-        "disk_size_gb": int(record.disk_size_gb),
-        "storage_bytes": int(record.storage_bytes),
-        "labels": dict(record.labels),
+        "status": str(record.get("status") or ""),
+        "source_disk": str(record.get("sourceDisk") or ""),
+        "disk_size_gb": int(record.get("diskSizeGb") or 0),
+        "storage_bytes": int(record.get("storageBytes") or 0),
+        "labels": dict(record.get("labels") or {}),
     }
 
 
 def _reader(ctx: GcpContext, ref: Ref, state: Any) -> Any:
     async def read_after() -> dict[str, Any]:
-        record = await ctx.run(read_or_none, ctx, ref)
+        record = await read_or_none(ctx, ref)
         return state(record) if record is not None else {"status": "DELETED"}
 
     return read_after
@@ -59,7 +60,7 @@ async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
     """A snapshot's operation can finish while its data still uploads; the disk is deleted only once it is READY."""
     waited, delay = 0.0, FIRST_DELAY
     while True:
-        status = (await ctx.run(read, ctx, ref)).status
+        status = (await read(ctx, ref)).get("status")
         if status == "READY":
             return
         if status in ("FAILED", "DELETING"):
@@ -78,21 +79,19 @@ async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
 
 
 async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
-    from google.cloud import compute_v1
-
-    record = t.record
-    before = disk_state(record)
+    before = disk_state(t.record)
     snapshot_first = flag(parameters, "snapshot_first", default=True)
-    if record.users:
-        users = ", ".join(short(u) for u in record.users)
+    if before["users"]:
+        users = ", ".join(before["users"])
         raise RemediationRefused(
             f"{t.label()} {t.where} is in use by {users}: detach it first (gcloud compute instances detach-disk) or "
             "delete the instance. Nothing was changed."
         )
-    if record.status in BUSY:
-        raise RemediationRefused(f"{t.label()} {t.where} is {record.status}: wait and try again. Nothing was changed.")
+    if before["status"] in BUSY:
+        raise RemediationRefused(
+            f"{t.label()} {t.where} is {before['status']}: wait and try again. Nothing was changed."
+        )
     p, zone, name = t.ref.project, t.ref.location, t.ref.name
-    disks = ctx.clients.gapic(compute_v1.DisksClient, "compute")
     if snapshot_first:
         undo = (
             f"create a disk from the snapshot taken first (named in the result): gcloud compute disks create {name} "
@@ -108,16 +107,18 @@ async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str
         done_undo: str | None = None
         if snapshot_first:
             snap = Ref("snapshot", p, "global", snapshot_name(name))
-            body = compute_v1.Snapshot(
-                name=snap.name,
-                labels=_snapshot_labels(t),
-                description=f"Taken by finops before deleting disk {t.resource_id}",
-            )
+            body = {
+                "name": snap.name,
+                "labels": _snapshot_labels(t),
+                "description": f"Taken by finops before deleting disk {t.resource_id}",
+            }
             await change(
                 ctx,
-                lambda: disks.create_snapshot_unary(project=p, zone=zone, disk=name, snapshot_resource=body),
+                "POST",
+                f"{t.ref.path}/createSnapshot",
                 project=p,
                 what=f"snapshotting {t.label()} {t.where} as {snap.name}",
+                body=body,
             )
             await _wait_ready(ctx, snap)
             note = f" Its snapshot {snap.resource_id} keeps the data (and bills for snapshot storage)."
@@ -125,12 +126,7 @@ async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str
                 f"create a disk from snapshot {snap.name}: gcloud compute disks create {name} --zone {zone} "
                 f"--project {p} --source-snapshot {snap.name}"
             )
-        await change(
-            ctx,
-            lambda: disks.delete_unary(project=p, zone=zone, disk=name),
-            project=p,
-            what=f"deleting {t.label()} {t.where}",
-        )
+        await change(ctx, "DELETE", t.ref.path, project=p, what=f"deleting {t.label()} {t.where}")
         return Done(f"Deleted {t.label()} {t.where}: it no longer bills.{note}", done_undo)
 
     expected = {"status": "DELETED", "snapshot_first": snapshot_first}
@@ -138,28 +134,21 @@ async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str
 
 
 async def prepare_delete_snapshot(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
-    from google.cloud import compute_v1
-
-    record = t.record
-    before = snapshot_state(record)
-    if record.status in ("CREATING", "UPLOADING", "DELETING"):
-        raise RemediationRefused(f"{t.label()} {t.where} is {record.status}: wait and try again. Nothing was changed.")
-    p, name = t.ref.project, t.ref.name
+    before = snapshot_state(t.record)
+    if before["status"] in ("CREATING", "UPLOADING", "DELETING"):
+        raise RemediationRefused(
+            f"{t.label()} {t.where} is {before['status']}: wait and try again. Nothing was changed."
+        )
+    p = t.ref.project
 
     async def perform() -> Done:
-        snapshots = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
-        await change(
-            ctx,
-            lambda: snapshots.delete_unary(project=p, snapshot=name),
-            project=p,
-            what=f"deleting {t.label()} {t.where}",
-        )
+        await change(ctx, "DELETE", t.ref.path, project=p, what=f"deleting {t.label()} {t.where}")
         return Done(
             f"Deleted {t.label()} {t.where}. Compute Engine moves data a later snapshot of the same disk still needs "
             "into that snapshot, so storage billed falls by this snapshot's own data only."
         )
 
-    source = f" of disk {short(record.source_disk)}" if record.source_disk else ""
+    source = f" of disk {short(before['source_disk'])}" if before["source_disk"] else ""
     summary = f"Delete {t.label()}{source} ({before['storage_bytes'] / 2**30:.1f} GiB stored) {t.where}"
     undo = "none: a deleted snapshot cannot be restored"
     return Prepared(summary, before, {"status": "DELETED"}, undo, perform, _reader(ctx, t.ref, snapshot_state))

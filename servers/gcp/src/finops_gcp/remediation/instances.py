@@ -7,14 +7,16 @@ action carries it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
-from finops_gcp.errors import gcp_errors
+from finops_gcp.inventory.compute import compute_url
 from finops_gcp.remediation.operations import change
 from finops_gcp.remediation.plans import Done, Prepared
 from finops_gcp.remediation.targets import Target, read_or_none, short
+from finops_gcp.rest import call
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -24,29 +26,28 @@ GONE = ("TERMINATED", "STOPPED")  # a stopped instance reads TERMINATED (STOPPED
 STARTING = ("PROVISIONING", "STAGING", "RUNNING")
 
 
-def instance_state(record: Any) -> dict[str, Any]:
-    return {"status": record.status, "machine_type": short(record.machine_type), "labels": dict(record.labels)}
+def instance_state(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "status": str(record.get("status") or ""),
+        "machine_type": short(str(record.get("machineType") or "")),
+        "labels": dict(record.get("labels") or {}),
+    }
 
 
 def _reader(ctx: GcpContext, t: Target) -> Any:
     async def read_after() -> dict[str, Any]:
-        record = await ctx.run(read_or_none, ctx, t.ref)
+        record = await read_or_none(ctx, t.ref)
         return instance_state(record) if record is not None else {"status": "DELETED"}
 
     return read_after
 
 
-def _client(ctx: GcpContext) -> Any:
-    from google.cloud import compute_v1
-
-    return ctx.clients.gapic(compute_v1.InstancesClient, "compute")
-
-
-def _group(record: Any) -> str | None:
+def _group(record: Mapping[str, Any]) -> str | None:
     """The managed instance group that created the instance (its ``created-by`` metadata), if any."""
-    for item in record.metadata.items if record.metadata else []:
-        if item.key == "created-by" and "/instanceGroupManagers/" in item.value:
-            return short(item.value)
+    for item in (record.get("metadata") or {}).get("items") or []:
+        value = str(item.get("value") or "")
+        if item.get("key") == "created-by" and "/instanceGroupManagers/" in value:
+            return short(value)
     return None
 
 
@@ -58,13 +59,13 @@ def _noop(t: Target, state: str, before: dict[str, Any], undo: str, ctx: GcpCont
 async def prepare_stop(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
     record = t.record
     before = instance_state(record)
-    status = record.status
+    status = before["status"]
     undo = f"start_instance on {t.resource_id} (an ephemeral external IP changes; a static one is kept)"
     if status in (*GONE, "STOPPING"):
         return _noop(t, status, before, undo, ctx)
     if status != "RUNNING":
         raise RemediationRefused(f"{t.label()} {t.where} is {status}: wait until it is RUNNING. Nothing was changed.")
-    if any(d.type_ == "SCRATCH" for d in record.disks):
+    if any(d.get("type") == "SCRATCH" for d in record.get("disks") or []):
         raise RemediationRefused(
             f"{t.label()} {t.where} has local SSDs, whose data is lost when it stops. Stop it yourself if that is "
             "intended (gcloud compute instances stop --discard-local-ssd). Nothing was changed."
@@ -78,8 +79,7 @@ async def prepare_stop(ctx: GcpContext, t: Target, parameters: dict[str, str]) -
     what = f"stopping {t.label()} {t.where}"
 
     async def perform() -> Done:
-        call = lambda: _client(ctx).stop_unary(project=t.ref.project, zone=t.ref.location, instance=t.ref.name)  # noqa: E731
-        await change(ctx, call, project=t.ref.project, what=what)
+        await change(ctx, "POST", f"{t.ref.path}/stop", project=t.ref.project, what=what)
         return Done(
             f"Stopped {t.label()} {t.where}: its vCPU and memory charges have ended; its persistent disks and any "
             "static IP keep billing."
@@ -92,7 +92,7 @@ async def prepare_stop(ctx: GcpContext, t: Target, parameters: dict[str, str]) -
 async def prepare_start(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
     record = t.record
     before = instance_state(record)
-    status = record.status
+    status = before["status"]
     undo = f"stop_instance on {t.resource_id}"
     if status in STARTING:
         return _noop(t, status, before, undo, ctx)
@@ -108,31 +108,22 @@ async def prepare_start(ctx: GcpContext, t: Target, parameters: dict[str, str]) 
     what = f"starting {t.label()} {t.where}"
 
     async def perform() -> Done:
-        call = lambda: _client(ctx).start_unary(project=t.ref.project, zone=t.ref.location, instance=t.ref.name)  # noqa: E731
-        await change(ctx, call, project=t.ref.project, what=what)
+        await change(ctx, "POST", f"{t.ref.path}/start", project=t.ref.project, what=what)
         return Done(f"Started {t.label()} {t.where}: it bills for vCPU and memory again.")
 
     summary = f"Start {t.label()} ({before['machine_type']}) {t.where}"
     return Prepared(summary, before, {**before, "status": "RUNNING"}, undo, perform, _reader(ctx, t))
 
 
-def _check_machine_type(ctx: GcpContext, t: Target, name: str) -> None:
-    from google.cloud import compute_v1
-
-    client = ctx.clients.gapic(compute_v1.MachineTypesClient, "compute")
+async def _check_machine_type(ctx: GcpContext, t: Target, name: str) -> None:
+    url = compute_url(ctx, t.ref.project, "zones", t.ref.location, "machineTypes", name)
     try:
-        with gcp_errors(f"looking up machine type {name} in {t.ref.location}, project {t.ref.project}"):
-            client.get(
-                project=t.ref.project,
-                zone=t.ref.location,
-                machine_type=name,
-                timeout=ctx.settings.timeout_seconds,
-            )
-    except NotFound:
+        await call(ctx, "GET", url, f"looking up machine type {name} in {t.ref.location}, project {t.ref.project}")
+    except NotFound as exc:
         raise InvalidInput(
             f"Machine type {name!r} does not exist in {t.ref.location}. List those there with `gcloud compute "
             f"machine-types list --zones {t.ref.location}`."
-        ) from None
+        ) from exc
 
 
 async def prepare_resize(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
@@ -144,9 +135,9 @@ async def prepare_resize(ctx: GcpContext, t: Target, parameters: dict[str, str])
     record = t.record
     before = instance_state(record)
     old_size = str(before["machine_type"])
-    status = record.status
+    status = before["status"]
     undo = f"resize_instance on {t.resource_id} with new_size={old_size} (while it is stopped)"
-    await ctx.run(_check_machine_type, ctx, t, new_size)
+    await _check_machine_type(ctx, t, new_size)
     if new_size == old_size:
         return _noop(t, new_size, before, undo, ctx)
     if status not in GONE:
@@ -158,19 +149,8 @@ async def prepare_resize(ctx: GcpContext, t: Target, parameters: dict[str, str])
     what = f"changing the machine type of {t.label()} {t.where} to {new_size}"
 
     async def perform() -> Done:
-        from google.cloud import compute_v1
-
-        body = compute_v1.InstancesSetMachineTypeRequest(machine_type=f"zones/{t.ref.location}/machineTypes/{new_size}")
-
-        def call() -> Any:
-            return _client(ctx).set_machine_type_unary(
-                project=t.ref.project,
-                zone=t.ref.location,
-                instance=t.ref.name,
-                instances_set_machine_type_request_resource=body,
-            )
-
-        await change(ctx, call, project=t.ref.project, what=what)
+        body = {"machineType": f"zones/{t.ref.location}/machineTypes/{new_size}"}
+        await change(ctx, "POST", f"{t.ref.path}/setMachineType", project=t.ref.project, what=what, body=body)
         return Done(f"Changed {t.label()} {t.where} from {old_size} to {new_size}; start_instance runs it again.")
 
     summary = f"Change stopped {t.label()} from {old_size} to {new_size} {t.where}"

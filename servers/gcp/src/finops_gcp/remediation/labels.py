@@ -53,29 +53,11 @@ def _location_flag(t: Target) -> str:
     return f"--{t.ref.scope.split('/')[0].removesuffix('s')} {t.ref.location}"
 
 
-def _set(ctx: GcpContext, t: Target, labels: dict[str, str], fingerprint: str) -> Any:
-    """Start the setLabels call for the resource's kind; answers its Operation."""
-    from google.cloud import compute_v1
-
-    p, where, name = t.ref.project, t.ref.location, t.ref.name
-    if t.kind == "instance":
-        body = compute_v1.InstancesSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
-        client = ctx.clients.gapic(compute_v1.InstancesClient, "compute")
-        return client.set_labels_unary(project=p, zone=where, instance=name, instances_set_labels_request_resource=body)
-    if t.kind == "disk":
-        body = compute_v1.ZoneSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
-        client = ctx.clients.gapic(compute_v1.DisksClient, "compute")
-        return client.set_labels_unary(project=p, zone=where, resource=name, zone_set_labels_request_resource=body)
-    if t.kind == "address" and t.ref.scope != "global":
-        body = compute_v1.RegionSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
-        client = ctx.clients.gapic(compute_v1.AddressesClient, "compute")
-        return client.set_labels_unary(project=p, region=where, resource=name, region_set_labels_request_resource=body)
-    body = compute_v1.GlobalSetLabelsRequest(labels=labels, label_fingerprint=fingerprint)
-    if t.kind == "address":
-        client = ctx.clients.gapic(compute_v1.GlobalAddressesClient, "compute")
-    else:
-        client = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
-    return client.set_labels_unary(project=p, resource=name, global_set_labels_request_resource=body)
+async def _set(ctx: GcpContext, t: Target, labels: dict[str, str], fingerprint: str, what: str) -> None:
+    """``setLabels`` on the resource (every kind takes the same body: labels and the current fingerprint), waited
+    for."""
+    body = {"labels": labels, "labelFingerprint": fingerprint}
+    await change(ctx, "POST", f"{t.ref.path}/setLabels", project=t.ref.project, what=what, body=body)
 
 
 async def prepare_set_labels(ctx: GcpContext, t: Target, labels: dict[str, str]) -> Prepared:
@@ -101,17 +83,17 @@ async def prepare_set_labels(ctx: GcpContext, t: Target, labels: dict[str, str])
     undo = "; then ".join(steps) or "nothing to undo"
 
     async def read_after() -> dict[str, Any]:
-        record = await ctx.run(read_or_none, ctx, t.ref)
+        record = await read_or_none(ctx, t.ref)
         return state(record) if record is not None else {"status": "DELETED"}
 
     if merged == current:
         summary = f"{t.label()} {t.where} already has these labels: applying this changes nothing"
         return Prepared(summary, before, before, undo, None, read_after)
-    fingerprint = t.record.label_fingerprint
+    fingerprint = str(t.record.get("labelFingerprint") or "")
     what = f"setting labels on {t.label()} {t.where}"
 
     async def perform() -> Done:
-        await change(ctx, lambda: _set(ctx, t, merged, fingerprint), project=t.ref.project, what=what)
+        await _set(ctx, t, merged, fingerprint, what)
         return Done(f"Set {', '.join(f'{k}={v}' for k, v in labels.items())} on {t.label()} {t.where}.")
 
     summary = f"Set labels {labels} on {t.label()} {t.where} (its other labels are kept)"

@@ -8,12 +8,17 @@ finished operation carrying an error becomes the finops error for its HTTP statu
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import Unavailable
 
-from finops_gcp.errors import gcp_errors, map_status
+from finops_gcp.errors import map_status
+from finops_gcp.inventory.compute import compute_url
 from finops_gcp.remediation.targets import short
+from finops_gcp.rest import call
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -21,52 +26,45 @@ if TYPE_CHECKING:
 OPERATION_WAIT_SECONDS = 600.0  # a snapshot of a large disk can take minutes
 FIRST_DELAY = 1.0
 MAX_DELAY = 10.0
+Operation = dict[str, Any]
 
 
-def is_done(operation: Any) -> bool:
-    from google.cloud import compute_v1
-
-    return operation.status == compute_v1.Operation.Status.DONE
+def is_done(operation: Mapping[str, Any]) -> bool:
+    return operation.get("status") == "DONE"
 
 
-def _scope(operation: Any) -> tuple[str, str]:
+def _scope(operation: Mapping[str, Any]) -> tuple[str, str]:
     """(``zone``|``region``|``global``, its name) from the operation's own fields."""
-    if operation.zone:
-        return "zone", short(operation.zone)
-    if operation.region:
-        return "region", short(operation.region)
+    if operation.get("zone"):
+        return "zone", short(str(operation["zone"]))
+    if operation.get("region"):
+        return "region", short(str(operation["region"]))
     return "global", "global"
 
 
-def _poll(ctx: GcpContext, operation: Any, project: str, what: str) -> Any:
-    from google.cloud import compute_v1
-
+async def _poll(ctx: GcpContext, operation: Mapping[str, Any], project: str, what: str) -> Operation:
     scope, where = _scope(operation)
-    timeout = ctx.settings.timeout_seconds
-    with gcp_errors(f"checking on the operation {operation.name} ({what})"):
-        if scope == "zone":
-            zonal = ctx.clients.gapic(compute_v1.ZoneOperationsClient, "compute")
-            return zonal.get(project=project, zone=where, operation=operation.name, timeout=timeout)
-        if scope == "region":
-            regional = ctx.clients.gapic(compute_v1.RegionOperationsClient, "compute")
-            return regional.get(project=project, region=where, operation=operation.name, timeout=timeout)
-        global_ = ctx.clients.gapic(compute_v1.GlobalOperationsClient, "compute")
-        return global_.get(project=project, operation=operation.name, timeout=timeout)
+    path = "global" if scope == "global" else f"{scope}s/{where}"
+    name = str(operation.get("name") or "")
+    url = compute_url(ctx, project, path, "operations", name)
+    return await call(ctx, "GET", url, f"checking on the operation {name} ({what})")
 
 
-def raise_if_failed(operation: Any, what: str) -> None:
+def raise_if_failed(operation: Mapping[str, Any], what: str) -> None:
     """A finished operation's error as a finops error (its HTTP status decides which)."""
-    errors = list(operation.error.errors) if operation.error else []
+    errors = list((operation.get("error") or {}).get("errors") or [])
     if not errors:
         return
-    detail = "; ".join(f"{e.code}: {e.message}" if e.code else str(e.message) for e in errors)
-    status = int(operation.http_error_status_code or 400)
-    raise map_status(status, f"operation {operation.name} failed: {detail}", what)
+    detail = "; ".join(
+        f"{e.get('code')}: {e.get('message')}" if e.get("code") else str(e.get("message")) for e in errors
+    )
+    status = int(operation.get("httpErrorStatusCode") or 400)
+    raise map_status(status, f"operation {operation.get('name')} failed: {detail}", what)
 
 
 async def wait_for(
-    ctx: GcpContext, operation: Any, *, project: str, what: str, limit: float = OPERATION_WAIT_SECONDS
-) -> Any:
+    ctx: GcpContext, operation: Operation, *, project: str, what: str, limit: float = OPERATION_WAIT_SECONDS
+) -> Operation:
     """Poll ``operation`` until it is DONE (sleeping with ``ctx.sleep``), raise its error if it failed, and return
     the finished operation. Past ``limit`` seconds, ``Unavailable`` says how to look at it later."""
     waited, delay = 0.0, FIRST_DELAY
@@ -74,25 +72,32 @@ async def wait_for(
         if waited >= limit:
             scope, where = _scope(operation)
             flag = "--global" if scope == "global" else f"--{scope} {where}"
+            name = operation.get("name")
             raise Unavailable(
-                f"Google is still {what} after {waited:.0f} s (operation {operation.name}); it may yet finish. "
-                f"See it with `gcloud compute operations describe {operation.name} {flag} --project {project}` "
+                f"Google is still {what} after {waited:.0f} s (operation {name}); it may yet finish. "
+                f"See it with `gcloud compute operations describe {name} {flag} --project {project}` "
                 "before trying again.",
                 provider="gcp",
             )
         await ctx.sleep(delay)
         waited += delay
         delay = min(delay * 2, MAX_DELAY)
-        operation = await ctx.run(_poll, ctx, operation, project, what)
+        operation = await _poll(ctx, operation, project, what)
     raise_if_failed(operation, what)
     return operation
 
 
-async def change(ctx: GcpContext, call: Any, *, project: str, what: str) -> Any:
-    """Start a change (``call()`` answers its Operation), then wait for it to finish."""
+# Changes whose method takes no ``requestId`` (the global setLabels: snapshots, global addresses). A retry of one
+# after a lost answer meets a new label fingerprint and is refused (412): nothing is changed twice.
+NO_REQUEST_ID = re.compile(r"^global/(snapshots|addresses)/[^/]+/setLabels$")
 
-    def start() -> Any:
-        with gcp_errors(what):
-            return call()
 
-    return await wait_for(ctx, await ctx.run(start), project=project, what=what)
+async def change(
+    ctx: GcpContext, method: str, path: str, *, project: str, what: str, body: Mapping[str, Any] | None = None
+) -> Operation:
+    """Start a change (``method`` on ``path`` under the project, answering an Operation), then wait for it to
+    finish. The request carries a ``requestId`` where the method takes one, so a retry after a lost answer does
+    not make the change twice."""
+    params = {} if NO_REQUEST_ID.match(path) else {"requestId": str(uuid.uuid4())}
+    operation = await call(ctx, method, compute_url(ctx, project, path), what, params=params, body=body)
+    return await wait_for(ctx, operation, project=project, what=what)

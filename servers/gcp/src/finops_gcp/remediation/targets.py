@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
-from finops_gcp.errors import gcp_errors
+from finops_gcp.inventory.compute import compute_url
+from finops_gcp.rest import call
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -73,8 +74,13 @@ class Ref:
         return self.scope.split("/", 1)[-1]
 
     @property
+    def path(self) -> str:
+        """The resource's path under its project in Compute Engine's REST API (``zones/Z/instances/NAME``)."""
+        return f"{self.scope}/{_COLLECTION[self.kind]}/{self.name}"
+
+    @property
     def resource_id(self) -> str:
-        return f"{FULL_NAME_PREFIX}projects/{self.project}/{self.scope}/{_COLLECTION[self.kind]}/{self.name}"
+        return f"{FULL_NAME_PREFIX}projects/{self.project}/{self.path}"
 
     @property
     def where(self) -> str:
@@ -84,10 +90,10 @@ class Ref:
 
 @dataclass(frozen=True)
 class Target:
-    """A resource found: where it is and its Compute Engine record (the client's message)."""
+    """A resource found: where it is and its Compute Engine record (REST JSON)."""
 
     ref: Ref
-    record: Any = field(repr=False)
+    record: dict[str, Any] = field(repr=False)
 
     @property
     def kind(self) -> TargetKind:
@@ -103,7 +109,7 @@ class Target:
 
     @property
     def labels(self) -> dict[str, str]:
-        return dict(self.record.labels)
+        return {str(k): str(v) for k, v in (self.record.get("labels") or {}).items()}
 
     def label(self) -> str:
         """``instance web-1``: the kind and the name."""
@@ -145,44 +151,28 @@ def refuse_if_protected(target: Target) -> None:
         )
 
 
-def read(ctx: GcpContext, ref: Ref) -> Any:
-    """The resource's current record (blocking; run it with ``ctx.run``). NotFound says how to find the id."""
-    from google.cloud import compute_v1
-
+async def read(ctx: GcpContext, ref: Ref) -> dict[str, Any]:
+    """The resource's current record (REST JSON). NotFound says how to find the id."""
     what = f"reading {ref.kind} {ref.name} {ref.where}"
     try:
-        with gcp_errors(what):
-            if ref.kind == "instance":
-                client = ctx.clients.gapic(compute_v1.InstancesClient, "compute")
-                return client.get(project=ref.project, zone=ref.location, instance=ref.name)
-            if ref.kind == "disk":
-                client = ctx.clients.gapic(compute_v1.DisksClient, "compute")
-                return client.get(project=ref.project, zone=ref.location, disk=ref.name)
-            if ref.kind == "snapshot":
-                client = ctx.clients.gapic(compute_v1.SnapshotsClient, "compute")
-                return client.get(project=ref.project, snapshot=ref.name)
-            if ref.scope == "global":
-                client = ctx.clients.gapic(compute_v1.GlobalAddressesClient, "compute")
-                return client.get(project=ref.project, address=ref.name)
-            client = ctx.clients.gapic(compute_v1.AddressesClient, "compute")
-            return client.get(project=ref.project, region=ref.location, address=ref.name)
-    except NotFound:
+        return await call(ctx, "GET", compute_url(ctx, ref.project, ref.path), what)
+    except NotFound as exc:
         raise NotFound(
             f"No {KIND_NAMES[ref.kind].split(' (')[0].removeprefix('a ')} named {ref.name} {ref.where} "
             "(it may already be deleted, or the id's project, zone or region is wrong). Check the id with "
             "gcp_list_resources.",
             provider="gcp",
-        ) from None
+        ) from exc
 
 
-def read_or_none(ctx: GcpContext, ref: Ref) -> Any | None:
+async def read_or_none(ctx: GcpContext, ref: Ref) -> dict[str, Any] | None:
     """The record, or None when the resource no longer exists (after a delete)."""
     try:
-        return read(ctx, ref)
+        return await read(ctx, ref)
     except NotFound:
         return None
 
 
 async def resolve(ctx: GcpContext, ref: Ref) -> Target:
     """The resource ``ref`` names, read now."""
-    return Target(ref, await ctx.run(read, ctx, ref))
+    return Target(ref, await read(ctx, ref))
