@@ -20,12 +20,14 @@ from urllib.parse import urlsplit
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
-from finops_core.access import Scope
 from finops_core.currency import CurrencySettings
 from finops_core.errors import ConfigError
 from finops_core.models import Cloud
 
 ENV_PREFIX = "FINOPS_"
+Scope = Literal["read", "plan", "execute"]
+"""What a bearer token may do: read (costs, inventory, ingest, reports), plan (dry-run plans), execute (changes)."""
+SCOPES: tuple[Scope, ...] = ("read", "plan", "execute")
 
 
 TOKEN_MIN_LENGTH = 16

@@ -61,8 +61,10 @@ lake_app = typer.Typer(
     help="The FOCUS lake of [lake] in finops.toml: what it holds, its rollups.", no_args_is_help=True
 )
 app.add_typer(lake_app, name="lake")
-out = Console()
-err = Console(stderr=True)
+# Soft wrap: the terminal wraps long lines itself, so a path or file name is never folded mid-word (a folded path
+# cannot be copied back into a command). Tables still fit the terminal's width.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:

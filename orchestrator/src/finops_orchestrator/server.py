@@ -24,6 +24,7 @@ from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
+from finops_core.versions import package_version
 from finops_prompts import PromptTemplate, load_templates
 from mcp import MCPError
 from mcp.server import MCPServer
@@ -41,6 +42,7 @@ from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
 from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start
+from finops_orchestrator.views import finops_views
 
 ExportFormatName = Literal["focus", "aws-cur", "azure-actual", "azure-amortized", "gcp-billing"]
 SYNC = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -117,6 +119,8 @@ def build_orchestrator(
     sync_settings = sync_settings or SyncSettings()
     server = CompactServer(
         name="finops",
+        version=package_version("finops-mcp"),
+        views=finops_views(),
         **auth_options(auth),
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
