@@ -654,7 +654,7 @@ def lake_sync(
     try:
         report = run_lake_sync(_settings(), months=months)
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
@@ -678,7 +678,7 @@ def lake_info() -> None:
     try:
         lines = describe_lake(_settings())
     except FinOpsError as exc:
-        raise _fail(exc) from None
+        raise _fail(exc) from exc
     for line in lines:
         out.print(line, highlight=False, markup=False)
 
