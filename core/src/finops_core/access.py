@@ -22,7 +22,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -33,12 +33,8 @@ from pydantic import AnyHttpUrl
 
 from finops_core.errors import AccessDenied, ConfigError
 from finops_core.logs import get_logger
+from finops_core.settings import SCOPES, HttpSettings, Scope
 
-if TYPE_CHECKING:
-    from finops_core.settings import HttpSettings
-
-Scope = Literal["read", "plan", "execute"]
-SCOPES: tuple[Scope, ...] = ("read", "plan", "execute")
 # Seconds of clock difference tolerated between us and the identity provider for `exp`/`nbf`/`iat`.
 JWT_LEEWAY_SECONDS = 30
 

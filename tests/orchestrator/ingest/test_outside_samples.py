@@ -1,8 +1,8 @@
 """Exports written by others (tests/data/outside/) ingest, and their totals match an independent pandas
 computation on the raw file to the cent: per billing period and currency, billed and effective.
 
-Left out (tests/data/outside/*/README.md): focus_converters' Oracle report (ingest has no Oracle format) and
-the toolkit's header-only EA_NoRows.csv (ingest refuses an empty export today: issue 16 item 5, not this test's).
+Left out (tests/data/outside/*/README.md): focus_converters' Oracle report (ingest has no Oracle format). The
+toolkit's header-only EA_NoRows.csv is an empty export: 0 rows, noted.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ CUR = OUTSIDE / "focus_converters/sample-anonymous-aws-export-dataset.trimmed.cs
 EA = OUTSIDE / "focus_converters/sample-anonymous-ea-export-dataset.csv"
 ACTUAL = OUTSIDE / "finops-toolkit/EA_ActualCost_Small.csv"
 AMORTIZED = OUTSIDE / "finops-toolkit/EA_AmortizedCost_Small.csv"
+NO_ROWS = OUTSIDE / "finops-toolkit/EA_NoRows.csv"
 CENT = Decimal("0.01")
 Totals = dict[tuple[str, str], tuple[Decimal, Decimal]]
 
@@ -89,3 +90,13 @@ def test_the_toolkit_amortized_export_bills_commitment_usage_at_zero(tmp_path: P
     billed = effective.where(~covered, Decimal(0))
     assert covered.sum() == 2
     assert _stored(AMORTIZED, tmp_path) == _expected(_azure_periods(frame), frame["BillingCurrency"], billed, effective)
+
+
+def test_the_toolkit_export_without_rows_is_zero_rows_noted_and_writes_nothing(tmp_path: Path) -> None:
+    raw = _raw(NO_ROWS)
+    assert len(raw) == 0  # an EA header, no rows
+    assert len(raw.columns) > 40
+    store = Store(tmp_path / "finops.sqlite")
+    (report,) = ingest(store, [str(NO_ROWS)])
+    assert (report.line_items, report.note) == (0, "an export with no rows (header only): 0 rows")
+    assert store.info().line_items == 0

@@ -17,6 +17,7 @@ from finops_core.paid import PaidCalls
 from finops_core.workers import BlockingCalls
 
 from finops_azure.clients import AzureClients
+from finops_azure.discovery import discover_subscriptions
 from finops_azure.settings import AzureSettings
 
 T = TypeVar("T")
@@ -58,9 +59,7 @@ class AzureContext(BlockingCalls):
             if self.settings.subscriptions:
                 self._subscriptions = list(self.settings.subscriptions)
             else:
-                from finops_azure.discovery import discover_subscriptions
-
-                self._subscriptions = await discover_subscriptions(self)
+                self._subscriptions = await discover_subscriptions(self, self.settings)
         return self._subscriptions
 
     async def fan_out(self, fn: Callable[[str], T], subscriptions: list[str] | None = None) -> FanOut[T]:

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from finops_core.errors import ConfigError
 
-from finops_azure.inventory.graph import run_query
-
-if TYPE_CHECKING:
-    from finops_azure.context import AzureContext
+from finops_azure.inventory.graph import GraphCalls, run_query
+from finops_azure.settings import AzureSettings
 
 QUERY = (
     "ResourceContainers"
@@ -22,10 +18,10 @@ QUERY = (
 USABLE_STATES = {"enabled", "pastdue", "warned", ""}
 
 
-async def discover_subscriptions(ctx: AzureContext) -> list[str]:
+async def discover_subscriptions(ctx: GraphCalls, settings: AzureSettings) -> list[str]:
     """The ids of the enabled subscriptions the credentials can read (within ``settings.management_group``
     when it is set), sorted; a ``ConfigError`` saying what to do when there are none."""
-    group = ctx.settings.management_group
+    group = settings.management_group
     answer = await run_query(ctx, QUERY, management_groups=[group] if group else None)
     found: list[str] = []
     for row in answer.rows:

@@ -11,10 +11,10 @@ from finops_gcp.errors import gcp_errors
 from finops_gcp.retries import retried_blocking
 
 if TYPE_CHECKING:
-    from finops_gcp.context import GcpContext
+    from finops_gcp.calls import Calls
 
 
-def account_name(ctx: GcpContext) -> str:
+def account_name(ctx: Calls) -> str:
     """``billingAccounts/<id>`` of ``billing_account``, or a ConfigError saying what to set."""
     account = ctx.settings.billing_account
     if not account:
@@ -25,7 +25,7 @@ def account_name(ctx: GcpContext) -> str:
     return account if account.startswith("billingAccounts/") else f"billingAccounts/{account}"
 
 
-async def linked_projects(ctx: GcpContext) -> list[str]:
+async def linked_projects(ctx: Calls) -> list[str]:
     """Ids of the projects linked to the billing account with billing enabled, sorted."""
     name = account_name(ctx)
 
@@ -51,7 +51,7 @@ async def linked_projects(ctx: GcpContext) -> list[str]:
     return found
 
 
-async def account_currency(ctx: GcpContext) -> str:
+async def account_currency(ctx: Calls) -> str:
     """The billing account's currency (every cost in its export is in it)."""
     name = account_name(ctx)
 

@@ -15,6 +15,7 @@ from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
 from finops_core.workers import BlockingCalls
 
+from finops_gcp.billing import linked_projects
 from finops_gcp.clients import GcpClients
 from finops_gcp.settings import GcpSettings
 
@@ -41,8 +42,6 @@ class GcpContext(BlockingCalls):
             if self.settings.projects:
                 self._projects = list(self.settings.projects)
             elif self.settings.billing_account:
-                from finops_gcp.billing import linked_projects
-
                 self._projects = await linked_projects(self)
             else:
                 raise ConfigError(

@@ -21,7 +21,7 @@ from finops_core.errors import FinOpsError, Throttled, Unavailable
 from finops_core.logs import get_logger
 
 if TYPE_CHECKING:
-    from finops_gcp.context import GcpContext
+    from finops_gcp.calls import Calls
 
 T = TypeVar("T")
 FIRST_WAIT = 1.0
@@ -32,7 +32,7 @@ RETRYABLE = (Throttled, Unavailable)
 class Attempts:
     """The attempts of one call: how many were made, the time they and the waits took, and the next wait."""
 
-    def __init__(self, ctx: GcpContext, what: str) -> None:
+    def __init__(self, ctx: Calls, what: str) -> None:
         self.ctx = ctx
         self.what = what
         self.made = 0
@@ -82,7 +82,7 @@ class Attempts:
         return Unavailable(str(exc) + said, provider=exc.provider)
 
 
-async def retried(ctx: GcpContext, what: str, attempt: Callable[[float], Awaitable[T]]) -> T:
+async def retried(ctx: Calls, what: str, attempt: Callable[[float], Awaitable[T]]) -> T:
     """``await attempt(seconds)`` until it answers, within the attempts and time ``[gcp]`` allows; ``seconds`` is the
     attempt's own time limit."""
     attempts = Attempts(ctx, what)
@@ -97,7 +97,7 @@ async def retried(ctx: GcpContext, what: str, attempt: Callable[[float], Awaitab
             attempts.end()
 
 
-async def retried_blocking(ctx: GcpContext, what: str, fn: Callable[..., T], *args: object) -> T:
+async def retried_blocking(ctx: Calls, what: str, fn: Callable[..., T], *args: object) -> T:
     """``fn(*args, seconds)`` (a client library's blocking call) in a worker thread, retried as ``retried`` does."""
 
     async def attempt(seconds: float) -> T:
@@ -106,7 +106,7 @@ async def retried_blocking(ctx: GcpContext, what: str, fn: Callable[..., T], *ar
     return await retried(ctx, what, attempt)
 
 
-def retried_in_thread(ctx: GcpContext, what: str, attempt: Callable[[float], T]) -> T:
+def retried_in_thread(ctx: Calls, what: str, attempt: Callable[[float], T]) -> T:
     """``attempt(seconds)``, from a worker thread already (inside a blocking call such as a paid BigQuery job),
     retried as ``retried`` does; the waits run on the event loop (``ctx.sleep``)."""
     attempts = Attempts(ctx, what)

@@ -37,14 +37,16 @@ async def test_a_management_group_scopes_the_discovery(arm: ArmFake, azure_conte
     graph = ResourceGraphFake(arm)
     graph.add_subscription(S1, management_groups=("mg-finance", "root"))
     graph.add_subscription(S2, management_groups=("mg-research", "root"))
-    found = await discover_subscriptions(azure_context(subscriptions=[], management_group="mg-finance"))
+    ctx = azure_context(subscriptions=[], management_group="mg-finance")
+    found = await discover_subscriptions(ctx, ctx.settings)
     assert found == [S1]
     assert graph.queries()[0]["managementGroups"] == ["mg-finance"]
 
 
 async def test_no_visible_subscription_is_a_config_error_that_says_what_to_do(arm: ArmFake, azure_context: Ctx) -> None:
     ResourceGraphFake(arm).add_subscription(S3, state="Disabled")
+    ctx = azure_context(subscriptions=[], management_group="mg-empty")
     with pytest.raises(ConfigError) as raised:
-        await discover_subscriptions(azure_context(subscriptions=[], management_group="mg-empty"))
+        await discover_subscriptions(ctx, ctx.settings)
     assert "mg-empty" in str(raised.value)
     assert "subscriptions under [azure]" in str(raised.value)

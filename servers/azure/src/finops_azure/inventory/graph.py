@@ -13,9 +13,9 @@ the answer can name the ones that refused and still hold the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from finops_core.errors import FinOpsError, InvalidQuery, NotFound, PermissionDenied
 from finops_core.fanout import fan_out
@@ -23,7 +23,19 @@ from finops_core.fanout import fan_out
 from finops_azure.errors import azure_errors
 
 if TYPE_CHECKING:
-    from finops_azure.context import AzureContext
+    from finops_azure.clients import AzureClients
+
+T = TypeVar("T")
+
+
+class GraphCalls(Protocol):
+    """What a Resource Graph query needs of the cloud's context: its clients, and a way to run a blocking SDK call.
+    (A protocol, so the context that uses Resource Graph to find its subscriptions is not imported back here.)"""
+
+    clients: AzureClients
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T: ...
+
 
 MAX_SUBSCRIPTIONS = 1000  # Resource Graph's limit per request
 VISIBLE = "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId"
@@ -45,7 +57,7 @@ class GraphAnswer:
 
 
 def _pages(
-    ctx: AzureContext, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
+    ctx: GraphCalls, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
 ) -> tuple[list[dict[str, Any]], bool]:
     """Every row of ``query`` over one scope (blocking: run it in a worker thread)."""
     from azure.mgmt.resourcegraph import ResourceGraphClient
@@ -85,14 +97,14 @@ def _pages(
 
 
 async def _scope(
-    ctx: AzureContext, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
+    ctx: GraphCalls, query: str, subscriptions: Sequence[str] | None, management_groups: Sequence[str] | None
 ) -> tuple[list[dict[str, Any]], bool]:
     """``_pages`` in a worker thread. Resource Graph's rate limit (429) is waited out by the client's retry policy
     (``retries.AttemptsPolicy``), so a throttled page counts against ``max_attempts`` once, not once per layer."""
     return await ctx.run(_pages, ctx, query, subscriptions, management_groups)
 
 
-async def unreadable(ctx: AzureContext, subscriptions: Sequence[str]) -> list[str]:
+async def unreadable(ctx: GraphCalls, subscriptions: Sequence[str]) -> list[str]:
     """Those of ``subscriptions`` whose subscription record Resource Graph does not show these credentials: it
     answered for the others and dropped these without a word."""
     rows, _ = await _scope(ctx, VISIBLE, subscriptions, None)
@@ -101,7 +113,7 @@ async def unreadable(ctx: AzureContext, subscriptions: Sequence[str]) -> list[st
 
 
 async def run_query(
-    ctx: AzureContext,
+    ctx: GraphCalls,
     query: str,
     subscriptions: Sequence[str] | None = None,
     management_groups: Sequence[str] | None = None,
