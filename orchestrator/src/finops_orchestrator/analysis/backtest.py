@@ -12,8 +12,8 @@ days before its origin:
   exponential smoothing without a season;
 - ``linear_weekly``: a straight line plus weekday effects, least squares over the last ``LINEAR_WEEKS`` weeks, on
   the logarithm: steady growth with a weekly cycle, the usual shape of cloud cost;
-- ``prophet_multiplicative``: prophet with weekly seasonality and the 1st and last day of the month as effects
-  (``fitting``), tried only where the numpy models leave room (below);
+- ``prophet_additive``, ``prophet_multiplicative``: prophet with weekly seasonality and the 1st and last day of
+  the month as effects (``fitting``), tried only where the numpy models leave room (below);
 - ``combination``: the median of all the others (the M4 competition's lesson: a combination is often better than
   any one model, and a median does not follow one model's bad day).
 
@@ -28,9 +28,8 @@ is below the baseline's; otherwise the baseline is the answer.
 Prophet costs ~50 ms of CPU a fit (mostly pandas and process start-up around a ~9 ms optimization), the numpy
 models together well under a millisecond a fit. Measured on the benchmark's sets, prophet improved the chosen
 forecasts only where no numpy model beat seasonal naive's backtest error by ``PROPHET_ROOM`` or more; so prophet
-is backtested (at every origin, so its error and intervals are comparable with the others') only there. A
-multiplicative prophet: the additive one was rarely chosen and never helped outside the bench's own synthetic
-series.
+is backtested (at every origin, so its error and intervals are comparable with the others') only there, both
+forms at once.
 
 Intervals: a total over the first m days ahead is the point forecast +- t(0.9, K - 2) x the root mean square of
 the K origins' errors of the same total (actual - forecast). With K errors of mean zero, a new error over their
@@ -61,6 +60,7 @@ Candidate = Literal[
     "ets_multiplicative",
     "ets_nonseasonal",
     "linear_weekly",
+    "prophet_additive",
     "prophet_multiplicative",
     "combination",
 ]
@@ -72,12 +72,14 @@ CANDIDATES: tuple[Candidate, ...] = (
     "ets_multiplicative",
     "ets_nonseasonal",
     "linear_weekly",
+    "prophet_additive",
     "prophet_multiplicative",
     "combination",
 )
 CHEAP: tuple[Candidate, ...] = CANDIDATES[:7]  # numpy models: backtested for every series at every origin
 BASELINE: Candidate = "seasonal_naive"
-PROPHET: Candidate = "prophet_multiplicative"
+PROPHETS: tuple[Candidate, ...] = ("prophet_additive", "prophet_multiplicative")  # tried together, or neither
+PROPHET: Candidate = PROPHETS[-1]  # either one's error in a choice says prophet was tried
 PROPHET_ROOM = 0.9  # prophet is tried where no numpy model's backtest error is below this share of the baseline's
 Mode = Literal["additive", "multiplicative"]
 LINEAR_WEEKS = 13
@@ -215,7 +217,7 @@ class _Context:
         return cls(raw, usage, charges.ahead(first + timedelta(days=at), days), first, days)
 
     def fits(self) -> list[ProphetFit]:
-        return [ProphetFit(self.usage, self.first, "multiplicative", self.days)]
+        return [ProphetFit(self.usage, self.first, mode, self.days) for mode in ("additive", "multiplicative")]
 
 
 Paths = dict[Candidate, "npt.NDArray[np.float64]"]
@@ -295,7 +297,8 @@ def _with_prophet(
     for context, paths, mine in zip(contexts, cheap, tried, strict=True):
         full = dict(paths)
         if mine:
-            full[PROPHET] = next(done) + context.known
+            for model in PROPHETS:  # in the order of context.fits()
+                full[model] = next(done) + context.known
         full["combination"] = np.median(list(full.values()), axis=0)
         out.append(full)
     return out
@@ -351,7 +354,7 @@ def choose_all(
         misses = np.array([actual[k * horizon : (k + 1) * horizon] - p[model] for k, p in enumerate(mine)])
         chosen.append((model, errors, misses))
     # Prophet's final fit only where its forecast is the answer or a part of it (the combination).
-    needed = [model == PROPHET or (model == "combination" and PROPHET in errors) for model, errors, _ in chosen]
+    needed = [model in PROPHETS or (model == "combination" and PROPHET in errors) for model, errors, _ in chosen]
     completed = _with_prophet(finals, cheap[len(flat) :], needed, run_prophet)
     out: list[Choice] = []
     for context, paths, (model, errors, misses) in zip(finals, completed, chosen, strict=True):
