@@ -12,12 +12,10 @@ from datetime import date
 from typing import Annotated
 
 import anyio.to_thread
-from finops_core.access import require_scope
-from finops_core.cost_answers import cost_answer
+from finops_core.cost_answers import CostAnswer, cost_answer
 from finops_core.currency import CurrencySettings, no_rate_table
 from finops_core.models import CostBreakdown, CostQuery
-from finops_core.server import (
-    READ,
+from finops_core.parameters import (
     AccountsParam,
     EndParam,
     GranularityParam,
@@ -29,8 +27,8 @@ from finops_core.server import (
     StartParam,
     TagKeyParam,
     TopNParam,
-    cost_query_of,
 )
+from finops_core.server import READ, compact_tool, cost_query_of
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
@@ -60,7 +58,7 @@ def register_finops_cost_query(
 ) -> None:
     """Register ``finops_cost_query`` answered by ``answer`` (the store); ``currency`` is the rate table, if any."""
 
-    @server.tool(name="finops_cost_query", annotations=READ, description=DESCRIPTION, structured_output=False)
+    @compact_tool(server, name="finops_cost_query", annotations=READ, description=DESCRIPTION, output=CostAnswer)
     async def finops_cost_query(
         start: StartParam = None,
         end: EndParam = None,
@@ -75,7 +73,6 @@ def register_finops_cost_query(
         top_n: TopNParam = 15,
         convert: ConvertParam = False,
     ) -> CallToolResult:
-        require_scope("read", "finops_cost_query")
         query = cost_query_of(
             start=start,
             end=end,

@@ -42,6 +42,7 @@ from mcp.server import MCPServer
 from tests.fakes.aws.athena import AthenaEngine
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import endpoints
+from tests.tool_budget import hosted_bytes
 
 pytestmark = pytest.mark.anyio
 
@@ -378,7 +379,7 @@ async def test_the_tool_answers_through_an_mcp_client(aws_context: Callable[...,
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
         assert [t.name for t in tools] == ["aws_cur_query"]
-        assert len(json.dumps(tools[0].model_dump(mode="json", by_alias=True, exclude_none=True))) < 2_200
+        assert hosted_bytes(tools) < 2_200
         result = await client.call_tool(
             "aws_cur_query", {"start": "2026-05-01", "end": "2026-06-01", "tag_key": "env", "metric": "list"}
         )

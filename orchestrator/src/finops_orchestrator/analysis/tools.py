@@ -10,12 +10,13 @@ from typing import Annotated, Literal
 
 import anyio
 import anyio.to_thread
-from finops_core.bounds import AmountText, Day, Id, Ids, Sql
+from finops_core.bounds import AmountText, Day, Id, Sql
 from finops_core.currency import currency_code
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
-from finops_core.models import Budget, CostMetric, Dimension
+from finops_core.models import Budget, Dimension
 from finops_core.money import Money, parse_amount
+from finops_core.parameters import AccountsParam, EndParam, MetricParam, ProvidersParam, ServicesParam, StartParam
 from finops_core.provider import CloudProvider
 from finops_core.server import READ, compact_tool
 from finops_core.store import Store
@@ -34,11 +35,6 @@ from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_f
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 from finops_orchestrator.providers import ProviderStatus
 from finops_orchestrator.remediation.policy import Policy
-
-Metric = Annotated[CostMetric, Field(description="effective = amortized (default), billed = invoice cash.")]
-Start = Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
-End = Annotated[Day | None, Field(description="Day after the last day (exclusive). Default: today.")]
-Providers = Annotated[Ids | None, Field(description="Only these providers: AWS, Microsoft, Google Cloud.")]
 
 
 def register_analysis_tools(
@@ -73,8 +69,8 @@ def register_analysis_tools(
         ] = None,
         dimension: Annotated[Dimension, Field(description="Split the change along this.")] = "service",
         drill_down: Annotated[Dimension | None, Field(description="Split each driver again along this.")] = None,
-        metric: Metric = "effective",
-        providers: Providers = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Drivers to list before '(other)'.", ge=1, le=50)] = 8,
     ) -> ChangeExplanation:
         current = period(start, end, today())
@@ -106,8 +102,8 @@ def register_analysis_tools(
     async def finops_anomalies(
         days: Annotated[int, Field(description="How many recent days to check.", ge=1, le=180)] = 30,
         end: Annotated[Day | None, Field(description="Day after the last day checked. Default: today.")] = None,
-        metric: Metric = "effective",
-        providers: Providers = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         sensitivity: Annotated[
             float, Field(description="Robust z-score a day must pass (higher: fewer anomalies).", ge=2, le=20)
         ] = 4.0,
@@ -144,10 +140,10 @@ def register_analysis_tools(
     )
     async def finops_tag_coverage(
         tag_key: Annotated[Id, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
-        start: Start = None,
-        end: End = None,
-        metric: Metric = "effective",
-        providers: Providers = None,
+        start: StartParam = None,
+        end: EndParam = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
     ) -> TagCoverage:
         first, last = period(start, end, today())
@@ -178,10 +174,10 @@ def register_analysis_tools(
             str, Field(description="ISO 4217 code; only costs in it count.", min_length=3, max_length=3)
         ] = "USD",
         period: Annotated[Literal["monthly", "quarterly", "yearly"], Field(description="Budget period.")] = "monthly",
-        metric: Metric = "effective",
-        providers: Providers = None,
-        services: Annotated[Ids | None, Field(description="Only these service names.")] = None,
-        accounts: Annotated[Ids | None, Field(description="Only these sub-account ids.")] = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
+        services: ServicesParam = None,
+        accounts: AccountsParam = None,
     ) -> BudgetStatus:
         value = parse_amount(amount, "amount", positive=True)
         chosen: dict[Dimension, list[str] | None] = {
@@ -236,9 +232,9 @@ def register_analysis_tools(
         "per provider the share of usage cost covered. Default: the last 30 days.",
     )
     async def finops_commitments(
-        start: Start = None,
-        end: End = None,
-        providers: Providers = None,
+        start: StartParam = None,
+        end: EndParam = None,
+        providers: ProvidersParam = None,
     ) -> CommitmentReport:
         first, last = period(start, end, today())
         return commitments(
@@ -285,8 +281,8 @@ def register_analysis_tools(
     async def finops_forecast(
         horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,
         by: Annotated[ForecastBy, Field(description="total, provider or service.")] = "provider",
-        metric: Metric = "effective",
-        providers: Providers = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Series per currency before '(other)'.", ge=1, le=10)] = 5,
     ) -> ForecastReport:
         run = functools.partial(
