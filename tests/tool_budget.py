@@ -18,3 +18,9 @@ def hosted(tool: Tool) -> dict[str, Any]:
 def hosted_bytes(tools: Iterable[Tool], *, separators: tuple[str, str] | None = None) -> int:
     """The bytes of ``tools`` as a host hands them to a model (JSON; ``separators`` as ``json.dumps`` takes them)."""
     return len(json.dumps([hosted(t) for t in tools], separators=separators))
+
+
+def listed_bytes(tools: Iterable[dict[str, Any]]) -> int:
+    """``hosted_bytes`` of tools as a client prints them (the MCP Inspector's JSON), compact."""
+    kept = [{k: t.get(k) for k in ("name", "description", "inputSchema")} for t in tools]
+    return len(json.dumps(kept, separators=(",", ":")))

@@ -57,7 +57,7 @@ def test_any_arguments_get_an_answer_or_a_clear_error(servers: dict[str, MCPServ
             async with Client(server) as client:
                 return await client.call_tool(tool.name, arguments)
 
-        check_clear(tool.name, arguments, anyio.run(call))
+        check_clear(tool.name, arguments, anyio.run(call), tool.output_schema)
 
     run()
 
