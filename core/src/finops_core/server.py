@@ -144,7 +144,8 @@ def build_server(
         name=f"{cloud}_cost_query",
         description=f"{name} costs for a period, optionally grouped by up to two dimensions and a tag key, as "
         "a total or a daily/weekly/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
-        "and which metric was used (default: effective = amortized).",
+        f"and which metric was used (default: effective = amortized). Asks {name} itself; several clouds at once, "
+        "from a local store: the finops server's finops_cost_query.",
         answer=provider.query_costs,
         today=today,
     )
@@ -154,7 +155,8 @@ def build_server(
         name=f"{cloud}_list_resources",
         annotations=READ,
         description=f"{name} resources (instances, volumes, snapshots, IPs, ...) with state, size, "
-        "tags, age and an estimated monthly cost, most expensive first.",
+        f"tags, age and an estimated monthly cost, most expensive first. What to change to save: "
+        f"{cloud}_list_recommendations.",
     )
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
@@ -168,7 +170,8 @@ def build_server(
         name=f"{cloud}_list_recommendations",
         annotations=READ,
         description=f"{name} savings opportunities ranked by estimated monthly savings, each with "
-        "effort, risk and, where one exists, the remediation action that realizes it.",
+        f"effort, risk and, where one exists, the remediation action that realizes it: dry-run it with "
+        f"{cloud}_plan_remediation.",
     )
     async def list_recommendations(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,

@@ -42,10 +42,12 @@ ConvertParam = Annotated[
 ]
 
 DESCRIPTION = (
-    "Costs across every loaded cloud for a period, grouped by up to two dimensions (and a tag key), as a total or "
-    "a daily/weekly/monthly trend: top groups plus '(other)', totals per currency, the metric used (default "
-    "effective = amortized); convert=true adds amounts in one report currency at the configured rates. Structured "
-    "content holds columns and rows; the text is that table rounded to cents."
+    "Start here for where money goes. Costs across every loaded cloud from the local store (free; as fresh as the "
+    "last sync or ingest) for a period, grouped by up to two dimensions (and a tag key), as a total or a "
+    "daily/weekly/monthly trend: top groups plus '(other)', totals per currency, the metric used (default "
+    "effective = amortized); convert=true adds amounts in one report currency at the configured rates. Why a total "
+    "moved: finops_explain_change; what these tools cannot ask: finops_sql. Structured content holds columns and "
+    "rows; the text is that table rounded to cents."
 )
 
 

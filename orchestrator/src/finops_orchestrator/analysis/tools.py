@@ -56,7 +56,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Why costs changed between two periods: the change per currency split into ranked drivers "
         "along a dimension (and one level down with drill_down). Drivers add up exactly to the total change. "
-        "Default: the last 30 days against the 30 before, by service.",
+        "Default: the last 30 days against the 30 before, by service. Unusual days with no period to compare: "
+        "finops_anomalies.",
     )
     async def finops_explain_change(
         start: Annotated[Day | None, Field(description="Current period's first day, YYYY-MM-DD.")] = None,
@@ -97,7 +98,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Unusual daily costs per provider x service x account: each day is compared with the same "
         "weekday of previous weeks (median and MAD), so weekly cycles and monthly fees are not flagged. Each "
-        "anomaly: its series, start, days, shape (spike or lasting shift), impact over expected, largest first.",
+        "anomaly: its series, start, days, shape (spike or lasting shift), impact over expected, largest first. Finds "
+        "what to look at; a change between two chosen periods: finops_explain_change.",
     )
     async def finops_anomalies(
         days: Annotated[int, Field(description="How many recent days to check.", ge=1, le=180)] = 30,
@@ -136,7 +138,7 @@ def register_analysis_tools(
         annotations=READ,
         description="Tag coverage and showback for one tag key: per provider the cost with and without the tag "
         "(untagged share), cost per tag value, and the services and accounts with the most untagged cost. "
-        "Default: the last 30 days.",
+        "Default: the last 30 days. Resources breaking a tag policy: finops_tag_policy.",
     )
     async def finops_tag_coverage(
         tag_key: Annotated[Id, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
@@ -202,7 +204,7 @@ def register_analysis_tools(
         annotations=READ,
         description="Every budget (or one by name) against its period-to-date cost: used %, daily burn rate, "
         "linear projection to the period's end, the day it was or is projected to be exceeded, and alert "
-        "thresholds reached.",
+        "thresholds reached. Where spend heads without a budget: finops_forecast.",
     )
     async def finops_budget_status(
         name: Annotated[Id | None, Field(description="Only this budget.")] = None,
@@ -229,7 +231,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Commitment discounts (savings plans, reservations, committed use) from the FOCUS columns: "
         "per commitment the usage it covered, its unused share (waste), utilization and savings against list; "
-        "per provider the share of usage cost covered. Default: the last 30 days.",
+        "per provider the share of usage cost covered. Default: the last 30 days. New commitments to buy and other "
+        "savings: finops_savings.",
     )
     async def finops_commitments(
         start: StartParam = None,
@@ -247,7 +250,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Savings opportunities from every connected cloud (its recommendations and waste findings), "
         "de-duplicated per resource and ranked by monthly savings, with effort, risk, the action that realizes "
-        "each, and totals per currency and cloud. Clouds not connected or failing are named.",
+        "each, and totals per currency and cloud. Clouds not connected or failing are named. Acting on them: "
+        "finops_plan_remediation, when remediation is on.",
     )
     async def finops_savings(
         top_n: Annotated[int, Field(description="Opportunities to list.", ge=1, le=200)] = 20,
@@ -263,7 +267,8 @@ def register_analysis_tools(
         name="finops_tag_policy",
         annotations=READ,
         description="Resources breaking the policy file's tag policies (required tag missing, value not allowed), "
-        "costliest first, with counts per cloud and tag key and the non-compliant monthly cost per currency.",
+        "costliest first, with counts per cloud and tag key and the non-compliant monthly cost per currency. The cost "
+        "share missing a tag: finops_tag_coverage.",
     )
     async def finops_tag_policy(
         top_n: Annotated[int, Field(description="Findings to list.", ge=1, le=200)] = 20,
@@ -276,7 +281,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Forecast cost per provider, service or in total (per currency): this month's end "
         "(month-to-date actual + forecast) and the next N days, with 80% intervals. Per series the model with "
-        "the lowest backtest error (never worse than seasonal naive), named with both errors. Fits take seconds.",
+        "the lowest backtest error (never worse than seasonal naive), named with both errors. Fits take seconds. "
+        "Against a set limit: finops_budget_status.",
     )
     async def finops_forecast(
         horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,
@@ -305,7 +311,8 @@ def register_analysis_tools(
         server,
         name="finops_sql",
         annotations=READ,
-        description="Read-only SQL (SQLite) over the store for analysts. Query the view focus_line_items (FOCUS "
+        description="For what the other tools cannot ask (line-item detail, custom joins): read-only SQL (SQLite) "
+        "over the store. Query the view focus_line_items (FOCUS "
         "columns, decoded; costs in nanos: divide by 1e9), rollup_daily / rollup_monthly (string ids: join "
         "strings), partitions. Only SELECT; rows and time are bounded.",
     )

@@ -46,7 +46,8 @@ def register_report_tools(
         annotations=READ,
         output=ReportWritten,
         description="Monthly cost report: Markdown (totals by provider, top movers against the month before, "
-        "forecast, savings by cloud) plus PNG charts; also written to files. Default: the last complete month.",
+        "forecast, savings by cloud) plus PNG charts; also written to files. Default: the last complete month. For "
+        "people to read; one question: the tool that answers it.",
     )
     async def finops_report(
         month: Annotated[Day | None, Field(description="YYYY-MM, a complete month.")] = None,
