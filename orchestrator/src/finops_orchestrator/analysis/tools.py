@@ -18,6 +18,7 @@ from finops_core.models import Budget, Dimension
 from finops_core.money import Money, parse_amount
 from finops_core.parameters import AccountsParam, EndParam, MetricParam, ProvidersParam, ServicesParam, StartParam
 from finops_core.provider import CloudProvider
+from finops_core.reading import CostReader
 from finops_core.server import READ, compact_tool
 from finops_core.store import Store
 from mcp.server import MCPServer
@@ -41,14 +42,20 @@ def register_analysis_tools(
     server: MCPServer,
     store: Store,
     *,
-    source: str,
+    reader: CostReader | None = None,
+    source: str | Callable[[], str],
     is_demo: bool,
     today: Callable[[], date],
     providers: Sequence[CloudProvider] = (),
     statuses: Sequence[ProviderStatus] = (),
     policy: Policy | None = None,
 ) -> None:
+    """The analysis tools. Costs are read from ``reader`` (default: ``store``; a lake when one is configured);
+    ``source`` names it in answers (a callable when the name changes, e.g. the age of synced rollups). Budgets,
+    snapshots and SQL stay on ``store``."""
     tag_policy = policy or Policy()
+    costs: CostReader = store if reader is None else reader
+    label: Callable[[], str] = source if callable(source) else lambda: source
 
     @compact_tool(
         server,
@@ -79,8 +86,9 @@ def register_analysis_tools(
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
         check_period(base_start, base_end, ("baseline_start", "baseline_end"))
-        return explain_change(
-            store,
+        run = functools.partial(
+            explain_change,
+            costs,
             current=current,
             baseline=(base_start, base_end),
             dimension=dimension,
@@ -88,9 +96,10 @@ def register_analysis_tools(
             metric=metric,
             filters={"provider": tuple(providers)} if providers else None,
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -118,8 +127,9 @@ def register_analysis_tools(
         top_n: Annotated[int, Field(description="Anomalies to list, largest impact first.", ge=1, le=200)] = 20,
     ) -> AnomalyReport:
         last = parse_day(end, "end") if end else today()
-        return find_anomalies(
-            store,
+        run = functools.partial(
+            find_anomalies,
+            costs,
             start=last - timedelta(days=days),
             end=last,
             metric=metric,
@@ -128,9 +138,10 @@ def register_analysis_tools(
             min_impact=min_impact,
             drops=drops,
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -149,17 +160,19 @@ def register_analysis_tools(
         top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
     ) -> TagCoverage:
         first, last = period(start, end, today())
-        return tag_coverage(
-            store,
+        run = functools.partial(
+            tag_coverage,
+            costs,
             tag_key=tag_key,
             start=first,
             end=last,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -196,7 +209,7 @@ def register_analysis_tools(
             filters=filters,
         )
         await anyio.to_thread.run_sync(store.save_budget, budget, datetime.now(UTC))  # never write on the loop
-        return budget_status(budget, store, today())
+        return budget_status(budget, costs, today())
 
     @compact_tool(
         server,
@@ -219,8 +232,8 @@ def register_analysis_tools(
             note = "No budgets yet: create one with finops_budget_set."
         return BudgetReport(
             as_of=as_of,
-            budgets=[budget_status(b, store, as_of) for b in budgets],
-            source=source,
+            budgets=[budget_status(b, costs, as_of) for b in budgets],
+            source=label(),
             is_demo=is_demo,
             note=note,
         )
@@ -240,9 +253,10 @@ def register_analysis_tools(
         providers: ProvidersParam = None,
     ) -> CommitmentReport:
         first, last = period(start, end, today())
-        return commitments(
-            store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
+        run = functools.partial(
+            commitments, costs, start=first, end=last, providers=tuple(providers or ()), source=label(), is_demo=is_demo
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -293,14 +307,14 @@ def register_analysis_tools(
     ) -> ForecastReport:
         run = functools.partial(
             forecast,
-            store,
+            costs,
             today=today(),
             horizon_days=horizon_days,
             by=by,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
