@@ -98,6 +98,14 @@ def _amount(column: str) -> exp.Expr:
     return exp.Sum(this=exp.cast(_col(column), _AMOUNT.copy()))
 
 
+def _nanos(column: str) -> exp.Expr:
+    """The exact sum as a whole number of nanos (a 64-bit integer, as the store keeps them): a series of a million
+    cells then crosses the wire as integers, not decimals each converted in Python. The sum has 9 decimals, so
+    times 10^9 it is whole and the cast loses nothing; a sum past 64 bits is an engine error, never a wrong one."""
+    scaled = exp.Mul(this=_amount(column), expression=exp.Literal.number(1_000_000_000))
+    return exp.cast(scaled, exp.DataType.build("BIGINT"))
+
+
 def _instant(day: date) -> exp.Expr:
     """Midnight UTC of ``day`` as a timestamp with time zone (comparable with naive-UTC and zoned columns alike)."""
     return exp.cast(exp.Literal.string(f"{day.isoformat()} 00:00:00+00:00"), exp.DataType.build("TIMESTAMPTZ"))
@@ -162,14 +170,14 @@ def cost_cells_sql(query: CostQuery, target: Target) -> str:
 def daily_series_sql(
     start: date, end: date, by: Sequence[str], metric: CostMetric, providers: Sequence[str], target: Target
 ) -> str:
-    """``(day, by values..., currency, amount)`` rows over ``[start, end)``."""
+    """``(day, by values..., currency, nanos)`` rows over ``[start, end)``."""
     unknown = [c for c in by if c not in FOCUS_SERIES]
     if unknown:
         raise InvalidInput(f"A daily series cannot be split by {unknown}; use {sorted(FOCUS_SERIES)}.")
     columns: list[exp.Expr] = [_day(target).as_("day")]
     columns += [_col(FOCUS_SERIES[c]).as_(f"g{i}") for i, c in enumerate(by)]
     columns.append(_col("BillingCurrency").as_("currency"))
-    select = _within(exp.select(*columns, _amount(FOCUS_METRIC[metric]).as_("amount")), start, end)
+    select = _within(exp.select(*columns, _nanos(FOCUS_METRIC[metric]).as_("nanos")), start, end)
     select = select.from_(target.source())
     if providers:
         select = select.where(_col("ProviderName").isin(*(exp.Literal.string(p) for p in providers)))
