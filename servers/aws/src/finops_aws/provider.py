@@ -77,7 +77,7 @@ def create_provider(
 ) -> AwsProvider:
     """The AWS provider for ``settings`` (its ``[aws]`` section); ``session_factory`` replaces the credential
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
-    aws = AwsSettings.from_section(settings.aws)
+    aws = AwsSettings.from_section(settings.section("aws"))
     clients = AwsClients(aws, session_factory)
     paid = PaidCalls.in_store(
         settings.store_file,

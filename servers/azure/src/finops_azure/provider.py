@@ -79,7 +79,7 @@ def create_provider(
     """The Azure provider for ``settings`` (its ``[azure]`` section); ``credential_factory`` replaces
     ``DefaultAzureCredential`` and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[azure]``
     section; never calls Azure."""
-    azure = AzureSettings.from_section(settings.azure)
+    azure = AzureSettings.from_section(settings.section("azure"))
     clients = AzureClients(azure, credential_factory)
     paid = PaidCalls.in_store(
         settings.store_file,

@@ -83,7 +83,7 @@ def create_provider(
     """The Google Cloud provider for ``settings`` (its ``[gcp]`` section); ``credentials_factory`` replaces
     Application Default Credentials and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[gcp]``
     section; never calls Google."""
-    gcp = GcpSettings.from_section(settings.gcp)
+    gcp = GcpSettings.from_section(settings.section("gcp"))
     clients = GcpClients(gcp, credentials_factory)
     paid = PaidCalls.in_store(
         settings.store_file,
