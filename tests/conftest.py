@@ -3,6 +3,7 @@ test's captured output or logs carry a test credential."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,10 @@ from tests.credentials import leaked, masked
 AS_OF = date(2026, 11, 26)
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+# Every run sees an 80-column terminal, as CI does: rich fixes a console's width from COLUMNS when it is made, and
+# output that reads well only on a wide terminal passed here and failed there.
+os.environ["COLUMNS"] = "80"
 
 
 @pytest.fixture

@@ -82,16 +82,18 @@ async def test_a_cost_query_returns_structured_totals_labelled_as_demo(settings:
     assert body["is_demo"] is True
     assert body["source"] == DEMO_LABEL
     assert body["truncated"] is True
-    assert len({r["group"]["service"] for r in body["rows"]}) == 3
-    assert body["totals"][0]["currency"] == "USD"
-    assert isinstance(body["totals"][0]["amount"], str)
+    assert body["columns"] == ["service", "currency", "cost"]
+    assert len({service for service, _, _ in body["rows"]}) == 3
+    assert list(body["totals"]) == ["USD"]
+    assert isinstance(body["totals"]["USD"], str)
 
 
 async def test_a_cost_query_defaults_to_the_last_thirty_days(settings: Settings) -> None:
     async with Client(_server(settings)) as client:
         result = await client.call_tool("aws_cost_query", {})
     assert result.structured_content is not None
-    assert (result.structured_content["start"], result.structured_content["end"]) == ("2026-10-27", "2026-11-26")
+    body = result.structured_content
+    assert (body["start"], body["end_exclusive"]) == ("2026-10-27", "2026-11-26")
 
 
 @pytest.mark.parametrize(

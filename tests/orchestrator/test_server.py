@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +61,14 @@ async def test_weekly_store_answers_match_each_provider_row_for_row(demo_store: 
             (date(2026, 9, 17), date(2026, 9, 21)),
             (date(2026, 11, 2), date(2026, 11, 4)),
         ]
+
+
+async def test_the_server_names_its_package_version(demo_store: Store) -> None:
+    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+        info = client.server_info
+    assert info is not None
+    assert (info.name, info.version) == ("finops", importlib.metadata.version("finops-mcp"))
+    assert info.version
 
 
 async def test_store_info_reports_what_is_loaded(demo_store: Store) -> None:

@@ -3,6 +3,7 @@ what each promises, and that starting one imports no cloud SDK (tools/list must 
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -52,6 +53,23 @@ async def test_read_only_by_default_and_every_tool_says_whether_it_changes_anyth
         changes = tool["name"] == f"{cloud}_apply_remediation"
         assert tool["annotations"]["readOnlyHint"] is not changes, tool["name"]
         assert tool["annotations"]["destructiveHint"] is changes, tool["name"]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+async def test_the_server_names_its_package_version_for_a_real_account_and_the_demo(cloud: str, home: Path) -> None:
+    create: Callable[..., Any] = cast("Callable[..., Any]", load(entry(cloud).provider))
+    settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={cloud: CLOUDS[cloud][0]})
+    provider = create(settings)
+    installed = importlib.metadata.version(f"finops-mcp-{cloud}")
+    for server in (
+        build_server(provider, settings, extend=native_tools(provider)),
+        build_server(SandboxProvider(cloud), settings),
+    ):
+        async with Client(server) as client:
+            info = client.server_info
+        assert info is not None
+        assert (info.name, info.version) == (f"finops-{cloud}", installed)
+    assert installed
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)

@@ -16,19 +16,56 @@ from typing import Any
 
 from mcp import MCPError
 from mcp.server import MCPServer
+from mcp.server.apps import client_supports_apps
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent, Tool
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolResult,
+    GetPromptResult,
+    InputRequiredResult,
+    ListResourcesResult,
+    ListToolsResult,
+    PaginatedRequestParams,
+    TextContent,
+    Tool,
+)
 from pydantic import ValidationError
 
 from finops_core.confirmation import refusal_for
 from finops_core.errors import ERROR_META_KEY, InvalidInput, RemediationRefused, error_kind
+from finops_core.views import Views, without_views
 
 _ERRORS_NAMED = 5  # a refusal names this many problems, then counts the rest
 _NAME_CHARS = 64  # of a name a caller sent: a tool's, a prompt's, a part of an argument's path (a mapping's key)
 
 
 class CompactServer(MCPServer):
+    """``views`` (MCP Apps) show some tools' answers in a client that negotiated Apps; other clients never see them."""
+
+    def __init__(self, *args: Any, views: Views | None = None, **options: Any) -> None:
+        super().__init__(*args, extensions=[views] if views is not None else None, **options)
+        self._views = views
+
+    # The request handlers, not list_tools / list_resources: only they see the request, and so the client's
+    # capabilities (a tool list is per client here).
+    async def _handle_list_tools(
+        self, ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        listed = await super()._handle_list_tools(ctx, params)
+        if self._views is None or not client_supports_apps(ctx):
+            return listed
+        return listed.model_copy(update={"tools": self._views.stamped(listed.tools)})
+
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        listed = await super()._handle_list_resources(ctx, params)
+        if self._views is None or client_supports_apps(ctx):
+            return listed
+        return listed.model_copy(update={"resources": without_views(listed.resources)})
+
     async def list_tools(self) -> list[Tool]:
         return [
             t.model_copy(update={"input_schema": compact_schema(t.input_schema)}) for t in await super().list_tools()

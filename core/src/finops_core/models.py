@@ -139,6 +139,10 @@ class CostBreakdown(_Model):
         description="Billed API requests this answer made (AWS Cost Explorer: $0.01 each); 0 when it came from "
         "the cache; null when the source is free.",
     )
+    cached: bool | None = Field(
+        default=None, description="True when the answer came from the cache of paid calls; null: no cache."
+    )
+    cached_at: datetime | None = Field(default=None, description="When a cached answer was fetched from the cloud.")
 
 
 ResourceState = Literal["running", "stopped", "available", "in-use", "unattached", "deleted", "other"]

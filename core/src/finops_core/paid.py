@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from finops_core.cached import record
 from finops_core.errors import StoreBusy
 from finops_core.logs import get_logger
 from finops_core.store import Store
@@ -70,6 +71,11 @@ class PaidAnswer:
     body: Any
     paid_calls: int
     cached_at: datetime | None = None
+
+
+def _recorded(answer: PaidAnswer) -> PaidAnswer:
+    record(answer.cached_at)
+    return answer
 
 
 class PaidCalls:
@@ -139,7 +145,7 @@ class PaidCalls:
         if store is not None and self._ttl > timedelta(0):
             cached = store.cached_answer(key)
             if cached is not None and self._now() - cached.stored_at < self._ttl:
-                return PaidAnswer(json.loads(cached.body), 0, cached.stored_at)
+                return _recorded(PaidAnswer(json.loads(cached.body), 0, cached.stored_at))
         body, calls = fetch()
         body = plain_json(body)
         with self._lock:
@@ -151,7 +157,7 @@ class PaidCalls:
                 )
             except StoreBusy as exc:  # the answer is paid for: give it, uncached, rather than an error
                 get_logger("finops.paid").warning("answer not cached", operation=operation, reason=str(exc))
-        return PaidAnswer(body, calls)
+        return _recorded(PaidAnswer(body, calls))
 
     def close(self) -> None:
         if self._store is not None:

@@ -8,7 +8,7 @@ suite every implementation passes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,6 +60,10 @@ class RecommendationSet(BaseModel):
     is_demo: bool
     source: str
     note: str | None = None
+    cached: bool | None = Field(
+        default=None, description="True when every paid call behind it came from the cache; null: none was made."
+    )
+    cached_at: datetime | None = Field(default=None, description="When the oldest cached part was fetched.")
 
 
 class ResourceTags(BaseModel):

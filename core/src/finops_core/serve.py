@@ -209,9 +209,12 @@ def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:
     return parser
 
 
-def run_cloud_server(cloud: Cloud, argv: Sequence[str] | None) -> int:
+def run_cloud_server(
+    cloud: Cloud, argv: Sequence[str] | None, *, real_provider: Callable[[Settings], CloudProvider] | None = None
+) -> int:
     """The per-cloud server ``finops-<cloud>`` (``finops_core.startup.cloud_main``): the demo sandbox or the provider
-    its registry entry names, with the provider's own tools; returns the exit code."""
+    its registry entry names (``real_provider`` instead, when given: a test's credentials), with the provider's own
+    tools; returns the exit code."""
     from finops_core.adapter import native_tools
     from finops_core.sandbox import SandboxProvider
     from finops_core.server import build_server
@@ -232,7 +235,7 @@ def run_cloud_server(cloud: Cloud, argv: Sequence[str] | None) -> int:
         if args.demo:
             provider: CloudProvider = SandboxProvider(cloud, seed=settings.demo_seed, as_of=settings.demo_as_of)
         else:
-            create = cast("Callable[[Settings], CloudProvider]", load(known.provider))
+            create = real_provider or cast("Callable[[Settings], CloudProvider]", load(known.provider))
             provider = create(settings)
         auth = server_auth(http) if args.transport == "http" else None
         serve(build_server(provider, settings, extend=native_tools(provider), auth=auth), args.transport, http)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
     AcceptedElicitation,
@@ -29,7 +30,9 @@ from pydantic import BaseModel, Field, StrictBool
 
 from finops_core.access import ServerAuth, require_scope
 from finops_core.bounds import Day, Id, IdMap, Ids, Token
+from finops_core.cached import cache_fields, cache_record, cache_state
 from finops_core.compact import CompactServer
+from finops_core.cost_answers import cost_answer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
 from finops_core.focus import CostLineItem
@@ -50,6 +53,7 @@ from finops_core.models import (
 from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Scope, Settings
+from finops_core.versions import cloud_server_version
 
 KindParam = Annotated[ActionKind, Field(description="What to do.")]
 ResourceIdParam = Annotated[Id, Field(description="The resource's id, as listed.")]
@@ -74,6 +78,8 @@ class DailyCosts(BaseModel):
     end: date
     items: list[CostLineItem]
     is_demo: bool
+    cached: bool | None = Field(default=None, description="From the cache of paid calls; null: no paid call.")
+    cached_at: datetime | None = None
 
 
 class Confirm(BaseModel):
@@ -90,15 +96,18 @@ def build_server(
     today: Callable[[], date] = today_utc,
     extend: Callable[[MCPServer], None] | None = None,
     auth: ServerAuth | None = None,
+    version: str | None = None,
 ) -> MCPServer:
     """An MCP server exposing ``provider``'s costs, inventory, recommendations and (when
     ``settings.remediation_enabled``) remediation, as tools named ``<cloud>_*``. ``extend`` registers a
     cloud's own tools (Cost Explorer forecasts, Athena queries, ...) after the common ones. ``auth``
-    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token; each tool checks its scope."""
+    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token; each tool checks its scope.
+    ``version`` is ``serverInfo.version`` (default: the installed package's, ``cloud_server_version``)."""
     cloud = provider.cloud
     name = CLOUD_NAMES[cloud]
     server = CompactServer(
         name=f"finops-{cloud}",
+        version=version or cloud_server_version(cloud),
         **auth_options(auth),
         instructions=(
             f"Investigate and reduce {name} spend. Start with {cloud}_cost_query for where money goes, "
@@ -154,7 +163,9 @@ def build_server(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
         limit: Annotated[int, Field(ge=1, le=500, description="At most this many.")] = 25,
     ) -> RecommendationSet:
-        return await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
+        with cache_record() as fetched:
+            found = await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
+        return found.model_copy(update=cache_state(*fetched)) if fetched else found
 
     @compact_tool(
         server,
@@ -195,9 +206,11 @@ def build_server(
                 f"At most {DAILY_COSTS_MAX_DAYS} days per call ({first} to {last} is {(last - first).days}); "
                 "ask month by month."
             )
-        items = await provider.daily_costs(first, last)
+        with cache_record() as fetched:
+            items = await provider.daily_costs(first, last)
         info = await provider.info()
-        return DailyCosts(provider=cloud, start=first, end=last, items=items, is_demo=info.is_demo)
+        cache = cache_state(*fetched) if fetched else {}
+        return DailyCosts(provider=cloud, start=first, end=last, items=items, is_demo=info.is_demo, **cache)
 
     if settings.remediation_enabled:
         key = settings.approval_key.get_secret_value().encode() if settings.approval_key else None
@@ -212,6 +225,9 @@ def compact_answer(model: BaseModel, *, exclude_none: bool = False) -> CallToolR
     text). Tools answering this way publish no output schema: schemas are the largest part of a tool list,
     which an assistant pays for in context before the first question."""
     data = model.model_dump(mode="json", by_alias=True, exclude_none=exclude_none)
+    fetched = getattr(model, "cached_at", None)
+    if isinstance(fetched, datetime) and getattr(model, "cached", None):  # how old a cached answer is
+        data["cached_age_minutes"] = cache_fields(True, fetched, datetime.now(UTC))["cached_age_minutes"]
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
@@ -229,10 +245,16 @@ def auth_options(auth: ServerAuth | None) -> dict[str, Any]:
 
 
 def compact_tool(
-    server: MCPServer, *, exclude_none: bool = False, scope: Scope = "read", **options: Any
+    server: MCPServer,
+    *,
+    exclude_none: bool = False,
+    scope: Scope = "read",
+    shape: Callable[[Any], CallToolResult] | None = None,
+    **options: Any,
 ) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
-    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema).
-    A caller whose bearer token lacks ``scope`` gets an error result instead (``require_scope``)."""
+    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema), or
+    with ``shape(model)`` (the cost tools' tables, ``finops_core.answers``). A caller whose bearer token lacks
+    ``scope`` gets an error result instead (``require_scope``)."""
 
     def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
         tool = str(options.get("name") or fn.__name__)
@@ -241,7 +263,11 @@ def compact_tool(
         async def compact(**arguments: Any) -> CallToolResult:
             try:
                 require_scope(scope, tool)
-                return compact_answer(await fn(**arguments), exclude_none=exclude_none)
+                answer = await fn(**arguments)
+                if shape is None:
+                    return compact_answer(answer, exclude_none=exclude_none)
+                # Folding a large answer to the ceiling is CPU work: off the loop that serves the other clients.
+                return await anyio.to_thread.run_sync(shape, answer)
             except FinOpsError as exc:
                 return error_result(exc)
 
@@ -359,7 +385,7 @@ def register_cost_query(
         )
         return await answer(query)
 
-    compact_tool(server, name=name, annotations=READ, description=description)(cost_query)
+    compact_tool(server, name=name, annotations=READ, description=description, shape=cost_answer)(cost_query)
 
 
 ApprovalParam = Annotated[

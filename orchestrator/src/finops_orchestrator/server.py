@@ -3,11 +3,14 @@
 The analysis tools (drivers of change, anomalies, read-only SQL) register from ``analysis.tools``.
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.to_thread
 from finops_core.access import ServerAuth
 from finops_core.bounds import Day, Paths
 from finops_core.compact import CompactServer
@@ -16,10 +19,12 @@ from finops_core.dates import check_period, parse_day, today_utc
 from finops_core.errors import InvalidInput
 from finops_core.models import CLOUDS, CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
+from finops_core.reading import CostReader
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
 from finops_core.store import Snapshot, Store, StoreInfo
+from finops_core.versions import package_version
 from finops_prompts import PromptTemplate, load_templates
 from mcp import MCPError
 from mcp.server import MCPServer
@@ -37,6 +42,7 @@ from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
 from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start
+from finops_orchestrator.views import finops_views
 
 ExportFormatName = Literal["focus", "aws-cur", "azure-actual", "azure-amortized", "gcp-billing"]
 SYNC = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -94,6 +100,7 @@ def build_orchestrator(
     auth: ServerAuth | None = None,
     ingest_roots: Sequence[Path] | None = None,
     blob_endpoints: Sequence[str] = (),
+    reader: CostReader | None = None,
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
@@ -103,13 +110,17 @@ def build_orchestrator(
     registered; ``now`` is the clock approvals and execution windows are read by. ``auth``
     (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope.
     ``finops_ingest`` reads only under ``ingest_roots`` (``settings.ingest_roots``; default: ``imports`` beside the
-    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``)."""
+    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``).
+    The cross-cloud cost tools read ``reader`` (``lake.reader_for(settings, store)``: a lake, or the local rollups
+    synced from it); default: ``store``."""
     policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
     sync_settings = sync_settings or SyncSettings()
     server = CompactServer(
         name="finops",
+        version=package_version("finops-mcp"),
+        views=finops_views(),
         **auth_options(auth),
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
@@ -120,10 +131,16 @@ def build_orchestrator(
         ),
     )
     source = DEMO_LABEL if is_demo else f"local store {store.path}"
+    costs: CostReader = store if reader is None else reader
+
+    def source_of() -> str:  # a lake or its synced rollups name themselves (with the rollups' age)
+        return source if reader is None else costs.source_label()
+
     roots = list(ingest_roots) if ingest_roots is not None else [store.path.parent / "imports"]
 
     async def answer(query: CostQuery) -> CostBreakdown:
-        return store.query_costs(query, source=source, is_demo=is_demo)
+        ask = functools.partial(costs.query_costs, query, source=source_of(), is_demo=is_demo)
+        return await anyio.to_thread.run_sync(ask)  # a lake may take a second: keep the event loop free
 
     register_finops_cost_query(server, answer=answer, today=today, currency=currency)
 
@@ -254,7 +271,8 @@ def build_orchestrator(
     register_analysis_tools(
         server,
         store,
-        source=source,
+        reader=costs,
+        source=source_of,
         is_demo=is_demo,
         today=today,
         providers=providers,

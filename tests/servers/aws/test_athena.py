@@ -386,8 +386,9 @@ async def test_the_tool_answers_through_an_mcp_client(aws_context: Callable[...,
     assert not result.is_error
     data = result.structured_content
     assert data is not None
-    assert data["rows"] == [{"group": {"tag:env": "prod"}, "cost": "42.42", "currency": "USD"}]
-    assert data["totals"] == [{"amount": "42.42", "currency": "USD"}]
+    assert data["columns"] == ["tag:env", "currency", "cost"]
+    assert data["rows"] == [["prod", "USD", "42.42"]]
+    assert data["totals"] == {"USD": "42.42"}
     assert data["metric"] == "list"
     assert data["group_by"] == ["tag:env"]
     assert "element_at(resource_tags, ?)" in data["sql"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from finops_core.dates import next_month_start
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, from_nanos
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis import backtest
@@ -91,11 +91,11 @@ def _money(value: float) -> Decimal:
 
 
 def _daily(
-    store: Store, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
+    reader: CostReader, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
 ) -> dict[tuple[str, str], npt.NDArray[np.int64]]:
     """(series value, currency) -> daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
     columns = () if by == "total" else (_COLUMN[by],)
-    found = daily_series(store, start, end, by=columns, metric=metric, providers=providers)
+    found = daily_series(reader, start, end, by=columns, metric=metric, providers=providers)
     return {(str(key[0]) if columns else "total", str(key[-1])): values for key, values in found.items()}
 
 
@@ -144,7 +144,7 @@ class CachedProphet:
 
 
 def forecast(
-    store: Store,
+    reader: CostReader,
     *,
     today: date,
     horizon_days: int = 30,
@@ -158,7 +158,7 @@ def forecast(
     import numpy as np
 
     start = today - timedelta(days=HISTORY_DAYS)
-    series = _fold(_daily(store, start, today, by, metric, providers), top_n)
+    series = _fold(_daily(reader, start, today, by, metric, providers), top_n)
     month_start = today.replace(day=1)  # the month being forecast: today's (actuals before today)
     remaining = (next_month_start(today).date() - today).days
     window = max(horizon_days, remaining)

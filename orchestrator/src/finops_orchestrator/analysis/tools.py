@@ -17,6 +17,7 @@ from finops_core.errors import InvalidInput
 from finops_core.models import Budget, CostMetric, Dimension
 from finops_core.money import Money, parse_amount
 from finops_core.provider import CloudProvider
+from finops_core.reading import CostReader
 from finops_core.server import READ, compact_tool
 from finops_core.store import Store
 from mcp.server import MCPServer
@@ -45,14 +46,20 @@ def register_analysis_tools(
     server: MCPServer,
     store: Store,
     *,
-    source: str,
+    reader: CostReader | None = None,
+    source: str | Callable[[], str],
     is_demo: bool,
     today: Callable[[], date],
     providers: Sequence[CloudProvider] = (),
     statuses: Sequence[ProviderStatus] = (),
     policy: Policy | None = None,
 ) -> None:
+    """The analysis tools. Costs are read from ``reader`` (default: ``store``; a lake when one is configured);
+    ``source`` names it in answers (a callable when the name changes, e.g. the age of synced rollups). Budgets,
+    snapshots and SQL stay on ``store``."""
     tag_policy = policy or Policy()
+    costs: CostReader = store if reader is None else reader
+    label: Callable[[], str] = source if callable(source) else lambda: source
 
     @compact_tool(
         server,
@@ -82,8 +89,9 @@ def register_analysis_tools(
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
         check_period(base_start, base_end, ("baseline_start", "baseline_end"))
-        return explain_change(
-            store,
+        run = functools.partial(
+            explain_change,
+            costs,
             current=current,
             baseline=(base_start, base_end),
             dimension=dimension,
@@ -91,9 +99,10 @@ def register_analysis_tools(
             metric=metric,
             filters={"provider": tuple(providers)} if providers else None,
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -120,8 +129,9 @@ def register_analysis_tools(
         top_n: Annotated[int, Field(description="Anomalies to list, largest impact first.", ge=1, le=200)] = 20,
     ) -> AnomalyReport:
         last = parse_day(end, "end") if end else today()
-        return find_anomalies(
-            store,
+        run = functools.partial(
+            find_anomalies,
+            costs,
             start=last - timedelta(days=days),
             end=last,
             metric=metric,
@@ -130,9 +140,10 @@ def register_analysis_tools(
             min_impact=min_impact,
             drops=drops,
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -151,17 +162,19 @@ def register_analysis_tools(
         top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
     ) -> TagCoverage:
         first, last = period(start, end, today())
-        return tag_coverage(
-            store,
+        run = functools.partial(
+            tag_coverage,
+            costs,
             tag_key=tag_key,
             start=first,
             end=last,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -198,7 +211,7 @@ def register_analysis_tools(
             filters=filters,
         )
         await anyio.to_thread.run_sync(store.save_budget, budget, datetime.now(UTC))  # never write on the loop
-        return budget_status(budget, store, today())
+        return budget_status(budget, costs, today())
 
     @compact_tool(
         server,
@@ -221,8 +234,8 @@ def register_analysis_tools(
             note = "No budgets yet: create one with finops_budget_set."
         return BudgetReport(
             as_of=as_of,
-            budgets=[budget_status(b, store, as_of) for b in budgets],
-            source=source,
+            budgets=[budget_status(b, costs, as_of) for b in budgets],
+            source=label(),
             is_demo=is_demo,
             note=note,
         )
@@ -241,9 +254,10 @@ def register_analysis_tools(
         providers: Providers = None,
     ) -> CommitmentReport:
         first, last = period(start, end, today())
-        return commitments(
-            store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
+        run = functools.partial(
+            commitments, costs, start=first, end=last, providers=tuple(providers or ()), source=label(), is_demo=is_demo
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -291,14 +305,14 @@ def register_analysis_tools(
     ) -> ForecastReport:
         run = functools.partial(
             forecast,
-            store,
+            costs,
             today=today(),
             horizon_days=horizon_days,
             by=by,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free

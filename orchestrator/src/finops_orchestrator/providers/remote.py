@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import anyio
+from finops_core.cost_answers import breakdown_of
 from finops_core.errors import (
     ERROR_META_KEY,
     InvalidInput,
@@ -112,6 +113,10 @@ class RemoteProvider:
         )
 
     async def _call(self, tool: str, arguments: Mapping[str, Any], model: type[M]) -> M:
+        return await self._answer(tool, arguments, model.model_validate)
+
+    async def _answer(self, tool: str, arguments: Mapping[str, Any], read: Callable[[Any], M]) -> M:
+        """``tool``'s structured answer to ``arguments``, read by ``read`` (a model's validation)."""
         name = f"{self._cloud}_{tool}"
         try:
             with anyio.fail_after(self._timeout):
@@ -133,11 +138,11 @@ class RemoteProvider:
             kind = (result.meta or {}).get(ERROR_META_KEY)
             raise rebuild_error(kind if isinstance(kind, str) else None, text, provider=self._cloud)
         try:
-            return model.model_validate(result.structured_content)
-        except ValidationError as exc:
+            return read(result.structured_content)
+        except (ValidationError, KeyError, TypeError, ValueError) as exc:
             raise ProviderError(
-                f"{self._where} answered {name} in a shape this version does not know ({exc.error_count()} "
-                "problems); install the same finops-mcp version on both sides.",
+                f"{self._where} answered {name} in a shape this version does not know ({_problems(exc)}); install "
+                "the same finops-mcp version on both sides.",
                 provider=self._cloud,
             ) from exc
 
@@ -160,7 +165,7 @@ class RemoteProvider:
                     f"A remote {self._cloud} server filters on {', '.join(_FILTER_PARAMS)} only, not {dimension}."
                 )
             arguments[_FILTER_PARAMS[dimension]] = list(values)
-        return await self._call("cost_query", arguments, CostBreakdown)
+        return await self._answer("cost_query", arguments, _cost_breakdown)
 
     async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:
         """The rows for ``[start, end)``, asked for in pieces the server accepts (a month at most each)."""
@@ -222,6 +227,19 @@ class RemoteProvider:
         return await self._call(
             "apply_remediation", {**_action_arguments(action), "approval": token}, RemediationResult
         )
+
+
+def _cost_breakdown(structured: Any) -> CostBreakdown:
+    """The cost query's compact answer (columns and rows) read back into a ``CostBreakdown``."""
+    if not isinstance(structured, dict):
+        raise TypeError("no structured content")
+    return breakdown_of(cast("dict[str, Any]", structured))
+
+
+def _problems(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return f"{exc.error_count()} problems"
+    return f"{type(exc).__name__}: {redact_text(str(exc))[:200]}"
 
 
 def _action_arguments(action: RemediationAction) -> dict[str, Any]:

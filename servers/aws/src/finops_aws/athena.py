@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
+from finops_core.cost_tables import Line
 from finops_core.errors import ConfigError, InvalidInput, InvalidQuery, Unavailable
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, Money, normalize_amount
@@ -417,6 +418,12 @@ class CurAnswer(BaseModel):
     sql: str = Field(description="The SQL Athena ran; values are bound to its ? parameters.")
     source: str
     note: str
+
+    def cost_lines(self) -> tuple[list[str], bool, list[Line], list[Line]]:
+        def line(row: CurRow) -> Line:
+            return Line(None, tuple(row.group.values()), row.currency, row.cost)
+
+        return self.group_by, False, [line(r) for r in self.rows], [line(r) for r in self.other]
 
 
 def _amount(text: str | None) -> Decimal:

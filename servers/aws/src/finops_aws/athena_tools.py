@@ -11,6 +11,7 @@ No ``from __future__ import annotations`` here: the SDK evaluates tool annotatio
 from collections.abc import Sequence
 from typing import Annotated, Any
 
+from finops_core.answer_tables import table_answer
 from finops_core.bounds import Day, Id
 from finops_core.dates import period
 from finops_core.models import CostMetric
@@ -37,6 +38,7 @@ def register_athena_tools(server: MCPServer, ctx: AwsContext, *, delays: Sequenc
         server,
         name="aws_cur_query",
         annotations=READ,
+        shape=table_answer,
         description=f"AWS costs from the {kind} data export via Athena, for detail Cost Explorer lacks: resource "
         "ids, usage types, operations, tags, big organizations. Top groups, '(other)', totals per currency, bytes "
         "scanned (billed), the SQL run. Lags up to a day.",

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-DOCUMENTS = ("bigquery.v2", "billingbudgets.v1", "cloudbilling.v1", "compute.v1", "monitoring.v3", "recommender.v1",
-             "sqladmin.v1")  # fmt: skip
+DOCUMENTS = ("bigquery.v2", "billingbudgets.v1", "cloudbilling.v1", "compute.v1", "iamcredentials.v1",
+             "monitoring.v3", "recommender.v1", "sqladmin.v1")  # fmt: skip
 # Query parameters a Google client library sends that the method's document does not list; the API takes them.
 LIBRARY_PARAMETERS = {
     ("bigquery.jobs.get", "projection"),  # google-cloud-bigquery's get_job / reload always adds projection=full

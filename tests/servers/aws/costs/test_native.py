@@ -22,6 +22,7 @@ from tests.conftest import AS_OF
 from tests.fakes.aws.cost_explorer import CostExplorerFake
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.costs.conftest import GET_COSTS, dataset
+from tests.tables import records
 
 pytestmark = pytest.mark.anyio
 
@@ -186,6 +187,7 @@ async def test_top_services_last_month_against_the_month_before_and_a_forecast_a
 ) -> None:
     paid: list[int] = []
     cached: list[bool] = []
+    ages: list[tuple[int | None, int | None]] = []
     server = MCPServer("t")
     register_cost_tools(server, explorer)
     async with Client(server) as client:
@@ -199,11 +201,13 @@ async def test_top_services_last_month_against_the_month_before_and_a_forecast_a
             forecast = _body(await client.call_tool("aws_cost_forecast", {}))
             paid.append(months["paid_calls"] + forecast["paid_calls"])
             cached.append(months["cached"] and forecast["cached"])
-            assert {r["period"] for r in months["rows"]} == {"2026-09-01", "2026-10-01"}
-            assert forecast["periods"][0]["start"] == AS_OF.isoformat()
-            assert forecast["periods"][-1]["end"] == "2026-12-01"
+            assert months["columns"] == ["SERVICE", "currency", "2026-09-01", "2026-10-01"]  # a trend, pivoted
+            assert records(forecast["periods"])[0]["start"] == AS_OF.isoformat()
+            assert records(forecast["periods"])[-1]["end"] == "2026-12-01"
+            ages.append((months.get("cached_age_minutes"), forecast.get("cached_age_minutes")))
     assert paid == [2, 0]
     assert cached == [False, True]
+    assert ages == [(None, None), (0, 0)]
     assert len(fake.requests) == 2
 
 
@@ -220,5 +224,5 @@ async def test_tool_errors_say_what_to_do(explorer: CostExplorer) -> None:
     assert bad.is_error
     assert "TAG:<key>" in bad.content[0].text  # type: ignore[union-attr]
     assert budgets["budgets"] == []
-    assert anomalies["anomalies"][0]["anomaly_id"] == "a-ec2"
+    assert records(anomalies["anomalies"])[0]["anomaly_id"] == "a-ec2"
     assert commitments["paid_calls"] == 4

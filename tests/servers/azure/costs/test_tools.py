@@ -18,6 +18,7 @@ from mcp.types import CallToolResult
 from tests.conftest import AS_OF
 from tests.fakes.azure.cost_management import CostManagementFake
 from tests.servers.azure.conftest import TOKEN
+from tests.tables import records
 
 pytestmark = pytest.mark.anyio
 TOOLS = ("azure_cost_by", "azure_cost_forecast", "azure_budgets", "azure_benefits")
@@ -25,7 +26,8 @@ TOOLS = ("azure_cost_by", "azure_cost_forecast", "azure_budgets", "azure_benefit
 
 def _body(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, result.content
-    return json.loads(result.content[0].text)  # type: ignore[union-attr]
+    assert result.structured_content is not None
+    return result.structured_content
 
 
 def _server(costs: CostManagement) -> MCPServer:
@@ -75,8 +77,8 @@ async def test_top_meter_categories_asked_twice_makes_requests_only_once(
                 )
             )
             requests.append(body["requests"])
-            assert {r["period_start"] for r in body["rows"]} == {"2026-09-01", "2026-10-01"}
-            assert {t["currency"] for t in body["totals"]} == {"EUR", "USD"}
+            assert body["columns"] == ["MeterCategory", "currency", "2026-09-01", "2026-10-01"]  # pivoted by month
+            assert set(body["totals"]) == {"EUR", "USD"}
     assert requests[1] == 0
     assert requests[0] == len(cm.arm.calls("query")) > 0
 
@@ -91,9 +93,10 @@ async def test_forecast_budgets_and_benefits_answer_compactly(costs: CostManagem
     assert forecast["end"] == "2026-12-01"
     assert "days" not in forecast or forecast["days"] == []
     assert with_days["days"]
-    assert {t["currency"] for t in forecast["totals"]} == {"EUR", "USD"}
-    assert budgets["budgets"][0]["percent_used"] == 82.5
-    assert benefits["recommendations"][0]["savings"] == {"amount": "310.75", "currency": "USD"}
+    assert {t["currency"] for t in records(forecast["totals"])} == {"EUR", "USD"}
+    assert records(budgets["budgets"])[0]["percent_used"] == 82.5
+    savings = records(benefits["recommendations"])[0]
+    assert (savings["savings.amount"], savings["savings.currency"]) == ("310.75", "USD")
     assert TOKEN not in json.dumps([forecast, budgets, benefits])
 
 

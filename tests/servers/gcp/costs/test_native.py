@@ -166,7 +166,7 @@ async def test_the_tools_answer_and_a_repeat_comes_from_the_cache(
         bad = await client.call_tool("gcp_costs_by", {**args, "group_by": ["color"]})
     assert tools == {"gcp_costs_by", "gcp_budgets"}
     assert (first["paid_calls"], second["paid_calls"], second["cached"]) == (1, 0, True)
-    assert {"gross", "credits", "net"} <= set(first["rows"][0])
+    assert {"gross", "credits", "net"} <= set(first["columns"])
     assert listed["budgets"] == []
     assert "Budgets & alerts" in listed["note"]
     assert bad.is_error

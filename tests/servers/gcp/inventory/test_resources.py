@@ -303,8 +303,9 @@ from google.auth.credentials import AnonymousCredentials
 
 apis = ("compute", "sqladmin", "catalog")
 settings = GcpSettings(projects=[sys.argv[2]], endpoints=dict.fromkeys(apis, sys.argv[1]))
-paid = PaidCalls(None, ttl=timedelta(0), provider="gcp")
-inventory = anyio.run(list_resources, GcpContext(settings, GcpClients(settings, AnonymousCredentials), paid))
+clients = GcpClients(settings, AnonymousCredentials)
+paid = PaidCalls(None, ttl=timedelta(0), provider="gcp", caller=clients.caller)
+inventory = anyio.run(list_resources, GcpContext(settings, clients, paid))
 print(inventory.total, sorted(m for m in sys.modules if m.startswith("google.cloud")))
 """
 

@@ -6,8 +6,9 @@ billed requests it made (``paid_calls``, $0.01 each; 0 from the cache) and wheth
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from finops_core.cost_tables import Line
 from finops_core.money import Amount, Money
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,7 @@ class _Answer(BaseModel):
 class _Paid(_Answer):
     paid_calls: int = Field(description="Billed Cost Explorer requests made ($0.01 each); 0 from the cache.")
     cached: bool = Field(description="True when the answer came from the cache of earlier answers.")
+    cached_at: datetime | None = Field(default=None, description="When a cached answer was fetched (the oldest part).")
 
 
 class NativeRow(_Answer):
@@ -42,6 +44,12 @@ class NativeCosts(_Paid):
     truncated: bool
     estimated: bool = Field(description="True when AWS still estimates part of the period (an open month).")
     note: str | None = None
+
+    def cost_lines(self) -> tuple[list[str], bool, list[Line], list[Line]]:
+        def line(row: NativeRow) -> Line:
+            return Line(row.period, tuple(row.group.values()), row.currency, row.amount)
+
+        return self.group_by, self.granularity != "total", [line(r) for r in self.rows], [line(r) for r in self.other]
 
 
 class ForecastPeriod(_Answer):

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.cached import cache_state
 from finops_core.dates import check_period, midnight, month_start, next_month_start
 from finops_core.errors import FinOpsError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
@@ -274,7 +275,7 @@ class CostExplorer:
             if wanted is not None and value not in wanted:
                 note = f"No AWS costs match {dim} in {list(wanted)}: this server's {dim} is {value}."
                 return assemble(query, [], source=source, is_demo=False, empty_note=note).model_copy(
-                    update={"paid_calls": 0}
+                    update={"paid_calls": 0, "cached": False}
                 )
         answer = await self._paid("GetCostAndUsage", plan.request)
         # Cost Explorer filtered accounts, services and regions; categories are ours to filter (they are derived).
@@ -301,7 +302,7 @@ class CostExplorer:
                     group = (*group, _tag_value(keys[positions[("TAG", query.tag_key)]]))
                 cells.append(Cell(period, group, unit, amount))
         breakdown = assemble(query, cells, source=source, is_demo=False, empty_note=empty_note)
-        update: dict[str, Any] = {"paid_calls": answer.paid_calls}
+        update: dict[str, Any] = {"paid_calls": answer.paid_calls, **cache_state(answer.cached_at)}
         if estimated and cells:
             update["note"] = "Part of this period is still open: AWS's amounts for it are estimates until billed."
         return breakdown.model_copy(update=update)
@@ -475,7 +476,7 @@ class CostExplorer:
             estimated=estimated,
             note=note,
             paid_calls=answer.paid_calls,
-            cached=answer.cached_at is not None,
+            **cache_state(answer.cached_at),
         )
 
     async def forecast(
@@ -522,7 +523,7 @@ class CostExplorer:
             total=Money(amount=normalize_amount(total), currency=unit),
             periods=periods,
             paid_calls=answer.paid_calls,
-            cached=answer.cached_at is not None,
+            **cache_state(answer.cached_at),
         )
 
     async def anomalies(
@@ -553,7 +554,7 @@ class CostExplorer:
             truncated=len(found) > limit,
             note=note,
             paid_calls=answer.paid_calls,
-            cached=answer.cached_at is not None,
+            **cache_state(answer.cached_at),
         )
 
     async def commitments(self, start: date, end: date) -> Commitments:
@@ -605,7 +606,7 @@ class CostExplorer:
             reservations=reservations,
             notes=notes,
             paid_calls=sum(a.paid_calls for a in answers),
-            cached=all(a.cached_at is not None for a in answers),
+            **cache_state(*(a.cached_at for a in answers)),
         )
 
     async def budgets(self) -> BudgetList:

@@ -6,6 +6,7 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from datetime import date, timedelta
 from typing import Annotated
 
+from finops_core.answer_tables import table_answer
 from finops_core.bounds import Day, Id
 from finops_core.dates import next_month_start, period
 from finops_core.server import READ, compact_tool
@@ -31,6 +32,7 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         server,
         name="aws_cost_explorer",
         annotations=READ,
+        shape=table_answer,
         description="AWS costs by AWS dimensions, tags or cost categories: top groups, other, totals." + PAID,
     )
     async def aws_cost_explorer(
@@ -56,6 +58,7 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         server,
         name="aws_cost_forecast",
         annotations=READ,
+        shape=table_answer,
         description="AWS's spend forecast from today per month, with 80% bounds (an estimate)." + PAID,
     )
     async def aws_cost_forecast(
@@ -72,6 +75,7 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         server,
         name="aws_cost_anomalies",
         annotations=READ,
+        shape=table_answer,
         description="Cost anomalies AWS detected: impact, dates, root causes (service, account, region, usage "
         "type)." + PAID,
     )
@@ -87,6 +91,7 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         server,
         name="aws_commitments",
         annotations=READ,
+        shape=table_answer,
         description="Savings Plans and Reserved Instances coverage and utilization over the last days (4 "
         "requests)." + PAID,
     )
@@ -97,6 +102,7 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         server,
         name="aws_budgets",
         annotations=READ,
+        shape=table_answer,
         description="AWS Budgets: limit, actual and forecast spend, percent used (free).",
     )
     async def aws_budgets() -> BudgetList:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from finops_core.cost_tables import Line
 from finops_core.money import Amount, Money
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,14 @@ class NativeCosts(_Answer):
     truncated: bool
     requests: int = Field(description="Cost Management requests made (free, but rate-limited); 0 = cached.")
     note: str | None = None
+    cached: bool = Field(default=False, description="True when the answer came from the cache of earlier answers.")
+    cached_at: datetime | None = Field(default=None, description="When a cached answer was fetched.")
+
+    def cost_lines(self) -> tuple[list[str], bool, list[Line], list[Line]]:
+        def line(row: NativeRow) -> Line:
+            return Line(row.period_start, tuple(row.group.values()), row.currency, row.cost)
+
+        return self.group_by, self.granularity != "total", [line(r) for r in self.rows], [line(r) for r in self.other]
 
 
 class ForecastDay(_Answer):
@@ -57,6 +66,8 @@ class CostForecast(_Answer):
     days: list[ForecastDay] = Field(default_factory=lambda: list[ForecastDay]())
     requests: int
     note: str | None = None
+    cached: bool = Field(default=False, description="True when the answer came from the cache of earlier answers.")
+    cached_at: datetime | None = Field(default=None, description="When a cached answer was fetched.")
 
 
 class BudgetStatus(_Answer):

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.cached import cache_state
 from finops_core.dates import check_period, midnight, month_start, next_month_start
 from finops_core.errors import InvalidInput, InvalidQuery, Unavailable
 from finops_core.fanout import FanOut, fan_out
@@ -155,6 +156,7 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     requests: int
+    cached_at: datetime | None = None  # when a cached answer was fetched; None: fetched now
 
     def index(self, name: str) -> int | None:
         lowered = [c.lower() for c in self.columns]
@@ -276,7 +278,9 @@ class CostManagement:
             return {"columns": columns, "rows": _plain(rows)}, backoff.requests
 
         answer: PaidAnswer = self.ctx.paid.call(operation, {"scope": scope, "body": body}, fetch)
-        table = Table(list(answer.body["columns"]), [list(r) for r in answer.body["rows"]], answer.paid_calls)
+        table = Table(
+            list(answer.body["columns"]), [list(r) for r in answer.body["rows"]], answer.paid_calls, answer.cached_at
+        )
         if table.rows:  # an empty answer (204) has no columns to look the cost up in
             cost = table.cost_index()
             for row in table.rows:
@@ -393,6 +397,7 @@ class CostManagement:
                 cells.append(Cell(period, group, currency, amount))
         source += f"; {requests} request(s)" + (" (cached)" if requests == 0 else "")
         breakdown = assemble(query, cells, source=source, is_demo=False, empty_note=empty_note)
+        breakdown = breakdown.model_copy(update=cache_state(*(t.cached_at for _, t in out.results)))
         if out.missing:
             partial = out.note()
             breakdown = breakdown.model_copy(
@@ -595,6 +600,7 @@ class CostManagement:
             truncated=len(ranked) > top_n,
             requests=requests,
             note=note,
+            **cache_state(*(t.cached_at for _, t in out.results)),
         )
 
     async def forecast(
@@ -656,6 +662,7 @@ class CostManagement:
             ],
             requests=requests,
             note=out.note() if currencies else f"Azure has no forecast for {first}..{last}. {HISTORY_HINT}",
+            **cache_state(*(t.cached_at for _, t in out.results)),
         )
 
     async def budgets(self) -> BudgetList:

@@ -6,6 +6,7 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from datetime import date
 from typing import Annotated, Literal
 
+from finops_core.answer_tables import table_answer
 from finops_core.bounds import Day, Id
 from finops_core.dates import next_month_start, period
 from finops_core.server import READ, compact_tool
@@ -27,6 +28,7 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         server,
         name="azure_cost_by",
         annotations=READ,
+        shape=table_answer,
         description="Azure costs by up to two Azure dimensions or a tag key: top groups, other, totals." + FREE,
     )
     async def azure_cost_by(
@@ -47,6 +49,7 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         server,
         name="azure_cost_forecast",
         annotations=READ,
+        shape=table_answer,
         description="Azure's forecast to a month end: actual so far, forecast, total per currency (an "
         "estimate)." + FREE,
     )
@@ -66,6 +69,7 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         server,
         name="azure_budgets",
         annotations=READ,
+        shape=table_answer,
         description="Cost Management budgets: amount, spend, forecast, percent used." + FREE,
     )
     async def azure_budgets() -> BudgetList:
@@ -75,6 +79,7 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         server,
         name="azure_benefits",
         annotations=READ,
+        shape=table_answer,
         description="Savings plan purchase recommendations (savings, hourly commitment) and reservation / savings "
         "plan utilization (needs billing_scope)." + FREE,
     )

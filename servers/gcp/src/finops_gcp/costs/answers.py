@@ -7,7 +7,7 @@ much is really used, so the gross is never left out.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from finops_core.money import Amount, Money
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,6 +51,7 @@ class GcpCosts(_Answer):
     bytes_billed: int | None = Field(description="Bytes BigQuery billed (at least 10 MB per query).")
     paid_calls: int = Field(description="BigQuery jobs run (billed by bytes); 0 from the cache.")
     cached: bool
+    cached_at: datetime | None = Field(default=None, description="When a cached answer was fetched.")
     note: str | None = None
 
 
@@ -83,3 +84,5 @@ class GcpBudgets(_Answer):
     over_limit: int
     paid_calls: int = Field(description="BigQuery jobs run for actual spend; 0 from the cache.")
     note: str | None = None
+    cached: bool = Field(default=False, description="True when the spend came from the cache of earlier answers.")
+    cached_at: datetime | None = Field(default=None, description="When a cached answer was fetched (the oldest).")

@@ -24,7 +24,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -125,6 +125,7 @@ class QueryResult:
     cached: bool
     table: str
     kind: ExportKind
+    cached_at: datetime | None = None  # when a cached answer was fetched
 
     def describe(self) -> str:
         jobs = "from the cache (no job run)" if self.cached else f"{self.paid_calls} job"
@@ -285,6 +286,7 @@ class BillingExport:
             cached=answer.cached_at is not None,
             table=query.table,
             kind=query.kind,
+            cached_at=answer.cached_at,
         )
 
     # -- the core CostSource ---------------------------------------------------------------------
@@ -352,7 +354,11 @@ class BillingExport:
         )
         source = f"BigQuery {kind} billing export {table}: {self._metric_text(query, kind)}. {result.describe()}"
         breakdown = assemble(query, cells, source=source, is_demo=False, empty_note=empty_note)
-        update: dict[str, Any] = {"paid_calls": result.paid_calls}
+        update: dict[str, Any] = {
+            "paid_calls": result.paid_calls,
+            "cached": result.cached,
+            "cached_at": result.cached_at,
+        }
         if cells and kind != "focus":
             update["note"] = (
                 "; ".join(
@@ -645,5 +651,6 @@ def _native_answer(
         bytes_billed=result.bytes_billed,
         paid_calls=result.paid_calls,
         cached=result.cached,
+        cached_at=result.cached_at,
         note=note,
     )

@@ -8,10 +8,11 @@ credits included, excluded or only the chosen types (``credit_types_treatment``)
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from finops_core.cached import cache_state
 from finops_core.money import Money, from_nanos, normalize_amount
 
 from finops_gcp.billing import account_name
@@ -63,6 +64,7 @@ async def budgets(ctx: GcpContext, export: BillingExport | None = None) -> GcpBu
     today = ctx.today()
     periods = [_period(b.get("budget_filter") or {}, today) for b in raw_budgets]
     paid = 0
+    fetched: list[datetime | None] = []
     # One BigQuery job per distinct budget period (usually one: the calendar month), grouped by project number
     # and service id, so each budget's filter and credit treatment is applied in Python.
     spend: dict[tuple[date, date], dict[tuple[str, str, str], dict[str, Decimal]]] = {}
@@ -71,6 +73,7 @@ async def budgets(ctx: GcpContext, export: BillingExport | None = None) -> GcpBu
         last = max(min(end, today + timedelta(days=1)), start + timedelta(days=1))
         rows, result = await export.spend(start, last, ["project_number", "service_id"])
         paid += result.paid_calls
+        fetched.append(result.cached_at)
         found: dict[tuple[str, str, str], dict[str, Decimal]] = {}
         for row in rows:
             sums = found.setdefault((str(row["k0"]), str(row["k1"]), str(row["currency"])), defaultdict(Decimal))
@@ -90,6 +93,7 @@ async def budgets(ctx: GcpContext, export: BillingExport | None = None) -> GcpBu
         over_limit=sum(1 for b in out if (b.percent_used or 0) > 100),
         paid_calls=paid,
         note=note,
+        **cache_state(*fetched),
     )
 
 

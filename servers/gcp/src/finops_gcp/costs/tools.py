@@ -5,6 +5,7 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 
 from typing import Annotated, Literal
 
+from finops_core.answer_tables import table_answer
 from finops_core.bounds import Day, Id, Ids
 from finops_core.dates import period
 from finops_core.server import READ, compact_tool
@@ -26,6 +27,7 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         server,
         name="gcp_costs_by",
         annotations=READ,
+        shape=table_answer,
         description="GCP costs from the billing export: gross, credits by type, net per group; top, other, "
         "totals." + JOB,
     )
@@ -51,6 +53,7 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         server,
         name="gcp_budgets",
         annotations=READ,
+        shape=table_answer,
         description="Cloud Billing budgets: amount, thresholds, filter, spend so far, percent used." + JOB,
     )
     async def gcp_budgets() -> GcpBudgets:
