@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from finops_core.adapter import native_tools
@@ -71,7 +72,8 @@ def build(command: str, remediation: bool, home: Path, store: Store) -> MCPServe
         settings = Settings.load({"FINOPS_HOME": str(home)}, overrides=overrides)
         return build_server(SandboxProvider(cloud, as_of=AS_OF), settings, today=lambda: AS_OF)
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={**overrides, cloud: REAL[cloud]})
-    provider: Any = load(entry(cloud).provider)(settings)
+    create = cast("Callable[[Settings], Any]", load(entry(cloud).provider))
+    provider = create(settings)
     return build_server(provider, settings, extend=native_tools(provider))
 
 
