@@ -64,6 +64,7 @@ class Scores:
     smape: list[float] = field(default_factory=list)
     smape_naive: list[float] = field(default_factory=list)
     hits: int = 0
+    prophet_tried: int = 0
     models: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     fixed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # each candidate, always
     records: list[dict[str, object]] = field(default_factory=list)
@@ -173,6 +174,7 @@ def evaluate(series: list[tuple[str, np.ndarray, date]], runner) -> Scores:
         half = choice.half_width(HORIZON)
         scores.hits += int(abs(actual.sum() - choice.path.sum()) <= half)
         scores.models[choice.model] += 1
+        scores.prophet_tried += int(backtest.PROPHET in choice.errors)
         scores.errors[name][0] += float(mae)
         scores.errors[name][1] += float(mae_naive)
     return scores
@@ -195,10 +197,21 @@ def report(name: str, scores: Scores, source: str) -> bool:
     print(
         f"  {name:13} {count:3} forecasts  relative MAE {ratio:.2f}x naive  sMAPE {np.mean(scores.smape):5.1f}% "
         f"(naive {np.mean(scores.smape_naive):5.1f}%)  80% interval coverage {100 * scores.hits / count:3.0f}%\n"
-        f"  {'':13} from {source}; chosen: {models}\n"
+        f"  {'':13} from {source}; chosen: {models}; prophet tried on {scores.prophet_tried}\n"
         f"  {'':13} each candidate always: " + ", ".join(f"{m} {_geomean(r):.2f}x" for m, r in scores.fixed.items())
     )
     return ratio <= 0.85
+
+
+class Counting:
+    """A prophet runner that counts the fits asked of it."""
+
+    def __init__(self, runner) -> None:
+        self.runner, self.fits = runner, 0
+
+    def __call__(self, fits):
+        self.fits += len(fits)
+        return self.runner(fits)
 
 
 def speed(runner_type) -> None:
@@ -232,8 +245,10 @@ def speed(runner_type) -> None:
     baseline = time.perf_counter() - started
     forecast._fits.clear()
     started = time.perf_counter()
-    backtest.choose_all(day_before, HORIZON, HORIZON, runner_type())
+    counted = Counting(runner_type())
+    chosen = backtest.choose_all(day_before, HORIZON, HORIZON, counted)
     cold = time.perf_counter() - started
+    tried = sum(backtest.PROPHET in c.errors for c in chosen)
     started = time.perf_counter()
     runner = runner_type()
     backtest.choose_all(today, HORIZON, HORIZON, runner)
@@ -247,7 +262,8 @@ def speed(runner_type) -> None:
     print(
         f"\nSpeed, 50 series x {DAYS} days, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, pool up:\n"
         f"  old forecast's work (one prophet fit per series)   {baseline:5.2f} s  (1.00x)\n"
-        f"  model choice, nothing cached                       {cold:5.2f} s  ({cold / baseline:.2f}x)\n"
+        f"  model choice, nothing cached                       {cold:5.2f} s  ({cold / baseline:.2f}x; "
+        f"prophet tried on {tried} series, {counted.fits} fits)\n"
         f"  model choice, the next day (backtests cached)      {next_day:5.2f} s  ({next_day / baseline:.2f}x; "
         f"{runner.reused} prophet fits reused)\n"
         f"  the same question again                            {again:5.2f} s  ({again / baseline:.2f}x)"

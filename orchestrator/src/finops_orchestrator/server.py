@@ -148,8 +148,9 @@ def build_orchestrator(
         server,
         name="finops_store_info",
         annotations=READ,
-        description="What the local store holds (providers, days covered, line items, effective-cost totals per "
-        "currency), which clouds are connected (and how to add the others), and when each was last synced.",
+        description="Call first when unsure what data there is: what the local store holds (providers, days covered, "
+        "line items, effective-cost totals per currency), which clouds are connected (and how to add the others), "
+        "and when each was last synced.",
     )
     async def store_info() -> StoreOverview:
         synced = [_synced_at(s) for s in store.snapshots()]
@@ -161,7 +162,7 @@ def build_orchestrator(
         annotations=SYNC,
         description="Pull daily costs, inventory and recommendations from the connected clouds into the local "
         "store: only missing days, plus the open and recently restated months. Reports per cloud what was "
-        "fetched; a failing cloud is named and the others still sync.",
+        "fetched; a failing cloud is named and the others still sync. For billing export files: finops_ingest.",
     )
     async def finops_sync(
         ctx: Context,
@@ -193,7 +194,7 @@ def build_orchestrator(
         description="Load billing exports into the local store: FOCUS 1.0-1.3, AWS CUR, Azure cost details, Google "
         "Cloud billing export (.csv, .csv.gz, .parquet, .jsonl; files, folders, globs, s3:// gs:// or Azure blob "
         "URLs). Each file is all-or-nothing and replaces only what was loaded from it before (same path or "
-        "content) or what its manifest supersedes; files sharing a month add up.",
+        "content) or what its manifest supersedes; files sharing a month add up. For the clouds' APIs: finops_sync.",
     )
     async def finops_ingest(
         ctx: Context,

@@ -11,6 +11,7 @@ import pytest
 
 from tests.commands import BIN, cloud_env, inspect
 from tests.servers.aws.conftest import ACCESS_KEY, SECRET_KEY
+from tests.tool_budget import listed_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +36,9 @@ def test_without_credentials_it_lists_its_tools_and_a_call_says_how_to_configure
     names = {t["name"] for t in listed["tools"]}  # type: ignore[index, union-attr]
     assert {"aws_cost_query", "aws_list_resources", "aws_list_recommendations", "aws_cost_forecast"} <= names
     assert "aws_apply_remediation" not in names  # read-only by default
-    size = len(json.dumps(listed, separators=(",", ":")))
-    assert size <= 16 * 1024, f"tools/list is {size} bytes"
+    size = listed_bytes(listed["tools"])  # type: ignore[arg-type]
+    assert size <= 16 * 1024, f"the tools' names, descriptions and input schemas are {size} bytes"
+    assert all("outputSchema" in t for t in listed["tools"])  # type: ignore[union-attr]
     answer = aws_inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
     assert answer["isError"] is True
     text = answer["content"][0]["text"]  # type: ignore[index]

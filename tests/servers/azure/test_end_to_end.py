@@ -3,12 +3,12 @@ with no credentials at all — it must start, list its tools, and say how to con
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.commands import BIN, cloud_env, inspect
+from tests.tool_budget import listed_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +24,9 @@ def test_without_credentials_it_lists_its_tools_and_a_call_says_how_to_configure
     names = {t["name"] for t in listed["tools"]}  # type: ignore[index, union-attr]
     assert {"azure_cost_query", "azure_list_resources", "azure_list_recommendations", "azure_budgets"} <= names
     assert "azure_apply_remediation" not in names  # read-only by default
-    size = len(json.dumps(listed, separators=(",", ":")))
-    assert size <= 16 * 1024, f"tools/list is {size} bytes"
+    size = listed_bytes(listed["tools"])  # type: ignore[arg-type]
+    assert size <= 16 * 1024, f"the tools' names, descriptions and input schemas are {size} bytes"
+    assert all("outputSchema" in t for t in listed["tools"])  # type: ignore[union-attr]
     answer = inspect([str(BIN / "finops-azure")], env, "--method", "tools/call", "--tool-name", "azure_provider_info")
     assert answer["isError"] is True
     text = answer["content"][0]["text"]  # type: ignore[index]

@@ -61,7 +61,9 @@ class SeriesForecast(BaseModel):
         description="The model's backtest error: absolute daily error over the backtest days, % of their cost."
     )
     seasonal_naive_error_percent: float | None = Field(description="The same for the same weekday a week before.")
-    candidate_errors: dict[str, float | None] = Field(description="Every candidate's backtest error (%).")
+    candidate_errors: dict[str, float | None] = Field(
+        description="Every backtested candidate's error (%); prophet's only where it was tried."
+    )
     backtest_windows: int = Field(description="Backtest origins, each forecasting backtest_days days.")
     interval_hits: int = Field(description="Backtest windows whose total fell inside the 80% interval (leave-one-out).")
     known_charges: list[KnownCharge] = Field(description="Recurring 1st-of-month / month-end charges ahead.")
@@ -239,9 +241,11 @@ def forecast(
         metric=metric,
         metric_meaning=METRIC_MEANING[metric],
         method="per series, the lowest-error model of a rolling-origin backtest (up to "
-        f"{backtest.ORIGINS} back-to-back windows of {window} days): seasonal naive, exponential smoothing (ets), "
-        "prophet additive or multiplicative (weekly; 1st and last day of the month as effects), or their "
-        "combination; 80% intervals from the backtest errors",
+        f"{backtest.ORIGINS} back-to-back windows of {window} days): seasonal naive, naive, drift, exponential "
+        "smoothing (weekly, on the logarithm, or without season), a line plus weekday effects, prophet "
+        "(multiplicative; 1st and last day of the month as effects; tried where the others did not beat seasonal "
+        f"naive by {100 - round(100 * backtest.PROPHET_ROOM)}%), or the median of them all; 80% intervals from the "
+        "backtest errors",
         series=out,
         interval_coverage_percent=coverage,
         models_reused=runner.reused,

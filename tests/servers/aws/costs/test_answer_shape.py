@@ -17,6 +17,7 @@ from finops_core.settings import Settings
 from mcp import Client
 from mcp.types import CallToolResult
 
+from tests.answer_schema import checked_call
 from tests.conftest import AS_OF
 from tests.fakes.aws import ce_recommendations, compute_optimizer, cost_optimization_hub, pricing
 from tests.fakes.aws.cost_explorer import CostRow, install
@@ -162,8 +163,8 @@ async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it
     server: Any, tool: str, arguments: dict[str, Any]
 ) -> None:
     async with Client(server) as client:
-        first = (await client.call_tool(tool, arguments)).structured_content
-        second = (await client.call_tool(tool, arguments)).structured_content
+        first = (await checked_call(client, tool, arguments)).structured_content
+        second = (await checked_call(client, tool, arguments)).structured_content
     assert first is not None
     assert second is not None
     assert (first["cached"], first.get("cached_at"), first.get("cached_age_minutes")) == (False, None, None)

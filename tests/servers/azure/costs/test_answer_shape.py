@@ -12,6 +12,7 @@ from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 
+from tests.answer_schema import checked_call
 from tests.fakes.azure.arm import ArmFake
 from tests.servers.azure.test_provider import azure_provider
 from tests.servers.conftest import Waits
@@ -40,8 +41,8 @@ async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it
     server: Any, tool: str, arguments: dict[str, Any]
 ) -> None:
     async with Client(server) as client:
-        first = (await client.call_tool(tool, arguments)).structured_content
-        second = await client.call_tool(tool, arguments)
+        first = (await checked_call(client, tool, arguments)).structured_content
+        second = await checked_call(client, tool, arguments)
     assert first is not None
     assert second.structured_content is not None
     assert (first["cached"], "cached_at" in first, "cached_age_minutes" in first) == (False, False, False)

@@ -20,6 +20,7 @@ from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
+from tests.answer_schema import checked_call
 from tests.fakes.gcp.bigquery import ACCOUNT, BigQueryFake
 from tests.fakes.gcp.billing import install_billing
 from tests.fakes.gcp.google_api import GoogleFake
@@ -33,8 +34,8 @@ NOVEMBER = {"start": "2020-11-01", "end": "2020-12-01"}
 
 async def _twice(server: MCPServer, tool: str, arguments: dict[str, Any]) -> tuple[dict[str, Any], CallToolResult]:
     async with Client(server) as client:
-        first = await client.call_tool(tool, arguments)
-        second = await client.call_tool(tool, arguments)
+        first = await checked_call(client, tool, arguments)
+        second = await checked_call(client, tool, arguments)
     assert not first.is_error, first.content
     assert first.structured_content is not None
     assert second.structured_content is not None
