@@ -97,8 +97,9 @@ async def test_the_orchestrator_connects_syncs_and_answers_with_it(tmp_path: Pat
     assert info is not None
     assert savings is not None
     assert costs.structured_content is not None
-    # An input schema that enumerates clouds (an explicit action's provider) enumerates the registered ones.
+    # Schemas that enumerate clouds (an explicit action's provider, a cloud's status) enumerate the registered ones.
     assert '"enum": ["aws", "azure", "gcp", "toy"]' in json.dumps(tools["finops_plan_remediation"].input_schema)
+    assert '"enum": ["aws", "azure", "gcp", "toy"]' in json.dumps(tools["finops_store_info"].output_schema)
     assert info["providers"] == ["AWS", "Toy Cloud Inc."]
     assert {c["provider"]: c["state"] for c in info["clouds"]}["toy"] == "connected"
     rows = {r[0]: r for r in costs.structured_content["rows"]}
