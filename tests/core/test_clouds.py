@@ -46,11 +46,21 @@ def test_an_installed_package_never_replaces_a_built_in_cloud(site: Path) -> Non
     assert entry("aws").provider == "finops_aws.provider:create_provider"
 
 
-def test_an_entry_point_that_is_not_a_cloud_entry_is_named(site: Path) -> None:
+def test_a_broken_entry_point_is_left_out_with_a_warning_naming_it_and_the_other_clouds_load(
+    site: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     _install(site, "finops-mcp-odd", "odd = tests.core.test_clouds:NOT_AN_ENTRY")
+    _install(site, "finops-mcp-gone", "gone = finops_gone_cloud.cloud:ENTRY")
+    _install(site, "finops-mcp-toy", "toy = tests.toycloud.cloud:ENTRY")
     clouds.rediscover()
-    with pytest.raises(TypeError, match=r"'tests\.core\.test_clouds:NOT_AN_ENTRY' .* is not a CloudEntry"):
-        list(CLOUDS)
+    with caplog.at_level("WARNING", logger="finops.clouds"):
+        assert list(CLOUDS) == ["aws", "azure", "gcp", "toy"]
+    warned = sorted(r.getMessage() for r in caplog.records)
+    assert len(warned) == 2
+    assert warned[0].startswith("Cloud 'gone' (entry point finops_gone_cloud.cloud:ENTRY in finops_mcp.clouds) cannot")
+    assert "ModuleNotFoundError" in warned[0]
+    assert "Cloud 'odd' (entry point tests.core.test_clouds:NOT_AN_ENTRY in finops_mcp.clouds) is a str" in warned[1]
+    assert all(w.endswith("Reinstall or uninstall the package that declares it.") for w in warned)
 
 
 def test_an_unregistered_cloud_is_refused_naming_the_registered_ones() -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import logging
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 ENTRY_POINT_GROUP = "finops_mcp.clouds"
+_log = logging.getLogger("finops.clouds")  # the standard library's: this module imports none of ours
 ID_PATTERN = re.compile(r"[a-z][a-z0-9]{1,15}")  # a tool prefix, a TOML section name and a FINOPS_<ID>__ variable
 TagKeys = Literal["exact", "any-case", "lowercase"]
 """How a cloud compares tag keys: ``exact`` (AWS), ``any-case`` (Azure: keys are case-insensitive), ``lowercase``
@@ -117,6 +119,27 @@ BUILT_IN = (
 )
 
 
+def _loaded(point: importlib.metadata.EntryPoint) -> CloudEntry | None:
+    """The cloud an installed package declares; None (and a warning naming it) when its entry point is broken: one
+    broken package must not stop every server, nor the other clouds."""
+    try:
+        found = point.load()
+    except Exception as exc:
+        problem = f"cannot be imported ({type(exc).__name__}: {exc})"
+    else:
+        if isinstance(found, CloudEntry):
+            return found
+        problem = f"is a {type(found).__name__}, not a CloudEntry"
+    _log.warning(
+        "Cloud %r (entry point %s in %s) %s, so it is left out. Reinstall or uninstall the package that declares it.",
+        point.name,
+        point.value,
+        ENTRY_POINT_GROUP,
+        problem,
+    )
+    return None
+
+
 class _Registry:
     def __init__(self) -> None:
         self._entries: dict[str, CloudEntry] = {e.id: e for e in BUILT_IN}
@@ -126,10 +149,8 @@ class _Registry:
         if not self._discovered:
             self._discovered = True  # first, so that a failing entry point is not retried on every read
             for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-                found = point.load()
-                if not isinstance(found, CloudEntry):
-                    raise TypeError(f"Entry point {point.value!r} ({ENTRY_POINT_GROUP}) is not a CloudEntry")
-                if found.id not in self._entries:  # a built-in id is never replaced by an installed package
+                found = _loaded(point)
+                if found is not None and found.id not in self._entries:  # a built-in id is never replaced
                     self._entries[found.id] = found
         return self._entries
 
