@@ -89,12 +89,13 @@ def synthetic(count: int, seed: int = 5) -> list[tuple[str, np.ndarray, date]]:
 
 
 def demo(as_of: date = date(2026, 11, 26)) -> list[tuple[str, np.ndarray, date]]:
-    from finops_core.sandbox.company import SPECS, generate_line_items, history_start
+    from finops_core.models import CLOUDS
+    from finops_core.sandbox.company import demo_spec, generate_line_items, history_start
 
     first = history_start(as_of)
     days = (as_of - first).days
     sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(days))
-    for spec in SPECS.values():
+    for spec in map(demo_spec, CLOUDS):
         for item in generate_line_items(spec, seed=7, as_of=as_of):
             i = (item.charge_period_start.date() - first).days
             sums[f"{spec.provider_name} effective"][i] += float(item.effective_cost)

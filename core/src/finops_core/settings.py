@@ -14,15 +14,15 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from finops_core.clouds import CLOUDS, Cloud
 from finops_core.currency import CurrencySettings
 from finops_core.errors import ConfigError
-from finops_core.models import Cloud
 
 ENV_PREFIX = "FINOPS_"
 Scope = Literal["read", "plan", "execute"]
@@ -409,10 +409,28 @@ class Settings(BaseModel):
     lake: LakeSettings | None = Field(
         default=None, description="A FOCUS lake the cross-cloud tools answer from; none: the local store."
     )
-    # Each cloud's own section, validated by that cloud's package (core knows no cloud's settings).
-    aws: dict[str, Any] = Field(default_factory=dict, description="[aws]: read by finops-mcp-aws.")
-    azure: dict[str, Any] = Field(default_factory=dict, description="[azure]: read by finops-mcp-azure.")
-    gcp: dict[str, Any] = Field(default_factory=dict, description="[gcp]: read by finops-mcp-gcp.")
+    # Each registered cloud's own section ([aws], FINOPS_AWS__*), validated by that cloud's package (core knows no
+    # cloud's settings): gathered here by the validator below, read with ``section(cloud)``.
+    clouds: dict[Cloud, dict[str, Any]] = Field(
+        default_factory=lambda: dict[Cloud, dict[str, Any]](),
+        description="Each cloud's own section, by cloud id: [aws], [azure], [gcp], ...",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_cloud_sections(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = cast("dict[str, Any]", data)
+        sections = {key: given[key] for key in CLOUDS if key in given}
+        if not sections:
+            return given
+        rest = {key: value for key, value in given.items() if key not in sections}
+        return {**rest, "clouds": {**rest.get("clouds", {}), **sections}}
+
+    def section(self, cloud: Cloud) -> dict[str, Any]:
+        """The ``[<cloud>]`` section as written (its cloud's package validates it); empty when absent."""
+        return self.clouds.get(cloud, {})
 
     @property
     def store_file(self) -> Path:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from finops_aws.provider import create_provider
-from finops_aws.server import aws_tools
+from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
@@ -65,7 +65,7 @@ def server(moto: str, fake: AwsJsonFake, home: Path) -> Any:
     aws = {"regions": ["us-east-1"], "endpoint_urls": endpoints(moto, fake), "max_attempts": 1}
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"aws": aws})
     provider = create_provider(settings, session_factory=fixed_session, today=lambda: AS_OF)
-    return build_server(provider, settings, today=lambda: AS_OF, extend=aws_tools(provider, settings))
+    return build_server(provider, settings, today=lambda: AS_OF, extend=native_tools(provider))
 
 
 def _size(result: CallToolResult) -> int:

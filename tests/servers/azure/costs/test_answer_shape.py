@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from finops_azure.server import azure_tools
+from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
@@ -25,7 +25,7 @@ OCTOBER = {"start": "2026-10-01", "end": "2026-11-01"}
 @pytest.fixture
 def server(arm: ArmFake, home: Path, waits: Waits, settings: Settings) -> Any:
     provider = azure_provider(arm, home, waits)[0]
-    return build_server(provider, settings, extend=azure_tools(provider, settings))
+    return build_server(provider, settings, extend=native_tools(provider))
 
 
 @pytest.mark.parametrize(
