@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from finops_core.errors import LakeError
 from finops_core.settings import LakeSettings
 
+from finops_orchestrator.lake.azure_account import azure_account
 from finops_orchestrator.lake.builder import Dialect, Target
 
 VIEW = "focus_lake"
@@ -171,14 +172,7 @@ def _bucket_filesystem(scheme: str, settings: LakeSettings) -> Any:
             kwargs["anonymous"] = True
         arrow = pafs.GcsFileSystem(**kwargs)
     elif scheme in ("az", "abfs", "abfss"):
-        if not options.azure_account_name:
-            raise LakeError('An az:// lake path needs [lake.duckdb] azure_account_name = "ACCOUNT".')
-        kwargs = {"account_name": options.azure_account_name}
-        if options.azure_blob_endpoint:
-            endpoint = options.azure_blob_endpoint
-            kwargs["blob_storage_scheme"] = "http" if endpoint.startswith("http://") else "https"
-            kwargs["blob_storage_authority"] = endpoint.split("://", 1)[-1].split("/", 1)[0]
-        arrow = pafs.AzureFileSystem(**kwargs)
+        arrow = pafs.AzureFileSystem(**azure_account(options).arrow_options())
     else:
         raise LakeError(f"[lake] path {settings.path!r}: DuckDB reads local paths and s3://, gs://, az:// URLs.")
 
