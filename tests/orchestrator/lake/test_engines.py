@@ -1,6 +1,7 @@
-"""The engines reach the lake where it lives: DuckDB over Parquet in an S3 bucket (the moto server, through
-fsspec over pyarrow's S3 client, no httpfs download), Athena through boto3 (moto's canned results); a lake that
-cannot answer is an error naming it and what to do, never a traceback, and a server still starts without it."""
+"""The engines reach the lake where it lives: DuckDB over Parquet in an S3 bucket (the moto server) and in an Azure
+Blob container (Azurite), through fsspec over pyarrow's own S3 and Azure clients, no httpfs download; Athena through
+boto3 (moto's canned results); a lake that cannot answer is an error naming it and what to do, never a traceback,
+and a server still starts without it."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import socket
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import pytest
 import sqlglot
+from azure.storage.blob import AccountSasPermissions, BlobServiceClient, ResourceTypes, generate_account_sas
 from finops_core.errors import LakeError
 from finops_core.models import CostQuery
 from finops_core.settings import LakeSettings
@@ -23,6 +25,8 @@ from finops_orchestrator.lake.engines import AthenaEngine, DuckDBEngine
 from finops_orchestrator.lake.reader import LakeReader
 from moto.server import ThreadedMotoServer
 
+from tests.credentials import AZURE_STORAGE_KEY
+from tests.fakes.azurite import DEV_KEY, Azurite, azurite
 from tests.orchestrator.lake.test_reader import QUESTIONS, _cells
 
 
@@ -85,6 +89,78 @@ def test_an_unreachable_bucket_is_an_error_naming_the_lake_and_what_to_do(aws: s
     assert "finops lake sync" in message
     assert 'answer_from = "rollups"' in message
     assert "testing" not in message  # no credential
+
+
+@pytest.fixture(scope="module")
+def azure_lake(lake_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """Azurite serving an account of its own (not the well-known development one) whose container ``billing``
+    holds the lake under ``focus/``, partitioned by billing period."""
+    with azurite(tmp_path_factory.mktemp("azurite"), account="billinglake", key=AZURE_STORAGE_KEY) as emulator:
+        service = BlobServiceClient.from_connection_string(emulator.connection_string())
+        container = service.create_container("billing")
+        for file in lake_path.rglob("*.parquet"):
+            container.upload_blob(f"focus/{file.relative_to(lake_path).as_posix()}", file.read_bytes())
+        yield emulator
+
+
+def _azure_lake(connection_string: str) -> LakeSettings:
+    return LakeSettings(
+        engine="duckdb", path="az://billing/focus/", duckdb={"azure_connection_string": connection_string}
+    )
+
+
+def _sas(emulator: Azurite) -> str:
+    return generate_account_sas(
+        emulator.account,
+        emulator.key,
+        ResourceTypes(service=True, container=True, object=True),
+        AccountSasPermissions(read=True, list=True),
+        expiry=datetime.now(UTC) + timedelta(hours=1),
+    )
+
+
+def test_duckdb_reads_a_lake_in_azure_blob_storage_exactly_as_the_store(azure_lake: Azurite, lake_store: Store) -> None:
+    reader = LakeReader(_azure_lake(azure_lake.connection_string()))
+    for name in ("weeks by provider and team tag", "the sample's top resources folded into other"):
+        assert _cells(reader.cost_cells(QUESTIONS[name])) == _cells(lake_store.cost_cells(QUESTIONS[name]))
+    by = ("provider_name", "service_name")
+    mine = reader.daily_series(date(2026, 8, 1), date(2026, 11, 20), by=by, metric="effective")
+    theirs = lake_store.daily_series(date(2026, 8, 1), date(2026, 11, 20), by=by, metric="effective")
+    assert mine.keys() == theirs.keys()
+    assert all((mine[k] == theirs[k]).all() for k in theirs)  # integer nanos, every day
+    assert reader.source_label() == "lake (duckdb az://billing/focus/)"
+
+
+def test_an_azure_lake_is_read_with_a_shared_access_signature_too(azure_lake: Azurite, lake_store: Store) -> None:
+    question = QUESTIONS["last month by service"]
+    by_sas = _azure_lake(f"SharedAccessSignature={_sas(azure_lake)};BlobEndpoint={azure_lake.endpoint}")
+    assert _cells(LakeReader(by_sas).cost_cells(question)) == _cells(lake_store.cost_cells(question))
+
+
+def test_an_unreachable_azure_lake_is_an_error_naming_the_lake_and_what_to_do(azure_lake: Azurite) -> None:
+    port = _closed_port()
+    sas = _sas(azure_lake)
+    lake = _azure_lake(f"SharedAccessSignature={sas};BlobEndpoint=http://127.0.0.1:{port}/{azure_lake.account}")
+    reader = LakeReader(lake)  # made without touching the account: a server starts even when its lake is down
+    started = time.monotonic()
+    with pytest.raises(LakeError) as caught:
+        reader.cost_cells(QUESTIONS["last month by service"])
+    assert time.monotonic() - started < 10  # the Azure client's own retries (about 6 s), then the answer
+    message = str(caught.value)
+    assert message.startswith("The lake (duckdb az://billing/focus/) could not answer: ")
+    assert f"127.0.0.1:{port}" in message  # the real reason
+    assert "Could not connect" in message
+    assert "finops lake sync" in message
+    assert 'answer_from = "rollups"' in message
+    signature = dict(part.split("=", 1) for part in sas.split("&"))["sig"]
+    assert signature not in message  # the Azure client puts the SAS into the URL it reports
+
+
+def test_an_azure_lake_refusing_the_key_says_so_without_the_key(azure_lake: Azurite) -> None:
+    wrong = Azurite(azure_lake.port, azure_lake.account, DEV_KEY)
+    with pytest.raises(LakeError, match=r"could not answer: .*403") as caught:
+        LakeReader(_azure_lake(wrong.connection_string())).extent()
+    assert DEV_KEY not in str(caught.value)
 
 
 def test_a_missing_local_path_is_an_error_naming_it(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ Every failure to reach or read the lake is a ``LakeError`` that names the engine
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from finops_core.errors import LakeError
+from finops_core.redact import redact_text
 from finops_core.settings import LakeSettings
 
 from finops_orchestrator.lake.azure_account import azure_account
@@ -53,13 +55,22 @@ def describe(settings: LakeSettings) -> str:
 
 def unreachable(settings: LakeSettings, exc: BaseException) -> LakeError:
     """The error for a lake that could not answer: what failed, and what to do."""
-    reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    reason = _shown(str(exc).strip().splitlines()[0]) if str(exc).strip() else type(exc).__name__
     where = "path" if settings.path else "table"
     return LakeError(
         f"The {describe(settings)} could not answer: {reason}. Check [lake] {where} = {settings.location!r}, the "
         f'{settings.engine} connection and its credentials; or set [lake] answer_from = "rollups" and run '
         "`finops lake sync` while the lake is reachable, to answer from daily rollups kept in the local store."
     )
+
+
+_URL_QUERY = re.compile(r"(?<!\w)(\w++://[^\s'\"?]*+)\?[^\s'\"]*+")  # starts only at a word's start: linear
+
+
+def _shown(reason: str) -> str:
+    """A client's error, fit to show: secrets redacted, URL queries (an Azure SAS rides in them) dropped, so the
+    host and the cause fit in 300 characters."""
+    return _URL_QUERY.sub(r"\1", redact_text(reason[:2000]))[:300]
 
 
 def _parquet_glob(path: str) -> str:
