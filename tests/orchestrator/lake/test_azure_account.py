@@ -14,6 +14,7 @@ import pytest
 from finops_core.errors import LakeError
 from finops_core.settings import DuckDBLakeSettings
 from finops_orchestrator.lake.azure_account import azure_account
+from pydantic import SecretStr
 
 from tests.credentials import AZURE_STORAGE_KEY
 
@@ -27,7 +28,7 @@ CHINA = {
 
 def _arrow(**options: Any) -> dict[str, Any]:
     """The options of the pyarrow filesystem made for these settings, as pyarrow itself reports them."""
-    made = pafs.AzureFileSystem(**azure_account(DuckDBLakeSettings(**options)).arrow_options())
+    made = pafs.AzureFileSystem(**azure_account(DuckDBLakeSettings.model_validate(options)).arrow_options())
     return made.__reduce__()[1][0]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
@@ -97,7 +98,7 @@ def test_settings_that_cannot_name_an_account_are_refused_naming_the_setting(
     options: dict[str, str], says: str
 ) -> None:
     with pytest.raises(LakeError, match=re.escape(says)):
-        azure_account(DuckDBLakeSettings(**options))
+        azure_account(DuckDBLakeSettings.model_validate(options))
 
 
 @pytest.mark.parametrize(
@@ -128,11 +129,12 @@ def test_a_connection_string_that_cannot_be_used_is_refused_without_quoting_it(
     connection: str, extra: dict[str, str], says: str
 ) -> None:
     with pytest.raises(LakeError, match=says) as caught:
-        azure_account(DuckDBLakeSettings(azure_connection_string=connection, **extra))  # pyright: ignore[reportArgumentType]
+        azure_account(DuckDBLakeSettings.model_validate({"azure_connection_string": connection, **extra}))
     assert AZURE_STORAGE_KEY.rstrip("=") not in str(caught.value)
     assert "[lake.duckdb] azure_" in str(caught.value)
 
 
 def test_the_key_stays_out_of_the_accounts_repr() -> None:
     connection = f"AccountName=billingdata;AccountKey={AZURE_STORAGE_KEY}"
-    assert AZURE_STORAGE_KEY not in repr(azure_account(DuckDBLakeSettings(azure_connection_string=connection)))  # pyright: ignore[reportArgumentType]
+    account = azure_account(DuckDBLakeSettings(azure_connection_string=SecretStr(connection)))
+    assert AZURE_STORAGE_KEY not in repr(account)

@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -175,7 +175,9 @@ def _bucket_filesystem(scheme: str, settings: LakeSettings) -> Any:
             kwargs["region"] = options.s3_region
         arrow = pafs.S3FileSystem(**kwargs)
     elif scheme in ("gs", "gcs"):
-        kwargs = {}
+        # Google's client retries transient errors for 15 minutes by default: an unreachable bucket would hold the
+        # call that long. No retry outlives the query it serves.
+        kwargs = {"retry_time_limit": timedelta(seconds=max(1.0, settings.query_timeout_seconds))}
         if options.gcs_endpoint_url:
             endpoint = options.gcs_endpoint_url
             kwargs["scheme"] = "http" if endpoint.startswith("http://") else "https"
