@@ -92,3 +92,19 @@ def test_no_module_of_the_packages_imports_itself_back_through_others() -> None:
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     assert len(graph) > 100  # the packages were found
     assert _cycles(graph) == []
+
+
+def _imports_under(package: str, forbidden: str) -> dict[str, set[str]]:
+    """Each module under ``package`` that imports a module under ``forbidden``, with those modules."""
+    modules = _modules()
+    found: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        if name == package or name.startswith(f"{package}."):
+            bad = {m for m in _imports(name, path, modules) if m == forbidden or m.startswith(f"{forbidden}.")}
+            if bad:
+                found[name] = bad
+    return found
+
+
+def test_the_remote_provider_speaks_the_wire_contract_not_the_server_factory() -> None:
+    assert _imports_under("finops_orchestrator.providers.remote", "finops_core.server") == {}

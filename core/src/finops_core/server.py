@@ -39,7 +39,6 @@ from finops_core.compact import CompactServer
 from finops_core.cost_answers import CostAnswer, cost_answer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
-from finops_core.focus import CostLineItem
 from finops_core.guardrails import TagGuardrails
 from finops_core.models import (
     CLOUD_NAMES,
@@ -74,23 +73,11 @@ from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Scope, Settings
 from finops_core.versions import cloud_server_version
+from finops_core.wire import COST_FILTER_ARGUMENTS, DAILY_COSTS_MAX_DAYS, DailyCosts
 
-DAILY_COSTS_MAX_DAYS = 31
 ToolFn = TypeVar("ToolFn", bound=Callable[..., Awaitable[Any]])
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
-
-
-class DailyCosts(BaseModel):
-    """Daily cost rows in FOCUS columns, for loading into a store (``finops sync``)."""
-
-    provider: str
-    start: date
-    end: date
-    items: list[CostLineItem]
-    is_demo: bool
-    cached: bool | None = Field(default=None, description="From the cache of paid calls; null: no paid call.")
-    cached_at: datetime | None = None
 
 
 class Confirm(BaseModel):
@@ -337,16 +324,10 @@ def cost_query_of(
 ) -> CostQuery:
     """The ``CostQuery`` a cost-query tool's arguments ask for, or an ``InvalidInput`` that says what is wrong."""
     first, last = period(start, end, today)
-    filters: dict[Dimension, tuple[str, ...]] = {}
-    chosen: tuple[tuple[Dimension, list[str] | None], ...] = (
-        ("provider", providers),
-        ("service", services),
-        ("sub_account", accounts),
-        ("region", regions),
-    )
-    for dim, values in chosen:
-        if values:
-            filters[dim] = tuple(values)
+    given = {"providers": providers, "services": services, "accounts": accounts, "regions": regions}
+    filters: dict[Dimension, tuple[str, ...]] = {
+        dim: tuple(values) for dim, argument in COST_FILTER_ARGUMENTS.items() if (values := given[argument])
+    }
     try:
         return CostQuery(
             start=first,
