@@ -20,8 +20,8 @@ from finops_core.provider import CloudProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.store import Store
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.server import MCPServer

@@ -21,8 +21,8 @@ from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.store import Store
 from finops_core.testing.contract import CloudProviderContract
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers.registry import connect_providers
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.types import TextContent

@@ -73,7 +73,13 @@ from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Scope, Settings
 from finops_core.versions import cloud_server_version
-from finops_core.wire import COST_FILTER_ARGUMENTS, DAILY_COSTS_MAX_DAYS, DailyCosts
+from finops_core.wire import (
+    COST_FILTER_ARGUMENTS,
+    DAILY_COSTS_MAX_DAYS,
+    RECOMMENDATIONS_LIMIT,
+    RESOURCES_LIMIT,
+    DailyCosts,
+)
 
 ToolFn = TypeVar("ToolFn", bound=Callable[..., Awaitable[Any]])
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -148,7 +154,7 @@ def build_server(
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
         region: Annotated[Id | None, Field(description="Only this region id.")] = None,
-        limit: Annotated[int, Field(ge=1, le=500, description="At most this many resources.")] = 50,
+        limit: Annotated[int, Field(ge=1, le=RESOURCES_LIMIT, description="At most this many resources.")] = 50,
     ) -> ResourceInventory:
         return await provider.list_resources(resource_type=resource_type, region=region, limit=limit)
 
@@ -162,7 +168,7 @@ def build_server(
     )
     async def list_recommendations(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
-        limit: Annotated[int, Field(ge=1, le=500, description="At most this many.")] = 25,
+        limit: Annotated[int, Field(ge=1, le=RECOMMENDATIONS_LIMIT, description="At most this many.")] = 25,
     ) -> RecommendationSet:
         with cache_record() as fetched:
             found = await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)

@@ -17,6 +17,12 @@ from finops_core.models import Dimension
 DAILY_COSTS_MAX_DAYS: Final = 31
 """The most days one ``<cloud>_daily_costs`` call answers; a longer range is asked for in pieces."""
 
+RESOURCES_LIMIT: Final = 500
+"""The most resources one ``<cloud>_list_resources`` call lists (its ``limit``): what a sync or a check asks for."""
+
+RECOMMENDATIONS_LIMIT: Final = 500
+"""The most recommendations one ``<cloud>_list_recommendations`` call lists (its ``limit``)."""
+
 COST_FILTER_ARGUMENTS: Final[dict[Dimension, str]] = {
     "provider": "providers",
     "service": "services",

@@ -204,8 +204,8 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     from finops_core.access import server_auth
     from finops_core.serve import serve_async
 
+    from finops_orchestrator.policy import Policy
     from finops_orchestrator.providers import connect_providers, demo_status
-    from finops_orchestrator.remediation.policy import Policy
     from finops_orchestrator.server import build_orchestrator
     from finops_orchestrator.sync import refresh_forever
 
@@ -266,7 +266,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
 def policy() -> None:
     """Check the policy file (remediation guardrails and tag policies) and print what is in force. Exits 1
     when the file is invalid. The file is policy_path in finops.toml, default <home>/policy.toml."""
-    from finops_orchestrator.remediation.policy import Policy
+    from finops_orchestrator.policy import Policy
 
     try:
         loaded = Policy.load(_settings().policy_file)
@@ -697,10 +697,10 @@ def approve(
     the assistant then executes it with finops_execute_plan. For clients that cannot ask you themselves."""
     from datetime import UTC, datetime
 
+    from finops_orchestrator.policy import Policy
     from finops_orchestrator.remediation.execution import check_guardrails
     from finops_orchestrator.remediation.ledger import Ledger
     from finops_orchestrator.remediation.plans import approval_text
-    from finops_orchestrator.remediation.policy import Policy
 
     try:
         settings = _settings()

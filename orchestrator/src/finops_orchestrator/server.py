@@ -36,9 +36,9 @@ from pydantic import BaseModel, Field, PrivateAttr
 from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.progress import PostedProgress, in_worker_posting_progress
 from finops_orchestrator.providers import ProviderStatus, not_configured
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.report import reports_root
 from finops_orchestrator.report.tools import register_report_tools
 from finops_orchestrator.sync import SyncReport, sync, sync_start

@@ -18,8 +18,8 @@ from finops_core.provider import ResourceInventory, ResourceType
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Snapshot, Store
 from finops_orchestrator.analysis.tag_policy import tag_findings
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import demo_status
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 

@@ -17,7 +17,7 @@ from finops_core.models import CLOUDS, RemediationAction, RemediationResult
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
-from finops_orchestrator.remediation.policy import Policy
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.client import ClientRequestContext

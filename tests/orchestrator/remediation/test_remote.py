@@ -14,9 +14,9 @@ from finops_core.proof import ApprovalClaims, sign_approval
 from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import RemoteProvider
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 from mcp.server import MCPServer

@@ -34,8 +34,8 @@ from finops_orchestrator.analysis.savings import SavingsReport, store_savings
 from finops_orchestrator.analysis.sql import SLOT_WAIT_S, SQL_SLOTS, TIME_LIMIT_S, SqlAnswer, run_sql
 from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_findings
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import ProviderStatus
-from finops_orchestrator.remediation.policy import Policy
 
 
 def register_analysis_tools(

@@ -28,6 +28,7 @@ from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, Elicitati
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field, StrictBool
 
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers.asking import ask_every_cloud
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.execution import (
@@ -39,7 +40,6 @@ from finops_orchestrator.remediation.execution import (
 )
 from finops_orchestrator.remediation.ledger import Ledger, new_owner
 from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan, approval_text, make_plan
-from finops_orchestrator.remediation.policy import Policy
 
 PLAN = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 PlanIdParam = Annotated[Id, Field(description="The plan's id, from finops_plan_remediation.")]

@@ -16,8 +16,8 @@ from mcp.types import ElicitRequestParams, ElicitResult, TextContent
 from rich.console import Console
 from rich.markup import escape
 
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation import audit
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
 
 IDLE_KINDS = ("idle", "unattached")
