@@ -27,6 +27,7 @@ from finops_core.logs import configure_logging
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 AS_OF = date(2026, 11, 1)
@@ -148,7 +149,7 @@ async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> list[float]:
 
 
 async def run(store: Store, conn: duckdb.DuckDBPyConnection, runs: int) -> None:
-    async with Client(build_orchestrator(store, is_demo=False, today=lambda: AS_OF)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF))) as client:
         print(f"{'question':36} {'finops p50':>11} {'p95':>8} {'duckdb p50':>11} {'p95':>8} {'p95 ratio':>9}")
         for label, tool, arguments, sql in QUESTIONS:
             result = await client.call_tool(tool, arguments)

@@ -22,6 +22,7 @@ from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import Tool
@@ -64,7 +65,9 @@ def build(command: str, remediation: bool, home: Path, store: Store) -> MCPServe
     if command == "finops --demo":
         providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
         return build_orchestrator(
-            store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=remediation
+            OrchestratorState(
+                store=store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=remediation
+            )
         )
     cloud: Cloud = next(c for c in CLOUDS if command.startswith(f"finops-{c}"))
     overrides: dict[str, Any] = {"remediation_enabled": remediation, "demo_as_of": AS_OF}

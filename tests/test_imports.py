@@ -25,20 +25,24 @@ def _modules() -> dict[str, Path]:
 def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     """The modules of ours that ``name`` imports: ``from a.b import c`` names ``a.b.c`` when that is a module, else
     ``a.b``."""
+    out = {target if target in modules else base for base, target in _named(name, path)}
+    return {m for m in out if m in modules and m != name}
+
+
+def _named(name: str, path: Path) -> set[tuple[str, str]]:
+    """Every import of ``name`` as (module, module.name), as written (relative ones resolved), found or not."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out: set[str] = set()
+    out: set[tuple[str, str]] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            out |= {alias.name for alias in node.names if alias.name in modules}
+            out |= {(alias.name, alias.name) for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*up, *([node.module] if node.module else [])])
-            for alias in node.names:
-                target = f"{base}.{alias.name}"
-                out.add(target if target in modules else base)
-    return {m for m in out if m in modules and m != name}
+            out |= {(base, f"{base}.{alias.name}") for alias in node.names}
+    return out
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -92,3 +96,27 @@ def test_no_module_of_the_packages_imports_itself_back_through_others() -> None:
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     assert len(graph) > 100  # the packages were found
     assert _cycles(graph) == []
+
+
+def _imports_under(package: str, forbidden: str) -> dict[str, set[str]]:
+    """Each module under ``package`` that imports a module under ``forbidden``, with those modules."""
+
+    def under(module: str) -> bool:
+        return module == forbidden or module.startswith(f"{forbidden}.")
+
+    found: dict[str, set[str]] = {}
+    for name, path in _modules().items():
+        if name == package or name.startswith(f"{package}."):
+            bad = {base for base, target in _named(name, path) if under(base) or under(target)}
+            if bad:
+                found[name] = bad
+    return found
+
+
+def test_the_remote_provider_speaks_the_wire_contract_not_the_server_factory() -> None:
+    assert _imports_under("finops_orchestrator.providers.remote", "finops_core.server") == {}
+
+
+def test_the_analysis_imports_nothing_from_the_remediation_nor_the_sync() -> None:
+    assert _imports_under("finops_orchestrator.analysis", "finops_orchestrator.remediation") == {}
+    assert _imports_under("finops_orchestrator.analysis", "finops_orchestrator.sync") == {}

@@ -11,6 +11,7 @@ from finops_core.access import server_auth
 from finops_core.settings import HttpSettings
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 
 from tests.commands import http_server, run_finops
 from tests.conftest import AS_OF
@@ -31,7 +32,9 @@ async def test_a_token_without_read_is_refused_by_every_finops_tool_and_a_read_t
         }
     )
     store = Store(tmp_path / "finops.sqlite")
-    server = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, auth=server_auth(http))
+    server = build_orchestrator(
+        OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF), auth=server_auth(http)
+    )
     async with serving(server, http) as url:
         async with client_with(url, HTTP_READ_TOKEN) as reader:
             info = await reader.call_tool("finops_store_info", {})

@@ -26,6 +26,7 @@ from finops_core.sandbox import SandboxProvider
 from finops_core.settings import HttpSettings
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from finops_orchestrator.sync import sync
 from mcp import Client
 from mcp.client import ClientRequestContext
@@ -94,13 +95,15 @@ async def _clients(store: Store, count: int, imports: Path) -> AsyncIterator[lis
     that may ingest what is under ``imports`` and the shared FOCUS sample."""
     providers = list[CloudProvider](SandboxProvider(c, as_of=AS_OF) for c in CLOUDS)
     server = build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=providers,
-        remediation=True,
-        now=lambda: NOW,
-        ingest_roots=[imports, SAMPLE.parent],
+        OrchestratorState(
+            store=store,
+            is_demo=False,
+            today=lambda: AS_OF,
+            providers=providers,
+            remediation=True,
+            now=lambda: NOW,
+            ingest_roots=[imports, SAMPLE.parent],
+        )
     )
     async with (
         serving_in_thread(server, HttpSettings()) as url,

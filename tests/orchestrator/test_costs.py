@@ -13,6 +13,7 @@ import pytest
 from finops_core.currency import CurrencySettings
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.types import CallToolResult
 
@@ -27,7 +28,7 @@ RATES = CurrencySettings(
 
 
 async def _ask(store: Store, arguments: dict[str, Any], currency: CurrencySettings | None = None) -> CallToolResult:
-    server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, currency=currency)
+    server = build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, currency=currency))
     async with Client(server) as client:
         return await client.call_tool("finops_cost_query", arguments)
 

@@ -10,6 +10,7 @@ import pytest
 from finops_core.models import CostQuery
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF, SHARED
@@ -25,7 +26,9 @@ async def test_an_export_loads_through_the_tool_and_its_billed_totals_match_the_
         seen.append(message)
 
     with Store(tmp_path / "s.sqlite") as store:
-        server = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, ingest_roots=[SAMPLE.parent])
+        server = build_orchestrator(
+            OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF, ingest_roots=[SAMPLE.parent])
+        )
         async with Client(server) as client:
             result = await client.call_tool("finops_ingest", {"paths": [str(SAMPLE)]}, progress_callback=progress)
         body = result.structured_content
@@ -51,7 +54,9 @@ async def test_a_path_with_no_export_is_a_clear_error_and_writes_nothing(tmp_pat
     (tmp_path / "notes.csv").write_text("user,password\nalice,hunter2\n")
     with Store(tmp_path / "s.sqlite") as store:
         async with Client(
-            build_orchestrator(store, is_demo=False, today=lambda: AS_OF, ingest_roots=[tmp_path])
+            build_orchestrator(
+                OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF, ingest_roots=[tmp_path])
+            )
         ) as client:
             result = await client.call_tool("finops_ingest", {"paths": [str(tmp_path / "notes.csv")]})
         assert store.info().line_items == 0
@@ -62,7 +67,9 @@ async def test_a_path_with_no_export_is_a_clear_error_and_writes_nothing(tmp_pat
 
 
 async def test_the_demo_server_does_not_mix_real_exports_into_the_demo_store(demo_store: Store) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)) as client:
+    async with Client(
+        build_orchestrator(OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF))
+    ) as client:
         result = await client.call_tool("finops_ingest", {"paths": [str(SAMPLE)]})
     assert result.is_error
     assert "without --demo" in result.content[0].text  # type: ignore[union-attr]

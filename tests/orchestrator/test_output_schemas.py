@@ -12,6 +12,7 @@ from finops_core.models import CLOUDS
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp.client import ClientRequestContext
@@ -57,7 +58,9 @@ async def test_every_tool_answers_valid_arguments_within_its_published_output_sc
 ) -> None:
     store = copy_of(demo_store, tmp_path)
     providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
-    server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+    server = build_orchestrator(
+        OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+    )
     answered: dict[str, list[CallToolResult]] = {}
     async with Client(server, elicitation_callback=approve) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -79,7 +82,9 @@ async def test_every_tool_answers_valid_arguments_within_its_published_output_sc
         await call("finops_execute_plan", {"plan_id": plan["plan_id"]})
     # finops_ingest refuses on the demo store: it answers on a server over real data.
     with Store(tmp_path / "real.sqlite") as real:
-        ingesting = build_orchestrator(real, is_demo=False, today=lambda: AS_OF, ingest_roots=[SAMPLE.parent])
+        ingesting = build_orchestrator(
+            OrchestratorState(store=real, is_demo=False, today=lambda: AS_OF, ingest_roots=[SAMPLE.parent])
+        )
         async with Client(ingesting) as client:
             answered["finops_ingest"] = [await client.call_tool("finops_ingest", {"paths": [str(SAMPLE)]})]
 

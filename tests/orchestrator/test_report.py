@@ -18,6 +18,7 @@ from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.cli import app
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.types import ImageContent, TextContent
 from PIL import Image
@@ -71,7 +72,9 @@ def _rows(markdown: str, heading: str) -> list[list[str]]:
 
 async def _report(store: Store, reports: Path, arguments: dict[str, Any]) -> Any:
     providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
-    server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers, reports=reports)
+    server = build_orchestrator(
+        OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=providers, reports=reports)
+    )
     async with Client(server) as client:
         result = await client.call_tool("finops_report", arguments)
         savings = await client.call_tool("finops_savings", {})
@@ -179,7 +182,9 @@ async def test_charts_come_back_as_small_pngs_and_every_file_is_written(
 async def test_the_latest_report_resource_says_how_to_make_one_then_serves_the_newest_month(
     demo_store: Store, reports: Path, tmp_path: Path, october: tuple[Any, Any, str]
 ) -> None:
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, reports=tmp_path / "none")
+    server = build_orchestrator(
+        OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF, reports=tmp_path / "none")
+    )
     async with Client(server) as client:
         empty = (await client.read_resource("finops://reports/latest")).contents[0]
     assert "finops_report" in empty.text  # type: ignore[union-attr]
@@ -188,7 +193,7 @@ async def test_the_latest_report_resource_says_how_to_make_one_then_serves_the_n
     older = reports / "2026-09"  # written after October's, but an older month
     older.mkdir()
     (older / "report.md").write_text("# Cloud cost report: September 2026\n")
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, reports=reports)
+    server = build_orchestrator(OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF, reports=reports))
     async with Client(server) as client:
         latest = (await client.read_resource("finops://reports/latest")).contents[0].text  # type: ignore[union-attr]
     assert latest.startswith("# Cloud cost report: October 2026")  # the newest month, not the newest written
@@ -209,7 +214,9 @@ async def test_the_latest_report_resource_says_how_to_make_one_then_serves_the_n
 async def test_a_bad_month_is_an_error_that_says_what_to_send_and_writes_nothing(
     demo_store: Store, tmp_path: Path, month: str, says: str
 ) -> None:
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, reports=tmp_path / "reports")
+    server = build_orchestrator(
+        OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF, reports=tmp_path / "reports")
+    )
     async with Client(server) as client:
         result = await client.call_tool("finops_report", {"month": month})
     assert result.is_error

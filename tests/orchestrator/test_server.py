@@ -12,6 +12,7 @@ from finops_core.models import CLOUDS, CostQuery
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client, MCPError
 from mcp.types import INVALID_PARAMS
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_cross_cloud_costs_group_by_provider_with_one_total_per_currency(demo_store: Store) -> None:
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)
+    server = build_orchestrator(OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF))
     async with Client(server) as client:
         result = await client.call_tool(
             "finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01", "group_by": ["provider"]}
@@ -65,7 +66,7 @@ async def test_weekly_store_answers_match_each_provider_row_for_row(demo_store: 
 
 
 async def test_the_server_names_its_package_version(demo_store: Store) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         info = client.server_info
     assert info is not None
     assert (info.name, info.version) == ("finops", importlib.metadata.version("finops-mcp"))
@@ -73,7 +74,7 @@ async def test_the_server_names_its_package_version(demo_store: Store) -> None:
 
 
 async def test_store_info_reports_what_is_loaded(demo_store: Store) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         result = await client.call_tool("finops_store_info", {})
     body = result.structured_content
     assert body is not None
@@ -82,7 +83,7 @@ async def test_store_info_reports_what_is_loaded(demo_store: Store) -> None:
 
 
 async def test_prompts_are_listed_and_render_with_defaults(demo_store: Store) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         prompts = {p.name: p for p in (await client.list_prompts()).prompts}
         rendered = await client.get_prompt("investigate-cost-change", {"days": "14"})
     assert {"monthly-cost-review", "investigate-cost-change"} <= set(prompts)
@@ -94,7 +95,7 @@ async def test_prompts_are_listed_and_render_with_defaults(demo_store: Store) ->
 async def test_an_unknown_prompt_argument_is_refused_naming_it_and_the_arguments_the_prompt_takes(
     demo_store: Store,
 ) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         with pytest.raises(MCPError) as raised:
             await client.get_prompt("investigate-spike", {"dayz": "14"})
     assert raised.value.code == INVALID_PARAMS
@@ -104,7 +105,7 @@ async def test_an_unknown_prompt_argument_is_refused_naming_it_and_the_arguments
 async def test_an_over_long_prompt_argument_and_an_unknown_prompt_are_refused_saying_what_to_send(
     demo_store: Store,
 ) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         with pytest.raises(MCPError) as long:
             await client.get_prompt("investigate-spike", {"days": "1" * 1_000_000})
         with pytest.raises(MCPError) as unknown:
@@ -121,7 +122,7 @@ async def test_ingested_exports_are_answered_as_real_data_with_their_source(tmp_
 
     store = Store(tmp_path / "real.sqlite")
     ingest(store, [str(SHARED / "data/focus-samples/FOCUS-1.0/focus_sample_1000.csv")])
-    async with Client(build_orchestrator(store, is_demo=False)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=False))) as client:
         result = await client.call_tool(
             "finops_cost_query",
             {"start": "2024-09-01", "end": "2024-10-01", "group_by": ["provider"], "metric": "billed"},
@@ -167,7 +168,9 @@ async def test_finops_serve_converts_with_the_rate_table_from_finops_toml(home: 
 async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured(demo_store: Store) -> None:
 
     # Measured with remediation on: its three tools are the largest the list gets.
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    server = build_orchestrator(
+        OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    )
     async with Client(server) as client:
         tools = await client.list_tools()
         result = await client.call_tool("finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01"})
@@ -182,7 +185,7 @@ async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured
 async def test_the_store_summary_and_the_focus_glossary_are_readable_resources(demo_store: Store) -> None:
     import json
 
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         listed = {str(r.uri) for r in (await client.list_resources()).resources}
         summary = await client.read_resource("finops://store/summary")
         columns = await client.read_resource("finops://focus/columns")
@@ -194,7 +197,7 @@ async def test_the_store_summary_and_the_focus_glossary_are_readable_resources(d
 
 
 async def test_every_shipped_prompt_is_served(demo_store: Store) -> None:
-    async with Client(build_orchestrator(demo_store, is_demo=True)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=demo_store, is_demo=True))) as client:
         names = {p.name for p in (await client.list_prompts()).prompts}
     assert names == {
         "monthly-cost-review",

@@ -25,14 +25,16 @@ from finops_core.store import Store
 from finops_orchestrator import cli  # what `finops` imports
 from finops_orchestrator.demo import demo_providers
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from finops_core.sandbox import SandboxProvider
 from finops_core.serve import run_cloud_server  # what `finops-aws` and the others import
 from finops_core.server import build_server
 
 settings = Settings.load({"FINOPS_HOME": sys.argv[1]})
 providers = demo_providers(settings, date(2026, 11, 26))
+state = OrchestratorState(store=Store(settings.home / "demo.sqlite"), is_demo=True, providers=providers)
 servers = [
-    build_orchestrator(Store(settings.home / "demo.sqlite"), is_demo=True, providers=providers),
+    build_orchestrator(state),
     build_server(SandboxProvider("aws"), settings),
 ]
 for server in servers:

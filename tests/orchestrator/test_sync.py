@@ -18,6 +18,7 @@ from finops_core.settings import SyncSettings
 from finops_core.store import Store, split_by_partition
 from finops_orchestrator.providers import ProviderStatus, not_configured
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from finops_orchestrator.sync import refresh_forever, sync
 from mcp import Client
 
@@ -149,7 +150,9 @@ async def test_the_sync_tool_reports_progress_and_per_cloud_status(tmp_path: Pat
         seen.append((done, total, message))
 
     with Store(tmp_path / "s.sqlite") as store:
-        server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=[gcp], statuses=_connected(gcp))
+        server = build_orchestrator(
+            OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=[gcp], statuses=_connected(gcp))
+        )
         async with Client(server) as client:
             result = await client.call_tool("finops_sync", {"start": "2026-10-01"}, progress_callback=progress)
     assert not result.is_error
@@ -194,7 +197,9 @@ async def test_savings_of_an_unreachable_cloud_come_from_the_last_sync_and_say_s
     down = [ProviderStatus(provider="gcp", state="unavailable", detail="gcp: cannot reach the server")]
     with Store(tmp_path / "s.sqlite") as store:
         await sync(store, [gcp], _connected(gcp), start=date(2026, 11, 1), end=END, restate_months=0)
-        server = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, providers=[], statuses=down)
+        server = build_orchestrator(
+            OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF, providers=[], statuses=down)
+        )
         async with Client(server) as client:
             body = (await client.call_tool("finops_savings", {"top_n": 200})).structured_content
             info = (await client.call_tool("finops_store_info", {})).structured_content

@@ -30,6 +30,7 @@ from finops_core.settings import Settings
 from finops_core.store import Store
 from finops_orchestrator.providers import ProviderStatus, RemoteProvider, connect_providers
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from finops_orchestrator.sync import sync
 from mcp import Client
 from moto.server import ThreadedMotoServer
@@ -233,7 +234,9 @@ async def test_sync_lands_the_adapters_daily_rows_and_the_tools_answer_from_them
     assert synced.resources is not None
     assert synced.recommendations is not None
 
-    orchestrator = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, statuses=statuses)
+    orchestrator = build_orchestrator(
+        OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF, statuses=statuses)
+    )
     period = {"start": start.isoformat(), "end": end.isoformat(), "granularity": "daily", "group_by": ["service"]}
     asked = {**period, "providers": [FOCUS_PROVIDER_NAMES[cloud]], "top_n": 500}
     async with Client(orchestrator) as client:

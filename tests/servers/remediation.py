@@ -20,9 +20,10 @@ from finops_core.provider import CloudProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.store import Store
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, TextContent
@@ -48,13 +49,15 @@ def remediating_orchestrator(store: Store, provider: CloudProvider, policy: Poli
     """The finops server with remediation on, ``policy`` (default: the default guardrails), over ``provider``, at
     ``NOW``."""
     return build_orchestrator(
-        store,
-        is_demo=False,
-        today=lambda: AS_OF,
-        providers=[provider],
-        remediation=True,
-        policy=policy or Policy(),
-        now=lambda: NOW,
+        OrchestratorState(
+            store=store,
+            is_demo=False,
+            today=lambda: AS_OF,
+            providers=[provider],
+            remediation=True,
+            policy=policy or Policy(),
+            now=lambda: NOW,
+        )
     )
 
 

@@ -21,9 +21,10 @@ from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.store import Store
 from finops_core.testing.contract import CloudProviderContract
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers.registry import connect_providers
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.types import TextContent
 
@@ -77,12 +78,14 @@ async def test_the_orchestrator_connects_syncs_and_answers_with_it(tmp_path: Pat
         toy = {s.provider: s for s in connected.statuses}["toy"]
         assert (toy.state, toy.detail) == ("connected", "Toy Cloud in-process")
         server = build_orchestrator(
-            store,
-            is_demo=False,
-            today=lambda: AS_OF,
-            providers=connected.providers,
-            statuses=connected.statuses,
-            remediation=True,
+            OrchestratorState(
+                store=store,
+                is_demo=False,
+                today=lambda: AS_OF,
+                providers=connected.providers,
+                statuses=connected.statuses,
+                remediation=True,
+            )
         )
         async with Client(server) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -115,7 +118,9 @@ async def test_a_plan_takes_its_resources_and_the_policy_refuses_its_protected_o
     store = Store(tmp_path / "finops.sqlite")
     recommendations = (await provider.list_recommendations(limit=100)).recommendations
     by_resource = {r.resource_id: r.recommendation_id for r in recommendations if r.action}
-    server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=[provider], remediation=True)
+    server = build_orchestrator(
+        OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=[provider], remediation=True)
+    )
     async with Client(server) as client:
         planned = await client.call_tool(
             "finops_plan_remediation", {"recommendation_ids": [by_resource["toy://lab/machines/forgotten"]]}

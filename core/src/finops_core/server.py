@@ -39,7 +39,6 @@ from finops_core.compact import CompactServer
 from finops_core.cost_answers import CostAnswer, cost_answer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
-from finops_core.focus import CostLineItem
 from finops_core.guardrails import TagGuardrails
 from finops_core.models import (
     CLOUD_NAMES,
@@ -74,23 +73,17 @@ from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Scope, Settings
 from finops_core.versions import cloud_server_version
+from finops_core.wire import (
+    COST_FILTER_ARGUMENTS,
+    DAILY_COSTS_MAX_DAYS,
+    RECOMMENDATIONS_LIMIT,
+    RESOURCES_LIMIT,
+    DailyCosts,
+)
 
-DAILY_COSTS_MAX_DAYS = 31
 ToolFn = TypeVar("ToolFn", bound=Callable[..., Awaitable[Any]])
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
-
-
-class DailyCosts(BaseModel):
-    """Daily cost rows in FOCUS columns, for loading into a store (``finops sync``)."""
-
-    provider: str
-    start: date
-    end: date
-    items: list[CostLineItem]
-    is_demo: bool
-    cached: bool | None = Field(default=None, description="From the cache of paid calls; null: no paid call.")
-    cached_at: datetime | None = None
 
 
 class Confirm(BaseModel):
@@ -161,7 +154,7 @@ def build_server(
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
         region: Annotated[Id | None, Field(description="Only this region id.")] = None,
-        limit: Annotated[int, Field(ge=1, le=500, description="At most this many resources.")] = 50,
+        limit: Annotated[int, Field(ge=1, le=RESOURCES_LIMIT, description="At most this many resources.")] = 50,
     ) -> ResourceInventory:
         return await provider.list_resources(resource_type=resource_type, region=region, limit=limit)
 
@@ -175,7 +168,7 @@ def build_server(
     )
     async def list_recommendations(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
-        limit: Annotated[int, Field(ge=1, le=500, description="At most this many.")] = 25,
+        limit: Annotated[int, Field(ge=1, le=RECOMMENDATIONS_LIMIT, description="At most this many.")] = 25,
     ) -> RecommendationSet:
         with cache_record() as fetched:
             found = await provider.list_recommendations(min_monthly_savings=min_monthly_savings, limit=limit)
@@ -337,16 +330,10 @@ def cost_query_of(
 ) -> CostQuery:
     """The ``CostQuery`` a cost-query tool's arguments ask for, or an ``InvalidInput`` that says what is wrong."""
     first, last = period(start, end, today)
-    filters: dict[Dimension, tuple[str, ...]] = {}
-    chosen: tuple[tuple[Dimension, list[str] | None], ...] = (
-        ("provider", providers),
-        ("service", services),
-        ("sub_account", accounts),
-        ("region", regions),
-    )
-    for dim, values in chosen:
-        if values:
-            filters[dim] = tuple(values)
+    given = {"providers": providers, "services": services, "accounts": accounts, "regions": regions}
+    filters: dict[Dimension, tuple[str, ...]] = {
+        dim: tuple(values) for dim, argument in COST_FILTER_ARGUMENTS.items() if (values := given[argument])
+    }
     try:
         return CostQuery(
             start=first,

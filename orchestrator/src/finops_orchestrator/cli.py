@@ -204,9 +204,10 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     from finops_core.access import server_auth
     from finops_core.serve import serve_async
 
+    from finops_orchestrator.policy import Policy
     from finops_orchestrator.providers import connect_providers, demo_status
-    from finops_orchestrator.remediation.policy import Policy
     from finops_orchestrator.server import build_orchestrator
+    from finops_orchestrator.state import OrchestratorState
     from finops_orchestrator.sync import refresh_forever
 
     policy = Policy.load(settings.policy_file)  # an invalid file stops the server before it answers anything
@@ -219,13 +220,15 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
             await ensure_demo_loaded(store, providers, bar)
         statuses = [demo_status(p.cloud) for p in providers]
         server = build_orchestrator(
-            store,
-            is_demo=True,
-            providers=providers,
-            statuses=statuses,
-            currency=settings.currency,
-            remediation=settings.remediation_enabled,
-            policy=policy,
+            OrchestratorState(
+                store=store,
+                is_demo=True,
+                providers=providers,
+                statuses=statuses,
+                currency=settings.currency,
+                remediation=settings.remediation_enabled,
+                policy=policy,
+            ),
             auth=auth,
         )
         await serve_async(server, transport, http)
@@ -236,18 +239,20 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
     reader = reader_for(settings, store)  # the lake (or its local rollups) when [lake] names one
     async with connect_providers(settings, as_of=demo_as_of(settings, today_utc())) as connected:
         server = build_orchestrator(
-            store,
-            reader=reader,
-            is_demo=False,
-            providers=connected.providers,
-            statuses=connected.statuses,
-            sync_settings=settings.sync,
-            currency=settings.currency,
-            remediation=settings.remediation_enabled,
-            policy=policy,
+            OrchestratorState(
+                store=store,
+                reader=reader,
+                is_demo=False,
+                providers=connected.providers,
+                statuses=connected.statuses,
+                sync_settings=settings.sync,
+                currency=settings.currency,
+                remediation=settings.remediation_enabled,
+                policy=policy,
+                ingest_roots=settings.ingest_roots,
+                blob_endpoints=settings.ingest.blob_endpoints,
+            ),
             auth=auth,
-            ingest_roots=settings.ingest_roots,
-            blob_endpoints=settings.ingest.blob_endpoints,
         )
         async with anyio.create_task_group() as group:
             if settings.sync.refresh_minutes and connected.providers:
@@ -266,7 +271,7 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
 def policy() -> None:
     """Check the policy file (remediation guardrails and tag policies) and print what is in force. Exits 1
     when the file is invalid. The file is policy_path in finops.toml, default <home>/policy.toml."""
-    from finops_orchestrator.remediation.policy import Policy
+    from finops_orchestrator.policy import Policy
 
     try:
         loaded = Policy.load(_settings().policy_file)
@@ -697,10 +702,10 @@ def approve(
     the assistant then executes it with finops_execute_plan. For clients that cannot ask you themselves."""
     from datetime import UTC, datetime
 
+    from finops_orchestrator.policy import Policy
     from finops_orchestrator.remediation.execution import check_guardrails
     from finops_orchestrator.remediation.ledger import Ledger
     from finops_orchestrator.remediation.plans import approval_text
-    from finops_orchestrator.remediation.policy import Policy
 
     try:
         settings = _settings()

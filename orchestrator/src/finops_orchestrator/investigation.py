@@ -14,6 +14,7 @@ from mcp import Client
 from rich.console import Console
 
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 
 
 async def investigate(store: Store, as_of: date, providers: Sequence[CloudProvider] = ()) -> dict[str, Any]:
@@ -30,7 +31,7 @@ async def investigate(store: Store, as_of: date, providers: Sequence[CloudProvid
         ("finops_savings", {"top_n": 3}),
     ]
     answers: dict[str, Any] = {}
-    server = build_orchestrator(store, is_demo=True, today=lambda: as_of, providers=providers)
+    server = build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: as_of, providers=providers))
     async with Client(server) as client:
         for tool, arguments in questions:
             result = await client.call_tool(tool, arguments)

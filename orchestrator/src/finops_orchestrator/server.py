@@ -4,9 +4,6 @@ The analysis tools (drivers of change, anomalies, read-only SQL) register from `
 """
 
 import functools
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -14,16 +11,11 @@ import anyio.to_thread
 from finops_core.access import ServerAuth
 from finops_core.bounds import Day, Paths
 from finops_core.compact import CompactServer
-from finops_core.currency import CurrencySettings
-from finops_core.dates import check_period, parse_day, today_utc
+from finops_core.dates import check_period, parse_day
 from finops_core.errors import InvalidInput
-from finops_core.models import CLOUDS, CostBreakdown, CostQuery
-from finops_core.provider import CloudProvider
-from finops_core.reading import CostReader
-from finops_core.sandbox import DEMO_LABEL
+from finops_core.models import CostBreakdown, CostQuery
 from finops_core.server import READ, auth_options, compact_tool
-from finops_core.settings import SyncSettings
-from finops_core.store import Snapshot, Store, StoreInfo
+from finops_core.store import Snapshot, StoreInfo
 from finops_core.versions import package_version
 from finops_prompts import PromptTemplate, load_templates
 from mcp import MCPError
@@ -37,10 +29,9 @@ from finops_orchestrator.analysis.tools import register_analysis_tools
 from finops_orchestrator.costs import register_finops_cost_query
 from finops_orchestrator.glossary import glossary
 from finops_orchestrator.progress import PostedProgress, in_worker_posting_progress
-from finops_orchestrator.providers import ProviderStatus, not_configured
-from finops_orchestrator.remediation.policy import Policy
-from finops_orchestrator.report import reports_root
+from finops_orchestrator.providers import ProviderStatus
 from finops_orchestrator.report.tools import register_report_tools
+from finops_orchestrator.state import OrchestratorState
 from finops_orchestrator.sync import SyncReport, sync, sync_start
 from finops_orchestrator.views import finops_views
 
@@ -84,44 +75,16 @@ class StoreOverview(StoreInfo):
     snapshots: list[SyncedAt] = Field(description="When each cloud's inventory and recommendations were last synced.")
 
 
-def build_orchestrator(
-    store: Store,
-    *,
-    is_demo: bool,
-    today: Callable[[], date] = today_utc,
-    providers: Sequence[CloudProvider] = (),
-    statuses: Sequence[ProviderStatus] = (),
-    sync_settings: SyncSettings | None = None,
-    reports: Path | None = None,
-    currency: CurrencySettings | None = None,
-    policy: Policy | None = None,
-    remediation: bool = False,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    auth: ServerAuth | None = None,
-    ingest_roots: Sequence[Path] | None = None,
-    blob_endpoints: Sequence[str] = (),
-    reader: CostReader | None = None,
-) -> MCPServer:
-    """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
-    ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
-    reports are written to (default: beside the store); ``currency`` is the rate table for converted answers
-    (``Settings.currency``; none: never convert); ``policy`` the guardrails and tag policies
-    (``Policy.load(settings.policy_file)``; none: the defaults). With ``remediation`` the plan / execute tools are
-    registered; ``now`` is the clock approvals and execution windows are read by. ``auth``
-    (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope.
-    ``finops_ingest`` reads only under ``ingest_roots`` (``settings.ingest_roots``; default: ``imports`` beside the
-    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``).
-    The cross-cloud cost tools read ``reader`` (``lake.reader_for(settings, store)``: a lake, or the local rollups
-    synced from it); default: ``store``."""
-    policy = policy or Policy()
-    given = {s.provider: s for s in statuses}
-    clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
-    sync_settings = sync_settings or SyncSettings()
+def build_orchestrator(state: OrchestratorState, *, auth: ServerAuth | None = None) -> MCPServer:
+    """The ``finops`` server over ``state`` (built once by the caller; the server's lifespan closes its providers
+    when it stops). ``auth`` (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool
+    checks its scope."""
     server = CompactServer(
         name="finops",
         version=package_version("finops-mcp"),
         views=finops_views(),
         **auth_options(auth),
+        lifespan=lambda _server: state.serving(),
         instructions=(
             "Cross-cloud cost investigation over a local FOCUS store (AWS, Azure, Google Cloud). Use "
             "finops_cost_query grouped by provider or service to see where money goes, finops_explain_change for "
@@ -130,19 +93,13 @@ def build_orchestrator(
             "currency and never mix currencies. Answers marked is_demo come from a sandbox company."
         ),
     )
-    source = DEMO_LABEL if is_demo else f"local store {store.path}"
-    costs: CostReader = store if reader is None else reader
-
-    def source_of() -> str:  # a lake or its synced rollups name themselves (with the rollups' age)
-        return source if reader is None else costs.source_label()
-
-    roots = list(ingest_roots) if ingest_roots is not None else [store.path.parent / "imports"]
+    store = state.store
 
     async def answer(query: CostQuery) -> CostBreakdown:
-        ask = functools.partial(costs.query_costs, query, source=source_of(), is_demo=is_demo)
+        ask = functools.partial(state.costs.query_costs, query, **state.labels())
         return await anyio.to_thread.run_sync(ask)  # a lake may take a second: keep the event loop free
 
-    register_finops_cost_query(server, answer=answer, today=today, currency=currency)
+    register_finops_cost_query(server, answer=answer, today=state.today, currency=state.currency)
 
     @compact_tool(
         server,
@@ -154,7 +111,7 @@ def build_orchestrator(
     )
     async def store_info() -> StoreOverview:
         synced = [_synced_at(s) for s in store.snapshots()]
-        return StoreOverview(**store.info().model_dump(), clouds=clouds, snapshots=synced)
+        return StoreOverview(**store.info().model_dump(), clouds=state.clouds, snapshots=synced)
 
     @compact_tool(
         server,
@@ -170,8 +127,8 @@ def build_orchestrator(
             Day | None, Field(description="First day, YYYY-MM-DD. Default: history_months back (13).")
         ] = None,
     ) -> SyncReport:
-        end = today()
-        first = parse_day(start, "start") if start else sync_start(end, sync_settings.history_months)
+        end = state.today()
+        first = parse_day(start, "start") if start else sync_start(end, state.sync_settings.history_months)
         check_period(first, end, ("start", "today"))
 
         async def progress(done: int, total: int, message: str) -> None:
@@ -179,11 +136,11 @@ def build_orchestrator(
 
         return await sync(
             store,
-            providers,
-            clouds,
+            state.providers,
+            state.clouds,
             start=first,
             end=end,
-            restate_months=sync_settings.restate_months,
+            restate_months=state.sync_settings.restate_months,
             progress=progress,
         )
 
@@ -203,7 +160,7 @@ def build_orchestrator(
             ExportFormatName | None, Field(description="Force the format instead of detecting it.")
         ] = None,
     ) -> IngestReport:
-        if is_demo:
+        if state.is_demo:
             raise InvalidInput(
                 "This server serves the demo store; run `finops serve` without --demo to load real exports."
             )
@@ -217,10 +174,10 @@ def build_orchestrator(
 
             return ingest(
                 store,
-                confine(paths, roots),  # a client reads only under the roots (a person on the command line: any path)
+                confine(paths, state.roots),  # a client reads only under the roots (a person at the command line: any)
                 format_name=format,
                 progress=progress,
-                blob_endpoints=blob_endpoints,
+                blob_endpoints=state.blob_endpoints,
             )
 
         reports = await in_worker_posting_progress(run, ctx.report_progress)
@@ -269,31 +226,12 @@ def build_orchestrator(
     def focus_columns() -> str:
         return glossary()
 
-    register_analysis_tools(
-        server,
-        store,
-        reader=costs,
-        source=source_of,
-        is_demo=is_demo,
-        today=today,
-        providers=providers,
-        statuses=clouds,
-        policy=policy,
-    )
-    register_report_tools(
-        server,
-        store,
-        reports or reports_root(store.path.parent, is_demo=is_demo),
-        source=source,
-        is_demo=is_demo,
-        today=today,
-        providers=providers,
-        statuses=clouds,
-    )
-    if remediation:
+    register_analysis_tools(server, state)
+    register_report_tools(server, state)
+    if state.remediation:
         from finops_orchestrator.remediation.tools import register_remediation_tools
 
-        register_remediation_tools(server, store, providers=providers, policy=policy, now=now)
+        register_remediation_tools(server, state)
     for template in load_templates():
         server.add_prompt(_prompt(template))
     return server

@@ -26,14 +26,13 @@ from finops_core.provider import CloudProvider
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.settings import SyncSettings
 from finops_core.store import Coverage, Snapshot, Store
+from finops_core.wire import RECOMMENDATIONS_LIMIT, RESOURCES_LIMIT
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.loading import write_synced
 from finops_orchestrator.providers import ProviderStatus
 
 SYNC_SOURCE = "sync"
-RESOURCES_LIMIT = 500  # the most a per-cloud server lists in one answer
-RECOMMENDATIONS_LIMIT = 500
 
 Progress = Callable[[int, int, str], Awaitable[None]]
 """``(done, total, message)``; awaited after each step."""

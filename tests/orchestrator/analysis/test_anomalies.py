@@ -15,6 +15,7 @@ from finops_core.models import CLOUDS
 from finops_core.sandbox.company import demo_spec
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _call(store: Store, arguments: dict[str, Any]) -> Any:
-    async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF))) as client:
         return await client.call_tool("finops_anomalies", arguments)
 
 

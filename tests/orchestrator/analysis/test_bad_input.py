@@ -15,6 +15,7 @@ from finops_core.models import CLOUDS
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from hypothesis import HealthCheck, given, settings
 from mcp import Client
 from mcp.types import CallToolResult
@@ -64,7 +65,9 @@ EDGES: dict[str, list[Any]] = {
 
 def _tools(store: Store) -> list[dict[str, Any]]:
     async def listed() -> list[dict[str, Any]]:
-        async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF, remediation=True)) as client:
+        async with Client(
+            build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, remediation=True))
+        ) as client:
             return [t.model_dump(mode="json") for t in (await client.list_tools()).tools]
 
     return anyio.run(listed)
@@ -91,7 +94,9 @@ def _check(store: Store, tool: str, arguments: dict[str, Any], output_schema: di
 
     async def call() -> Any:
         providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
-        server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+        server = build_orchestrator(
+            OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+        )
         async with Client(server) as client:
             return await client.call_tool(tool, arguments)
 
@@ -164,7 +169,9 @@ def test_each_value_that_once_failed_unnamed_gets_an_error_naming_its_argument_f
 
     async def answers() -> list[tuple[str, dict[str, Any], str, CallToolResult, bool]]:
         providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
-        server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+        server = build_orchestrator(
+            OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+        )
         found: list[tuple[str, dict[str, Any], str, CallToolResult, bool]] = []
         async with Client(server) as client:
             for tool, arguments, name in cases:

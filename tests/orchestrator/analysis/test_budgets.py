@@ -14,6 +14,7 @@ from finops_core.money import Money
 from finops_core.store import Store
 from finops_orchestrator.analysis.budgets import budget_period
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -29,7 +30,7 @@ def store(demo_store: Store, tmp_path: Path) -> Store:
 
 
 async def _call(store: Store, tool: str, arguments: dict[str, Any]) -> Any:
-    async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF))) as client:
         return await client.call_tool(tool, arguments)
 
 

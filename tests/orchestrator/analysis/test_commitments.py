@@ -13,6 +13,7 @@ from finops_core.sandbox.company import SAVINGS_PLAN_ARN, SAVINGS_PLAN_MONTHLY
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF, SHARED
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.anyio
 
 
 async def _call(store: Store, arguments: dict[str, Any], *, is_demo: bool = True) -> Any:
-    async with Client(build_orchestrator(store, is_demo=is_demo, today=lambda: AS_OF)) as client:
+    async with Client(
+        build_orchestrator(OrchestratorState(store=store, is_demo=is_demo, today=lambda: AS_OF))
+    ) as client:
         return await client.call_tool("finops_commitments", arguments)
 
 

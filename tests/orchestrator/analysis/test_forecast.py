@@ -15,6 +15,7 @@ import pytest
 from finops_core.store import Store
 from finops_orchestrator.analysis import backtest, forecast
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -30,7 +31,7 @@ def store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 async def _call(store: Store, arguments: dict[str, Any]) -> Any:
-    async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF))) as client:
         result = await client.call_tool("finops_forecast", arguments)
     assert not result.is_error, result.content
     return result.structured_content

@@ -16,6 +16,7 @@ import pytest
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import SHARED
@@ -43,7 +44,9 @@ def frame() -> pd.DataFrame:
 
 def _call(store: Store, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     async def call() -> dict[str, Any]:
-        async with Client(build_orchestrator(store, is_demo=False, today=lambda: TODAY)) as client:
+        async with Client(
+            build_orchestrator(OrchestratorState(store=store, is_demo=False, today=lambda: TODAY))
+        ) as client:
             result = await client.call_tool(tool, arguments)
         assert not result.is_error, result.content
         assert result.structured_content is not None

@@ -14,6 +14,7 @@ from finops_core.provider import RecommendationSet
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -43,7 +44,7 @@ class Down(SandboxProvider):
 
 
 async def _call(store: Store, providers: list[SandboxProvider], arguments: dict[str, Any]) -> Any:
-    server = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers)
+    server = build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=providers))
     async with Client(server) as client:
         return await client.call_tool("finops_savings", arguments)
 

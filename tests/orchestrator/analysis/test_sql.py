@@ -20,6 +20,7 @@ from finops_core.models import CostQuery
 from finops_core.store import Store
 from finops_orchestrator.analysis.sql import run_sql
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _call(store: Store, arguments: dict[str, Any]) -> Any:
-    async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF))) as client:
         return await client.call_tool("finops_sql", arguments)
 
 
@@ -81,7 +82,7 @@ async def test_rows_past_max_rows_are_cut_and_said_to_be(demo_store: Store) -> N
 async def test_a_long_query_does_not_hold_up_another_clients_call(demo_store: Store) -> None:
     # About a second of work, well inside the time limit: the other call must answer while it runs.
     long = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 3000000) SELECT COUNT(*) FROM n"
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)
+    server = build_orchestrator(OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF))
     finished: list[str] = []
     async with Client(server) as analyst, Client(server) as other:
 
@@ -100,7 +101,7 @@ async def test_a_long_query_does_not_hold_up_another_clients_call(demo_store: St
 
 async def test_a_query_past_the_concurrent_ones_allowed_is_told_the_tool_is_busy(demo_store: Store) -> None:
     endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT COUNT(*) FROM n"
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)
+    server = build_orchestrator(OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF))
     texts: dict[int, str] = {}
     async with Client(server) as first, Client(server) as second, Client(server) as third:
 

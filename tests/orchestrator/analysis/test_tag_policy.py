@@ -18,9 +18,10 @@ from finops_core.provider import ResourceInventory, ResourceType
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Snapshot, Store
 from finops_orchestrator.analysis.tag_policy import tag_findings
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import demo_status
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -113,12 +114,14 @@ def test_without_tag_policies_the_answer_says_how_to_add_them(tmp_path: Path) ->
 
 async def _call(store: Store, providers: list[SandboxProvider], policy: Policy, top_n: int) -> dict[str, Any]:
     server = build_orchestrator(
-        store,
-        is_demo=True,
-        today=lambda: AS_OF,
-        providers=providers,
-        statuses=[demo_status(p.cloud) for p in providers],
-        policy=policy,
+        OrchestratorState(
+            store=store,
+            is_demo=True,
+            today=lambda: AS_OF,
+            providers=providers,
+            statuses=[demo_status(p.cloud) for p in providers],
+            policy=policy,
+        )
     )
     async with Client(server) as client:
         result = await client.call_tool("finops_tag_policy", {"top_n": top_n})

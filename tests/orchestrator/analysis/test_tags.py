@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _call(store: Store, arguments: dict[str, Any]) -> Any:
-    async with Client(build_orchestrator(store, is_demo=True, today=lambda: AS_OF)) as client:
+    async with Client(build_orchestrator(OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF))) as client:
         return await client.call_tool("finops_tag_coverage", arguments)
 
 

@@ -16,6 +16,7 @@ from finops_core.errors import FinOpsError, InvalidInput
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.commands import http_server
@@ -52,7 +53,9 @@ def outside(tmp_path: Path) -> Path:
 
 
 async def _ingest(store: Store, root: Path, *paths: str, **options: Any) -> Any:
-    server = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, ingest_roots=[root], **options)
+    server = build_orchestrator(
+        OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF, ingest_roots=[root], **options)
+    )
     async with Client(server) as client:
         return await client.call_tool("finops_ingest", {"paths": list(paths)})
 
@@ -149,7 +152,7 @@ async def test_a_missing_root_is_named_with_how_to_fix_it(tmp_path: Path) -> Non
 
 async def test_no_roots_switch_ingest_over_mcp_off(tmp_path: Path, outside: Path) -> None:
     with Store(tmp_path / "s.sqlite") as store:
-        server = build_orchestrator(store, is_demo=False, today=lambda: AS_OF, ingest_roots=[])
+        server = build_orchestrator(OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF, ingest_roots=[]))
         async with Client(server) as client:
             result = await client.call_tool("finops_ingest", {"paths": [str(outside / "secret.csv")]})
     assert "switched off" in _text(result)
@@ -160,7 +163,9 @@ async def test_without_configured_roots_the_server_reads_only_imports_beside_the
 ) -> None:
     _export(tmp_path / "imports" / "focus.csv")
     with Store(tmp_path / "s.sqlite") as store:
-        async with Client(build_orchestrator(store, is_demo=False, today=lambda: AS_OF)) as client:
+        async with Client(
+            build_orchestrator(OrchestratorState(store=store, is_demo=False, today=lambda: AS_OF))
+        ) as client:
             refused = await client.call_tool("finops_ingest", {"paths": [str(outside / "secret.csv")]})
             loaded = await client.call_tool("finops_ingest", {"paths": ["focus.csv"]})
     assert REFUSED in _text(refused)

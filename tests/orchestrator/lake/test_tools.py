@@ -16,6 +16,7 @@ from finops_orchestrator.lake.engines import DuckDBEngine, Rows
 from finops_orchestrator.lake.reader import LakeReader
 from finops_orchestrator.lake.rollups import RollupReader, sync_rollups
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.conftest import AS_OF
@@ -32,7 +33,7 @@ CALLS: dict[str, dict[str, Any]] = {
 
 
 def _server(store: Store, reader: Any = None) -> Any:
-    return build_orchestrator(store, reader=reader, is_demo=False, today=lambda: AS_OF)
+    return build_orchestrator(OrchestratorState(store=store, reader=reader, is_demo=False, today=lambda: AS_OF))
 
 
 async def _ask(server: Any, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -49,9 +50,13 @@ async def test_each_tool_answers_from_the_lake_as_from_the_store_naming_the_lake
 ) -> None:
     lake = LakeReader(LakeSettings(engine="duckdb", path=str(lake_path)))
     from_lake = await _ask(
-        build_orchestrator(lake_store, reader=lake, is_demo=False, today=lambda: AS_OF), tool, CALLS[tool]
+        build_orchestrator(OrchestratorState(store=lake_store, reader=lake, is_demo=False, today=lambda: AS_OF)),
+        tool,
+        CALLS[tool],
     )
-    from_store = await _ask(build_orchestrator(lake_store, is_demo=False, today=lambda: AS_OF), tool, CALLS[tool])
+    from_store = await _ask(
+        build_orchestrator(OrchestratorState(store=lake_store, is_demo=False, today=lambda: AS_OF)), tool, CALLS[tool]
+    )
     assert from_lake.pop("source") == f"lake (duckdb {lake_path})"
     assert from_store.pop("source") == f"local store {lake_store.path}"
     assert from_lake == from_store
@@ -72,7 +77,7 @@ async def test_answers_from_synced_rollups_say_how_old_they_are(
     )
     reader = RollupReader(store, settings, now=lambda: datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     body = await _ask(
-        build_orchestrator(store, reader=reader, is_demo=False, today=lambda: AS_OF),
+        build_orchestrator(OrchestratorState(store=store, reader=reader, is_demo=False, today=lambda: AS_OF)),
         "finops_cost_query",
         CALLS["finops_cost_query"],
     )
@@ -81,7 +86,7 @@ async def test_answers_from_synced_rollups_say_how_old_they_are(
         == f"local daily rollups of the lake (duckdb {lake_path}), synced 2026-11-25 18:00 UTC (18.0 hours old)"
     )
     direct = await _ask(
-        build_orchestrator(lake_store, is_demo=False, today=lambda: AS_OF),
+        build_orchestrator(OrchestratorState(store=lake_store, is_demo=False, today=lambda: AS_OF)),
         "finops_cost_query",
         CALLS["finops_cost_query"],
     )

@@ -15,8 +15,8 @@ from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_core.testing.contract import CloudProviderContract
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import RemoteProvider
-from finops_orchestrator.remediation.policy import Policy
 from mcp import Client
 from pydantic import SecretStr
 

@@ -17,8 +17,9 @@ from finops_core.models import CLOUDS, RemediationAction, RemediationResult
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
-from finops_orchestrator.remediation.policy import Policy
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.client import ClientRequestContext
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
@@ -101,13 +102,15 @@ class World:
     @asynccontextmanager
     async def client(self, person: Person | None = None, *, mode: str = "auto") -> AsyncIterator[Client]:
         server = build_orchestrator(
-            self.store,
-            is_demo=True,
-            today=lambda: AS_OF,
-            providers=list[CloudProvider](self.providers.values()),
-            remediation=True,
-            policy=self.policy,
-            now=self.clock,
+            OrchestratorState(
+                store=self.store,
+                is_demo=True,
+                today=lambda: AS_OF,
+                providers=list[CloudProvider](self.providers.values()),
+                remediation=True,
+                policy=self.policy,
+                now=self.clock,
+            )
         )
         async with Client(server, mode=mode, elicitation_callback=person) as client:  # type: ignore[arg-type]
             yield client

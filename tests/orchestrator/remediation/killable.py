@@ -11,9 +11,9 @@ import anyio
 from finops_core.models import CLOUDS, RemediationAction, RemediationResult
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation.execution import run_plan
 from finops_orchestrator.remediation.ledger import Ledger, new_owner
-from finops_orchestrator.remediation.policy import Policy
 
 from tests.conftest import AS_OF
 

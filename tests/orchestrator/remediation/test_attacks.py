@@ -11,9 +11,9 @@ import anyio
 import pytest
 from anyio.streams.buffered import BufferedByteReceiveStream
 from finops_core.models import RemediationAction
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
 
 from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
 

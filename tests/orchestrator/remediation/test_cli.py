@@ -13,9 +13,9 @@ from finops_core.errors import StoreError
 from finops_core.models import CLOUDS
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation.ledger import Ledger
 from finops_orchestrator.remediation.plans import Plan, make_plan
-from finops_orchestrator.remediation.policy import Policy
 
 from tests.commands import BIN, finops_env, run_finops
 from tests.conftest import AS_OF

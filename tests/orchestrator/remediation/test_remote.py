@@ -14,10 +14,11 @@ from finops_core.proof import ApprovalClaims, sign_approval
 from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import RemoteProvider
 from finops_orchestrator.remediation.ledger import Ledger
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.server import MCPServer
 from pydantic import SecretStr
@@ -40,13 +41,15 @@ def _cloud_server(settings: Settings, sandbox: SandboxProvider) -> MCPServer:
 @asynccontextmanager
 async def _orchestrator(world: World, remote: RemoteProvider, policy: Policy | None = None) -> AsyncIterator[Client]:
     server = build_orchestrator(
-        world.store,
-        is_demo=True,
-        today=lambda: AS_OF,
-        providers=[remote],
-        remediation=True,
-        policy=policy or Policy(),
-        now=world.clock,
+        OrchestratorState(
+            store=world.store,
+            is_demo=True,
+            today=lambda: AS_OF,
+            providers=[remote],
+            remediation=True,
+            policy=policy or Policy(),
+            now=world.clock,
+        )
     )
     async with Client(server, elicitation_callback=Person()) as client:
         yield client

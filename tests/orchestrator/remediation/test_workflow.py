@@ -8,6 +8,7 @@ import pytest
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.ledger import Ledger
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 
 from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
@@ -167,7 +168,9 @@ async def test_a_plan_that_stops_on_failure_leaves_the_later_steps_not_run(world
 
 
 async def test_without_remediation_switched_on_no_tool_plans_or_executes(world: World) -> None:
-    server = build_orchestrator(world.store, is_demo=True, providers=list(world.providers.values()))
+    server = build_orchestrator(
+        OrchestratorState(store=world.store, is_demo=True, providers=list(world.providers.values()))
+    )
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
     assert not {"finops_plan_remediation", "finops_plan_status", "finops_execute_plan"} & {t.name for t in tools}

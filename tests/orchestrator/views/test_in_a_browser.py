@@ -22,6 +22,7 @@ from finops_core.models import CLOUDS
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from mcp import Client
 from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
@@ -51,7 +52,9 @@ class Server:
 def server(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     store = copy_of(demo_store, tmp_path_factory.mktemp("views"))  # a plan is saved in the store
     providers = [SandboxProvider(c, as_of=AS_OF) for c in CLOUDS]
-    built = build_orchestrator(store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+    built = build_orchestrator(
+        OrchestratorState(store=store, is_demo=True, today=lambda: AS_OF, providers=providers, remediation=True)
+    )
     apps = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
     with (
         start_blocking_portal() as portal,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 from finops_orchestrator.views import view_documents
 from mcp import Client
 from mcp.client.extension import advertise
@@ -43,7 +44,9 @@ def _answer(result: Any) -> dict[str, Any]:
 async def test_a_client_with_apps_finds_each_view_on_its_tool_and_reads_it_as_an_app_document(
     demo_store: Store, mode: str
 ) -> None:
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    server = build_orchestrator(
+        OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    )
     async with Client(server, mode=mode, extensions=[APPS]) as client:  # type: ignore[arg-type]
         tools = (await client.list_tools()).tools
         listed = {str(r.uri) for r in (await client.list_resources()).resources}
@@ -58,7 +61,7 @@ async def test_a_client_with_apps_finds_each_view_on_its_tool_and_reads_it_as_an
 
 
 async def test_a_client_without_apps_gets_the_tool_list_resources_and_answers_it_got_before(demo_store: Store) -> None:
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF)
+    server = build_orchestrator(OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF))
     async with Client(server) as plain, Client(server, extensions=[APPS]) as apps:
         tools = (await plain.list_tools()).tools
         listed = {str(r.uri) for r in (await plain.list_resources()).resources}
@@ -73,7 +76,9 @@ async def test_a_client_without_apps_gets_the_tool_list_resources_and_answers_it
 
 
 async def test_the_tool_list_a_model_pays_for_is_the_same_size_with_views(demo_store: Store) -> None:
-    server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    server = build_orchestrator(
+        OrchestratorState(store=demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
+    )
     async with Client(server) as plain, Client(server, extensions=[APPS]) as apps:
         without, with_apps = (await plain.list_tools()).tools, (await apps.list_tools()).tools
 

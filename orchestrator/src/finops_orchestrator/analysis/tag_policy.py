@@ -1,7 +1,7 @@
 """Tag policies evaluated as findings: which resources miss a required tag or carry a value not allowed,
 ranked by what they cost a month, with counts per cloud and per tag key.
 
-The policies come from the policy file (``[[tag_policies]]``, see ``remediation.policy``); the resources from
+The policies come from the policy file (``[[tag_policies]]``, see ``finops_orchestrator.policy``); the resources from
 every connected cloud's inventory, or from the last sync's saved inventory for a cloud that cannot answer now.
 """
 
@@ -15,12 +15,12 @@ from finops_core.models import CLOUD_NAMES, CLOUDS, Cloud, Resource
 from finops_core.money import Money
 from finops_core.provider import CloudProvider, ResourceInventory
 from finops_core.store import Store
+from finops_core.wire import RESOURCES_LIMIT
 from pydantic import BaseModel, Field
 
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers import ProviderStatus
 from finops_orchestrator.providers.asking import Missing, absent_reasons, ask_every_cloud, saved_answers
-from finops_orchestrator.remediation.policy import Policy
-from finops_orchestrator.sync import RESOURCES_LIMIT
 
 
 class TagFinding(BaseModel):

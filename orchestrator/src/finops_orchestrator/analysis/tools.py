@@ -4,8 +4,7 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 """
 
 import functools
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 import anyio
@@ -17,10 +16,7 @@ from finops_core.errors import InvalidInput
 from finops_core.models import Budget, Dimension
 from finops_core.money import Money, parse_amount
 from finops_core.parameters import AccountsParam, EndParam, MetricParam, ProvidersParam, ServicesParam, StartParam
-from finops_core.provider import CloudProvider
-from finops_core.reading import CostReader
 from finops_core.server import READ, compact_tool
-from finops_core.store import Store
 from mcp.server import MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import Field
@@ -34,28 +30,13 @@ from finops_orchestrator.analysis.savings import SavingsReport, store_savings
 from finops_orchestrator.analysis.sql import SLOT_WAIT_S, SQL_SLOTS, TIME_LIMIT_S, SqlAnswer, run_sql
 from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_findings
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
-from finops_orchestrator.providers import ProviderStatus
-from finops_orchestrator.remediation.policy import Policy
+from finops_orchestrator.state import OrchestratorState
 
 
-def register_analysis_tools(
-    server: MCPServer,
-    store: Store,
-    *,
-    reader: CostReader | None = None,
-    source: str | Callable[[], str],
-    is_demo: bool,
-    today: Callable[[], date],
-    providers: Sequence[CloudProvider] = (),
-    statuses: Sequence[ProviderStatus] = (),
-    policy: Policy | None = None,
-) -> None:
-    """The analysis tools. Costs are read from ``reader`` (default: ``store``; a lake when one is configured);
-    ``source`` names it in answers (a callable when the name changes, e.g. the age of synced rollups). Budgets,
-    snapshots and SQL stay on ``store``."""
-    tag_policy = policy or Policy()
-    costs: CostReader = store if reader is None else reader
-    label: Callable[[], str] = source if callable(source) else lambda: source
+def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None:
+    """The analysis tools. Costs are read from ``state.costs`` (the store, or a lake when one is configured), named
+    in answers by ``state.labels()``; budgets, snapshots and SQL stay on ``state.store``."""
+    store, costs, today = state.store, state.costs, state.today
 
     @compact_tool(
         server,
@@ -96,8 +77,7 @@ def register_analysis_tools(
             metric=metric,
             filters={"provider": tuple(providers)} if providers else None,
             top_n=top_n,
-            source=label(),
-            is_demo=is_demo,
+            **state.labels(),
         )
         return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
@@ -138,8 +118,7 @@ def register_analysis_tools(
             min_impact=min_impact,
             drops=drops,
             top_n=top_n,
-            source=label(),
-            is_demo=is_demo,
+            **state.labels(),
         )
         return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
@@ -169,8 +148,7 @@ def register_analysis_tools(
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=label(),
-            is_demo=is_demo,
+            **state.labels(),
         )
         return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
@@ -233,8 +211,7 @@ def register_analysis_tools(
         return BudgetReport(
             as_of=as_of,
             budgets=[budget_status(b, costs, as_of) for b in budgets],
-            source=label(),
-            is_demo=is_demo,
+            **state.labels(),
             note=note,
         )
 
@@ -254,7 +231,7 @@ def register_analysis_tools(
     ) -> CommitmentReport:
         first, last = period(start, end, today())
         run = functools.partial(
-            commitments, costs, start=first, end=last, providers=tuple(providers or ()), source=label(), is_demo=is_demo
+            commitments, costs, start=first, end=last, providers=tuple(providers or ()), **state.labels()
         )
         return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
@@ -274,7 +251,9 @@ def register_analysis_tools(
         ] = "0",
     ) -> SavingsReport:
         floor = parse_amount(min_monthly_savings, "min_monthly_savings")
-        return await store_savings(store, providers, statuses, top_n=top_n, min_monthly_savings=floor, is_demo=is_demo)
+        return await store_savings(
+            store, state.providers, state.clouds, top_n=top_n, min_monthly_savings=floor, is_demo=state.is_demo
+        )
 
     @compact_tool(
         server,
@@ -287,7 +266,9 @@ def register_analysis_tools(
     async def finops_tag_policy(
         top_n: Annotated[int, Field(description="Findings to list.", ge=1, le=200)] = 20,
     ) -> TagPolicyReport:
-        return await store_tag_findings(store, providers, statuses, tag_policy, top_n=top_n, is_demo=is_demo)
+        return await store_tag_findings(
+            store, state.providers, state.clouds, state.policy, top_n=top_n, is_demo=state.is_demo
+        )
 
     @compact_tool(
         server,
@@ -314,8 +295,7 @@ def register_analysis_tools(
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=label(),
-            is_demo=is_demo,
+            **state.labels(),
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
 

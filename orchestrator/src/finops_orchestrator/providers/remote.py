@@ -37,16 +37,13 @@ from finops_core.models import (
 from finops_core.proof import ApprovalClaims, sign_approval
 from finops_core.provider import RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.redact import redact_text
-from finops_core.server import DAILY_COSTS_MAX_DAYS, DailyCosts
+from finops_core.wire import COST_FILTER_ARGUMENTS, DAILY_COSTS_MAX_DAYS, DailyCosts
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import TextContent
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
-
-# The cost query tool filters on these dimensions only; other filters cannot be sent to a remote server.
-_FILTER_PARAMS = {"provider": "providers", "service": "services", "sub_account": "accounts", "region": "regions"}
 
 
 class RemoteProvider:
@@ -160,11 +157,10 @@ class RemoteProvider:
             "top_n": query.top_n,
         }
         for dimension, values in query.filters.items():
-            if dimension not in _FILTER_PARAMS:
-                raise InvalidInput(
-                    f"A remote {self._cloud} server filters on {', '.join(_FILTER_PARAMS)} only, not {dimension}."
-                )
-            arguments[_FILTER_PARAMS[dimension]] = list(values)
+            if dimension not in COST_FILTER_ARGUMENTS:
+                known = ", ".join(COST_FILTER_ARGUMENTS)
+                raise InvalidInput(f"A remote {self._cloud} server filters on {known} only, not {dimension}.")
+            arguments[COST_FILTER_ARGUMENTS[dimension]] = list(values)
         return await self._answer("cost_query", arguments, _cost_breakdown)
 
     async def daily_costs(self, start: date, end: date) -> list[CostLineItem]:

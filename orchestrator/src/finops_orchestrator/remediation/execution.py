@@ -31,9 +31,9 @@ from finops_core.proof import ApprovalClaims
 from finops_core.provider import ApprovedRemediator, CloudProvider
 from pydantic import BaseModel, Field
 
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation.ledger import LEASE, Claim, Ledger, StepRecord
 from finops_orchestrator.remediation.plans import Plan, PlanStep, facts_of
-from finops_orchestrator.remediation.policy import Policy
 
 StepOutcomeState = Literal["done", "done_earlier", "failed", "refused", "not_run"]
 Outcome = Literal["succeeded", "failed", "stopped", "already_done", "not_approved"]

@@ -22,7 +22,7 @@ from finops_core.proof import content_hash
 from finops_core.provider import CloudProvider
 from pydantic import BaseModel, ConfigDict, Field
 
-from finops_orchestrator.remediation.policy import Policy, StepFacts
+from finops_orchestrator.policy import Policy, StepFacts
 
 OnFailure = Literal["stop", "continue"]
 

@@ -8,7 +8,7 @@ No ``from __future__ import annotations``: the SDK evaluates tool annotations, a
 local function.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -21,13 +21,13 @@ from finops_core.models import Cloud, Recommendation, RemediationAction
 from finops_core.money import Money
 from finops_core.provider import CloudProvider
 from finops_core.server import CHANGE, READ, compact_tool
-from finops_core.store import Store
 from mcp.server import MCPServer
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field, StrictBool
 
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.providers.asking import ask_every_cloud
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.execution import (
@@ -39,7 +39,7 @@ from finops_orchestrator.remediation.execution import (
 )
 from finops_orchestrator.remediation.ledger import Ledger, new_owner
 from finops_orchestrator.remediation.plans import ActionRequest, OnFailure, Plan, approval_text, make_plan
-from finops_orchestrator.remediation.policy import Policy
+from finops_orchestrator.state import OrchestratorState
 
 PLAN = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 PlanIdParam = Annotated[Id, Field(description="The plan's id, from finops_plan_remediation.")]
@@ -101,14 +101,9 @@ def actor_of(ctx: Context[Any] | None) -> str:
     return who
 
 
-def register_remediation_tools(
-    server: MCPServer,
-    store: Store,
-    *,
-    providers: Sequence[CloudProvider],
-    policy: Policy,
-    now: Callable[[], datetime],
-) -> None:
+def register_remediation_tools(server: MCPServer, state: OrchestratorState) -> None:
+    """The plan / approve / execute tools over ``state``'s store, providers, policy and clock."""
+    store, providers, policy, now = state.store, state.providers, state.policy, state.now
     ledger = Ledger(store)
     by_cloud: dict[Cloud, CloudProvider] = {p.cloud: p for p in providers}
 

@@ -16,9 +16,10 @@ from mcp.types import ElicitRequestParams, ElicitResult, TextContent
 from rich.console import Console
 from rich.markup import escape
 
+from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation import audit
-from finops_orchestrator.remediation.policy import Policy
 from finops_orchestrator.server import build_orchestrator
+from finops_orchestrator.state import OrchestratorState
 
 IDLE_KINDS = ("idle", "unattached")
 STEPS = 3
@@ -47,13 +48,15 @@ async def walk_through(store: Store, as_of: date, providers: Sequence[CloudProvi
     # The demo's clock: noon of its last day, so approvals and windows read the demo's time, not the machine's.
     noon = datetime.combine(as_of, time(12), UTC)
     server = build_orchestrator(
-        store,
-        is_demo=True,
-        today=lambda: as_of,
-        providers=providers,
-        remediation=True,
-        policy=Policy(),
-        now=lambda: noon,
+        OrchestratorState(
+            store=store,
+            is_demo=True,
+            today=lambda: as_of,
+            providers=providers,
+            remediation=True,
+            policy=Policy(),
+            now=lambda: noon,
+        )
     )
     async with Client(server, elicitation_callback=person) as client:
         found = await client.call_tool("finops_savings", {"top_n": 50})

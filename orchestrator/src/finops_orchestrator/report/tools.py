@@ -4,21 +4,16 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 """
 
 import base64
-from collections.abc import Callable, Sequence
-from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 from finops_core.bounds import Day
-from finops_core.provider import CloudProvider
 from finops_core.server import READ, compact_tool
-from finops_core.store import Store
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, ImageContent, TextContent
 from pydantic import BaseModel, Field
 
-from finops_orchestrator.providers import ProviderStatus
-from finops_orchestrator.report import latest_report, make_report
+from finops_orchestrator.report import latest_report, make_report, reports_root
+from finops_orchestrator.state import OrchestratorState
 
 
 class ReportWritten(BaseModel):
@@ -28,17 +23,11 @@ class ReportWritten(BaseModel):
     files: list[str] = Field(description="The report's files as written.")
 
 
-def register_report_tools(
-    server: MCPServer,
-    store: Store,
-    reports: Path,
-    *,
-    source: str,
-    is_demo: bool,
-    today: Callable[[], date],
-    providers: Sequence[CloudProvider] = (),
-    statuses: Sequence[ProviderStatus] = (),
-) -> None:
+def register_report_tools(server: MCPServer, state: OrchestratorState) -> None:
+    """The report tool and resource; reports are written to ``state.reports`` (default: beside the store)."""
+    store, today = state.store, state.today
+    reports = state.reports or reports_root(store.path.parent, is_demo=state.is_demo)
+
     # Writing report files changes nothing in the store or any cloud; rewriting a month gives the same files.
     @compact_tool(
         server,
@@ -57,10 +46,10 @@ def register_report_tools(
             reports,
             month=month,
             today=today(),
-            providers=providers,
-            statuses=statuses,
-            source=source,
-            is_demo=is_demo,
+            providers=state.providers,
+            statuses=state.clouds,
+            source=state.store_label,
+            is_demo=state.is_demo,
         )
         names = ", ".join(p.name for p in written.paths)
         text = f"{written.markdown}\nWritten to {written.folder}: {names}.\n"

@@ -12,7 +12,7 @@ from finops_core.errors import ConfigError
 from finops_core.models import Cloud
 from finops_core.money import Money
 from finops_core.settings import Settings
-from finops_orchestrator.remediation.policy import Policy, StepFacts
+from finops_orchestrator.policy import Policy, StepFacts
 from typer.testing import CliRunner
 
 FULL = """
