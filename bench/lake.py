@@ -158,7 +158,7 @@ QUESTIONS: dict[str, tuple[Callable[[LakeReader], Any], str]] = {
 }
 
 
-SPARK_CONF = {"spark.driver.memory": "3g", "spark.sql.shuffle.partitions": "8"}
+SPARK_CONF = {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "8"}
 
 
 def _times(run: Callable[[], Any], runs: int) -> list[float]:
@@ -228,7 +228,7 @@ def main() -> None:
                 path=str(folder),
                 spark={
                     "master": "local[*]",
-                    "conf": {"spark.driver.memory": "3g", "spark.sql.shuffle.partitions": "8"},
+                    "conf": {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "8"},
                 },
             )
         )
