@@ -1,6 +1,7 @@
 """A file is read whole or refused: any truncation (mid-cell, late in a row, inside a quoted cell, inside a gzip
 member, in a Parquet footer, mid-way through a JSON line) is refused and writes nothing; what real exports
-really have (rows short of a header's trailing columns, blank lines, CRLF) is still read."""
+really have (rows short of a header's trailing columns, blank lines, CRLF) is still read. Memory stays flat: Arrow
+reads a CSV only a few blocks ahead of its consumer."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import gzip
 import io
 import json
 import tempfile
+import threading
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.csv as pacsv
 import pytest
 from finops_core.errors import InvalidInput
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
+from finops_orchestrator.ingest.reading import READ_AHEAD_BLOCKS, PacedSource
+from finops_orchestrator.ingest.streams import ExportStream
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +107,45 @@ def test_a_json_line_cut_mid_object_is_refused(store: Store, tmp_path: Path) -> 
     cut = tmp_path / "gcp.jsonl"
     cut.write_bytes(whole.read_bytes()[:-30])
     _refused(store, cut, r"line 25 is not valid JSON \(the line has no line end: the file was cut off there\)")
+
+
+def test_arrow_reads_a_csv_no_more_than_a_few_blocks_ahead_of_the_batches_taken(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 50_000)  # 49 blocks of 4 KiB (Arrow alone reads 32 ahead)
+    rows = 0
+    with ExportStream(path, "") as stream, PacedSource(stream, path) as source:
+        reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=4096))
+        for batch in reader:
+            rows += batch.num_rows
+            source.took_batch()
+            if source.taken == 1:  # the consumer holds its first batch: Arrow's thread stops and waits for it
+                assert source.wait_paused(timeout=10), "Arrow read on while the consumer held its first batch"
+                assert source.reads == 1 + READ_AHEAD_BLOCKS
+            assert source.reads <= source.taken + READ_AHEAD_BLOCKS
+    assert rows == 50_000
+
+
+def test_a_gzip_csv_whose_first_row_outgrows_the_first_read_is_read_to_its_end(tmp_path: Path) -> None:
+    # The first read gives back only the head the header was read from: its block makes no rows, one batch the
+    # consumer never takes, and the reads allowed ahead must still reach the first batch it does take.
+    path = tmp_path / "export.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"x" * 3000 + b",1\n" + b"y,2\n" * 20_000))
+    rows: list[int] = []
+    with ExportStream(path, "") as stream:
+        stream.unread(stream.read_head(1024))
+        with PacedSource(stream, path) as source:
+
+            def read() -> None:
+                reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=4096))
+                for batch in reader:
+                    rows.append(batch.num_rows)
+                    source.took_batch()
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            reader.join(timeout=30)  # an upper bound: a stalled reader would wait forever (close() frees it)
+            assert not reader.is_alive(), f"the reader stalled after {sum(rows):,} rows"
+    assert sum(rows) == 20_001
 
 
 def _complete_csv_rows(data: bytes) -> int | None:
