@@ -418,8 +418,11 @@ def _parquet(path: Path, rows: int, where: str) -> Iterator[pa.Table]:
             f"{NOTHING_WRITTEN}; check it is a billing export."
         )
     done = 0
+    # A reader per row group: one reader over the whole file keeps memory of each row group it has read (Arrow
+    # 26: 232 MB at the fifth of five 1M-row groups, 71 MB read one group at a time).
+    batches = (b for g in range(parquet.num_row_groups) for b in parquet.iter_batches(rows, row_groups=[g]))
     try:
-        for batch in parquet.iter_batches(batch_size=rows):
+        for batch in batches:
             table = pa.Table.from_batches([batch])
             while any(pa.types.is_struct(f.type) for f in table.schema):  # BigQuery records -> dotted names
                 table = table.flatten()
