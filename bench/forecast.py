@@ -64,6 +64,7 @@ class Scores:
     smape: list[float] = field(default_factory=list)
     smape_naive: list[float] = field(default_factory=list)
     hits: int = 0
+    prophet_tried: int = 0
     models: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     fixed: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # each candidate, always
     records: list[dict[str, object]] = field(default_factory=list)
@@ -88,12 +89,13 @@ def synthetic(count: int, seed: int = 5) -> list[tuple[str, np.ndarray, date]]:
 
 
 def demo(as_of: date = date(2026, 11, 26)) -> list[tuple[str, np.ndarray, date]]:
-    from finops_core.sandbox.company import SPECS, generate_line_items, history_start
+    from finops_core.models import CLOUDS
+    from finops_core.sandbox.company import demo_spec, generate_line_items, history_start
 
     first = history_start(as_of)
     days = (as_of - first).days
     sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(days))
-    for spec in SPECS.values():
+    for spec in map(demo_spec, CLOUDS):
         for item in generate_line_items(spec, seed=7, as_of=as_of):
             i = (item.charge_period_start.date() - first).days
             sums[f"{spec.provider_name} effective"][i] += float(item.effective_cost)
@@ -172,6 +174,7 @@ def evaluate(series: list[tuple[str, np.ndarray, date]], runner) -> Scores:
         half = choice.half_width(HORIZON)
         scores.hits += int(abs(actual.sum() - choice.path.sum()) <= half)
         scores.models[choice.model] += 1
+        scores.prophet_tried += int(backtest.PROPHET in choice.errors)
         scores.errors[name][0] += float(mae)
         scores.errors[name][1] += float(mae_naive)
     return scores
@@ -194,10 +197,21 @@ def report(name: str, scores: Scores, source: str) -> bool:
     print(
         f"  {name:13} {count:3} forecasts  relative MAE {ratio:.2f}x naive  sMAPE {np.mean(scores.smape):5.1f}% "
         f"(naive {np.mean(scores.smape_naive):5.1f}%)  80% interval coverage {100 * scores.hits / count:3.0f}%\n"
-        f"  {'':13} from {source}; chosen: {models}\n"
+        f"  {'':13} from {source}; chosen: {models}; prophet tried on {scores.prophet_tried}\n"
         f"  {'':13} each candidate always: " + ", ".join(f"{m} {_geomean(r):.2f}x" for m, r in scores.fixed.items())
     )
     return ratio <= 0.85
+
+
+class Counting:
+    """A prophet runner that counts the fits asked of it."""
+
+    def __init__(self, runner) -> None:
+        self.runner, self.fits = runner, 0
+
+    def __call__(self, fits):
+        self.fits += len(fits)
+        return self.runner(fits)
 
 
 def speed(runner_type) -> None:
@@ -231,8 +245,10 @@ def speed(runner_type) -> None:
     baseline = time.perf_counter() - started
     forecast._fits.clear()
     started = time.perf_counter()
-    backtest.choose_all(day_before, HORIZON, HORIZON, runner_type())
+    counted = Counting(runner_type())
+    chosen = backtest.choose_all(day_before, HORIZON, HORIZON, counted)
     cold = time.perf_counter() - started
+    tried = sum(backtest.PROPHET in c.errors for c in chosen)
     started = time.perf_counter()
     runner = runner_type()
     backtest.choose_all(today, HORIZON, HORIZON, runner)
@@ -246,7 +262,8 @@ def speed(runner_type) -> None:
     print(
         f"\nSpeed, 50 series x {DAYS} days, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, pool up:\n"
         f"  old forecast's work (one prophet fit per series)   {baseline:5.2f} s  (1.00x)\n"
-        f"  model choice, nothing cached                       {cold:5.2f} s  ({cold / baseline:.2f}x)\n"
+        f"  model choice, nothing cached                       {cold:5.2f} s  ({cold / baseline:.2f}x; "
+        f"prophet tried on {tried} series, {counted.fits} fits)\n"
         f"  model choice, the next day (backtests cached)      {next_day:5.2f} s  ({next_day / baseline:.2f}x; "
         f"{runner.reused} prophet fits reused)\n"
         f"  the same question again                            {again:5.2f} s  ({again / baseline:.2f}x)"

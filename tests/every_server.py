@@ -8,15 +8,15 @@ closed local port: nothing in these tests may reach a cloud, and an argument tha
 from __future__ import annotations
 
 import functools
-import importlib
 import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
-from finops_core.models import CLOUDS, Cloud
+from finops_core.adapter import native_tools
+from finops_core.clouds import CLOUDS, Cloud, entry, load
 from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
@@ -72,9 +72,9 @@ def build(command: str, remediation: bool, home: Path, store: Store) -> MCPServe
         settings = Settings.load({"FINOPS_HOME": str(home)}, overrides=overrides)
         return build_server(SandboxProvider(cloud, as_of=AS_OF), settings, today=lambda: AS_OF)
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={**overrides, cloud: REAL[cloud]})
-    provider: Any = importlib.import_module(f"finops_{cloud}.provider").create_provider(settings)
-    extend: Callable[..., Any] = getattr(importlib.import_module(f"finops_{cloud}.server"), f"{cloud}_tools")
-    return build_server(provider, settings, extend=extend(provider, settings))
+    create = cast("Callable[[Settings], Any]", load(entry(cloud).provider))
+    provider = create(settings)
+    return build_server(provider, settings, extend=native_tools(provider))
 
 
 async def tools_of(server: MCPServer) -> list[Tool]:

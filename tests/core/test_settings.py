@@ -177,3 +177,47 @@ def test_the_report_currency_cannot_have_a_rate_other_than_one(tmp_path: Path) -
     (tmp_path / "finops.toml").write_text('[currency]\nreport_currency = "EUR"\nrates = { EUR = "1.1" }\n')
     with pytest.raises(ConfigError, match="report currency EUR itself must be 1"):
         Settings.load({"FINOPS_HOME": str(tmp_path)})
+
+
+def test_the_lake_section_names_an_engine_a_path_or_table_and_per_engine_options(tmp_path: Path) -> None:
+    (tmp_path / "finops.toml").write_text(
+        '[lake]\nengine = "duckdb"\npath = "s3://billing/focus/"\nanswer_from = "rollups"\n'
+        '[lake.duckdb]\ns3_endpoint_url = "http://127.0.0.1:9000"\nmemory_limit = "3GB"\n'
+    )
+    settings = Settings.load({"FINOPS_HOME": str(tmp_path), "FINOPS_LAKE__SYNC_MONTHS": "6"})
+    assert settings.lake is not None
+    assert (settings.lake.engine, settings.lake.location, settings.lake.answer_from) == (
+        "duckdb",
+        "s3://billing/focus/",
+        "rollups",
+    )
+    assert settings.lake.duckdb.memory_limit == "3GB"
+    assert settings.lake.sync_months == 6
+    assert Settings.load({"FINOPS_HOME": str(tmp_path / "none")}).lake is None
+
+
+@pytest.mark.parametrize(
+    ("lake", "says"),
+    [
+        ('engine = "duckdb"', 'engine "duckdb" reads Parquet files: set path'),
+        ('engine = "athena"\npath = "/data"', 'engine "athena" queries a table: set table'),
+        ('engine = "spark"\npath = "/a"\ntable = "b.c"', "give path (Parquet files) or table"),
+        ('engine = "oracle"\ntable = "x"', "lake.engine: Input should be 'duckdb'"),
+    ],
+)
+def test_a_lake_section_that_cannot_work_says_what_to_set(tmp_path: Path, lake: str, says: str) -> None:
+    (tmp_path / "finops.toml").write_text(f"[lake]\n{lake}\n")
+    with pytest.raises(ConfigError, match="Invalid settings") as caught:
+        Settings.load({"FINOPS_HOME": str(tmp_path)})
+    assert says in str(caught.value)
+
+
+def test_a_lake_password_is_kept_secret_in_reprs(tmp_path: Path) -> None:
+    (tmp_path / "finops.toml").write_text(
+        '[lake]\nengine = "trino"\ntable = "hive.billing.focus"\n[lake.trino]\nhost = "trino.example.com"\n'
+        'user = "finops"\npassword = "not-in-any-repr-0123"\nschema = "billing"\n'
+    )
+    settings = Settings.load({"FINOPS_HOME": str(tmp_path)})
+    assert settings.lake is not None
+    assert settings.lake.trino.schema_name == "billing"
+    assert "not-in-any-repr-0123" not in repr(settings)

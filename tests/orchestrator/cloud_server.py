@@ -49,7 +49,7 @@ def main() -> int:
         return day
 
     def provider(settings: Settings) -> Any:
-        settings = settings.model_copy(update={cloud: section})
+        settings = settings.model_copy(update={"clouds": {**settings.clouds, cloud: section}})
         if cloud == "aws":
             from finops_aws.provider import create_provider as aws
 
@@ -64,8 +64,7 @@ def main() -> int:
 
         return gcp(settings, credentials_factory=AnonymousCredentials, today=today)
 
-    extend = getattr(__import__(f"finops_{cloud}.server", fromlist=["_"]), f"{cloud}_tools")
-    return run_cloud_server(cloud, argv, real_provider=provider, extend=extend)  # type: ignore[arg-type]
+    return run_cloud_server(cloud, argv, real_provider=provider)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from mcp import Client, MCPError
 from mcp.types import INVALID_PARAMS
 
 from tests.conftest import AS_OF
+from tests.tool_budget import hosted_bytes
 
 pytestmark = pytest.mark.anyio
 
@@ -164,7 +165,6 @@ async def test_finops_serve_converts_with_the_rate_table_from_finops_toml(home: 
 
 
 async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured(demo_store: Store) -> None:
-    import json
 
     # Measured with remediation on: its three tools are the largest the list gets.
     server = build_orchestrator(demo_store, is_demo=True, today=lambda: AS_OF, remediation=True)
@@ -172,8 +172,8 @@ async def test_the_tool_list_fits_the_context_budget_and_answers_stay_structured
         tools = await client.list_tools()
         result = await client.call_tool("finops_cost_query", {"start": "2026-10-01", "end": "2026-11-01"})
     assert {"finops_plan_remediation", "finops_execute_plan"} <= {t.name for t in tools.tools}
-    size = len(json.dumps(tools.model_dump(mode="json", by_alias=True, exclude_none=True)))
-    assert size <= 20_000, f"tools/list is {size} bytes"
+    size = hosted_bytes(tools.tools)
+    assert size <= 20_000, f"the tools' names, descriptions and input schemas are {size} bytes"
     assert result.structured_content is not None
     text = result.content[0].text  # type: ignore[union-attr]
     assert all(f"{Decimal(a):,.2f} {c}" in text for c, a in result.structured_content["totals"].items())

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from mcp import Client
 from mcp.server import MCPServer
 
+from tests.answer_schema import check_answer
 from tests.every_server import build, every_tool, label
 from tests.schema_arguments import arguments_for, check_clear
 
@@ -57,7 +58,9 @@ def test_any_arguments_get_an_answer_or_a_clear_error(servers: dict[str, MCPServ
             async with Client(server) as client:
                 return await client.call_tool(tool.name, arguments)
 
-        check_clear(tool.name, arguments, anyio.run(call))
+        result = anyio.run(call)
+        check_clear(tool.name, arguments, result)
+        check_answer(tool.name, tool.output_schema, result)  # any answer that is not an error fits its schema
 
     run()
 

@@ -3,20 +3,22 @@ what each promises, and that starting one imports no cloud SDK (tools/list must 
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata
-import json
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from finops_core.adapter import native_tools
+from finops_core.clouds import entry, load
 from finops_core.sandbox import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
+
+from tests.tool_budget import listed_bytes
 
 pytestmark = pytest.mark.anyio
 # Each cloud's smallest real configuration, and the SDK modules its start must not import.
@@ -27,17 +29,11 @@ CLOUDS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
 }
 
 
-def _parts(cloud: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    provider = importlib.import_module(f"finops_{cloud}.provider")
-    server = importlib.import_module(f"finops_{cloud}.server")
-    return provider.create_provider, getattr(server, f"{cloud}_tools")
-
-
 async def _tools(cloud: str, home: Path, **overrides: Any) -> list[dict[str, Any]]:
-    create, extend = _parts(cloud)
+    create: Callable[..., Any] = cast("Callable[..., Any]", load(entry(cloud).provider))
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={cloud: CLOUDS[cloud][0], **overrides})
     provider = create(settings)
-    async with Client(build_server(provider, settings, extend=extend(provider, settings))) as client:
+    async with Client(build_server(provider, settings, extend=native_tools(provider))) as client:
         tools = (await client.list_tools()).tools
     return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
 
@@ -46,7 +42,7 @@ async def _tools(cloud: str, home: Path, **overrides: Any) -> list[dict[str, Any
 async def test_every_tool_fits_in_16_kb_with_remediation_switched_on(cloud: str, home: Path) -> None:
     tools = await _tools(cloud, home, remediation_enabled=True)
     assert f"{cloud}_apply_remediation" in {t["name"] for t in tools}
-    assert len(json.dumps({"tools": tools}, separators=(",", ":"))) <= 16 * 1024
+    assert listed_bytes(tools) <= 16 * 1024
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
@@ -62,14 +58,14 @@ async def test_read_only_by_default_and_every_tool_says_whether_it_changes_anyth
 
 @pytest.mark.parametrize("cloud", CLOUDS)
 async def test_the_server_names_its_package_version_for_a_real_account_and_the_demo(cloud: str, home: Path) -> None:
-    create, extend = _parts(cloud)
+    create: Callable[..., Any] = cast("Callable[..., Any]", load(entry(cloud).provider))
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={cloud: CLOUDS[cloud][0]})
     provider = create(settings)
     installed = importlib.metadata.version(f"finops-mcp-{cloud}")
     for server in (
-        build_server(provider, settings, extend=extend(provider, settings)),
+        build_server(provider, settings, extend=native_tools(provider)),
         build_server(SandboxProvider(cloud), settings),
-    ):  # type: ignore[arg-type]
+    ):
         async with Client(server) as client:
             info = client.server_info
         assert info is not None
@@ -78,9 +74,8 @@ async def test_the_server_names_its_package_version_for_a_real_account_and_the_d
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
-def test_the_demo_has_none_of_the_cloud_s_own_tools(cloud: str, home: Path) -> None:
-    settings = Settings.load({"FINOPS_HOME": str(home)})
-    assert _parts(cloud)[1](SandboxProvider(cloud), settings) is None  # type: ignore[arg-type]
+def test_the_demo_has_none_of_the_cloud_s_own_tools(cloud: str) -> None:
+    assert native_tools(SandboxProvider(cloud)) is None
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
@@ -90,11 +85,11 @@ def test_starting_the_server_imports_no_cloud_sdk(cloud: str, home: Path) -> Non
         "import sys\n"
         "from finops_core.settings import Settings\n"
         "from finops_core.server import build_server\n"
+        "from finops_core.adapter import native_tools\n"
         f"from finops_{cloud}.provider import create_provider\n"
-        f"from finops_{cloud}.server import {cloud}_tools\n"
         f"settings = Settings.load({{'FINOPS_HOME': {str(home)!r}}}, overrides={{{cloud!r}: {CLOUDS[cloud][0]!r}}})\n"
         "provider = create_provider(settings)\n"
-        f"build_server(provider, settings, extend={cloud}_tools(provider, settings))\n"
+        "build_server(provider, settings, extend=native_tools(provider))\n"
         f"print(sorted(m for m in sys.modules if m.startswith({CLOUDS[cloud][1]!r} + ('sqlite_utils',))))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from finops_core.focus import CostLineItem
 from finops_core.models import (
@@ -24,6 +24,9 @@ from finops_core.models import (
 )
 from finops_core.provider import CostSource, RecommendationSet, ResourceInventory, ResourceType
 from finops_core.ranking import gather_recommendations, recommendation_set
+
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
 
 C = TypeVar("C")
 Found = tuple[list[Recommendation], list[str]]  # recommendations, and what could not be asked
@@ -97,3 +100,13 @@ class AdapterProvider(ABC, Generic[C]):
 
     async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
         return await self.parts.tags(self.ctx, resource_id, parameters)
+
+    def tools(self) -> Callable[[MCPServer], None] | None:
+        """What registers the cloud's own tools (beyond the common ones every server has) on its server; None when
+        it has none."""
+        return None
+
+
+def native_tools(provider: object) -> Callable[[MCPServer], None] | None:
+    """``provider``'s own tools for its server: a cloud adapter's (``AdapterProvider.tools``); none for the demo."""
+    return provider.tools() if isinstance(provider, AdapterProvider) else None

@@ -23,13 +23,42 @@ from decimal import Decimal
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel, Field
 
 from finops_core.cached import cache_fields, cache_text
 from finops_core.cost_tables import Cut, Line, Table, fit, ranked_groups, tabulate, text_rows
 from finops_core.currency import CurrencySettings, cents
 from finops_core.errors import InvalidInput
-from finops_core.models import METRIC_MEANING, CostBreakdown, CostRow, DateRange
+from finops_core.models import METRIC_MEANING, CostBreakdown, CostMetric, CostRow, DateRange, Granularity
 from finops_core.money import Money
+
+
+class CostAnswer(BaseModel):
+    """The structured content of a cost query's answer (``cost_answer``), as its tool's ``outputSchema``."""
+
+    metric: CostMetric
+    metric_meaning: str
+    start: date
+    end_exclusive: date
+    granularity: Granularity
+    columns: list[str] = Field(description="The group columns, then currency and cost, or one column per period.")
+    rows: list[list[str | None]] = Field(description="Cells in column order; amounts exact, as strings.")
+    other: list[list[str | None]] | None = Field(default=None, description="Groups beyond top_n, summed.")
+    totals: dict[str, str] = Field(description="Currency -> exact total; currencies are never added together.")
+    converted: dict[str, Any] | None = Field(
+        default=None, description="Amounts in the report currency (convert=true), with the rates used."
+    )
+    truncated: bool
+    partial_periods: list[list[date]] | None = Field(default=None, description="Periods cut by start or end.")
+    source: str
+    is_demo: bool
+    paid_calls: int | None = None
+    cached: bool | None = None
+    cached_at: datetime | None = None
+    cached_age_minutes: int | None = None
+    cut: dict[str, Any] | None = Field(default=None, description="How the answer was folded to fit, and what to ask.")
+    note: str | None = None
+
 
 # Per-row converted amounts add a column to every row: worth it for a breakdown, not for a long trend.
 ROWS_CONVERTED_AT_MOST = 40

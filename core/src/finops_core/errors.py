@@ -14,6 +14,7 @@
     │   └── Unavailable        the cloud is down or timed out (after our retries)
     ├── RemediationRefused     a change was not made: no approval, read-only mode, failed dry run
     ├── AccessDenied           the caller's bearer token lacks the scope a tool needs
+    ├── LakeError              the configured lake ([lake]) could not answer: unreachable, or its data is wrong
     └── StoreError             the local store could not be read or written
         └── StoreBusy          another writer holds the store past the wait bound (retry_after seconds)
 
@@ -83,6 +84,11 @@ class RemediationRefused(FinOpsError):
 
 class AccessDenied(FinOpsError):
     """The caller's bearer token is valid but lacks the scope (``read``, ``plan``, ``execute``) a tool needs."""
+
+
+class LakeError(FinOpsError):
+    """The lake named in ``[lake]`` could not answer; the message names the engine and table or path, and what to
+    do (fix the connection, or answer from the local rollups synced from it)."""
 
 
 class StoreError(FinOpsError):

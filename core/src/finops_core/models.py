@@ -12,13 +12,12 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The clouds are those of the registry (finops_core.clouds), named here too for the models' users.
+from finops_core.clouds import CLOUD_NAMES as CLOUD_NAMES
+from finops_core.clouds import CLOUDS as CLOUDS
+from finops_core.clouds import FOCUS_PROVIDER_NAMES as FOCUS_PROVIDER_NAMES
+from finops_core.clouds import Cloud as Cloud
 from finops_core.money import Amount, Money
-
-Cloud = Literal["aws", "azure", "gcp"]
-CLOUDS: tuple[Cloud, ...] = ("aws", "azure", "gcp")
-CLOUD_NAMES: dict[Cloud, str] = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
-# The FOCUS ProviderName each cloud's own FOCUS export uses (Azure's says Microsoft).
-FOCUS_PROVIDER_NAMES: dict[Cloud, str] = {"aws": "AWS", "azure": "Microsoft", "gcp": "Google Cloud"}
 
 CostMetric = Literal["billed", "effective", "list", "contracted"]
 METRIC_COLUMN: dict[CostMetric, str] = {

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import anyio
@@ -22,9 +22,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import INTERNAL_ERROR
 
 from finops_core.access import server_auth
+from finops_core.clouds import CLOUD_NAMES, Cloud, entry, load
 from finops_core.errors import ConfigError, FinOpsError
 from finops_core.logs import configure_logging, get_logger
-from finops_core.models import CLOUD_NAMES, Cloud
 from finops_core.provider import CloudProvider
 from finops_core.settings import HttpSettings, Settings
 
@@ -185,7 +185,7 @@ def uvicorn_config(app: ASGIApp, http: HttpSettings) -> Any:
 def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:
     name = CLOUD_NAMES[cloud]
     parser = argparse.ArgumentParser(
-        prog=f"finops-{cloud}",
+        prog=entry(cloud).command,
         description=f"MCP server for {name} costs, inventory, savings recommendations and remediation.",
     )
     parser.add_argument(
@@ -210,16 +210,16 @@ def cloud_arguments(cloud: Cloud) -> argparse.ArgumentParser:
 
 
 def run_cloud_server(
-    cloud: Cloud,
-    argv: Sequence[str] | None,
-    *,
-    real_provider: Callable[[Settings], CloudProvider],
-    extend: Callable[[CloudProvider, Settings], Callable[[MCPServer], None] | None] | None = None,
+    cloud: Cloud, argv: Sequence[str] | None, *, real_provider: Callable[[Settings], CloudProvider] | None = None
 ) -> int:
-    """Entry point shared by ``finops-aws``, ``finops-azure`` and ``finops-gcp``; returns the exit code."""
+    """The per-cloud server ``finops-<cloud>`` (``finops_core.startup.cloud_main``): the demo sandbox or the provider
+    its registry entry names (``real_provider`` instead, when given: a test's credentials), with the provider's own
+    tools; returns the exit code."""
+    from finops_core.adapter import native_tools
     from finops_core.sandbox import SandboxProvider
     from finops_core.server import build_server
 
+    known = entry(cloud)
     args = cloud_arguments(cloud).parse_args(argv)
     try:
         overrides: dict[str, Any] = {}
@@ -235,12 +235,12 @@ def run_cloud_server(
         if args.demo:
             provider: CloudProvider = SandboxProvider(cloud, seed=settings.demo_seed, as_of=settings.demo_as_of)
         else:
-            provider = real_provider(settings)
-        tools = extend(provider, settings) if extend is not None else None
+            create = real_provider or cast("Callable[[Settings], CloudProvider]", load(known.provider))
+            provider = create(settings)
         auth = server_auth(http) if args.transport == "http" else None
-        serve(build_server(provider, settings, extend=tools, auth=auth), args.transport, http)
+        serve(build_server(provider, settings, extend=native_tools(provider), auth=auth), args.transport, http)
     except FinOpsError as exc:
-        print(f"finops-{cloud}: {exc}", file=sys.stderr)
+        print(f"{known.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

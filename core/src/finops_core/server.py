@@ -3,18 +3,20 @@
 Every per-cloud server (and ``--demo``) is this factory over a different provider, so the tools, their
 descriptions, annotations and safety rules are written once. Tool names carry the cloud prefix
 (``aws_cost_query``) so a host that loads several servers sees no collisions. Tools answer with structured
-content and publish no output schema (``compact_tool``): schemas were two thirds of a tool list, which an
-assistant pays for before its first question; ``RemoteProvider`` validates answers into the core models.
+content and publish its ``outputSchema`` (``compact_tool``, ``answer_schemas``); hosts hand a model the name,
+description and input schema, which are what the tool-list budgets count. ``RemoteProvider`` validates answers
+into the core models.
 
 No ``from __future__ import annotations`` here: the SDK evaluates tool annotations at registration,
 and ``Resolve(ask)`` must name a local function.
 """
 
 import functools
+import inspect
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -29,17 +31,18 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StrictBool
 
 from finops_core.access import ServerAuth, require_scope
-from finops_core.bounds import Day, Id, IdMap, Ids, Token
+from finops_core.answer_schemas import model_schema, published, table_schema
+from finops_core.answer_tables import table_answer
+from finops_core.bounds import Day, Id
 from finops_core.cached import cache_fields, cache_record, cache_state
 from finops_core.compact import CompactServer
-from finops_core.cost_answers import cost_answer
+from finops_core.cost_answers import CostAnswer, cost_answer
 from finops_core.dates import period, today_utc
 from finops_core.errors import ERROR_META_KEY, FinOpsError, InvalidInput, RemediationRefused, error_kind
 from finops_core.focus import CostLineItem
 from finops_core.guardrails import TagGuardrails
 from finops_core.models import (
     CLOUD_NAMES,
-    ActionKind,
     CostBreakdown,
     CostMetric,
     CostQuery,
@@ -50,22 +53,30 @@ from finops_core.models import (
     RemediationPlan,
     RemediationResult,
 )
+from finops_core.parameters import (
+    AccountsParam,
+    ActionParams,
+    ApprovalParam,
+    EndParam,
+    GranularityParam,
+    GroupByParam,
+    KindParam,
+    MetricParam,
+    ProvidersParam,
+    RegionsParam,
+    ResourceIdParam,
+    ServicesParam,
+    StartParam,
+    TagKeyParam,
+    TopNParam,
+)
 from finops_core.proof import ApprovalClaims, UsedApprovals, verify_approval
 from finops_core.provider import CloudProvider, RecommendationSet, ResourceInventory, ResourceTags, ResourceType
 from finops_core.settings import Scope, Settings
 from finops_core.versions import cloud_server_version
 
-KindParam = Annotated[ActionKind, Field(description="What to do.")]
-ResourceIdParam = Annotated[Id, Field(description="The resource's id, as listed.")]
-ActionParams = Annotated[
-    IdMap | None,
-    Field(
-        description="new_size for resize_instance; snapshot_first ('true'/'false') for delete_volume; "
-        "the tags to set for set_tags; transition_days+storage_class, expire_days, prefix for add_lifecycle_rule; "
-        "region and account_id as listed."
-    ),
-]
 DAILY_COSTS_MAX_DAYS = 31
+ToolFn = TypeVar("ToolFn", bound=Callable[..., Awaitable[Any]])
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
 
@@ -133,7 +144,8 @@ def build_server(
         name=f"{cloud}_cost_query",
         description=f"{name} costs for a period, optionally grouped by up to two dimensions and a tag key, as "
         "a total or a daily/weekly/monthly trend. Returns the top groups plus an '(other)' row, totals per currency, "
-        "and which metric was used (default: effective = amortized).",
+        f"and which metric was used (default: effective = amortized). Asks {name} itself; several clouds at once, "
+        "from a local store: the finops server's finops_cost_query.",
         answer=provider.query_costs,
         today=today,
     )
@@ -143,7 +155,8 @@ def build_server(
         name=f"{cloud}_list_resources",
         annotations=READ,
         description=f"{name} resources (instances, volumes, snapshots, IPs, ...) with state, size, "
-        "tags, age and an estimated monthly cost, most expensive first.",
+        f"tags, age and an estimated monthly cost, most expensive first. What to change to save: "
+        f"{cloud}_list_recommendations.",
     )
     async def list_resources(
         resource_type: Annotated[ResourceType | None, Field(description="Only this kind of resource.")] = None,
@@ -157,7 +170,8 @@ def build_server(
         name=f"{cloud}_list_recommendations",
         annotations=READ,
         description=f"{name} savings opportunities ranked by estimated monthly savings, each with "
-        "effort, risk and, where one exists, the remediation action that realizes it.",
+        f"effort, risk and, where one exists, the remediation action that realizes it: dry-run it with "
+        f"{cloud}_plan_remediation.",
     )
     async def list_recommendations(
         min_monthly_savings: Annotated[float, Field(ge=0, description="Skip smaller savings.")] = 0.0,
@@ -222,8 +236,7 @@ def build_server(
 
 def compact_answer(model: BaseModel, *, exclude_none: bool = False) -> CallToolResult:
     """A tool answer as structured content plus the same JSON, compact, as text (for clients that only read
-    text). Tools answering this way publish no output schema: schemas are the largest part of a tool list,
-    which an assistant pays for in context before the first question."""
+    text); its schema is ``answer_schemas.model_schema`` of the model."""
     data = model.model_dump(mode="json", by_alias=True, exclude_none=exclude_none)
     fetched = getattr(model, "cached_at", None)
     if isinstance(fetched, datetime) and getattr(model, "cached", None):  # how old a cached answer is
@@ -250,20 +263,29 @@ def compact_tool(
     exclude_none: bool = False,
     scope: Scope = "read",
     shape: Callable[[Any], CallToolResult] | None = None,
+    output: type[BaseModel] | None = None,
     **options: Any,
-) -> Callable[[Callable[..., Awaitable[BaseModel]]], None]:
-    """A decorator registering a tool that returns a model and answers with ``compact_answer`` (no schema), or
-    with ``shape(model)`` (the cost tools' tables, ``finops_core.answers``). A caller whose bearer token lacks
-    ``scope`` gets an error result instead (``require_scope``)."""
+) -> Callable[[ToolFn], ToolFn]:
+    """The one way a tool is declared: a decorator registering ``fn`` (``options`` go to ``server.tool``) and
+    returning it unchanged. Around each call it checks the bearer token's ``scope`` (``require_scope``), answers
+    with ``compact_answer`` (or ``shape(answer)``: the cost tools' tables), and turns a ``FinOpsError`` into an
+    error result the model can read. A function that shapes its own answer returns the ``CallToolResult``.
 
-    def register(fn: Callable[..., Awaitable[BaseModel]]) -> None:
+    The tool publishes an ``outputSchema`` (``answer_schemas``): its return model's, the table's of that model for
+    ``shape=table_answer``, or ``output``'s (which a tool with another shape, or its own result, must name)."""
+
+    def register(fn: ToolFn) -> ToolFn:
         tool = str(options.get("name") or fn.__name__)
+        signature = inspect.signature(fn, eval_str=True)
+        schema = _output_schema(tool, signature.return_annotation, shape, output, exclude_none)
 
         @functools.wraps(fn)
         async def compact(**arguments: Any) -> CallToolResult:
             try:
                 require_scope(scope, tool)
                 answer = await fn(**arguments)
+                if isinstance(answer, CallToolResult):
+                    return answer
                 if shape is None:
                     return compact_answer(answer, exclude_none=exclude_none)
                 # Folding a large answer to the ceiling is CPU work: off the loop that serves the other clients.
@@ -271,37 +293,31 @@ def compact_tool(
             except FinOpsError as exc:
                 return error_result(exc)
 
-        server.tool(structured_output=False, **options)(compact)
+        # The SDK reads the parameters from this signature, and publishes the model of the annotated result.
+        answer_type = Annotated[CallToolResult, published(schema, f"{tool}_answer")]
+        compact.__signature__ = signature.replace(return_annotation=answer_type)  # type: ignore[attr-defined]
+        server.tool(**options)(compact)
+        return fn
 
     return register
 
 
-# The cost query's parameters, shared by every server's cost-query tool (the orchestrator adds its own).
-StartParam = Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
-EndParam = Annotated[
-    Day | None,
-    Field(description="Day after the last day (exclusive), YYYY-MM-DD. Default: today, i.e. through yesterday."),
-]
-GroupByParam = Annotated[list[Dimension] | None, Field(description="Up to two dimensions.", max_length=2)]
-TagKeyParam = Annotated[Id | None, Field(description="Also group by this tag key; untagged = null.")]
-GranularityParam = Annotated[
-    Granularity,
-    Field(
-        description="Weeks are ISO (Monday to Sunday). A week or month cut by start or end is labelled by its "
-        "first day in the period and listed in partial_periods."
-    ),
-]
-MetricParam = Annotated[
-    CostMetric,
-    Field(description="effective (amortized, default), billed (invoice cash), list (before discounts) or contracted."),
-]
-ProvidersParam = Annotated[Ids | None, Field(description="Only these providers: AWS, Microsoft, Google Cloud.")]
-ServicesParam = Annotated[Ids | None, Field(description="Only these service names.")]
-AccountsParam = Annotated[
-    Ids | None, Field(description="Only these sub-account ids (AWS account, subscription, project).")
-]
-RegionsParam = Annotated[Ids | None, Field(description="Only these region ids.")]
-TopNParam = Annotated[int, Field(description="Groups to list before folding the rest into '(other)'.", ge=1, le=500)]
+def _output_schema(
+    tool: str,
+    returns: Any,
+    shape: Callable[[Any], CallToolResult] | None,
+    output: type[BaseModel] | None,
+    exclude_none: bool,
+) -> dict[str, Any]:
+    if output is not None:
+        return model_schema(output, exclude_none=True)
+    if not (isinstance(returns, type) and issubclass(returns, BaseModel)):
+        raise TypeError(f"{tool} must return a pydantic model, or name the model of its answer (output=)")
+    if shape is None:
+        return model_schema(returns, exclude_none=exclude_none)
+    if shape is table_answer:
+        return table_schema(returns)
+    raise TypeError(f"{tool} shapes its answer its own way: name the model of that answer (output=)")
 
 
 def cost_query_of(
@@ -385,13 +401,9 @@ def register_cost_query(
         )
         return await answer(query)
 
-    compact_tool(server, name=name, annotations=READ, description=description, shape=cost_answer)(cost_query)
-
-
-ApprovalParam = Annotated[
-    Token | None,
-    Field(description="Set by the finops orchestrator for a change a person approved there; leave empty otherwise."),
-]
+    compact_tool(server, name=name, annotations=READ, description=description, shape=cost_answer, output=CostAnswer)(
+        cost_query
+    )
 
 
 def _register_apply(server: MCPServer, provider: CloudProvider, approval_key: bytes | None) -> None:

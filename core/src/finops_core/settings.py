@@ -14,15 +14,15 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from finops_core.clouds import CLOUDS, Cloud
 from finops_core.currency import CurrencySettings
 from finops_core.errors import ConfigError
-from finops_core.models import Cloud
 
 ENV_PREFIX = "FINOPS_"
 Scope = Literal["read", "plan", "execute"]
@@ -249,6 +249,126 @@ class IngestSettings(BaseModel):
         return value
 
 
+LakeEngine = Literal["duckdb", "spark", "athena", "bigquery", "trino", "snowflake"]
+
+
+class DuckDBLakeSettings(BaseModel):
+    """``[lake.duckdb]``: the embedded engine over Parquet files (local, ``s3://``, ``gs://``, ``az://``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    memory_limit: str = Field(default="2GB", description="DuckDB's memory_limit for lake queries.")
+    threads: int | None = Field(default=None, ge=1, le=256, description="Threads per query; default all cores.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="An S3-compatible endpoint for s3:// paths (MinIO, a local emulator)."
+    )
+    s3_region: str | None = Field(default=None, description="The bucket's region; default the AWS chain's.")
+    azure_account_name: str | None = Field(default=None, description="The storage account of az:// paths.")
+    azure_blob_endpoint: str | None = Field(default=None, description="An Azure Blob endpoint (Azurite, sovereign).")
+    gcs_endpoint_url: str | None = Field(default=None, description="A GCS endpoint (an emulator).")
+
+
+class SparkLakeSettings(BaseModel):
+    """``[lake.spark]``: local Spark, a cluster by master URL, or Spark Connect."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    master: str = Field(default="local[*]", description="spark.master: local[N], spark://host:7077, yarn, ...")
+    remote: str | None = Field(default=None, description="A Spark Connect URL (sc://host:15002); overrides master.")
+    conf: dict[str, str] = Field(
+        default_factory=lambda: dict[str, str](), description="Extra Spark settings, e.g. spark.executor.memory."
+    )
+
+
+class AthenaLakeSettings(BaseModel):
+    """``[lake.athena]``: a Glue table queried through Athena (the AWS credential chain)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workgroup: str = Field(default="primary", description="The Athena workgroup.")
+    output_location: str | None = Field(default=None, description="s3:// folder for results (else the workgroup's).")
+    region: str | None = Field(default=None, description="The AWS region; default the credential chain's.")
+    endpoint_url: str | None = Field(default=None, description="An Athena endpoint (a local emulator).")
+    timeout_seconds: float = Field(default=120.0, gt=0, le=3600, description="Longest wait for one query.")
+
+
+class BigQueryLakeSettings(BaseModel):
+    """``[lake.bigquery]``: a FOCUS table in BigQuery (application default credentials)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: str | None = Field(default=None, description="The project queries run (and are billed) in.")
+    location: str | None = Field(default=None, description="The dataset's location, e.g. US or EU.")
+    maximum_bytes_billed: int | None = Field(default=None, ge=1, description="Refuse queries that would scan more.")
+
+
+class SqlLakeSettings(BaseModel):
+    """``[lake.trino]`` / ``[lake.snowflake]``: a connection through the engine's DB-API client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str | None = Field(default=None, description="Trino: the coordinator's host.")
+    port: int = Field(default=443, ge=1, le=65535)
+    http_scheme: Literal["https", "http"] = "https"
+    account: str | None = Field(default=None, description="Snowflake: the account identifier.")
+    user: str | None = None
+    password: SecretStr | None = Field(default=None, description="Kept secret; prefer the engine's own auth.")
+    catalog: str | None = Field(default=None, description="Trino catalog.")
+    schema_name: str | None = Field(default=None, alias="schema", description="Trino schema / Snowflake schema.")
+    warehouse: str | None = Field(default=None, description="Snowflake warehouse.")
+    database: str | None = Field(default=None, description="Snowflake database.")
+    role: str | None = Field(default=None, description="Snowflake role.")
+
+
+class LakeSettings(BaseModel):
+    """``[lake]``: where the company's FOCUS data already lives, and the engine that queries it there.
+
+    ``path`` is FOCUS Parquet (a folder, a glob, or a bucket URL; partitioned by billing period or not) for DuckDB
+    and Spark; ``table`` a catalog table for Spark, Athena, BigQuery, Trino and Snowflake. With ``answer_from =
+    "rollups"`` the cross-cloud tools answer from daily rollups that ``finops lake sync`` keeps in the local store
+    (fast, offline, and as old as the last sync); with ``"lake"`` (the default) they query the lake each time.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: LakeEngine
+    path: str | None = Field(default=None, description="FOCUS Parquet: folder, glob, s3://, gs:// or az:// URL.")
+    table: str | None = Field(default=None, description="A catalog table: db.focus, project.dataset.focus, ...")
+    tags: Literal["json", "map"] = Field(
+        default="json", description="How the Tags column is stored: JSON text (FOCUS) or a string map."
+    )
+    answer_from: Literal["lake", "rollups"] = Field(
+        default="lake", description="rollups: answer from the daily rollups `finops lake sync` keeps locally."
+    )
+    sync_months: int = Field(default=13, ge=1, le=60, description="How far back `finops lake sync` reaches.")
+    query_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="DuckDB: a lake query running longer is stopped, and says so."
+    )
+    duckdb: DuckDBLakeSettings = Field(default_factory=DuckDBLakeSettings)
+    spark: SparkLakeSettings = Field(default_factory=SparkLakeSettings)
+    athena: AthenaLakeSettings = Field(default_factory=AthenaLakeSettings)
+    bigquery: BigQueryLakeSettings = Field(default_factory=BigQueryLakeSettings)
+    trino: SqlLakeSettings = Field(default_factory=SqlLakeSettings)
+    snowflake: SqlLakeSettings = Field(default_factory=SqlLakeSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> LakeSettings:
+        if self.engine == "duckdb" and not self.path:
+            raise ValueError('engine "duckdb" reads Parquet files: set path = "/data/focus/" (or s3://, gs://, az://)')
+        if self.engine == "spark" and not (self.path or self.table):
+            raise ValueError('engine "spark" needs path = "/data/focus/" (Parquet) or table = "billing.focus"')
+        if self.engine not in ("duckdb", "spark") and not self.table:
+            raise ValueError(f'engine "{self.engine}" queries a table: set table = "database.focus"')
+        if self.path and self.table:
+            raise ValueError("give path (Parquet files) or table (a catalog table), not both")
+        return self
+
+    @property
+    def location(self) -> str:
+        """The path or table, for messages and answers' ``source``."""
+        return self.path or self.table or ""
+
+
 class Settings(BaseModel):
     """Everything configurable, in one place."""
 
@@ -286,10 +406,31 @@ class Settings(BaseModel):
     currency: CurrencySettings | None = Field(
         default=None, description="Report currency and exchange rates for converted totals; none: never convert."
     )
-    # Each cloud's own section, validated by that cloud's package (core knows no cloud's settings).
-    aws: dict[str, Any] = Field(default_factory=dict, description="[aws]: read by finops-mcp-aws.")
-    azure: dict[str, Any] = Field(default_factory=dict, description="[azure]: read by finops-mcp-azure.")
-    gcp: dict[str, Any] = Field(default_factory=dict, description="[gcp]: read by finops-mcp-gcp.")
+    lake: LakeSettings | None = Field(
+        default=None, description="A FOCUS lake the cross-cloud tools answer from; none: the local store."
+    )
+    # Each registered cloud's own section ([aws], FINOPS_AWS__*), validated by that cloud's package (core knows no
+    # cloud's settings): gathered here by the validator below, read with ``section(cloud)``.
+    clouds: dict[Cloud, dict[str, Any]] = Field(
+        default_factory=lambda: dict[Cloud, dict[str, Any]](),
+        description="Each cloud's own section, by cloud id: [aws], [azure], [gcp], ...",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_cloud_sections(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = cast("dict[str, Any]", data)
+        sections = {key: given[key] for key in CLOUDS if key in given}
+        if not sections:
+            return given
+        rest = {key: value for key, value in given.items() if key not in sections}
+        return {**rest, "clouds": {**rest.get("clouds", {}), **sections}}
+
+    def section(self, cloud: Cloud) -> dict[str, Any]:
+        """The ``[<cloud>]`` section as written (its cloud's package validates it); empty when absent."""
+        return self.clouds.get(cloud, {})
 
     @property
     def store_file(self) -> Path:

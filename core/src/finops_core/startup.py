@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Generator
+import sys
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
+from typing import NoReturn
 
 
 @contextmanager
@@ -23,3 +25,14 @@ def gc_paused() -> Generator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def cloud_main(cloud: str, argv: Sequence[str] | None = None) -> NoReturn:
+    """The console script of a per-cloud server (``finops-aws = "finops_aws.server:main"`` calls this with "aws"):
+    serves the cloud its registry entry (``finops_core.clouds``) describes."""
+    with gc_paused():
+        from finops_core.clouds import entry, load
+        from finops_core.serve import run_cloud_server
+
+        load(entry(cloud).provider)  # the cloud's modules, imported with the collector paused too
+    sys.exit(run_cloud_server(cloud, argv))

@@ -57,6 +57,10 @@ app = typer.Typer(
 )
 store_app = typer.Typer(help="Inspect the local cost store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
+lake_app = typer.Typer(
+    help="The FOCUS lake of [lake] in finops.toml: what it holds, its rollups.", no_args_is_help=True
+)
+app.add_typer(lake_app, name="lake")
 # Soft wrap: the terminal wraps long lines itself, so a path or file name is never folded mid-word (a folded path
 # cannot be copied back into a command). Tables still fit the terminal's width.
 out = Console(soft_wrap=True)
@@ -226,10 +230,14 @@ async def _serve(settings: Settings, demo: bool, transport: str, http: HttpSetti
         )
         await serve_async(server, transport, http)
         return
+    from finops_orchestrator.lake import reader_for
+
     store = _store(settings)
+    reader = reader_for(settings, store)  # the lake (or its local rollups) when [lake] names one
     async with connect_providers(settings, as_of=demo_as_of(settings, today_utc())) as connected:
         server = build_orchestrator(
             store,
+            reader=reader,
             is_demo=False,
             providers=connected.providers,
             statuses=connected.statuses,
@@ -630,6 +638,49 @@ def store_info(
         out.print(f"effective  {_money(total.amount)} {total.currency}")
     if info.line_items == 0:
         out.print("The store is empty: try `finops demo`, or load data once ingest and sync are available.")
+
+
+@lake_app.command("sync")
+def lake_sync(
+    months: Annotated[
+        int | None, typer.Option(help="Billing periods back to sync (default: [lake] sync_months, 13).", min=1, max=60)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON for scripts.")] = False,
+) -> None:
+    """Keep daily rollups of the lake in the local store (for [lake] answer_from = "rollups"; for cron): each
+    billing period of the last months is replaced whole, in one transaction. Exits 1 when the lake cannot answer."""
+    from finops_orchestrator.lake.commands import run_lake_sync
+
+    try:
+        report = run_lake_sync(_settings(), months=months)
+    except FinOpsError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    out.print(
+        f"Synced {report.rollup_rows:,} daily rollup rows of the {report.lake}, billing periods {report.start} to "
+        f"{report.end} (exclusive): {len(report.partitions_written)} partitions written.",
+        highlight=False,
+        markup=False,
+    )
+    for label in report.partitions_emptied:
+        out.print(f"  emptied {label}: no longer in the lake", highlight=False, markup=False)
+    for label in report.kept_exports:
+        out.print(f"  kept {label}: an ingested export covers it", highlight=False, markup=False)
+
+
+@lake_app.command("info")
+def lake_info() -> None:
+    """What the lake holds (days, line items) and how old its local rollups are. Exits 1 when it cannot answer."""
+    from finops_orchestrator.lake.commands import describe_lake
+
+    try:
+        lines = describe_lake(_settings())
+    except FinOpsError as exc:
+        raise _fail(exc) from exc
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
 
 
 def _remediation_store(settings: Settings, demo: bool) -> Store:

@@ -12,12 +12,10 @@ from datetime import date
 from typing import Annotated
 
 import anyio.to_thread
-from finops_core.access import require_scope
-from finops_core.cost_answers import cost_answer
+from finops_core.cost_answers import CostAnswer, cost_answer
 from finops_core.currency import CurrencySettings, no_rate_table
 from finops_core.models import CostBreakdown, CostQuery
-from finops_core.server import (
-    READ,
+from finops_core.parameters import (
     AccountsParam,
     EndParam,
     GranularityParam,
@@ -29,8 +27,8 @@ from finops_core.server import (
     StartParam,
     TagKeyParam,
     TopNParam,
-    cost_query_of,
 )
+from finops_core.server import READ, compact_tool, cost_query_of
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
@@ -44,10 +42,12 @@ ConvertParam = Annotated[
 ]
 
 DESCRIPTION = (
-    "Costs across every loaded cloud for a period, grouped by up to two dimensions (and a tag key), as a total or "
-    "a daily/weekly/monthly trend: top groups plus '(other)', totals per currency, the metric used (default "
-    "effective = amortized); convert=true adds amounts in one report currency at the configured rates. Structured "
-    "content holds columns and rows; the text is that table rounded to cents."
+    "Start here for where money goes. Costs across every loaded cloud from the local store (free; as fresh as the "
+    "last sync or ingest) for a period, grouped by up to two dimensions (and a tag key), as a total or a "
+    "daily/weekly/monthly trend: top groups plus '(other)', totals per currency, the metric used (default "
+    "effective = amortized); convert=true adds amounts in one report currency at the configured rates. Why a total "
+    "moved: finops_explain_change; what these tools cannot ask: finops_sql. Structured content holds columns and "
+    "rows; the text is that table rounded to cents."
 )
 
 
@@ -60,7 +60,7 @@ def register_finops_cost_query(
 ) -> None:
     """Register ``finops_cost_query`` answered by ``answer`` (the store); ``currency`` is the rate table, if any."""
 
-    @server.tool(name="finops_cost_query", annotations=READ, description=DESCRIPTION, structured_output=False)
+    @compact_tool(server, name="finops_cost_query", annotations=READ, description=DESCRIPTION, output=CostAnswer)
     async def finops_cost_query(
         start: StartParam = None,
         end: EndParam = None,
@@ -75,7 +75,6 @@ def register_finops_cost_query(
         top_n: TopNParam = 15,
         convert: ConvertParam = False,
     ) -> CallToolResult:
-        require_scope("read", "finops_cost_query")
         query = cost_query_of(
             start=start,
             end=end,

@@ -3,11 +3,14 @@
 The analysis tools (drivers of change, anomalies, read-only SQL) register from ``analysis.tools``.
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.to_thread
 from finops_core.access import ServerAuth
 from finops_core.bounds import Day, Paths
 from finops_core.compact import CompactServer
@@ -16,6 +19,7 @@ from finops_core.dates import check_period, parse_day, today_utc
 from finops_core.errors import InvalidInput
 from finops_core.models import CLOUDS, CostBreakdown, CostQuery
 from finops_core.provider import CloudProvider
+from finops_core.reading import CostReader
 from finops_core.sandbox import DEMO_LABEL
 from finops_core.server import READ, auth_options, compact_tool
 from finops_core.settings import SyncSettings
@@ -96,6 +100,7 @@ def build_orchestrator(
     auth: ServerAuth | None = None,
     ingest_roots: Sequence[Path] | None = None,
     blob_endpoints: Sequence[str] = (),
+    reader: CostReader | None = None,
 ) -> MCPServer:
     """The ``finops`` server over ``store``; ``providers`` are the connected clouds (sync, recommendations),
     ``statuses`` say for every cloud whether it is connected, and if not why; ``reports`` is the folder monthly
@@ -105,7 +110,9 @@ def build_orchestrator(
     registered; ``now`` is the clock approvals and execution windows are read by. ``auth``
     (``server_auth(settings.http)``) makes HTTP requests carry a bearer token, and each tool checks its scope.
     ``finops_ingest`` reads only under ``ingest_roots`` (``settings.ingest_roots``; default: ``imports`` beside the
-    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``)."""
+    store) and from Azure's documented blob hosts or ``blob_endpoints`` (``settings.ingest.blob_endpoints``).
+    The cross-cloud cost tools read ``reader`` (``lake.reader_for(settings, store)``: a lake, or the local rollups
+    synced from it); default: ``store``."""
     policy = policy or Policy()
     given = {s.provider: s for s in statuses}
     clouds = [given.get(c) or not_configured(c) for c in CLOUDS]
@@ -124,10 +131,16 @@ def build_orchestrator(
         ),
     )
     source = DEMO_LABEL if is_demo else f"local store {store.path}"
+    costs: CostReader = store if reader is None else reader
+
+    def source_of() -> str:  # a lake or its synced rollups name themselves (with the rollups' age)
+        return source if reader is None else costs.source_label()
+
     roots = list(ingest_roots) if ingest_roots is not None else [store.path.parent / "imports"]
 
     async def answer(query: CostQuery) -> CostBreakdown:
-        return store.query_costs(query, source=source, is_demo=is_demo)
+        ask = functools.partial(costs.query_costs, query, source=source_of(), is_demo=is_demo)
+        return await anyio.to_thread.run_sync(ask)  # a lake may take a second: keep the event loop free
 
     register_finops_cost_query(server, answer=answer, today=today, currency=currency)
 
@@ -135,8 +148,9 @@ def build_orchestrator(
         server,
         name="finops_store_info",
         annotations=READ,
-        description="What the local store holds (providers, days covered, line items, effective-cost totals per "
-        "currency), which clouds are connected (and how to add the others), and when each was last synced.",
+        description="Call first when unsure what data there is: what the local store holds (providers, days covered, "
+        "line items, effective-cost totals per currency), which clouds are connected (and how to add the others), "
+        "and when each was last synced.",
     )
     async def store_info() -> StoreOverview:
         synced = [_synced_at(s) for s in store.snapshots()]
@@ -148,7 +162,7 @@ def build_orchestrator(
         annotations=SYNC,
         description="Pull daily costs, inventory and recommendations from the connected clouds into the local "
         "store: only missing days, plus the open and recently restated months. Reports per cloud what was "
-        "fetched; a failing cloud is named and the others still sync.",
+        "fetched; a failing cloud is named and the others still sync. For billing export files: finops_ingest.",
     )
     async def finops_sync(
         ctx: Context,
@@ -180,7 +194,7 @@ def build_orchestrator(
         description="Load billing exports into the local store: FOCUS 1.0-1.3, AWS CUR, Azure cost details, Google "
         "Cloud billing export (.csv, .csv.gz, .parquet, .jsonl; files, folders, globs, s3:// gs:// or Azure blob "
         "URLs). Each file is all-or-nothing and replaces only what was loaded from it before (same path or "
-        "content) or what its manifest supersedes; files sharing a month add up.",
+        "content) or what its manifest supersedes; files sharing a month add up. For the clouds' APIs: finops_sync.",
     )
     async def finops_ingest(
         ctx: Context,
@@ -258,7 +272,8 @@ def build_orchestrator(
     register_analysis_tools(
         server,
         store,
-        source=source,
+        reader=costs,
+        source=source_of,
         is_demo=is_demo,
         today=today,
         providers=providers,

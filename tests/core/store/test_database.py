@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -280,6 +282,22 @@ def test_reopening_a_store_keeps_its_data_and_applies_no_migration_twice(tmp_pat
         "0010_sources",
     ]
     assert info.first_day == info.last_day == date(2026, 1, 5)
+
+
+def test_creating_a_store_leaves_pandas_and_numpy_unloaded_and_importable_after(tmp_path: Path) -> None:
+    # sqlite_utils imports them when installed: a per-cloud server's first answer on a fresh FINOPS_HOME paid
+    # ~100 MB and ~0.4 s for it (the side-by-side's RSS after the first answer was 1.65x the peer's).
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from finops_core.store import Store\n"
+        f"Store(Path({str(tmp_path / 's.sqlite')!r})).close()\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'sqlite_utils') if m in sys.modules))\n"
+        "import pandas, sqlite_utils\n"
+        "print(pandas.DataFrame({'a': [1]}).shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split("\n")[:2] == ["['sqlite_utils']", "(1, 1)"]
 
 
 def test_a_store_that_cannot_be_created_says_what_to_do(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from finops_core.sandbox.company import SPECS
+from finops_core.models import CLOUDS
+from finops_core.sandbox.company import demo_spec
 from finops_core.store import Store
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
@@ -32,7 +33,9 @@ async def test_the_two_injected_spikes_are_found_with_their_start_length_and_exa
 ) -> None:
     body = (await _call(demo_store, {"days": 90})).structured_content
     injected = {
-        (spec.provider_name, spike.service, spike.account_id): spike for spec in SPECS.values() for spike in spec.spikes
+        (spec.provider_name, spike.service, spike.account_id): spike
+        for spec in map(demo_spec, CLOUDS)
+        for spike in spec.spikes
     }
     found = {(a["provider"], a["service"], a["account"]): a for a in body["anomalies"]}
     assert set(found) == set(injected)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from mcp import Client
 from mcp.types import CallToolResult
 
+from tests.answer_schema import check_answer
 from tests.conftest import AS_OF
 from tests.orchestrator.conftest import copy_of
 from tests.schema_arguments import arguments_for, check_clear
@@ -85,7 +86,7 @@ def _state(store: Store) -> str:
     return json.dumps([info, [b.model_dump(mode="json") for b in store.budgets()], remediation])
 
 
-def _check(store: Store, tool: str, arguments: dict[str, Any]) -> str | None:
+def _check(store: Store, tool: str, arguments: dict[str, Any], output_schema: dict[str, Any]) -> str | None:
     before = _state(store)
 
     async def call() -> Any:
@@ -96,6 +97,7 @@ def _check(store: Store, tool: str, arguments: dict[str, Any]) -> str | None:
 
     result = anyio.run(call)
     text = check_clear(tool, arguments, result)
+    check_answer(tool, output_schema, result)  # any answer that is not an error fits its schema
     if text is not None:
         assert _state(store) == before, f"{tool}({arguments}) was refused but wrote"
     return text
@@ -134,14 +136,15 @@ def test_the_property_covers_every_tool(store: Store) -> None:
 
 @pytest.mark.parametrize("tool", TOOL_NAMES)
 def test_any_arguments_get_an_answer_or_a_clear_error_and_refusals_write_nothing(store: Store, tool: str) -> None:
-    schema = next(t["input_schema"] for t in _tools(store) if t["name"] == tool)
+    listed = next(t for t in _tools(store) if t["name"] == tool)
+    schema = listed["input_schema"]
 
     @settings(
         max_examples=EXAMPLES.get(tool, 30), deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
     )
     @given(arguments_for(schema, EDGES))
     def run(arguments: dict[str, Any]) -> None:
-        _check(store, tool, arguments)
+        _check(store, tool, arguments, listed["output_schema"])
 
     run()
 

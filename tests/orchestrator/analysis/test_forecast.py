@@ -9,9 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from finops_core.store import Store
+from finops_orchestrator.analysis import backtest, forecast
 from finops_orchestrator.server import build_orchestrator
 from mcp import Client
 
@@ -76,16 +78,28 @@ async def test_a_monthly_purchase_is_a_known_amount_on_the_next_first(store: Sto
         assert s["series"] == "AWS" or all(abs(Decimal(c["amount"])) < 500 for c in s["known_charges"])
 
 
-async def test_fits_are_reused_until_their_data_changes(store: Store) -> None:
+async def test_the_same_question_again_gives_the_same_forecast(store: Store) -> None:
     first = await _call(store, {"by": "total"})
     again = await _call(store, {"by": "total"})
     assert again["series"] == first["series"]
-    assert again["models_reused"] > 0
-    # New USD data: the USD series is fitted again, the EUR series' fits are reused (their history is the same).
-    row = line_item(AS_OF - timedelta(days=400), provider_name="Oracle", billing_account_id="o-1")
-    store.replace_partition(key_of(row), [row], lineage(), kind="export")
-    after = await _call(store, {"by": "total"})
-    assert 0 < after["models_reused"] < again["models_reused"]
+
+
+def test_prophet_fits_are_reused_until_their_history_changes() -> None:
+    # Prophet runs only where the numpy models leave room (backtest), so its fits are cached by their exact input.
+    history = 100 + np.random.default_rng(11).normal(0, 5, 60).cumsum()
+    fits = [
+        backtest.ProphetFit(history, date(2026, 1, 1), "multiplicative", 7),
+        backtest.ProphetFit(history * 2, date(2026, 1, 1), "multiplicative", 7),
+    ]
+    runner = forecast.CachedProphet()
+    first = runner(fits)
+    assert runner.reused == 0
+    again = runner(fits)
+    assert runner.reused == 2
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    one_more_day = backtest.ProphetFit(np.append(history * 2, 250.0), date(2026, 1, 1), "multiplicative", 7)
+    runner([fits[0], one_more_day])
+    assert runner.reused == 3  # the unchanged history's fit only
 
 
 async def test_a_series_with_too_little_history_is_named_not_forecast(tmp_path: Path) -> None:

@@ -39,9 +39,11 @@ from finops_core.errors import ConfigError, InvalidInput, InvalidQuery, Unavaila
 from mcp import Client
 from mcp.server import MCPServer
 
+from tests.answer_schema import checked_call
 from tests.fakes.aws.athena import AthenaEngine
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import endpoints
+from tests.tool_budget import hosted_bytes
 
 pytestmark = pytest.mark.anyio
 
@@ -378,9 +380,9 @@ async def test_the_tool_answers_through_an_mcp_client(aws_context: Callable[...,
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
         assert [t.name for t in tools] == ["aws_cur_query"]
-        assert len(json.dumps(tools[0].model_dump(mode="json", by_alias=True, exclude_none=True))) < 2_200
-        result = await client.call_tool(
-            "aws_cur_query", {"start": "2026-05-01", "end": "2026-06-01", "tag_key": "env", "metric": "list"}
+        assert hosted_bytes(tools) < 2_200
+        result = await checked_call(
+            client, "aws_cur_query", {"start": "2026-05-01", "end": "2026-06-01", "tag_key": "env", "metric": "list"}
         )
         bad = await client.call_tool("aws_cur_query", {"start": "2026-06-01", "end": "2026-05-01"})
     assert not result.is_error

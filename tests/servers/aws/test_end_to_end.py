@@ -1,5 +1,5 @@
 """``finops-aws`` as a user runs it: a subprocess over stdio, driven by the MCP Inspector CLI (an outside client),
-against the moto server; and with no credentials at all, which must still start and list its tools."""
+against the moto server. Without credentials: ``tests/servers/test_end_to_end.py``, as for every cloud."""
 
 from __future__ import annotations
 
@@ -21,27 +21,6 @@ def _aws_env(home: Path, **extra: str) -> dict[str, str]:
 
 def aws_inspect(env: dict[str, str], *args: str) -> dict[str, object]:
     return inspect([str(BIN / "finops-aws")], env, *args)
-
-
-def test_without_credentials_it_lists_its_tools_and_a_call_says_how_to_configure_them(home: Path) -> None:
-    env = _aws_env(
-        home,
-        AWS_CONFIG_FILE=str(home / "none"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / "none"),
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_REGION="us-east-1",
-    )
-    listed = aws_inspect(env, "--method", "tools/list")
-    names = {t["name"] for t in listed["tools"]}  # type: ignore[index, union-attr]
-    assert {"aws_cost_query", "aws_list_resources", "aws_list_recommendations", "aws_cost_forecast"} <= names
-    assert "aws_apply_remediation" not in names  # read-only by default
-    size = len(json.dumps(listed, separators=(",", ":")))
-    assert size <= 16 * 1024, f"tools/list is {size} bytes"
-    answer = aws_inspect(env, "--method", "tools/call", "--tool-name", "aws_provider_info")
-    assert answer["isError"] is True
-    text = answer["content"][0]["text"]  # type: ignore[index]
-    assert "credentials" in text
-    assert "aws configure" in text
 
 
 def test_against_moto_it_lists_resources_and_answers_over_stdio(home: Path, moto: str) -> None:

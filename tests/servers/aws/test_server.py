@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from finops_aws.provider import create_provider
-from finops_aws.server import aws_tools
+from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 async def _names(home: Path, aws: dict[str, object]) -> set[str]:
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"aws": aws})
     provider = create_provider(settings)
-    async with Client(build_server(provider, settings, extend=aws_tools(provider, settings))) as client:
+    async with Client(build_server(provider, settings, extend=native_tools(provider))) as client:
         return {t.name for t in (await client.list_tools()).tools}
 
 

@@ -15,18 +15,22 @@ from __future__ import annotations
 import calendar
 import hashlib
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from finops_core.clouds import entry, load
 from finops_core.dates import midnight, month_start, next_month_start
 from finops_core.focus import CostLineItem
 from finops_core.models import Cloud
+from finops_core.sandbox import inventory
+from finops_core.sandbox.inventory import SandboxResource
 from finops_core.service_categories import AWS as AWS_SERVICES
 from finops_core.service_categories import AZURE as AZURE_SERVICES
 from finops_core.service_categories import GOOGLE as GOOGLE_SERVICES
-from finops_core.service_categories import classify
+from finops_core.service_categories import Classification, classify
 
 COMPANY = "Northwind Analytics"
 DEMO_LABEL = f"DEMO DATA: sandbox company '{COMPANY}', not a real cloud account"
@@ -58,16 +62,29 @@ class Spike:
     factor: float
 
 
+def _no_extras(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLineItem]:
+    return []
+
+
 @dataclass(frozen=True)
 class CloudSpec:
+    """One cloud of the demo company: its costs (series, spikes, discounts, extra line items such as commitments and
+    credits), its inventory and what a commitment would save. A cloud's registry entry names its spec."""
+
     cloud: Cloud
     provider_name: str
     billing_account_id: str
     billing_account_name: str
     currency: str
+    sub_account_type: str  # FOCUS SubAccountType: Account, Subscription, Project
+    services: Mapping[str, Classification]  # its service names' FOCUS categories (finops_core.service_categories)
     series: tuple[Series, ...]
+    resources: Callable[[], list[SandboxResource]]  # a fresh copy of its demo inventory
+    commitment_savings: Decimal  # the monthly saving of the demo commitment recommendation
     spikes: tuple[Spike, ...] = ()
     contracted_discount: float = 0.0  # negotiated discount off list (Azure EA)
+    # Line items of one day beyond the usage series (a commitment's purchase and amortization, credits).
+    extras: Callable[[CloudSpec, date, dict[str, Any]], list[CostLineItem]] = _no_extras
 
 
 def _tags(team: str | None, env: str | None, cost_center: str | None = None) -> dict[str, str]:
@@ -82,6 +99,11 @@ AWS = CloudSpec(
     billing_account_id="123456789012",
     billing_account_name="Northwind Management",
     currency="USD",
+    sub_account_type="Account",
+    services=AWS_SERVICES,
+    resources=inventory.aws_resources,
+    commitment_savings=Decimal("412.00"),
+    extras=lambda spec, day, common: _savings_plan(spec, day, common),  # defined below
     series=(
         Series(
             _AWS_PROD,
@@ -228,6 +250,10 @@ AZURE = CloudSpec(
     billing_account_id="87654321",
     billing_account_name="Northwind Europe EA",
     currency="EUR",
+    sub_account_type="Subscription",
+    services=AZURE_SERVICES,
+    resources=inventory.azure_resources,
+    commitment_savings=Decimal("268.00"),
     contracted_discount=0.10,
     series=(
         Series(
@@ -293,6 +319,11 @@ GCP = CloudSpec(
     billing_account_id="01A2B3-C4D5E6-F7A8B9",
     billing_account_name="Northwind Billing",
     currency="USD",
+    sub_account_type="Project",
+    services=GOOGLE_SERVICES,
+    resources=inventory.gcp_resources,
+    commitment_savings=Decimal("175.00"),
+    extras=lambda spec, day, common: _credit(spec, day, common),  # defined below
     series=(
         Series(
             _GCP_PROD,
@@ -360,13 +391,19 @@ GCP = CloudSpec(
     spikes=(Spike("BigQuery", _GCP_DATA, 12, 2, 6.0),),
 )
 
-SPECS: dict[Cloud, CloudSpec] = {"aws": AWS, "azure": AZURE, "gcp": GCP}
-
 # The AWS Savings Plan: bought monthly, covering part of prod EC2 in us-east-1.
 SAVINGS_PLAN_MONTHLY = Decimal("3650.00")
 SAVINGS_PLAN_ARN = "arn:aws:savingsplans::123456789012:savingsplan/5a4b3c2d-sp-demo"
 SAVINGS_PLAN_DISCOUNT = 0.28  # list price this much higher than the committed rate
 GCP_MONTHLY_CREDIT = Decimal("-150.00")  # a promotional credit, on the first day of each month
+
+
+def demo_spec(cloud: Cloud) -> CloudSpec:
+    """The demo company's part on ``cloud``: the spec its registry entry names."""
+    spec = load(entry(cloud).demo)
+    if not isinstance(spec, CloudSpec):
+        raise TypeError(f"{entry(cloud).demo} (the demo of {cloud}) is not a CloudSpec")
+    return spec
 
 
 def history_start(as_of: date) -> date:
@@ -404,13 +441,9 @@ def daily_amount(spec: CloudSpec, index: int, day: date, *, seed: int, as_of: da
     return _money(value)
 
 
-_SUB_ACCOUNT_TYPE: dict[Cloud, str] = {"aws": "Account", "azure": "Subscription", "gcp": "Project"}
-_SERVICES = {"aws": AWS_SERVICES, "azure": AZURE_SERVICES, "gcp": GOOGLE_SERVICES}
-
-
 def _subcategory(spec: CloudSpec, service: str) -> str:
     """FOCUS's subcategory for a demo service, from the tables ingest uses for real exports."""
-    return classify(_SERVICES[spec.cloud], service)[1]
+    return classify(spec.services, service)[1]
 
 
 def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[CostLineItem]:
@@ -439,7 +472,7 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
                     **common,
                     sub_account_id=series.account_id,
                     sub_account_name=series.account_name,
-                    sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
+                    sub_account_type=spec.sub_account_type,
                     service_name=series.service,
                     service_category=series.category,
                     service_subcategory=_subcategory(spec, series.service),
@@ -456,82 +489,87 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
                     tags=series.tags,
                 )
             )
-        items.extend(_commitments_and_credits(spec, day, common))
+        items.extend(spec.extras(spec, day, common))
         day += timedelta(days=1)
     return items
 
 
-def _commitments_and_credits(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLineItem]:
+def _savings_plan(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLineItem]:
+    """The AWS Savings Plan: its monthly purchase, and the usage it covers each day."""
     out: list[CostLineItem] = []
     days_in_month = calendar.monthrange(day.year, day.month)[1]
-    if spec.cloud == "aws":
-        if day.day == 1:  # the purchase: cash on the invoice, no amortized cost of its own
-            out.append(
-                CostLineItem(
-                    **common,
-                    sub_account_id=_AWS_PROD,
-                    sub_account_name="northwind-prod",
-                    sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
-                    service_name="Savings Plans for AWS Compute usage",
-                    service_category="Compute",
-                    service_subcategory=_subcategory(spec, "Savings Plans for AWS Compute usage"),
-                    charge_category="Purchase",
-                    charge_frequency="Recurring",
-                    pricing_category="Committed",
-                    charge_description="1-year Compute Savings Plan, no upfront, monthly fee",
-                    commitment_discount_id=SAVINGS_PLAN_ARN,
-                    commitment_discount_category="Spend",
-                    commitment_discount_type="Savings Plan",
-                    billed_cost=SAVINGS_PLAN_MONTHLY,
-                    effective_cost=Decimal(0),
-                    contracted_cost=Decimal(0),
-                    list_cost=Decimal(0),
-                )
-            )
-        covered = _money(SAVINGS_PLAN_MONTHLY / days_in_month)  # the fee, amortized over covered usage
+    if day.day == 1:  # the purchase: cash on the invoice, no amortized cost of its own
         out.append(
             CostLineItem(
                 **common,
                 sub_account_id=_AWS_PROD,
                 sub_account_name="northwind-prod",
-                sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
-                service_name="Amazon Elastic Compute Cloud",
+                sub_account_type=spec.sub_account_type,
+                service_name="Savings Plans for AWS Compute usage",
                 service_category="Compute",
-                service_subcategory=_subcategory(spec, "Amazon Elastic Compute Cloud"),
-                region_id="us-east-1",
-                region_name="us-east-1",
-                charge_category="Usage",
-                charge_frequency="Usage-Based",
+                service_subcategory=_subcategory(spec, "Savings Plans for AWS Compute usage"),
+                charge_category="Purchase",
+                charge_frequency="Recurring",
                 pricing_category="Committed",
-                charge_description="EC2 usage covered by the Compute Savings Plan",
+                charge_description="1-year Compute Savings Plan, no upfront, monthly fee",
                 commitment_discount_id=SAVINGS_PLAN_ARN,
                 commitment_discount_category="Spend",
                 commitment_discount_type="Savings Plan",
-                commitment_discount_status="Used",
-                billed_cost=Decimal(0),
-                effective_cost=covered,
-                contracted_cost=_money(covered / Decimal("0.72")),
-                list_cost=_money(covered / Decimal("0.72")),
-                tags=_tags("web", "prod", "cc-100"),
-            )
-        )
-    if spec.cloud == "gcp" and day.day == 1:
-        out.append(
-            CostLineItem(
-                **common,
-                sub_account_id=_GCP_PROD,
-                sub_account_name=_GCP_PROD,
-                sub_account_type=_SUB_ACCOUNT_TYPE[spec.cloud],
-                service_name="Compute Engine",
-                service_category="Compute",
-                service_subcategory=_subcategory(spec, "Compute Engine"),
-                charge_category="Credit",
-                charge_frequency="One-Time",
-                charge_description="Promotional credit",
-                billed_cost=GCP_MONTHLY_CREDIT,
-                effective_cost=GCP_MONTHLY_CREDIT,
+                billed_cost=SAVINGS_PLAN_MONTHLY,
+                effective_cost=Decimal(0),
                 contracted_cost=Decimal(0),
                 list_cost=Decimal(0),
             )
         )
+    covered = _money(SAVINGS_PLAN_MONTHLY / days_in_month)  # the fee, amortized over covered usage
+    out.append(
+        CostLineItem(
+            **common,
+            sub_account_id=_AWS_PROD,
+            sub_account_name="northwind-prod",
+            sub_account_type=spec.sub_account_type,
+            service_name="Amazon Elastic Compute Cloud",
+            service_category="Compute",
+            service_subcategory=_subcategory(spec, "Amazon Elastic Compute Cloud"),
+            region_id="us-east-1",
+            region_name="us-east-1",
+            charge_category="Usage",
+            charge_frequency="Usage-Based",
+            pricing_category="Committed",
+            charge_description="EC2 usage covered by the Compute Savings Plan",
+            commitment_discount_id=SAVINGS_PLAN_ARN,
+            commitment_discount_category="Spend",
+            commitment_discount_type="Savings Plan",
+            commitment_discount_status="Used",
+            billed_cost=Decimal(0),
+            effective_cost=covered,
+            contracted_cost=_money(covered / Decimal("0.72")),
+            list_cost=_money(covered / Decimal("0.72")),
+            tags=_tags("web", "prod", "cc-100"),
+        )
+    )
     return out
+
+
+def _credit(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLineItem]:
+    """Google Cloud's promotional credit, on the first day of each month."""
+    if day.day != 1:
+        return []
+    return [
+        CostLineItem(
+            **common,
+            sub_account_id=_GCP_PROD,
+            sub_account_name=_GCP_PROD,
+            sub_account_type=spec.sub_account_type,
+            service_name="Compute Engine",
+            service_category="Compute",
+            service_subcategory=_subcategory(spec, "Compute Engine"),
+            charge_category="Credit",
+            charge_frequency="One-Time",
+            charge_description="Promotional credit",
+            billed_cost=GCP_MONTHLY_CREDIT,
+            effective_cost=GCP_MONTHLY_CREDIT,
+            contracted_cost=Decimal(0),
+            list_cost=Decimal(0),
+        )
+    ]

@@ -32,11 +32,10 @@ from finops_core.models import (
 )
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
-from finops_core.sandbox.company import DEMO_LABEL, SPECS, generate_line_items, history_start
-from finops_core.sandbox.inventory import SandboxResource, initial_resources
+from finops_core.sandbox.company import DEMO_LABEL, demo_spec, generate_line_items, history_start
+from finops_core.sandbox.inventory import SandboxResource
 
 IDLE_CPU_PERCENT = 3.0
-_COMMITMENT_SAVINGS = {"aws": Decimal("412.00"), "azure": Decimal("268.00"), "gcp": Decimal("175.00")}
 
 
 # The state each action leaves its resource in (actions whose end state is visible).
@@ -57,11 +56,11 @@ class SandboxProvider:
 
     def __init__(self, cloud: Cloud, *, seed: int = 7, as_of: date | None = None) -> None:
         self._cloud: Cloud = cloud
-        self.spec = SPECS[cloud]
+        self.spec = demo_spec(cloud)
         self.seed = seed
         self.as_of = as_of or datetime.now(UTC).date()
         self._items: list[CostLineItem] | None = None
-        self._resources: dict[str, SandboxResource] = {r.resource_id: r for r in initial_resources(cloud)}
+        self._resources: dict[str, SandboxResource] = {r.resource_id: r for r in self.spec.resources()}
 
     @property
     def cloud(self) -> Cloud:
@@ -288,7 +287,7 @@ class SandboxProvider:
                 source="demo-sandbox",
                 kind="commitment",
                 title="Buy a 1-year compute commitment for the steady baseline",
-                monthly_savings=Money(amount=_COMMITMENT_SAVINGS[self._cloud], currency=cur),
+                monthly_savings=Money(amount=self.spec.commitment_savings, currency=cur),
                 effort="medium",
                 risk="low",
                 detail="Covers 60% of the lowest hourly compute spend of the last 30 days.",

@@ -21,21 +21,26 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from finops_core.breakdown import Cell
 from finops_core.errors import StoreBusy, StoreError
 from finops_core.focus import CostLineItem, Lineage
-from finops_core.models import Budget, CostBreakdown, CostQuery
+from finops_core.models import Budget, CostBreakdown, CostMetric, CostQuery
 from finops_core.money import Money, from_nanos
+from finops_core.reading import CommitmentSums, SeriesKey
 from finops_core.store.codec import Dictionary, decode_row
-from finops_core.store.queries import cost_cells, held_days, query_costs
+from finops_core.store.queries import commitment_sums, cost_cells, daily_series, held_days, query_costs
 from finops_core.store.schema import applied_migrations, migrate
 from finops_core.store.sources import ReplacedSource, SourceIdentity, delete_sources, recount
 from finops_core.store.writer import PartitionKey, PartitionWriter, WriteResult
 from finops_core.store.writing import WriteGate, busy_error, on_event_loop, record_file
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 PartitionKind = Literal["export", "sync"]
 BUSY_SECONDS = 5.0
@@ -480,6 +485,20 @@ class Store:
         """Every group's exact amount for ``query``, unfolded (for analyses that need all groups)."""
         with self.reader() as conn:
             return cost_cells(conn, query)
+
+    def daily_series(
+        self, start: date, end: date, *, by: tuple[str, ...], metric: CostMetric, providers: tuple[str, ...] = ()
+    ) -> dict[SeriesKey, npt.NDArray[np.int64]]:
+        """Per (``by`` columns..., currency) the daily cost in nanos over ``[start, end)`` (from the rollups)."""
+        with self.reader() as conn:
+            return daily_series(conn, start, end, by=by, metric=metric, providers=providers)
+
+    def commitment_sums(self, start: date, end: date) -> list[CommitmentSums]:
+        with self.reader() as conn:
+            return commitment_sums(conn, start, end)
+
+    def source_label(self) -> str:
+        return f"local store {self.path}"
 
     def partitions(self) -> list[PartitionInfo]:
         with self.reader() as conn:

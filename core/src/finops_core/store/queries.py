@@ -14,13 +14,18 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_core.breakdown import Cell, assemble
 from finops_core.dates import epoch_seconds
-from finops_core.models import DIMENSION_COLUMN, METRIC_COLUMN, CostBreakdown, CostQuery
+from finops_core.models import DIMENSION_COLUMN, METRIC_COLUMN, CostBreakdown, CostMetric, CostQuery
 from finops_core.money import from_nanos
+from finops_core.reading import CommitmentSums, SeriesKey
 from finops_core.store.schema import ROLLUP_SHAPES, TAG_SHAPES, RollupShape
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 # Back six days, then forward to the next Monday (or stay on one): the Monday that starts the day's ISO week.
 # The period is clipped to the query's start in ``assemble``.
@@ -257,3 +262,65 @@ def _empty_note(conn: sqlite3.Connection, query: CostQuery) -> str:
     if first is None:
         return asked + ". The store is empty: run `finops sync` or `finops ingest PATH` first."
     return asked + f". The store holds costs from {first} to {last}; widen the period or drop a filter."
+
+
+def daily_series(
+    conn: sqlite3.Connection,
+    start: date,
+    end: date,
+    *,
+    by: tuple[str, ...],
+    metric: CostMetric,
+    providers: tuple[str, ...] = (),
+) -> dict[SeriesKey, npt.NDArray[np.int64]]:
+    """Per (``by`` rollup columns..., currency), the daily cost in nanos from ``start`` to ``end`` (exclusive),
+    one entry per day; a day without cost is 0. ``by`` names rollup dimension columns (line item column names);
+    the smallest daily rollup holding them is read."""
+    import numpy as np  # the servers import this module at start-up; numpy only when a series is read
+
+    table = daily_rollup({*by, "provider_name"} if providers else set(by))
+    where, params = "r.day >= ? AND r.day < ?", [start.isoformat(), end.isoformat()]
+    if providers:
+        marks = ", ".join("?" * len(providers))
+        sids = [int(r[0]) for r in conn.execute(f"SELECT id FROM strings WHERE value IN ({marks})", providers)]
+        where += f" AND r.provider_name IN ({', '.join('?' * len(sids)) or 'NULL'})"
+        params += sids
+    # Grouped by dictionary ids, decoded once afterwards: decoding every row in SQL cost more than the sums.
+    columns = [f"r.{c}" for c in (*by, "billing_currency")]
+    groups = ", ".join(str(i) for i in range(1, len(columns) + 2))
+    sql = (
+        f"SELECT r.day, {', '.join(columns)}, SUM(r.{METRIC_COLUMN[metric]}) FROM {table} r "
+        f"WHERE {where} GROUP BY {groups}"
+    )
+    rows = conn.execute(sql, params).fetchall()
+    names = decode_sids(conn, {v for row in rows for v in row[1:-1] if v is not None})
+    days = (end - start).days
+    series: dict[SeriesKey, npt.NDArray[np.int64]] = {}
+    for day, *key, total in rows:
+        decoded = tuple(None if v is None else names[v] for v in key)
+        if decoded not in series:
+            series[decoded] = np.zeros(days, dtype=np.int64)
+        series[decoded][(date.fromisoformat(day) - start).days] += int(total or 0)
+    return series
+
+
+_COMMITMENT_SQL = """
+SELECT t.provider_name, t.billing_currency, t.commitment_discount_id, t.commitment_discount_type,
+       t.commitment_discount_category, t.charge_category, t.commitment_discount_status,
+       SUM(t.billed_cost), SUM(t.effective_cost), SUM(t.list_cost)
+FROM line_items t
+WHERE t.partition_id IN (SELECT id FROM partitions) AND t.charge_period_start >= ? AND t.charge_period_start < ?
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+
+def commitment_sums(conn: sqlite3.Connection, start: date, end: date) -> list[CommitmentSums]:
+    """Sums of line items charged in ``[start, end)`` per provider, currency, commitment and status."""
+    rows = conn.execute(_COMMITMENT_SQL, (epoch_seconds(start), epoch_seconds(end))).fetchall()
+    names = decode_sids(conn, {int(v) for row in rows for v in row[:7] if v is not None})
+    out: list[CommitmentSums] = []
+    for row in rows:
+        keys = [None if v is None else names[v] for v in row[:7]]
+        billed, effective, listed = (from_nanos(int(x or 0)) for x in row[7:])
+        out.append(CommitmentSums(*keys, billed=billed, effective=effective, listed=listed))
+    return out

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from finops_core.errors import InvalidInput
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, Money, from_nanos, parse_amount, to_nanos
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis import calendar_charges
@@ -78,7 +78,7 @@ class AnomalyReport(BaseModel):
 
 
 def find_anomalies(
-    store: Store,
+    reader: CostReader,
     *,
     start: date,
     end: date,
@@ -97,7 +97,7 @@ def find_anomalies(
     if end <= start:
         raise InvalidInput(f"end ({end}) must be after start ({start}).")
     history = start - timedelta(weeks=WEEKS)
-    keys, days, values = _daily_series(store, history, end, metric, providers)
+    keys, days, values = _daily_series(reader, history, end, metric, providers)
     found: list[Anomaly] = []
     charges = _calendar_charges(values, history)
     scores, medians = _scores(values - charges, (start - history).days)
@@ -146,13 +146,13 @@ def find_anomalies(
 
 
 def _daily_series(
-    store: Store, start: date, end: date, metric: CostMetric, providers: tuple[str, ...]
+    reader: CostReader, start: date, end: date, metric: CostMetric, providers: tuple[str, ...]
 ) -> tuple[list[SeriesKey], list[date], npt.NDArray[np.int64]]:
     """Every series' keys (sorted), the days, and a days x series matrix of daily cost in nanos."""
     import numpy as np
 
     by = ("provider_name", "service_name", "sub_account_id")
-    found = daily_series(store, start, end, by=by, metric=metric, providers=providers)
+    found = daily_series(reader, start, end, by=by, metric=metric, providers=providers)
     ordered = sorted(found, key=lambda k: tuple(v or "" for v in k))
     keys: list[SeriesKey] = [(str(k[0]), str(k[1]), k[2], str(k[3])) for k in ordered]
     days = [start + timedelta(days=i) for i in range((end - start).days)]

@@ -13,7 +13,7 @@ from typing import Literal
 
 from finops_core.models import Budget, CostQuery
 from finops_core.money import Amount
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 _CENT = Decimal("0.01")
@@ -56,7 +56,7 @@ def budget_period(budget: Budget, today: date) -> tuple[date, date]:
     return start, end
 
 
-def budget_status(budget: Budget, store: Store, today: date) -> BudgetStatus:
+def budget_status(budget: Budget, reader: CostReader, today: date) -> BudgetStatus:
     start, end = budget_period(budget, today)
     through = min(today, end)  # exclusive: costs of complete days only
     daily: dict[date, Decimal] = {}
@@ -65,7 +65,7 @@ def budget_status(budget: Budget, store: Store, today: date) -> BudgetStatus:
         query = CostQuery(
             start=start, end=through, metric=budget.metric, granularity="daily", filters=dict(budget.filters)
         )
-        for cell in store.cost_cells(query):
+        for cell in reader.cost_cells(query):
             if cell.currency != budget.amount.currency:
                 others.add(cell.currency)
             elif cell.period_start is not None:

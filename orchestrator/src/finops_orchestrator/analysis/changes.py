@@ -15,7 +15,7 @@ from decimal import Decimal
 from finops_core.errors import InvalidInput
 from finops_core.models import METRIC_MEANING, CostMetric, CostQuery, Dimension
 from finops_core.money import Amount
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 OTHER = "(other)"
@@ -70,7 +70,7 @@ def _span(start: date, end: date) -> Span:
 
 
 def explain_change(
-    store: Store,
+    reader: CostReader,
     *,
     current: tuple[date, date],
     baseline: tuple[date, date],
@@ -95,7 +95,7 @@ def explain_change(
     amounts: dict[str, dict[tuple[str | None, ...], list[Decimal]]] = defaultdict(dict)
     for index, (start, end) in enumerate((baseline, current)):
         query = CostQuery(start=start, end=end, metric=metric, group_by=group_by, filters=filters or {})
-        for cell in store.cost_cells(query):
+        for cell in reader.cost_cells(query):
             pair = amounts[cell.currency].setdefault(cell.group, [_ZERO, _ZERO])
             pair[index] += cell.amount
     currencies: list[CurrencyChange] = []

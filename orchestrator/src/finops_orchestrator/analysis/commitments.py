@@ -11,10 +11,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from finops_core.dates import epoch_seconds
-from finops_core.money import Amount, Money, from_nanos
-from finops_core.store import Store
-from finops_core.store.queries import decode_sids
+from finops_core.money import Amount, Money
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 _ZERO = Decimal(0)
@@ -52,30 +50,23 @@ class CommitmentReport(BaseModel):
     note: str
 
 
-_SQL = """
-SELECT t.provider_name, t.billing_currency, t.commitment_discount_id, t.commitment_discount_type,
-       t.commitment_discount_category, t.charge_category, t.commitment_discount_status,
-       SUM(t.billed_cost), SUM(t.effective_cost), SUM(t.list_cost)
-FROM line_items t
-WHERE t.partition_id IN (SELECT id FROM partitions) AND t.charge_period_start >= ? AND t.charge_period_start < ?
-GROUP BY 1, 2, 3, 4, 5, 6, 7
-"""
-
-
 def commitments(
-    store: Store, *, start: date, end: date, providers: tuple[str, ...] = (), source: str, is_demo: bool
+    reader: CostReader, *, start: date, end: date, providers: tuple[str, ...] = (), source: str, is_demo: bool
 ) -> CommitmentReport:
-    with store.reader() as conn:
-        rows = conn.execute(_SQL, (epoch_seconds(start), epoch_seconds(end))).fetchall()
-        names = decode_sids(conn, {int(v) for row in rows for v in row[:7] if v is not None})
     usage: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [_ZERO, _ZERO])  # [all usage, covered]
     found: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: _ZERO))
     kinds: dict[tuple[str, str, str], tuple[str | None, str | None]] = {}
-    for row in rows:
-        provider, currency, cid, ctype, category, charge, status = (None if v is None else names[v] for v in row[:7])
+    for row in reader.commitment_sums(start, end):
+        provider, currency, cid = row.provider, row.currency, row.commitment_id
+        ctype, category, charge, status = (
+            row.commitment_type,
+            row.commitment_category,
+            row.charge_category,
+            row.commitment_status,
+        )
         if provider is None or currency is None or (providers and provider not in providers):
             continue
-        billed, effective, listed = (from_nanos(int(x or 0)) for x in row[7:])
+        billed, effective, listed = row.billed, row.effective, row.listed
         if charge == "Usage" and status != "Unused":
             usage[(provider, currency)][0] += effective
             if cid is not None:

@@ -1,8 +1,8 @@
 """Fitting prophet models: in this process, or on every core through a pool of worker processes.
 
 A prophet fit is single-threaded (a CmdStan run plus pandas work), so many fits go faster in parallel: a job
-fits one history and predicts from it, all in one worker. A forecast's jobs are every series' backtest origins
-and final fits, in both seasonality modes (see ``forecast``). The pool is made on first use and reused. Its
+fits one history and predicts from it, all in one worker. A forecast's jobs are the backtest origins and final
+fits of the series where prophet is tried (see ``backtest``). The pool is made on first use and reused. Its
 workers fork from a forkserver that imported this module (and so prophet) once: ``fork`` itself is unsafe in a
 process with threads (the server's), and ``spawn`` would import prophet again in every worker. A MAP fit from
 prophet's fixed initial values is deterministic, so a job gives the same numbers wherever it ran.
@@ -70,13 +70,15 @@ def with_calendar(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def new_model(days: int, mode: Mode) -> Prophet:
-    """The model every forecast fits: weekly seasonality, yearly given two years of history, the billing-calendar
-    days as additive effects (a fee does not scale with usage, even when the weekly cycle does), MAP fit. No
-    predictive samples: intervals come from the backtest's errors (see ``backtest``)."""
+def new_model(mode: Mode) -> Prophet:
+    """The model every forecast fits: weekly seasonality, the billing-calendar days as additive effects (a fee does
+    not scale with usage, even when the weekly cycle does), MAP fit. No predictive samples: intervals come from the
+    backtest's errors (see ``backtest``). No yearly seasonality: the forecast reads two years at most, so only a
+    final fit on exactly 730 days could have had one (prophet itself warns that is too little), a model no backtest
+    origin (all shorter) ever judged."""
     model = Prophet(
         weekly_seasonality=True,
-        yearly_seasonality=days >= 730,
+        yearly_seasonality=False,
         daily_seasonality=False,
         seasonality_mode=mode,
         uncertainty_samples=0,
@@ -88,7 +90,7 @@ def new_model(days: int, mode: Mode) -> Prophet:
 
 def fit(history: pd.DataFrame, mode: Mode) -> Prophet:
     """A model fitted on ``history`` (columns ``ds``, ``y``)."""
-    model = new_model(len(history), mode)
+    model = new_model(mode)
     # prophet optimizes with Newton's method under 100 days of history (backtest origins often have fewer): on a
     # noise-free series that took 1.6-4.5 s here against 0.05 s with L-BFGS, its choice from 100 days on.
     model.fit(with_calendar(history), algorithm="LBFGS")

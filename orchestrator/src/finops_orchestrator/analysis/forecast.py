@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from finops_core.dates import next_month_start
 from finops_core.models import METRIC_MEANING, CostMetric
 from finops_core.money import Amount, from_nanos
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis import backtest
@@ -61,7 +61,9 @@ class SeriesForecast(BaseModel):
         description="The model's backtest error: absolute daily error over the backtest days, % of their cost."
     )
     seasonal_naive_error_percent: float | None = Field(description="The same for the same weekday a week before.")
-    candidate_errors: dict[str, float | None] = Field(description="Every candidate's backtest error (%).")
+    candidate_errors: dict[str, float | None] = Field(
+        description="Every backtested candidate's error (%); prophet's only where it was tried."
+    )
     backtest_windows: int = Field(description="Backtest origins, each forecasting backtest_days days.")
     interval_hits: int = Field(description="Backtest windows whose total fell inside the 80% interval (leave-one-out).")
     known_charges: list[KnownCharge] = Field(description="Recurring 1st-of-month / month-end charges ahead.")
@@ -91,11 +93,11 @@ def _money(value: float) -> Decimal:
 
 
 def _daily(
-    store: Store, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
+    reader: CostReader, start: date, end: date, by: ForecastBy, metric: CostMetric, providers: tuple[str, ...]
 ) -> dict[tuple[str, str], npt.NDArray[np.int64]]:
     """(series value, currency) -> daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
     columns = () if by == "total" else (_COLUMN[by],)
-    found = daily_series(store, start, end, by=columns, metric=metric, providers=providers)
+    found = daily_series(reader, start, end, by=columns, metric=metric, providers=providers)
     return {(str(key[0]) if columns else "total", str(key[-1])): values for key, values in found.items()}
 
 
@@ -144,7 +146,7 @@ class CachedProphet:
 
 
 def forecast(
-    store: Store,
+    reader: CostReader,
     *,
     today: date,
     horizon_days: int = 30,
@@ -158,7 +160,7 @@ def forecast(
     import numpy as np
 
     start = today - timedelta(days=HISTORY_DAYS)
-    series = _fold(_daily(store, start, today, by, metric, providers), top_n)
+    series = _fold(_daily(reader, start, today, by, metric, providers), top_n)
     month_start = today.replace(day=1)  # the month being forecast: today's (actuals before today)
     remaining = (next_month_start(today).date() - today).days
     window = max(horizon_days, remaining)
@@ -239,9 +241,11 @@ def forecast(
         metric=metric,
         metric_meaning=METRIC_MEANING[metric],
         method="per series, the lowest-error model of a rolling-origin backtest (up to "
-        f"{backtest.ORIGINS} back-to-back windows of {window} days): seasonal naive, exponential smoothing (ets), "
-        "prophet additive or multiplicative (weekly; 1st and last day of the month as effects), or their "
-        "combination; 80% intervals from the backtest errors",
+        f"{backtest.ORIGINS} back-to-back windows of {window} days): seasonal naive, naive, drift, exponential "
+        "smoothing (weekly, on the logarithm, or without season), a line plus weekday effects, prophet "
+        "(multiplicative; 1st and last day of the month as effects; tried where the others did not beat seasonal "
+        f"naive by {100 - round(100 * backtest.PROPHET_ROOM)}%), or the median of them all; 80% intervals from the "
+        "backtest errors",
         series=out,
         interval_coverage_percent=coverage,
         models_reused=runner.reused,

@@ -1,6 +1,7 @@
 """Holt-Winters exponential smoothing with a weekly season: ETS(A,Ad,A), additive error, damped additive trend,
-additive seasonality. Fitted by least squares over a fixed grid of smoothing parameters, every grid point at once
-in numpy: a few milliseconds a series.
+additive seasonality; or without the season, ETS(A,Ad,N), whose grid includes simple exponential smoothing (no
+trend). Fitted by least squares over a fixed grid of smoothing parameters, every grid point of a whole batch of
+histories at once in numpy (a backtest's origins of every series): one pass over the days for all of them.
 
 Why not a library (measured here, 2 shared cores under load, 20 series of 400 days, fit + 30-day forecast):
 statsforecast 2.1.1 AutoETS took 418 ms a series (71 ms with the model fixed to AAdA) after a 7 s import,
@@ -11,6 +12,7 @@ and either library would also bring scipy (statsforecast also fugue and more) in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,9 +21,10 @@ if TYPE_CHECKING:
 
 SEASON = 7
 MAX_DAYS = 365  # the fit reads the last year at most: at these smoothing rates older days weigh nothing
+BATCH = 512  # histories per pass: bounds the state arrays (7 days x grid points x histories: ~12 KB a history)
 
 
-def _grid() -> tuple[npt.NDArray[np.float64], ...]:
+def _grid(seasonal: bool) -> tuple[npt.NDArray[np.float64], ...]:
     import numpy as np
 
     alpha, beta, gamma, phi = (
@@ -29,7 +32,7 @@ def _grid() -> tuple[npt.NDArray[np.float64], ...]:
         for a in np.meshgrid(
             [0.05, 0.1, 0.2, 0.3, 0.5, 0.7],  # level
             [0.0, 0.02, 0.1],  # trend, as a share of the level's rate
-            [0.0, 0.05, 0.15, 0.3],  # season
+            [0.0, 0.05, 0.15, 0.3] if seasonal else [0.0],  # season
             [0.8, 0.9, 0.98],  # damping
             indexing="ij",
         )
@@ -40,29 +43,71 @@ def _grid() -> tuple[npt.NDArray[np.float64], ...]:
 
 def forecast(history: npt.NDArray[np.float64], days: int, *, seasonal: bool = True) -> npt.NDArray[np.float64]:
     """The next ``days`` daily values after ``history`` (at least two weeks), floored at zero. ``seasonal=False``:
-    no weekly season (ETS(A,Ad,N)), for series that have none."""
+    no weekly season, for series that have none."""
+    return forecast_many([history], days, seasonal=seasonal)[0]
+
+
+def forecast_many(
+    histories: Sequence[npt.NDArray[np.float64]], days: int, *, seasonal: bool = True
+) -> npt.NDArray[np.float64]:
+    """``forecast`` of each history (rows of the result), each fitted on its own, in batches of ``BATCH``."""
     import numpy as np
 
-    y = np.asarray(history[-MAX_DAYS:], dtype=np.float64)
-    n = len(y)
-    alpha, beta, gamma, phi = _grid()
-    if not seasonal:
-        keep = gamma == 0
-        alpha, beta, gamma, phi = alpha[keep], beta[keep], gamma[keep], phi[keep]
-    level = np.full(alpha.shape, y[:SEASON].mean())
-    trend = np.full(alpha.shape, (y[SEASON : 2 * SEASON].mean() - y[:SEASON].mean()) / SEASON)
-    season = np.tile(y[:SEASON] - y[:SEASON].mean() if seasonal else np.zeros(SEASON), (alpha.size, 1))
-    sse = np.zeros(alpha.shape)
-    for t in range(n):
-        slot = season[:, t % SEASON]
-        damped = phi * trend
-        error = y[t] - (level + damped + slot)
+    out = np.empty((len(histories), days))
+    for start in range(0, len(histories), BATCH):
+        out[start : start + BATCH] = _batch(histories[start : start + BATCH], days, seasonal)
+    return out
+
+
+def _batch(histories: Sequence[npt.NDArray[np.float64]], days: int, seasonal: bool) -> npt.NDArray[np.float64]:
+    import numpy as np
+
+    rows = [np.asarray(h[-MAX_DAYS:], dtype=np.float64) for h in histories]
+    lengths = np.array([len(r) for r in rows])
+    # Left-aligned: every history starts on day 0 (its own season slots count from its first day). A history's
+    # state is taken when its last day has been read; the days after it are padding whose updates are discarded.
+    y = np.zeros((len(rows), int(lengths.max())))
+    for i, r in enumerate(rows):
+        y[i, : len(r)] = r
+        y[i, len(r) :] = r[-1]
+    alpha, beta, gamma, phi = _grid(seasonal)
+    first, second = y[:, :SEASON].mean(axis=1), y[:, SEASON : 2 * SEASON].mean(axis=1)
+    level = np.repeat(first[:, None], alpha.size, axis=1)
+    trend = np.repeat(((second - first) / SEASON)[:, None], alpha.size, axis=1)
+    initial = y[:, :SEASON] - first[:, None] if seasonal else np.zeros((len(rows), SEASON))
+    season = np.repeat(initial.T[:, :, None], alpha.size, axis=2)  # slot x history x grid point
+    sse = np.zeros_like(level)
+    final_level, final_trend, final_sse = np.empty_like(level), np.empty_like(level), np.empty_like(level)
+    final_season = np.empty_like(season)
+    ends: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        ends.setdefault(int(n) - 1, []).append(i)
+    damped, error = np.empty_like(level), np.empty_like(level)
+    for t in range(y.shape[1]):
+        slot = season[t % SEASON]
+        np.multiply(phi, trend, out=damped)
+        np.subtract(y[:, t, None], level, out=error)
+        error -= damped
+        error -= slot
         if t >= SEASON:  # the first week made the initial state
             sse += error * error
-        level = level + damped + alpha * error
-        trend = damped + beta * error
-        season[:, t % SEASON] = slot + gamma * error
-    best = int(np.argmin(sse))
+        level += damped
+        level += alpha * error
+        np.add(damped, beta * error, out=trend)
+        if seasonal:
+            slot += gamma * error
+        if t in ends:
+            done = ends[t]
+            final_level[done], final_trend[done], final_sse[done] = level[done], trend[done], sse[done]
+            final_season[:, done] = season[:, done]
+    best = np.argmin(final_sse, axis=1)
+    pick = np.arange(len(rows))
     steps = np.arange(1, days + 1)
-    path = level[best] + np.cumsum(phi[best] ** steps) * trend[best] + season[best, (n + steps - 1) % SEASON]
+    damping = np.cumsum(phi[best, None] ** steps, axis=1)
+    slots = (lengths[:, None] + steps - 1) % SEASON
+    path = (
+        final_level[pick, best][:, None]
+        + damping * final_trend[pick, best][:, None]
+        + final_season[slots, pick[:, None], best[:, None]]
+    )
     return np.clip(path, 0.0, None)

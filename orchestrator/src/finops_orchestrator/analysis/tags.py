@@ -15,7 +15,7 @@ from finops_core.breakdown import Cell
 from finops_core.errors import InvalidInput
 from finops_core.models import METRIC_MEANING, CostMetric, CostQuery, Dimension
 from finops_core.money import Amount
-from finops_core.store import Store
+from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 OTHER = "(other)"
@@ -56,7 +56,7 @@ class TagCoverage(BaseModel):
 
 
 def tag_coverage(
-    store: Store,
+    reader: CostReader,
     *,
     tag_key: str,
     start: date,
@@ -77,7 +77,7 @@ def tag_coverage(
 
     def cells(*group_by: Dimension) -> list[Cell]:
         query = CostQuery(start=start, end=end, metric=metric, group_by=group_by, tag_key=key, filters=filters)
-        return store.cost_cells(query)
+        return reader.cost_cells(query)
 
     by_provider: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [_ZERO, _ZERO])  # [tagged, untagged]
     for cell in cells("provider"):

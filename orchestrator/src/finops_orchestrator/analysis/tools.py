@@ -10,13 +10,15 @@ from typing import Annotated, Literal
 
 import anyio
 import anyio.to_thread
-from finops_core.bounds import AmountText, Day, Id, Ids, Sql
+from finops_core.bounds import AmountText, Day, Id, Sql
 from finops_core.currency import currency_code
 from finops_core.dates import check_period, parse_day, period
 from finops_core.errors import InvalidInput
-from finops_core.models import Budget, CostMetric, Dimension
+from finops_core.models import Budget, Dimension
 from finops_core.money import Money, parse_amount
+from finops_core.parameters import AccountsParam, EndParam, MetricParam, ProvidersParam, ServicesParam, StartParam
 from finops_core.provider import CloudProvider
+from finops_core.reading import CostReader
 from finops_core.server import READ, compact_tool
 from finops_core.store import Store
 from mcp.server import MCPServer
@@ -35,24 +37,25 @@ from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 from finops_orchestrator.providers import ProviderStatus
 from finops_orchestrator.remediation.policy import Policy
 
-Metric = Annotated[CostMetric, Field(description="effective = amortized (default), billed = invoice cash.")]
-Start = Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
-End = Annotated[Day | None, Field(description="Day after the last day (exclusive). Default: today.")]
-Providers = Annotated[Ids | None, Field(description="Only these providers: AWS, Microsoft, Google Cloud.")]
-
 
 def register_analysis_tools(
     server: MCPServer,
     store: Store,
     *,
-    source: str,
+    reader: CostReader | None = None,
+    source: str | Callable[[], str],
     is_demo: bool,
     today: Callable[[], date],
     providers: Sequence[CloudProvider] = (),
     statuses: Sequence[ProviderStatus] = (),
     policy: Policy | None = None,
 ) -> None:
+    """The analysis tools. Costs are read from ``reader`` (default: ``store``; a lake when one is configured);
+    ``source`` names it in answers (a callable when the name changes, e.g. the age of synced rollups). Budgets,
+    snapshots and SQL stay on ``store``."""
     tag_policy = policy or Policy()
+    costs: CostReader = store if reader is None else reader
+    label: Callable[[], str] = source if callable(source) else lambda: source
 
     @compact_tool(
         server,
@@ -60,7 +63,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Why costs changed between two periods: the change per currency split into ranked drivers "
         "along a dimension (and one level down with drill_down). Drivers add up exactly to the total change. "
-        "Default: the last 30 days against the 30 before, by service.",
+        "Default: the last 30 days against the 30 before, by service. Unusual days with no period to compare: "
+        "finops_anomalies.",
     )
     async def finops_explain_change(
         start: Annotated[Day | None, Field(description="Current period's first day, YYYY-MM-DD.")] = None,
@@ -73,8 +77,8 @@ def register_analysis_tools(
         ] = None,
         dimension: Annotated[Dimension, Field(description="Split the change along this.")] = "service",
         drill_down: Annotated[Dimension | None, Field(description="Split each driver again along this.")] = None,
-        metric: Metric = "effective",
-        providers: Providers = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Drivers to list before '(other)'.", ge=1, le=50)] = 8,
     ) -> ChangeExplanation:
         current = period(start, end, today())
@@ -82,8 +86,9 @@ def register_analysis_tools(
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
         check_period(base_start, base_end, ("baseline_start", "baseline_end"))
-        return explain_change(
-            store,
+        run = functools.partial(
+            explain_change,
+            costs,
             current=current,
             baseline=(base_start, base_end),
             dimension=dimension,
@@ -91,9 +96,10 @@ def register_analysis_tools(
             metric=metric,
             filters={"provider": tuple(providers)} if providers else None,
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -101,13 +107,14 @@ def register_analysis_tools(
         annotations=READ,
         description="Unusual daily costs per provider x service x account: each day is compared with the same "
         "weekday of previous weeks (median and MAD), so weekly cycles and monthly fees are not flagged. Each "
-        "anomaly: its series, start, days, shape (spike or lasting shift), impact over expected, largest first.",
+        "anomaly: its series, start, days, shape (spike or lasting shift), impact over expected, largest first. Finds "
+        "what to look at; a change between two chosen periods: finops_explain_change.",
     )
     async def finops_anomalies(
         days: Annotated[int, Field(description="How many recent days to check.", ge=1, le=180)] = 30,
         end: Annotated[Day | None, Field(description="Day after the last day checked. Default: today.")] = None,
-        metric: Metric = "effective",
-        providers: Providers = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         sensitivity: Annotated[
             float, Field(description="Robust z-score a day must pass (higher: fewer anomalies).", ge=2, le=20)
         ] = 4.0,
@@ -120,8 +127,9 @@ def register_analysis_tools(
         top_n: Annotated[int, Field(description="Anomalies to list, largest impact first.", ge=1, le=200)] = 20,
     ) -> AnomalyReport:
         last = parse_day(end, "end") if end else today()
-        return find_anomalies(
-            store,
+        run = functools.partial(
+            find_anomalies,
+            costs,
             start=last - timedelta(days=days),
             end=last,
             metric=metric,
@@ -130,9 +138,10 @@ def register_analysis_tools(
             min_impact=min_impact,
             drops=drops,
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -140,28 +149,30 @@ def register_analysis_tools(
         annotations=READ,
         description="Tag coverage and showback for one tag key: per provider the cost with and without the tag "
         "(untagged share), cost per tag value, and the services and accounts with the most untagged cost. "
-        "Default: the last 30 days.",
+        "Default: the last 30 days. Resources breaking a tag policy: finops_tag_policy.",
     )
     async def finops_tag_coverage(
         tag_key: Annotated[Id, Field(description="The tag (label) key, e.g. team or cost-center. Case-sensitive.")],
-        start: Start = None,
-        end: End = None,
-        metric: Metric = "effective",
-        providers: Providers = None,
+        start: StartParam = None,
+        end: EndParam = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
     ) -> TagCoverage:
         first, last = period(start, end, today())
-        return tag_coverage(
-            store,
+        run = functools.partial(
+            tag_coverage,
+            costs,
             tag_key=tag_key,
             start=first,
             end=last,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -178,10 +189,10 @@ def register_analysis_tools(
             str, Field(description="ISO 4217 code; only costs in it count.", min_length=3, max_length=3)
         ] = "USD",
         period: Annotated[Literal["monthly", "quarterly", "yearly"], Field(description="Budget period.")] = "monthly",
-        metric: Metric = "effective",
-        providers: Providers = None,
-        services: Annotated[Ids | None, Field(description="Only these service names.")] = None,
-        accounts: Annotated[Ids | None, Field(description="Only these sub-account ids.")] = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
+        services: ServicesParam = None,
+        accounts: AccountsParam = None,
     ) -> BudgetStatus:
         value = parse_amount(amount, "amount", positive=True)
         chosen: dict[Dimension, list[str] | None] = {
@@ -198,7 +209,7 @@ def register_analysis_tools(
             filters=filters,
         )
         await anyio.to_thread.run_sync(store.save_budget, budget, datetime.now(UTC))  # never write on the loop
-        return budget_status(budget, store, today())
+        return budget_status(budget, costs, today())
 
     @compact_tool(
         server,
@@ -206,7 +217,7 @@ def register_analysis_tools(
         annotations=READ,
         description="Every budget (or one by name) against its period-to-date cost: used %, daily burn rate, "
         "linear projection to the period's end, the day it was or is projected to be exceeded, and alert "
-        "thresholds reached.",
+        "thresholds reached. Where spend heads without a budget: finops_forecast.",
     )
     async def finops_budget_status(
         name: Annotated[Id | None, Field(description="Only this budget.")] = None,
@@ -221,8 +232,8 @@ def register_analysis_tools(
             note = "No budgets yet: create one with finops_budget_set."
         return BudgetReport(
             as_of=as_of,
-            budgets=[budget_status(b, store, as_of) for b in budgets],
-            source=source,
+            budgets=[budget_status(b, costs, as_of) for b in budgets],
+            source=label(),
             is_demo=is_demo,
             note=note,
         )
@@ -233,17 +244,19 @@ def register_analysis_tools(
         annotations=READ,
         description="Commitment discounts (savings plans, reservations, committed use) from the FOCUS columns: "
         "per commitment the usage it covered, its unused share (waste), utilization and savings against list; "
-        "per provider the share of usage cost covered. Default: the last 30 days.",
+        "per provider the share of usage cost covered. Default: the last 30 days. New commitments to buy and other "
+        "savings: finops_savings.",
     )
     async def finops_commitments(
-        start: Start = None,
-        end: End = None,
-        providers: Providers = None,
+        start: StartParam = None,
+        end: EndParam = None,
+        providers: ProvidersParam = None,
     ) -> CommitmentReport:
         first, last = period(start, end, today())
-        return commitments(
-            store, start=first, end=last, providers=tuple(providers or ()), source=source, is_demo=is_demo
+        run = functools.partial(
+            commitments, costs, start=first, end=last, providers=tuple(providers or ()), source=label(), is_demo=is_demo
         )
+        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -251,7 +264,8 @@ def register_analysis_tools(
         annotations=READ,
         description="Savings opportunities from every connected cloud (its recommendations and waste findings), "
         "de-duplicated per resource and ranked by monthly savings, with effort, risk, the action that realizes "
-        "each, and totals per currency and cloud. Clouds not connected or failing are named.",
+        "each, and totals per currency and cloud. Clouds not connected or failing are named. Acting on them: "
+        "finops_plan_remediation, when remediation is on.",
     )
     async def finops_savings(
         top_n: Annotated[int, Field(description="Opportunities to list.", ge=1, le=200)] = 20,
@@ -267,7 +281,8 @@ def register_analysis_tools(
         name="finops_tag_policy",
         annotations=READ,
         description="Resources breaking the policy file's tag policies (required tag missing, value not allowed), "
-        "costliest first, with counts per cloud and tag key and the non-compliant monthly cost per currency.",
+        "costliest first, with counts per cloud and tag key and the non-compliant monthly cost per currency. The cost "
+        "share missing a tag: finops_tag_coverage.",
     )
     async def finops_tag_policy(
         top_n: Annotated[int, Field(description="Findings to list.", ge=1, le=200)] = 20,
@@ -280,25 +295,26 @@ def register_analysis_tools(
         annotations=READ,
         description="Forecast cost per provider, service or in total (per currency): this month's end "
         "(month-to-date actual + forecast) and the next N days, with 80% intervals. Per series the model with "
-        "the lowest backtest error (never worse than seasonal naive), named with both errors. Fits take seconds.",
+        "the lowest backtest error (never worse than seasonal naive), named with both errors. Fits take seconds. "
+        "Against a set limit: finops_budget_status.",
     )
     async def finops_forecast(
         horizon_days: Annotated[int, Field(description="Days ahead to forecast from today.", ge=1, le=90)] = 30,
         by: Annotated[ForecastBy, Field(description="total, provider or service.")] = "provider",
-        metric: Metric = "effective",
-        providers: Providers = None,
+        metric: MetricParam = "effective",
+        providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Series per currency before '(other)'.", ge=1, le=10)] = 5,
     ) -> ForecastReport:
         run = functools.partial(
             forecast,
-            store,
+            costs,
             today=today(),
             horizon_days=horizon_days,
             by=by,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            source=source,
+            source=label(),
             is_demo=is_demo,
         )
         return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
@@ -309,7 +325,8 @@ def register_analysis_tools(
         server,
         name="finops_sql",
         annotations=READ,
-        description="Read-only SQL (SQLite) over the store for analysts. Query the view focus_line_items (FOCUS "
+        description="For what the other tools cannot ask (line-item detail, custom joins): read-only SQL (SQLite) "
+        "over the store. Query the view focus_line_items (FOCUS "
         "columns, decoded; costs in nanos: divide by 1e9), rollup_daily / rollup_monthly (string ids: join "
         "strings), partitions. Only SELECT; rows and time are bounded.",
     )

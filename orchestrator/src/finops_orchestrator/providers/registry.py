@@ -7,16 +7,14 @@ an error: it gets a status saying why and how to add it, and every answer covers
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
+from finops_core.clouds import CLOUD_NAMES, CLOUDS, Cloud, entry, load
 from finops_core.errors import FinOpsError
-from finops_core.models import CLOUD_NAMES, CLOUDS, Cloud
 from finops_core.provider import CloudProvider
 from finops_core.sandbox import SandboxProvider
 from finops_core.settings import ProviderSettings, Settings
@@ -29,9 +27,6 @@ if TYPE_CHECKING:
     from mcp.client import Transport
 
 ProviderState = Literal["connected", "not configured", "not installed", "unavailable"]
-
-# The module an installed cloud package offers for in-process use: ``create_provider(settings)``.
-ADAPTER_MODULE = "finops_{cloud}.provider"
 
 
 class ProviderStatus(BaseModel):
@@ -53,12 +48,13 @@ class Connected:
 
 
 def not_configured(cloud: Cloud) -> ProviderStatus:
+    known = entry(cloud)
     return ProviderStatus(
         provider=cloud,
         state="not configured",
-        detail=f"{CLOUD_NAMES[cloud]} is not connected: add [providers.{cloud}] to finops.toml (mode = "
-        f'"in-process" after `pip install \'finops-mcp[{cloud}]\'`, or "stdio" / "http" for a separate '
-        f"finops-{cloud} server); its billing export can also be loaded with `finops ingest`.",
+        detail=f"{known.name} is not connected: add [providers.{cloud}] to finops.toml (mode = "
+        f'"in-process" after `{known.install}`, or "stdio" / "http" for a separate '
+        f"{known.command} server); its billing export can also be loaded with `finops ingest`.",
     )
 
 
@@ -69,16 +65,16 @@ def demo_status(cloud: Cloud) -> ProviderStatus:
 
 
 def _in_process(cloud: Cloud, settings: Settings) -> CloudProvider | ProviderStatus:
-    if importlib.util.find_spec(f"finops_{cloud}") is None:
+    known = entry(cloud)
+    if not known.installed():
         return ProviderStatus(
             provider=cloud,
             state="not installed",
             mode="in-process",
-            detail=f"{CLOUD_NAMES[cloud]}'s package is not installed: `pip install 'finops-mcp[{cloud}]'`, or set "
-            f'mode = "stdio" / "http" in [providers.{cloud}] to use a finops-{cloud} server elsewhere.',
+            detail=f"{known.name}'s package is not installed: `{known.install}`, or set "
+            f'mode = "stdio" / "http" in [providers.{cloud}] to use a {known.command} server elsewhere.',
         )
-    adapter = importlib.import_module(ADAPTER_MODULE.format(cloud=cloud))
-    create: Callable[[Settings], CloudProvider] = adapter.create_provider
+    create = cast("Callable[[Settings], CloudProvider]", load(known.provider))
     return create(settings)
 
 

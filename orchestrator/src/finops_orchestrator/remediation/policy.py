@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from finops_core.clouds import CloudOrAny, entries, entry
 from finops_core.errors import ConfigError
 from finops_core.guardrails import TagGuardrails, environment_matches, environment_of, protected_by, tag_value
 from finops_core.models import ACTION_KINDS, CLOUD_NAMES, Cloud, Resource
@@ -57,7 +58,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = get_args(Day)
 RESOURCE_TYPES: tuple[str, ...] = get_args(ResourceType)
-DEFAULT_PROTECTED_TAGS = ("finops:protect=true", "finops-protect=true")
+
+
+def default_protected_tags() -> list[str]:
+    """Every registered cloud's protection tag (``finops:protect=true``; Google's labels: ``finops-protect=true``)."""
+    return list(dict.fromkeys(e.protect_tag for e in entries()))
+
+
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 
 
@@ -79,7 +86,7 @@ class _Section(BaseModel):
 class AllowRule(_Section):
     """``[[guardrails.allow]]``: actions allowed on one cloud (or all) in one environment (or all)."""
 
-    cloud: Literal["aws", "azure", "gcp", "*"] = "*"  # one Literal: one error message for a typo
+    cloud: CloudOrAny = "*"  # a registered cloud or "*": one error message for a typo
     environment: str = Field(default="*", min_length=1)
     actions: list[str] = Field(default_factory=lambda: ["*"])
 
@@ -191,7 +198,7 @@ class Window(_Section):
 class Guardrails(_Section):
     """``[guardrails]``: what every plan must pass before it is approved and again before it runs."""
 
-    protected_tags: list[str] = Field(default_factory=lambda: list(DEFAULT_PROTECTED_TAGS))
+    protected_tags: list[str] = Field(default_factory=default_protected_tags)
     max_resources_per_plan: int = Field(default=20, ge=1, le=10_000)
     max_monthly_amount_per_plan: Decimal | None = Field(default=None, ge=0)
     approval_ttl_minutes: int = Field(default=60, ge=1, le=1440)
@@ -251,7 +258,7 @@ class TagPolicy(_Section):
     def problem(self, resource: Resource) -> str | None:
         """Why ``resource`` breaks this policy: "missing", "value 'x' not allowed"; None when it complies.
         An empty value counts as missing: it allocates nothing."""
-        value = tag_value(resource.tags, self.key, exact=resource.provider != "azure")
+        value = tag_value(resource.tags, self.key, exact=entry(resource.provider).tag_keys != "any-case")
         if value is None or not value.strip():
             return "missing" if self.required else None
         if self.allowed and value not in self.allowed:

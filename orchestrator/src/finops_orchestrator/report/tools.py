@@ -9,17 +9,23 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from finops_core.access import require_scope
 from finops_core.bounds import Day
 from finops_core.provider import CloudProvider
-from finops_core.server import READ
+from finops_core.server import READ, compact_tool
 from finops_core.store import Store
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, ImageContent, TextContent
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from finops_orchestrator.providers import ProviderStatus
 from finops_orchestrator.report import latest_report, make_report
+
+
+class ReportWritten(BaseModel):
+    """The structured content of ``finops_report``: the report itself is the text and the charts."""
+
+    month: str = Field(description="YYYY-MM")
+    files: list[str] = Field(description="The report's files as written.")
 
 
 def register_report_tools(
@@ -34,17 +40,18 @@ def register_report_tools(
     statuses: Sequence[ProviderStatus] = (),
 ) -> None:
     # Writing report files changes nothing in the store or any cloud; rewriting a month gives the same files.
-    @server.tool(
+    @compact_tool(
+        server,
         name="finops_report",
         annotations=READ,
-        structured_output=False,
+        output=ReportWritten,
         description="Monthly cost report: Markdown (totals by provider, top movers against the month before, "
-        "forecast, savings by cloud) plus PNG charts; also written to files. Default: the last complete month.",
+        "forecast, savings by cloud) plus PNG charts; also written to files. Default: the last complete month. For "
+        "people to read; one question: the tool that answers it.",
     )
     async def finops_report(
         month: Annotated[Day | None, Field(description="YYYY-MM, a complete month.")] = None,
     ) -> CallToolResult:
-        require_scope("read", "finops_report")
         written = await make_report(
             store,
             reports,
@@ -61,8 +68,10 @@ def register_report_tools(
             ImageContent(type="image", data=base64.b64encode(png).decode(), mime_type="image/png")
             for png in written.charts.values()
         ]
-        written_to = {"month": f"{written.report.month:%Y-%m}", "files": [str(p) for p in written.paths]}
-        return CallToolResult(content=[TextContent(type="text", text=text), *images], structured_content=written_to)
+        written_to = ReportWritten(month=f"{written.report.month:%Y-%m}", files=[str(p) for p in written.paths])
+        return CallToolResult(
+            content=[TextContent(type="text", text=text), *images], structured_content=written_to.model_dump()
+        )
 
     @server.resource(
         "finops://reports/latest",

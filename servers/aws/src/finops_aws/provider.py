@@ -30,6 +30,7 @@ from finops_aws.settings import AwsSettings
 
 if TYPE_CHECKING:
     import boto3
+    from mcp.server import MCPServer
 
 SOURCES = "AWS Cost Optimization Hub, Compute Optimizer, Cost Explorer and finops waste rules"
 
@@ -65,6 +66,18 @@ class AwsProvider(AdapterProvider[AwsContext]):
             read_only=True,
         )
 
+    def tools(self) -> Callable[[MCPServer], None]:
+        """Cost Explorer's native questions and the Athena export (listed when ``[aws.athena]`` names it)."""
+
+        def register(server: MCPServer) -> None:
+            from finops_aws.athena_tools import register_athena_tools
+            from finops_aws.costs.tools import register_cost_tools
+
+            register_cost_tools(server, self.explorer)
+            register_athena_tools(server, self.ctx)
+
+        return register
+
     def close(self) -> None:
         self.ctx.paid.close()
 
@@ -77,7 +90,7 @@ def create_provider(
 ) -> AwsProvider:
     """The AWS provider for ``settings`` (its ``[aws]`` section); ``session_factory`` replaces the credential
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
-    aws = AwsSettings.from_section(settings.aws)
+    aws = AwsSettings.from_settings(settings)
     clients = AwsClients(aws, session_factory)
     paid = PaidCalls.in_store(
         settings.store_file,

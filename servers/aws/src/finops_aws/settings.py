@@ -6,17 +6,8 @@ role). Lists may be written as TOML arrays or, in environment variables, comma-s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from finops_core.errors import ConfigError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-
-def _split(value: object) -> object:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
+from finops_core.cloud_section import CloudSection, CommaList
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AthenaSettings(BaseModel):
@@ -36,17 +27,17 @@ class AthenaSettings(BaseModel):
     )
 
 
-class AwsSettings(BaseModel):
+class AwsSettings(CloudSection):
     """The AWS server's settings."""
 
-    model_config = ConfigDict(extra="forbid")
+    cloud_id = "aws"
 
     profile: str | None = Field(default=None, description="Named profile; default: AWS_PROFILE or the default.")
-    regions: list[str] = Field(
+    regions: CommaList = Field(
         default_factory=list,
         description="Regions to inventory; empty: the profile's region (else us-east-1); ['all']: every enabled one.",
     )
-    role_arns: list[str] = Field(
+    role_arns: CommaList = Field(
         default_factory=list, description="Roles to assume, one per member account of an organization."
     )
     role_session_name: str = "finops-mcp"
@@ -79,21 +70,3 @@ class AwsSettings(BaseModel):
     idle_cpu_percent: float = Field(default=3.0, ge=0, le=100)
     old_snapshot_days: int = Field(default=90, ge=1)
     athena: AthenaSettings | None = None
-
-    @field_validator("regions", "role_arns", mode="before")
-    @classmethod
-    def _lists(cls, value: object) -> object:
-        return _split(value)
-
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> AwsSettings:
-        """The ``[aws]`` section, or a ``ConfigError`` naming each wrong key."""
-        try:
-            return cls.model_validate(dict(section))
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"aws.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
-            )
-            raise ConfigError(
-                f"Invalid [aws] settings ({problems}). Check finops.toml and FINOPS_AWS__* variables."
-            ) from exc

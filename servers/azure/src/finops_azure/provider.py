@@ -29,6 +29,7 @@ from finops_azure.settings import AzureSettings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
+    from mcp.server import MCPServer
 
 SOURCES = "Azure Advisor and finops waste rules"
 
@@ -65,6 +66,16 @@ class AzureProvider(AdapterProvider[AzureContext]):
             read_only=True,
         )
 
+    def tools(self) -> Callable[[MCPServer], None]:
+        """Forecast, budgets, benefits and Cost Management's native cost dimensions."""
+
+        def register(server: MCPServer) -> None:
+            from finops_azure.costs.tools import register_cost_tools
+
+            register_cost_tools(server, self.costs)
+
+        return register
+
     def close(self) -> None:
         self.ctx.paid.close()
 
@@ -79,7 +90,7 @@ def create_provider(
     """The Azure provider for ``settings`` (its ``[azure]`` section); ``credential_factory`` replaces
     ``DefaultAzureCredential`` and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[azure]``
     section; never calls Azure."""
-    azure = AzureSettings.from_section(settings.azure)
+    azure = AzureSettings.from_settings(settings)
     clients = AzureClients(azure, credential_factory)
     paid = PaidCalls.in_store(
         settings.store_file,

@@ -7,11 +7,10 @@ environment variables, comma-separated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
-from finops_core.errors import ConfigError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from finops_core.cloud_section import CloudSection, CommaList
+from pydantic import Field
 
 from finops_azure.retries import RetryRule
 
@@ -24,12 +23,12 @@ CLOUD_ENDPOINTS: dict[AzureCloud, tuple[str, str]] = {
 }
 
 
-class AzureSettings(BaseModel):
+class AzureSettings(CloudSection):
     """The Azure server's settings."""
 
-    model_config = ConfigDict(extra="forbid")
+    cloud_id = "azure"
 
-    subscriptions: list[str] = Field(default_factory=list, description="Subscription ids to cover.")
+    subscriptions: CommaList = Field(default_factory=list, description="Subscription ids to cover.")
     management_group: str | None = Field(
         default=None, description="A management group: costs at its scope, inventory across its subscriptions."
     )
@@ -72,13 +71,6 @@ class AzureSettings(BaseModel):
         "Azure asks for (Retry-After), else the SDK's 30 s.",
     )
 
-    @field_validator("subscriptions", mode="before")
-    @classmethod
-    def _lists(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
     @property
     def retry_rule(self) -> RetryRule:
         return RetryRule(self.max_attempts, self.throttle_max_wait_seconds)
@@ -95,16 +87,3 @@ class AzureSettings(BaseModel):
     def scope(self) -> str:
         """The OAuth scope of Resource Manager tokens."""
         return f"{CLOUD_ENDPOINTS[self.cloud][0]}/.default"
-
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> AzureSettings:
-        """The ``[azure]`` section, or a ``ConfigError`` naming each wrong key."""
-        try:
-            return cls.model_validate(dict(section))
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"azure.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
-            )
-            raise ConfigError(
-                f"Invalid [azure] settings ({problems}). Check finops.toml and FINOPS_AZURE__* variables."
-            ) from exc

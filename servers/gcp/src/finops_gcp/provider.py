@@ -31,6 +31,7 @@ from finops_gcp.settings import GcpSettings
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
+    from mcp.server import MCPServer
 
 SOURCES = "Google Cloud Recommender and finops waste rules"
 
@@ -69,6 +70,16 @@ class GcpProvider(AdapterProvider[GcpContext]):
             read_only=True,
         )
 
+    def tools(self) -> Callable[[MCPServer], None]:
+        """Costs gross and net of credits by the export's native dimensions, and budgets."""
+
+        def register(server: MCPServer) -> None:
+            from finops_gcp.costs.tools import register_cost_tools
+
+            register_cost_tools(server, self.costs)
+
+        return register
+
     def close(self) -> None:
         self.ctx.paid.close()
 
@@ -83,7 +94,7 @@ def create_provider(
     """The Google Cloud provider for ``settings`` (its ``[gcp]`` section); ``credentials_factory`` replaces
     Application Default Credentials and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[gcp]``
     section; never calls Google."""
-    gcp = GcpSettings.from_section(settings.gcp)
+    gcp = GcpSettings.from_settings(settings)
     clients = GcpClients(gcp, credentials_factory)
     paid = PaidCalls.in_store(
         settings.store_file,

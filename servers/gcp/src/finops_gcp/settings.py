@@ -8,21 +8,18 @@ as another service account through them. Lists may be TOML arrays or, in environ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from finops_core.errors import ConfigError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from finops_core.cloud_section import CloudSection, CommaList
+from pydantic import Field
 
 TABLE_ID = r"^[A-Za-z0-9_.:-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_$]+$"
 
 
-class GcpSettings(BaseModel):
+class GcpSettings(CloudSection):
     """The Google Cloud server's settings."""
 
-    model_config = ConfigDict(extra="forbid")
+    cloud_id = "gcp"
 
-    projects: list[str] = Field(
+    projects: CommaList = Field(
         default_factory=list, description="Project ids to cover; empty: the projects linked to billing_account."
     )
     billing_account: str | None = Field(
@@ -50,7 +47,7 @@ class GcpSettings(BaseModel):
         description="API name -> endpoint (bigquery, recommender, compute, billing, catalog, budgets, monitoring, "
         "sqladmin), for private service connect or emulators.",
     )
-    zones: list[str] = Field(
+    zones: CommaList = Field(
         default_factory=list, description="Zones for per-zone recommenders; empty: the zones inventory finds."
     )
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Projects and zones asked at once.")
@@ -72,25 +69,5 @@ class GcpSettings(BaseModel):
     idle_cpu_percent: float = Field(default=3.0, ge=0, le=100)
     old_snapshot_days: int = Field(default=90, ge=1)
 
-    @field_validator("projects", "zones", mode="before")
-    @classmethod
-    def _lists(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
     def endpoint(self, api: str) -> str | None:
         return self.endpoints.get(api)
-
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> GcpSettings:
-        """The ``[gcp]`` section, or a ``ConfigError`` naming each wrong key."""
-        try:
-            return cls.model_validate(dict(section))
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"gcp.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
-            )
-            raise ConfigError(
-                f"Invalid [gcp] settings ({problems}). Check finops.toml and FINOPS_GCP__* variables."
-            ) from exc

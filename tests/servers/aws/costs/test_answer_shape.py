@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from finops_aws.provider import create_provider
-from finops_aws.server import aws_tools
+from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 from mcp.types import CallToolResult
 
+from tests.answer_schema import checked_call
 from tests.conftest import AS_OF
 from tests.fakes.aws import ce_recommendations, compute_optimizer, cost_optimization_hub, pricing
 from tests.fakes.aws.cost_explorer import CostRow, install
@@ -64,7 +65,7 @@ def server(moto: str, fake: AwsJsonFake, home: Path) -> Any:
     aws = {"regions": ["us-east-1"], "endpoint_urls": endpoints(moto, fake), "max_attempts": 1}
     settings = Settings.load({"FINOPS_HOME": str(home)}, overrides={"aws": aws})
     provider = create_provider(settings, session_factory=fixed_session, today=lambda: AS_OF)
-    return build_server(provider, settings, today=lambda: AS_OF, extend=aws_tools(provider, settings))
+    return build_server(provider, settings, today=lambda: AS_OF, extend=native_tools(provider))
 
 
 def _size(result: CallToolResult) -> int:
@@ -162,8 +163,8 @@ async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it
     server: Any, tool: str, arguments: dict[str, Any]
 ) -> None:
     async with Client(server) as client:
-        first = (await client.call_tool(tool, arguments)).structured_content
-        second = (await client.call_tool(tool, arguments)).structured_content
+        first = (await checked_call(client, tool, arguments)).structured_content
+        second = (await checked_call(client, tool, arguments)).structured_content
     assert first is not None
     assert second is not None
     assert (first["cached"], first.get("cached_at"), first.get("cached_age_minutes")) == (False, None, None)

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from finops_azure.server import azure_tools
+from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 
+from tests.answer_schema import checked_call
 from tests.fakes.azure.arm import ArmFake
 from tests.servers.azure.test_provider import azure_provider
 from tests.servers.conftest import Waits
@@ -24,7 +25,7 @@ OCTOBER = {"start": "2026-10-01", "end": "2026-11-01"}
 @pytest.fixture
 def server(arm: ArmFake, home: Path, waits: Waits, settings: Settings) -> Any:
     provider = azure_provider(arm, home, waits)[0]
-    return build_server(provider, settings, extend=azure_tools(provider, settings))
+    return build_server(provider, settings, extend=native_tools(provider))
 
 
 @pytest.mark.parametrize(
@@ -40,8 +41,8 @@ async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it
     server: Any, tool: str, arguments: dict[str, Any]
 ) -> None:
     async with Client(server) as client:
-        first = (await client.call_tool(tool, arguments)).structured_content
-        second = await client.call_tool(tool, arguments)
+        first = (await checked_call(client, tool, arguments)).structured_content
+        second = await checked_call(client, tool, arguments)
     assert first is not None
     assert second.structured_content is not None
     assert (first["cached"], "cached_at" in first, "cached_age_minutes" in first) == (False, False, False)

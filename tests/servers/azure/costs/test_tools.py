@@ -19,6 +19,7 @@ from tests.conftest import AS_OF
 from tests.fakes.azure.cost_management import CostManagementFake
 from tests.servers.azure.conftest import TOKEN
 from tests.tables import records
+from tests.tool_budget import hosted_bytes
 
 pytestmark = pytest.mark.anyio
 TOOLS = ("azure_cost_by", "azure_cost_forecast", "azure_budgets", "azure_benefits")
@@ -47,10 +48,7 @@ async def test_each_tool_is_small_and_the_server_stays_within_its_budget(
     )
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
-    sizes = {
-        t.name: len(json.dumps(t.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":")))
-        for t in tools
-    }
+    sizes = {t.name: hosted_bytes([t], separators=(",", ":")) for t in tools}
     assert set(TOOLS) <= set(sizes)
     # ~700 bytes a tool on average; the grouping tool carries the Azure dimension list
     assert sum(sizes[name] for name in TOOLS) <= 4 * 700, {n: sizes[n] for n in TOOLS}

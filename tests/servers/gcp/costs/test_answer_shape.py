@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from finops_gcp.context import GcpContext
 from finops_gcp.costs import BillingExport
 from finops_gcp.costs.tools import register_cost_tools
-from finops_gcp.server import gcp_tools
 from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
+from tests.answer_schema import checked_call
 from tests.fakes.gcp.bigquery import ACCOUNT, BigQueryFake
 from tests.fakes.gcp.billing import install_billing
 from tests.fakes.gcp.google_api import GoogleFake
@@ -33,8 +34,8 @@ NOVEMBER = {"start": "2020-11-01", "end": "2020-12-01"}
 
 async def _twice(server: MCPServer, tool: str, arguments: dict[str, Any]) -> tuple[dict[str, Any], CallToolResult]:
     async with Client(server) as client:
-        first = await client.call_tool(tool, arguments)
-        second = await client.call_tool(tool, arguments)
+        first = await checked_call(client, tool, arguments)
+        second = await checked_call(client, tool, arguments)
     assert not first.is_error, first.content
     assert first.structured_content is not None
     assert second.structured_content is not None
@@ -64,7 +65,7 @@ async def test_every_cost_tool_on_the_paid_cache_says_whether_its_answer_came_fr
     google: GoogleFake, home: Path, waits: Waits, settings: Settings, tool: str, arguments: dict[str, Any]
 ) -> None:
     provider = gcp_provider(google, home, waits)[0]
-    server = build_server(provider, settings, extend=gcp_tools(provider, settings))
+    server = build_server(provider, settings, extend=native_tools(provider))
     first, second = await _twice(server, tool, arguments)
     _says_cached(first, second)
     if tool == "gcp_cost_query":  # one amount per cell: a trend pivoted by day

@@ -33,7 +33,8 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         name="aws_cost_explorer",
         annotations=READ,
         shape=table_answer,
-        description="AWS costs by AWS dimensions, tags or cost categories: top groups, other, totals." + PAID,
+        description="AWS costs by AWS's own dimensions (usage type, instance type, record type), tags or cost "
+        "categories, which aws_cost_query does not group by: top groups, other, totals." + PAID,
     )
     async def aws_cost_explorer(
         start: Annotated[Day, Field(description="YYYY-MM-DD")],

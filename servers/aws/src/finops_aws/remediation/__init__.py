@@ -19,31 +19,21 @@ Actions and their parameters (``region`` and ``account_id`` locate the resource 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import InvalidInput, NotFound
-from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
+from finops_core.actions import Action, ActionTable
+from finops_core.errors import FinOpsError, InvalidInput, NotFound
+from finops_core.models import RemediationAction
 
 from finops_aws.remediation import ec2_actions, s3_actions
-from finops_aws.remediation.plans import Prepared, plan_of, result_of, unchanged
-from finops_aws.remediation.targets import (
-    KIND_NAMES,
-    PLACE_PARAMETERS,
-    Target,
-    TargetKind,
-    kind_of_id,
-    refuse_if_protected,
-    resolve,
-)
+from finops_aws.remediation.plans import Prepared
+from finops_aws.remediation.targets import KIND_NAMES, PLACE_PARAMETERS, Target, kind_of_id, resolve
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
 
-__all__ = ["ACTIONS", "apply_remediation", "plan_remediation", "resource_tags"]
-
-Preparer = Callable[[Target, dict[str, str]], Prepared]
+__all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
 
 def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
@@ -70,57 +60,52 @@ def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
     return ec2_actions.prepare_ec2_tags(t, tags, undo)
 
 
-# What each action applies to, and how it is prepared.
-ACTIONS: dict[str, tuple[tuple[TargetKind, ...], Preparer]] = {
-    "stop_instance": (("instance",), ec2_actions.prepare_stop),
-    "start_instance": (("instance",), ec2_actions.prepare_start),
-    "resize_instance": (("instance",), ec2_actions.prepare_resize),
-    "delete_volume": (("volume",), ec2_actions.prepare_delete_volume),
-    "delete_snapshot": (("snapshot",), ec2_actions.prepare_delete_snapshot),
-    "release_ip": (("ip",), ec2_actions.prepare_release_ip),
-    "set_tags": (("instance", "volume", "snapshot", "ip", "bucket"), _set_tags),
-    "add_lifecycle_rule": (("bucket",), s3_actions.prepare_lifecycle),
+def _in_thread(*kinds: str, prepare: Callable[[Target, dict[str, str]], Prepared]) -> Action[AwsContext, Target]:
+    """An action on ``kinds`` whose checks call the SDK: run in a worker thread."""
+
+    async def run(ctx: AwsContext, target: Target, parameters: dict[str, str]) -> Prepared:
+        return await ctx.run(prepare, target, parameters)
+
+    return Action(kinds, run)
+
+
+ACTIONS: dict[str, Action[AwsContext, Target]] = {
+    "stop_instance": _in_thread("instance", prepare=ec2_actions.prepare_stop),
+    "start_instance": _in_thread("instance", prepare=ec2_actions.prepare_start),
+    "resize_instance": _in_thread("instance", prepare=ec2_actions.prepare_resize),
+    "delete_volume": _in_thread("volume", prepare=ec2_actions.prepare_delete_volume),
+    "delete_snapshot": _in_thread("snapshot", prepare=ec2_actions.prepare_delete_snapshot),
+    "release_ip": _in_thread("ip", prepare=ec2_actions.prepare_release_ip),
+    "set_tags": _in_thread("instance", "volume", "snapshot", "ip", "bucket", prepare=_set_tags),
+    "add_lifecycle_rule": _in_thread("bucket", prepare=s3_actions.prepare_lifecycle),
 }
 
 
-async def _prepare(ctx: AwsContext, action: RemediationAction) -> Prepared:
-    if action.provider != "aws":
-        raise InvalidInput(f"This is the AWS provider; the action is for {action.provider}.")
-    if action.kind not in ACTIONS:
-        raise InvalidInput(f"Unknown action kind {action.kind!r}; use one of {', '.join(ACTIONS)}.")
-    kinds, prepare = ACTIONS[action.kind]
-    kind = kind_of_id(action.resource_id)
-    if kind not in kinds:
-        wanted = " or ".join(KIND_NAMES[k] for k in kinds)
-        if kind == "bucket":  # any other name reads as a bucket's: it names nothing this action could change
-            raise NotFound(
-                f"{action.resource_id!r} names no {wanted.removeprefix('an ').removeprefix('a ')}, which "
-                f"{action.kind} needs. Check the id with aws_list_resources.",
-                provider="aws",
-            )
-        raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
-    target = await resolve(ctx, action.resource_id, action.parameters)
-    refuse_if_protected(target)
-    prepared = await ctx.run(prepare, target, action.parameters)
-    return replace(prepared, tags=target.tags)
+def _wrong_kind(action: RemediationAction, kind: str, wanted: str) -> FinOpsError:
+    if kind == "bucket":  # any other name reads as a bucket's: it names nothing this action could change
+        return NotFound(
+            f"{action.resource_id!r} names no {wanted.removeprefix('an ').removeprefix('a ')}, which "
+            f"{action.kind} needs. Check the id with aws_list_resources.",
+            provider="aws",
+        )
+    return InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
 
 
-async def plan_remediation(ctx: AwsContext, action: RemediationAction) -> RemediationPlan:
-    """Check and dry-run ``action`` and describe it (before, expected after, undo). Changes nothing."""
-    return plan_of(action, await _prepare(ctx, action))
+async def _run(ctx: AwsContext, call: Callable[[], Any]) -> Any:
+    return await ctx.run(call)
 
 
-async def apply_remediation(ctx: AwsContext, action: RemediationAction) -> RemediationResult:
-    """Re-check and dry-run ``action``, make the change, and read the resource back. The caller has a person's
-    confirmation; this function does not ask."""
-    prepared = await _prepare(ctx, action)
-    if prepared.perform is None:
-        return unchanged(action, prepared)
-    done = await ctx.run(prepared.perform)
-    after = await ctx.run(prepared.read_after)
-    return result_of(action, prepared, done, after)
-
-
-async def resource_tags(ctx: AwsContext, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
-    """The tags ``resource_id`` carries now, described afresh in its account and region (``parameters``)."""
-    return (await resolve(ctx, resource_id, dict(parameters))).tags
+TABLE = ActionTable["AwsContext", Target](
+    cloud="aws",
+    actions=ACTIONS,
+    kind_names=KIND_NAMES,
+    kind_of=kind_of_id,
+    read=resolve,
+    tags_of=lambda t: t.tags,
+    name_of=lambda t: f"{t.label()} {t.where}",
+    run=_run,
+    wrong_kind=_wrong_kind,
+)
+plan_remediation = TABLE.plan
+apply_remediation = TABLE.apply
+resource_tags = TABLE.tags

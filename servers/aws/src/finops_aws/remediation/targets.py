@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
-from finops_core.errors import FinOpsError, InvalidInput, NotFound, RemediationRefused
+from finops_core.errors import FinOpsError, InvalidInput, NotFound
 
 from finops_aws.clients import Account
 from finops_aws.errors import aws_errors
@@ -31,7 +31,6 @@ KIND_NAMES: dict[TargetKind, str] = {
 }
 # Parameters that say where the resource is; every other parameter belongs to the action (set_tags: the tags).
 PLACE_PARAMETERS = ("region", "account_id")
-PROTECT_TAG = "finops:protect"
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _PREFIXES: tuple[tuple[str, TargetKind], ...] = (
     ("i-", "instance"),
@@ -88,15 +87,6 @@ def kind_of_id(resource_id: str) -> TargetKind:
         f"{resource_id!r} is not an id this server can change: use an instance (i-...), volume (vol-...), snapshot "
         "(snap-...), Elastic IP (eipalloc-... or its address) or S3 bucket name, as listed by aws_list_resources."
     )
-
-
-def refuse_if_protected(target: Target) -> None:
-    """Resources tagged ``finops:protect=true`` are never changed by this server."""
-    if target.tags.get(PROTECT_TAG, "").strip().lower() in ("true", "yes", "1"):
-        raise RemediationRefused(
-            f"{target.label()} {target.where} is tagged {PROTECT_TAG}=true, so this server will not change it. "
-            "Nothing was changed. Remove the tag (outside this server) if the change is really wanted."
-        )
 
 
 async def resolve(ctx: AwsContext, resource_id: str, parameters: dict[str, str]) -> Target:

@@ -29,7 +29,8 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         name="azure_cost_by",
         annotations=READ,
         shape=table_answer,
-        description="Azure costs by up to two Azure dimensions or a tag key: top groups, other, totals." + FREE,
+        description="Azure costs by up to two of Azure's own dimensions (as listed) or a tag key, for groupings "
+        "azure_cost_query lacks: top groups, other, totals." + FREE,
     )
     async def azure_cost_by(
         start: Annotated[Day, Field(description="YYYY-MM-DD")],

@@ -19,69 +19,70 @@ Every action names its resource by full ARM id (``resource_id``); its parameters
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
-from finops_core.errors import InvalidInput
-from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
+from finops_core.actions import Action, ActionTable
+from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.models import RemediationAction
 
 from finops_azure.remediation import network_actions, storage_actions, tags, vm_actions
-from finops_azure.remediation.plans import Prepared, plan_of, result_of, unchanged
-from finops_azure.remediation.targets import KIND_NAMES, Target, TargetKind, parse_arm_id, refuse_if_protected, resolve
+from finops_azure.remediation.plans import Prepared
+from finops_azure.remediation.targets import KIND_NAMES, Target, TargetKind, parse_arm_id, resolve
 
 if TYPE_CHECKING:
     from finops_azure.context import AzureContext
 
-__all__ = ["ACTIONS", "apply_remediation", "plan_remediation", "resource_tags"]
+__all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
-Preparer = Callable[["AzureContext", Target, dict[str, str]], Prepared]
 
-# What each action applies to, and how it is prepared.
-ACTIONS: dict[str, tuple[tuple[TargetKind, ...], Preparer]] = {
-    "stop_instance": (("vm",), vm_actions.prepare_stop),
-    "start_instance": (("vm",), vm_actions.prepare_start),
-    "resize_instance": (("vm",), vm_actions.prepare_resize),
-    "delete_volume": (("disk",), storage_actions.prepare_delete_volume),
-    "delete_snapshot": (("snapshot",), storage_actions.prepare_delete_snapshot),
-    "release_ip": (("ip",), network_actions.prepare_release_ip),
-    "set_tags": (("vm", "disk", "snapshot", "ip"), tags.prepare_set_tags),
+def _in_thread(
+    *kinds: str, prepare: Callable[[AzureContext, Target, dict[str, str]], Prepared]
+) -> Action[AzureContext, Target]:
+    """An action on ``kinds`` whose checks call the SDK: run in a worker thread."""
+
+    async def run(ctx: AzureContext, target: Target, parameters: dict[str, str]) -> Prepared:
+        return await ctx.run(prepare, ctx, target, parameters)
+
+    return Action(kinds, run)
+
+
+ACTIONS: dict[str, Action[AzureContext, Target]] = {
+    "stop_instance": _in_thread("vm", prepare=vm_actions.prepare_stop),
+    "start_instance": _in_thread("vm", prepare=vm_actions.prepare_start),
+    "resize_instance": _in_thread("vm", prepare=vm_actions.prepare_resize),
+    "delete_volume": _in_thread("disk", prepare=storage_actions.prepare_delete_volume),
+    "delete_snapshot": _in_thread("snapshot", prepare=storage_actions.prepare_delete_snapshot),
+    "release_ip": _in_thread("ip", prepare=network_actions.prepare_release_ip),
+    "set_tags": _in_thread("vm", "disk", "snapshot", "ip", prepare=tags.prepare_set_tags),
 }
 
 
-def _prepare_now(ctx: AzureContext, action: RemediationAction) -> Prepared:
-    if action.provider != "azure":
-        raise InvalidInput(f"This is the Azure provider; the action is for {action.provider}.")
-    if action.kind not in ACTIONS:
-        raise InvalidInput(
-            f"Unknown or unsupported action kind {action.kind!r} on Azure; use one of {', '.join(ACTIONS)}."
-        )
-    kinds, prepare = ACTIONS[action.kind]
-    arm = parse_arm_id(action.resource_id)
-    if arm.kind not in kinds:
-        wanted = " or ".join(KIND_NAMES[k] for k in kinds)
-        raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is {KIND_NAMES[arm.kind]}.")
-    target = resolve(ctx, action.resource_id)
-    refuse_if_protected(target)
-    return replace(prepare(ctx, target, dict(action.parameters)), tags=target.tags)
+def _wrong_kind(action: RemediationAction, kind: str, wanted: str) -> FinOpsError:
+    named = KIND_NAMES[cast("TargetKind", kind)]  # ``kind`` came from parse_arm_id
+    return InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is {named}.")
 
 
-async def plan_remediation(ctx: AzureContext, action: RemediationAction) -> RemediationPlan:
-    """Check ``action`` and describe it (before, expected after, undo). Changes nothing."""
-    return plan_of(action, await ctx.run(_prepare_now, ctx, action))
+async def _read(ctx: AzureContext, resource_id: str, parameters: dict[str, str]) -> Target:
+    return await ctx.run(resolve, ctx, resource_id)
 
 
-async def apply_remediation(ctx: AzureContext, action: RemediationAction) -> RemediationResult:
-    """Re-check ``action``, make the change (waiting for Azure's long-running operation to finish), and read the
-    resource back. The caller has a person's confirmation; this function does not ask."""
-    prepared = await ctx.run(_prepare_now, ctx, action)
-    if prepared.perform is None:
-        return unchanged(action, prepared)
-    done = await ctx.run(prepared.perform)
-    after = await ctx.run(prepared.read_after)
-    return result_of(action, prepared, done, after)
+async def _run(ctx: AzureContext, call: Callable[[], Any]) -> Any:
+    return await ctx.run(call)
 
 
-async def resource_tags(ctx: AzureContext, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
-    """The tags ``resource_id`` (a full ARM id) carries now, read afresh from Resource Manager."""
-    return (await ctx.run(resolve, ctx, resource_id)).tags
+# Apply waits for Azure's long-running operation to finish (``perform`` polls it) before reading the resource back.
+TABLE = ActionTable["AzureContext", Target](
+    cloud="azure",
+    actions=ACTIONS,
+    kind_names=KIND_NAMES,
+    kind_of=lambda resource_id: parse_arm_id(resource_id).kind,
+    read=_read,
+    tags_of=lambda t: t.tags,
+    name_of=lambda t: f"{t.label()} {t.where}",
+    run=_run,
+    wrong_kind=_wrong_kind,
+)
+plan_remediation = TABLE.plan
+apply_remediation = TABLE.apply
+resource_tags = TABLE.tags

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from finops_core.errors import InvalidInput, NotFound, RemediationRefused
+from finops_core.errors import InvalidInput, NotFound
 
 from finops_azure.errors import azure_errors
 
@@ -30,7 +30,6 @@ KIND_NAMES: dict[TargetKind, str] = {
     "snapshot": "a snapshot (Microsoft.Compute/snapshots)",
     "ip": "a public IP address (Microsoft.Network/publicIPAddresses)",
 }
-PROTECT_TAG = "finops:protect"
 ID_FORM = "/subscriptions/<id>/resourceGroups/<group>/providers/<Namespace>/<type>/<name>"
 
 
@@ -150,14 +149,3 @@ def resolve(ctx: AzureContext, resource_id: str) -> Target:
             provider="azure",
         )
     return Target(arm, client, record)
-
-
-def refuse_if_protected(target: Target) -> None:
-    """Resources tagged ``finops:protect=true`` are never changed by this server (tag names are case-insensitive
-    in Azure)."""
-    value = next((v for k, v in target.tags.items() if k.strip().lower() == PROTECT_TAG), "")
-    if value.strip().lower() in ("true", "yes", "1"):
-        raise RemediationRefused(
-            f"{target.label()} {target.where} is tagged {PROTECT_TAG}=true, so this server will not change it. "
-            "Nothing was changed. Remove the tag (outside this server) if the change is really wanted."
-        )

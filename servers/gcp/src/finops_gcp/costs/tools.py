@@ -28,8 +28,8 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         name="gcp_costs_by",
         annotations=READ,
         shape=table_answer,
-        description="GCP costs from the billing export: gross, credits by type, net per group; top, other, "
-        "totals." + JOB,
+        description="GCP costs from the billing export with credits split by type, which gcp_cost_query nets: "
+        "gross, credits by type, net per group; top, other, totals." + JOB,
     )
     async def gcp_costs_by(
         start: Annotated[Day, Field(description="YYYY-MM-DD")],

@@ -24,29 +24,23 @@ Resource ids are full names: ``//compute.googleapis.com/projects/P/zones/Z/insta
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError, InvalidInput, Unavailable
-from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
+from finops_core.actions import Action, ActionTable
+from finops_core.errors import FinOpsError
 
 from finops_gcp.remediation import addresses, disks, instances, labels
-from finops_gcp.remediation.plans import Prepared, plan_of, result_of, unchanged
+from finops_gcp.remediation.plans import Prepared
 from finops_gcp.remediation.recommender import PARAMETERS, mark, recommendation_of
-from finops_gcp.remediation.targets import (
-    KIND_NAMES,
-    Target,
-    TargetKind,
-    parse_resource_id,
-    refuse_if_protected,
-    resolve,
-)
+from finops_gcp.remediation.targets import KIND_NAMES, Target, parse_resource_id, resolve
 
 if TYPE_CHECKING:
+    from finops_core.models import RemediationAction
+
     from finops_gcp.context import GcpContext
 
-__all__ = ["ACTIONS", "apply_remediation", "plan_remediation", "resource_tags"]
+__all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
 Preparer = Callable[["GcpContext", Target, dict[str, str]], Awaitable[Prepared]]
 
@@ -56,65 +50,50 @@ async def _set_tags(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> P
     return await labels.prepare_set_labels(ctx, t, wanted)
 
 
-# What each action applies to, and how it is prepared.
-ACTIONS: dict[str, tuple[tuple[TargetKind, ...], Preparer]] = {
-    "stop_instance": (("instance",), instances.prepare_stop),
-    "start_instance": (("instance",), instances.prepare_start),
-    "resize_instance": (("instance",), instances.prepare_resize),
-    "delete_volume": (("disk",), disks.prepare_delete_volume),
-    "delete_snapshot": (("snapshot",), disks.prepare_delete_snapshot),
-    "release_ip": (("address",), addresses.prepare_release_ip),
-    "set_tags": (("instance", "disk", "address", "snapshot"), _set_tags),
+def _on(*kinds: str, prepare: Preparer) -> Action[GcpContext, Target]:
+    return Action(kinds, prepare)
+
+
+ACTIONS: dict[str, Action[GcpContext, Target]] = {
+    "stop_instance": _on("instance", prepare=instances.prepare_stop),
+    "start_instance": _on("instance", prepare=instances.prepare_start),
+    "resize_instance": _on("instance", prepare=instances.prepare_resize),
+    "delete_volume": _on("disk", prepare=disks.prepare_delete_volume),
+    "delete_snapshot": _on("snapshot", prepare=disks.prepare_delete_snapshot),
+    "release_ip": _on("address", prepare=addresses.prepare_release_ip),
+    "set_tags": _on("instance", "disk", "address", "snapshot", prepare=_set_tags),
 }
 
 
-async def _prepare(ctx: GcpContext, action: RemediationAction) -> Prepared:
-    if action.provider != "gcp":
-        raise InvalidInput(f"This is the Google Cloud provider; the action is for {action.provider}.")
-    if action.kind not in ACTIONS:
-        raise InvalidInput(f"Google Cloud cannot {action.kind!r} from this server; use one of {', '.join(ACTIONS)}.")
-    kinds, prepare = ACTIONS[action.kind]
-    ref = parse_resource_id(action.resource_id)
-    if ref.kind not in kinds:
-        wanted = " or ".join(KIND_NAMES[k] for k in kinds)
-        raise InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
-    recommendation_of(action.parameters)  # checked before anything is read
-    target = await resolve(ctx, ref)
-    refuse_if_protected(target)
-    prepared = await prepare(ctx, target, action.parameters)
-    return replace(prepared, tags=target.labels)
+async def _read(ctx: GcpContext, resource_id: str, parameters: dict[str, str]) -> Target:
+    return await resolve(ctx, parse_resource_id(resource_id))
 
 
-async def plan_remediation(ctx: GcpContext, action: RemediationAction) -> RemediationPlan:
-    """Check ``action`` against the resource as it is now and describe it (before, expected after, undo).
-    Changes nothing."""
-    return plan_of(action, await _prepare(ctx, action))
+async def _run(ctx: GcpContext, call: Callable[[], Any]) -> Any:
+    return await call()  # Google's calls are async already
 
 
-async def apply_remediation(ctx: GcpContext, action: RemediationAction) -> RemediationResult:
-    """Re-check ``action``, make the change, wait for its operation, and read the resource back. The caller has a
-    person's confirmation; this function does not ask. A named recommendation is marked SUCCEEDED after (FAILED
-    when the change itself failed)."""
-    prepared = await _prepare(ctx, action)
+async def _follow_up(ctx: GcpContext, action: RemediationAction, failure: FinOpsError | None) -> str:
+    """The recommendation the action realizes (if named) marked SUCCEEDED, or FAILED when the change failed."""
     recommendation = recommendation_of(action.parameters)
-    if prepared.perform is None:
-        result = unchanged(action, prepared)
-    else:
-        try:
-            done = await prepared.perform()
-        except Unavailable:
-            raise  # the change may still finish: its outcome is unknown, so the recommendation is left as it is
-        except FinOpsError:
-            if recommendation is not None:
-                await mark(ctx, recommendation, succeeded=False)
-            raise
-        result = result_of(action, prepared, done, await prepared.read_after())
-    if recommendation is not None:
-        note = await mark(ctx, recommendation, succeeded=True)
-        result = result.model_copy(update={"message": result.message + note})
-    return result
+    if recommendation is None:
+        return ""
+    return await mark(ctx, recommendation, succeeded=failure is None)
 
 
-async def resource_tags(ctx: GcpContext, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
-    """The labels ``resource_id`` (a full name) carries now, read afresh from Compute Engine."""
-    return (await resolve(ctx, parse_resource_id(resource_id))).labels
+TABLE = ActionTable["GcpContext", Target](
+    cloud="gcp",
+    actions=ACTIONS,
+    kind_names=KIND_NAMES,
+    kind_of=lambda resource_id: parse_resource_id(resource_id).kind,
+    read=_read,
+    tags_of=lambda t: t.labels,
+    name_of=lambda t: f"{t.label()} {t.where}",
+    run=_run,
+    check=lambda action: recommendation_of(action.parameters),  # before anything is read
+    follow_up=_follow_up,
+    labels=True,
+)
+plan_remediation = TABLE.plan
+apply_remediation = TABLE.apply
+resource_tags = TABLE.tags

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from finops_core.errors import InvalidInput, NotFound, RemediationRefused
+from finops_core.errors import InvalidInput, NotFound
 
 from finops_gcp.inventory.compute import compute_url
 from finops_gcp.rest import call
@@ -36,7 +36,6 @@ KIND_NAMES: dict[TargetKind, str] = {
     "address": "a static IP address (.../regions/R/addresses/NAME or .../global/addresses/NAME)",
     "snapshot": "a disk snapshot (.../global/snapshots/NAME)",
 }
-PROTECT_LABEL = "finops-protect"  # label keys cannot contain ':': this stands for finops:protect=true
 FULL_NAME_PREFIX = "//compute.googleapis.com/"
 _SELF_LINK = re.compile(r"^https://(?:www|compute)\.googleapis\.com/compute/(?:v1|beta|alpha)/")
 _ID = re.compile(
@@ -139,16 +138,6 @@ def parse_resource_id(resource_id: str) -> Ref:
 def short(link: str) -> str:
     """The last part of a Compute Engine URL (``.../machineTypes/e2-small`` -> ``e2-small``)."""
     return link.rsplit("/", 1)[-1] if link else link
-
-
-def refuse_if_protected(target: Target) -> None:
-    """Resources labelled ``finops-protect=true`` are never changed by this server."""
-    if target.labels.get(PROTECT_LABEL, "").strip().lower() in ("true", "yes", "1"):
-        raise RemediationRefused(
-            f"{target.label()} {target.where} is labelled {PROTECT_LABEL}=true (Google's form of "
-            "finops:protect=true), so this server will not change it. Nothing was changed. Remove the label "
-            "(outside this server) if the change is really wanted."
-        )
 
 
 async def read(ctx: GcpContext, ref: Ref) -> dict[str, Any]:

@@ -1,0 +1,123 @@
+"""The remediation action table: which resources each action kind applies to and how a cloud prepares it, and the
+one way every cloud plans, applies and reads the tags of an action from its table.
+
+A cloud supplies only what is its own: how a resource id names a kind of target, how to read the target as it is
+now, and per action a ``prepare`` that checks it and yields a ``Prepared`` (``finops_core.prepared``). The order is
+the same everywhere: the action is for this cloud and of a kind the table has, the id names a target it applies to,
+the action's own parameters are sound, the target is read, a protected target is refused (the cloud's protection tag
+from its registry entry), then the action is prepared. Apply prepares again (the resource may have changed since the
+plan), makes the change, and reads the resource back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from finops_core.clouds import entry
+from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused, Unavailable
+from finops_core.guardrails import tag_value
+from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
+from finops_core.prepared import Prepared, plan_of, result_of, unchanged
+
+C = TypeVar("C")  # the cloud's context
+T = TypeVar("T")  # the cloud's target: a resource as read just now
+
+Checked = Prepared[Any, Any]
+TRUE = ("true", "yes", "1")
+
+
+@dataclass(frozen=True)
+class Action(Generic[C, T]):
+    """One action kind: the target kinds it applies to, and how it is checked and described."""
+
+    applies_to: tuple[str, ...]
+    prepare: Callable[[C, T, dict[str, str]], Awaitable[Checked]]
+
+
+async def _no_follow_up(ctx: Any, action: RemediationAction, failure: FinOpsError | None) -> str:
+    return ""
+
+
+def _not_one(action: RemediationAction, kind: str, wanted: str) -> FinOpsError:
+    return InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
+
+
+@dataclass(frozen=True)
+class ActionTable(Generic[C, T]):
+    """A cloud's actions, and how its resources are read; ``plan``, ``apply`` and ``tags`` are the provider's."""
+
+    cloud: str
+    actions: Mapping[str, Action[C, T]]
+    kind_names: Mapping[Any, str]  # a target kind for people: "a VM instance"
+    kind_of: Callable[[str], str]  # the target kind an id names; InvalidInput for an id the cloud cannot change
+    read: Callable[[C, str, dict[str, str]], Awaitable[T]]  # the target as it is now; NotFound when it is gone
+    tags_of: Callable[[T], dict[str, str]]
+    name_of: Callable[[T], str]  # the target for people, where it is included: "instance i-1 in us-east-1"
+    run: Callable[[C, Callable[[], Any]], Awaitable[Any]]  # runs perform and read_after (a worker thread, or awaits)
+    wrong_kind: Callable[[RemediationAction, str, str], FinOpsError] = _not_one
+    check: Callable[[RemediationAction], object] = lambda action: None  # the action's own parameters, before reading
+    # After apply: a note for the result (e.g. the recommendation it realizes, marked done), or, when the change failed
+    # (``failure``), what to record of it. Not called when the cloud did not answer in time: the outcome is unknown.
+    follow_up: Callable[[C, RemediationAction, FinOpsError | None], Awaitable[str]] = _no_follow_up
+    labels: bool = False  # the cloud calls its tags labels (Google Cloud)
+
+    def refuse_if_protected(self, target: T) -> None:
+        """A resource carrying its cloud's protection tag (``finops:protect=true``) is never changed."""
+        known = entry(self.cloud)
+        key, _, _ = known.protect_tag.partition("=")
+        value = tag_value(self.tags_of(target), key, exact=known.tag_keys != "any-case") or ""
+        if value.strip().lower() in TRUE:
+            tagged, tag = ("labelled", "label") if self.labels else ("tagged", "tag")
+            raise RemediationRefused(
+                f"{self.name_of(target)} is {tagged} {known.protect_tag}, so this server will not change it. Nothing "
+                f"was changed. Remove the {tag} (outside this server) if the change is really wanted."
+            )
+
+    async def prepare(self, ctx: C, action: RemediationAction) -> Checked:
+        known = entry(self.cloud)
+        if action.provider != self.cloud:
+            raise InvalidInput(f"This is the {known.name} provider; the action is for {action.provider}.")
+        found = self.actions.get(action.kind)
+        if found is None:
+            raise InvalidInput(
+                f"Unknown or unsupported action kind {action.kind!r} on {known.name}; use one of "
+                f"{', '.join(self.actions)}."
+            )
+        kind = self.kind_of(action.resource_id)
+        if kind not in found.applies_to:
+            raise self.wrong_kind(action, kind, " or ".join(self.kind_names[k] for k in found.applies_to))
+        self.check(action)
+        parameters = dict(action.parameters)
+        target = await self.read(ctx, action.resource_id, parameters)
+        self.refuse_if_protected(target)
+        prepared = await found.prepare(ctx, target, parameters)
+        return replace(prepared, tags=self.tags_of(target))
+
+    async def plan(self, ctx: C, action: RemediationAction) -> RemediationPlan:
+        """Check ``action`` against the resource as it is now and describe it (before, expected after, undo).
+        Changes nothing."""
+        return plan_of(action, await self.prepare(ctx, action))
+
+    async def apply(self, ctx: C, action: RemediationAction) -> RemediationResult:
+        """Check ``action`` again, make the change, and read the resource back. The caller has a person's
+        confirmation; this does not ask."""
+        prepared = await self.prepare(ctx, action)
+        if prepared.perform is None:
+            result = unchanged(action, prepared)
+        else:
+            try:
+                done = await self.run(ctx, prepared.perform)
+            except Unavailable:
+                raise  # the change may still finish: its outcome is unknown
+            except FinOpsError as exc:
+                await self.follow_up(ctx, action, exc)
+                raise
+            result = result_of(action, prepared, done, await self.run(ctx, prepared.read_after))
+        note = await self.follow_up(ctx, action, None)
+        return result.model_copy(update={"message": result.message + note}) if note else result
+
+    async def tags(self, ctx: C, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
+        """The tags ``resource_id`` carries now, read afresh from the cloud."""
+        return self.tags_of(await self.read(ctx, resource_id, dict(parameters)))

@@ -1,0 +1,148 @@
+"""The engines reach the lake where it lives: DuckDB over Parquet in an S3 bucket (the moto server, through
+fsspec over pyarrow's S3 client, no httpfs download), Athena through boto3 (moto's canned results); a lake that
+cannot answer is an error naming it and what to do, never a traceback, and a server still starts without it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import boto3
+import pytest
+import sqlglot
+from finops_core.errors import LakeError
+from finops_core.models import CostQuery
+from finops_core.settings import LakeSettings
+from finops_core.store import Store
+from finops_orchestrator.lake.engines import AthenaEngine, DuckDBEngine
+from finops_orchestrator.lake.reader import LakeReader
+from moto.server import ThreadedMotoServer
+
+from tests.orchestrator.lake.test_reader import QUESTIONS, _cells
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return moto_url
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # nothing listens once it is closed
+
+
+def test_duckdb_reads_a_lake_in_an_s3_bucket_exactly_as_the_store(aws: str, lake_path: Path, lake_store: Store) -> None:
+    s3 = boto3.client("s3", endpoint_url=aws)
+    s3.create_bucket(Bucket="billing")
+    for file in lake_path.rglob("*.parquet"):
+        s3.put_object(Bucket="billing", Key=f"focus/{file.relative_to(lake_path)}", Body=file.read_bytes())
+    lake = LakeSettings(
+        engine="duckdb", path="s3://billing/focus/", duckdb={"s3_endpoint_url": aws, "s3_region": "us-east-1"}
+    )
+    reader = LakeReader(lake)
+    for name in ("weeks by provider and team tag", "the sample's top resources folded into other"):
+        assert _cells(reader.cost_cells(QUESTIONS[name])) == _cells(lake_store.cost_cells(QUESTIONS[name]))
+    assert reader.source_label() == "lake (duckdb s3://billing/focus/)"
+
+
+def test_an_unreachable_bucket_is_an_error_naming_the_lake_and_what_to_do(aws: str) -> None:
+    port = _closed_port()
+    lake = LakeSettings(
+        engine="duckdb",
+        path="s3://billing/focus/",
+        duckdb={"s3_endpoint_url": f"http://127.0.0.1:{port}", "s3_region": "us-east-1"},
+    )
+    reader = LakeReader(lake)  # made without touching the bucket: a server starts even when its lake is down
+    with pytest.raises(LakeError) as caught:
+        reader.cost_cells(QUESTIONS["last month by service"])
+    message = str(caught.value)
+    assert message.startswith("The lake (duckdb s3://billing/focus/) could not answer: ")
+    assert f"127.0.0.1:{port}" in message  # the real reason, not DuckDB's "no files found"
+    assert "finops lake sync" in message
+    assert 'answer_from = "rollups"' in message
+    assert "testing" not in message  # no credential
+
+
+def test_a_missing_local_path_is_an_error_naming_it(tmp_path: Path) -> None:
+    reader = LakeReader(LakeSettings(engine="duckdb", path=str(tmp_path / "nowhere")))
+    with pytest.raises(LakeError, match=r"The lake \(duckdb .*nowhere\) could not answer: .*No files found"):
+        reader.extent()
+
+
+def test_athena_runs_the_builders_sql_and_reads_typed_results_exactly(aws: str) -> None:
+    columns = [("period", "date"), ("currency", "varchar"), ("g0", "varchar"), ("amount", "decimal")]
+    columns += [("rk", "bigint"), ("n", "bigint")]
+    rows = [  # the engine folds past top_n: two groups of three, then the rest per period and currency
+        ["period", "currency", "g0", "amount", "rk", "n"],
+        [None, "USD", "AmazonEC2", "1234.567890123", "1", "3"],
+        [None, "EUR", "Virtual Machines", "0.000000001", "2", "3"],
+        [None, "USD", None, "-5.10", None, None],
+    ]
+    body = {
+        "region": "us-east-1",
+        "results": [
+            {
+                "rows": [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in rows],
+                "column_info": [{"Name": n, "Label": n, "Type": t} for n, t in columns],
+            }
+        ],
+    }
+    request = urllib.request.Request(
+        f"{aws}/moto-api/static/athena/query-results",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request).close()
+    lake = LakeSettings(engine="athena", table="billing.focus", athena={"output_location": "s3://results/lake/"})
+    client = boto3.client("athena", endpoint_url=aws, region_name="us-east-1")
+    reader = LakeReader(lake, AthenaEngine(lake, client=client))
+    query = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",), top_n=2)
+    answer = reader.query_costs(query, source=reader.source_label(), is_demo=False)
+    assert [(t.currency, format(t.amount, "f")) for t in answer.totals] == [
+        ("EUR", "0.000000001"),
+        ("USD", "1229.467890123"),
+    ]
+    assert answer.source == "lake (athena billing.focus)"
+    assert [(r.group["service"], r.currency, format(r.cost, "f")) for r in answer.other] == [
+        ("(other)", "USD", "-5.10")
+    ]
+    assert answer.truncated
+    ran = client.list_query_executions()["QueryExecutionIds"]
+    sql = client.get_query_execution(QueryExecutionId=ran[0])["QueryExecution"]["Query"]
+    assert "FROM billing.focus" in sql
+    assert sqlglot.parse_one(sql, read="athena") is not None
+
+
+def test_a_duckdb_query_past_the_time_limit_is_stopped_and_says_what_to_do(lake_path: Path) -> None:
+    lake = LakeSettings(engine="duckdb", path=str(lake_path), query_timeout_seconds=0.2)
+    engine = DuckDBEngine(lake)
+    started = time.monotonic()
+    with pytest.raises(LakeError, match=r"ran past \[lake\] query_timeout_seconds = 0.2 and was stopped"):
+        engine.run("SELECT count(*) FROM range(100000000000) a")  # minutes of work, stopped at 0.2 s
+    assert time.monotonic() - started < 10
+    assert engine.run("SELECT 1") == [(1,)]  # the engine still answers after a stopped query

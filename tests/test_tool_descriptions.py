@@ -1,0 +1,19 @@
+"""Tool descriptions send a model to a neighbour when that one fits better ("why a total moved:
+finops_explain_change"): every tool they name exists on the suite's servers, so no description points at a tool that
+was renamed or removed."""
+
+from __future__ import annotations
+
+import re
+
+from tests.every_server import every_tool
+
+TOOL_NAME = re.compile(r"\b(?:finops|aws|azure|gcp)_[a-z]+(?:_[a-z]+)*\b")
+
+
+def test_every_tool_a_description_names_is_a_tool_of_the_suite() -> None:
+    listed = every_tool()
+    names = {t.name for _, _, t in listed}
+    named = {(t.name, n) for _, _, t in listed for n in TOOL_NAME.findall(t.description or "")}
+    assert len({n for _, n in named}) >= 15  # the descriptions do point at their neighbours
+    assert not {(tool, n) for tool, n in named if n not in names}
