@@ -112,43 +112,58 @@ def test_a_json_line_cut_mid_object_is_refused(store: Store, tmp_path: Path) -> 
     _refused(store, cut, r"line 25 is not valid JSON \(the line has no line end: the file was cut off there\)")
 
 
+def _read_paced(source: PacedSource, block: int) -> list[int]:
+    """The rows of each batch Arrow reads from ``source`` in blocks of ``block`` bytes, taken as they come, in a
+    thread given at most 30 s: a reader that stalls fails the test (closing the source frees its thread)."""
+    rows: list[int] = []
+
+    def read() -> None:
+        with source.opening():
+            reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=block))
+        for batch in reader:
+            rows.append(batch.num_rows)
+            source.took_batch()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), f"the reader stalled after {sum(rows):,} rows"
+    return rows
+
+
 def test_arrow_reads_a_csv_no_more_than_a_few_blocks_ahead_of_the_batches_taken(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(b"a,b\n" + b"1,2\n" * 50_000)  # 49 blocks of 4 KiB (Arrow alone reads 32 ahead)
     rows = 0
     with ExportStream(path, "") as stream, PacedSource(stream, path) as source:
-        reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=4096))
+        with source.opening():
+            reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=4096))
         for batch in reader:
             rows += batch.num_rows
             source.took_batch()
-            if source.taken == 1:  # the consumer holds its first batch: Arrow's thread stops and waits for it
+            if rows == batch.num_rows:  # the consumer holds its first batch: Arrow's thread stops and waits for it
                 assert source.wait_paused(timeout=10), "Arrow read on while the consumer held its first batch"
-                assert source.reads == 1 + READ_AHEAD_BLOCKS
+                assert source.reads == source.taken + READ_AHEAD_BLOCKS < 49
             assert source.reads <= source.taken + READ_AHEAD_BLOCKS
     assert rows == 50_000
 
 
+def test_blocks_of_blank_lines_before_the_first_row_are_read_through(tmp_path: Path) -> None:
+    # Arrow opens a file by reading on until a block gives rows: here 10 blocks of nothing but line ends.
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"a,b\n" + b"\n" * 40_960 + b"1,2\n" * 20_000)
+    with ExportStream(path, "") as stream, PacedSource(stream, path) as source:
+        assert sum(_read_paced(source, 4096)) == 20_000
+
+
 def test_a_gzip_csv_whose_first_row_outgrows_the_first_read_is_read_to_its_end(tmp_path: Path) -> None:
-    # The first read gives back only the head the header was read from: its block makes no rows, one batch the
-    # consumer never takes, and the reads allowed ahead must still reach the first batch it does take.
+    # The first read gives back only the head the header was read from: its block makes no rows.
     path = tmp_path / "export.csv.gz"
     path.write_bytes(gzip.compress(b"a,b\n" + b"x" * 3000 + b",1\n" + b"y,2\n" * 20_000))
-    rows: list[int] = []
     with ExportStream(path, "") as stream:
         stream.unread(stream.read_head(1024))
         with PacedSource(stream, path) as source:
-
-            def read() -> None:
-                reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=4096))
-                for batch in reader:
-                    rows.append(batch.num_rows)
-                    source.took_batch()
-
-            reader = threading.Thread(target=read, daemon=True)
-            reader.start()
-            reader.join(timeout=30)  # an upper bound: a stalled reader would wait forever (close() frees it)
-            assert not reader.is_alive(), f"the reader stalled after {sum(rows):,} rows"
-    assert sum(rows) == 20_001
+            assert sum(_read_paced(source, 4096)) == 20_001
 
 
 def test_a_parquet_file_of_many_row_groups_is_read_holding_one_group_at_a_time(tmp_path: Path) -> None:

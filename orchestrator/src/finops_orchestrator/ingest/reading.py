@@ -12,7 +12,9 @@ import glob
 import io
 import json
 import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,18 +117,19 @@ def _csv(path: Path, where: str) -> Iterator[pa.Table]:
         empty = True
         last_cell = ""
         with PacedSource(stream, path) as source:
-            try:  # opening reads the first block
-                reader = pacsv.open_csv(
-                    source,
-                    read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, column_names=read, skip_rows=1),
-                    parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                    convert_options=pacsv.ConvertOptions(
-                        column_types=dict.fromkeys(read, pa.string()),
-                        strings_can_be_null=False,
-                        null_values=[],
-                        quoted_strings_can_be_null=False,
-                    ),
-                )
+            try:
+                with source.opening():
+                    reader = pacsv.open_csv(
+                        source,
+                        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, column_names=read, skip_rows=1),
+                        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                        convert_options=pacsv.ConvertOptions(
+                            column_types=dict.fromkeys(read, pa.string()),
+                            strings_can_be_null=False,
+                            null_values=[],
+                            quoted_strings_can_be_null=False,
+                        ),
+                    )
             except pa.ArrowInvalid as exc:
                 raise _csv_error(exc, path, where, done, len(read)) from exc
             while True:
@@ -159,9 +162,12 @@ class PacedSource(io.RawIOBase):
 
     Left alone, Arrow reads in a thread of its own up to 32 blocks ahead of the batches asked for (its background
     reader's queue, not an option): 512 MiB at our block size, most of an ingest's peak memory, since the consumer
-    writes to SQLite more slowly than Arrow reads. Arrow makes a block's batch once it has read the next block,
-    and the first block (the header and part of a long first row) may make a batch of no rows the consumer never
-    sees: the batch the consumer waits for needs at most 3 reads past the batches it took, so 4 never stalls it.
+    writes to SQLite more slowly than Arrow reads. Arrow makes a block's batch once it has read the next block, so
+    the batch the consumer waits for needs 2 reads past those of the batches it took, and 4 never stall it.
+    Opening is the exception: Arrow reads on until a block gives rows (the first block may hold only the header and
+    part of a long row, later ones only blank lines), dropping each block that gives none. While ``opening``, a read
+    waits instead until fewer than ``READ_AHEAD_BLOCKS`` of the blocks handed out are still held; the batches made
+    until then count as taken.
 
     A plain file is read by Arrow's own I/O into Arrow's memory pool (about 100 MB less memory per GB than
     Python's bytes); a gzip file through its stream, which refuses a member cut short or expanding past its
@@ -175,6 +181,8 @@ class PacedSource(io.RawIOBase):
         self.reads = 0
         self.taken = 0
         self.paused = False  # Arrow's thread is waiting for the consumer
+        self._opening = False
+        self._held = 0  # blocks handed out that Arrow still holds
         self._ended = False
         self._stream = stream
         self._file: pa.NativeFile | None = None
@@ -192,15 +200,41 @@ class PacedSource(io.RawIOBase):
                 return pa.py_buffer(b"")
             self.reads += 1
             if self._file is not None:
-                return self._file.read_buffer(size)
-            return pa.py_buffer(self._stream.read(size) or b"")
+                buffer = self._file.read_buffer(size)
+            else:
+                buffer = pa.py_buffer(self._stream.read(size) or b"")
+            self._held += 1
+            weakref.finalize(buffer, self._dropped)
+            return buffer
+
+    def _dropped(self) -> None:
+        with self._turn:
+            self._held -= 1
+            self._turn.notify_all()
 
     def read(self, size: int = -1) -> pa.Buffer:  # type: ignore[override]
         """pyarrow reads through ``read_buffer`` (no copy) when a file has one; this is the same."""
         return self.read_buffer(size)
 
     def _may_read(self) -> bool:
-        return self._ended or self.reads < self.taken + READ_AHEAD_BLOCKS
+        if self._ended:
+            return True
+        if self._opening:
+            return self._held < READ_AHEAD_BLOCKS
+        return self.reads < self.taken + READ_AHEAD_BLOCKS
+
+    @contextmanager
+    def opening(self) -> Iterator[None]:
+        """Around ``open_csv``, which returns once a block has given rows, however many blocks that takes."""
+        with self._turn:
+            self._opening = True
+            self._turn.notify_all()
+        try:
+            yield
+        finally:
+            with self._turn:
+                self._opening = False
+                self.taken = max(self.reads - 2, 0)  # all but the block Arrow is at and the one after it
 
     def took_batch(self) -> None:
         with self._turn:
