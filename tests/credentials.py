@@ -19,6 +19,8 @@ AWS_SESSION_TOKEN = "finops-test-aws-session-token-FwoGZXIvYXdzE3b8c1d0"  # moto
 AZURE_CLIENT_SECRET = "finops-test-azure-client-secret-c68048afbcb3186a"
 AZURE_ACCESS_TOKEN = "finops-test-azure-token-0a6e2f43d9"
 GOOGLE_ACCESS_TOKEN = "finops-test-google-token-ya29c4e1f7"
+# A storage account key is base64 (Azurite decodes it to sign): this is b"finops-test-azure-storage-key-7d41c0e9".
+AZURE_STORAGE_KEY = "Zmlub3BzLXRlc3QtYXp1cmUtc3RvcmFnZS1rZXktN2Q0MWMwZTk="
 JWT_KID = "finops-test-kid-7f3e"
 
 
@@ -41,6 +43,7 @@ CREDENTIALS: dict[str, str] = {
     "AZURE_CLIENT_SECRET": AZURE_CLIENT_SECRET,
     "AZURE_ACCESS_TOKEN": AZURE_ACCESS_TOKEN,
     "GOOGLE_ACCESS_TOKEN": GOOGLE_ACCESS_TOKEN,
+    "AZURE_STORAGE_KEY": AZURE_STORAGE_KEY,
     "a test JWT": JWT_PREFIX,
 }
 

@@ -264,7 +264,16 @@ class DuckDBLakeSettings(BaseModel):
     )
     s3_region: str | None = Field(default=None, description="The bucket's region; default the AWS chain's.")
     azure_account_name: str | None = Field(default=None, description="The storage account of az:// paths.")
-    azure_blob_endpoint: str | None = Field(default=None, description="An Azure Blob endpoint (Azurite, sovereign).")
+    azure_blob_endpoint: str | None = Field(
+        default=None,
+        description="The account's blob endpoint outside Azure's public cloud: https://ACCOUNT.blob.core.chinacloudapi"
+        ".cn (a sovereign cloud), http://127.0.0.1:10000/ACCOUNT (Azurite).",
+    )
+    azure_connection_string: SecretStr | None = Field(
+        default=None,
+        description="az:// paths: an Azure Storage connection string (account, key or SAS, endpoint), kept secret; "
+        "without it, DefaultAzureCredential.",
+    )
     gcs_endpoint_url: str | None = Field(default=None, description="A GCS endpoint (an emulator).")
 
 

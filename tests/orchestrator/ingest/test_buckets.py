@@ -4,9 +4,7 @@ the moto server (S3), Azurite (Azure Blob, Microsoft's emulator) and gcp-storage
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -23,12 +21,11 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 from moto.server import ThreadedMotoServer
 
-from tests.conftest import REPO, SHARED
+from tests.conftest import SHARED
+from tests.fakes.azurite import azurite
 
 NATIVE = SHARED / "data/native-samples"
 CUR = NATIVE / "aws/focus_converters_sample-anonymous-aws-cur-legacy.csv"
-# Azurite's documented development account (a public, well-known key, not a secret).
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
 def _free_port() -> int:
@@ -104,47 +101,13 @@ def test_a_gcp_billing_export_is_read_from_gcs(gcs: storage.Bucket, store: Store
     assert report.path == "gs://gcp-billing/exports/2020-11/part-000.csv"
 
 
-def _azurite() -> str:
-    local = REPO / ".ci/node/node_modules/.bin/azurite-blob"
-    found = str(local) if local.exists() else shutil.which("azurite-blob")
-    assert found, "Azurite is missing: .ci/run installs it (npm install --prefix .ci/node azurite)"
-    return found
-
-
 @pytest.fixture
 def azure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BlobServiceClient]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            _azurite(),
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            str(port),
-            "--location",
-            str(tmp_path / "azurite"),
-            "--skipApiVersionCheck",
-            "--loose",
-            "--disableTelemetry",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:  # wait until it listens: no sleeping
-        if "successfully listens" in line:
-            break
-    connection = (
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
-        f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
-    )
-    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", connection)
-    service = BlobServiceClient.from_connection_string(connection)
-    service.create_container("exports")
-    yield service
-    process.terminate()
-    process.wait(timeout=30)
+    with azurite(tmp_path / "azurite") as emulator:
+        monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", emulator.connection_string())
+        service = BlobServiceClient.from_connection_string(emulator.connection_string())
+        service.create_container("exports")
+        yield service
 
 
 def test_an_azure_cost_export_is_read_from_blob_storage_following_its_manifest(

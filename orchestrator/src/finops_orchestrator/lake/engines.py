@@ -16,16 +16,19 @@ Every failure to reach or read the lake is a ``LakeError`` that names the engine
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from finops_core.errors import LakeError
+from finops_core.redact import redact_text
 from finops_core.settings import LakeSettings
 
+from finops_orchestrator.lake.azure_account import azure_account
 from finops_orchestrator.lake.builder import Dialect, Target
 
 VIEW = "focus_lake"
@@ -52,13 +55,22 @@ def describe(settings: LakeSettings) -> str:
 
 def unreachable(settings: LakeSettings, exc: BaseException) -> LakeError:
     """The error for a lake that could not answer: what failed, and what to do."""
-    reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    reason = _shown(str(exc).strip().splitlines()[0]) if str(exc).strip() else type(exc).__name__
     where = "path" if settings.path else "table"
     return LakeError(
         f"The {describe(settings)} could not answer: {reason}. Check [lake] {where} = {settings.location!r}, the "
         f'{settings.engine} connection and its credentials; or set [lake] answer_from = "rollups" and run '
         "`finops lake sync` while the lake is reachable, to answer from daily rollups kept in the local store."
     )
+
+
+_URL_QUERY = re.compile(r"(?<!\w)(\w++://[^\s'\"?]*+)\?[^\s'\"]*+")  # starts only at a word's start: linear
+
+
+def _shown(reason: str) -> str:
+    """A client's error, fit to show: secrets redacted, URL queries (an Azure SAS rides in them) dropped, so the
+    host and the cause fit in 300 characters."""
+    return _URL_QUERY.sub(r"\1", redact_text(reason[:2000]))[:300]
 
 
 def _parquet_glob(path: str) -> str:
@@ -163,7 +175,9 @@ def _bucket_filesystem(scheme: str, settings: LakeSettings) -> Any:
             kwargs["region"] = options.s3_region
         arrow = pafs.S3FileSystem(**kwargs)
     elif scheme in ("gs", "gcs"):
-        kwargs = {}
+        # Google's client retries transient errors for 15 minutes by default: an unreachable bucket would hold the
+        # call that long. No retry outlives the query it serves.
+        kwargs = {"retry_time_limit": timedelta(seconds=max(1.0, settings.query_timeout_seconds))}
         if options.gcs_endpoint_url:
             endpoint = options.gcs_endpoint_url
             kwargs["scheme"] = "http" if endpoint.startswith("http://") else "https"
@@ -171,14 +185,7 @@ def _bucket_filesystem(scheme: str, settings: LakeSettings) -> Any:
             kwargs["anonymous"] = True
         arrow = pafs.GcsFileSystem(**kwargs)
     elif scheme in ("az", "abfs", "abfss"):
-        if not options.azure_account_name:
-            raise LakeError('An az:// lake path needs [lake.duckdb] azure_account_name = "ACCOUNT".')
-        kwargs = {"account_name": options.azure_account_name}
-        if options.azure_blob_endpoint:
-            endpoint = options.azure_blob_endpoint
-            kwargs["blob_storage_scheme"] = "http" if endpoint.startswith("http://") else "https"
-            kwargs["blob_storage_authority"] = endpoint.split("://", 1)[-1].split("/", 1)[0]
-        arrow = pafs.AzureFileSystem(**kwargs)
+        arrow = pafs.AzureFileSystem(**azure_account(options).arrow_options())
     else:
         raise LakeError(f"[lake] path {settings.path!r}: DuckDB reads local paths and s3://, gs://, az:// URLs.")
 
