@@ -221,3 +221,23 @@ def test_a_lake_password_is_kept_secret_in_reprs(tmp_path: Path) -> None:
     assert settings.lake is not None
     assert settings.lake.trino.schema_name == "billing"
     assert "not-in-any-repr-0123" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"FINOPS_TOKENS": "s3cr3t-token-value"},  # not a setting
+        {"FINOPS_HTTP__TOKENS": "s3cr3t-token-value"},  # a secret where a table of tokens belongs
+        {"FINOPS_AWS": "s3cr3t-token-value"},  # a cloud section given as a value
+    ],
+)
+def test_a_bad_setting_names_where_it_is_and_neither_the_error_nor_its_cause_repeats_the_value(
+    tmp_path: Path, variables: dict[str, str]
+) -> None:
+    # The cause is kept (raise from exc) for whoever debugs it, so it must not carry what was typed either: a
+    # traceback of it would print a token or connection string in clear.
+    with pytest.raises(ConfigError) as caught:
+        Settings.load({"FINOPS_HOME": str(tmp_path), **variables})
+    assert "s3cr3t-token-value" not in str(caught.value)
+    assert caught.value.__cause__ is not None
+    assert "s3cr3t-token-value" not in str(caught.value.__cause__)

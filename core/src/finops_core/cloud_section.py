@@ -28,7 +28,7 @@ CommaList = Annotated[list[str], BeforeValidator(_split)]
 class CloudSection(BaseModel):
     """One cloud's section. Subclasses set ``cloud_id`` (its registry id) and declare their fields."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
     cloud_id: ClassVar[str]
 
     @classmethod

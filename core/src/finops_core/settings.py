@@ -46,7 +46,7 @@ def long_token(value: SecretStr) -> SecretStr:
 class StaticTokenSettings(BaseModel):
     """One named bearer token: ``[http.tokens.<name>]`` with ``token`` and ``scopes``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     token: SecretStr = Field(description="The bearer token clients send (16+ characters).")
     scopes: list[Scope] = Field(
@@ -68,7 +68,7 @@ class StaticTokenSettings(BaseModel):
 class JwtSettings(BaseModel):
     """Tokens from an identity provider: JWTs checked against its published keys (``[http.jwt]``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     jwks_url: str = Field(description="The identity provider's JWKS URL (its signing keys).")
     issuer: str = Field(description="The exact `iss` the tokens carry.")
@@ -94,7 +94,7 @@ class HttpSettings(BaseModel):
     """Streamable HTTP serving: where to bind, who may call (bearer tokens with scopes), which Host/Origin
     headers are accepted (DNS-rebinding protection)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     host: str = Field(default="127.0.0.1", description="Bind address; anything but loopback needs tokens or jwt.")
     port: int = Field(default=8765, ge=1, le=65535)
@@ -164,7 +164,7 @@ class ProviderSettings(BaseModel):
     stay in that process); ``http`` reaches one at a streamable-HTTP URL with a bearer token.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     mode: ProviderMode = "in-process"
     command: list[str] | None = Field(default=None, description="stdio: the server's command and arguments.")
@@ -192,7 +192,7 @@ class ProviderSettings(BaseModel):
 
 
 class SyncSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     history_months: int = Field(default=13, ge=1, le=60, description="How far back a first sync reaches.")
     restate_months: int = Field(
@@ -214,7 +214,7 @@ class IngestSettings(BaseModel):
     (``http://127.0.0.1:10000/devstoreaccount1``); for the command line as well.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     roots: list[Path] | None = Field(
         default=None, description="Folders finops_ingest may read over MCP; default <home>/imports."
@@ -255,7 +255,7 @@ LakeEngine = Literal["duckdb", "spark", "athena", "bigquery", "trino", "snowflak
 class DuckDBLakeSettings(BaseModel):
     """``[lake.duckdb]``: the embedded engine over Parquet files (local, ``s3://``, ``gs://``, ``az://``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     memory_limit: str = Field(default="2GB", description="DuckDB's memory_limit for lake queries.")
     threads: int | None = Field(default=None, ge=1, le=256, description="Threads per query; default all cores.")
@@ -280,7 +280,7 @@ class DuckDBLakeSettings(BaseModel):
 class SparkLakeSettings(BaseModel):
     """``[lake.spark]``: local Spark, a cluster by master URL, or Spark Connect."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     master: str = Field(default="local[*]", description="spark.master: local[N], spark://host:7077, yarn, ...")
     remote: str | None = Field(default=None, description="A Spark Connect URL (sc://host:15002); overrides master.")
@@ -292,7 +292,7 @@ class SparkLakeSettings(BaseModel):
 class AthenaLakeSettings(BaseModel):
     """``[lake.athena]``: a Glue table queried through Athena (the AWS credential chain)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     workgroup: str = Field(default="primary", description="The Athena workgroup.")
     output_location: str | None = Field(default=None, description="s3:// folder for results (else the workgroup's).")
@@ -304,7 +304,7 @@ class AthenaLakeSettings(BaseModel):
 class BigQueryLakeSettings(BaseModel):
     """``[lake.bigquery]``: a FOCUS table in BigQuery (application default credentials)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     project: str | None = Field(default=None, description="The project queries run (and are billed) in.")
     location: str | None = Field(default=None, description="The dataset's location, e.g. US or EU.")
@@ -314,7 +314,7 @@ class BigQueryLakeSettings(BaseModel):
 class SqlLakeSettings(BaseModel):
     """``[lake.trino]`` / ``[lake.snowflake]``: a connection through the engine's DB-API client."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     host: str | None = Field(default=None, description="Trino: the coordinator's host.")
     port: int = Field(default=443, ge=1, le=65535)
@@ -338,7 +338,7 @@ class LakeSettings(BaseModel):
     (fast, offline, and as old as the last sync); with ``"lake"`` (the default) they query the lake each time.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     engine: LakeEngine
     path: str | None = Field(default=None, description="FOCUS Parquet: folder, glob, s3://, gs:// or az:// URL.")
@@ -381,7 +381,9 @@ class LakeSettings(BaseModel):
 class Settings(BaseModel):
     """Everything configurable, in one place."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Every settings model hides what was typed in its validation errors: ConfigError keeps one as its cause, and
+    # a traceback of it would print a token or a connection string in clear.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     home: Path = Field(description="Folder for the store and config (FINOPS_HOME).")
     store_path: Path | None = Field(default=None, description="SQLite file; default <home>/finops.sqlite.")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class AthenaSettings(BaseModel):
     """Where the CUR 2.0 or FOCUS data export is queryable in Athena."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     database: str = Field(description="Glue database holding the export table.")
     table: str = Field(description="The CUR 2.0 or FOCUS export table.")
