@@ -229,3 +229,23 @@ async def test_daily_costs_give_raw_rows_for_at_most_a_month_and_name_the_error_
     assert too_long.meta is not None
     assert too_long.meta["io.finops/error"] == "InvalidInput"
     assert "month by month" in too_long.content[0].text  # type: ignore[union-attr]
+
+
+class ClosingSandbox(SandboxProvider):
+    """The sandbox, holding something to release as a real cloud's provider does (its paid-call cache)."""
+
+    def __init__(self) -> None:
+        super().__init__("aws", as_of=AS_OF)
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+async def test_a_cloud_servers_provider_is_closed_when_the_server_stops_and_not_before(settings: Settings) -> None:
+    provider = ClosingSandbox()
+    async with Client(_server(settings, provider=provider)) as client:
+        answered = await client.call_tool("aws_cost_query", {"start": "2026-10-01", "end": "2026-11-01"})
+        assert not answered.is_error
+        assert provider.closed == 0
+    assert provider.closed == 1

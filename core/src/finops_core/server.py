@@ -14,10 +14,12 @@ and ``Resolve(ask)`` must name a local function.
 import functools
 import inspect
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
@@ -93,6 +95,20 @@ class Confirm(BaseModel):
     confirm: StrictBool = Field(description="Apply this change now?")
 
 
+@asynccontextmanager
+async def closing(provider: CloudProvider) -> AsyncGenerator[CloudProvider]:
+    """A cloud server's lifespan: ``provider`` while it serves, closed when it stops (it holds the paid-call
+    cache's store, which it opens again if used after). Shielded, since a server stops by being cancelled; in a
+    worker thread, since closing releases a SQLite connection."""
+    try:
+        yield provider
+    finally:
+        close = getattr(provider, "close", None)
+        if callable(close):
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(close)
+
+
 def build_server(
     provider: CloudProvider,
     settings: Settings,
@@ -109,9 +125,14 @@ def build_server(
     ``version`` is ``serverInfo.version`` (default: the installed package's, ``cloud_server_version``)."""
     cloud = provider.cloud
     name = CLOUD_NAMES[cloud]
+
+    def lifespan(_server: MCPServer) -> AbstractAsyncContextManager[CloudProvider]:
+        return closing(provider)
+
     server = CompactServer(
         name=f"finops-{cloud}",
         version=version or cloud_server_version(cloud),
+        lifespan=lifespan,
         **auth_options(auth),
         instructions=(
             f"Investigate and reduce {name} spend. Start with {cloud}_cost_query for where money goes, "
