@@ -290,3 +290,10 @@ def test_a_duckdb_query_past_the_time_limit_is_stopped_and_says_what_to_do(lake_
         engine.run("SELECT count(*) FROM range(100000000000) a")  # minutes of work, stopped at 0.2 s
     assert time.monotonic() - started < 10
     assert engine.run("SELECT 1") == [(1,)]  # the engine still answers after a stopped query
+
+
+def test_an_abfs_url_is_refused_saying_how_to_write_it_as_az() -> None:
+    # pyarrow's Azure client does not read the account from CONTAINER@ACCOUNT.dfs...: it looked in the wrong place.
+    lake = LakeSettings(engine="duckdb", path="abfss://focus@billinglake.dfs.core.windows.net/exports/")
+    with pytest.raises(LakeError, match=r"az://CONTAINER/PATH .* azure_account_name"):
+        LakeReader(lake).extent()

@@ -184,8 +184,15 @@ def _bucket_filesystem(scheme: str, settings: LakeSettings) -> Any:
             kwargs["endpoint_override"] = endpoint.split("://", 1)[-1]
             kwargs["anonymous"] = True
         arrow = pafs.GcsFileSystem(**kwargs)
-    elif scheme in ("az", "abfs", "abfss"):
+    elif scheme == "az":
         arrow = pafs.AzureFileSystem(**azure_account(options).arrow_options())
+    elif scheme in ("abfs", "abfss"):
+        # abfs[s]://CONTAINER@ACCOUNT.dfs.../PATH names the account in the host, which pyarrow's Azure client does
+        # not read: it took "CONTAINER@ACCOUNT..." for the container and looked in the wrong place.
+        raise LakeError(
+            f"[lake] path {settings.path!r}: write an Azure path as az://CONTAINER/PATH and name the account in "
+            "[lake.duckdb] azure_account_name (or azure_blob_endpoint / azure_connection_string)."
+        )
     else:
         raise LakeError(f"[lake] path {settings.path!r}: DuckDB reads local paths and s3://, gs://, az:// URLs.")
 
