@@ -14,7 +14,7 @@ import anyio
 import pytest
 from finops_core.errors import PermissionDenied, Unavailable
 from finops_core.models import CLOUDS, RemediationAction, RemediationResult
-from finops_core.provider import CloudProvider
+from finops_core.provider import CloudProvider, RecommendationSet
 from finops_core.sandbox import SandboxProvider
 from finops_core.store import Store
 from finops_orchestrator.policy import Policy
@@ -70,6 +70,18 @@ class Recording(SandboxProvider):
         self.hold: str | None = None
         self.holding = anyio.Event()
         self.release = anyio.Event()
+        self.rename: tuple[str, str] | None = None  # (id, new id): one recommendation answered under another id
+
+    async def list_recommendations(self, min_monthly_savings: float = 0.0, limit: int = 50) -> RecommendationSet:
+        found = await super().list_recommendations(min_monthly_savings, limit)
+        if self.rename is None:
+            return found
+        old, new = self.rename
+        recs = [
+            r.model_copy(update={"recommendation_id": new}) if r.recommendation_id == old else r
+            for r in found.recommendations
+        ]
+        return found.model_copy(update={"recommendations": recs})
 
     async def apply_remediation(self, action: RemediationAction) -> RemediationResult:
         if action.resource_id in self.fail:

@@ -359,3 +359,17 @@ async def test_an_execution_killed_mid_plan_resumes_at_once_without_repeating_fi
     assert report["resumed"] is True, text(result)
     assert [s["state"] for s in report["steps"]] == ["done_earlier", "done", "done"]
     assert aws.applied == targets[1:]  # this process never repeated step 1
+
+
+async def test_a_recommendation_id_two_clouds_share_is_refused_naming_both_not_planned_on_either(world: World) -> None:
+    # Ids are each cloud's own: one recommendation per cloud carries the same id (the demo's commitments do too).
+    shared = {c: (await world.actionable(c, 1))[0] for c in ("aws", "azure")}
+    for cloud, provider in world.providers.items():
+        if cloud in shared:
+            provider.rename = (shared[cloud], "shared-1")
+    async with world.client(Person()) as client:
+        result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": ["shared-1"]})
+    assert result.is_error
+    assert "More than one cloud has the recommendation id shared-1 (aws, azure)" in text(result)
+    assert world.count("remediation_plans") == 0
+    _nothing_changed(world)

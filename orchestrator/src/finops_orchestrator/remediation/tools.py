@@ -249,14 +249,25 @@ async def _chosen(
             return (await provider.list_recommendations(limit=RECOMMENDATIONS_ASKED)).recommendations
 
         answers = await ask_every_cloud(providers, recommendations)
-        found = {r.recommendation_id: r for recs in answers.found.values() for r in recs}
+        # An id is only its cloud's: two clouds may use the same one (the demo's commitments do).
+        clouds_of: dict[str, list[Recommendation]] = {}
+        for recs in answers.found.values():
+            for r in recs:
+                clouds_of.setdefault(r.recommendation_id, []).append(r)
         failed = [f"{m.provider}: {m.reason}" for m in answers.missing if m.provider in {p.cloud for p in providers}]
-        unknown = [i for i in ids if i not in found]
+        unknown = [i for i in ids if i not in clouds_of]
         if unknown:
             why = f" ({'; '.join(failed)})" if failed else ""
             raise InvalidInput(
                 f"Not among the current recommendations{why}: {', '.join(unknown)}. finops_savings lists them."
             )
+        shared = [f"{i} ({', '.join(r.provider for r in clouds_of[i])})" for i in ids if len(clouds_of[i]) > 1]
+        if shared:
+            raise InvalidInput(
+                f"More than one cloud has the recommendation id {'; '.join(shared)}: give that change as an "
+                "action instead (provider, kind, resource_id, as finops_savings shows it)."
+            )
+        found = {i: clouds_of[i][0] for i in ids}
         for i in ids:
             action = found[i].action
             if action is None:
