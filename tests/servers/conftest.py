@@ -16,6 +16,9 @@ class Waits(list[float]):
     async def __call__(self, seconds: float) -> None:
         self.append(seconds)
 
+    def blocking(self, seconds: float) -> None:
+        self.append(seconds)
+
 
 @pytest.fixture
 def waits() -> Waits:

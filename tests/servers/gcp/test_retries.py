@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import pytest
 from finops_core.errors import ConfigError, PermissionDenied, Throttled, Unavailable
 from finops_core.models import RemediationAction
@@ -13,6 +15,7 @@ from finops_gcp.context import GcpContext
 from finops_gcp.inventory import list_resources
 from finops_gcp.recommendations.recommenders import BY_ID, Target, list_target
 from finops_gcp.remediation import apply_remediation
+from finops_gcp.retries import retried_in_thread
 from finops_gcp.settings import GcpSettings
 
 from tests.fakes.gcp.compute_ops import ComputeOps
@@ -154,3 +157,28 @@ def test_the_attempts_and_budget_are_bounded_settings() -> None:
     for wrong in ({"max_attempts": 0}, {"max_attempts": 11}, {"retry_budget_seconds": 0}):
         with pytest.raises(ConfigError, match=f"gcp.{next(iter(wrong))}"):
             GcpSettings.from_section(wrong)
+
+
+class InThreadOnly(Waits):
+    """Waits that a worker thread must take itself: handing one to the event loop fails the test (the thread may
+    hold what the loop needs while it waits)."""
+
+    async def __call__(self, seconds: float) -> None:
+        raise AssertionError(f"a worker thread asked the event loop to wait {seconds} s for it")
+
+
+async def test_a_retry_inside_a_blocking_call_waits_in_its_own_thread_not_on_the_event_loop(
+    gcp_context: Callable[..., GcpContext],
+) -> None:
+    ctx = gcp_context()
+    ctx.sleep = waits = InThreadOnly()
+    tried: list[float] = []
+
+    def attempt(seconds: float) -> str:
+        tried.append(seconds)
+        if len(tried) == 1:
+            raise Unavailable("backendError", provider="gcp")
+        return "answered"
+
+    assert await anyio.to_thread.run_sync(retried_in_thread, ctx, "a BigQuery job", attempt) == "answered"
+    assert (len(tried), waits) == (2, [1.0])

@@ -12,11 +12,11 @@ import base64
 import binascii
 import json
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from finops_core.paid import Caller, unnamed_principal
+from finops_core.waiting import SLEEP
 
 from finops_azure.errors import azure_errors
 from finops_azure.retries import AttemptsPolicy
@@ -52,7 +52,7 @@ class AzureClients:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.RLock()
         # How a retry waits (blocking, in the SDK's worker thread); the context routes it through its ``sleep``.
-        self.sleep: Callable[[float], None] = time.sleep
+        self.sleep: Callable[[float], None] = SLEEP.blocking
 
     def credential(self) -> TokenCredential:
         with self._lock:

@@ -3,17 +3,15 @@ calls (in worker threads, at most ``max_concurrency`` at once) across subscripti
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-import anyio
-import anyio.from_thread
 from finops_core.dates import today_utc
 from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
+from finops_core.waiting import SLEEP, Wait
 from finops_core.workers import BlockingCalls
 
 from finops_azure.clients import AzureClients
@@ -30,23 +28,11 @@ class AzureContext(BlockingCalls):
     paid: PaidCalls
     today: Callable[[], date] = today_utc
     # How to wait out a rate limit; tests pass one that records the wait instead of sleeping.
-    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    sleep: Wait = SLEEP
     _subscriptions: list[str] | None = None
 
     def __post_init__(self) -> None:
-        self.clients.sleep = self.blocking_sleep  # the SDK clients' retry waits, seen by tests like any other
-
-    def blocking_sleep(self, seconds: float) -> None:
-        """Wait from a worker thread (where SDK calls run) through ``sleep`` on the event loop; a plain sleep from
-        any other thread."""
-
-        async def wait() -> None:
-            await self.sleep(seconds)
-
-        try:
-            anyio.from_thread.run(wait)
-        except RuntimeError:  # not an AnyIO worker thread: nothing to hand the wait to
-            time.sleep(seconds)
+        self.clients.sleep = self.sleep.blocking  # the SDK clients' retry waits, seen by tests like any other
 
     @property
     def concurrency(self) -> int:

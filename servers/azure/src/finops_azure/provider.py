@@ -8,16 +8,16 @@ server starts and lists its tools without any.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-import anyio
 from finops_core.adapter import AdapterProvider, Parts
 from finops_core.dates import today_utc
 from finops_core.models import ProviderInfo
 from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
+from finops_core.waiting import SLEEP, Wait
 
 from finops_azure.clients import AzureClients
 from finops_azure.context import AzureContext
@@ -85,7 +85,7 @@ def create_provider(
     *,
     credential_factory: Callable[[], TokenCredential] | None = None,
     today: Callable[[], date] = today_utc,
-    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    sleep: Wait = SLEEP,
 ) -> AzureProvider:
     """The Azure provider for ``settings`` (its ``[azure]`` section); ``credential_factory`` replaces
     ``DefaultAzureCredential`` and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[azure]``

@@ -13,10 +13,11 @@ service asks for is honoured as asked, never cut short: if it does not fit the b
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from finops_core.waiting import SLEEP
 
 from finops_azure.errors import retry_after
 
@@ -43,15 +44,11 @@ class RetryRule:
         return wait if waited + wait <= self.max_wait else None
 
 
-def _blocking_sleep(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 class AttemptsPolicy:
     """Builds the azure-core ``RetryPolicy`` for the management clients (a factory, so azure-core is imported on
     first use, like every Azure SDK module here)."""
 
-    def __init__(self, rule: RetryRule, sleep: Callable[[float], None] = _blocking_sleep) -> None:
+    def __init__(self, rule: RetryRule, sleep: Callable[[float], None] = SLEEP.blocking) -> None:
         self.rule = rule
         self.sleep = sleep
 

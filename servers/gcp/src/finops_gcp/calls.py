@@ -3,10 +3,12 @@ uses those helpers to find its projects, is not imported back by them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from finops_core.waiting import Wait
+
     from finops_gcp.clients import GcpClients
     from finops_gcp.settings import GcpSettings
 
@@ -16,6 +18,6 @@ T = TypeVar("T")
 class Calls(Protocol):
     settings: GcpSettings
     clients: GcpClients
-    sleep: Callable[[float], Awaitable[None]]
+    sleep: Wait
 
     async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T: ...

@@ -3,16 +3,16 @@ client calls (in worker threads, at most ``max_concurrency`` at once) across pro
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-import anyio
 from finops_core.dates import today_utc
 from finops_core.errors import ConfigError
 from finops_core.fanout import FanOut, fan_out
 from finops_core.paid import PaidCalls
+from finops_core.waiting import SLEEP, Wait
 from finops_core.workers import BlockingCalls
 
 from finops_gcp.billing import linked_projects
@@ -29,7 +29,7 @@ class GcpContext(BlockingCalls):
     paid: PaidCalls
     today: Callable[[], date] = today_utc
     # How to wait (polling, back-off); tests pass one that records the wait instead of sleeping.
-    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    sleep: Wait = SLEEP
     _projects: list[str] | None = None
 
     @property

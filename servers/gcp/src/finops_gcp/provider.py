@@ -9,16 +9,16 @@ server starts and lists its tools without any.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-import anyio
 from finops_core.adapter import AdapterProvider, Parts
 from finops_core.dates import today_utc
 from finops_core.models import ProviderInfo
 from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
+from finops_core.waiting import SLEEP, Wait
 
 from finops_gcp.billing import account_currency
 from finops_gcp.clients import GcpClients
@@ -89,7 +89,7 @@ def create_provider(
     *,
     credentials_factory: Callable[[], Credentials] | None = None,
     today: Callable[[], date] = today_utc,
-    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    sleep: Wait = SLEEP,
 ) -> GcpProvider:
     """The Google Cloud provider for ``settings`` (its ``[gcp]`` section); ``credentials_factory`` replaces
     Application Default Credentials and ``sleep`` the waits (tests). Raises ``ConfigError`` for a wrong ``[gcp]``

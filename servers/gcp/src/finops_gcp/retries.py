@@ -16,7 +16,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-import anyio.from_thread
 from finops_core.errors import FinOpsError, Throttled, Unavailable
 from finops_core.logs import get_logger
 
@@ -108,11 +107,8 @@ async def retried_blocking(ctx: Calls, what: str, fn: Callable[..., T], *args: o
 
 def retried_in_thread(ctx: Calls, what: str, attempt: Callable[[float], T]) -> T:
     """``attempt(seconds)``, from a worker thread already (inside a blocking call such as a paid BigQuery job),
-    retried as ``retried`` does; the waits run on the event loop (``ctx.sleep``)."""
+    retried as ``retried`` does; the waits are this thread's own (``ctx.sleep.blocking``)."""
     attempts = Attempts(ctx, what)
-
-    async def pause(seconds: float) -> None:
-        await ctx.sleep(seconds)
 
     while True:
         seconds = attempts.begin()
@@ -120,6 +116,6 @@ def retried_in_thread(ctx: Calls, what: str, attempt: Callable[[float], T]) -> T
             return attempt(seconds)
         except FinOpsError as exc:
             attempts.end()
-            anyio.from_thread.run(pause, attempts.wait_after(exc))
+            ctx.sleep.blocking(attempts.wait_after(exc))
         finally:
             attempts.end()

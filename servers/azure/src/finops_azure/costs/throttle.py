@@ -58,4 +58,4 @@ class Backoff:
                     if wait is None:
                         raise
                     self.waited += wait
-                    self.ctx.blocking_sleep(wait)
+                    self.ctx.sleep.blocking(wait)
