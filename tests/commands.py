@@ -41,11 +41,16 @@ def http_server(
     tokens ``env`` configures); yields its URL."""
     port = free_port()
     tokens = {"FINOPS_HTTP__TOKEN": token} if token else {}
+    with serving_on_http([str(BIN / command), *args], finops_env(home, **tokens, **env), port) as url:
+        yield url
+
+
+@contextmanager
+def serving_on_http(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    """``argv`` (an MCP server taking ``--transport http --port``) as its own process on ``port``, with ``env``;
+    yields its streamable HTTP URL once uvicorn says it is bound, and stops it afterwards."""
     process = subprocess.Popen(
-        [BIN / command, *args, "--transport", "http", "--port", str(port)],
-        env=finops_env(home, **tokens, **env),
-        stderr=subprocess.PIPE,
-        text=True,
+        [*argv, "--transport", "http", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
     )
     try:
         assert process.stderr is not None
@@ -53,7 +58,7 @@ def http_server(
             if "Uvicorn running on" in line:
                 break
         else:
-            raise RuntimeError(f"{command} exited with {process.wait()}")
+            raise RuntimeError(f"{argv[0]} exited with {process.wait()}")
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         process.terminate()

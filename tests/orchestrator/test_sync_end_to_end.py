@@ -9,7 +9,6 @@ The emulators start once for the module; each test syncs a few days of one cloud
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from finops_orchestrator.sync import sync
 from mcp import Client
 from moto.server import ThreadedMotoServer
 
-from tests.commands import free_port
+from tests.commands import free_port, serving_on_http
 from tests.conftest import AS_OF
 from tests.credentials import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AZURE_ACCESS_TOKEN, HTTP_TOKEN, leaked
 from tests.fakes.aws.json_service import AwsJsonFake
@@ -163,28 +162,14 @@ def _server_env(home: Path, cloud: Cloud, section: dict[str, Any], **extra: str)
 @contextmanager
 def _http_server(home: Path, cloud: Cloud, section: dict[str, Any]) -> Iterator[str]:
     """The cloud's server as its own process on streamable HTTP behind ``HTTP_TOKEN``; yields its URL."""
-    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
         **_server_env(home, cloud, section),
+        "FINOPS_HTTP__TOKEN": HTTP_TOKEN,
+        "FINOPS_LOG_LEVEL": "INFO",
     }
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER), cloud, "--transport", "http", "--port", str(port)],
-        env={**env, "FINOPS_HTTP__TOKEN": HTTP_TOKEN, "FINOPS_LOG_LEVEL": "INFO"},
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:  # wait for uvicorn to say it is bound: no sleeping
-            if "Uvicorn running on" in line:
-                break
-        else:
-            raise RuntimeError(f"the {cloud} server exited with {process.wait()}")
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serving_on_http([sys.executable, str(SERVER), cloud], env, free_port()) as url:
+        yield url
 
 
 def _cells(body: dict[str, Any]) -> Cells:
