@@ -18,16 +18,22 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer
 
 
+def _listening(server: MCPServer, http: HttpSettings) -> tuple[socket.socket, uvicorn.Server]:
+    """A socket listening on a free 127.0.0.1 port, and a uvicorn server of ``server`` (as ``finops_core.serve``
+    serves it, on that port) not started yet."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    app = http_app(server, http.model_copy(update={"port": sock.getsockname()[1]}))
+    return sock, uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+
+
 @asynccontextmanager
 async def serving(server: MCPServer, http: HttpSettings) -> AsyncIterator[str]:
     """``server`` as ``finops_core.serve`` serves it over HTTP (``http``'s port aside); yields its /mcp URL. The
     socket listens before uvicorn starts, so a first request waits in the backlog: nothing to poll or sleep for."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
+    sock, web = _listening(server, http)
     port = sock.getsockname()[1]
-    app = http_app(server, http.model_copy(update={"port": port}))
-    web = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
     async with anyio.create_task_group() as group:
         group.start_soon(web.serve, [sock])
         try:
@@ -49,12 +55,8 @@ async def serving_in_thread(server: MCPServer, http: HttpSettings) -> AsyncItera
     """Like ``serving``, but on an event loop of its own in a daemon thread: a server whose loop blocks (a deadlock)
     cannot block the test's loop, so the test's ``anyio.fail_after`` still fires and the test fails instead of
     hanging. The thread is given 10 s to stop."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
+    sock, web = _listening(server, http)
     port = sock.getsockname()[1]
-    app = http_app(server, http.model_copy(update={"port": port}))
-    web = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
     thread = threading.Thread(target=anyio.run, args=(web.serve, [sock]), name="mcp-server", daemon=True)
     thread.start()
     try:
