@@ -29,35 +29,28 @@ from finops_orchestrator.lake.reader import LakeReader
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
-from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
 
 from tests.credentials import AZURE_STORAGE_KEY
 from tests.fakes.azurite import DEV_KEY, Azurite, azurite
 from tests.orchestrator.lake.test_reader import QUESTIONS, _cells
+from tests.servers.aws import conftest as aws_emulators
 
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+# The AWS tests' moto server (one for the session, emptied before each test), found by pytest under these names.
+moto_url = aws_emulators.moto_url
+moto = aws_emulators.moto
 
 
 @pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+def aws(moto: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The moto server's URL, emptied, with AWS credentials and a region in the environment (pyarrow reads them)."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    return moto_url
+    return moto
 
 
 def _closed_port() -> int:
