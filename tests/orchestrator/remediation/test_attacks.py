@@ -14,6 +14,7 @@ from finops_core.models import RemediationAction
 from finops_orchestrator.policy import Policy
 from finops_orchestrator.remediation import audit
 from finops_orchestrator.remediation.ledger import Ledger
+from mcp.types import CallToolResult
 
 from tests.orchestrator.remediation.conftest import Person, World, make_plan, text
 
@@ -32,14 +33,19 @@ def _nothing_changed(world: World) -> None:
     assert all(not p.applied for p in world.providers.values())
 
 
+def _refused(world: World, result: CallToolResult, says: str) -> None:
+    """``result`` is a refusal that says ``says``, and no cloud changed anything."""
+    assert result.is_error
+    assert says in text(result)
+    _nothing_changed(world)
+
+
 async def test_executing_without_an_approval_is_refused_and_says_how_to_approve(world: World) -> None:
     async with world.client() as client:  # a client that cannot ask a person
         plan = await make_plan(client, await world.actionable())
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error
-    assert f"finops approve {plan['plan_id']}" in text(result)
+    _refused(world, result, f"finops approve {plan['plan_id']}")
     assert "Traceback" not in text(result)
-    _nothing_changed(world)
     assert world.count("remediation_runs") == 0
 
 
@@ -49,9 +55,7 @@ async def test_an_approval_of_another_plan_does_not_run_this_one(world: World) -
         second = await make_plan(client, await world.actionable("gcp", 1))
         _approve(world, first["plan_id"])
         result = await client.call_tool("finops_execute_plan", {"plan_id": second["plan_id"]})
-    assert result.is_error
-    assert "has no approval" in text(result)
-    _nothing_changed(world)
+    _refused(world, result, "has no approval")
 
 
 async def test_an_approval_recorded_for_a_different_version_of_the_plan_is_refused(world: World) -> None:
@@ -68,9 +72,7 @@ async def test_an_approval_recorded_for_a_different_version_of_the_plan_is_refus
                 ),
             )
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error
-    assert "different version of the plan" in text(result)
-    _nothing_changed(world)
+    _refused(world, result, "different version of the plan")
 
 
 async def test_a_plan_modified_after_its_approval_is_refused(world: World) -> None:
@@ -88,9 +90,7 @@ async def test_a_plan_modified_after_its_approval_is_refused(world: World) -> No
                 (body.replace(plan["steps"][0]["action"]["resource_id"], target),),
             )
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error
-    assert "modified after it was made" in text(result)
-    _nothing_changed(world)
+    _refused(world, result, "modified after it was made")
 
 
 async def test_an_expired_approval_is_refused(world: World) -> None:
@@ -99,9 +99,7 @@ async def test_an_expired_approval_is_refused(world: World) -> None:
         _approve(world, plan["plan_id"])
         world.clock.advance(minutes=61)
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error
-    assert "expired" in text(result)
-    _nothing_changed(world)
+    _refused(world, result, "expired")
 
 
 async def test_a_used_approval_does_not_run_the_plan_again(world: World) -> None:
@@ -124,17 +122,16 @@ async def test_a_plan_touching_a_protected_resource_is_not_made(world: World) ->
     ids = await world.actionable("aws", 2)
     recs = {r.recommendation_id: r for r in (await aws.list_recommendations(limit=500)).recommendations}
     protected = recs[ids[1]].resource_id
+    assert protected is not None
     await aws.apply_remediation(
         RemediationAction(provider="aws", kind="set_tags", resource_id=protected, parameters={"finops:protect": "true"})
     )
     aws.applied.clear()
     async with world.client(Person()) as client:
         result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": ids})
-    assert result.is_error
-    assert protected in text(result)
+    _refused(world, result, protected)
     assert "finops:protect" in text(result)
     assert world.count("remediation_plans") == 0
-    _nothing_changed(world)
 
 
 @pytest.mark.parametrize(
@@ -168,9 +165,7 @@ async def test_a_policy_tightened_after_the_plan_was_made_stops_its_execution(wo
     world.policy = Policy.model_validate({"guardrails": {"max_resources_per_plan": 1}})
     async with world.client(Person()) as client:
         result = await client.call_tool("finops_execute_plan", {"plan_id": plan["plan_id"]})
-    assert result.is_error
-    assert "not allowed now" in text(result)
-    _nothing_changed(world)
+    _refused(world, result, "not allowed now")
     assert world.count("remediation_runs") == 0  # the approval is still unused
 
 
@@ -292,7 +287,7 @@ async def test_two_executions_at_once_run_the_plan_once(world: World) -> None:
         plan = await make_plan(client, await world.actionable("aws", 2))
     _approve(world, plan["plan_id"])
     aws.hold = plan["steps"][0]["action"]["resource_id"]
-    results: dict[str, object] = {}
+    results: dict[str, CallToolResult] = {}
 
     async def execute(name: str) -> None:
         async with world.client() as client:
@@ -305,8 +300,8 @@ async def test_two_executions_at_once_run_the_plan_once(world: World) -> None:
         aws.release.set()
     second = results["second"]
     assert second.is_error
-    assert "being executed right now" in text(second)  # type: ignore[union-attr]
-    assert (results["first"].structured_content or {})["outcome"] == "succeeded"  # type: ignore[union-attr]
+    assert "being executed right now" in text(second)
+    assert (results["first"].structured_content or {})["outcome"] == "succeeded"
     assert aws.applied == [s["action"]["resource_id"] for s in plan["steps"]]
 
 
@@ -369,7 +364,5 @@ async def test_a_recommendation_id_two_clouds_share_is_refused_naming_both_not_p
             provider.rename = (shared[cloud], "shared-1")
     async with world.client(Person()) as client:
         result = await client.call_tool("finops_plan_remediation", {"recommendation_ids": ["shared-1"]})
-    assert result.is_error
-    assert "More than one cloud has the recommendation id shared-1 (aws, azure)" in text(result)
+    _refused(world, result, "More than one cloud has the recommendation id shared-1 (aws, azure)")
     assert world.count("remediation_plans") == 0
-    _nothing_changed(world)
