@@ -17,6 +17,7 @@ from finops_orchestrator.ingest.formats.base import canonical
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from tests.orchestrator.ingest.bad_cells import assert_csv_refused
 from tests.orchestrator.ingest.samples import FOCUS_CSV, NATIVE, SAMPLES, Sample
 
 CORRUPTIONS = st.one_of(
@@ -113,19 +114,15 @@ def test_an_empty_azure_tags_cell_means_no_tags(tmp_path: Path) -> None:
 def test_a_huge_amount_is_refused_naming_its_cell_not_the_store(tmp_path: Path) -> None:
     frame = pd.read_csv(FOCUS_CSV, dtype=str, keep_default_na=False).iloc[:20]
     frame.loc[7, "BilledCost"] = "12345678901.5"  # past int64 nanos
-    path = tmp_path / "huge.csv"
-    frame.to_csv(path, index=False)
-    with pytest.raises(InvalidInput, match=r"huge\.csv: row 8, column BilledCost: cannot read '12345678901\.5'"):
-        ingest(Store(tmp_path / "store.sqlite"), [str(path)])
+    assert_csv_refused(
+        frame, tmp_path / "huge.csv", r"huge\.csv: row 8, column BilledCost: cannot read '12345678901\.5'"
+    )
 
 
 def test_a_date_outside_any_billing_period_is_refused_naming_its_cell(tmp_path: Path) -> None:
     frame = pd.read_csv(NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv", dtype=str, keep_default_na=False)
     frame.loc[2, "Date"] = "12/31/9999"
-    path = tmp_path / "azure.csv"
-    frame.to_csv(path, index=False)
-    with pytest.raises(InvalidInput, match=r"azure\.csv: row 3, column Date: cannot read '12/31/9999'"):
-        ingest(Store(tmp_path / "store.sqlite"), [str(path)])
+    assert_csv_refused(frame, tmp_path / "azure.csv", r"azure\.csv: row 3, column Date: cannot read '12/31/9999'")
 
 
 def test_an_error_no_parser_anticipated_is_located_to_its_row_and_column(tmp_path: Path) -> None:
@@ -134,12 +131,9 @@ def test_an_error_no_parser_anticipated_is_located_to_its_row_and_column(tmp_pat
     frame = pd.read_csv(NATIVE / "azure/finops-toolkit_EA_ActualCost_Small.csv", dtype=str, keep_default_na=False)
     frame.loc[5, "PayGPrice"] = "900000000"
     frame.loc[5, "Quantity"] = "900000000"
-    path = tmp_path / "azure.csv"
-    frame.to_csv(path, index=False)
-    store = Store(tmp_path / "store.sqlite")
-    with pytest.raises(InvalidInput, match=r"azure\.csv: row 6, column (PayGPrice|Quantity): cannot read '900000000'"):
-        ingest(store, [str(path)])
-    assert store.info().line_items == 0
+    assert_csv_refused(
+        frame, tmp_path / "azure.csv", r"azure\.csv: row 6, column (PayGPrice|Quantity): cannot read '900000000'"
+    )
 
 
 def test_text_that_is_not_utf_8_is_refused_saying_so(tmp_path: Path) -> None:

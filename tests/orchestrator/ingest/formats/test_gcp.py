@@ -20,6 +20,7 @@ from finops_core.service_categories import SUBCATEGORIES
 from finops_core.store import Store
 from finops_orchestrator.ingest import ingest
 
+from tests.orchestrator.ingest.bad_cells import assert_csv_refused
 from tests.orchestrator.ingest.formats.stored import edited, stored_rows
 from tests.orchestrator.ingest.samples import NATIVE, bigquery_records, read
 
@@ -81,12 +82,7 @@ def test_credits_as_one_record_in_parquet_net_like_the_csv_export(tmp_path: Path
 def test_an_unreadable_credits_cell_is_refused_naming_its_row_and_column(cell: str, tmp_path: Path) -> None:
     frame = read(GCP_CSV)
     frame.loc[6, "credits"] = cell
-    path = tmp_path / "gcp.csv"
-    frame.to_csv(path, index=False)
-    store = Store(tmp_path / "store.sqlite")
-    with pytest.raises(InvalidInput, match=r"gcp\.csv: row 7, column credits: cannot read"):
-        ingest(store, [str(path)])
-    assert store.info().line_items == 0
+    assert_csv_refused(frame, tmp_path / "gcp.csv", r"gcp\.csv: row 7, column credits: cannot read")
 
 
 @pytest.mark.parametrize(
