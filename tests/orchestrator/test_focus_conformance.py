@@ -242,28 +242,22 @@ def _ec2_in_two_categories() -> None:
     }
 
 
-def _type_without_id() -> None:
-    sample = _sample()
-    assert ((sample["ResourceId"] == "NULL") & (sample["ResourceType"] != "NULL")).any()
+def _sample_has(column: str, without: str) -> Callable[[], None]:
+    """A check that the sample has a row stating ``column`` with ``without`` NULL."""
+
+    def check() -> None:
+        sample = _sample()
+        assert ((sample[column] != "NULL") & (sample[without] == "NULL")).any()
+
+    return check
 
 
 def _id_without_type() -> None:
-    sample = _sample()
-    assert ((sample["ResourceId"] != "NULL") & (sample["ResourceType"] == "NULL")).any()
+    _sample_has("ResourceId", without="ResourceType")()
     assert any("resourceid" in _columns(p) for p in _examples_without("ResourceType"))
     ids = set(_raw(AZURE_V2)["ResourceId"]) - {""}
     assert ids
     assert all(azure_resource_type(i) is None for i in ids)
-
-
-def _name_without_region() -> None:
-    sample = _sample()
-    assert ((sample["RegionId"] == "NULL") & (sample["RegionName"] != "NULL")).any()
-
-
-def _region_without_name() -> None:
-    sample = _sample()
-    assert ((sample["RegionId"] != "NULL") & (sample["RegionName"] == "NULL")).any()
 
 
 def _no_contracted_cost() -> None:
@@ -355,10 +349,10 @@ SOURCE_CHECKS: dict[str, Callable[[], None]] = {
     "ServiceName-C-008-C": _sample_lacks("ServiceSubcategory"),
     "SkuMeter-C-005-C": _no_sku_meter,
     "ServiceName-C-005-C": _ec2_in_two_categories,
-    "ResourceType-C-004-C": _type_without_id,
+    "ResourceType-C-004-C": _sample_has("ResourceType", without="ResourceId"),
     "ResourceType-C-005-C": _id_without_type,
-    "RegionName-C-004-C": _name_without_region,
-    "RegionName-C-005-C": _region_without_name,
+    "RegionName-C-004-C": _sample_has("RegionName", without="RegionId"),
+    "RegionName-C-005-C": _sample_has("RegionId", without="RegionName"),
     "ContractedCost-C-003-M": _no_contracted_cost,
     "ContractedCost-C-004-M": _no_contracted_cost,
     "ContractedUnitPrice-C-009-C": _negative_contracted_unit_price,
