@@ -53,20 +53,23 @@ def test_the_demo_investigates_through_the_mcp_tools_and_finds_the_injected_spik
     demo_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     out = " ".join(demo_run[1].stdout.split())
-    assert "came through the finops MCP tools" in out
-    assert "What changed" in out
-    assert "Forecast (month-to-date actual + forecast" in out
-    assert "2026-10-12 for 4 day(s): AWS Amazon Elastic Compute Cloud in 345678901234" in out
-    assert "2026-11-14 for 2 day(s): Google Cloud BigQuery" in out
-    assert "Tag coverage of 'team'" in out
-    assert "AWS Savings Plan: utilization 100.0%" in out
+    for said in (
+        "came through the finops MCP tools",
+        "What changed",
+        "Forecast (month-to-date actual + forecast",
+        "2026-10-12 for 4 day(s): AWS Amazon Elastic Compute Cloud in 345678901234",
+        "2026-11-14 for 2 day(s): Google Cloud BigQuery",
+        "Tag coverage of 'team'",
+        "AWS Savings Plan: utilization 100.0%",
+        "The client asked the person: Plan plan-",
+        "Simulated person: approve = yes",
+        "Executed (succeeded)",
+        "1. done: Stop ",
+        "execution_finished",
+        "Hash chain intact",
+    ):
+        assert said in out, said
     assert "failed" not in out
-    assert "The client asked the person: Plan plan-" in out
-    assert "Simulated person: approve = yes" in out
-    assert "Executed (succeeded)" in out
-    assert "1. done: Stop " in out
-    assert "execution_finished" in out
-    assert "Hash chain intact" in out
 
 
 def test_running_the_demo_twice_replaces_rather_than_doubles(
