@@ -27,7 +27,7 @@ from typing import Any
 
 import cbor2
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import FakeHandler, LocalServer
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 PROXY_PAGE = (
@@ -155,14 +155,11 @@ class AwsJsonFake(LocalServer):
 
 
 def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Handler(FakeHandler):
+        methods = frozenset({"POST"})
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        def serve(self) -> None:
+            raw = self.read_body()
             cbor = self.path.startswith("/service/")
             if cbor:  # /service/ComputeOptimizerService/operation/GetEC2InstanceRecommendations
                 parts = self.path.strip("/").split("/")
@@ -179,16 +176,12 @@ def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
                 payload = cbor2.dumps(answer)
             else:
                 payload = json.dumps(answer).encode()
-            self.send_response(status)
             if cbor:
-                self.send_header("Content-Type", "application/cbor")
-                self.send_header("smithy-protocol", "rpc-v2-cbor")
+                headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
             else:
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                headers = [("Content-Type", "application/x-amz-json-1.1")]
             if status != 200 and isinstance(answer, dict):
-                self.send_header("x-amzn-ErrorType", str(answer.get("__type", "")))
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+                headers.append(("x-amzn-ErrorType", str(answer.get("__type", ""))))
+            self.reply(status, headers, payload)
 
     return Handler
