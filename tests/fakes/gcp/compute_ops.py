@@ -21,13 +21,14 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
 
 API = "https://www.googleapis.com/compute/v1"
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _P = r"/compute/v1/projects/([^/]+)"
+K = TypeVar("K", bound=tuple[str, ...])
 
 
 def fingerprint(labels: dict[str, str]) -> str:
@@ -38,6 +39,17 @@ def fingerprint(labels: dict[str, str]) -> str:
 
 def _not_found(what: str) -> GoogleError:
     return GoogleError(404, "notFound", f"The resource '{what}' was not found")
+
+
+def _lookup(request: GoogleRequest, pattern: str, store: dict[K, dict[str, Any]]) -> tuple[K, dict[str, Any]]:
+    """The stored resource a request is about (its path may go on: ``.../instances/X/stop``), by the pattern's
+    groups, or Compute Engine's 404 naming it as the path does."""
+    m = re.match(pattern, request.path)
+    assert m is not None
+    key = cast(K, m.groups())
+    if key not in store:
+        raise _not_found(m[0].removeprefix("/compute/v1/"))
+    return key, store[key]
 
 
 @dataclass
@@ -291,14 +303,7 @@ class ComputeOps:
     # -- instances ---------------------------------------------------------------------------------------
 
     def _instance(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        m = re.match(_P + r"/zones/([^/]+)/instances/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2], m[3])
-        if key not in self.instances:
-            raise GoogleError(
-                404, "notFound", f"The resource 'projects/{m[1]}/zones/{m[2]}/instances/{m[3]}' was not found"
-            )
-        return key, self.instances[key]
+        return _lookup(request, _P + r"/zones/([^/]+)/instances/([^/]+)", self.instances)
 
     def _get_instance(self, request: GoogleRequest) -> dict[str, Any]:
         return self._instance(request)[1]
@@ -354,14 +359,7 @@ class ComputeOps:
     # -- disks and snapshots -----------------------------------------------------------------------------
 
     def _disk(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        m = re.match(_P + r"/zones/([^/]+)/disks/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2], m[3])
-        if key not in self.disks:
-            raise GoogleError(
-                404, "notFound", f"The resource 'projects/{m[1]}/zones/{m[2]}/disks/{m[3]}' was not found"
-            )
-        return key, self.disks[key]
+        return _lookup(request, _P + r"/zones/([^/]+)/disks/([^/]+)", self.disks)
 
     def _get_disk(self, request: GoogleRequest) -> dict[str, Any]:
         return self._disk(request)[1]
@@ -403,12 +401,7 @@ class ComputeOps:
         return self._operation(project, f"zones/{zone}", "createSnapshot", disk["selfLink"], effect)
 
     def _snapshot(self, request: GoogleRequest) -> tuple[tuple[str, str], dict[str, Any]]:
-        m = re.match(_P + r"/global/snapshots/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2])
-        if key not in self.snapshots:
-            raise _not_found(f"projects/{m[1]}/global/snapshots/{m[2]}")
-        return key, self.snapshots[key]
+        return _lookup(request, _P + r"/global/snapshots/([^/]+)", self.snapshots)
 
     def _get_snapshot(self, request: GoogleRequest) -> dict[str, Any]:
         record = self._snapshot(request)[1]
@@ -432,12 +425,7 @@ class ComputeOps:
     # -- addresses and machine types ---------------------------------------------------------------------
 
     def _address(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        m = re.match(_P + r"/(regions/[^/]+|global)/addresses/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2], m[3])
-        if key not in self.addresses:
-            raise _not_found(f"projects/{m[1]}/{m[2]}/addresses/{m[3]}")
-        return key, self.addresses[key]
+        return _lookup(request, _P + r"/(regions/[^/]+|global)/addresses/([^/]+)", self.addresses)
 
     def _get_address(self, request: GoogleRequest) -> dict[str, Any]:
         return self._address(request)[1]
