@@ -359,33 +359,25 @@ class CostExplorerFake:
 
     def get_reservation_coverage(self, request: Mapping[str, Any]) -> dict[str, Any]:
         ri = self.reservation or Commitment(Decimal(0), Decimal(0), Decimal(0), Decimal(0))
-        by_time: list[dict[str, Any]] = []
-        for lo, hi, days in self._commitment_days(request):
-            by_time.append(
-                {
-                    "TimePeriod": {"Start": lo.isoformat(), "End": hi.isoformat()},
-                    "Groups": [],
-                    "Total": _ri_cov(ri, days),
-                }
-            )
-        total_days = sum(d for _, _, d in self._commitment_days(request))
-        return {"CoveragesByTime": by_time, "Total": _ri_cov(ri, total_days)}
+        return self._reservation_by_time(request, "CoveragesByTime", lambda days: _ri_cov(ri, days))
 
     def get_reservation_utilization(self, request: Mapping[str, Any]) -> dict[str, Any]:
         ri = self.reservation
         if ri is None:
             raise AwsFault("DataUnavailableException", "No Reserved Instances found for the requested period")
-        by_time: list[dict[str, Any]] = []
-        for lo, hi, days in self._commitment_days(request):
-            by_time.append(
-                {
-                    "TimePeriod": {"Start": lo.isoformat(), "End": hi.isoformat()},
-                    "Groups": [],
-                    "Total": _ri_use(ri, days),
-                }
-            )
-        total_days = sum(d for _, _, d in self._commitment_days(request))
-        return {"UtilizationsByTime": by_time, "Total": _ri_use(ri, total_days)}
+        return self._reservation_by_time(request, "UtilizationsByTime", lambda days: _ri_use(ri, days))
+
+    def _reservation_by_time(
+        self, request: Mapping[str, Any], key: str, figures: Callable[[int], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Reservation coverage and utilization answer alike: each period's figures (not grouped), then the
+        whole range's."""
+        periods = self._commitment_days(request)
+        by_time = [
+            {"TimePeriod": {"Start": lo.isoformat(), "End": hi.isoformat()}, "Groups": [], "Total": figures(days)}
+            for lo, hi, days in periods
+        ]
+        return {key: by_time, "Total": figures(sum(days for _, _, days in periods))}
 
 
 def _days(lo: date, hi: date) -> Iterable[date]:
