@@ -66,11 +66,8 @@ class ComputeFake:
         }
         if scale_set:
             properties["virtualMachineScaleSet"] = {"id": scale_set}
-        vm = resources.resource(
-            subscription, group, "Microsoft.Compute/virtualMachines", name, location, properties, tags=tags
-        )
-        rid = vm["id"]
-        self.vms[rid.lower()] = vm
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/virtualMachines", name)
+        self.vms[rid.lower()] = resources.resource(rid, location, properties, tags=tags)
         self.power[rid.lower()] = power
         self.sizes[rid.lower()] = sizes
         return rid
@@ -95,20 +92,12 @@ class ComputeFake:
             "timeCreated": "2025-01-10T09:00:00Z",
             "creationData": {"createOption": "Empty"},
         }
-        disk = resources.resource(
-            subscription,
-            group,
-            "Microsoft.Compute/disks",
-            name,
-            location,
-            properties,
-            tags=tags,
-            sku={"name": sku, "tier": sku.split("_")[0]},
-        )
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/disks", name)
+        disk = resources.resource(rid, location, properties, tags=tags, sku={"name": sku, "tier": sku.split("_")[0]})
         if managed_by:
             disk["managedBy"] = managed_by
-        self.disks[disk["id"].lower()] = disk
-        return disk["id"]
+        self.disks[rid.lower()] = disk
+        return rid
 
     def add_snapshot(
         self,
@@ -126,18 +115,10 @@ class ComputeFake:
             "timeCreated": "2025-03-01T09:00:00Z",
             "creationData": {"createOption": "Empty"},
         }
-        snapshot = resources.resource(
-            subscription,
-            group,
-            "Microsoft.Compute/snapshots",
-            name,
-            location,
-            properties,
-            tags=tags,
-            sku={"name": "Standard_LRS", "tier": "Standard"},
-        )
-        self.snapshots[snapshot["id"].lower()] = snapshot
-        return snapshot["id"]
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/snapshots", name)
+        sku = {"name": "Standard_LRS", "tier": "Standard"}
+        self.snapshots[rid.lower()] = resources.resource(rid, location, properties, tags=tags, sku=sku)
+        return rid
 
     def find(self, resource_id: str) -> dict[str, Any] | None:
         """The stored record of any compute resource (for the Tags API fake)."""
@@ -264,16 +245,9 @@ class ComputeFake:
             "timeCreated": "2026-11-26T10:00:00Z",
             "incremental": bool((body.get("properties") or {}).get("incremental", False)),
         }
-        record = resources.resource(
-            subscription,
-            group,
-            "Microsoft.Compute/snapshots",
-            name,
-            body["location"],
-            properties,
-            tags=body.get("tags"),
-            sku=body.get("sku") or {"name": "Standard_LRS"},
-        )
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/snapshots", name)
+        sku = body.get("sku") or {"name": "Standard_LRS"}
+        record = resources.resource(rid, body["location"], properties, tags=body.get("tags"), sku=sku)
         self.snapshots[key] = record
 
         def finish() -> None:

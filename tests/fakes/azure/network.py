@@ -42,18 +42,11 @@ class NetworkFake:
         }
         if attached_to:
             properties["ipConfiguration"] = {"id": attached_to}
-        ip = resources.resource(
-            subscription,
-            group,
-            "Microsoft.Network/publicIPAddresses",
-            name,
-            location,
-            properties,
-            tags=tags,
-            sku={"name": sku, "tier": "Regional"},
+        rid = resources.resource_id(subscription, group, "Microsoft.Network/publicIPAddresses", name)
+        self.ips[rid.lower()] = resources.resource(
+            rid, location, properties, tags=tags, sku={"name": sku, "tier": "Regional"}
         )
-        self.ips[ip["id"].lower()] = ip
-        return ip["id"]
+        return rid
 
     def find(self, resource_id: str) -> dict[str, Any] | None:
         return self.ips.get(resource_id.lower())

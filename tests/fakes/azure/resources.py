@@ -17,22 +17,25 @@ from tests.fakes.azure.lro import Operations
 Store = dict[str, dict[str, Any]]
 
 
+def resource_id(subscription: str, group: str, kind: str, name: str) -> str:
+    """The id of a resource of ``kind`` (``Microsoft.Compute/disks``)."""
+    return f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind}/{name}"
+
+
 def resource(
-    subscription: str,
-    group: str,
-    kind: str,
-    name: str,
+    rid: str,
     location: str,
     properties: dict[str, Any],
     *,
     tags: dict[str, str] | None = None,
     sku: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A resource of ``kind`` (``Microsoft.Compute/disks``) as ARM sends it."""
+    """The resource ``rid`` as ARM sends it (its name and type read from the id)."""
+    _, _, _, _, _, _, namespace, kind, name = rid.split("/")
     record: dict[str, Any] = {
-        "id": f"/subscriptions/{subscription}/resourceGroups/{group}/providers/{kind}/{name}",
+        "id": rid,
         "name": name,
-        "type": kind,
+        "type": f"{namespace}/{kind}",
         "location": location,
         "tags": dict(tags or {}),
     }
