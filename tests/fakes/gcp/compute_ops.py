@@ -28,6 +28,10 @@ from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
 API = "https://www.googleapis.com/compute/v1"
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _P = r"/compute/v1/projects/([^/]+)"
+INSTANCE = _P + r"/zones/([^/]+)/instances/([^/]+)"
+DISK = _P + r"/zones/([^/]+)/disks/([^/]+)"
+ADDRESS = _P + r"/(regions/[^/]+|global)/addresses/([^/]+)"
+SNAPSHOT = _P + r"/global/snapshots/([^/]+)"
 K = TypeVar("K", bound=tuple[str, ...])
 
 
@@ -50,6 +54,14 @@ def _lookup(request: GoogleRequest, pattern: str, store: dict[K, dict[str, Any]]
     if key not in store:
         raise _not_found(m[0].removeprefix("/compute/v1/"))
     return key, store[key]
+
+
+def _in_use(noun: str, record: dict[str, Any]) -> GoogleError:
+    return GoogleError(
+        400,
+        "resourceInUseByAnotherResource",
+        f"The {noun} resource '{record['selfLink']}' is already being used by '{record['users'][0]}'",
+    )
 
 
 @dataclass
@@ -107,24 +119,20 @@ class ComputeOps:
 
     def __post_init__(self) -> None:
         g = self.google
-        inst = _P + r"/zones/([^/]+)/instances/([^/]+)"
-        g.route("instances.get", "GET", inst, self._get_instance)
+        g.route("instances.get", "GET", INSTANCE, lambda r: self._instance(r)[1])
         once = self._idempotent
         for verb in ("stop", "start", "setMachineType", "setLabels"):
-            g.route(f"instances.{verb}", "POST", inst + "/" + verb, once(self._instance_verb(verb)))
-        disk = _P + r"/zones/([^/]+)/disks/([^/]+)"
-        g.route("disks.get", "GET", disk, self._get_disk)
-        g.route("disks.delete", "DELETE", disk, once(self._delete_disk))
-        g.route("disks.createSnapshot", "POST", disk + "/createSnapshot", once(self._create_snapshot))
-        g.route("disks.setLabels", "POST", disk + "/setLabels", once(self._set_disk_labels))
-        address = _P + r"/(regions/[^/]+|global)/addresses/([^/]+)"
-        g.route("addresses.get", "GET", address, self._get_address)
-        g.route("addresses.delete", "DELETE", address, once(self._delete_address))
-        g.route("addresses.setLabels", "POST", address + "/setLabels", once(self._set_address_labels))
-        snapshot = _P + r"/global/snapshots/([^/]+)"
-        g.route("snapshots.get", "GET", snapshot, self._get_snapshot)
-        g.route("snapshots.delete", "DELETE", snapshot, once(self._delete_snapshot))
-        g.route("snapshots.setLabels", "POST", snapshot + "/setLabels", once(self._set_snapshot_labels))
+            g.route(f"instances.{verb}", "POST", INSTANCE + "/" + verb, once(self._instance_verb(verb)))
+        g.route("disks.get", "GET", DISK, lambda r: self._disk(r)[1])
+        g.route("disks.delete", "DELETE", DISK, once(self._delete_disk))
+        g.route("disks.createSnapshot", "POST", DISK + "/createSnapshot", once(self._create_snapshot))
+        g.route("disks.setLabels", "POST", DISK + "/setLabels", once(self._set_disk_labels))
+        g.route("addresses.get", "GET", ADDRESS, lambda r: self._address(r)[1])
+        g.route("addresses.delete", "DELETE", ADDRESS, once(self._delete_address))
+        g.route("addresses.setLabels", "POST", ADDRESS + "/setLabels", once(self._set_address_labels))
+        g.route("snapshots.get", "GET", SNAPSHOT, self._get_snapshot)
+        g.route("snapshots.delete", "DELETE", SNAPSHOT, once(self._delete_snapshot))
+        g.route("snapshots.setLabels", "POST", SNAPSHOT + "/setLabels", once(self._set_snapshot_labels))
         g.route("machineTypes.get", "GET", _P + r"/zones/([^/]+)/machineTypes/([^/]+)", self._get_machine_type)
         operation = _P + r"/(zones/[^/]+|regions/[^/]+|global)/operations/([^/]+)"
         g.route("operations.get", "GET", operation, self._poll)
@@ -303,10 +311,7 @@ class ComputeOps:
     # -- instances ---------------------------------------------------------------------------------------
 
     def _instance(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        return _lookup(request, _P + r"/zones/([^/]+)/instances/([^/]+)", self.instances)
-
-    def _get_instance(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._instance(request)[1]
+        return _lookup(request, INSTANCE, self.instances)
 
     def _instance_verb(self, verb: str) -> Callable[[GoogleRequest], dict[str, Any]]:
         def handle(request: GoogleRequest) -> dict[str, Any]:
@@ -359,19 +364,12 @@ class ComputeOps:
     # -- disks and snapshots -----------------------------------------------------------------------------
 
     def _disk(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        return _lookup(request, _P + r"/zones/([^/]+)/disks/([^/]+)", self.disks)
-
-    def _get_disk(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._disk(request)[1]
+        return _lookup(request, DISK, self.disks)
 
     def _delete_disk(self, request: GoogleRequest) -> dict[str, Any]:
         key, record = self._disk(request)
         if record["users"]:
-            raise GoogleError(
-                400,
-                "resourceInUseByAnotherResource",
-                f"The disk resource '{record['selfLink']}' is already being used by '{record['users'][0]}'",
-            )
+            raise _in_use("disk", record)
         return self._operation(key[0], f"zones/{key[1]}", "delete", record["selfLink"], lambda: self.disks.pop(key))
 
     def _set_disk_labels(self, request: GoogleRequest) -> dict[str, Any]:
@@ -401,7 +399,7 @@ class ComputeOps:
         return self._operation(project, f"zones/{zone}", "createSnapshot", disk["selfLink"], effect)
 
     def _snapshot(self, request: GoogleRequest) -> tuple[tuple[str, str], dict[str, Any]]:
-        return _lookup(request, _P + r"/global/snapshots/([^/]+)", self.snapshots)
+        return _lookup(request, SNAPSHOT, self.snapshots)
 
     def _get_snapshot(self, request: GoogleRequest) -> dict[str, Any]:
         record = self._snapshot(request)[1]
@@ -425,19 +423,12 @@ class ComputeOps:
     # -- addresses and machine types ---------------------------------------------------------------------
 
     def _address(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        return _lookup(request, _P + r"/(regions/[^/]+|global)/addresses/([^/]+)", self.addresses)
-
-    def _get_address(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._address(request)[1]
+        return _lookup(request, ADDRESS, self.addresses)
 
     def _delete_address(self, request: GoogleRequest) -> dict[str, Any]:
         key, record = self._address(request)
         if record["status"] == "IN_USE":
-            raise GoogleError(
-                400,
-                "resourceInUseByAnotherResource",
-                f"The address resource '{record['selfLink']}' is already being used by '{record['users'][0]}'",
-            )
+            raise _in_use("address", record)
         return self._operation(key[0], key[1], "delete", record["selfLink"], lambda: self.addresses.pop(key))
 
     def _set_address_labels(self, request: GoogleRequest) -> dict[str, Any]:
