@@ -34,7 +34,14 @@ from typing import Any
 from tests.fakes.aws.json_service import AwsFault, AwsJsonFake
 
 PREFIX = "AWSInsightsIndexService"
-METRICS = ("UnblendedCost", "AmortizedCost", "NetAmortizedCost", "NetUnblendedCost", "BlendedCost")
+# Cost Explorer's metric and dimension names, each with the ``CostRow`` field that holds it.
+METRICS = {
+    "UnblendedCost": "unblended",
+    "AmortizedCost": "amortized",
+    "NetAmortizedCost": "net_amortized",
+    "NetUnblendedCost": "net_unblended",
+    "BlendedCost": "blended",
+}
 FORECAST_METRICS = {
     "UNBLENDED_COST": "UnblendedCost",
     "AMORTIZED_COST": "AmortizedCost",
@@ -42,7 +49,14 @@ FORECAST_METRICS = {
     "NET_UNBLENDED_COST": "NetUnblendedCost",
     "BLENDED_COST": "BlendedCost",
 }
-DIMENSIONS = ("LINKED_ACCOUNT", "SERVICE", "REGION", "USAGE_TYPE", "INSTANCE_TYPE", "RECORD_TYPE")
+DIMENSIONS = {
+    "LINKED_ACCOUNT": "account",
+    "SERVICE": "service",
+    "REGION": "region",
+    "USAGE_TYPE": "usage_type",
+    "INSTANCE_TYPE": "instance_type",
+    "RECORD_TYPE": "record_type",
+}
 
 
 @dataclass(frozen=True)
@@ -66,23 +80,10 @@ class CostRow:
     currency: str = "USD"
 
     def metric(self, name: str) -> Decimal:
-        return {
-            "UnblendedCost": self.unblended,
-            "AmortizedCost": self.amortized,
-            "NetAmortizedCost": self.net_amortized,
-            "NetUnblendedCost": self.net_unblended,
-            "BlendedCost": self.blended,
-        }[name]
+        return getattr(self, METRICS[name])
 
     def dimension(self, key: str) -> str:
-        return {
-            "LINKED_ACCOUNT": self.account,
-            "SERVICE": self.service,
-            "REGION": self.region,
-            "USAGE_TYPE": self.usage_type,
-            "INSTANCE_TYPE": self.instance_type,
-            "RECORD_TYPE": self.record_type,
-        }[key]
+        return getattr(self, DIMENSIONS[key])
 
 
 @dataclass(frozen=True)
