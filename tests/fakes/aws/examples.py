@@ -30,6 +30,7 @@ import botocore.session
 from moto.core.serialize import get_serializer_class
 from moto.core.utils import get_service_model
 
+from tests.fakes.aws.json_service import credential_scope
 from tests.fakes.local_server import FakeHandler, LocalServer
 
 SERVICES = ("ec2", "elbv2", "sts", "pricing", "organizations", "ce", "rds", "s3")
@@ -99,7 +100,7 @@ class ExampleFake(LocalServer):
 
             def serve(self) -> None:
                 raw = self.read_body().decode()
-                scope = self.headers.get("Authorization", "").partition("Credential=")[2].split(",")[0].split("/")
+                scope = credential_scope(self.headers.get("Authorization", ""))
                 service = _by_signing_name()[scope[3]]
                 target = self.headers.get("X-Amz-Target")
                 url = urllib.parse.urlsplit(self.path)

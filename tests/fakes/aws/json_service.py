@@ -70,9 +70,14 @@ class Request:
     cbor: bool = False  # sent as Smithy RPC v2 CBOR (else AWS JSON)
 
 
+def credential_scope(authorization: str) -> list[str]:
+    """The SigV4 credential of ``Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/ce/aws4_request,
+    ...``: key id, date, region, service, ``aws4_request``."""
+    return authorization.partition("Credential=")[2].split(",")[0].split("/")
+
+
 def signing_region(authorization: str) -> str:
-    """The region of ``Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/ce/aws4_request, ...``."""
-    scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+    scope = credential_scope(authorization)
     return scope[2] if len(scope) >= 5 else ""
 
 
