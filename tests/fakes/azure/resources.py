@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.azure.arm import ArmError, ArmRequest, ArmResponse
+from tests.fakes.azure.arm import ArmError, ArmRequest, ArmResponse, require_api_version
 from tests.fakes.azure.lro import Operations
 
 Store = dict[str, dict[str, Any]]
@@ -57,8 +57,7 @@ def not_found(kind: str, name: str) -> ArmError:
 
 def key(request: ArmRequest) -> str:
     """The stored key of the resource a request is about (its path may go on: ``.../virtualMachines/vm/start``)."""
-    if "api-version" not in request.query:
-        raise ArmError(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
+    require_api_version(request)
     return "/" + "/".join(request.path.strip("/").split("/")[:8]).lower()
 
 
