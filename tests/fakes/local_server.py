@@ -1,11 +1,49 @@
-"""A local HTTP server on a free 127.0.0.1 port, in a thread, for the fakes (``with SomeFake() as fake:``)."""
+"""A local HTTP server on a free 127.0.0.1 port, in a thread, for the fakes (``with SomeFake() as fake:``), and
+``FakeHandler``, the request handler the fakes' own handlers build on."""
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, ClassVar, Self
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1 with no access log; every method in ``methods`` goes to ``serve``, any other is refused
+    with 501 as ``BaseHTTPRequestHandler`` refuses a method it has no ``do_`` for."""
+
+    protocol_version = "HTTP/1.1"
+    methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def serve(self) -> None:
+        raise NotImplementedError
+
+    def _dispatch(self) -> None:
+        if self.command not in self.methods:
+            self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"Unsupported method ({self.command!r})")
+            return
+        self.serve()
+
+    # The names BaseHTTPRequestHandler calls for each method.
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch  # noqa: N815
+
+    def read_body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def reply(self, status: int, headers: Iterable[tuple[str, str]], payload: bytes) -> None:
+        """Send ``headers`` in their order, then the length and ``payload``."""
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
 
 class LocalServer(ABC):

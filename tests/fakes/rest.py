@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import FakeHandler, LocalServer
 
 
 @dataclass(frozen=True)
@@ -137,14 +137,9 @@ class RestFake(LocalServer):
 
 
 def _handler_class(fake: RestFake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _serve(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    class Handler(FakeHandler):
+        def serve(self) -> None:
+            raw = self.read_body()
             parts = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             body = json.loads(raw) if raw else None
@@ -156,28 +151,11 @@ def _handler_class(fake: RestFake) -> type[BaseHTTPRequestHandler]:
                 payload = b""
             else:
                 payload = json.dumps(answer.body).encode()
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("x-ms-request-id", "00000000-0000-0000-0000-000000000000")
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_PUT(self) -> None:
-            self._serve()
-
-        def do_PATCH(self) -> None:
-            self._serve()
-
-        def do_DELETE(self) -> None:
-            self._serve()
+            sent = [
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("x-ms-request-id", "00000000-0000-0000-0000-000000000000"),
+                *answer.headers.items(),
+            ]
+            self.reply(answer.status, sent, payload)
 
     return Handler

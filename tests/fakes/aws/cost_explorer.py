@@ -34,7 +34,14 @@ from typing import Any
 from tests.fakes.aws.json_service import AwsFault, AwsJsonFake
 
 PREFIX = "AWSInsightsIndexService"
-METRICS = ("UnblendedCost", "AmortizedCost", "NetAmortizedCost", "NetUnblendedCost", "BlendedCost")
+# Cost Explorer's metric and dimension names, each with the ``CostRow`` field that holds it.
+METRICS = {
+    "UnblendedCost": "unblended",
+    "AmortizedCost": "amortized",
+    "NetAmortizedCost": "net_amortized",
+    "NetUnblendedCost": "net_unblended",
+    "BlendedCost": "blended",
+}
 FORECAST_METRICS = {
     "UNBLENDED_COST": "UnblendedCost",
     "AMORTIZED_COST": "AmortizedCost",
@@ -42,7 +49,14 @@ FORECAST_METRICS = {
     "NET_UNBLENDED_COST": "NetUnblendedCost",
     "BLENDED_COST": "BlendedCost",
 }
-DIMENSIONS = ("LINKED_ACCOUNT", "SERVICE", "REGION", "USAGE_TYPE", "INSTANCE_TYPE", "RECORD_TYPE")
+DIMENSIONS = {
+    "LINKED_ACCOUNT": "account",
+    "SERVICE": "service",
+    "REGION": "region",
+    "USAGE_TYPE": "usage_type",
+    "INSTANCE_TYPE": "instance_type",
+    "RECORD_TYPE": "record_type",
+}
 
 
 @dataclass(frozen=True)
@@ -66,23 +80,10 @@ class CostRow:
     currency: str = "USD"
 
     def metric(self, name: str) -> Decimal:
-        return {
-            "UnblendedCost": self.unblended,
-            "AmortizedCost": self.amortized,
-            "NetAmortizedCost": self.net_amortized,
-            "NetUnblendedCost": self.net_unblended,
-            "BlendedCost": self.blended,
-        }[name]
+        return getattr(self, METRICS[name])
 
     def dimension(self, key: str) -> str:
-        return {
-            "LINKED_ACCOUNT": self.account,
-            "SERVICE": self.service,
-            "REGION": self.region,
-            "USAGE_TYPE": self.usage_type,
-            "INSTANCE_TYPE": self.instance_type,
-            "RECORD_TYPE": self.record_type,
-        }[key]
+        return getattr(self, DIMENSIONS[key])
 
 
 @dataclass(frozen=True)
@@ -359,33 +360,25 @@ class CostExplorerFake:
 
     def get_reservation_coverage(self, request: Mapping[str, Any]) -> dict[str, Any]:
         ri = self.reservation or Commitment(Decimal(0), Decimal(0), Decimal(0), Decimal(0))
-        by_time: list[dict[str, Any]] = []
-        for lo, hi, days in self._commitment_days(request):
-            by_time.append(
-                {
-                    "TimePeriod": {"Start": lo.isoformat(), "End": hi.isoformat()},
-                    "Groups": [],
-                    "Total": _ri_cov(ri, days),
-                }
-            )
-        total_days = sum(d for _, _, d in self._commitment_days(request))
-        return {"CoveragesByTime": by_time, "Total": _ri_cov(ri, total_days)}
+        return self._reservation_by_time(request, "CoveragesByTime", lambda days: _ri_cov(ri, days))
 
     def get_reservation_utilization(self, request: Mapping[str, Any]) -> dict[str, Any]:
         ri = self.reservation
         if ri is None:
             raise AwsFault("DataUnavailableException", "No Reserved Instances found for the requested period")
-        by_time: list[dict[str, Any]] = []
-        for lo, hi, days in self._commitment_days(request):
-            by_time.append(
-                {
-                    "TimePeriod": {"Start": lo.isoformat(), "End": hi.isoformat()},
-                    "Groups": [],
-                    "Total": _ri_use(ri, days),
-                }
-            )
-        total_days = sum(d for _, _, d in self._commitment_days(request))
-        return {"UtilizationsByTime": by_time, "Total": _ri_use(ri, total_days)}
+        return self._reservation_by_time(request, "UtilizationsByTime", lambda days: _ri_use(ri, days))
+
+    def _reservation_by_time(
+        self, request: Mapping[str, Any], key: str, figures: Callable[[int], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Reservation coverage and utilization answer alike: each period's figures (not grouped), then the
+        whole range's."""
+        periods = self._commitment_days(request)
+        by_time = [
+            {"TimePeriod": {"Start": lo.isoformat(), "End": hi.isoformat()}, "Groups": [], "Total": figures(days)}
+            for lo, hi, days in periods
+        ]
+        return {key: by_time, "Total": figures(sum(days for _, _, days in periods))}
 
 
 def _days(lo: date, hi: date) -> Iterable[date]:

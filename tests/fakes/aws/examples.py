@@ -30,7 +30,8 @@ import botocore.session
 from moto.core.serialize import get_serializer_class
 from moto.core.utils import get_service_model
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.aws.json_service import credential_scope
+from tests.fakes.local_server import FakeHandler, LocalServer
 
 SERVICES = ("ec2", "elbv2", "sts", "pricing", "organizations", "ce", "rds", "s3")
 PAGE_TOKENS = ("NextToken", "nextToken", "Marker", "NextPageToken")
@@ -94,24 +95,12 @@ class ExampleFake(LocalServer):
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        class Handler(FakeHandler):
+            methods = frozenset({"GET", "PUT", "POST"})
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._serve()
-
-            def do_PUT(self) -> None:
-                self._serve()
-
-            def do_POST(self) -> None:
-                self._serve()
-
-            def _serve(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                scope = self.headers.get("Authorization", "").partition("Credential=")[2].split(",")[0].split("/")
+            def serve(self) -> None:
+                raw = self.read_body().decode()
+                scope = credential_scope(self.headers.get("Authorization", ""))
                 service = _by_signing_name()[scope[3]]
                 target = self.headers.get("X-Amz-Target")
                 url = urllib.parse.urlsplit(self.path)
@@ -128,12 +117,6 @@ class ExampleFake(LocalServer):
                     operation, request = form["Action"], form
                 fake.bodies.setdefault(operation, []).append(raw)
                 status, headers, body = fake.respond(service, operation, request)
-                payload = body.encode()
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.reply(status, headers.items(), body.encode())
 
         return Handler

@@ -27,7 +27,7 @@ from typing import Any
 
 import cbor2
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import FakeHandler, LocalServer
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 PROXY_PAGE = (
@@ -70,9 +70,14 @@ class Request:
     cbor: bool = False  # sent as Smithy RPC v2 CBOR (else AWS JSON)
 
 
+def credential_scope(authorization: str) -> list[str]:
+    """The SigV4 credential of ``Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/ce/aws4_request,
+    ...``: key id, date, region, service, ``aws4_request``."""
+    return authorization.partition("Credential=")[2].split(",")[0].split("/")
+
+
 def signing_region(authorization: str) -> str:
-    """The region of ``Authorization: AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/ce/aws4_request, ...``."""
-    scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+    scope = credential_scope(authorization)
     return scope[2] if len(scope) >= 5 else ""
 
 
@@ -155,14 +160,11 @@ class AwsJsonFake(LocalServer):
 
 
 def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Handler(FakeHandler):
+        methods = frozenset({"POST"})
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        def serve(self) -> None:
+            raw = self.read_body()
             cbor = self.path.startswith("/service/")
             if cbor:  # /service/ComputeOptimizerService/operation/GetEC2InstanceRecommendations
                 parts = self.path.strip("/").split("/")
@@ -179,16 +181,12 @@ def _handler_class(fake: AwsJsonFake) -> type[BaseHTTPRequestHandler]:
                 payload = cbor2.dumps(answer)
             else:
                 payload = json.dumps(answer).encode()
-            self.send_response(status)
             if cbor:
-                self.send_header("Content-Type", "application/cbor")
-                self.send_header("smithy-protocol", "rpc-v2-cbor")
+                headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
             else:
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                headers = [("Content-Type", "application/x-amz-json-1.1")]
             if status != 200 and isinstance(answer, dict):
-                self.send_header("x-amzn-ErrorType", str(answer.get("__type", "")))
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+                headers.append(("x-amzn-ErrorType", str(answer.get("__type", ""))))
+            self.reply(status, headers, payload)
 
     return Handler

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from tests.fakes.azure.arm import ArmError, ArmFake, ArmRequest
+from tests.fakes.azure.arm import ArmError, ArmFake, ArmRequest, require_api_version
 
 ROUTE = "advisor"
 PATH = r"/subscriptions/([^/]+)/providers/Microsoft\.Advisor/recommendations"
@@ -64,8 +64,7 @@ def install(
 
     def answer(request: ArmRequest) -> dict[str, Any]:
         subscription = request.path.split("/")[2]
-        if "api-version" not in request.query:
-            raise ArmError(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
+        require_api_version(request)
         if request.query.get("$filter") != "Category eq 'Cost'":
             raise ArmError(400, "InvalidFilter", f"fake serves only Category eq 'Cost', not {request.query!r}")
         found = items_by_subscription.get(subscription, [])

@@ -13,8 +13,14 @@ from tests.fakes.rest import RestFake
 from tests.fakes.rest import RestRequest as ArmRequest
 from tests.fakes.rest import RestResponse as ArmResponse
 
-__all__ = ["ArmError", "ArmFake", "ArmRequest", "ArmResponse"]
+__all__ = ["ArmError", "ArmFake", "ArmRequest", "ArmResponse", "require_api_version"]
 
 
 class ArmFake(RestFake):
     require_bearer = True
+
+
+def require_api_version(request: ArmRequest) -> None:
+    """Resource Manager refuses a request without ``api-version``."""
+    if "api-version" not in request.query:
+        raise ArmError(400, "MissingApiVersionParameter", "The api-version query parameter is required.")

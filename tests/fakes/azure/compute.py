@@ -19,8 +19,10 @@ import copy
 import threading
 from typing import Any
 
+from tests.fakes.azure import resources
 from tests.fakes.azure.arm import ArmError, ArmFake, ArmRequest, ArmResponse
-from tests.fakes.azure.lro import Operations, not_found, parse_id
+from tests.fakes.azure.lro import Operations
+from tests.fakes.azure.resources import not_found, parse_id
 
 RG = r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Compute"
 DEFAULT_SIZES = ("Standard_B2s", "Standard_D2s_v5", "Standard_D4s_v5", "Standard_D8s_v5")
@@ -56,7 +58,6 @@ class ComputeFake:
         sizes: tuple[str, ...] = DEFAULT_SIZES,
         scale_set: str | None = None,
     ) -> str:
-        rid = f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}"
         properties: dict[str, Any] = {
             "vmId": f"vm-{len(self.vms):04d}",
             "hardwareProfile": {"vmSize": size},
@@ -65,14 +66,8 @@ class ComputeFake:
         }
         if scale_set:
             properties["virtualMachineScaleSet"] = {"id": scale_set}
-        self.vms[rid.lower()] = {
-            "id": rid,
-            "name": name,
-            "type": "Microsoft.Compute/virtualMachines",
-            "location": location,
-            "tags": dict(tags or {}),
-            "properties": properties,
-        }
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/virtualMachines", name)
+        self.vms[rid.lower()] = resources.resource(rid, location, properties, tags=tags)
         self.power[rid.lower()] = power
         self.sizes[rid.lower()] = sizes
         return rid
@@ -90,22 +85,15 @@ class ComputeFake:
         tags: dict[str, str] | None = None,
         managed_by: str | None = None,
     ) -> str:
-        rid = f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/disks/{name}"
-        disk: dict[str, Any] = {
-            "id": rid,
-            "name": name,
-            "type": "Microsoft.Compute/disks",
-            "location": location,
-            "tags": dict(tags or {}),
-            "sku": {"name": sku, "tier": sku.split("_")[0]},
-            "properties": {
-                "diskSizeGB": size_gb,
-                "diskState": state,
-                "provisioningState": "Succeeded",
-                "timeCreated": "2025-01-10T09:00:00Z",
-                "creationData": {"createOption": "Empty"},
-            },
+        properties = {
+            "diskSizeGB": size_gb,
+            "diskState": state,
+            "provisioningState": "Succeeded",
+            "timeCreated": "2025-01-10T09:00:00Z",
+            "creationData": {"createOption": "Empty"},
         }
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/disks", name)
+        disk = resources.resource(rid, location, properties, tags=tags, sku={"name": sku, "tier": sku.split("_")[0]})
         if managed_by:
             disk["managedBy"] = managed_by
         self.disks[rid.lower()] = disk
@@ -121,21 +109,15 @@ class ComputeFake:
         location: str = "westeurope",
         tags: dict[str, str] | None = None,
     ) -> str:
-        rid = f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/snapshots/{name}"
-        self.snapshots[rid.lower()] = {
-            "id": rid,
-            "name": name,
-            "type": "Microsoft.Compute/snapshots",
-            "location": location,
-            "tags": dict(tags or {}),
-            "sku": {"name": "Standard_LRS", "tier": "Standard"},
-            "properties": {
-                "diskSizeGB": size_gb,
-                "provisioningState": "Succeeded",
-                "timeCreated": "2025-03-01T09:00:00Z",
-                "creationData": {"createOption": "Empty"},
-            },
+        properties = {
+            "diskSizeGB": size_gb,
+            "provisioningState": "Succeeded",
+            "timeCreated": "2025-03-01T09:00:00Z",
+            "creationData": {"createOption": "Empty"},
         }
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/snapshots", name)
+        sku = {"name": "Standard_LRS", "tier": "Standard"}
+        self.snapshots[rid.lower()] = resources.resource(rid, location, properties, tags=tags, sku=sku)
         return rid
 
     def find(self, resource_id: str) -> dict[str, Any] | None:
@@ -154,24 +136,20 @@ class ComputeFake:
         a.route("compute-vm-start", "POST", rf"{vm}/start", self._vm_power("starting", "running"))
         a.route("compute-vm-sizes", "GET", rf"{vm}/vmSizes", self._vm_sizes)
         disk = rf"{RG}/disks/[^/]+"
-        a.route("compute-disk-get", "GET", disk, lambda r: self._get(r, self.disks, "Microsoft.Compute/disks"))
+        a.route("compute-disk-get", "GET", disk, lambda r: resources.get(r, self.disks, "Microsoft.Compute/disks"))
         a.route("compute-disk-delete", "DELETE", disk, lambda r: self._delete(r, self.disks))
         snap = rf"{RG}/snapshots/[^/]+"
         a.route(
-            "compute-snapshot-get", "GET", snap, lambda r: self._get(r, self.snapshots, "Microsoft.Compute/snapshots")
+            "compute-snapshot-get",
+            "GET",
+            snap,
+            lambda r: resources.get(r, self.snapshots, "Microsoft.Compute/snapshots"),
         )
         a.route("compute-snapshot-put", "PUT", snap, self._snapshot_put)
         a.route("compute-snapshot-delete", "DELETE", snap, lambda r: self._delete(r, self.snapshots))
 
-    @staticmethod
-    def _key(request: ArmRequest, depth: int = 8) -> str:
-        if "api-version" not in request.query:
-            raise ArmError(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
-        return "/" + "/".join(request.path.strip("/").split("/")[:depth]).lower()
-
     def _vm(self, request: ArmRequest) -> dict[str, Any]:
-        key = self._key(request)
-        found = self.vms.get(key)
+        found = self.vms.get(resources.key(request))
         if found is None:
             raise not_found("Microsoft.Compute/virtualMachines", parse_id(request.path)[2])
         return found
@@ -190,11 +168,11 @@ class ComputeFake:
 
     def _vm_get(self, request: ArmRequest) -> dict[str, Any]:
         self._vm(request)
-        return self._vm_body(self._key(request), request.query.get("$expand") == "instanceView")
+        return self._vm_body(resources.key(request), request.query.get("$expand") == "instanceView")
 
     def _vm_update(self, request: ArmRequest) -> ArmResponse:
         record = self._vm(request)
-        key = self._key(request)
+        key = resources.key(request)
         body = request.body or {}
         size = ((body.get("properties") or {}).get("hardwareProfile") or {}).get("vmSize")
         if size is not None and size not in self.sizes[key]:
@@ -218,7 +196,7 @@ class ComputeFake:
     def _vm_power(self, during: str, after: str) -> Any:
         def handle(request: ArmRequest) -> ArmResponse:
             record = self._vm(request)
-            key = self._key(request)
+            key = resources.key(request)
             self.power[key] = during
 
             def finish() -> None:
@@ -230,7 +208,7 @@ class ComputeFake:
 
     def _vm_sizes(self, request: ArmRequest) -> dict[str, Any]:
         self._vm(request)
-        names = self.sizes[self._key(request)]
+        names = self.sizes[resources.key(request)]
         return {
             "value": [
                 {
@@ -245,28 +223,11 @@ class ComputeFake:
             ]
         }
 
-    def _get(self, request: ArmRequest, store: dict[str, dict[str, Any]], kind: str) -> dict[str, Any]:
-        found = store.get(self._key(request))
-        if found is None:
-            raise not_found(kind, parse_id(request.path)[2])
-        return copy.deepcopy(found)
-
-    def _delete(self, request: ArmRequest, store: dict[str, dict[str, Any]]) -> ArmResponse:
-        key = self._key(request)
-        found = store.get(key)
-        if found is None:
-            return ArmResponse(204)
-        if found.get("properties", {}).get("diskState") == "Attached":
-            raise ArmError(409, "OperationNotAllowed", "Disk is attached to a VM.")
-        found["properties"]["provisioningState"] = "Deleting"
-
-        def finish() -> None:
-            store.pop(key, None)
-
-        return self.operations.accepted(parse_id(request.path)[0], found["location"], finish)
+    def _delete(self, request: ArmRequest, store: resources.Store) -> ArmResponse:
+        return resources.delete(request, store, self.operations, _attached)
 
     def _snapshot_put(self, request: ArmRequest) -> ArmResponse:
-        key = self._key(request)
+        key = resources.key(request)
         subscription, group, name = parse_id(request.path)
         body = request.body or {}
         creation = (body.get("properties") or {}).get("creationData") or {}
@@ -277,24 +238,25 @@ class ComputeFake:
             raise ArmError(404, "NotFound", f"Source disk {creation['sourceResourceId']} was not found.")
         if not body.get("location"):
             raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
-        record = {
-            "id": f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/snapshots/{name}",
-            "name": name,
-            "type": "Microsoft.Compute/snapshots",
-            "location": body["location"],
-            "tags": dict(body.get("tags") or {}),
-            "sku": body.get("sku") or {"name": "Standard_LRS"},
-            "properties": {
-                "creationData": creation,
-                "diskSizeGB": source["properties"]["diskSizeGB"],
-                "provisioningState": "Creating",
-                "timeCreated": "2026-11-26T10:00:00Z",
-                "incremental": bool((body.get("properties") or {}).get("incremental", False)),
-            },
+        properties = {
+            "creationData": creation,
+            "diskSizeGB": source["properties"]["diskSizeGB"],
+            "provisioningState": "Creating",
+            "timeCreated": "2026-11-26T10:00:00Z",
+            "incremental": bool((body.get("properties") or {}).get("incremental", False)),
         }
+        rid = resources.resource_id(subscription, group, "Microsoft.Compute/snapshots", name)
+        sku = body.get("sku") or {"name": "Standard_LRS"}
+        record = resources.resource(rid, body["location"], properties, tags=body.get("tags"), sku=sku)
         self.snapshots[key] = record
 
         def finish() -> None:
             record["properties"]["provisioningState"] = "Succeeded"
 
         return self.operations.accepted(subscription, body["location"], finish, copy.deepcopy(record))
+
+
+def _attached(record: dict[str, Any]) -> ArmError | None:
+    if record["properties"].get("diskState") == "Attached":
+        return ArmError(409, "OperationNotAllowed", "Disk is attached to a VM.")
+    return None

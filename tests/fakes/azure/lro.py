@@ -83,13 +83,3 @@ class Operations:
     def pending(self) -> int:
         """Operations started and not yet seen through to Succeeded by a poll."""
         return sum(not op.done for op in self._ops.values())
-
-
-def parse_id(path: str) -> tuple[str, str, str]:
-    """(subscription, resource group, name) from a request path of a resource."""
-    parts = path.strip("/").split("/")
-    return parts[1], parts[3], parts[7]
-
-
-def not_found(kind: str, name: str) -> ArmError:
-    return ArmError(404, "ResourceNotFound", f"The Resource '{kind}/{name}' was not found.")

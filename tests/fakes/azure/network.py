@@ -5,11 +5,11 @@ Status requests of the long-running deletes are counted under ``network-operatio
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from tests.fakes.azure import resources
 from tests.fakes.azure.arm import ArmError, ArmFake, ArmRequest, ArmResponse
-from tests.fakes.azure.lro import Operations, not_found, parse_id
+from tests.fakes.azure.lro import Operations
 
 IP = r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/publicIPAddresses/[^/]+"
 
@@ -34,9 +34,6 @@ class NetworkFake:
         tags: dict[str, str] | None = None,
         sku: str = "Standard",
     ) -> str:
-        rid = (
-            f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/publicIPAddresses/{name}"
-        )
         properties: dict[str, Any] = {
             "ipAddress": address,
             "publicIPAllocationMethod": "Static",
@@ -45,41 +42,23 @@ class NetworkFake:
         }
         if attached_to:
             properties["ipConfiguration"] = {"id": attached_to}
-        self.ips[rid.lower()] = {
-            "id": rid,
-            "name": name,
-            "type": "Microsoft.Network/publicIPAddresses",
-            "location": location,
-            "tags": dict(tags or {}),
-            "sku": {"name": sku, "tier": "Regional"},
-            "properties": properties,
-        }
+        rid = resources.resource_id(subscription, group, "Microsoft.Network/publicIPAddresses", name)
+        self.ips[rid.lower()] = resources.resource(
+            rid, location, properties, tags=tags, sku={"name": sku, "tier": "Regional"}
+        )
         return rid
 
     def find(self, resource_id: str) -> dict[str, Any] | None:
         return self.ips.get(resource_id.lower())
 
-    def _key(self, request: ArmRequest) -> str:
-        if "api-version" not in request.query:
-            raise ArmError(400, "MissingApiVersionParameter", "The api-version query parameter is required.")
-        return request.path.rstrip("/").lower()
-
     def _get(self, request: ArmRequest) -> dict[str, Any]:
-        found = self.ips.get(self._key(request))
-        if found is None:
-            raise not_found("Microsoft.Network/publicIPAddresses", parse_id(request.path)[2])
-        return copy.deepcopy(found)
+        return resources.get(request, self.ips, "Microsoft.Network/publicIPAddresses")
 
     def _delete(self, request: ArmRequest) -> ArmResponse:
-        key = self._key(request)
-        found = self.ips.get(key)
-        if found is None:
-            return ArmResponse(204)
-        if found["properties"].get("ipConfiguration") or found["properties"].get("natGateway"):
-            raise ArmError(400, "PublicIPAddressInUse", f"Public IP address {found['id']} is in use.")
-        found["properties"]["provisioningState"] = "Deleting"
+        return resources.delete(request, self.ips, self.operations, _in_use)
 
-        def finish() -> None:
-            self.ips.pop(key, None)
 
-        return self.operations.accepted(parse_id(request.path)[0], found["location"], finish)
+def _in_use(record: dict[str, Any]) -> ArmError | None:
+    if record["properties"].get("ipConfiguration") or record["properties"].get("natGateway"):
+        return ArmError(400, "PublicIPAddressInUse", f"Public IP address {record['id']} is in use.")
+    return None

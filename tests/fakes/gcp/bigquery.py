@@ -62,6 +62,8 @@ PROJECT_NUMBERS = {SAMPLE_PROJECT: "100000000001", DATA_PROJECT: "100000000002"}
 ROW_BYTES = 1024
 MIB = 1024 * 1024
 V2 = "/bigquery/v2/projects/([^/]+)"
+# Service id, service, SKU id and SKU of the generated Compute Engine rows (and of the adjustment to them).
+N1_CORE = ("6F81-5844-456A", "Compute Engine", "2E27-4F75-95CD", "N1 Predefined Instance Core running in Americas")
 Tree = Any  # a sqlglot expression (its base class is named differently across sqlglot versions)
 
 
@@ -151,10 +153,7 @@ def generated_rows(first: date = date(2020, 11, 1), last: date = date(2020, 11, 
             compute_credits.append(Credit("Committed use discount", Decimal("-1.5"), "COMMITTED_USAGE_DISCOUNT"))
         out.append(
             ExportRow(
-                "6F81-5844-456A",
-                "Compute Engine",
-                "2E27-4F75-95CD",
-                "N1 Predefined Instance Core running in Americas",
+                *N1_CORE,
                 at,
                 DATA_PROJECT,
                 (("team", "web"), ("env", "prod")),
@@ -233,10 +232,7 @@ def generated_rows(first: date = date(2020, 11, 1), last: date = date(2020, 11, 
     adjusted = datetime(first.year, first.month, 15, 10, tzinfo=UTC)
     out.append(
         ExportRow(
-            "6F81-5844-456A",
-            "Compute Engine",
-            "2E27-4F75-95CD",
-            "N1 Predefined Instance Core running in Americas",
+            *N1_CORE,
             adjusted,
             DATA_PROJECT,
             (),

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
-
-
-def _paged(items: list[dict[str, Any]], key: str, request: GoogleRequest, size: int) -> dict[str, Any]:
-    start = int(request.query.get("pageToken") or 0)
-    page: dict[str, Any] = {key: items[start : start + size]}
-    if start + size < len(items):
-        page["nextPageToken"] = str(start + size)
-    return page
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, paged
 
 
 def install_billing(
@@ -34,11 +26,11 @@ def install_billing(
 
     def projects_route(request: GoogleRequest) -> dict[str, Any]:
         check(request)
-        return _paged(projects or [], "projectBillingInfo", request, page_size)
+        return paged(request, projects or [], page_size, "projectBillingInfo")
 
     def budgets_route(request: GoogleRequest) -> dict[str, Any]:
         check(request)
-        return _paged(budgets or [], "budgets", request, page_size)
+        return paged(request, budgets or [], page_size, "budgets")
 
     def account_route(request: GoogleRequest) -> dict[str, Any]:
         check(request)

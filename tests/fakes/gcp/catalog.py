@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, page
 
 COMPUTE = "6F81-5844-456A"
 
@@ -66,8 +66,7 @@ def install(google: GoogleFake, skus: list[dict[str, Any]], page_size: int = 3) 
         service = request.path.split("/")[3]
         if service != COMPUTE:
             raise GoogleError(404, "NOT_FOUND", f"Service {service} not found")
-        start = int(request.query.get("pageToken") or 0)
-        end = start + page_size
-        return {"skus": skus[start:end], "nextPageToken": str(end) if end < len(skus) else ""}
+        found, token = page(request, skus, page_size)
+        return {"skus": found, "nextPageToken": token or ""}  # the Catalog API sends "" on the last page
 
     google.route("catalog.skus", "GET", r"/v1/services/[^/]+/skus", handle)

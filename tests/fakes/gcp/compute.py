@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, page, paged
 
 BASE = "https://www.googleapis.com/compute/v1/"
 CREATED = "2024-01-15T09:30:00.000-08:00"
@@ -203,12 +203,6 @@ class ComputeState:
         return image
 
 
-def _page(items: list[Any], request: GoogleRequest, size: int) -> tuple[list[Any], str | None]:
-    start = int(request.query.get("pageToken") or 0)
-    end = start + size
-    return items[start:end], (str(end) if end < len(items) else None)
-
-
 def install(google: GoogleFake, state: ComputeState) -> None:
     """Serve ``state``'s read routes on ``google`` (route names: ``compute.aggregated.<kind>``,
     ``compute.global.<kind>``)."""
@@ -229,9 +223,9 @@ def install(google: GoogleFake, state: ComputeState) -> None:
                 for (p, scope, _), item in sorted(store.items())
                 if p == project and scope != "global" and (p, scope) not in state.unreachable
             ]
-            page, token = _page(scoped, request, state.page_size)
+            found, token = page(request, scoped, state.page_size)
             items: dict[str, Any] = {}
-            for scope, item in page:
+            for scope, item in found:
                 items.setdefault(scope, {kind: []})[kind].append(item)
             if int(request.query.get("pageToken") or 0) == 0:
                 for p, scope in sorted(state.unreachable):
@@ -259,11 +253,7 @@ def install(google: GoogleFake, state: ComputeState) -> None:
             listed = [
                 item for (p, scope, _), item in sorted(globals_[kind].items()) if p == project and scope == "global"
             ]
-            page, token = _page(listed, request, state.page_size)
-            body: dict[str, Any] = {"kind": f"compute#{kind}List", "items": page}
-            if token:
-                body["nextPageToken"] = token
-            return body
+            return paged(request, listed, state.page_size, "items", {"kind": f"compute#{kind}List"})
 
         return handle
 

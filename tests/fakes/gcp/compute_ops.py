@@ -21,13 +21,18 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
 
 API = "https://www.googleapis.com/compute/v1"
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _P = r"/compute/v1/projects/([^/]+)"
+INSTANCE = _P + r"/zones/([^/]+)/instances/([^/]+)"
+DISK = _P + r"/zones/([^/]+)/disks/([^/]+)"
+ADDRESS = _P + r"/(regions/[^/]+|global)/addresses/([^/]+)"
+SNAPSHOT = _P + r"/global/snapshots/([^/]+)"
+K = TypeVar("K", bound=tuple[str, ...])
 
 
 def fingerprint(labels: dict[str, str]) -> str:
@@ -38,6 +43,25 @@ def fingerprint(labels: dict[str, str]) -> str:
 
 def _not_found(what: str) -> GoogleError:
     return GoogleError(404, "notFound", f"The resource '{what}' was not found")
+
+
+def _lookup(request: GoogleRequest, pattern: str, store: dict[K, dict[str, Any]]) -> tuple[K, dict[str, Any]]:
+    """The stored resource a request is about (its path may go on: ``.../instances/X/stop``), by the pattern's
+    groups, or Compute Engine's 404 naming it as the path does."""
+    m = re.match(pattern, request.path)
+    assert m is not None
+    key = cast(K, m.groups())
+    if key not in store:
+        raise _not_found(m[0].removeprefix("/compute/v1/"))
+    return key, store[key]
+
+
+def _in_use(noun: str, record: dict[str, Any]) -> GoogleError:
+    return GoogleError(
+        400,
+        "resourceInUseByAnotherResource",
+        f"The {noun} resource '{record['selfLink']}' is already being used by '{record['users'][0]}'",
+    )
 
 
 @dataclass
@@ -95,24 +119,20 @@ class ComputeOps:
 
     def __post_init__(self) -> None:
         g = self.google
-        inst = _P + r"/zones/([^/]+)/instances/([^/]+)"
-        g.route("instances.get", "GET", inst, self._get_instance)
+        g.route("instances.get", "GET", INSTANCE, lambda r: self._instance(r)[1])
         once = self._idempotent
         for verb in ("stop", "start", "setMachineType", "setLabels"):
-            g.route(f"instances.{verb}", "POST", inst + "/" + verb, once(self._instance_verb(verb)))
-        disk = _P + r"/zones/([^/]+)/disks/([^/]+)"
-        g.route("disks.get", "GET", disk, self._get_disk)
-        g.route("disks.delete", "DELETE", disk, once(self._delete_disk))
-        g.route("disks.createSnapshot", "POST", disk + "/createSnapshot", once(self._create_snapshot))
-        g.route("disks.setLabels", "POST", disk + "/setLabels", once(self._set_disk_labels))
-        address = _P + r"/(regions/[^/]+|global)/addresses/([^/]+)"
-        g.route("addresses.get", "GET", address, self._get_address)
-        g.route("addresses.delete", "DELETE", address, once(self._delete_address))
-        g.route("addresses.setLabels", "POST", address + "/setLabels", once(self._set_address_labels))
-        snapshot = _P + r"/global/snapshots/([^/]+)"
-        g.route("snapshots.get", "GET", snapshot, self._get_snapshot)
-        g.route("snapshots.delete", "DELETE", snapshot, once(self._delete_snapshot))
-        g.route("snapshots.setLabels", "POST", snapshot + "/setLabels", once(self._set_snapshot_labels))
+            g.route(f"instances.{verb}", "POST", INSTANCE + "/" + verb, once(self._instance_verb(verb)))
+        g.route("disks.get", "GET", DISK, lambda r: self._disk(r)[1])
+        g.route("disks.delete", "DELETE", DISK, once(self._delete_disk))
+        g.route("disks.createSnapshot", "POST", DISK + "/createSnapshot", once(self._create_snapshot))
+        g.route("disks.setLabels", "POST", DISK + "/setLabels", once(self._set_disk_labels))
+        g.route("addresses.get", "GET", ADDRESS, lambda r: self._address(r)[1])
+        g.route("addresses.delete", "DELETE", ADDRESS, once(self._delete_address))
+        g.route("addresses.setLabels", "POST", ADDRESS + "/setLabels", once(self._set_address_labels))
+        g.route("snapshots.get", "GET", SNAPSHOT, self._get_snapshot)
+        g.route("snapshots.delete", "DELETE", SNAPSHOT, once(self._delete_snapshot))
+        g.route("snapshots.setLabels", "POST", SNAPSHOT + "/setLabels", once(self._set_snapshot_labels))
         g.route("machineTypes.get", "GET", _P + r"/zones/([^/]+)/machineTypes/([^/]+)", self._get_machine_type)
         operation = _P + r"/(zones/[^/]+|regions/[^/]+|global)/operations/([^/]+)"
         g.route("operations.get", "GET", operation, self._poll)
@@ -291,17 +311,7 @@ class ComputeOps:
     # -- instances ---------------------------------------------------------------------------------------
 
     def _instance(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        m = re.match(_P + r"/zones/([^/]+)/instances/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2], m[3])
-        if key not in self.instances:
-            raise GoogleError(
-                404, "notFound", f"The resource 'projects/{m[1]}/zones/{m[2]}/instances/{m[3]}' was not found"
-            )
-        return key, self.instances[key]
-
-    def _get_instance(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._instance(request)[1]
+        return _lookup(request, INSTANCE, self.instances)
 
     def _instance_verb(self, verb: str) -> Callable[[GoogleRequest], dict[str, Any]]:
         def handle(request: GoogleRequest) -> dict[str, Any]:
@@ -354,26 +364,12 @@ class ComputeOps:
     # -- disks and snapshots -----------------------------------------------------------------------------
 
     def _disk(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        m = re.match(_P + r"/zones/([^/]+)/disks/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2], m[3])
-        if key not in self.disks:
-            raise GoogleError(
-                404, "notFound", f"The resource 'projects/{m[1]}/zones/{m[2]}/disks/{m[3]}' was not found"
-            )
-        return key, self.disks[key]
-
-    def _get_disk(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._disk(request)[1]
+        return _lookup(request, DISK, self.disks)
 
     def _delete_disk(self, request: GoogleRequest) -> dict[str, Any]:
         key, record = self._disk(request)
         if record["users"]:
-            raise GoogleError(
-                400,
-                "resourceInUseByAnotherResource",
-                f"The disk resource '{record['selfLink']}' is already being used by '{record['users'][0]}'",
-            )
+            raise _in_use("disk", record)
         return self._operation(key[0], f"zones/{key[1]}", "delete", record["selfLink"], lambda: self.disks.pop(key))
 
     def _set_disk_labels(self, request: GoogleRequest) -> dict[str, Any]:
@@ -403,12 +399,7 @@ class ComputeOps:
         return self._operation(project, f"zones/{zone}", "createSnapshot", disk["selfLink"], effect)
 
     def _snapshot(self, request: GoogleRequest) -> tuple[tuple[str, str], dict[str, Any]]:
-        m = re.match(_P + r"/global/snapshots/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2])
-        if key not in self.snapshots:
-            raise _not_found(f"projects/{m[1]}/global/snapshots/{m[2]}")
-        return key, self.snapshots[key]
+        return _lookup(request, SNAPSHOT, self.snapshots)
 
     def _get_snapshot(self, request: GoogleRequest) -> dict[str, Any]:
         record = self._snapshot(request)[1]
@@ -432,24 +423,12 @@ class ComputeOps:
     # -- addresses and machine types ---------------------------------------------------------------------
 
     def _address(self, request: GoogleRequest) -> tuple[tuple[str, str, str], dict[str, Any]]:
-        m = re.match(_P + r"/(regions/[^/]+|global)/addresses/([^/]+)", request.path)
-        assert m is not None
-        key = (m[1], m[2], m[3])
-        if key not in self.addresses:
-            raise _not_found(f"projects/{m[1]}/{m[2]}/addresses/{m[3]}")
-        return key, self.addresses[key]
-
-    def _get_address(self, request: GoogleRequest) -> dict[str, Any]:
-        return self._address(request)[1]
+        return _lookup(request, ADDRESS, self.addresses)
 
     def _delete_address(self, request: GoogleRequest) -> dict[str, Any]:
         key, record = self._address(request)
         if record["status"] == "IN_USE":
-            raise GoogleError(
-                400,
-                "resourceInUseByAnotherResource",
-                f"The address resource '{record['selfLink']}' is already being used by '{record['users'][0]}'",
-            )
+            raise _in_use("address", record)
         return self._operation(key[0], key[1], "delete", record["selfLink"], lambda: self.addresses.pop(key))
 
     def _set_address_labels(self, request: GoogleRequest) -> dict[str, Any]:

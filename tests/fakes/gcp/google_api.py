@@ -7,7 +7,8 @@ Google's shape (``{"error": {"code": 429, "message", "status": "RESOURCE_EXHAUST
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from tests.fakes.gcp import discovery
 from tests.fakes.rest import RestError as GoogleError
@@ -15,7 +16,9 @@ from tests.fakes.rest import RestFake
 from tests.fakes.rest import RestRequest as GoogleRequest
 from tests.fakes.rest import RestResponse as GoogleResponse
 
-__all__ = ["GoogleError", "GoogleFake", "GoogleRequest", "GoogleResponse"]
+__all__ = ["GoogleError", "GoogleFake", "GoogleRequest", "GoogleResponse", "page", "paged"]
+
+T = TypeVar("T")
 
 STATUS = {
     400: "INVALID_ARGUMENT",
@@ -62,3 +65,22 @@ class GoogleFake(RestFake):
         if code:
             error["errors"] = [{"message": message, "domain": "global", "reason": code}]
         return {"error": error}
+
+
+def page(request: GoogleRequest, items: Sequence[T], size: int) -> tuple[list[T], str | None]:
+    """Google's list paging: the ``size`` items from ``pageToken`` (an offset in the fakes), and the next page's
+    token (None on the last page)."""
+    start = int(request.query.get("pageToken") or 0)
+    end = start + size
+    return list(items[start:end]), (str(end) if end < len(items) else None)
+
+
+def paged(
+    request: GoogleRequest, items: Sequence[Any], size: int, key: str, head: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A list answer: ``head`` (``kind`` ...), the page under ``key``, and ``nextPageToken`` unless it is the last."""
+    found, token = page(request, items, size)
+    body: dict[str, Any] = {**(head or {}), key: found}
+    if token:
+        body["nextPageToken"] = token
+    return body

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, paged
 
 CPU = "compute.googleapis.com/instance/cpu/utilization"
 
@@ -49,11 +49,6 @@ def install(google: GoogleFake, series: Mapping[str, list[dict[str, Any]]], page
             raise GoogleError(400, "INVALID_ARGUMENT", "alignment period and interval are required")
         project = request.path.split("/")[3]
         found = series.get(project, [])
-        start = int(q.get("pageToken") or 0)
-        end = start + page_size
-        body: dict[str, Any] = {"timeSeries": found[start:end]}
-        if end < len(found):
-            body["nextPageToken"] = str(end)
-        return body
+        return paged(request, found, page_size, "timeSeries")
 
     google.route("monitoring.timeSeries", "GET", r"/v3/projects/[^/]+/timeSeries", handle)

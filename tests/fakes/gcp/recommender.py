@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, paged
 
 _PARENT = r"(?:projects|billingAccounts|folders|organizations)/[^/]+/locations/[^/]+"
 RECOMMENDATIONS = rf"/v1/({_PARENT}/recommenders/[^/]+)/recommendations"
@@ -114,11 +114,7 @@ class RecommenderFake:
 
     def _page(self, request: GoogleRequest, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
         size = min(int(request.query.get("pageSize") or self.page_size), self.page_size)
-        start = int(request.query.get("pageToken") or 0)
-        answer: dict[str, Any] = {key: items[start : start + size]}
-        if start + size < len(items):
-            answer["nextPageToken"] = str(start + size)
-        return answer
+        return paged(request, items, size, key)
 
     def list_recommendations(self, request: GoogleRequest) -> dict[str, Any]:
         parent = re.fullmatch(RECOMMENDATIONS, request.path, re.IGNORECASE).group(1)  # type: ignore[union-attr]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
+from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, paged
 
 
 def sql_instance(
@@ -55,12 +55,6 @@ def install(
         project = request.path.split("/")[3]
         if project in denied:
             raise GoogleError(403, "PERMISSION_DENIED", "Cloud SQL Admin API has not been used in project before")
-        found = instances.get(project, [])
-        start = int(request.query.get("pageToken") or 0)
-        end = start + page_size
-        body: dict[str, Any] = {"kind": "sql#instancesList", "items": found[start:end]}
-        if end < len(found):
-            body["nextPageToken"] = str(end)
-        return body
+        return paged(request, instances.get(project, []), page_size, "items", {"kind": "sql#instancesList"})
 
     google.route("sql.instances", "GET", r"/v1/projects/[^/]+/instances", handle)
