@@ -25,7 +25,6 @@ from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis import calendar_charges
-from finops_orchestrator.analysis.series import daily_series
 
 if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
     import numpy as np
@@ -152,7 +151,7 @@ def _daily_series(
     import numpy as np
 
     by = ("provider_name", "service_name", "sub_account_id")
-    found = daily_series(reader, start, end, by=by, metric=metric, providers=providers)
+    found = reader.daily_series(start, end, by=by, metric=metric, providers=providers)
     ordered = sorted(found, key=lambda k: tuple(v or "" for v in k))
     keys: list[SeriesKey] = [(str(k[0]), str(k[1]), k[2], str(k[3])) for k in ordered]
     days = [start + timedelta(days=i) for i in range((end - start).days)]

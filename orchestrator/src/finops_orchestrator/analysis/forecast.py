@@ -25,7 +25,6 @@ from finops_core.reading import CostReader
 from pydantic import BaseModel, Field
 
 from finops_orchestrator.analysis import backtest
-from finops_orchestrator.analysis.series import daily_series
 
 if TYPE_CHECKING:  # numpy is imported where used: the servers import this module at start-up
     import numpy as np
@@ -97,7 +96,7 @@ def _daily(
 ) -> dict[tuple[str, str], npt.NDArray[np.int64]]:
     """(series value, currency) -> daily cost in nanos from ``start`` to ``end`` (a day without cost is 0)."""
     columns = () if by == "total" else (_COLUMN[by],)
-    found = daily_series(reader, start, end, by=columns, metric=metric, providers=providers)
+    found = reader.daily_series(start, end, by=columns, metric=metric, providers=providers)
     return {(str(key[0]) if columns else "total", str(key[-1])): values for key, values in found.items()}
 
 

@@ -121,9 +121,7 @@ async def store_savings(
     """``savings`` as the server answers it: clouds not connected named by their ``statuses`` (or as not
     configured), and a cloud that cannot answer now covered by the recommendations its last sync saved."""
     absent = absent_reasons(statuses)
-    saved = saved_answers(
-        store, "recommendations", lambda body: RecommendationSet.model_validate_json(body).recommendations
-    )
+    saved = saved_answers(store, "recommendations", _recommendations_of)
     return await savings(
         providers, top_n=top_n, min_monthly_savings=min_monthly_savings, is_demo=is_demo, absent=absent, saved=saved
     )

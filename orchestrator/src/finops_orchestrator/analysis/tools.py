@@ -4,8 +4,9 @@ No ``from __future__ import annotations`` here: the MCP SDK reads the tool signa
 """
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -32,11 +33,18 @@ from finops_orchestrator.analysis.tag_policy import TagPolicyReport, store_tag_f
 from finops_orchestrator.analysis.tags import TagCoverage, tag_coverage
 from finops_orchestrator.state import OrchestratorState
 
+Answer = TypeVar("Answer")
+
 
 def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None:
     """The analysis tools. Costs are read from ``state.costs`` (the store, or a lake when one is configured), named
     in answers by ``state.labels()``; budgets, snapshots and SQL stay on ``state.store``."""
     store, costs, today = state.store, state.costs, state.today
+
+    async def from_costs(analysis: Callable[..., Answer], /, **arguments: Any) -> Answer:
+        """``analysis`` of the costs, its answer labelled with where they come from, in a worker thread: a lake may
+        take a second, a forecast fits for seconds, and the loop serves the other clients meanwhile."""
+        return await anyio.to_thread.run_sync(functools.partial(analysis, costs, **arguments, **state.labels()))
 
     @compact_tool(
         server,
@@ -67,9 +75,8 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
         base_end = parse_day(baseline_end, "baseline_end") if baseline_end else current[0]
         base_start = parse_day(baseline_start, "baseline_start") if baseline_start else base_end - length
         check_period(base_start, base_end, ("baseline_start", "baseline_end"))
-        run = functools.partial(
+        return await from_costs(
             explain_change,
-            costs,
             current=current,
             baseline=(base_start, base_end),
             dimension=dimension,
@@ -77,9 +84,7 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
             metric=metric,
             filters={"provider": tuple(providers)} if providers else None,
             top_n=top_n,
-            **state.labels(),
         )
-        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -107,9 +112,8 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
         top_n: Annotated[int, Field(description="Anomalies to list, largest impact first.", ge=1, le=200)] = 20,
     ) -> AnomalyReport:
         last = parse_day(end, "end") if end else today()
-        run = functools.partial(
+        return await from_costs(
             find_anomalies,
-            costs,
             start=last - timedelta(days=days),
             end=last,
             metric=metric,
@@ -118,9 +122,7 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
             min_impact=min_impact,
             drops=drops,
             top_n=top_n,
-            **state.labels(),
         )
-        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -139,18 +141,15 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
         top_n: Annotated[int, Field(description="Values to list per currency before '(other)'.", ge=1, le=50)] = 10,
     ) -> TagCoverage:
         first, last = period(start, end, today())
-        run = functools.partial(
+        return await from_costs(
             tag_coverage,
-            costs,
             tag_key=tag_key,
             start=first,
             end=last,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            **state.labels(),
         )
-        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
 
     @compact_tool(
         server,
@@ -230,10 +229,7 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
         providers: ProvidersParam = None,
     ) -> CommitmentReport:
         first, last = period(start, end, today())
-        run = functools.partial(
-            commitments, costs, start=first, end=last, providers=tuple(providers or ()), **state.labels()
-        )
-        return await anyio.to_thread.run_sync(run)  # a lake may take a second: keep the loop free
+        return await from_costs(commitments, start=first, end=last, providers=tuple(providers or ()))
 
     @compact_tool(
         server,
@@ -286,18 +282,15 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
         providers: ProvidersParam = None,
         top_n: Annotated[int, Field(description="Series per currency before '(other)'.", ge=1, le=10)] = 5,
     ) -> ForecastReport:
-        run = functools.partial(
+        return await from_costs(
             forecast,
-            costs,
             today=today(),
             horizon_days=horizon_days,
             by=by,
             metric=metric,
             providers=tuple(providers or ()),
             top_n=top_n,
-            **state.labels(),
         )
-        return await anyio.to_thread.run_sync(run)  # fitting takes seconds: keep the event loop free
 
     sql_slots = anyio.CapacityLimiter(SQL_SLOTS)
 

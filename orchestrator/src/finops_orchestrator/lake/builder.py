@@ -23,37 +23,19 @@ from datetime import date
 from typing import Literal
 
 from finops_core.errors import InvalidInput
-from finops_core.models import CostMetric, CostQuery, Dimension
+from finops_core.focus import FOCUS_COLUMNS
+from finops_core.models import DIMENSION_COLUMN, METRIC_COLUMN, CostMetric, CostQuery, Dimension
+from finops_core.reading import SERIES_COLUMNS
 from sqlglot import exp
 
 Dialect = Literal["duckdb", "spark", "athena", "bigquery", "trino", "snowflake"]
 TagsFormat = Literal["json", "map"]
 
-FOCUS_DIMENSION: dict[Dimension, str] = {
-    "provider": "ProviderName",
-    "billing_account": "BillingAccountId",
-    "sub_account": "SubAccountId",
-    "service": "ServiceName",
-    "service_category": "ServiceCategory",
-    "region": "RegionId",
-    "charge_category": "ChargeCategory",
-    "resource": "ResourceId",
-    "sku": "SkuId",
-}
-FOCUS_METRIC: dict[CostMetric, str] = {
-    "billed": "BilledCost",
-    "effective": "EffectiveCost",
-    "list": "ListCost",
-    "contracted": "ContractedCost",
-}
-# The store's line item names of the columns a daily series may be split by, as FOCUS names.
-FOCUS_SERIES: dict[str, str] = {
-    "provider_name": "ProviderName",
-    "service_name": "ServiceName",
-    "sub_account_id": "SubAccountId",
-    "region_id": "RegionId",
-    "billing_account_id": "BillingAccountId",
-}
+# The spec's names of the store's columns: what a dimension groups by, a metric sums, a daily series is split by.
+_FOCUS_NAME = {c.name: c.focus_name for c in FOCUS_COLUMNS}
+FOCUS_DIMENSION: dict[Dimension, str] = {d: _FOCUS_NAME[column] for d, column in DIMENSION_COLUMN.items()}
+FOCUS_METRIC: dict[CostMetric, str] = {m: _FOCUS_NAME[column] for m, column in METRIC_COLUMN.items()}
+FOCUS_SERIES: dict[str, str] = {column: _FOCUS_NAME[column] for column in SERIES_COLUMNS}
 # The dimensions synced rollups keep (day x these x currency x commitment columns x tags).
 ROLLUP_COLUMNS = (
     "BillingPeriodStart",
@@ -71,7 +53,7 @@ ROLLUP_COLUMNS = (
     "CommitmentDiscountCategory",
     "CommitmentDiscountStatus",
 )
-ROLLUP_SUMS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
+ROLLUP_SUMS = tuple(FOCUS_METRIC.values())
 # Tag keys as the clouds allow them; no quote, bracket or backslash can reach a JSON path.
 _TAG_KEY = re.compile(r"[\w .:/=+\-@]{1,128}")
 _AMOUNT = exp.DataType.build("DECIMAL(38, 9)")

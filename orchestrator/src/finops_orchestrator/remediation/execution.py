@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -75,6 +75,19 @@ def check_guardrails(plan: Plan, policy: Policy, now: datetime) -> None:
         raise RemediationRefused(f"Nothing was changed: plan {plan.plan_id} is not allowed now: " + "; ".join(problems))
 
 
+@dataclass(frozen=True)
+class _Execution:
+    """One execution of a plan: what each of its steps is run, checked and recorded with."""
+
+    ledger: Ledger
+    plan: Plan
+    claim: Claim
+    providers: Mapping[Cloud, CloudProvider]
+    policy: Policy
+    now: Callable[[], datetime]
+    actor: str
+
+
 async def run_plan(
     ledger: Ledger,
     plan: Plan,
@@ -93,8 +106,7 @@ async def run_plan(
         async with anyio.create_task_group() as group:
             group.start_soon(_keep_lease, ledger, claim, now)
             try:
-                steps = _run_steps(ledger, plan, claim, providers=providers, policy=policy, now=now, actor=actor)
-                outcomes = await steps
+                outcomes = await _run_steps(_Execution(ledger, plan, claim, providers, policy, now, actor))
             except StoreBusy as exc:  # raised below as itself, not inside the task group's ExceptionGroup
                 busy = exc
             group.cancel_scope.cancel()
@@ -122,17 +134,9 @@ async def run_plan(
     )
 
 
-async def _run_steps(
-    ledger: Ledger,
-    plan: Plan,
-    claim: Claim,
-    *,
-    providers: Mapping[Cloud, CloudProvider],
-    policy: Policy,
-    now: Callable[[], datetime],
-    actor: str,
-) -> list[StepOutcome]:
-    run = claim.run
+async def _run_steps(execution: _Execution) -> list[StepOutcome]:
+    ledger, plan, now, actor = execution.ledger, execution.plan, execution.now, execution.actor
+    run = execution.claim.run
     outcomes: list[StepOutcome] = []
     stopped = False
     records = ledger.steps(plan.plan_id)
@@ -151,12 +155,12 @@ async def _run_steps(
                 )
             )
             continue
-        closed = policy.outside_window(now())
+        closed = execution.policy.outside_window(now())
         if closed is not None:
             stopped = True
             outcomes.append(StepOutcome(step=step.step, summary=step.summary, state="not_run", message=closed))
             continue
-        problems = await live_problems(step, providers, policy)
+        problems = await live_problems(step, execution.providers, execution.policy)
         if problems:
             refusal = "Refused on the tags read from the cloud just before the step, nothing was changed: "
             refusal += "; ".join(problems)
@@ -175,7 +179,7 @@ async def _run_steps(
             continue
         # Store writes run in worker threads: a wait for the store must not freeze the loop.
         await anyio.to_thread.run_sync(partial(ledger.record_step, run, step.step, "running", actor=actor, now=now()))
-        outcome = await _apply(step, plan, claim, providers, policy)
+        outcome = await _apply(step, execution)
         recorded = outcome.model_dump(mode="json", include={"message", "after", "undo"})
         state = "done" if outcome.state == "done" else "failed"
         try:
@@ -242,11 +246,9 @@ async def live_problems(step: PlanStep, providers: Mapping[Cloud, CloudProvider]
     return policy.step_violations(replace(facts_of(step), tags=tags))
 
 
-async def _apply(
-    step: PlanStep, plan: Plan, claim: Claim, providers: Mapping[Cloud, CloudProvider], policy: Policy
-) -> StepOutcome:
-    action = step.action
-    provider = providers.get(action.provider)
+async def _apply(step: PlanStep, execution: _Execution) -> StepOutcome:
+    action, plan, approval = step.action, execution.plan, execution.claim.approval
+    provider = execution.providers.get(action.provider)
     if provider is None:
         return StepOutcome(
             step=step.step,
@@ -260,11 +262,11 @@ async def _apply(
                 plan_id=plan.plan_id,
                 plan_hash=plan.plan_hash,
                 step=step.step,
-                approval_id=claim.approval.approval_id,
-                approved_by=claim.approval.approved_by,
-                expires_at=int(claim.approval.expires_at.timestamp()),
+                approval_id=approval.approval_id,
+                approved_by=approval.approved_by,
+                expires_at=int(approval.expires_at.timestamp()),
                 action=action,
-                guardrails=policy.guardrails_for(action.provider, action.kind),
+                guardrails=execution.policy.guardrails_for(action.provider, action.kind),
             )
             result: RemediationResult = await provider.apply_approved(action, claims)
         else:

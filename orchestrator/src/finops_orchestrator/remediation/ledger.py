@@ -105,6 +105,11 @@ class Ledger:
     def store(self) -> Store:
         return self._store
 
+    def _rows(self, sql: str, *args: object) -> list[sqlite3.Row]:
+        """The rows of one read, on a read-only connection (it never waits on a writer)."""
+        with self._store.reader() as conn:
+            return conn.execute(sql, args).fetchall()
+
     # -- plans ------------------------------------------------------------------------------------
 
     def save_plan(self, plan: Plan, *, actor: str) -> None:
@@ -143,10 +148,7 @@ class Ledger:
         return plan
 
     def plans(self, limit: int = 20) -> list[Plan]:
-        with self._store.reader() as conn:
-            rows = conn.execute(
-                "SELECT body FROM remediation_plans ORDER BY created_at DESC LIMIT ?", (limit,)
-            ).fetchall()
+        rows = self._rows("SELECT body FROM remediation_plans ORDER BY created_at DESC LIMIT ?", limit)
         return [Plan.model_validate_json(r["body"]) for r in rows]
 
     # -- approvals --------------------------------------------------------------------------------
@@ -192,23 +194,15 @@ class Ledger:
 
     def approvals(self, plan_id: str) -> list[Approval]:
         """``plan_id``'s approvals, newest first."""
-        with self._store.reader() as conn:
-            rows = conn.execute(
-                "SELECT * FROM remediation_approvals WHERE plan_id = ? ORDER BY approved_at DESC", (plan_id,)
-            ).fetchall()
+        rows = self._rows("SELECT * FROM remediation_approvals WHERE plan_id = ? ORDER BY approved_at DESC", plan_id)
         return [_approval(r) for r in rows]
 
     def runs(self, plan_id: str) -> list[Run]:
-        with self._store.reader() as conn:
-            rows = conn.execute(
-                "SELECT * FROM remediation_runs WHERE plan_id = ? ORDER BY started_at", (plan_id,)
-            ).fetchall()
+        rows = self._rows("SELECT * FROM remediation_runs WHERE plan_id = ? ORDER BY started_at", plan_id)
         return [_run(r) for r in rows]
 
     def steps(self, plan_id: str) -> dict[int, StepRecord]:
-        with self._store.reader() as conn:
-            rows = conn.execute("SELECT * FROM remediation_steps WHERE plan_id = ?", (plan_id,)).fetchall()
-        return {r["step"]: _step(r) for r in rows}
+        return {r["step"]: _step(r) for r in self._rows("SELECT * FROM remediation_steps WHERE plan_id = ?", plan_id)}
 
     def ready(self, plan: Plan, now: datetime) -> bool:
         """True when executing ``plan`` needs no new approval: every step is done, an interrupted run can resume,

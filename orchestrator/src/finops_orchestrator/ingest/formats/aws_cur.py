@@ -31,7 +31,7 @@ from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive_blanks, extras, fill, or_default
-from finops_orchestrator.ingest.formats.derived import coded, per_value
+from finops_orchestrator.ingest.formats.derived import coded, per_value, per_value_pair
 from finops_orchestrator.ingest.formats.regions import aws_region
 from finops_orchestrator.ingest.formats.resource_types import aws_resource_type
 
@@ -130,6 +130,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         [next_month_start(p) if p else None for p in period_start],
     )
     commitment = fill(chunk.text("savingsplansavingsplanarn"), chunk.text("reservationreservationarn"))
+    category, subcategory = per_value_pair(lambda s: classify(AWS_SERVICES, s), services)
+    region_id, region_name = per_value_pair(aws_region, codes_of_region, locations)
     used = {"lineitemunblendedcost", "lineitemlineitemtype", "lineitemproductcode", "lineitemusageamount"}
     batch: dict[str, Sequence[Any]] = {
         "provider_name": chunk.constant("AWS"),
@@ -153,10 +155,10 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_frequency": per_value(lambda k: CHARGE_FREQUENCY.get((k or "").lower(), "Usage-Based"), kinds),
         "charge_description": chunk.text("lineitemlineitemdescription") or none,
         "service_name": services,
-        "service_category": per_value(lambda s: classify(AWS_SERVICES, s)[0], services),
-        "service_subcategory": per_value(lambda s: classify(AWS_SERVICES, s)[1], services),
-        "region_id": per_value(lambda c, loc: aws_region(c, loc)[0], codes_of_region, locations),
-        "region_name": per_value(lambda c, loc: aws_region(c, loc)[1], codes_of_region, locations),
+        "service_category": category,
+        "service_subcategory": subcategory,
+        "region_id": region_id,
+        "region_name": region_name,
         "availability_zone": chunk.text("lineitemavailabilityzone") or none,
         "resource_id": resources,
         "resource_type": per_value(aws_resource_type, resources, codes),

@@ -30,7 +30,7 @@ from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, derive_blanks, extras, fill, or_default
-from finops_orchestrator.ingest.formats.derived import per_value
+from finops_orchestrator.ingest.formats.derived import per_value, per_value_pair
 from finops_orchestrator.ingest.formats.regions import azure_region
 from finops_orchestrator.ingest.formats.resource_types import azure_resource_type
 
@@ -125,6 +125,9 @@ def make_converter(kind: CostKind) -> Any:
         commitments = fill(chunk.text("benefitid"), chunk.text("reservationid")) or none
         meter_regions = chunk.text("meterregion") or none
         locations = chunk.text("resourcelocation") or none
+        commitment_category, commitment_type = per_value_pair(_commitment_kind, commitments, models)
+        category, subcategory = per_value_pair(lambda s: classify(AZURE_SERVICES, s), services)
+        region_id, region_name = per_value_pair(azure_region, locations, meter_regions)
         used = {*COST_COLUMNS, "chargetype", "pricingmodel", "date", "usagedatetime", "quantity"}
         return {
             "provider_name": chunk.constant("Microsoft"),
@@ -148,13 +151,13 @@ def make_converter(kind: CostKind) -> Any:
             "charge_description": fill(chunk.text("productname", "product"), chunk.text("metername")) or none,
             "commitment_discount_status": ["Unused" if (t or "").lower().startswith("unused") else None for t in types],
             "commitment_discount_id": commitments,
-            "commitment_discount_category": per_value(lambda c, m: _commitment_kind(c, m)[0], commitments, models),
-            "commitment_discount_type": per_value(lambda c, m: _commitment_kind(c, m)[1], commitments, models),
+            "commitment_discount_category": commitment_category,
+            "commitment_discount_type": commitment_type,
             "service_name": services,
-            "service_category": per_value(lambda s: classify(AZURE_SERVICES, s)[0], services),
-            "service_subcategory": per_value(lambda s: classify(AZURE_SERVICES, s)[1], services),
-            "region_id": per_value(lambda r, m: azure_region(r, m)[0], locations, meter_regions),
-            "region_name": per_value(lambda r, m: azure_region(r, m)[1], locations, meter_regions),
+            "service_category": category,
+            "service_subcategory": subcategory,
+            "region_id": region_id,
+            "region_name": region_name,
             "availability_zone": chunk.text("availabilityzone") or none,
             "resource_id": resources,
             "resource_type": per_value(azure_resource_type, resources),

@@ -2,7 +2,8 @@
 
 Billing columns repeat a few values over millions of rows; deriving per row in Python, and handing the store
 plain lists it must encode row by row, would add per-row work for every derived column. ``per_value`` works on
-the distinct values and returns a ``Coded`` column, which the store also encodes per distinct value.
+the distinct values and returns a ``Coded`` column, which the store also encodes per distinct value;
+``per_value_pair`` does it for two columns derived together (a region's id and name).
 """
 
 from __future__ import annotations
@@ -30,3 +31,10 @@ def per_value(function: Callable[..., Any], *columns: Sequence[Any]) -> Coded:
     _, first, inverse = np.unique(keys, axis=1, return_index=True, return_inverse=True)
     values = [function(*(p[int(i)] for p in parts)) for i in first]
     return Coded(np.asarray(inverse, dtype=np.int64).reshape(-1), values)
+
+
+def per_value_pair(function: Callable[..., tuple[Any, Any]], *columns: Sequence[Any]) -> tuple[Coded, Coded]:
+    """The two columns ``function`` returns as a pair for each row's values in ``columns``, called once per
+    distinct combination."""
+    pairs = per_value(function, *columns)
+    return Coded(pairs.codes, [p[0] for p in pairs.values]), Coded(pairs.codes, [p[1] for p in pairs.values])

@@ -25,7 +25,7 @@ from finops_core.service_categories import classify
 
 from finops_orchestrator.ingest import values as v
 from finops_orchestrator.ingest.formats.base import Chunk, ExportFormat, canonical, extras, fill, or_default
-from finops_orchestrator.ingest.formats.derived import per_value
+from finops_orchestrator.ingest.formats.derived import per_value, per_value_pair
 from finops_orchestrator.ingest.formats.resource_types import google_resource_type
 
 COST_TYPE = {"regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment"}
@@ -117,6 +117,7 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
     project_labels = nested(chunk, "project.labels", _labels)
     system_labels = nested(chunk, "system_labels", _labels)
     ancestry = nested(chunk, "project.ancestors", _ancestry)
+    category, subcategory = per_value_pair(lambda s: classify(GOOGLE_SERVICES, s), service)
     used = {"cost", "usagestarttime", "invoicemonth", "servicedescription", "credits", "labels", "projectlabels"}
     base: dict[str, Sequence[Any]] = {
         "provider_name": chunk.constant("Google Cloud"),
@@ -133,8 +134,8 @@ def convert(chunk: Chunk) -> dict[str, Sequence[Any]]:
         "charge_period_start": start,
         "charge_period_end": chunk.times("usageendtime") or none,
         "service_name": service,
-        "service_category": per_value(lambda s: classify(GOOGLE_SERVICES, s)[0], service),
-        "service_subcategory": per_value(lambda s: classify(GOOGLE_SERVICES, s)[1], service),
+        "service_category": category,
+        "service_subcategory": subcategory,
         "sku_id": chunk.text("skuid") or none,
         "sku_meter": chunk.text("skudescription") or none,
         "charge_description": chunk.text("skudescription") or none,

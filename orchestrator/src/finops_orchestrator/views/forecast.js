@@ -1,15 +1,3 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Forecast</title>
-<!--finops:shared-->
-</head>
-<body>
-<main id="view" aria-busy="true"><p class="status">Waiting for finops_forecast's answer…</p></main>
-<script>
-"use strict";
 // finops_forecast: per series and currency, this month's end (the exact month-to-date, then the forecast rest) and
 // the next N days, each with its 80% interval drawn as a band around the forecast; then the month so far, day by day
 // (finops_cost_query through the host), cumulative, running into the month-end forecast and its interval.
@@ -161,7 +149,3 @@ function table(data) {
       h("td", { class: "num" }, error(one) == null ? "n/a" : `${error(one)}%${naive(one) == null ? "" : ` (${naive(one)}%)`}`)))));
 }
 
-start(draw);
-</script>
-</body>
-</html>

@@ -1,15 +1,3 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Anomalies</title>
-<!--finops:shared-->
-</head>
-<body>
-<main id="view" aria-busy="true"><p class="status">Waiting for finops_anomalies' answer…</p></main>
-<script>
-"use strict";
 // finops_anomalies: each anomaly marked on its own daily series (provider x service x account), which the view asks
 // finops_cost_query for through the host; the anomaly's days are shaded, its peak day ringed. A host that does not
 // pass tool calls on still gets the anomalies on the checked window, with their numbers.
@@ -100,7 +88,3 @@ function timeline(data, a) {
   return svg;
 }
 
-start(draw);
-</script>
-</body>
-</html>

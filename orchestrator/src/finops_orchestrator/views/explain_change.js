@@ -1,15 +1,3 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>What changed</title>
-<!--finops:shared-->
-</head>
-<body>
-<main id="view" aria-busy="true"><p class="status">Waiting for finops_explain_change's answer…</p></main>
-<script>
-"use strict";
 // finops_explain_change: per currency a waterfall from the baseline total through each driver's change (largest
 // first; they add up exactly to the total change) to the current total. Increases red, decreases green.
 const W = 720, H = 300, M = { top: 22, right: 8, bottom: 70, left: 62 };
@@ -91,7 +79,3 @@ function drivers(change) {
         h("td", { class: `num amount ${units(d.change) > 0n ? "up" : "down"}` }, exact(d.change, { sign: true })), h("td", { class: "num" }, d.share_of_change === null ? "" : `${d.share_of_change}%`))))));
 }
 
-start(draw);
-</script>
-</body>
-</html>

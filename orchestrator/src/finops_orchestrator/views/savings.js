@@ -1,15 +1,3 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Savings</title>
-<!--finops:shared-->
-</head>
-<body>
-<main id="view" aria-busy="true"><p class="status">Waiting for finops_savings' answer…</p></main>
-<script>
-"use strict";
 // finops_savings: the opportunities as a table to choose from. "Plan" asks finops_plan_remediation (through the
 // host) for a plan of the chosen recommendations: it dry-runs each change and stores the plan, and changes nothing.
 // Running it still takes a person's approval (finops_execute_plan asks them, or `finops approve PLAN_ID`).
@@ -103,7 +91,3 @@ function planned(answer) {
   ];
 }
 
-start(draw);
-</script>
-</body>
-</html>

@@ -1,15 +1,3 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Cost over time</title>
-<!--finops:shared-->
-</head>
-<body>
-<main id="view" aria-busy="true"><p class="status">Waiting for finops_cost_query's answer…</p></main>
-<script>
-"use strict";
 // finops_cost_query: one stacked bar per period and currency (currencies are never added together), a segment per
 // group with its exact amount on hover; a total answer (no granularity) is one bar per group.
 const W = 720, H = 260, M = { top: 10, right: 8, bottom: 34, left: 58 };
@@ -129,7 +117,3 @@ function table(columns, rows, costAt) {
       h("tbody", {}, rows.map((r) => h("tr", {}, r.map((v, i) => h("td", { class: i >= costAt ? "num amount" : "" }, i >= costAt && v !== null ? exact(v) : v === null ? "(not set)" : v)))))));
 }
 
-start(draw);
-</script>
-</body>
-</html>
