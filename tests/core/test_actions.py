@@ -25,7 +25,7 @@ class Machines:
     failing: FinOpsError | None = None
 
 
-async def _stop(cloud: Machines, name: str, parameters: dict[str, str]) -> Prepared[Done, dict[str, Any]]:
+def _stop(cloud: Machines, name: str, parameters: dict[str, str]) -> Prepared[Done, dict[str, Any]]:
     cloud.calls.append(f"check {name}")
 
     def perform() -> Done:
@@ -43,7 +43,7 @@ async def _read(cloud: Machines, name: str, parameters: dict[str, str]) -> str:
 
 
 async def _run(cloud: Machines, call: Callable[[], Any]) -> Any:
-    return call()
+    return call()  # the machines in memory answer at once: prepare and perform are plain calls
 
 
 async def _follow_up(cloud: Machines, action: RemediationAction, failure: FinOpsError | None) -> str:

@@ -19,10 +19,9 @@ Actions and their parameters (``region`` and ``account_id`` locate the resource 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from finops_core.actions import Action, ActionTable
+from finops_core.actions import Action, ActionTable, in_worker_thread
 from finops_core.errors import FinOpsError, InvalidInput, NotFound
 from finops_core.models import RemediationAction
 
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
 
-def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
+def _set_tags(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     tags = {k.strip(): v for k, v in parameters.items() if k not in PLACE_PARAMETERS}
     if not tags:
         raise InvalidInput("set_tags needs the tags to set as parameters, e.g. {'team': 'data'}.")
@@ -60,24 +59,15 @@ def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
     return ec2_actions.prepare_ec2_tags(t, tags, undo)
 
 
-def _in_thread(*kinds: str, prepare: Callable[[Target, dict[str, str]], Prepared]) -> Action[AwsContext, Target]:
-    """An action on ``kinds`` whose checks call the SDK: run in a worker thread."""
-
-    async def run(ctx: AwsContext, target: Target, parameters: dict[str, str]) -> Prepared:
-        return await ctx.run(prepare, target, parameters)
-
-    return Action(kinds, run)
-
-
 ACTIONS: dict[str, Action[AwsContext, Target]] = {
-    "stop_instance": _in_thread("instance", prepare=ec2_actions.prepare_stop),
-    "start_instance": _in_thread("instance", prepare=ec2_actions.prepare_start),
-    "resize_instance": _in_thread("instance", prepare=ec2_actions.prepare_resize),
-    "delete_volume": _in_thread("volume", prepare=ec2_actions.prepare_delete_volume),
-    "delete_snapshot": _in_thread("snapshot", prepare=ec2_actions.prepare_delete_snapshot),
-    "release_ip": _in_thread("ip", prepare=ec2_actions.prepare_release_ip),
-    "set_tags": _in_thread("instance", "volume", "snapshot", "ip", "bucket", prepare=_set_tags),
-    "add_lifecycle_rule": _in_thread("bucket", prepare=s3_actions.prepare_lifecycle),
+    "stop_instance": Action(("instance",), ec2_actions.prepare_stop),
+    "start_instance": Action(("instance",), ec2_actions.prepare_start),
+    "resize_instance": Action(("instance",), ec2_actions.prepare_resize),
+    "delete_volume": Action(("volume",), ec2_actions.prepare_delete_volume),
+    "delete_snapshot": Action(("snapshot",), ec2_actions.prepare_delete_snapshot),
+    "release_ip": Action(("ip",), ec2_actions.prepare_release_ip),
+    "set_tags": Action(("instance", "volume", "snapshot", "ip", "bucket"), _set_tags),
+    "add_lifecycle_rule": Action(("bucket",), s3_actions.prepare_lifecycle),
 }
 
 
@@ -91,10 +81,6 @@ def _wrong_kind(action: RemediationAction, kind: str, wanted: str) -> FinOpsErro
     return InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
 
 
-async def _run(ctx: AwsContext, call: Callable[[], Any]) -> Any:
-    return await ctx.run(call)
-
-
 TABLE = ActionTable["AwsContext", Target](
     cloud="aws",
     actions=ACTIONS,
@@ -103,7 +89,7 @@ TABLE = ActionTable["AwsContext", Target](
     read=resolve,
     tags_of=lambda t: t.tags,
     name_of=lambda t: f"{t.label()} {t.where}",
-    run=_run,
+    run=in_worker_thread,
     wrong_kind=_wrong_kind,
 )
 plan_remediation = TABLE.plan

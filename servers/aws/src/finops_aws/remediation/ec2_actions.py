@@ -8,7 +8,7 @@ looked up here, so ``monthly_savings`` stays unset: the recommendation that prop
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
@@ -17,6 +17,9 @@ from finops_aws.remediation.dry_run import dry_run
 from finops_aws.remediation.params import flag
 from finops_aws.remediation.plans import Done, Prepared
 from finops_aws.remediation.targets import Target, describe_ec2, tags_of
+
+if TYPE_CHECKING:
+    from finops_aws.context import AwsContext
 
 ASG_TAG = "aws:autoscaling:groupName"
 # How long apply waits for the snapshot taken before deleting a volume: 40 polls, 15 s apart (10 minutes).
@@ -46,7 +49,7 @@ def _refuse_gone(t: Target, state: str) -> None:
 # -- instances --------------------------------------------------------------------------------------
 
 
-def prepare_stop(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_stop(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     state = t.record["State"]["Name"]
     before = _instance_state(t.record)
     subject = f"Stop instance {t.label()} ({before['instance_type']}) {t.where}"
@@ -84,7 +87,7 @@ def prepare_stop(t: Target, parameters: dict[str, str]) -> Prepared:
     return Prepared(subject, before, {**before, "state": "stopped"}, undo, perform, read)
 
 
-def prepare_start(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_start(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     state = t.record["State"]["Name"]
     before = _instance_state(t.record)
     undo = f"stop_instance on {t.resource_id}"
@@ -123,7 +126,7 @@ def _instance_type(t: Target, name: str) -> dict[str, Any]:
     return found[0]
 
 
-def prepare_resize(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_resize(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     """Resize a stopped instance. A running one is refused rather than stopped and restarted for the person:
     the downtime is theirs to choose, and a start can fail for lack of capacity, leaving it stopped."""
     new_size = parameters.get("new_size", "").strip()
@@ -201,7 +204,7 @@ def _snapshot_tags(volume: Target) -> list[dict[str, str]]:
     ]
 
 
-def prepare_delete_volume(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_delete_volume(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     keep = flag(parameters, "snapshot_first", default=True)
     before = _volume_state(t.record)
     state = before["state"]
@@ -302,7 +305,7 @@ def _images_using(t: Target) -> list[str]:
     return users
 
 
-def prepare_delete_snapshot(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_delete_snapshot(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     before = _snapshot_state(t.record)
     owner = str(t.record.get("OwnerId") or "")
     if owner and owner != t.account.account_id:
@@ -339,7 +342,7 @@ def _address_state(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_release_ip(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_release_ip(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     before = _address_state(t.record)
     ip = before["public_ip"]
     attached = t.record.get("InstanceId") or t.record.get("NetworkInterfaceId")

@@ -7,7 +7,7 @@ whole lifecycle configuration or tag set, so both are read first and every exist
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import InvalidInput, RemediationRefused
 
@@ -15,6 +15,9 @@ from finops_aws.errors import aws_errors
 from finops_aws.remediation.params import days
 from finops_aws.remediation.plans import Done, Prepared
 from finops_aws.remediation.targets import Target, bucket_tags, tags_of
+
+if TYPE_CHECKING:
+    from finops_aws.context import AwsContext
 
 # Storage classes a lifecycle rule can move objects to, and the least days in S3 Standard before each.
 STORAGE_CLASSES: dict[str, int] = {
@@ -122,7 +125,7 @@ def _describe(rule: dict[str, Any]) -> str:
     return f"rule {rule['ID']!r}: {scope}, {', '.join(steps)}"
 
 
-def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_lifecycle(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     rule = new_rule(parameters)  # bad parameters are refused before anything is read
     existing = _lifecycle(t)
     rules: list[dict[str, Any]] = list(existing.get("Rules") or [])
