@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from finops_core.clouds import entry
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused, Unavailable
@@ -25,8 +25,21 @@ from finops_core.models import RemediationAction, RemediationPlan, RemediationRe
 from finops_core.prepared import Prepared, plan_of, result_of, unchanged
 from finops_core.workers import BlockingCalls
 
+
+class Target(Protocol):
+    """What the table reads of a cloud's target, a resource as read just now."""
+
+    @property
+    def tags(self) -> dict[str, str]: ...  # its tags (Google Cloud's labels)
+
+    @property
+    def where(self) -> str: ...  # "in us-east-1, account 123456789012"
+
+    def label(self) -> str: ...  # "i-0abc (web-1)"
+
+
 C = TypeVar("C")  # the cloud's context
-T = TypeVar("T")  # the cloud's target: a resource as read just now
+T = TypeVar("T", bound=Target)
 
 Checked = Prepared[Any, Any]
 TRUE = ("true", "yes", "1")
@@ -68,8 +81,6 @@ class ActionTable(Generic[C, T]):
     kind_names: Mapping[Any, str]  # a target kind for people: "a VM instance"
     kind_of: Callable[[str], str]  # the target kind an id names; InvalidInput for an id the cloud cannot change
     read: Callable[[C, str, dict[str, str]], Awaitable[T]]  # the target as it is now; NotFound when it is gone
-    tags_of: Callable[[T], dict[str, str]]
-    name_of: Callable[[T], str]  # the target for people, where it is included: "instance i-1 in us-east-1"
     run: Callable[[C, Callable[[], Any]], Awaitable[Any]]  # runs prepare, perform and read_after
     wrong_kind: Callable[[RemediationAction, str, str], FinOpsError] = _not_one
     check: Callable[[RemediationAction], object] = lambda action: None  # the action's own parameters, before reading
@@ -82,12 +93,12 @@ class ActionTable(Generic[C, T]):
         """A resource carrying its cloud's protection tag (``finops:protect=true``) is never changed."""
         known = entry(self.cloud)
         key, _, _ = known.protect_tag.partition("=")
-        value = tag_value(self.tags_of(target), key, exact=known.tag_keys != "any-case") or ""
+        value = tag_value(target.tags, key, exact=known.tag_keys != "any-case") or ""
         if value.strip().lower() in TRUE:
             tagged, tag = ("labelled", "label") if self.labels else ("tagged", "tag")
             raise RemediationRefused(
-                f"{self.name_of(target)} is {tagged} {known.protect_tag}, so this server will not change it. Nothing "
-                f"was changed. Remove the {tag} (outside this server) if the change is really wanted."
+                f"{target.label()} {target.where} is {tagged} {known.protect_tag}, so this server will not change it. "
+                f"Nothing was changed. Remove the {tag} (outside this server) if the change is really wanted."
             )
 
     async def prepare(self, ctx: C, action: RemediationAction) -> Checked:
@@ -108,7 +119,7 @@ class ActionTable(Generic[C, T]):
         target = await self.read(ctx, action.resource_id, parameters)
         self.refuse_if_protected(target)
         prepared: Checked = await self.run(ctx, functools.partial(found.prepare, ctx, target, parameters))
-        return replace(prepared, tags=self.tags_of(target))
+        return replace(prepared, tags=target.tags)
 
     async def plan(self, ctx: C, action: RemediationAction) -> RemediationPlan:
         """Check ``action`` against the resource as it is now and describe it (before, expected after, undo).
@@ -135,4 +146,4 @@ class ActionTable(Generic[C, T]):
 
     async def tags(self, ctx: C, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
         """The tags ``resource_id`` carries now, read afresh from the cloud."""
-        return self.tags_of(await self.read(ctx, resource_id, dict(parameters)))
+        return (await self.read(ctx, resource_id, dict(parameters))).tags

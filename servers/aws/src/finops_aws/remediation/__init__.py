@@ -87,8 +87,6 @@ TABLE = ActionTable["AwsContext", Target](
     kind_names=KIND_NAMES,
     kind_of=kind_of_id,
     read=resolve,
-    tags_of=lambda t: t.tags,
-    name_of=lambda t: f"{t.label()} {t.where}",
     run=in_worker_thread,
     wrong_kind=_wrong_kind,
 )

@@ -61,8 +61,6 @@ TABLE = ActionTable["AzureContext", Target](
     kind_names=KIND_NAMES,
     kind_of=lambda resource_id: parse_arm_id(resource_id).kind,
     read=_read,
-    tags_of=lambda t: t.tags,
-    name_of=lambda t: f"{t.label()} {t.where}",
     run=in_worker_thread,
     wrong_kind=_wrong_kind,
 )

@@ -110,6 +110,11 @@ class Target:
     def labels(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in (self.record.get("labels") or {}).items()}
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """Its labels, as the action table reads every cloud's tags."""
+        return self.labels
+
     def label(self) -> str:
         """``instance web-1``: the kind and the name."""
         return f"{self.kind} {self.ref.name}"
