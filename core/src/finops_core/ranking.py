@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import anyio
 
-from finops_core.models import Cloud, Recommendation
+from finops_core.models import Cloud, Recommendation, RecommendationKind
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import RecommendationSet
 
@@ -65,6 +65,22 @@ def recommendation_set(
         source=f"{sources} (savings are the clouds' estimates or list-price estimates)",
         note=note,
     )
+
+
+# Kinds of change: two recommendations of one group on one resource cannot both be carried out for their savings.
+_CHANGE: dict[RecommendationKind, str] = {
+    "rightsize": "change",
+    "modernize": "change",
+    "storage-tier": "change",
+    "idle": "remove",
+    "unattached": "remove",
+}
+
+
+def change_of(kind: RecommendationKind) -> str:
+    """The kind of change a recommendation proposes, as every cloud's merge compares it: removing the resource
+    (idle, unattached) or changing it (rightsize, modernize, storage tier); any other kind is its own."""
+    return _CHANGE.get(kind, kind)
 
 
 def _mention(kept: Recommendation, others: list[Recommendation]) -> Recommendation:
