@@ -54,6 +54,11 @@ class Action(Generic[C, T]):
     prepare: Callable[[C, T, dict[str, str]], Any]
 
 
+def already(subject: str, before: dict[str, Any], undo: str, read_after: Callable[[], Any]) -> Checked:
+    """The resource is already as asked (``subject`` says how): a plan that says so, and nothing to perform."""
+    return Prepared(f"{subject}: applying this changes nothing", before, before, undo, None, read_after)
+
+
 async def in_worker_thread(ctx: BlockingCalls, call: Callable[[], Any]) -> Any:
     """``run`` for a cloud whose SDK blocks (boto3, Azure's clients): the call in a worker thread."""
     return await ctx.run(call)

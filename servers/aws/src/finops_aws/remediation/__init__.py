@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from finops_core.actions import Action, ActionTable, in_worker_thread
 from finops_core.errors import FinOpsError, InvalidInput, NotFound
 from finops_core.models import RemediationAction
+from finops_core.tag_changes import TagChange
 
 from finops_aws.remediation import ec2_actions, s3_actions
 from finops_aws.remediation.plans import Prepared
@@ -44,16 +45,10 @@ def _set_tags(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepare
             raise InvalidInput(f"Tag {key!r}: keys are 1-128 characters and values at most 256.")
         if key.lower().startswith("aws:"):
             raise InvalidInput(f"Tag {key!r}: the aws: prefix is reserved for AWS.")
-    current = t.tags
-    restore = {k: current[k] for k in tags if k in current and current[k] != tags[k]}
-    added = [k for k in tags if k not in current]
-    steps: list[str] = []
-    if restore:
-        steps.append(f"set_tags on {t.resource_id} with {restore}")
-    if added:
-        how = "s3api put-bucket-tagging with before.tags" if t.kind == "bucket" else "ec2 delete-tags"
-        steps.append(f"delete the new tag(s) {', '.join(added)} ({how})")
-    undo = "; then ".join(steps) or "nothing to undo"
+    how = "s3api put-bucket-tagging with before.tags" if t.kind == "bucket" else "ec2 delete-tags"
+    undo = TagChange.of(t.tags, tags).undo(
+        t.resource_id, lambda added: f"delete the new tag(s) {', '.join(added)} ({how})"
+    )
     if t.kind == "bucket":
         return s3_actions.prepare_bucket_tags(t, tags, undo)
     return ec2_actions.prepare_ec2_tags(t, tags, undo)

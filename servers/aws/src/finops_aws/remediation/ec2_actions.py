@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
 from finops_aws.errors import aws_errors
@@ -57,9 +58,7 @@ def prepare_stop(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prep
     read = lambda: _read_instance(t)  # noqa: E731
     _refuse_gone(t, state)
     if state in ("stopped", "stopping"):
-        return Prepared(
-            f"{t.label()} {t.where} is already {state}: applying this changes nothing", before, before, undo, None, read
-        )
+        return already(f"{t.label()} {t.where} is already {state}", before, undo, read)
     if state != "running":
         raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is running. Nothing was changed.")
     if t.record.get("RootDeviceType") == "instance-store":
@@ -94,9 +93,7 @@ def prepare_start(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Pre
     read = lambda: _read_instance(t)  # noqa: E731
     _refuse_gone(t, state)
     if state in ("running", "pending"):
-        return Prepared(
-            f"{t.label()} {t.where} is already {state}: applying this changes nothing", before, before, undo, None, read
-        )
+        return already(f"{t.label()} {t.where} is already {state}", before, undo, read)
     if state != "stopped":
         raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is stopped. Nothing was changed.")
     what = f"start {t.resource_id} {t.where}"
@@ -140,14 +137,7 @@ def prepare_resize(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Pr
     _refuse_gone(t, state)
     wanted = _instance_type(t, new_size)
     if new_size == old_size:
-        return Prepared(
-            f"{t.label()} {t.where} is already {new_size}: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} is already {new_size}", before, undo, read)
     if state != "stopped":
         raise RemediationRefused(
             f"{t.label()} {t.where} is {state}: stop it first (stop_instance), then resize it, then start_instance. "
@@ -216,14 +206,7 @@ def prepare_delete_volume(ctx: AwsContext, t: Target, parameters: dict[str, str]
     )
     undo = restore if keep else lost
     if state == "deleting":
-        return Prepared(
-            f"{t.label()} {t.where} is already being deleted: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} is already being deleted", before, undo, read)
     if state == "in-use":
         attached = ", ".join(a.get("InstanceId", "?") for a in t.record.get("Attachments") or [])
         raise RemediationRefused(
@@ -379,14 +362,7 @@ def prepare_ec2_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
     before = {"tags": current}
     read = lambda: {"tags": tags_of(describe_ec2(t.client, t.kind, t.resource_id, t.where) or {})}  # noqa: E731
     if not changes:
-        return Prepared(
-            f"{t.label()} {t.where} already has these tags: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} already has these tags", before, undo, read)
     if len({**current, **changes}) > MAX_TAGS:
         raise RemediationRefused(f"{t.label()} would have more than {MAX_TAGS} tags. Nothing was changed.")
     request: dict[str, Any] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, RemediationRefused
 
 from finops_aws.errors import aws_errors
@@ -141,14 +142,7 @@ def prepare_lifecycle(ctx: AwsContext, t: Target, parameters: dict[str, str]) ->
         undo = f"delete the lifecycle configuration of {t.resource_id} (s3api delete-bucket-lifecycle): it had none"
     same_id = [r for r in rules if r.get("ID") == rule["ID"]]
     if same_id and same_id[0] == rule:
-        return Prepared(
-            f"S3 bucket {t.resource_id} {t.where} already has {_describe(rule)}: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"S3 bucket {t.resource_id} {t.where} already has {_describe(rule)}", before, undo, read)
     if same_id:
         raise RemediationRefused(
             f"S3 bucket {t.resource_id} {t.where} already has a different rule {rule['ID']!r}: pass another "
@@ -191,14 +185,7 @@ def prepare_bucket_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
     where = f"{t.region}, {t.account}"
     read = lambda: {"tags": tags_of({"TagSet": bucket_tags(t.client, t.resource_id, where)})}  # noqa: E731
     if merged == current:
-        return Prepared(
-            f"S3 bucket {t.resource_id} {t.where} already has these tags: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"S3 bucket {t.resource_id} {t.where} already has these tags", before, undo, read)
     if len(merged) > MAX_TAGS:
         raise RemediationRefused(
             f"S3 bucket {t.resource_id} would have more than {MAX_TAGS} tags. Nothing was changed."

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
 from finops_gcp.inventory.compute import compute_url
@@ -52,8 +53,7 @@ def _group(record: Mapping[str, Any]) -> str | None:
 
 
 def _noop(t: Target, state: str, before: dict[str, Any], undo: str, ctx: GcpContext) -> Prepared:
-    summary = f"{t.label()} {t.where} is already {state}: applying this changes nothing"
-    return Prepared(summary, before, before, undo, None, _reader(ctx, t))
+    return already(f"{t.label()} {t.where} is already {state}", before, undo, _reader(ctx, t))
 
 
 async def prepare_stop(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
