@@ -67,20 +67,15 @@ def recommendation_set(
     )
 
 
-# Kinds of change: two recommendations of one group on one resource cannot both be carried out for their savings.
-_CHANGE: dict[RecommendationKind, str] = {
-    "rightsize": "change",
-    "modernize": "change",
-    "storage-tier": "change",
-    "idle": "remove",
-    "unattached": "remove",
-}
-
-
 def change_of(kind: RecommendationKind) -> str:
     """The kind of change a recommendation proposes, as every cloud's merge compares it: removing the resource
-    (idle, unattached) or changing it (rightsize, modernize, storage tier); any other kind is its own."""
-    return _CHANGE.get(kind, kind)
+    (idle, unattached) or changing it (rightsize, modernize, storage tier); any other kind is its own. Two
+    recommendations of one kind of change on one resource cannot both be carried out for their savings."""
+    if kind in ("idle", "unattached"):
+        return "remove"
+    if kind in ("rightsize", "modernize", "storage-tier"):
+        return "change"
+    return kind
 
 
 def _mention(kept: Recommendation, others: list[Recommendation]) -> Recommendation:
