@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import RemediationRefused, Unavailable
 
-from finops_gcp.remediation.operations import FIRST_DELAY, MAX_DELAY, OPERATION_WAIT_SECONDS, change
+from finops_gcp.remediation.operations import OPERATION_WAIT_SECONDS, Backoff, change
 from finops_gcp.remediation.plans import Done, Prepared, flag
 from finops_gcp.remediation.targets import Ref, Target, read, read_or_none, short
 
@@ -58,7 +58,7 @@ def _snapshot_labels(disk: Target) -> dict[str, str]:
 
 async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
     """A snapshot's operation can finish while its data still uploads; the disk is deleted only once it is READY."""
-    waited, delay = 0.0, FIRST_DELAY
+    backoff = Backoff()
     while True:
         status = (await read(ctx, ref)).get("status")
         if status == "READY":
@@ -67,15 +67,13 @@ async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
             raise RemediationRefused(
                 f"The snapshot {ref.name} {ref.where} is {status}, so the disk was not deleted. Nothing else changed."
             )
-        if waited >= OPERATION_WAIT_SECONDS:
+        if backoff.waited >= OPERATION_WAIT_SECONDS:
             raise Unavailable(
-                f"The snapshot {ref.name} {ref.where} is still {status} after {waited:.0f} s, so the disk was not "
-                "deleted yet. Apply delete_volume again with snapshot_first=false once the snapshot is READY.",
+                f"The snapshot {ref.name} {ref.where} is still {status} after {backoff.waited:.0f} s, so the disk "
+                "was not deleted yet. Apply delete_volume again with snapshot_first=false once the snapshot is READY.",
                 provider="gcp",
             )
-        await ctx.sleep(delay)
-        waited += delay
-        delay = min(delay * 2, MAX_DELAY)
+        await backoff.pause(ctx)
 
 
 async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
