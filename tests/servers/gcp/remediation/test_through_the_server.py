@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from finops_core.server import build_server
 from finops_core.settings import Settings
@@ -21,12 +19,12 @@ pytestmark = pytest.mark.anyio
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext], settings: Settings, mode: str
+    ops: ComputeOps, ctx: GcpContext, settings: Settings, mode: str
 ) -> None:
     ops.add_instance(P, ZONE, "declined")
     ops.add_instance(P, ZONE, "confirmed")
     server = build_server(
-        RemediatingProvider("gcp", gcp_context(), plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
+        RemediatingProvider("gcp", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )
@@ -54,11 +52,11 @@ async def test_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
 
 
 async def test_a_protected_instance_is_refused_before_the_person_is_asked(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext], settings: Settings
+    ops: ComputeOps, ctx: GcpContext, settings: Settings
 ) -> None:
     ops.add_instance(P, ZONE, "db-1", labels={"finops-protect": "true"})
     server = build_server(
-        RemediatingProvider("gcp", gcp_context(), plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
+        RemediatingProvider("gcp", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
         settings.model_copy(update={"remediation_enabled": True}),
         today=lambda: AS_OF,
     )
