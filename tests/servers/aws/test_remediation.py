@@ -11,12 +11,6 @@ from finops_aws.remediation import ACTIONS, apply_remediation, plan_remediation
 from finops_aws.remediation.dry_run import dry_run_outcome
 from finops_core.errors import InvalidInput, NotFound, PermissionDenied, RemediationRefused
 from finops_core.models import ACTION_KINDS, RemediationAction, RemediationPlan, RemediationResult
-from finops_core.server import build_server
-from finops_core.settings import Settings
-from mcp import Client
-
-from tests.conftest import AS_OF
-from tests.servers.elicitation import Person, RemediatingProvider
 
 pytestmark = pytest.mark.anyio
 ACCOUNT = "123456789012"  # moto's account
@@ -352,37 +346,3 @@ def test_a_dry_run_answer_becomes_success_a_permission_to_grant_or_a_refusal() -
 
 
 # -- through the MCP server ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_through_the_server_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
-    ctx: AwsContext, settings: Settings, mode: str
-) -> None:
-    server = build_server(
-        RemediatingProvider("aws", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
-        settings.model_copy(update={"remediation_enabled": True}),
-        today=lambda: AS_OF,
-    )
-    declined, confirmed = _instance(ctx), _instance(ctx)
-    no = Person("decline", None)
-    async with Client(server, mode=mode, elicitation_callback=no) as client:
-        result = await client.call_tool(
-            "aws_apply_remediation",
-            {"kind": "stop_instance", "resource_id": declined, "parameters": {"region": "us-east-1"}},
-        )
-    assert result.structured_content is not None, result.content
-    assert result.structured_content["applied"] is False
-    assert declined in no.asked[0]
-    assert _instance_record(ctx, declined)["State"]["Name"] == "running"
-    yes = Person("accept", {"confirm": True})
-    async with Client(server, mode=mode, elicitation_callback=yes) as client:
-        result = await client.call_tool(
-            "aws_apply_remediation",
-            {"kind": "stop_instance", "resource_id": confirmed, "parameters": {"region": "us-east-1"}},
-        )
-    assert result.structured_content is not None, result.content
-    assert result.structured_content["applied"] is True
-    assert result.structured_content["after"]["state"] == "stopped"
-    assert "Undo: start_instance" in yes.asked[0]
-    assert _instance_record(ctx, confirmed)["State"]["Name"] == "stopped"
-    assert _instance_record(ctx, declined)["State"]["Name"] == "running"
