@@ -10,7 +10,7 @@ from finops_core.errors import RemediationRefused, Unavailable
 
 from finops_gcp.remediation.operations import OPERATION_WAIT_SECONDS, Backoff, change
 from finops_gcp.remediation.plans import Done, Prepared, flag
-from finops_gcp.remediation.targets import Ref, Target, read, read_or_none, short
+from finops_gcp.remediation.targets import Ref, Target, read, read_back, short
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -36,14 +36,6 @@ def snapshot_state(record: Mapping[str, Any]) -> dict[str, Any]:
         "storage_bytes": int(record.get("storageBytes") or 0),
         "labels": dict(record.get("labels") or {}),
     }
-
-
-def _reader(ctx: GcpContext, ref: Ref, state: Any) -> Any:
-    async def read_after() -> dict[str, Any]:
-        record = await read_or_none(ctx, ref)
-        return state(record) if record is not None else {"status": "DELETED"}
-
-    return read_after
 
 
 def snapshot_name(disk: str) -> str:
@@ -128,7 +120,7 @@ async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str
         return Done(f"Deleted {t.label()} {t.where}: it no longer bills.{note}", done_undo)
 
     expected = {"status": "DELETED", "snapshot_first": snapshot_first}
-    return Prepared(summary, before, expected, undo, perform, _reader(ctx, t.ref, disk_state))
+    return Prepared(summary, before, expected, undo, perform, read_back(ctx, t.ref, disk_state))
 
 
 async def prepare_delete_snapshot(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
@@ -149,4 +141,4 @@ async def prepare_delete_snapshot(ctx: GcpContext, t: Target, parameters: dict[s
     source = f" of disk {short(before['source_disk'])}" if before["source_disk"] else ""
     summary = f"Delete {t.label()}{source} ({before['storage_bytes'] / 2**30:.1f} GiB stored) {t.where}"
     undo = "none: a deleted snapshot cannot be restored"
-    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, _reader(ctx, t.ref, snapshot_state))
+    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, read_back(ctx, t.ref, snapshot_state))

@@ -20,7 +20,7 @@ from finops_gcp.remediation.disks import disk_state, snapshot_state
 from finops_gcp.remediation.instances import instance_state
 from finops_gcp.remediation.operations import change
 from finops_gcp.remediation.plans import Done, Prepared
-from finops_gcp.remediation.targets import Target, TargetKind, read_or_none
+from finops_gcp.remediation.targets import Target, TargetKind, read_back
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -81,10 +81,7 @@ async def prepare_set_labels(ctx: GcpContext, t: Target, labels: dict[str, str])
         raise InvalidInput(f"{t.label()} would have {len(merged)} labels; Google Cloud allows {MAX_LABELS}.")
     undo = TagChange.of(current, labels).undo(t.resource_id, lambda added: _remove_labels(t, added))
 
-    async def read_after() -> dict[str, Any]:
-        record = await read_or_none(ctx, t.ref)
-        return state(record) if record is not None else {"status": "DELETED"}
-
+    read_after = read_back(ctx, t.ref, state)
     if merged == current:
         return already(f"{t.label()} {t.where} already has these labels", before, undo, read_after)
     fingerprint = str(t.record.get("labelFingerprint") or "")

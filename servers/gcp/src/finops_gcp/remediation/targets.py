@@ -18,6 +18,7 @@ the label ``finops-protect=true`` here. A resource carrying it is never changed 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -165,6 +166,18 @@ async def read_or_none(ctx: GcpContext, ref: Ref) -> dict[str, Any] | None:
         return await read(ctx, ref)
     except NotFound:
         return None
+
+
+def read_back(
+    ctx: GcpContext, ref: Ref, state: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """A plan's ``read_after``: the resource's ``state`` as read after the change, ``DELETED`` once it is gone."""
+
+    async def read_after() -> dict[str, Any]:
+        record = await read_or_none(ctx, ref)
+        return state(record) if record is not None else {"status": "DELETED"}
+
+    return read_after
 
 
 async def resolve(ctx: GcpContext, ref: Ref) -> Target:
