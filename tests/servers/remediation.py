@@ -99,6 +99,12 @@ def signed_apply(action: dict[str, Any], policy: Policy, approval_id: str) -> di
     }
 
 
+def unsigned_apply(action: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of ``<cloud>_apply_remediation`` for ``action`` (as in a plan), with no approval: the server
+    asks a person."""
+    return {"kind": action["kind"], "resource_id": action["resource_id"], "parameters": action.get("parameters")}
+
+
 def text(result: CallToolResult) -> str:
     return " ".join(c.text for c in result.content if isinstance(c, TextContent))
 
@@ -143,7 +149,7 @@ class RemediationWorkflow:
     """Refusals change nothing in the cloud, an approved plan stops the instance for real and only once, a protected
     instance never gets into a plan, and an instance tagged legal-hold or moved to prod after the approval is not
     stopped: by the orchestrator, or by the cloud's own server on its own, which also asks a person before a change
-    nobody approved."""
+    nobody approved (a protected instance is refused before anyone is asked)."""
 
     pytestmark = pytest.mark.anyio
 
@@ -155,10 +161,8 @@ class RemediationWorkflow:
         server, tool = approving_server(emulated.provider, home), f"{emulated.cloud}_apply_remediation"
 
         async def apply(person: Person, instance: str) -> dict[str, Any]:
-            action = emulated.stop(instance)
-            arguments = {"kind": action["kind"], "resource_id": instance, "parameters": action.get("parameters")}
             async with Client(server, mode=mode, elicitation_callback=person) as client:
-                result = await client.call_tool(tool, arguments)
+                result = await client.call_tool(tool, unsigned_apply(emulated.stop(instance)))
             assert result.structured_content is not None, result.content
             assert not any(secret in str(result.content) for secret in CREDENTIALS.values())
             return result.structured_content
@@ -175,6 +179,20 @@ class RemediationWorkflow:
         assert "Undo: start_instance" in yes.asked[0]
         assert emulated.state(confirmed) in emulated.stopped
         assert emulated.state(declined) == emulated.running
+
+    async def test_through_the_cloud_s_server_a_protected_instance_is_refused_before_anyone_is_asked(
+        self, emulated: EmulatedCloud, home: Path
+    ) -> None:
+        protected = emulated.add_instance("db-1", dict([emulated.protect]))
+        yes = Person("accept", {"confirm": True})
+        async with Client(approving_server(emulated.provider, home), elicitation_callback=yes) as client:
+            result = await client.call_tool(
+                f"{emulated.cloud}_apply_remediation", unsigned_apply(emulated.stop(protected))
+            )
+        assert result.is_error
+        assert "=".join(emulated.protect) in text(result)
+        assert yes.asked == []
+        assert emulated.state(protected) == emulated.running
 
     async def test_only_an_approved_plan_stops_the_instance_and_only_once(
         self, emulated: EmulatedCloud, home: Path
