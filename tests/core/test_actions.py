@@ -4,7 +4,7 @@ protection tag from the registry (compared as the cloud compares tag keys), and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -25,7 +25,20 @@ class Machines:
     failing: FinOpsError | None = None
 
 
-async def _stop(cloud: Machines, name: str, parameters: dict[str, str]) -> Prepared[Done, dict[str, Any]]:
+@dataclass(frozen=True)
+class Machine:
+    """A machine as read: its name and tags."""
+
+    name: str
+    tags: dict[str, str]
+    where: str = "in memory"
+
+    def label(self) -> str:
+        return f"machine {self.name}"
+
+
+def _stop(cloud: Machines, machine: Machine, parameters: dict[str, str]) -> Prepared[Done, dict[str, Any]]:
+    name = machine.name
     cloud.calls.append(f"check {name}")
 
     def perform() -> Done:
@@ -37,13 +50,13 @@ async def _stop(cloud: Machines, name: str, parameters: dict[str, str]) -> Prepa
     return Prepared(f"Stop {name}", {"state": "running"}, {"state": "stopped"}, "start it", perform, dict)
 
 
-async def _read(cloud: Machines, name: str, parameters: dict[str, str]) -> str:
+async def _read(cloud: Machines, name: str, parameters: dict[str, str]) -> Machine:
     cloud.calls.append(f"read {name}")
-    return name
+    return Machine(name, cloud.tags.get(name, {}))
 
 
 async def _run(cloud: Machines, call: Callable[[], Any]) -> Any:
-    return call()
+    return call()  # the machines in memory answer at once: prepare and perform are plain calls
 
 
 async def _follow_up(cloud: Machines, action: RemediationAction, failure: FinOpsError | None) -> str:
@@ -51,15 +64,13 @@ async def _follow_up(cloud: Machines, action: RemediationAction, failure: FinOps
     return " Noted."
 
 
-def _table(cloud_id: str, **options: Any) -> ActionTable[Machines, str]:
-    return ActionTable[Machines, str](
+def _table(cloud_id: str, **options: Any) -> ActionTable[Machines, Machine]:
+    return ActionTable[Machines, Machine](
         cloud=cloud_id,
         actions={"stop_instance": Action(("machine",), _stop)},
         kind_names={"machine": "a machine", "disk": "a disk"},
         kind_of=lambda resource_id: "disk" if resource_id.startswith("disk") else "machine",
         read=_read,
-        tags_of=lambda name: {},
-        name_of=lambda name: f"machine {name}",
         run=_run,
         follow_up=_follow_up,
         **options,
@@ -94,7 +105,7 @@ async def test_the_cloud_s_protection_tag_refuses_before_the_action_is_checked(
     cloud_id: str, tags: dict[str, str], refused: str | None
 ) -> None:
     cloud = Machines({"m1": tags})
-    table = replace(_table(cloud_id, labels=cloud_id == "gcp"), tags_of=lambda name: cloud.tags[name])
+    table = _table(cloud_id, labels=cloud_id == "gcp")
     if refused is None:
         assert (await table.plan(cloud, _stop_action(cloud_id))).dry_run_ok
         return

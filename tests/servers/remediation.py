@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from finops_core.clouds import CLOUD_NAMES
@@ -30,7 +30,8 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import SecretStr
 
 from tests.conftest import AS_OF
-from tests.credentials import APPROVAL_KEY
+from tests.credentials import APPROVAL_KEY, CREDENTIALS
+from tests.servers.elicitation import Person
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -68,7 +69,8 @@ def approve(store: Store, plan_id: str) -> None:
 
 
 def approving_server(provider: CloudProvider, home: Path) -> MCPServer:
-    """The cloud's own server with remediation on, accepting approvals signed with the test approval key."""
+    """The cloud's own server with remediation on: it asks a person to confirm, or takes an approval signed with
+    the test approval key."""
     settings = Settings.load({"FINOPS_HOME": str(home)}).model_copy(
         update={"remediation_enabled": True, "approval_key": SecretStr(APPROVAL_KEY)}
     )
@@ -97,6 +99,12 @@ def signed_apply(action: dict[str, Any], policy: Policy, approval_id: str) -> di
     }
 
 
+def unsigned_apply(action: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of ``<cloud>_apply_remediation`` for ``action`` (as in a plan), with no approval: the server
+    asks a person."""
+    return {"kind": action["kind"], "resource_id": action["resource_id"], "parameters": action.get("parameters")}
+
+
 def text(result: CallToolResult) -> str:
     return " ".join(c.text for c in result.content if isinstance(c, TextContent))
 
@@ -109,6 +117,7 @@ class EmulatedCloud(ABC):
     protect: tuple[str, str]  # the cloud's protection tag (key, value), as its resources carry it
     running: str  # an instance's state before, and after a stop
     stopped: tuple[str, ...]
+    read_back: tuple[str, str]  # what apply reads back after a stop: (field, value)
     legal_hold: tuple[str, str] = ("legal-hold", "true")  # as a person writes it in the cloud's console
 
     @abstractmethod
@@ -139,9 +148,51 @@ class EmulatedCloud(ABC):
 class RemediationWorkflow:
     """Refusals change nothing in the cloud, an approved plan stops the instance for real and only once, a protected
     instance never gets into a plan, and an instance tagged legal-hold or moved to prod after the approval is not
-    stopped: by the orchestrator, or by the cloud's own server on its own."""
+    stopped: by the orchestrator, or by the cloud's own server on its own, which also asks a person before a change
+    nobody approved (a protected instance is refused before anyone is asked)."""
 
     pytestmark = pytest.mark.anyio
+
+    @pytest.mark.parametrize("mode", ["auto", "legacy"])
+    async def test_through_the_cloud_s_server_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
+        self, emulated: EmulatedCloud, home: Path, mode: Literal["auto", "legacy"]
+    ) -> None:
+        declined, confirmed = emulated.add_instance("declined"), emulated.add_instance("confirmed")
+        server, tool = approving_server(emulated.provider, home), f"{emulated.cloud}_apply_remediation"
+
+        async def apply(person: Person, instance: str) -> dict[str, Any]:
+            async with Client(server, mode=mode, elicitation_callback=person) as client:
+                result = await client.call_tool(tool, unsigned_apply(emulated.stop(instance)))
+            assert result.structured_content is not None, result.content
+            assert not any(secret in str(result.content) for secret in CREDENTIALS.values())
+            return result.structured_content
+
+        no = Person("decline", None)
+        assert (await apply(no, declined))["applied"] is False
+        assert declined in no.asked[0]
+        assert emulated.state(declined) == emulated.running
+        yes = Person("accept", {"confirm": True})
+        result = await apply(yes, confirmed)
+        assert result["applied"] is True
+        field, value = emulated.read_back
+        assert result["after"][field] == value
+        assert "Undo: start_instance" in yes.asked[0]
+        assert emulated.state(confirmed) in emulated.stopped
+        assert emulated.state(declined) == emulated.running
+
+    async def test_through_the_cloud_s_server_a_protected_instance_is_refused_before_anyone_is_asked(
+        self, emulated: EmulatedCloud, home: Path
+    ) -> None:
+        protected = emulated.add_instance("db-1", dict([emulated.protect]))
+        yes = Person("accept", {"confirm": True})
+        async with Client(approving_server(emulated.provider, home), elicitation_callback=yes) as client:
+            result = await client.call_tool(
+                f"{emulated.cloud}_apply_remediation", unsigned_apply(emulated.stop(protected))
+            )
+        assert result.is_error
+        assert "=".join(emulated.protect) in text(result)
+        assert yes.asked == []
+        assert emulated.state(protected) == emulated.running
 
     async def test_only_an_approved_plan_stops_the_instance_and_only_once(
         self, emulated: EmulatedCloud, home: Path

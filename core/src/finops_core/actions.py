@@ -2,7 +2,9 @@
 one way every cloud plans, applies and reads the tags of an action from its table.
 
 A cloud supplies only what is its own: how a resource id names a kind of target, how to read the target as it is
-now, and per action a ``prepare`` that checks it and yields a ``Prepared`` (``finops_core.prepared``). The order is
+now, and per action a ``prepare(ctx, target, parameters)`` that checks it and yields a ``Prepared``
+(``finops_core.prepared``), run like the change itself through the table's ``run``: in a worker thread for a cloud
+whose SDK blocks (``in_worker_thread``), awaited for one whose calls are coroutines (``awaited``). The order is
 the same everywhere: the action is for this cloud and of a kind the table has, the id names a target it applies to,
 the action's own parameters are sound, the target is read, a protected target is refused (the cloud's protection tag
 from its registry entry), then the action is prepared. Apply prepares again (the resource may have changed since the
@@ -11,18 +13,33 @@ plan), makes the change, and reads the resource back.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from finops_core.clouds import entry
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused, Unavailable
 from finops_core.guardrails import tag_value
 from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
 from finops_core.prepared import Prepared, plan_of, result_of, unchanged
+from finops_core.workers import BlockingCalls
+
+
+class Target(Protocol):
+    """What the table reads of a cloud's target, a resource as read just now."""
+
+    @property
+    def tags(self) -> dict[str, str]: ...  # its tags (Google Cloud's labels)
+
+    @property
+    def where(self) -> str: ...  # "in us-east-1, account 123456789012"
+
+    def label(self) -> str: ...  # "i-0abc (web-1)"
+
 
 C = TypeVar("C")  # the cloud's context
-T = TypeVar("T")  # the cloud's target: a resource as read just now
+T = TypeVar("T", bound=Target)
 
 Checked = Prepared[Any, Any]
 TRUE = ("true", "yes", "1")
@@ -30,10 +47,26 @@ TRUE = ("true", "yes", "1")
 
 @dataclass(frozen=True)
 class Action(Generic[C, T]):
-    """One action kind: the target kinds it applies to, and how it is checked and described."""
+    """One action kind: the target kinds it applies to, and how it is checked and described: ``prepare`` returns the
+    ``Prepared`` (a blocking call) or a coroutine of it, as the table's ``run`` expects."""
 
     applies_to: tuple[str, ...]
-    prepare: Callable[[C, T, dict[str, str]], Awaitable[Checked]]
+    prepare: Callable[[C, T, dict[str, str]], Any]
+
+
+def already(subject: str, before: dict[str, Any], undo: str, read_after: Callable[[], Any]) -> Checked:
+    """The resource is already as asked (``subject`` says how): a plan that says so, and nothing to perform."""
+    return Prepared(f"{subject}: applying this changes nothing", before, before, undo, None, read_after)
+
+
+async def in_worker_thread(ctx: BlockingCalls, call: Callable[[], Any]) -> Any:
+    """``run`` for a cloud whose SDK blocks (boto3, Azure's clients): the call in a worker thread."""
+    return await ctx.run(call)
+
+
+async def awaited(ctx: object, call: Callable[[], Awaitable[Any]]) -> Any:
+    """``run`` for a cloud whose calls are coroutines already (Google Cloud's REST client)."""
+    return await call()
 
 
 async def _no_follow_up(ctx: Any, action: RemediationAction, failure: FinOpsError | None) -> str:
@@ -53,9 +86,7 @@ class ActionTable(Generic[C, T]):
     kind_names: Mapping[Any, str]  # a target kind for people: "a VM instance"
     kind_of: Callable[[str], str]  # the target kind an id names; InvalidInput for an id the cloud cannot change
     read: Callable[[C, str, dict[str, str]], Awaitable[T]]  # the target as it is now; NotFound when it is gone
-    tags_of: Callable[[T], dict[str, str]]
-    name_of: Callable[[T], str]  # the target for people, where it is included: "instance i-1 in us-east-1"
-    run: Callable[[C, Callable[[], Any]], Awaitable[Any]]  # runs perform and read_after (a worker thread, or awaits)
+    run: Callable[[C, Callable[[], Any]], Awaitable[Any]]  # runs prepare, perform and read_after
     wrong_kind: Callable[[RemediationAction, str, str], FinOpsError] = _not_one
     check: Callable[[RemediationAction], object] = lambda action: None  # the action's own parameters, before reading
     # After apply: a note for the result (e.g. the recommendation it realizes, marked done), or, when the change failed
@@ -67,12 +98,12 @@ class ActionTable(Generic[C, T]):
         """A resource carrying its cloud's protection tag (``finops:protect=true``) is never changed."""
         known = entry(self.cloud)
         key, _, _ = known.protect_tag.partition("=")
-        value = tag_value(self.tags_of(target), key, exact=known.tag_keys != "any-case") or ""
+        value = tag_value(target.tags, key, exact=known.tag_keys != "any-case") or ""
         if value.strip().lower() in TRUE:
             tagged, tag = ("labelled", "label") if self.labels else ("tagged", "tag")
             raise RemediationRefused(
-                f"{self.name_of(target)} is {tagged} {known.protect_tag}, so this server will not change it. Nothing "
-                f"was changed. Remove the {tag} (outside this server) if the change is really wanted."
+                f"{target.label()} {target.where} is {tagged} {known.protect_tag}, so this server will not change it. "
+                f"Nothing was changed. Remove the {tag} (outside this server) if the change is really wanted."
             )
 
     async def prepare(self, ctx: C, action: RemediationAction) -> Checked:
@@ -92,8 +123,8 @@ class ActionTable(Generic[C, T]):
         parameters = dict(action.parameters)
         target = await self.read(ctx, action.resource_id, parameters)
         self.refuse_if_protected(target)
-        prepared = await found.prepare(ctx, target, parameters)
-        return replace(prepared, tags=self.tags_of(target))
+        prepared: Checked = await self.run(ctx, functools.partial(found.prepare, ctx, target, parameters))
+        return replace(prepared, tags=target.tags)
 
     async def plan(self, ctx: C, action: RemediationAction) -> RemediationPlan:
         """Check ``action`` against the resource as it is now and describe it (before, expected after, undo).
@@ -120,4 +151,4 @@ class ActionTable(Generic[C, T]):
 
     async def tags(self, ctx: C, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
         """The tags ``resource_id`` carries now, read afresh from the cloud."""
-        return self.tags_of(await self.read(ctx, resource_id, dict(parameters)))
+        return (await self.read(ctx, resource_id, dict(parameters))).tags

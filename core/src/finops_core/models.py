@@ -20,12 +20,8 @@ from finops_core.clouds import Cloud as Cloud
 from finops_core.money import Amount, Money
 
 CostMetric = Literal["billed", "effective", "list", "contracted"]
-METRIC_COLUMN: dict[CostMetric, str] = {
-    "billed": "billed_cost",
-    "effective": "effective_cost",
-    "list": "list_cost",
-    "contracted": "contracted_cost",
-}
+# A metric's FOCUS column is named for it: billed_cost, effective_cost, list_cost, contracted_cost.
+METRIC_COLUMN: dict[CostMetric, str] = {metric: f"{metric}_cost" for metric in get_args(CostMetric)}
 METRIC_MEANING: dict[CostMetric, str] = {
     "billed": "billed cost: what the invoice charges (cash basis)",
     "effective": "effective cost: amortized, commitment purchases spread over the usage they cover",

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import anyio
 
-from finops_core.models import Cloud, Recommendation
+from finops_core.models import Cloud, Recommendation, RecommendationKind
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import RecommendationSet
 
@@ -65,6 +65,17 @@ def recommendation_set(
         source=f"{sources} (savings are the clouds' estimates or list-price estimates)",
         note=note,
     )
+
+
+def change_of(kind: RecommendationKind) -> str:
+    """The kind of change a recommendation proposes, as every cloud's merge compares it: removing the resource
+    (idle, unattached) or changing it (rightsize, modernize, storage tier); any other kind is its own. Two
+    recommendations of one kind of change on one resource cannot both be carried out for their savings."""
+    if kind in ("idle", "unattached"):
+        return "remove"
+    if kind in ("rightsize", "modernize", "storage-tier"):
+        return "change"
+    return kind
 
 
 def _mention(kept: Recommendation, others: list[Recommendation]) -> Recommendation:

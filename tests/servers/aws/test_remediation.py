@@ -11,12 +11,6 @@ from finops_aws.remediation import ACTIONS, apply_remediation, plan_remediation
 from finops_aws.remediation.dry_run import dry_run_outcome
 from finops_core.errors import InvalidInput, NotFound, PermissionDenied, RemediationRefused
 from finops_core.models import ACTION_KINDS, RemediationAction, RemediationPlan, RemediationResult
-from finops_core.server import build_server
-from finops_core.settings import Settings
-from mcp import Client
-
-from tests.conftest import AS_OF
-from tests.servers.elicitation import Person, RemediatingProvider
 
 pytestmark = pytest.mark.anyio
 ACCOUNT = "123456789012"  # moto's account
@@ -72,6 +66,12 @@ def _snapshots(ctx: AwsContext, volumes: list[str]) -> list[tuple[str, str, dict
     return [(s["SnapshotId"], s["State"], {t["Key"]: t["Value"] for t in s.get("Tags", [])}) for s in found]
 
 
+@pytest.fixture
+def ctx(aws_context: Callable[..., AwsContext]) -> AwsContext:
+    """An ``AwsContext`` over the emulators, with the default settings."""
+    return aws_context()
+
+
 async def _plan_then_apply(ctx: AwsContext, action: RemediationAction) -> tuple[RemediationPlan, RemediationResult]:
     """Plan (asserting that nothing changed), then apply."""
     world = _ec2_world(ctx)
@@ -86,10 +86,7 @@ def test_every_core_action_kind_has_an_aws_implementation() -> None:
     assert set(ACTIONS) == set(ACTION_KINDS)
 
 
-async def test_a_stop_is_planned_without_change_then_applied_with_before_after_and_undo(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_a_stop_is_planned_without_change_then_applied_with_before_after_and_undo(ctx: AwsContext) -> None:
     instance = _instance(ctx, tags={"Name": "web-1"})
     plan, result = await _plan_then_apply(ctx, _action("stop_instance", instance, region="us-east-1"))
     assert instance in plan.summary
@@ -106,10 +103,7 @@ async def test_a_stop_is_planned_without_change_then_applied_with_before_after_a
     assert f"start_instance on {instance}" in result.undo
 
 
-async def test_stopping_a_stopped_instance_says_so_and_changes_nothing(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_stopping_a_stopped_instance_says_so_and_changes_nothing(ctx: AwsContext) -> None:
     instance = _instance(ctx)
     _ec2(ctx).stop_instances(InstanceIds=[instance])
     result = await apply_remediation(ctx, _action("stop_instance", instance, region="us-east-1"))
@@ -118,8 +112,7 @@ async def test_stopping_a_stopped_instance_says_so_and_changes_nothing(
     assert result.before == result.after
 
 
-async def test_a_stopped_instance_is_started(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_a_stopped_instance_is_started(ctx: AwsContext) -> None:
     instance = _instance(ctx)
     _ec2(ctx).stop_instances(InstanceIds=[instance])
     _, result = await _plan_then_apply(ctx, _action("start_instance", instance, region="us-east-1"))
@@ -127,18 +120,14 @@ async def test_a_stopped_instance_is_started(aws_context: Callable[..., AwsConte
     assert result.undo == f"stop_instance on {instance}"
 
 
-async def test_an_instance_in_an_auto_scaling_group_is_not_stopped(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_an_instance_in_an_auto_scaling_group_is_not_stopped(ctx: AwsContext) -> None:
     instance = _instance(ctx, tags={"aws:autoscaling:groupName": "web-asg"})
     with pytest.raises(RemediationRefused, match="Auto Scaling group web-asg"):
         await plan_remediation(ctx, _action("stop_instance", instance, region="us-east-1"))
     assert _instance_record(ctx, instance)["State"]["Name"] == "running"
 
 
-async def test_resizing_a_running_instance_is_refused_with_stop_it_first(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_resizing_a_running_instance_is_refused_with_stop_it_first(ctx: AwsContext) -> None:
     instance = _instance(ctx)
     with pytest.raises(RemediationRefused, match="stop it first") as refused:
         await apply_remediation(ctx, _action("resize_instance", instance, region="us-east-1", new_size="t3.small"))
@@ -146,8 +135,7 @@ async def test_resizing_a_running_instance_is_refused_with_stop_it_first(
     assert _instance_record(ctx, instance)["InstanceType"] == "t3.large"
 
 
-async def test_a_stopped_instance_is_resized_to_an_existing_type_only(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_a_stopped_instance_is_resized_to_an_existing_type_only(ctx: AwsContext) -> None:
     instance = _instance(ctx)
     _ec2(ctx).stop_instances(InstanceIds=[instance])
     with pytest.raises(InvalidInput, match="does not exist"):
@@ -163,10 +151,7 @@ async def test_a_stopped_instance_is_resized_to_an_existing_type_only(aws_contex
     assert "new_size=t3.large" in result.undo
 
 
-async def test_deleting_a_volume_takes_a_tagged_snapshot_first_and_names_it_in_the_undo(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_deleting_a_volume_takes_a_tagged_snapshot_first_and_names_it_in_the_undo(ctx: AwsContext) -> None:
     ec2 = _ec2(ctx)
     volume = ec2.create_volume(
         AvailabilityZone="us-east-1a",
@@ -188,10 +173,7 @@ async def test_deleting_a_volume_takes_a_tagged_snapshot_first_and_names_it_in_t
     assert f"create a volume from snapshot {snapshot_id}" in result.undo
 
 
-async def test_deleting_a_volume_without_a_snapshot_says_it_cannot_be_undone(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_deleting_a_volume_without_a_snapshot_says_it_cannot_be_undone(ctx: AwsContext) -> None:
     volume = _ec2(ctx).create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
     action = _action("delete_volume", volume, region="us-east-1", snapshot_first="false")
     plan, result = await _plan_then_apply(ctx, action)
@@ -201,8 +183,7 @@ async def test_deleting_a_volume_without_a_snapshot_says_it_cannot_be_undone(
     assert _snapshots(ctx, [volume]) == []
 
 
-async def test_an_attached_volume_is_not_deleted(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_an_attached_volume_is_not_deleted(ctx: AwsContext) -> None:
     instance = _instance(ctx)
     volume = _instance_record(ctx, instance)["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
     with pytest.raises(RemediationRefused, match=f"attached to {instance}: detach it first"):
@@ -210,10 +191,7 @@ async def test_an_attached_volume_is_not_deleted(aws_context: Callable[..., AwsC
     assert _ec2(ctx).describe_volumes(VolumeIds=[volume])["Volumes"][0]["State"] == "in-use"
 
 
-async def test_a_snapshot_behind_a_registered_ami_is_kept_and_an_unused_one_is_deleted(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_a_snapshot_behind_a_registered_ami_is_kept_and_an_unused_one_is_deleted(ctx: AwsContext) -> None:
     ec2 = _ec2(ctx)
     image = ec2.create_image(InstanceId=_instance(ctx), Name="golden-image")["ImageId"]
     used = ec2.describe_images(ImageIds=[image])["Images"][0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
@@ -228,10 +206,7 @@ async def test_a_snapshot_behind_a_registered_ami_is_kept_and_an_unused_one_is_d
     assert _snapshots(ctx, [volume]) == []
 
 
-async def test_an_associated_elastic_ip_is_refused_and_an_unassociated_one_released(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_an_associated_elastic_ip_is_refused_and_an_unassociated_one_released(ctx: AwsContext) -> None:
     ec2 = _ec2(ctx)
     instance = _instance(ctx)
     associated = ec2.allocate_address(Domain="vpc")["AllocationId"]
@@ -252,9 +227,8 @@ async def test_an_associated_elastic_ip_is_refused_and_an_unassociated_one_relea
 
 
 async def test_tags_are_merged_on_an_instance_and_the_undo_restores_old_values_and_drops_new_keys(
-    aws_context: Callable[..., AwsContext],
+    ctx: AwsContext,
 ) -> None:
-    ctx = aws_context()
     instance = _instance(ctx, tags={"team": "web", "env": "prod"})
     action = _action("set_tags", instance, region="us-east-1", team="data", owner="ana")
     plan, result = await _plan_then_apply(ctx, action)
@@ -267,8 +241,7 @@ async def test_tags_are_merged_on_an_instance_and_the_undo_restores_old_values_a
     assert not again.applied
 
 
-async def test_bucket_tags_are_merged_not_replaced(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_bucket_tags_are_merged_not_replaced(ctx: AwsContext) -> None:
     s3 = _s3(ctx)
     s3.create_bucket(Bucket="finops-logs")
     s3.put_bucket_tagging(Bucket="finops-logs", Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
@@ -279,10 +252,7 @@ async def test_bucket_tags_are_merged_not_replaced(aws_context: Callable[..., Aw
     assert result.after["tags"] == {"team": "web", "owner": "ana"}
 
 
-async def test_a_lifecycle_rule_is_merged_with_the_existing_rules_and_the_undo_restores_them(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_a_lifecycle_rule_is_merged_with_the_existing_rules_and_the_undo_restores_them(ctx: AwsContext) -> None:
     s3 = ctx.clients.client("s3", "eu-west-1")
     s3.create_bucket(Bucket="finops-archive", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     old = {"ID": "old", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}
@@ -310,10 +280,7 @@ async def test_a_lifecycle_rule_is_merged_with_the_existing_rules_and_the_undo_r
     assert "already has" in again.message
 
 
-async def test_a_first_lifecycle_rule_is_undone_by_deleting_the_configuration(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_a_first_lifecycle_rule_is_undone_by_deleting_the_configuration(ctx: AwsContext) -> None:
     _s3(ctx).create_bucket(Bucket="finops-scratch")
     with pytest.raises(InvalidInput, match="at least 30 days"):
         await plan_remediation(
@@ -328,8 +295,7 @@ async def test_a_first_lifecycle_rule_is_undone_by_deleting_the_configuration(
     assert [r["Expiration"] for r in result.after["lifecycle_rules"]] == [{"Days": 90}]
 
 
-async def test_resources_tagged_protect_are_refused(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_resources_tagged_protect_are_refused(ctx: AwsContext) -> None:
     instance = _instance(ctx, tags={"finops:protect": "true"})
     with pytest.raises(RemediationRefused, match="finops:protect=true"):
         await plan_remediation(ctx, _action("stop_instance", instance, region="us-east-1"))
@@ -341,17 +307,13 @@ async def test_resources_tagged_protect_are_refused(aws_context: Callable[..., A
     assert _instance_record(ctx, instance)["State"]["Name"] == "running"
 
 
-async def test_an_id_without_a_region_is_found_in_the_configured_regions(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_an_id_without_a_region_is_found_in_the_configured_regions(ctx: AwsContext) -> None:
     instance = _instance(ctx, region="eu-west-1")
     plan = await plan_remediation(ctx, _action("stop_instance", instance))
     assert "eu-west-1" in plan.summary
 
 
-async def test_unknown_ids_and_accounts_are_not_found_with_advice(aws_context: Callable[..., AwsContext]) -> None:
-    ctx = aws_context()
+async def test_unknown_ids_and_accounts_are_not_found_with_advice(ctx: AwsContext) -> None:
     with pytest.raises(NotFound, match=r"us-east-1, eu-west-1.*aws_list_resources"):
         await plan_remediation(ctx, _action("stop_instance", "i-0123456789abcdef0"))
     with pytest.raises(NotFound, match="Check the id"):
@@ -362,10 +324,7 @@ async def test_unknown_ids_and_accounts_are_not_found_with_advice(aws_context: C
         await plan_remediation(ctx, _action("set_tags", "no-such-bucket-here", team="x"))
 
 
-async def test_an_action_on_the_wrong_kind_of_resource_says_which_kind_it_needs(
-    aws_context: Callable[..., AwsContext],
-) -> None:
-    ctx = aws_context()
+async def test_an_action_on_the_wrong_kind_of_resource_says_which_kind_it_needs(ctx: AwsContext) -> None:
     with pytest.raises(InvalidInput, match="an EC2 instance"):
         await plan_remediation(ctx, _action("stop_instance", "vol-0123456789abcdef0"))
     with pytest.raises(InvalidInput, match="an S3 bucket"):
@@ -387,38 +346,3 @@ def test_a_dry_run_answer_becomes_success_a_permission_to_grant_or_a_refusal() -
 
 
 # -- through the MCP server ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_through_the_server_a_confirmed_stop_is_applied_and_a_declined_one_changes_nothing(
-    aws_context: Callable[..., AwsContext], settings: Settings, mode: str
-) -> None:
-    ctx = aws_context()
-    server = build_server(
-        RemediatingProvider("aws", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
-        settings.model_copy(update={"remediation_enabled": True}),
-        today=lambda: AS_OF,
-    )
-    declined, confirmed = _instance(ctx), _instance(ctx)
-    no = Person("decline", None)
-    async with Client(server, mode=mode, elicitation_callback=no) as client:
-        result = await client.call_tool(
-            "aws_apply_remediation",
-            {"kind": "stop_instance", "resource_id": declined, "parameters": {"region": "us-east-1"}},
-        )
-    assert result.structured_content is not None, result.content
-    assert result.structured_content["applied"] is False
-    assert declined in no.asked[0]
-    assert _instance_record(ctx, declined)["State"]["Name"] == "running"
-    yes = Person("accept", {"confirm": True})
-    async with Client(server, mode=mode, elicitation_callback=yes) as client:
-        result = await client.call_tool(
-            "aws_apply_remediation",
-            {"kind": "stop_instance", "resource_id": confirmed, "parameters": {"region": "us-east-1"}},
-        )
-    assert result.structured_content is not None, result.content
-    assert result.structured_content["applied"] is True
-    assert result.structured_content["after"]["state"] == "stopped"
-    assert "Undo: start_instance" in yes.asked[0]
-    assert _instance_record(ctx, confirmed)["State"]["Name"] == "stopped"
-    assert _instance_record(ctx, declined)["State"]["Name"] == "running"

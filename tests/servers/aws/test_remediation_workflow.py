@@ -18,6 +18,7 @@ class Ec2(EmulatedCloud):
     cloud = "aws"
     protect = ("finops:protect", "true")
     running, stopped = "running", ("stopping", "stopped")
+    read_back = ("state", "stopped")
 
     def __init__(self, moto: str, fake: AwsJsonFake, home: Path) -> None:
         self.provider = aws_provider(moto, fake, home)

@@ -23,6 +23,7 @@ class Vms(EmulatedCloud):
     protect = ("finops:protect", "true")
     legal_hold = ("Legal-Hold", "True")  # Azure tag names are case-insensitive
     running, stopped = "running", ("deallocated",)
+    read_back = ("power_state", "deallocated")
 
     def __init__(self, arm: ArmFake, home: Path, waits: Waits) -> None:
         self.arm = arm

@@ -27,6 +27,7 @@ class Instances(EmulatedCloud):
     cloud = "gcp"
     protect = ("finops-protect", "true")  # label keys cannot hold ':'
     running, stopped = "RUNNING", ("TERMINATED",)
+    read_back = ("status", "TERMINATED")
 
     def __init__(self, google: GoogleFake, home: Path, waits: Waits) -> None:
         self.google = google

@@ -1,5 +1,5 @@
-"""Azure remediation through the MCP server: apply asks a person first (elicitation, both client modes); a
-declined change does nothing, a confirmed one is made and reported."""
+"""Azure remediation through the MCP server: a plan changes nothing. (Apply asking a person first is
+``RemediationWorkflow``'s, on every cloud.)"""
 
 from __future__ import annotations
 
@@ -11,41 +11,11 @@ from finops_core.settings import Settings
 from mcp import Client
 
 from tests.conftest import AS_OF
-from tests.servers.azure.conftest import SUBSCRIPTIONS, TOKEN
+from tests.servers.azure.conftest import SUBSCRIPTIONS
 from tests.servers.azure.remediation.conftest import World
-from tests.servers.elicitation import Person, RemediatingProvider
+from tests.servers.elicitation import RemediatingProvider
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_a_confirmed_deallocation_is_applied_and_a_declined_one_changes_nothing(
-    world: World, ctx: AzureContext, settings: Settings, mode: str
-) -> None:
-    server = build_server(
-        RemediatingProvider("azure", ctx, plan_remediation, apply_remediation, AS_OF),  # type: ignore[arg-type]
-        settings.model_copy(update={"remediation_enabled": True}),
-        today=lambda: AS_OF,
-    )
-    declined = world.compute.add_vm(SUBSCRIPTIONS[0], "RG-Web", "web-1")
-    confirmed = world.compute.add_vm(SUBSCRIPTIONS[0], "RG-Web", "web-2")
-    no = Person("decline", None)
-    async with Client(server, mode=mode, elicitation_callback=no) as client:
-        result = await client.call_tool("azure_apply_remediation", {"kind": "stop_instance", "resource_id": declined})
-    assert result.structured_content is not None, result.content
-    assert result.structured_content["applied"] is False
-    assert "web-1" in no.asked[0]
-    assert world.compute.power[declined.lower()] == "running"
-    yes = Person("accept", {"confirm": True})
-    async with Client(server, mode=mode, elicitation_callback=yes) as client:
-        result = await client.call_tool("azure_apply_remediation", {"kind": "stop_instance", "resource_id": confirmed})
-    assert result.structured_content is not None, result.content
-    assert result.structured_content["applied"] is True
-    assert result.structured_content["after"]["power_state"] == "deallocated"
-    assert "Undo: start_instance" in yes.asked[0]
-    assert world.compute.power[confirmed.lower()] == "deallocated"
-    assert world.compute.power[declined.lower()] == "running"
-    assert TOKEN not in str(result.content)
 
 
 async def test_a_plan_through_the_server_changes_nothing(world: World, ctx: AzureContext, settings: Settings) -> None:

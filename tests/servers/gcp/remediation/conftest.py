@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from finops_gcp.context import GcpContext
 
 from tests.fakes.gcp.compute_ops import ComputeOps
 from tests.fakes.gcp.google_api import GoogleFake
@@ -42,3 +44,9 @@ def world(ops: ComputeOps) -> tuple[Any, ...]:
 @pytest.fixture
 def ops(google: GoogleFake) -> ComputeOps:
     return ComputeOps(google)
+
+
+@pytest.fixture
+def ctx(gcp_context: Callable[..., GcpContext]) -> GcpContext:
+    """A ``GcpContext`` over the emulator, with the default settings."""
+    return gcp_context()

@@ -3,7 +3,6 @@ Recommender's recommendation an action realizes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,10 +41,9 @@ def test_every_core_action_kind_but_bucket_lifecycle_rules_has_a_google_implemen
 
 
 async def test_deleting_a_disk_takes_a_labelled_snapshot_first_and_names_it_in_the_undo(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext], waits: Waits
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext, waits: Waits
 ) -> None:
     ops.add_disk(P, ZONE, "old-data", size_gb=500, labels={"team": "data"})
-    ctx = gcp_context()
     action = _action("delete_volume", disk_id("old-data"))
     before = world(ops)
     plan = await plan_remediation(ctx, action)
@@ -71,11 +69,11 @@ async def test_deleting_a_disk_takes_a_labelled_snapshot_first_and_names_it_in_t
 
 
 async def test_the_disk_is_deleted_only_once_its_snapshot_has_finished_uploading(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext], waits: Waits
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext, waits: Waits
 ) -> None:
     ops.snapshot_reads_to_ready = 3
     ops.add_disk(P, ZONE, "old-data")
-    result = await apply_remediation(gcp_context(), _action("delete_volume", disk_id("old-data")))
+    result = await apply_remediation(ctx, _action("delete_volume", disk_id("old-data")))
     assert result.applied
     order = [n for n, _ in google.requests if n in ("snapshots.get", "disks.delete")]
     assert order == ["snapshots.get", "snapshots.get", "snapshots.get", "disks.delete"]
@@ -83,46 +81,39 @@ async def test_the_disk_is_deleted_only_once_its_snapshot_has_finished_uploading
 
 
 async def test_an_operation_that_never_finishes_is_reported_with_how_to_look_at_it(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext], waits: Waits
+    ops: ComputeOps, ctx: GcpContext, waits: Waits
 ) -> None:
     ops.polls_to_finish = 10_000
     ops.add_snapshot(P, "stuck")
     with pytest.raises(Unavailable, match=r"gcloud compute operations describe operation-\S+ --global"):
-        await apply_remediation(gcp_context(), _action("delete_snapshot", snapshot_id("stuck")))
+        await apply_remediation(ctx, _action("delete_snapshot", snapshot_id("stuck")))
     assert 600 <= sum(waits) <= 610
     assert max(waits) == 10.0
 
 
-async def test_deleting_a_disk_without_a_snapshot_says_it_cannot_be_undone(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext]
-) -> None:
+async def test_deleting_a_disk_without_a_snapshot_says_it_cannot_be_undone(ops: ComputeOps, ctx: GcpContext) -> None:
     ops.add_disk(P, ZONE, "scratch")
-    result = await apply_remediation(
-        gcp_context(), _action("delete_volume", disk_id("scratch"), snapshot_first="false")
-    )
+    result = await apply_remediation(ctx, _action("delete_volume", disk_id("scratch"), snapshot_first="false"))
     assert result.applied
     assert ops.snapshots == {}
     assert result.undo is not None
     assert "gone for good" in result.undo
 
 
-async def test_a_disk_in_use_is_not_deleted(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
-) -> None:
+async def test_a_disk_in_use_is_not_deleted(ops: ComputeOps, google: GoogleFake, ctx: GcpContext) -> None:
     ops.add_instance(P, ZONE, "web-1", disks=["web-1-boot"])
     with pytest.raises(RemediationRefused, match="in use by web-1: detach it first"):
-        await apply_remediation(gcp_context(), _action("delete_volume", disk_id("web-1-boot")))
+        await apply_remediation(ctx, _action("delete_volume", disk_id("web-1-boot")))
     assert (P, ZONE, "web-1-boot") in ops.disks
     assert google.calls("disks.createSnapshot") == []
 
 
 async def test_a_reserved_address_is_released_and_one_in_use_refused(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     ops.add_address(P, REGION, "spare-ip", ip="34.10.0.1")
     ops.add_address(P, REGION, "web-ip", ip="34.10.0.2", user=instance_id("web-1"))
     ops.add_address(P, None, "lb-ip", ip="34.120.0.9")
-    ctx = gcp_context()
     with pytest.raises(RemediationRefused, match="IN_USE, used by web-1"):
         await plan_remediation(ctx, _action("release_ip", address_id("web-ip")))
     before = world(ops)
@@ -144,11 +135,8 @@ async def test_a_reserved_address_is_released_and_one_in_use_refused(
     assert (P, f"regions/{REGION}", "web-ip") in ops.addresses
 
 
-async def test_a_snapshot_is_deleted_and_a_missing_one_is_not_found(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext]
-) -> None:
+async def test_a_snapshot_is_deleted_and_a_missing_one_is_not_found(ops: ComputeOps, ctx: GcpContext) -> None:
     ops.add_snapshot(P, "nightly-2024-01-01")
-    ctx = gcp_context()
     result = await apply_remediation(ctx, _action("delete_snapshot", snapshot_id("nightly-2024-01-01")))
     assert result.applied
     assert result.before["status"] == "READY"
@@ -159,14 +147,13 @@ async def test_a_snapshot_is_deleted_and_a_missing_one_is_not_found(
 
 
 async def test_labels_are_merged_with_the_fingerprint_and_the_undo_restores_old_values_and_drops_new_keys(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-1", labels={"team": "web", "env": "prod"})
     ops.add_disk(P, ZONE, "data-1")
     ops.add_address(P, REGION, "spare-ip")
     ops.add_address(P, None, "lb-ip")
     ops.add_snapshot(P, "snap-1")
-    ctx = gcp_context()
     before = world(ops)
     plan = await plan_remediation(ctx, _action("set_tags", instance_id("web-1"), team="data", owner="ana"))
     assert world(ops) == before
@@ -191,7 +178,7 @@ async def test_labels_are_merged_with_the_fingerprint_and_the_undo_restores_old_
 
 
 async def test_an_applied_recommendation_is_marked_succeeded_and_a_failed_one_failed(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     marked: list[tuple[str, str, Any]] = []
 
@@ -205,7 +192,6 @@ async def test_an_applied_recommendation_is_marked_succeeded_and_a_failed_one_fa
     google.route("recommendations.mark", "POST", MARK, mark)
     ops.add_disk(P, ZONE, "idle-1")
     ops.add_disk(P, ZONE, "idle-2")
-    ctx = gcp_context()
     realizes = {"recommendation_name": RECOMMENDATION, "recommendation_etag": '"e1"'}
     plan = await plan_remediation(ctx, _action("delete_volume", disk_id("idle-1"), **realizes))
     assert plan.dry_run_ok

@@ -3,8 +3,6 @@ the instance back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 from finops_core.models import RemediationAction
@@ -24,10 +22,9 @@ def _action(kind: str, resource_id: str, **parameters: str) -> RemediationAction
 
 
 async def test_a_stop_is_planned_without_change_then_applied_after_polling_its_operation(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext], waits: Waits
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext, waits: Waits
 ) -> None:
     ops.add_instance(P, ZONE, "web-1", machine_type="e2-standard-4", labels={"team": "web"})
-    ctx = gcp_context()
     action = _action("stop_instance", instance_id("web-1"))
     before = world(ops)
     plan = await plan_remediation(ctx, action)
@@ -53,43 +50,40 @@ async def test_a_stop_is_planned_without_change_then_applied_after_polling_its_o
 
 
 async def test_the_client_keeps_polling_with_back_off_until_the_operation_is_done(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext], waits: Waits
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext, waits: Waits
 ) -> None:
     ops.polls_to_finish = 4
     ops.add_instance(P, ZONE, "web-1")
-    result = await apply_remediation(gcp_context(), _action("stop_instance", instance_id("web-1")))
+    result = await apply_remediation(ctx, _action("stop_instance", instance_id("web-1")))
     assert result.after["status"] == "TERMINATED"
     assert len(google.calls("operations.get")) == 4
     assert waits == [1.0, 2.0, 4.0, 8.0]
 
 
 async def test_an_operation_ending_in_error_is_reported_and_the_instance_left_as_it_was(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-1")
     ops.fail_operation("stop", 400, "resourceOperationFailed", "The instance could not be stopped")
     with pytest.raises(Exception, match="could not be stopped"):
-        await apply_remediation(gcp_context(), _action("stop_instance", instance_id("web-1")))
+        await apply_remediation(ctx, _action("stop_instance", instance_id("web-1")))
     assert ops.instances[(P, ZONE, "web-1")]["status"] == "RUNNING"
 
 
 async def test_stopping_a_stopped_instance_says_so_and_changes_nothing(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-1", status="TERMINATED")
-    result = await apply_remediation(gcp_context(), _action("stop_instance", instance_id("web-1")))
+    result = await apply_remediation(ctx, _action("stop_instance", instance_id("web-1")))
     assert not result.applied
     assert "is already TERMINATED: applying this changes nothing" in result.message
     assert result.before == result.after
     assert google.calls("instances.stop") == []
 
 
-async def test_a_stopped_instance_is_started_and_a_running_one_is_left_alone(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext]
-) -> None:
+async def test_a_stopped_instance_is_started_and_a_running_one_is_left_alone(ops: ComputeOps, ctx: GcpContext) -> None:
     ops.add_instance(P, ZONE, "batch-1", status="TERMINATED")
     ops.add_instance(P, ZONE, "web-1")
-    ctx = gcp_context()
     result = await apply_remediation(ctx, _action("start_instance", instance_id("batch-1")))
     assert result.applied
     assert result.after["status"] == "RUNNING"
@@ -99,11 +93,10 @@ async def test_a_stopped_instance_is_started_and_a_running_one_is_left_alone(
 
 
 async def test_instances_of_a_managed_group_or_with_local_ssds_are_not_stopped(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-abcd", group="web-group")
     ops.add_instance(P, ZONE, "cache-1", local_ssd=True)
-    ctx = gcp_context()
     with pytest.raises(RemediationRefused, match="managed instance group web-group"):
         await plan_remediation(ctx, _action("stop_instance", instance_id("web-abcd")))
     with pytest.raises(RemediationRefused, match="local SSDs"):
@@ -111,22 +104,21 @@ async def test_instances_of_a_managed_group_or_with_local_ssds_are_not_stopped(
 
 
 async def test_resizing_a_running_instance_is_refused_with_stop_it_first(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-1")
     ops.machine_types[ZONE].add("e2-small")
     with pytest.raises(RemediationRefused, match="stop it first"):
-        await apply_remediation(gcp_context(), _action("resize_instance", instance_id("web-1"), new_size="e2-small"))
+        await apply_remediation(ctx, _action("resize_instance", instance_id("web-1"), new_size="e2-small"))
     assert ops.instances[(P, ZONE, "web-1")]["machineType"].endswith("/e2-standard-4")
     assert google.calls("instances.setMachineType") == []
 
 
 async def test_a_stopped_instance_is_resized_to_a_machine_type_that_exists_in_its_zone(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-1", status="TERMINATED")
     ops.machine_types[ZONE].add("e2-small")
-    ctx = gcp_context()
     with pytest.raises(InvalidInput, match="'n9-mega' does not exist in us-central1-a"):
         await plan_remediation(ctx, _action("resize_instance", instance_id("web-1"), new_size="n9-mega"))
     with pytest.raises(InvalidInput, match=r"needs parameters\.new_size"):
@@ -146,10 +138,9 @@ async def test_a_stopped_instance_is_resized_to_a_machine_type_that_exists_in_it
 
 
 async def test_ids_are_accepted_with_or_without_the_service_prefix_and_unknown_ones_are_not_found(
-    ops: ComputeOps, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "web-1")
-    ctx = gcp_context()
     plan = await plan_remediation(ctx, _action("stop_instance", f"projects/{P}/zones/{ZONE}/instances/web-1"))
     assert plan.action.resource_id == f"projects/{P}/zones/{ZONE}/instances/web-1"
     link = f"https://www.googleapis.com/compute/v1/projects/{P}/zones/{ZONE}/instances/web-1"
@@ -169,10 +160,9 @@ async def test_ids_are_accepted_with_or_without_the_service_prefix_and_unknown_o
 
 
 async def test_resources_labelled_finops_protect_are_refused(
-    ops: ComputeOps, google: GoogleFake, gcp_context: Callable[..., GcpContext]
+    ops: ComputeOps, google: GoogleFake, ctx: GcpContext
 ) -> None:
     ops.add_instance(P, ZONE, "db-1", labels={"finops-protect": "true"})
-    ctx = gcp_context()
     with pytest.raises(RemediationRefused, match="finops-protect=true"):
         await plan_remediation(ctx, _action("stop_instance", instance_id("db-1")))
     with pytest.raises(RemediationRefused, match="finops-protect=true"):

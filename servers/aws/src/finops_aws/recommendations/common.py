@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from finops_core.models import Effort, Risk
 from finops_core.money import Money
+
+from finops_aws.errors import aws_errors
 
 HUB = "aws-cost-optimization-hub"
 COMPUTE_OPTIMIZER = "aws-compute-optimizer"
@@ -16,6 +20,26 @@ RULES = "finops-aws-rules"
 
 # Which source wins when two name the same change (first wins).
 PRIORITY: tuple[str, ...] = (HUB, COMPUTE_OPTIMIZER, COST_EXPLORER, RULES)
+
+PAGE_SIZE = 1000  # the maximum of Cost Optimization Hub's and Compute Optimizer's lists: fewer round trips
+
+
+def token_pages(call: Callable[..., dict[str, Any]], what: str) -> Iterator[dict[str, Any]]:
+    """Every page of a list that pages with ``nextToken`` (blocking), its errors mapped as ``what``."""
+    token: str | None = None
+    seen: set[str] = set()
+    while True:
+        request: dict[str, Any] = {"maxResults": PAGE_SIZE}
+        if token:
+            request["nextToken"] = token
+        with aws_errors(what):
+            page = call(**request)
+        yield page
+        token = page.get("nextToken")
+        if not token or token in seen:  # a repeated token would loop forever
+            return
+        seen.add(token)
+
 
 _EFFORT: dict[str, Effort] = {"VeryLow": "low", "Low": "low", "Medium": "medium", "High": "high", "VeryHigh": "high"}
 

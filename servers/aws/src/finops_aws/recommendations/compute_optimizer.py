@@ -17,7 +17,6 @@ from finops_core.models import Recommendation as Rec
 from finops_core.money import Money
 
 from finops_aws.clients import Account
-from finops_aws.errors import aws_errors
 from finops_aws.recommendations.common import (
     COMPUTE_OPTIMIZER,
     action_parameters,
@@ -26,12 +25,12 @@ from finops_aws.recommendations.common import (
     money_from_double,
     plain_id,
     risk_of_score,
+    token_pages,
 )
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
 
-PAGE_SIZE = 1000  # the API's maximum
 NO_SAVINGS_FINDINGS = frozenset({"Optimized", "Underprovisioned", "Unavailable"})
 
 
@@ -223,20 +222,10 @@ def fetch(client: Any, kind: Kind, what: str) -> tuple[list[dict[str, Any]], lis
     """(findings, per-resource errors) over all pages (blocking)."""
     items: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    token: str | None = None
-    seen: set[str] = set()
-    while True:
-        request: dict[str, Any] = {"maxResults": PAGE_SIZE}
-        if token:
-            request["nextToken"] = token
-        with aws_errors(what):
-            page = getattr(client, kind.method)(**request)
+    for page in token_pages(getattr(client, kind.method), what):
         items.extend(page.get(kind.key) or [])
         errors.extend(page.get("errors") or [])
-        token = page.get("nextToken")
-        if not token or token in seen:
-            return items, errors
-        seen.add(token)
+    return items, errors
 
 
 def region_recommendations(ctx: AwsContext, account: Account, region: str) -> tuple[list[Rec], list[str]]:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from finops_core.models import Recommendation as Rec
 from finops_core.models import RecommendationKind, RemediationAction, Risk
 
-from finops_aws.errors import aws_errors
 from finops_aws.recommendations.common import (
     HUB,
     action_parameters,
@@ -22,13 +21,13 @@ from finops_aws.recommendations.common import (
     money_from_double,
     plain_id,
     region_of_arn,
+    token_pages,
 )
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
 
 OPERATION = "cost-optimization-hub:ListRecommendations"
-PAGE_SIZE = 1000  # the API's maximum: fewer round trips
 
 _KIND: dict[str, RecommendationKind] = {
     "Rightsize": "rightsize",
@@ -67,20 +66,8 @@ _INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
 
 def fetch(client: Any) -> list[dict[str, Any]]:
     """Every recommendation, all pages (blocking)."""
-    items: list[dict[str, Any]] = []
-    token: str | None = None
-    seen: set[str] = set()
-    while True:
-        request: dict[str, Any] = {"maxResults": PAGE_SIZE}
-        if token:
-            request["nextToken"] = token
-        with aws_errors(f"listing Cost Optimization Hub recommendations ({OPERATION} in {client.meta.region_name})"):
-            page = client.list_recommendations(**request)
-        items.extend(page.get("items") or [])
-        token = page.get("nextToken")
-        if not token or token in seen:  # a repeated token would loop forever
-            return items
-        seen.add(token)
+    what = f"listing Cost Optimization Hub recommendations ({OPERATION} in {client.meta.region_name})"
+    return [item for page in token_pages(client.list_recommendations, what) for item in page.get("items") or []]
 
 
 def _risk(item: dict[str, Any]) -> Risk:

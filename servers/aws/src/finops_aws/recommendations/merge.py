@@ -13,18 +13,10 @@ from __future__ import annotations
 import re
 
 from finops_core.models import Recommendation
-from finops_core.ranking import merge_by
+from finops_core.ranking import change_of, merge_by
 
 from finops_aws.recommendations.common import PRIORITY, plain_id
 
-# Kinds of change: two recommendations of one group on one resource cannot both be carried out for their savings.
-_CHANGE = {
-    "rightsize": "change",
-    "modernize": "change",
-    "storage-tier": "change",
-    "idle": "remove",
-    "unattached": "remove",
-}
 # Commitments that cover the same EC2 usage: buying one makes the other's savings vanish.
 _COMMITMENT_COVERAGE = {
     "ComputeSavingsPlans": "compute",
@@ -46,7 +38,7 @@ def merge_key(rec: Recommendation) -> Key | None:
     if not resource:
         return None
     region = "" if _UNIQUE_ID.fullmatch(resource) else (rec.region or "")
-    return ("resource", rec.provider, rec.account_id or "", region, resource, _CHANGE.get(rec.kind, rec.kind))
+    return ("resource", rec.provider, rec.account_id or "", region, resource, change_of(rec.kind))
 
 
 def merge(recommendations: list[Recommendation]) -> list[Recommendation]:

@@ -19,12 +19,12 @@ Actions and their parameters (``region`` and ``account_id`` locate the resource 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from finops_core.actions import Action, ActionTable
+from finops_core.actions import Action, ActionTable, in_worker_thread
 from finops_core.errors import FinOpsError, InvalidInput, NotFound
 from finops_core.models import RemediationAction
+from finops_core.tag_changes import TagChange
 
 from finops_aws.remediation import ec2_actions, s3_actions
 from finops_aws.remediation.plans import Prepared
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
 
-def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
+def _set_tags(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     tags = {k.strip(): v for k, v in parameters.items() if k not in PLACE_PARAMETERS}
     if not tags:
         raise InvalidInput("set_tags needs the tags to set as parameters, e.g. {'team': 'data'}.")
@@ -45,39 +45,24 @@ def _set_tags(t: Target, parameters: dict[str, str]) -> Prepared:
             raise InvalidInput(f"Tag {key!r}: keys are 1-128 characters and values at most 256.")
         if key.lower().startswith("aws:"):
             raise InvalidInput(f"Tag {key!r}: the aws: prefix is reserved for AWS.")
-    current = t.tags
-    restore = {k: current[k] for k in tags if k in current and current[k] != tags[k]}
-    added = [k for k in tags if k not in current]
-    steps: list[str] = []
-    if restore:
-        steps.append(f"set_tags on {t.resource_id} with {restore}")
-    if added:
-        how = "s3api put-bucket-tagging with before.tags" if t.kind == "bucket" else "ec2 delete-tags"
-        steps.append(f"delete the new tag(s) {', '.join(added)} ({how})")
-    undo = "; then ".join(steps) or "nothing to undo"
+    how = "s3api put-bucket-tagging with before.tags" if t.kind == "bucket" else "ec2 delete-tags"
+    undo = TagChange.of(t.tags, tags).undo(
+        t.resource_id, lambda added: f"delete the new tag(s) {', '.join(added)} ({how})"
+    )
     if t.kind == "bucket":
         return s3_actions.prepare_bucket_tags(t, tags, undo)
     return ec2_actions.prepare_ec2_tags(t, tags, undo)
 
 
-def _in_thread(*kinds: str, prepare: Callable[[Target, dict[str, str]], Prepared]) -> Action[AwsContext, Target]:
-    """An action on ``kinds`` whose checks call the SDK: run in a worker thread."""
-
-    async def run(ctx: AwsContext, target: Target, parameters: dict[str, str]) -> Prepared:
-        return await ctx.run(prepare, target, parameters)
-
-    return Action(kinds, run)
-
-
 ACTIONS: dict[str, Action[AwsContext, Target]] = {
-    "stop_instance": _in_thread("instance", prepare=ec2_actions.prepare_stop),
-    "start_instance": _in_thread("instance", prepare=ec2_actions.prepare_start),
-    "resize_instance": _in_thread("instance", prepare=ec2_actions.prepare_resize),
-    "delete_volume": _in_thread("volume", prepare=ec2_actions.prepare_delete_volume),
-    "delete_snapshot": _in_thread("snapshot", prepare=ec2_actions.prepare_delete_snapshot),
-    "release_ip": _in_thread("ip", prepare=ec2_actions.prepare_release_ip),
-    "set_tags": _in_thread("instance", "volume", "snapshot", "ip", "bucket", prepare=_set_tags),
-    "add_lifecycle_rule": _in_thread("bucket", prepare=s3_actions.prepare_lifecycle),
+    "stop_instance": Action(("instance",), ec2_actions.prepare_stop),
+    "start_instance": Action(("instance",), ec2_actions.prepare_start),
+    "resize_instance": Action(("instance",), ec2_actions.prepare_resize),
+    "delete_volume": Action(("volume",), ec2_actions.prepare_delete_volume),
+    "delete_snapshot": Action(("snapshot",), ec2_actions.prepare_delete_snapshot),
+    "release_ip": Action(("ip",), ec2_actions.prepare_release_ip),
+    "set_tags": Action(("instance", "volume", "snapshot", "ip", "bucket"), _set_tags),
+    "add_lifecycle_rule": Action(("bucket",), s3_actions.prepare_lifecycle),
 }
 
 
@@ -91,19 +76,13 @@ def _wrong_kind(action: RemediationAction, kind: str, wanted: str) -> FinOpsErro
     return InvalidInput(f"{action.kind} applies to {wanted}; {action.resource_id!r} is not one.")
 
 
-async def _run(ctx: AwsContext, call: Callable[[], Any]) -> Any:
-    return await ctx.run(call)
-
-
 TABLE = ActionTable["AwsContext", Target](
     cloud="aws",
     actions=ACTIONS,
     kind_names=KIND_NAMES,
     kind_of=kind_of_id,
     read=resolve,
-    tags_of=lambda t: t.tags,
-    name_of=lambda t: f"{t.label()} {t.where}",
-    run=_run,
+    run=in_worker_thread,
     wrong_kind=_wrong_kind,
 )
 plan_remediation = TABLE.plan

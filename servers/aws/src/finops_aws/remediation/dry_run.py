@@ -21,6 +21,7 @@ from finops_core.errors import (
 )
 
 from finops_aws.errors import aws_errors, map_client_error
+from finops_aws.remediation.plans import Done
 
 
 def dry_run_outcome(code: str, message: str, status: int, *, operation: str, what: str) -> FinOpsError | None:
@@ -62,3 +63,18 @@ def dry_run(call: Callable[..., Any], *, operation: str, what: str, **request: A
         f"EC2 answered a dry run of {operation} without DryRunOperation; refusing to {what}. Nothing was changed.",
         provider="aws",
     )
+
+
+def dry_run_step(
+    call: Callable[..., Any], *, operation: str, what: str, doing: str, done: Done, **request: Any
+) -> Callable[[], Done]:
+    """``call(**request)`` dry-run now, and the step apply performs: the real call (its errors said as ``doing``),
+    which did ``done``."""
+    dry_run(call, operation=operation, what=what, **request)
+
+    def perform() -> Done:
+        with aws_errors(doing):
+            call(**request)
+        return done
+
+    return perform

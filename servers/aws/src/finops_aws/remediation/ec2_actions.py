@@ -7,16 +7,21 @@ looked up here, so ``monthly_savings`` stays unset: the recommendation that prop
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
 from finops_aws.errors import aws_errors
-from finops_aws.remediation.dry_run import dry_run
+from finops_aws.remediation.dry_run import dry_run, dry_run_step
 from finops_aws.remediation.params import flag
 from finops_aws.remediation.plans import Done, Prepared
 from finops_aws.remediation.targets import Target, describe_ec2, tags_of
+
+if TYPE_CHECKING:
+    from finops_aws.context import AwsContext
 
 ASG_TAG = "aws:autoscaling:groupName"
 # How long apply waits for the snapshot taken before deleting a volume: 40 polls, 15 s apart (10 minutes).
@@ -46,19 +51,24 @@ def _refuse_gone(t: Target, state: str) -> None:
 # -- instances --------------------------------------------------------------------------------------
 
 
-def prepare_stop(t: Target, parameters: dict[str, str]) -> Prepared:
+def _switch(t: Target, undo: str, *, already_in: tuple[str, ...], needs: str) -> Prepared | None:
+    """Stopping or starting ``t``, checked against its state: a plan that changes nothing when it is already there
+    (``already_in``, or on its way), a refusal unless it is in the state the change ``needs``; None to go ahead."""
     state = t.record["State"]["Name"]
-    before = _instance_state(t.record)
-    subject = f"Stop instance {t.label()} ({before['instance_type']}) {t.where}"
-    undo = f"start_instance on {t.resource_id} (its public IPv4 address changes unless it has an Elastic IP)"
-    read = lambda: _read_instance(t)  # noqa: E731
     _refuse_gone(t, state)
-    if state in ("stopped", "stopping"):
-        return Prepared(
-            f"{t.label()} {t.where} is already {state}: applying this changes nothing", before, before, undo, None, read
-        )
-    if state != "running":
-        raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is running. Nothing was changed.")
+    if state in already_in:
+        before = _instance_state(t.record)
+        return already(f"{t.label()} {t.where} is already {state}", before, undo, functools.partial(_read_instance, t))
+    if state != needs:
+        raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is {needs}. Nothing was changed.")
+    return None
+
+
+def prepare_stop(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
+    undo = f"start_instance on {t.resource_id} (its public IPv4 address changes unless it has an Elastic IP)"
+    unchanged = _switch(t, undo, already_in=("stopped", "stopping"), needs="running")
+    if unchanged is not None:
+        return unchanged
     if t.record.get("RootDeviceType") == "instance-store":
         raise RemediationRefused(
             f"{t.label()} {t.where} boots from an instance store, which cannot be stopped (only terminated). "
@@ -70,41 +80,39 @@ def prepare_stop(t: Target, parameters: dict[str, str]) -> Prepared:
             f"{t.label()} {t.where} belongs to Auto Scaling group {group}, which would replace it once stopped. "
             "Lower the group's desired capacity instead. Nothing was changed."
         )
-    what = f"stop {t.resource_id} {t.where}"
-    dry_run(t.client.stop_instances, operation="StopInstances", what=what, InstanceIds=[t.resource_id])
-
-    def perform() -> Done:
-        with aws_errors(f"stopping {t.resource_id} {t.where}"):
-            t.client.stop_instances(InstanceIds=[t.resource_id])
-        return Done(
+    perform = dry_run_step(
+        t.client.stop_instances,
+        operation="StopInstances",
+        what=f"stop {t.resource_id} {t.where}",
+        doing=f"stopping {t.resource_id} {t.where}",
+        done=Done(
             f"Stopping {t.label()} {t.where}: compute charges end once it is stopped; its EBS volumes and any "
             "Elastic IP keep billing."
-        )
-
+        ),
+        InstanceIds=[t.resource_id],
+    )
+    before = _instance_state(t.record)
+    subject = f"Stop instance {t.label()} ({before['instance_type']}) {t.where}"
+    read = functools.partial(_read_instance, t)
     return Prepared(subject, before, {**before, "state": "stopped"}, undo, perform, read)
 
 
-def prepare_start(t: Target, parameters: dict[str, str]) -> Prepared:
-    state = t.record["State"]["Name"]
-    before = _instance_state(t.record)
+def prepare_start(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     undo = f"stop_instance on {t.resource_id}"
-    read = lambda: _read_instance(t)  # noqa: E731
-    _refuse_gone(t, state)
-    if state in ("running", "pending"):
-        return Prepared(
-            f"{t.label()} {t.where} is already {state}: applying this changes nothing", before, before, undo, None, read
-        )
-    if state != "stopped":
-        raise RemediationRefused(f"{t.label()} {t.where} is {state}: wait until it is stopped. Nothing was changed.")
-    what = f"start {t.resource_id} {t.where}"
-    dry_run(t.client.start_instances, operation="StartInstances", what=what, InstanceIds=[t.resource_id])
-
-    def perform() -> Done:
-        with aws_errors(f"starting {t.resource_id} {t.where}"):
-            t.client.start_instances(InstanceIds=[t.resource_id])
-        return Done(f"Starting {t.label()} {t.where}: it bills for compute again once running.")
-
+    unchanged = _switch(t, undo, already_in=("running", "pending"), needs="stopped")
+    if unchanged is not None:
+        return unchanged
+    perform = dry_run_step(
+        t.client.start_instances,
+        operation="StartInstances",
+        what=f"start {t.resource_id} {t.where}",
+        doing=f"starting {t.resource_id} {t.where}",
+        done=Done(f"Starting {t.label()} {t.where}: it bills for compute again once running."),
+        InstanceIds=[t.resource_id],
+    )
+    before = _instance_state(t.record)
     subject = f"Start instance {t.label()} ({before['instance_type']}) {t.where}"
+    read = functools.partial(_read_instance, t)
     return Prepared(subject, before, {**before, "state": "running"}, undo, perform, read)
 
 
@@ -123,7 +131,7 @@ def _instance_type(t: Target, name: str) -> dict[str, Any]:
     return found[0]
 
 
-def prepare_resize(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_resize(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     """Resize a stopped instance. A running one is refused rather than stopped and restarted for the person:
     the downtime is theirs to choose, and a start can fail for lack of capacity, leaving it stopped."""
     new_size = parameters.get("new_size", "").strip()
@@ -137,14 +145,7 @@ def prepare_resize(t: Target, parameters: dict[str, str]) -> Prepared:
     _refuse_gone(t, state)
     wanted = _instance_type(t, new_size)
     if new_size == old_size:
-        return Prepared(
-            f"{t.label()} {t.where} is already {new_size}: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} is already {new_size}", before, undo, read)
     if state != "stopped":
         raise RemediationRefused(
             f"{t.label()} {t.where} is {state}: stop it first (stop_instance), then resize it, then start_instance. "
@@ -157,15 +158,15 @@ def prepare_resize(t: Target, parameters: dict[str, str]) -> Prepared:
             f"{new_size} runs {', '.join(supported)}, but {t.label()} runs {arch} software. Pick a {arch} type. "
             "Nothing was changed."
         )
-    what = f"resize {t.resource_id} {t.where} to {new_size}"
-    request: dict[str, Any] = {"InstanceId": t.resource_id, "InstanceType": {"Value": new_size}}
-    dry_run(t.client.modify_instance_attribute, operation="ModifyInstanceAttribute", what=what, **request)
-
-    def perform() -> Done:
-        with aws_errors(f"resizing {t.resource_id} {t.where} to {new_size}"):
-            t.client.modify_instance_attribute(**request)
-        return Done(f"Resized {t.label()} {t.where} from {old_size} to {new_size}; start_instance runs it again.")
-
+    perform = dry_run_step(
+        t.client.modify_instance_attribute,
+        operation="ModifyInstanceAttribute",
+        what=f"resize {t.resource_id} {t.where} to {new_size}",
+        doing=f"resizing {t.resource_id} {t.where} to {new_size}",
+        done=Done(f"Resized {t.label()} {t.where} from {old_size} to {new_size}; start_instance runs it again."),
+        InstanceId=t.resource_id,
+        InstanceType={"Value": new_size},
+    )
     subject = f"Resize stopped instance {t.label()} from {old_size} to {new_size} {t.where}"
     return Prepared(subject, before, {**before, "instance_type": new_size}, undo, perform, read)
 
@@ -201,7 +202,7 @@ def _snapshot_tags(volume: Target) -> list[dict[str, str]]:
     ]
 
 
-def prepare_delete_volume(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_delete_volume(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     keep = flag(parameters, "snapshot_first", default=True)
     before = _volume_state(t.record)
     state = before["state"]
@@ -213,14 +214,7 @@ def prepare_delete_volume(t: Target, parameters: dict[str, str]) -> Prepared:
     )
     undo = restore if keep else lost
     if state == "deleting":
-        return Prepared(
-            f"{t.label()} {t.where} is already being deleted: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} is already being deleted", before, undo, read)
     if state == "in-use":
         attached = ", ".join(a.get("InstanceId", "?") for a in t.record.get("Attachments") or [])
         raise RemediationRefused(
@@ -302,7 +296,7 @@ def _images_using(t: Target) -> list[str]:
     return users
 
 
-def prepare_delete_snapshot(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_delete_snapshot(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     before = _snapshot_state(t.record)
     owner = str(t.record.get("OwnerId") or "")
     if owner and owner != t.account.account_id:
@@ -317,15 +311,15 @@ def prepare_delete_snapshot(t: Target, parameters: dict[str, str]) -> Prepared:
             f"{t.label()} {t.where} backs the registered AMI {', '.join(users)}: deregister the AMI first (once "
             "nothing launches from it). Nothing was changed."
         )
-    what = f"delete {t.resource_id} {t.where}"
-    dry_run(t.client.delete_snapshot, operation="DeleteSnapshot", what=what, SnapshotId=t.resource_id)
+    perform = dry_run_step(
+        t.client.delete_snapshot,
+        operation="DeleteSnapshot",
+        what=f"delete {t.resource_id} {t.where}",
+        doing=f"deleting {t.resource_id} {t.where}",
+        done=Done(f"Deleted snapshot {t.label()} {t.where}."),
+        SnapshotId=t.resource_id,
+    )
     undo = "none: a deleted snapshot cannot be restored, unless a Recycle Bin retention rule for snapshots keeps it"
-
-    def perform() -> Done:
-        with aws_errors(f"deleting {t.resource_id} {t.where}"):
-            t.client.delete_snapshot(SnapshotId=t.resource_id)
-        return Done(f"Deleted snapshot {t.label()} {t.where}.")
-
     subject = f"Delete snapshot {t.label()} ({before['size_gib']} GiB, of {before['volume_id']}) {t.where}"
     return Prepared(subject, before, {"state": "deleted"}, undo, perform, lambda: _read_gone(t, _snapshot_state))
 
@@ -339,7 +333,7 @@ def _address_state(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_release_ip(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_release_ip(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     before = _address_state(t.record)
     ip = before["public_ip"]
     attached = t.record.get("InstanceId") or t.record.get("NetworkInterfaceId")
@@ -350,18 +344,18 @@ def prepare_release_ip(t: Target, parameters: dict[str, str]) -> Prepared:
         )
     if not t.resource_id.startswith("eipalloc-"):
         raise RemediationRefused(f"{ip} {t.where} has no allocation id (EC2-Classic?). Nothing was changed.")
-    what = f"release {ip} ({t.resource_id}) {t.where}"
-    dry_run(t.client.release_address, operation="ReleaseAddress", what=what, AllocationId=t.resource_id)
+    perform = dry_run_step(
+        t.client.release_address,
+        operation="ReleaseAddress",
+        what=f"release {ip} ({t.resource_id}) {t.where}",
+        doing=f"releasing {ip} ({t.resource_id}) {t.where}",
+        done=Done(f"Released Elastic IP {ip} ({t.resource_id}) {t.where}."),
+        AllocationId=t.resource_id,
+    )
     undo = (
         f"none guaranteed: {ip} may be recovered with `aws ec2 allocate-address --domain vpc --address {ip}` "
         f"in {t.region} if no other account has taken it"
     )
-
-    def perform() -> Done:
-        with aws_errors(f"releasing {ip} ({t.resource_id}) {t.where}"):
-            t.client.release_address(AllocationId=t.resource_id)
-        return Done(f"Released Elastic IP {ip} ({t.resource_id}) {t.where}.")
-
     subject = f"Release unassociated Elastic IP {ip} ({t.resource_id}) {t.where}"
     return Prepared(subject, before, {"state": "deleted"}, undo, perform, lambda: _read_gone(t, _address_state))
 
@@ -376,27 +370,18 @@ def prepare_ec2_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
     before = {"tags": current}
     read = lambda: {"tags": tags_of(describe_ec2(t.client, t.kind, t.resource_id, t.where) or {})}  # noqa: E731
     if not changes:
-        return Prepared(
-            f"{t.label()} {t.where} already has these tags: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} already has these tags", before, undo, read)
     if len({**current, **changes}) > MAX_TAGS:
         raise RemediationRefused(f"{t.label()} would have more than {MAX_TAGS} tags. Nothing was changed.")
-    request: dict[str, Any] = {
-        "Resources": [t.resource_id],
-        "Tags": [{"Key": k, "Value": v} for k, v in changes.items()],
-    }
-    what = f"tag {t.resource_id} {t.where}"
-    dry_run(t.client.create_tags, operation="CreateTags", what=what, **request)
-
-    def perform() -> Done:
-        with aws_errors(f"tagging {t.resource_id} {t.where}"):
-            t.client.create_tags(**request)
-        return Done(f"Set {', '.join(f'{k}={v}' for k, v in changes.items())} on {t.label()} {t.where}.")
-
-    subject = f"Set tags {', '.join(f'{k}={v}' for k, v in changes.items())} on {t.label()} {t.where}"
+    listed = ", ".join(f"{k}={v}" for k, v in changes.items())
+    perform = dry_run_step(
+        t.client.create_tags,
+        operation="CreateTags",
+        what=f"tag {t.resource_id} {t.where}",
+        doing=f"tagging {t.resource_id} {t.where}",
+        done=Done(f"Set {listed} on {t.label()} {t.where}."),
+        Resources=[t.resource_id],
+        Tags=[{"Key": k, "Value": v} for k, v in changes.items()],
+    )
+    subject = f"Set tags {listed} on {t.label()} {t.where}"
     return Prepared(subject, before, {"tags": {**current, **changes}}, undo, perform, read)

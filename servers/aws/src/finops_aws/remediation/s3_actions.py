@@ -7,14 +7,18 @@ whole lifecycle configuration or tag set, so both are read first and every exist
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, RemediationRefused
 
 from finops_aws.errors import aws_errors
 from finops_aws.remediation.params import days
 from finops_aws.remediation.plans import Done, Prepared
 from finops_aws.remediation.targets import Target, bucket_tags, tags_of
+
+if TYPE_CHECKING:
+    from finops_aws.context import AwsContext
 
 # Storage classes a lifecycle rule can move objects to, and the least days in S3 Standard before each.
 STORAGE_CLASSES: dict[str, int] = {
@@ -122,7 +126,7 @@ def _describe(rule: dict[str, Any]) -> str:
     return f"rule {rule['ID']!r}: {scope}, {', '.join(steps)}"
 
 
-def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
+def prepare_lifecycle(ctx: AwsContext, t: Target, parameters: dict[str, str]) -> Prepared:
     rule = new_rule(parameters)  # bad parameters are refused before anything is read
     existing = _lifecycle(t)
     rules: list[dict[str, Any]] = list(existing.get("Rules") or [])
@@ -138,14 +142,7 @@ def prepare_lifecycle(t: Target, parameters: dict[str, str]) -> Prepared:
         undo = f"delete the lifecycle configuration of {t.resource_id} (s3api delete-bucket-lifecycle): it had none"
     same_id = [r for r in rules if r.get("ID") == rule["ID"]]
     if same_id and same_id[0] == rule:
-        return Prepared(
-            f"S3 bucket {t.resource_id} {t.where} already has {_describe(rule)}: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"S3 bucket {t.resource_id} {t.where} already has {_describe(rule)}", before, undo, read)
     if same_id:
         raise RemediationRefused(
             f"S3 bucket {t.resource_id} {t.where} already has a different rule {rule['ID']!r}: pass another "
@@ -188,14 +185,7 @@ def prepare_bucket_tags(t: Target, tags: dict[str, str], undo: str) -> Prepared:
     where = f"{t.region}, {t.account}"
     read = lambda: {"tags": tags_of({"TagSet": bucket_tags(t.client, t.resource_id, where)})}  # noqa: E731
     if merged == current:
-        return Prepared(
-            f"S3 bucket {t.resource_id} {t.where} already has these tags: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"S3 bucket {t.resource_id} {t.where} already has these tags", before, undo, read)
     if len(merged) > MAX_TAGS:
         raise RemediationRefused(
             f"S3 bucket {t.resource_id} would have more than {MAX_TAGS} tags. Nothing was changed."

@@ -11,23 +11,13 @@ twice), and the kept one's detail names the others.
 from __future__ import annotations
 
 from finops_core.models import Recommendation
-from finops_core.ranking import merge_by
+from finops_core.ranking import change_of, merge_by
 
 ADVISOR = "azure-advisor"
 COST_MANAGEMENT = "azure-cost-management"
 RULES = "finops-azure-rules"
 # Which source wins when two name the same change (first wins).
 PRIORITY: tuple[str, ...] = (ADVISOR, COST_MANAGEMENT, RULES)
-
-# Kinds of change: two recommendations of one group on one resource cannot both be carried out for their savings.
-_CHANGE = {
-    "rightsize": "change",
-    "modernize": "change",
-    "storage-tier": "change",
-    "idle": "remove",
-    "unattached": "remove",
-    "commitment": "commitment",
-}
 
 Key = tuple[str, ...]
 
@@ -37,7 +27,7 @@ def merge_key(rec: Recommendation) -> Key | None:
     if not rec.resource_id:
         return None
     resource = rec.resource_id.strip().rstrip("/").lower()
-    return (rec.provider, (rec.account_id or "").lower(), resource, _CHANGE.get(rec.kind, rec.kind))
+    return (rec.provider, (rec.account_id or "").lower(), resource, change_of(rec.kind))
 
 
 def merge(recommendations: list[Recommendation]) -> list[Recommendation]:

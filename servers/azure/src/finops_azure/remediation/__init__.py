@@ -19,15 +19,13 @@ Every action names its resource by full ARM id (``resource_id``); its parameters
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
-from finops_core.actions import Action, ActionTable
+from finops_core.actions import Action, ActionTable, in_worker_thread
 from finops_core.errors import FinOpsError, InvalidInput
 from finops_core.models import RemediationAction
 
 from finops_azure.remediation import network_actions, storage_actions, tags, vm_actions
-from finops_azure.remediation.plans import Prepared
 from finops_azure.remediation.targets import KIND_NAMES, Target, TargetKind, parse_arm_id, resolve
 
 if TYPE_CHECKING:
@@ -36,25 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
 
-def _in_thread(
-    *kinds: str, prepare: Callable[[AzureContext, Target, dict[str, str]], Prepared]
-) -> Action[AzureContext, Target]:
-    """An action on ``kinds`` whose checks call the SDK: run in a worker thread."""
-
-    async def run(ctx: AzureContext, target: Target, parameters: dict[str, str]) -> Prepared:
-        return await ctx.run(prepare, ctx, target, parameters)
-
-    return Action(kinds, run)
-
-
 ACTIONS: dict[str, Action[AzureContext, Target]] = {
-    "stop_instance": _in_thread("vm", prepare=vm_actions.prepare_stop),
-    "start_instance": _in_thread("vm", prepare=vm_actions.prepare_start),
-    "resize_instance": _in_thread("vm", prepare=vm_actions.prepare_resize),
-    "delete_volume": _in_thread("disk", prepare=storage_actions.prepare_delete_volume),
-    "delete_snapshot": _in_thread("snapshot", prepare=storage_actions.prepare_delete_snapshot),
-    "release_ip": _in_thread("ip", prepare=network_actions.prepare_release_ip),
-    "set_tags": _in_thread("vm", "disk", "snapshot", "ip", prepare=tags.prepare_set_tags),
+    "stop_instance": Action(("vm",), vm_actions.prepare_stop),
+    "start_instance": Action(("vm",), vm_actions.prepare_start),
+    "resize_instance": Action(("vm",), vm_actions.prepare_resize),
+    "delete_volume": Action(("disk",), storage_actions.prepare_delete_volume),
+    "delete_snapshot": Action(("snapshot",), storage_actions.prepare_delete_snapshot),
+    "release_ip": Action(("ip",), network_actions.prepare_release_ip),
+    "set_tags": Action(("vm", "disk", "snapshot", "ip"), tags.prepare_set_tags),
 }
 
 
@@ -67,10 +54,6 @@ async def _read(ctx: AzureContext, resource_id: str, parameters: dict[str, str])
     return await ctx.run(resolve, ctx, resource_id)
 
 
-async def _run(ctx: AzureContext, call: Callable[[], Any]) -> Any:
-    return await ctx.run(call)
-
-
 # Apply waits for Azure's long-running operation to finish (``perform`` polls it) before reading the resource back.
 TABLE = ActionTable["AzureContext", Target](
     cloud="azure",
@@ -78,9 +61,7 @@ TABLE = ActionTable["AzureContext", Target](
     kind_names=KIND_NAMES,
     kind_of=lambda resource_id: parse_arm_id(resource_id).kind,
     read=_read,
-    tags_of=lambda t: t.tags,
-    name_of=lambda t: f"{t.label()} {t.where}",
-    run=_run,
+    run=in_worker_thread,
     wrong_kind=_wrong_kind,
 )
 plan_remediation = TABLE.plan

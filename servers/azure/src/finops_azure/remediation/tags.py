@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput
+from finops_core.tag_changes import TagChange
 
 from finops_azure.errors import azure_errors
 from finops_azure.remediation.plans import Done, Prepared
@@ -57,32 +59,21 @@ def prepare_set_tags(ctx: AzureContext, t: Target, parameters: dict[str, str]) -
     tags = {k.strip(): v for k, v in parameters.items()}
     _validate(tags)
     current = t.tags
-    lowered = {k.lower(): k for k in current}  # Azure tag names are case-insensitive
-    changed = {k: v for k, v in tags.items() if current.get(lowered.get(k.lower(), k)) != v}
-    restore = {lowered[k.lower()]: current[lowered[k.lower()]] for k in changed if k.lower() in lowered}
-    added = [k for k in changed if k.lower() not in lowered]
-    if len(set(lowered) | {k.lower() for k in added}) > MAX_TAGS:
+    change = TagChange.of(current, tags, any_case=True)  # Azure tag names are case-insensitive
+    changed = change.changed
+    if len({k.lower() for k in current} | {k.lower() for k in change.added}) > MAX_TAGS:
         raise InvalidInput(f"A resource holds at most {MAX_TAGS} tags; {t.label()} would have more.")
     before = {"tags": current}
-    steps: list[str] = []
-    if restore:
-        steps.append(f"set_tags on {t.resource_id} with {restore}")
-    if added:
-        steps.append(
+    undo = change.undo(
+        t.resource_id,
+        lambda added: (
             f"delete the added tag(s) {', '.join(added)} (az tag update --resource-id {t.resource_id} "
             "--operation Delete --tags " + " ".join(f"{k}={tags[k]}" for k in added) + ")"
-        )
-    undo = "; then ".join(steps) or "nothing to undo"
+        ),
+    )
     read = lambda: {"tags": dict((read_record(t.client, t.arm) or {}).get("tags") or {})}  # noqa: E731
     if not changed:
-        return Prepared(
-            f"{t.label()} {t.where} already has these tags: applying this changes nothing",
-            before,
-            before,
-            undo,
-            None,
-            read,
-        )
+        return already(f"{t.label()} {t.where} already has these tags", before, undo, read)
     summary = f"Set tag(s) {changed} on {t.label()} {t.where}, keeping its other tags"
 
     def perform() -> Done:

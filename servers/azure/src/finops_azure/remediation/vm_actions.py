@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, RemediationRefused
 
 from finops_azure.errors import azure_errors
@@ -64,8 +65,7 @@ def prepare_stop(ctx: AzureContext, t: Target, parameters: dict[str, str]) -> Pr
     undo = f"start_instance on {t.resource_id} (a dynamic public IP address changes; static ones are kept)"
     read = lambda: _read(t)  # noqa: E731
     if state in ("deallocated", "deallocating"):
-        summary = f"{t.label()} {t.where} is already {state}: applying this changes nothing"
-        return Prepared(summary, before, before, undo, None, read)
+        return already(f"{t.label()} {t.where} is already {state}", before, undo, read)
     _refuse_scale_set(t, "scale in")
     note = " (it is powered off but not deallocated, so it still bills for compute)" if state == "stopped" else ""
     summary = f"Deallocate VM {t.label()} ({before['vm_size']}, {state}) {t.where}{note}"
@@ -87,8 +87,7 @@ def prepare_start(ctx: AzureContext, t: Target, parameters: dict[str, str]) -> P
     undo = f"stop_instance on {t.resource_id}"
     read = lambda: _read(t)  # noqa: E731
     if state in ("running", "starting"):
-        summary = f"{t.label()} {t.where} is already {state}: applying this changes nothing"
-        return Prepared(summary, before, before, undo, None, read)
+        return already(f"{t.label()} {t.where} is already {state}", before, undo, read)
     summary = f"Start VM {t.label()} ({before['vm_size']}, {state}) {t.where}"
 
     def perform() -> Done:
@@ -122,8 +121,7 @@ def prepare_resize(ctx: AzureContext, t: Target, parameters: dict[str, str]) -> 
     running = state in ("running", "starting")
     undo = f"resize_instance on {t.resource_id} with new_size={old_size}" + (" (restarts it again)" if running else "")
     if new_size.lower() == old_size.lower():
-        summary = f"{t.label()} {t.where} is already {old_size}: applying this changes nothing"
-        return Prepared(summary, before, before, undo, None, read)
+        return already(f"{t.label()} {t.where} is already {old_size}", before, undo, read)
     _refuse_scale_set(t, "change the model of")
     offered = _offered_sizes(t)
     match = next((s for s in offered if s.lower() == new_size.lower()), None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finops_core.models import Recommendation
-from finops_core.ranking import merge_by
+from finops_core.ranking import change_of, merge_by
 
 from finops_gcp.recommendations.insights import insight_summaries, insights_for
 from finops_gcp.recommendations.normalize import SOURCE, full_name, normalize
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
 
 RULES = "finops-gcp-rules"
 PRIORITY: tuple[str, ...] = (SOURCE, RULES)  # first wins
-_CHANGE = {
-    "idle": "remove",
-    "unattached": "remove",
-    "rightsize": "change",
-    "modernize": "change",
-    "storage-tier": "change",
-}
 
 Key = tuple[str, ...]
 
@@ -47,7 +40,7 @@ def merge_key(rec: Recommendation) -> Key | None:
     """What makes two recommendations the same change; None when nothing can match it."""
     if not rec.resource_id:
         return None
-    return (rec.provider, resource_key(rec.resource_id), _CHANGE.get(rec.kind, rec.kind))
+    return (rec.provider, resource_key(rec.resource_id), change_of(rec.kind))
 
 
 def merge(recommendations: list[Recommendation]) -> list[Recommendation]:

@@ -24,10 +24,9 @@ Resource ids are full names: ``//compute.googleapis.com/projects/P/zones/Z/insta
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from finops_core.actions import Action, ActionTable
+from finops_core.actions import Action, ActionTable, awaited
 from finops_core.errors import FinOpsError
 
 from finops_gcp.remediation import addresses, disks, instances, labels
@@ -42,35 +41,25 @@ if TYPE_CHECKING:
 
 __all__ = ["ACTIONS", "TABLE", "apply_remediation", "plan_remediation", "resource_tags"]
 
-Preparer = Callable[["GcpContext", Target, dict[str, str]], Awaitable[Prepared]]
-
 
 async def _set_tags(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
     wanted = {k.strip(): v.strip() for k, v in parameters.items() if k not in PARAMETERS}
     return await labels.prepare_set_labels(ctx, t, wanted)
 
 
-def _on(*kinds: str, prepare: Preparer) -> Action[GcpContext, Target]:
-    return Action(kinds, prepare)
-
-
 ACTIONS: dict[str, Action[GcpContext, Target]] = {
-    "stop_instance": _on("instance", prepare=instances.prepare_stop),
-    "start_instance": _on("instance", prepare=instances.prepare_start),
-    "resize_instance": _on("instance", prepare=instances.prepare_resize),
-    "delete_volume": _on("disk", prepare=disks.prepare_delete_volume),
-    "delete_snapshot": _on("snapshot", prepare=disks.prepare_delete_snapshot),
-    "release_ip": _on("address", prepare=addresses.prepare_release_ip),
-    "set_tags": _on("instance", "disk", "address", "snapshot", prepare=_set_tags),
+    "stop_instance": Action(("instance",), instances.prepare_stop),
+    "start_instance": Action(("instance",), instances.prepare_start),
+    "resize_instance": Action(("instance",), instances.prepare_resize),
+    "delete_volume": Action(("disk",), disks.prepare_delete_volume),
+    "delete_snapshot": Action(("snapshot",), disks.prepare_delete_snapshot),
+    "release_ip": Action(("address",), addresses.prepare_release_ip),
+    "set_tags": Action(("instance", "disk", "address", "snapshot"), _set_tags),
 }
 
 
 async def _read(ctx: GcpContext, resource_id: str, parameters: dict[str, str]) -> Target:
     return await resolve(ctx, parse_resource_id(resource_id))
-
-
-async def _run(ctx: GcpContext, call: Callable[[], Any]) -> Any:
-    return await call()  # Google's calls are async already
 
 
 async def _follow_up(ctx: GcpContext, action: RemediationAction, failure: FinOpsError | None) -> str:
@@ -87,9 +76,7 @@ TABLE = ActionTable["GcpContext", Target](
     kind_names=KIND_NAMES,
     kind_of=lambda resource_id: parse_resource_id(resource_id).kind,
     read=_read,
-    tags_of=lambda t: t.labels,
-    name_of=lambda t: f"{t.label()} {t.where}",
-    run=_run,
+    run=awaited,
     check=lambda action: recommendation_of(action.parameters),  # before anything is read
     follow_up=_follow_up,
     labels=True,

@@ -9,7 +9,7 @@ from finops_core.errors import RemediationRefused
 
 from finops_gcp.remediation.operations import change
 from finops_gcp.remediation.plans import Done, Prepared
-from finops_gcp.remediation.targets import Target, read_or_none, short
+from finops_gcp.remediation.targets import Target, read_back, short
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -46,9 +46,5 @@ async def prepare_release_ip(ctx: GcpContext, t: Target, parameters: dict[str, s
         await change(ctx, "DELETE", t.ref.path, project=p, what=f"releasing {t.label()} ({ip}) {t.where}")
         return Done(f"Released {t.label()} ({ip}) {t.where}: the unused static IP no longer bills.")
 
-    async def read_after() -> dict[str, Any]:
-        found = await read_or_none(ctx, t.ref)
-        return address_state(found) if found is not None else {"status": "DELETED"}
-
     summary = f"Release unused static IP {ip} ({t.label()}) {t.where}"
-    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, read_after)
+    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, read_back(ctx, t.ref, address_state))

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import RemediationRefused, Unavailable
 
-from finops_gcp.remediation.operations import FIRST_DELAY, MAX_DELAY, OPERATION_WAIT_SECONDS, change
+from finops_gcp.remediation.operations import OPERATION_WAIT_SECONDS, Backoff, change
 from finops_gcp.remediation.plans import Done, Prepared, flag
-from finops_gcp.remediation.targets import Ref, Target, read, read_or_none, short
+from finops_gcp.remediation.targets import Ref, Target, read, read_back, short
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -38,14 +38,6 @@ def snapshot_state(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reader(ctx: GcpContext, ref: Ref, state: Any) -> Any:
-    async def read_after() -> dict[str, Any]:
-        record = await read_or_none(ctx, ref)
-        return state(record) if record is not None else {"status": "DELETED"}
-
-    return read_after
-
-
 def snapshot_name(disk: str) -> str:
     """``<disk>-finops-<6 hex>``: a valid, unique snapshot name (at most 63 characters)."""
     return f"{disk[:44].rstrip('-')}-finops-{secrets.token_hex(3)}"
@@ -58,7 +50,7 @@ def _snapshot_labels(disk: Target) -> dict[str, str]:
 
 async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
     """A snapshot's operation can finish while its data still uploads; the disk is deleted only once it is READY."""
-    waited, delay = 0.0, FIRST_DELAY
+    backoff = Backoff()
     while True:
         status = (await read(ctx, ref)).get("status")
         if status == "READY":
@@ -67,15 +59,13 @@ async def _wait_ready(ctx: GcpContext, ref: Ref) -> None:
             raise RemediationRefused(
                 f"The snapshot {ref.name} {ref.where} is {status}, so the disk was not deleted. Nothing else changed."
             )
-        if waited >= OPERATION_WAIT_SECONDS:
+        if backoff.waited >= OPERATION_WAIT_SECONDS:
             raise Unavailable(
-                f"The snapshot {ref.name} {ref.where} is still {status} after {waited:.0f} s, so the disk was not "
-                "deleted yet. Apply delete_volume again with snapshot_first=false once the snapshot is READY.",
+                f"The snapshot {ref.name} {ref.where} is still {status} after {backoff.waited:.0f} s, so the disk "
+                "was not deleted yet. Apply delete_volume again with snapshot_first=false once the snapshot is READY.",
                 provider="gcp",
             )
-        await ctx.sleep(delay)
-        waited += delay
-        delay = min(delay * 2, MAX_DELAY)
+        await backoff.pause(ctx)
 
 
 async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
@@ -130,7 +120,7 @@ async def prepare_delete_volume(ctx: GcpContext, t: Target, parameters: dict[str
         return Done(f"Deleted {t.label()} {t.where}: it no longer bills.{note}", done_undo)
 
     expected = {"status": "DELETED", "snapshot_first": snapshot_first}
-    return Prepared(summary, before, expected, undo, perform, _reader(ctx, t.ref, disk_state))
+    return Prepared(summary, before, expected, undo, perform, read_back(ctx, t.ref, disk_state))
 
 
 async def prepare_delete_snapshot(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
@@ -151,4 +141,4 @@ async def prepare_delete_snapshot(ctx: GcpContext, t: Target, parameters: dict[s
     source = f" of disk {short(before['source_disk'])}" if before["source_disk"] else ""
     summary = f"Delete {t.label()}{source} ({before['storage_bytes'] / 2**30:.1f} GiB stored) {t.where}"
     undo = "none: a deleted snapshot cannot be restored"
-    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, _reader(ctx, t.ref, snapshot_state))
+    return Prepared(summary, before, {"status": "DELETED"}, undo, perform, read_back(ctx, t.ref, snapshot_state))

@@ -10,12 +10,13 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput, NotFound, RemediationRefused
 
 from finops_gcp.inventory.compute import compute_url
 from finops_gcp.remediation.operations import change
 from finops_gcp.remediation.plans import Done, Prepared
-from finops_gcp.remediation.targets import Target, read_or_none, short
+from finops_gcp.remediation.targets import Target, read_back, short
 from finops_gcp.rest import call
 
 if TYPE_CHECKING:
@@ -34,14 +35,6 @@ def instance_state(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reader(ctx: GcpContext, t: Target) -> Any:
-    async def read_after() -> dict[str, Any]:
-        record = await read_or_none(ctx, t.ref)
-        return instance_state(record) if record is not None else {"status": "DELETED"}
-
-    return read_after
-
-
 def _group(record: Mapping[str, Any]) -> str | None:
     """The managed instance group that created the instance (its ``created-by`` metadata), if any."""
     for item in (record.get("metadata") or {}).get("items") or []:
@@ -52,8 +45,7 @@ def _group(record: Mapping[str, Any]) -> str | None:
 
 
 def _noop(t: Target, state: str, before: dict[str, Any], undo: str, ctx: GcpContext) -> Prepared:
-    summary = f"{t.label()} {t.where} is already {state}: applying this changes nothing"
-    return Prepared(summary, before, before, undo, None, _reader(ctx, t))
+    return already(f"{t.label()} {t.where} is already {state}", before, undo, read_back(ctx, t.ref, instance_state))
 
 
 async def prepare_stop(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
@@ -86,7 +78,9 @@ async def prepare_stop(ctx: GcpContext, t: Target, parameters: dict[str, str]) -
         )
 
     summary = f"Stop {t.label()} ({before['machine_type']}) {t.where}"
-    return Prepared(summary, before, {**before, "status": "TERMINATED"}, undo, perform, _reader(ctx, t))
+    return Prepared(
+        summary, before, {**before, "status": "TERMINATED"}, undo, perform, read_back(ctx, t.ref, instance_state)
+    )
 
 
 async def prepare_start(ctx: GcpContext, t: Target, parameters: dict[str, str]) -> Prepared:
@@ -112,7 +106,9 @@ async def prepare_start(ctx: GcpContext, t: Target, parameters: dict[str, str]) 
         return Done(f"Started {t.label()} {t.where}: it bills for vCPU and memory again.")
 
     summary = f"Start {t.label()} ({before['machine_type']}) {t.where}"
-    return Prepared(summary, before, {**before, "status": "RUNNING"}, undo, perform, _reader(ctx, t))
+    return Prepared(
+        summary, before, {**before, "status": "RUNNING"}, undo, perform, read_back(ctx, t.ref, instance_state)
+    )
 
 
 async def _check_machine_type(ctx: GcpContext, t: Target, name: str) -> None:
@@ -154,4 +150,6 @@ async def prepare_resize(ctx: GcpContext, t: Target, parameters: dict[str, str])
         return Done(f"Changed {t.label()} {t.where} from {old_size} to {new_size}; start_instance runs it again.")
 
     summary = f"Change stopped {t.label()} from {old_size} to {new_size} {t.where}"
-    return Prepared(summary, before, {**before, "machine_type": new_size}, undo, perform, _reader(ctx, t))
+    return Prepared(
+        summary, before, {**before, "machine_type": new_size}, undo, perform, read_back(ctx, t.ref, instance_state)
+    )

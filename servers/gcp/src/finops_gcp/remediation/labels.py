@@ -11,14 +11,16 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from finops_core.actions import already
 from finops_core.errors import InvalidInput
+from finops_core.tag_changes import TagChange
 
 from finops_gcp.remediation.addresses import address_state
 from finops_gcp.remediation.disks import disk_state, snapshot_state
 from finops_gcp.remediation.instances import instance_state
 from finops_gcp.remediation.operations import change
 from finops_gcp.remediation.plans import Done, Prepared
-from finops_gcp.remediation.targets import Target, TargetKind, read_or_none
+from finops_gcp.remediation.targets import Target, TargetKind, read_back
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
@@ -53,6 +55,14 @@ def _location_flag(t: Target) -> str:
     return f"--{t.ref.scope.split('/')[0].removesuffix('s')} {t.ref.location}"
 
 
+def _remove_labels(t: Target, added: list[str]) -> str:
+    collection = {"instance": "instances", "disk": "disks", "address": "addresses", "snapshot": "snapshots"}
+    return (
+        f"remove the new label(s): gcloud compute {collection[t.kind]} remove-labels {t.ref.name} "
+        f"--labels={','.join(added)} {_location_flag(t)} --project {t.ref.project}"
+    )
+
+
 async def _set(ctx: GcpContext, t: Target, labels: dict[str, str], fingerprint: str, what: str) -> None:
     """``setLabels`` on the resource (every kind takes the same body: labels and the current fingerprint), waited
     for."""
@@ -69,26 +79,11 @@ async def prepare_set_labels(ctx: GcpContext, t: Target, labels: dict[str, str])
     merged = {**current, **labels}
     if len(merged) > MAX_LABELS:
         raise InvalidInput(f"{t.label()} would have {len(merged)} labels; Google Cloud allows {MAX_LABELS}.")
-    restore = {k: current[k] for k in labels if k in current and current[k] != labels[k]}
-    added = [k for k in labels if k not in current]
-    steps: list[str] = []
-    if restore:
-        steps.append(f"set_tags on {t.resource_id} with {restore}")
-    if added:
-        collection = {"instance": "instances", "disk": "disks", "address": "addresses", "snapshot": "snapshots"}
-        steps.append(
-            f"remove the new label(s): gcloud compute {collection[t.kind]} remove-labels {t.ref.name} "
-            f"--labels={','.join(added)} {_location_flag(t)} --project {t.ref.project}"
-        )
-    undo = "; then ".join(steps) or "nothing to undo"
+    undo = TagChange.of(current, labels).undo(t.resource_id, lambda added: _remove_labels(t, added))
 
-    async def read_after() -> dict[str, Any]:
-        record = await read_or_none(ctx, t.ref)
-        return state(record) if record is not None else {"status": "DELETED"}
-
+    read_after = read_back(ctx, t.ref, state)
     if merged == current:
-        summary = f"{t.label()} {t.where} already has these labels: applying this changes nothing"
-        return Prepared(summary, before, before, undo, None, read_after)
+        return already(f"{t.label()} {t.where} already has these labels", before, undo, read_after)
     fingerprint = str(t.record.get("labelFingerprint") or "")
     what = f"setting labels on {t.label()} {t.where}"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finops_core.errors import Unavailable
@@ -27,6 +28,19 @@ OPERATION_WAIT_SECONDS = 600.0  # a snapshot of a large disk can take minutes
 FIRST_DELAY = 1.0
 MAX_DELAY = 10.0
 Operation = dict[str, Any]
+
+
+@dataclass
+class Backoff:
+    """The pauses between polls: 1 s, then twice as long each time up to 10 s; ``waited`` is their sum so far."""
+
+    waited: float = 0.0
+    delay: float = FIRST_DELAY
+
+    async def pause(self, ctx: GcpContext) -> None:
+        await ctx.sleep(self.delay)
+        self.waited += self.delay
+        self.delay = min(self.delay * 2, MAX_DELAY)
 
 
 def is_done(operation: Mapping[str, Any]) -> bool:
@@ -67,21 +81,19 @@ async def wait_for(
 ) -> Operation:
     """Poll ``operation`` until it is DONE (sleeping with ``ctx.sleep``), raise its error if it failed, and return
     the finished operation. Past ``limit`` seconds, ``Unavailable`` says how to look at it later."""
-    waited, delay = 0.0, FIRST_DELAY
+    backoff = Backoff()
     while not is_done(operation):
-        if waited >= limit:
+        if backoff.waited >= limit:
             scope, where = _scope(operation)
             flag = "--global" if scope == "global" else f"--{scope} {where}"
             name = operation.get("name")
             raise Unavailable(
-                f"Google is still {what} after {waited:.0f} s (operation {name}); it may yet finish. "
+                f"Google is still {what} after {backoff.waited:.0f} s (operation {name}); it may yet finish. "
                 f"See it with `gcloud compute operations describe {name} {flag} --project {project}` "
                 "before trying again.",
                 provider="gcp",
             )
-        await ctx.sleep(delay)
-        waited += delay
-        delay = min(delay * 2, MAX_DELAY)
+        await backoff.pause(ctx)
         operation = await _poll(ctx, operation, project, what)
     raise_if_failed(operation, what)
     return operation

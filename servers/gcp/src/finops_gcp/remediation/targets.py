@@ -18,6 +18,7 @@ the label ``finops-protect=true`` here. A resource carrying it is never changed 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -110,6 +111,11 @@ class Target:
     def labels(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in (self.record.get("labels") or {}).items()}
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """Its labels, as the action table reads every cloud's tags."""
+        return self.labels
+
     def label(self) -> str:
         """``instance web-1``: the kind and the name."""
         return f"{self.kind} {self.ref.name}"
@@ -160,6 +166,18 @@ async def read_or_none(ctx: GcpContext, ref: Ref) -> dict[str, Any] | None:
         return await read(ctx, ref)
     except NotFound:
         return None
+
+
+def read_back(
+    ctx: GcpContext, ref: Ref, state: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """A plan's ``read_after``: the resource's ``state`` as read after the change, ``DELETED`` once it is gone."""
+
+    async def read_after() -> dict[str, Any]:
+        record = await read_or_none(ctx, ref)
+        return state(record) if record is not None else {"status": "DELETED"}
+
+    return read_after
 
 
 async def resolve(ctx: GcpContext, ref: Ref) -> Target:
