@@ -2,8 +2,8 @@
 subpackages, by the names each exports, made into the ``Parts`` of its ``AdapterProvider``.
 
 Every cloud package has that layout (docs/ARCHITECTURE.md, "How to add a cloud"); the protocols below are it, so
-a cloud's provider hands its subpackages over and core wires them the same way for every cloud: one price book per
-provider, kept for its lifetime and shared by the inventory and the waste rules.
+a cloud's ``create_provider`` hands its subpackages over and core wires them the same way for every cloud: one price
+book per provider, kept for its lifetime and shared by the inventory and the waste rules.
 
 A cloud's ``provider.py`` holds its ``AdapterProvider`` subclass and ``create_provider(settings)``, the entry point the
 orchestrator imports for ``mode = "in-process"`` and the ``finops-<cloud>`` server uses. It touches nothing on the
