@@ -9,8 +9,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from finops_core.cloud_context import CloudContext
 from finops_core.focus import CostLineItem
 from finops_core.models import (
     Cloud,
@@ -29,14 +30,18 @@ if TYPE_CHECKING:
     from mcp.server import MCPServer
 
 C = TypeVar("C")
+X = TypeVar("X", bound=CloudContext[Any, Any])
+CS = TypeVar("CS", bound=CostSource)
 Found = tuple[list[Recommendation], list[str]]  # recommendations, and what could not be asked
+CAPABILITIES = ("costs", "inventory", "recommendations", "remediation")  # the provider protocol's parts
 
 
 @dataclass(frozen=True)
-class Parts(Generic[C]):
-    """What one cloud's adapter provides, each part a function of its context ``C``."""
+class Parts(Generic[C, CS]):
+    """What one cloud's adapter provides: its cost source ``CS`` and the other parts, each a function of its context
+    ``C``."""
 
-    costs: CostSource
+    costs: CS
     list_resources: Callable[[C, ResourceType | None, str | None, int], Awaitable[ResourceInventory]]
     recommendations: tuple[Callable[[C], Awaitable[Found]], ...]
     merge: Callable[[list[Recommendation]], list[Recommendation]]
@@ -46,13 +51,15 @@ class Parts(Generic[C]):
     sources: str  # who recommends, for answers ("Azure Advisor and finops waste rules")
 
 
-class AdapterProvider(ABC, Generic[C]):
-    """A ``CloudProvider`` over ``parts``; a cloud's subclass names the cloud and answers ``info``."""
+class AdapterProvider(ABC, Generic[X, CS]):
+    """A ``CloudProvider`` over ``parts``, for the cloud whose settings section ``ctx`` holds; a cloud's subclass
+    answers ``info`` and adds its own tools."""
 
-    def __init__(self, cloud: Cloud, ctx: C, parts: Parts[C]) -> None:
-        self._cloud: Cloud = cloud
+    def __init__(self, ctx: X, parts: Parts[X, CS]) -> None:
+        self._cloud: Cloud = ctx.settings.cloud_id
         self.ctx = ctx
         self.parts = parts
+        self.costs: CS = parts.costs
 
     @property
     def cloud(self) -> Cloud:
@@ -61,6 +68,19 @@ class AdapterProvider(ABC, Generic[C]):
     @abstractmethod
     async def info(self) -> ProviderInfo:
         """Which accounts and currencies the cloud's credentials see (each cloud asks its own API)."""
+
+    def live_info(self, display_name: str, accounts: list[str], currencies: list[str], *own: str) -> ProviderInfo:
+        """What ``info`` answers for a cloud's own accounts (live, never demo data): the protocol's capabilities,
+        then the cloud's ``own`` (its native questions)."""
+        return ProviderInfo(
+            provider=self._cloud,
+            display_name=display_name,
+            is_demo=False,
+            accounts=accounts,
+            currencies=currencies,
+            capabilities=[*CAPABILITIES, *own],
+            read_only=True,
+        )
 
     async def query_costs(self, query: CostQuery) -> CostBreakdown:
         return await self.parts.costs.query_costs(query)
@@ -101,12 +121,14 @@ class AdapterProvider(ABC, Generic[C]):
     async def resource_tags(self, resource_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
         return await self.parts.tags(self.ctx, resource_id, parameters)
 
-    def tools(self) -> Callable[[MCPServer], None] | None:
-        """What registers the cloud's own tools (beyond the common ones every server has) on its server; None when
-        it has none."""
-        return None
+    def tools(self, server: MCPServer) -> None:
+        """Register the cloud's own tools (beyond the common ones every server has) on its ``server``; none here."""
+
+    def close(self) -> None:
+        """Release the paid-call cache's store (the server's lifespan calls this when it stops)."""
+        self.ctx.paid.close()
 
 
 def native_tools(provider: object) -> Callable[[MCPServer], None] | None:
     """``provider``'s own tools for its server: a cloud adapter's (``AdapterProvider.tools``); none for the demo."""
-    return provider.tools() if isinstance(provider, AdapterProvider) else None
+    return provider.tools if isinstance(provider, AdapterProvider) else None

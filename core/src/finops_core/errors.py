@@ -27,6 +27,9 @@ message to the model as an ``isError`` result, while any other exception reaches
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
+from contextlib import contextmanager
+
 from mcp.server.mcpserver.exceptions import ToolError
 
 
@@ -179,3 +182,19 @@ def http_status_error(
     if status in invalid:
         return InvalidQuery(f"{cloud} refused the request while {what} ({detail}).", provider=provider)
     return ProviderError(f"{cloud} failed while {what} (HTTP {status}: {detail}).", provider=provider)
+
+
+@contextmanager
+def translated_errors(translate: Callable[[Exception], FinOpsError | None]) -> Generator[None]:
+    """Run a cloud SDK's call: an exception ``translate`` knows becomes the finops error it returns, raised from it
+    (the SDK's exception stays the cause); a ``FinOpsError`` and any exception it does not know pass unchanged.
+    Each cloud's ``errors.py`` gives its ``translate``, the one place its SDK's exceptions are read."""
+    try:
+        yield
+    except FinOpsError:
+        raise
+    except Exception as exc:
+        error = translate(exc)
+        if error is None:
+            raise
+        raise error from exc

@@ -14,11 +14,20 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from finops_core.clouds import CLOUDS, Cloud
 from finops_core.currency import CurrencySettings
@@ -31,6 +40,15 @@ SCOPES: tuple[Scope, ...] = ("read", "plan", "execute")
 
 
 TOKEN_MIN_LENGTH = 16
+
+
+def _words(value: object) -> object:
+    # From the environment a list arrives as text: FINOPS_HTTP__TOKENS__CI__SCOPES="read plan".
+    return value.replace(",", " ").split() if isinstance(value, str) else value
+
+
+WORDS = BeforeValidator(_words)
+"""A list field's values given as one text, separated by commas or spaces (an environment variable)."""
 
 
 def long_token(value: SecretStr) -> SecretStr:
@@ -49,15 +67,9 @@ class StaticTokenSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     token: SecretStr = Field(description="The bearer token clients send (16+ characters).")
-    scopes: list[Scope] = Field(
+    scopes: Annotated[list[Scope], WORDS] = Field(
         default_factory=lambda: list[Scope](["read"]), description="What it may do: read, plan, execute."
     )
-
-    @field_validator("scopes", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        # From the environment a list arrives as text: FINOPS_HTTP__TOKENS__CI__SCOPES="read plan".
-        return value.replace(",", " ").split() if isinstance(value, str) else value
 
     @field_validator("token")
     @classmethod
@@ -73,7 +85,7 @@ class JwtSettings(BaseModel):
     jwks_url: str = Field(description="The identity provider's JWKS URL (its signing keys).")
     issuer: str = Field(description="The exact `iss` the tokens carry.")
     audience: str | None = Field(default=None, description="The `aud` tokens must carry; default: resource_url.")
-    algorithms: list[str] = Field(
+    algorithms: Annotated[list[str], WORDS] = Field(
         default_factory=lambda: ["RS256", "ES256"], min_length=1, description="Signature algorithms accepted."
     )
 
@@ -83,11 +95,6 @@ class JwtSettings(BaseModel):
         if not value.startswith(("https://", "http://")):
             raise ValueError(f"must be an http(s) URL, not {value!r}")
         return value
-
-    @field_validator("algorithms", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return value.replace(",", " ").split() if isinstance(value, str) else value
 
 
 class HttpSettings(BaseModel):
@@ -109,11 +116,11 @@ class HttpSettings(BaseModel):
     resource_url: str | None = Field(
         default=None, description="This server's public /mcp URL, published as protected-resource metadata."
     )
-    allowed_hosts: list[str] = Field(
+    allowed_hosts: Annotated[list[str], WORDS] = Field(
         default_factory=lambda: list[str](),
         description="Host headers accepted (host:port, or host:* for any port); default from host and resource_url.",
     )
-    allowed_origins: list[str] = Field(
+    allowed_origins: Annotated[list[str], WORDS] = Field(
         default_factory=lambda: list[str](),
         description="Origin headers accepted from browsers; default from host and resource_url.",
     )
@@ -134,11 +141,6 @@ class HttpSettings(BaseModel):
     @classmethod
     def _long(cls, value: SecretStr | None) -> SecretStr | None:
         return None if value is None else long_token(value)
-
-    @field_validator("allowed_hosts", "allowed_origins", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return value.replace(",", " ").split() if isinstance(value, str) else value
 
     @field_validator("resource_url")
     @classmethod
@@ -219,7 +221,7 @@ class IngestSettings(BaseModel):
     roots: list[Path] | None = Field(
         default=None, description="Folders finops_ingest may read over MCP; default <home>/imports."
     )
-    blob_endpoints: list[str] = Field(
+    blob_endpoints: Annotated[list[str], WORDS] = Field(
         default_factory=lambda: list[str](),
         description="Azure Blob endpoints beyond *.blob.core.windows.net and the other documented Azure clouds.",
     )
@@ -229,11 +231,6 @@ class IngestSettings(BaseModel):
     def _split_roots(cls, value: object) -> object:
         # From the environment: FINOPS_INGEST__ROOTS="/srv/billing:/data/exports", separated like PATH.
         return [part for part in value.split(os.pathsep) if part] if isinstance(value, str) else value
-
-    @field_validator("blob_endpoints", mode="before")
-    @classmethod
-    def _split_endpoints(cls, value: object) -> object:
-        return value.replace(",", " ").split() if isinstance(value, str) else value
 
     @field_validator("blob_endpoints")
     @classmethod

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from finops_core.lazy import Lazy
 from finops_core.paid import Caller
 
 from finops_aws.errors import aws_errors
@@ -78,9 +79,8 @@ class AwsClients:
 
     def __init__(self, settings: AwsSettings, session_factory: Callable[[], boto3.Session] | None = None) -> None:
         self.settings = settings
-        self._session_factory = session_factory
         self._lock = threading.RLock()
-        self._base: boto3.Session | None = None
+        self.base_session = Lazy(session_factory or self._default_session, "loading the AWS configuration", aws_errors)
         self._assumed: dict[str, tuple[boto3.Session, datetime]] = {}
         self._clients: dict[tuple[str | None, str, str], BaseClient] = {}
         self._accounts: list[Account] | None = None
@@ -89,17 +89,10 @@ class AwsClients:
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def base_session(self) -> boto3.Session:
-        with self._lock:
-            if self._base is None:
-                with aws_errors("loading the AWS configuration"):
-                    if self._session_factory is not None:
-                        self._base = self._session_factory()
-                    else:
-                        import boto3
+    def _default_session(self) -> boto3.Session:
+        import boto3
 
-                        self._base = boto3.Session(profile_name=self.settings.profile)
-            return self._base
+        return boto3.Session(profile_name=self.settings.profile)
 
     def home_region(self) -> str:
         """The region for calls that need one: the first configured region, the profile's, or us-east-1."""

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeVar
 
-from finops_core.dates import today_utc
-from finops_core.fanout import FanOut, fan_out
-from finops_core.paid import PaidCalls
-from finops_core.workers import BlockingCalls
+from finops_core.cloud_context import CloudContext
+from finops_core.fanout import FanOut
 
 from finops_aws.clients import Account, AwsClients
 from finops_aws.errors import aws_errors
@@ -21,16 +18,8 @@ T = TypeVar("T")
 
 
 @dataclass
-class AwsContext(BlockingCalls):
-    settings: AwsSettings
-    clients: AwsClients
-    paid: PaidCalls
-    today: Callable[[], date] = today_utc
+class AwsContext(CloudContext[AwsSettings, AwsClients]):
     _regions: list[str] | None = None
-
-    @property
-    def concurrency(self) -> int:
-        return self.settings.max_concurrency
 
     async def accounts(self) -> list[Account]:
         return await self.run(self.clients.accounts)
@@ -64,8 +53,4 @@ class AwsContext(BlockingCalls):
         """
         accounts = await self.accounts()
         targets = [(a, r) for a in accounts for r in (regions if regions is not None else await self.regions())]
-
-        async def call(target: tuple[Account, str]) -> T:
-            return await self.run(fn, *target)
-
-        return await fan_out(targets, call, lambda t: f"{t[1]} in {t[0]}")
+        return await self.run_each(lambda target: fn(*target), targets, lambda t: f"{t[1]} in {t[0]}")

@@ -7,9 +7,9 @@ Messages pass through ``redact_text``: AWS error texts never carry keys, but a m
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from finops_core.errors import (
@@ -21,6 +21,7 @@ from finops_core.errors import (
     ProviderError,
     Throttled,
     Unavailable,
+    translated_errors,
 )
 from finops_core.redact import redact_text
 
@@ -156,45 +157,48 @@ def map_client_error(code: str, message: str, status: int, what: str, attempts: 
     return ProviderError(f"AWS failed while {what} ({detail}).", provider=P)
 
 
-@contextmanager
-def aws_errors(what: str) -> Iterator[None]:
+def aws_errors(what: str) -> AbstractContextManager[None]:
     """Run a boto3 call, turning SDK exceptions into finops errors that say what to do next."""
-    from botocore import exceptions as bx  # imported when a call is made: botocore takes ~0.5 s to import
+    return translated_errors(functools.partial(_translate, what))
+
+
+def _translate(what: str, exc: Exception) -> FinOpsError | None:
+    """The finops error for boto3's ``exc`` met while ``what``; None for an exception that is not the SDK's."""
+    from botocore import exceptions as bx  # imported when a call fails: botocore takes ~0.5 s to import
     from botocore.parsers import ResponseParserError  # not a BotoCoreError
 
-    try:
-        yield
-    except FinOpsError:
-        raise
-    except bx.ClientError as exc:
+    if isinstance(exc, bx.ClientError):
         response: dict[str, Any] = exc.response  # pyright: ignore[reportAssignmentType]
         code, message, status = _error_code(response)
-        raise map_client_error(code, message, status, what, _attempts(response)) from exc
-    except (bx.NoCredentialsError, bx.PartialCredentialsError, bx.ProfileNotFound) as exc:
-        raise AuthError(f"No usable AWS credentials for {what}: {exc}. {CREDENTIALS_HINT}", provider=P) from exc
-    except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:
-        raise AuthError(
+        return map_client_error(code, message, status, what, _attempts(response))
+    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError, bx.ProfileNotFound)):
+        return AuthError(f"No usable AWS credentials for {what}: {exc}. {CREDENTIALS_HINT}", provider=P)
+    if isinstance(exc, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError)):
+        return AuthError(
             f"The AWS SSO session has expired or is missing ({type(exc).__name__}). Run `aws sso login`.", provider=P
-        ) from exc
-    except bx.NoRegionError as exc:
-        raise AuthError(
+        )
+    if isinstance(exc, bx.NoRegionError):
+        return AuthError(
             f"No AWS region is configured for {what}: set AWS_REGION or regions in [aws] of finops.toml.", provider=P
-        ) from exc
-    except (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError) as exc:
-        raise Unavailable(
+        )
+    if isinstance(
+        exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError)
+    ):
+        return Unavailable(
             f"Could not reach AWS while {what} ({type(exc).__name__}: {redact_text(str(exc))}). Check the network, "
             "proxy or endpoint settings, then try again.",
             provider=P,
-        ) from exc
-    except ResponseParserError as exc:
-        raise Unavailable(
+        )
+    if isinstance(exc, ResponseParserError):
+        return Unavailable(
             f"AWS answered with something that is not an AWS response while {what} (a proxy or firewall page, or "
             "a server error). Check the network, proxy or endpoint settings, then try again.",
             provider=P,
-        ) from exc
-    except bx.ParamValidationError as exc:
-        raise InvalidQuery(f"Invalid request while {what}: {redact_text(str(exc))}", provider=P) from exc
-    except bx.BotoCoreError as exc:
-        raise ProviderError(
+        )
+    if isinstance(exc, bx.ParamValidationError):
+        return InvalidQuery(f"Invalid request while {what}: {redact_text(str(exc))}", provider=P)
+    if isinstance(exc, bx.BotoCoreError):
+        return ProviderError(
             f"The AWS SDK failed while {what} ({type(exc).__name__}: {redact_text(str(exc))}).", provider=P
-        ) from exc
+        )
+    return None

@@ -1,31 +1,25 @@
-"""``AwsProvider``: the AWS ``CloudProvider`` (costs, inventory, recommendations, remediation) over boto3.
-
-``create_provider(settings)`` is the entry point the orchestrator imports for ``mode = "in-process"`` and the
-``finops-aws`` server uses. It touches nothing on AWS: credentials are looked up on the first call, so the
-server starts and lists its tools without any. (No module here imports boto3 before a call needs it.)
+"""``AwsProvider``: the AWS ``CloudProvider`` (costs, inventory, recommendations, remediation) over boto3, and
+its entry point ``create_provider`` (see ``finops_core.cloud_package``). No module here imports boto3 before a call
+needs it.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from finops_core.adapter import AdapterProvider, Parts
+from finops_core.adapter import AdapterProvider
+from finops_core.cloud_context import paid_calls
+from finops_core.cloud_package import package_parts
 from finops_core.dates import today_utc
 from finops_core.models import ProviderInfo
-from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
 
+from finops_aws import inventory, recommendations, remediation
 from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
 from finops_aws.costs.explorer import CostExplorer
-from finops_aws.inventory.pricing import PriceBook
-from finops_aws.inventory.resources import list_resources
-from finops_aws.inventory.waste import waste_findings
-from finops_aws.recommendations import all_recommendations, merge
-from finops_aws.remediation import apply_remediation, plan_remediation, resource_tags
 from finops_aws.settings import AwsSettings
 
 if TYPE_CHECKING:
@@ -35,51 +29,27 @@ if TYPE_CHECKING:
 SOURCES = "AWS Cost Optimization Hub, Compute Optimizer, Cost Explorer and finops waste rules"
 
 
-class AwsProvider(AdapterProvider[AwsContext]):
+class AwsProvider(AdapterProvider[AwsContext, CostExplorer]):
     """One AWS organization or account, seen through the credentials' account and the roles in ``[aws]``."""
-
-    def __init__(self, ctx: AwsContext) -> None:
-        self.explorer = CostExplorer(ctx)
-        prices = PriceBook()  # list prices, fetched once per provider lifetime
-        parts = Parts[AwsContext](
-            costs=self.explorer,
-            list_resources=functools.partial(list_resources, prices=prices),
-            recommendations=(all_recommendations, functools.partial(waste_findings, prices=prices)),
-            merge=merge,
-            plan=plan_remediation,
-            apply=apply_remediation,
-            tags=resource_tags,
-            sources=SOURCES,
-        )
-        super().__init__("aws", ctx, parts)
 
     async def info(self) -> ProviderInfo:
         accounts = await self.ctx.accounts()
         partition = accounts[0].partition if accounts else self.ctx.clients.partition()
-        return ProviderInfo(
-            provider="aws",
-            display_name="AWS" if partition.name == "aws" else f"AWS ({partition.name})",
-            is_demo=False,
-            accounts=[a.account_id for a in accounts],
-            currencies=["CNY" if partition.name == "aws-cn" else "USD"],
-            capabilities=["costs", "inventory", "recommendations", "remediation", "cost-explorer", "athena"],
-            read_only=True,
+        return self.live_info(
+            "AWS" if partition.name == "aws" else f"AWS ({partition.name})",
+            [a.account_id for a in accounts],
+            ["CNY" if partition.name == "aws-cn" else "USD"],
+            "cost-explorer",
+            "athena",
         )
 
-    def tools(self) -> Callable[[MCPServer], None]:
+    def tools(self, server: MCPServer) -> None:
         """Cost Explorer's native questions and the Athena export (listed when ``[aws.athena]`` names it)."""
+        from finops_aws.athena_tools import register_athena_tools
+        from finops_aws.costs.tools import register_cost_tools
 
-        def register(server: MCPServer) -> None:
-            from finops_aws.athena_tools import register_athena_tools
-            from finops_aws.costs.tools import register_cost_tools
-
-            register_cost_tools(server, self.explorer)
-            register_athena_tools(server, self.ctx)
-
-        return register
-
-    def close(self) -> None:
-        self.ctx.paid.close()
+        register_cost_tools(server, self.costs)
+        register_athena_tools(server, self.ctx)
 
 
 def create_provider(
@@ -92,11 +62,5 @@ def create_provider(
     chain (tests). Raises ``ConfigError`` for a wrong ``[aws]`` section; never calls AWS."""
     aws = AwsSettings.from_settings(settings)
     clients = AwsClients(aws, session_factory)
-    paid = PaidCalls.in_store(
-        settings.store_file,
-        cache_hours=aws.cache_hours,
-        provider="aws",
-        caller=clients.caller,
-        busy_seconds=settings.store_busy_seconds,
-    )
-    return AwsProvider(AwsContext(aws, clients, paid, today=today))
+    ctx = AwsContext(aws, clients, paid_calls(settings, aws, clients.caller), today=today)
+    return AwsProvider(ctx, package_parts(CostExplorer(ctx), inventory, recommendations, remediation, sources=SOURCES))

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from finops_core.lazy import Lazy
 from finops_core.paid import Caller, unnamed_principal
 from finops_core.waiting import SLEEP
 
@@ -47,26 +48,18 @@ class AzureClients:
         self, settings: AzureSettings, credential_factory: Callable[[], TokenCredential] | None = None
     ) -> None:
         self.settings = settings
-        self._credential_factory = credential_factory
-        self._credential: TokenCredential | None = None
+        self.credential = Lazy(
+            credential_factory or self._default_credential, "loading Azure credentials", azure_errors
+        )
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.RLock()
         # How a retry waits (blocking, in the SDK's worker thread); the context routes it through its ``sleep``.
         self.sleep: Callable[[float], None] = SLEEP.blocking
 
-    def credential(self) -> TokenCredential:
-        with self._lock:
-            if self._credential is None:
-                with azure_errors("loading Azure credentials"):
-                    if self._credential_factory is not None:
-                        self._credential = self._credential_factory()
-                    else:
-                        from azure.identity import DefaultAzureCredential
+    def _default_credential(self) -> TokenCredential:
+        from azure.identity import DefaultAzureCredential
 
-                        self._credential = DefaultAzureCredential(
-                            authority=self.settings.authority, exclude_interactive_browser_credential=True
-                        )
-            return self._credential
+        return DefaultAzureCredential(authority=self.settings.authority, exclude_interactive_browser_credential=True)
 
     def caller(self) -> Caller:
         """Who asks Cost Management: the tenant and object id that the Resource Manager token names (its claims,

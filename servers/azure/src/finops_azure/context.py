@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeVar
 
-from finops_core.dates import today_utc
-from finops_core.fanout import FanOut, fan_out
-from finops_core.paid import PaidCalls
+from finops_core.cloud_context import CloudContext
+from finops_core.fanout import FanOut
 from finops_core.waiting import SLEEP, Wait
-from finops_core.workers import BlockingCalls
 
 from finops_azure.clients import AzureClients
 from finops_azure.discovery import discover_subscriptions
@@ -22,21 +19,13 @@ T = TypeVar("T")
 
 
 @dataclass
-class AzureContext(BlockingCalls):
-    settings: AzureSettings
-    clients: AzureClients
-    paid: PaidCalls
-    today: Callable[[], date] = today_utc
+class AzureContext(CloudContext[AzureSettings, AzureClients]):
     # How to wait out a rate limit; tests pass one that records the wait instead of sleeping.
     sleep: Wait = SLEEP
     _subscriptions: list[str] | None = None
 
     def __post_init__(self) -> None:
         self.clients.sleep = self.sleep.blocking  # the SDK clients' retry waits, seen by tests like any other
-
-    @property
-    def concurrency(self) -> int:
-        return self.settings.max_concurrency
 
     async def subscriptions(self) -> list[str]:
         """The configured subscriptions; with none configured, those the credentials (or the management group)
@@ -50,9 +39,5 @@ class AzureContext(BlockingCalls):
 
     async def fan_out(self, fn: Callable[[str], T], subscriptions: list[str] | None = None) -> FanOut[T]:
         """``fn(subscription_id)`` for every subscription, concurrently; failures become ``missing`` lines."""
-
-        async def call(subscription: str) -> T:
-            return await self.run(fn, subscription)
-
         targets = subscriptions if subscriptions is not None else await self.subscriptions()
-        return await fan_out(targets, call, lambda s: f"subscription {s}")
+        return await self.run_each(fn, targets, lambda s: f"subscription {s}")

@@ -7,8 +7,9 @@ through ``redact_text``: tokens and connection strings never reach a tool answer
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import functools
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 
 from finops_core.errors import (
     AuthError,
@@ -16,6 +17,7 @@ from finops_core.errors import (
     ProviderError,
     Unavailable,
     http_status_error,
+    translated_errors,
 )
 from finops_core.redact import redact_text
 
@@ -83,41 +85,42 @@ def map_http_error(status: int, code: str, message: str, what: str, wait: float 
     )
 
 
-@contextmanager
-def azure_errors(what: str) -> Iterator[None]:
+def azure_errors(what: str) -> AbstractContextManager[None]:
     """Run an Azure SDK call, turning its exceptions into finops errors that say what to do next."""
-    from azure.core import exceptions as ax  # imported with the first call: the SDK is slow to import
+    return translated_errors(functools.partial(_translate, what))
 
-    try:
-        yield
-    except FinOpsError:
-        raise
-    except ax.ClientAuthenticationError as exc:
+
+def _translate(what: str, exc: Exception) -> FinOpsError | None:
+    """The finops error for the Azure SDK's ``exc`` met while ``what``; None for an exception that is not the SDK's."""
+    from azure.core import exceptions as ax  # imported when a call fails: the SDK is slow to import
+
+    if isinstance(exc, ax.ClientAuthenticationError):
         status = getattr(exc, "status_code", None)
         if status == 403:
-            raise map_http_error(403, "", str(exc.message), what) from exc
-        raise AuthError(
+            return map_http_error(403, "", str(exc.message), what)
+        return AuthError(
             f"No usable Azure credentials for {what}: {redact_text(str(exc.message))[:300]}. {CREDENTIALS_HINT}",
             provider=P,
-        ) from exc
-    except ax.DecodeError as exc:
-        raise Unavailable(
+        )
+    if isinstance(exc, ax.DecodeError):
+        return Unavailable(
             f"Azure sent an answer we could not read while {what} ({redact_text(str(exc))[:200]}). Try again.",
             provider=P,
-        ) from exc
-    except ax.HttpResponseError as exc:
+        )
+    if isinstance(exc, ax.HttpResponseError):
         status = int(exc.status_code or 0)
         code = str(getattr(exc.error, "code", "") or "") if exc.error is not None else ""
         headers = dict(getattr(exc.response, "headers", None) or {})
         message = str(getattr(exc.error, "message", "") or exc.message or "")
-        raise map_http_error(status, code, message, what, retry_after(headers)) from exc
-    except (ax.ServiceRequestError, ax.ServiceResponseError) as exc:
-        raise Unavailable(
+        return map_http_error(status, code, message, what, retry_after(headers))
+    if isinstance(exc, (ax.ServiceRequestError, ax.ServiceResponseError)):
+        return Unavailable(
             f"Could not reach Azure while {what} ({type(exc).__name__}: {redact_text(str(exc))[:300]}). Check the "
             "network, proxy or [azure] endpoints, then try again.",
             provider=P,
-        ) from exc
-    except ax.AzureError as exc:
-        raise ProviderError(
+        )
+    if isinstance(exc, ax.AzureError):
+        return ProviderError(
             f"The Azure SDK failed while {what} ({type(exc).__name__}: {redact_text(str(exc))[:300]}).", provider=P
-        ) from exc
+        )
+    return None

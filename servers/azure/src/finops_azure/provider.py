@@ -1,30 +1,25 @@
-"""``AzureProvider``: the Azure ``CloudProvider`` (costs, inventory, recommendations, remediation) over the Azure SDKs.
-
-``create_provider(settings)`` is the entry point the orchestrator imports for ``mode = "in-process"`` and the
-``finops-azure`` server uses. It touches nothing on Azure: credentials are looked up on the first call, so the
-server starts and lists its tools without any.
+"""``AzureProvider``: the Azure ``CloudProvider`` (costs, inventory, recommendations, remediation) over the Azure SDKs,
+and its entry point ``create_provider`` (see ``finops_core.cloud_package``).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from finops_core.adapter import AdapterProvider, Parts
+from finops_core.adapter import AdapterProvider
+from finops_core.cloud_context import paid_calls
+from finops_core.cloud_package import package_parts
 from finops_core.dates import today_utc
 from finops_core.models import ProviderInfo
-from finops_core.paid import PaidCalls
 from finops_core.settings import Settings
 from finops_core.waiting import SLEEP, Wait
 
+from finops_azure import inventory, recommendations, remediation
 from finops_azure.clients import AzureClients
 from finops_azure.context import AzureContext
 from finops_azure.costs import CostManagement
-from finops_azure.inventory import PriceBook, list_resources, waste_findings
-from finops_azure.recommendations import all_recommendations, merge
-from finops_azure.remediation import apply_remediation, plan_remediation, resource_tags
 from finops_azure.settings import AzureSettings
 
 if TYPE_CHECKING:
@@ -34,50 +29,22 @@ if TYPE_CHECKING:
 SOURCES = "Azure Advisor and finops waste rules"
 
 
-class AzureProvider(AdapterProvider[AzureContext]):
+class AzureProvider(AdapterProvider[AzureContext, CostManagement]):
     """The Azure subscriptions (or management group, or billing scope) that ``[azure]`` names."""
-
-    def __init__(self, ctx: AzureContext) -> None:
-        self.costs = CostManagement(ctx)
-        prices = PriceBook()  # list prices, fetched once per provider lifetime
-        parts = Parts[AzureContext](
-            costs=self.costs,
-            list_resources=functools.partial(list_resources, prices=prices),
-            recommendations=(all_recommendations, functools.partial(waste_findings, prices=prices)),
-            merge=merge,
-            plan=plan_remediation,
-            apply=apply_remediation,
-            tags=resource_tags,
-            sources=SOURCES,
-        )
-        super().__init__("azure", ctx, parts)
 
     async def info(self) -> ProviderInfo:
         subscriptions = await self.ctx.subscriptions()
         # Billing currencies are per subscription (EUR, USD...).
         currencies = await self.billed_currencies(self.ctx.today())
-        return ProviderInfo(
-            provider="azure",
-            display_name="Azure" if self.ctx.settings.cloud == "public" else f"Azure ({self.ctx.settings.cloud})",
-            is_demo=False,
-            accounts=subscriptions,
-            currencies=currencies,
-            capabilities=["costs", "inventory", "recommendations", "remediation", "forecast", "budgets"],
-            read_only=True,
-        )
+        cloud = self.ctx.settings.cloud
+        display_name = "Azure" if cloud == "public" else f"Azure ({cloud})"
+        return self.live_info(display_name, subscriptions, currencies, "forecast", "budgets")
 
-    def tools(self) -> Callable[[MCPServer], None]:
+    def tools(self, server: MCPServer) -> None:
         """Forecast, budgets, benefits and Cost Management's native cost dimensions."""
+        from finops_azure.costs.tools import register_cost_tools
 
-        def register(server: MCPServer) -> None:
-            from finops_azure.costs.tools import register_cost_tools
-
-            register_cost_tools(server, self.costs)
-
-        return register
-
-    def close(self) -> None:
-        self.ctx.paid.close()
+        register_cost_tools(server, self.costs)
 
 
 def create_provider(
@@ -92,12 +59,7 @@ def create_provider(
     section; never calls Azure."""
     azure = AzureSettings.from_settings(settings)
     clients = AzureClients(azure, credential_factory)
-    paid = PaidCalls.in_store(
-        settings.store_file,
-        cache_hours=azure.cache_hours,
-        provider="azure",
-        caller=clients.caller,
-        busy_seconds=settings.store_busy_seconds,
+    ctx = AzureContext(azure, clients, paid_calls(settings, azure, clients.caller), today=today, sleep=sleep)
+    return AzureProvider(
+        ctx, package_parts(CostManagement(ctx), inventory, recommendations, remediation, sources=SOURCES)
     )
-    ctx = AzureContext(azure, clients, paid, today=today, sleep=sleep)
-    return AzureProvider(ctx)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from finops_core.lazy import Lazy
 from finops_core.paid import Caller, unnamed_principal
 
 from finops_gcp.errors import gcp_errors
@@ -30,21 +31,12 @@ class GcpClients:
 
     def __init__(self, settings: GcpSettings, credentials_factory: Callable[[], Credentials] | None = None) -> None:
         self.settings = settings
-        self._credentials_factory = credentials_factory
-        self._credentials: Credentials | None = None
+        self.credentials = Lazy(
+            credentials_factory or self._default_credentials, "loading Google credentials", gcp_errors
+        )
         self._default_project: str | None = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.RLock()
-
-    def credentials(self) -> Credentials:
-        with self._lock:
-            if self._credentials is None:
-                with gcp_errors("loading Google credentials"):
-                    if self._credentials_factory is not None:
-                        self._credentials = self._credentials_factory()
-                    else:
-                        self._credentials = self._default_credentials()
-            return self._credentials
 
     def _default_credentials(self) -> Credentials:
         import google.auth

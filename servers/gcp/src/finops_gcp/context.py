@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeVar
 
-from finops_core.dates import today_utc
+from finops_core.cloud_context import CloudContext
 from finops_core.errors import ConfigError
-from finops_core.fanout import FanOut, fan_out
-from finops_core.paid import PaidCalls
+from finops_core.fanout import FanOut
 from finops_core.waiting import SLEEP, Wait
-from finops_core.workers import BlockingCalls
 
 from finops_gcp.billing import linked_projects
 from finops_gcp.clients import GcpClients
@@ -23,18 +20,10 @@ T = TypeVar("T")
 
 
 @dataclass
-class GcpContext(BlockingCalls):
-    settings: GcpSettings
-    clients: GcpClients
-    paid: PaidCalls
-    today: Callable[[], date] = today_utc
+class GcpContext(CloudContext[GcpSettings, GcpClients]):
     # How to wait (polling, back-off); tests pass one that records the wait instead of sleeping.
     sleep: Wait = SLEEP
     _projects: list[str] | None = None
-
-    @property
-    def concurrency(self) -> int:
-        return self.settings.max_concurrency
 
     async def projects(self) -> list[str]:
         """The configured projects; with none, those linked to ``billing_account`` (found once)."""
@@ -52,9 +41,5 @@ class GcpContext(BlockingCalls):
 
     async def fan_out(self, fn: Callable[[str], T], projects: list[str] | None = None) -> FanOut[T]:
         """``fn(project)`` for every project, concurrently; failures become ``missing`` lines."""
-
-        async def call(project: str) -> T:
-            return await self.run(fn, project)
-
         targets = projects if projects is not None else await self.projects()
-        return await fan_out(targets, call, lambda p: f"project {p}")
+        return await self.run_each(fn, targets, lambda p: f"project {p}")

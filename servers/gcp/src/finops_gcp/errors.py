@@ -7,8 +7,9 @@ failed and what to do next. Messages pass through ``redact_text``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import functools
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from finops_core.errors import (
@@ -16,6 +17,7 @@ from finops_core.errors import (
     FinOpsError,
     Unavailable,
     http_status_error,
+    translated_errors,
 )
 from finops_core.redact import redact_text
 
@@ -76,45 +78,46 @@ def response_error(status: int, body: Any, headers: Mapping[str, str], what: str
     return map_status(status, message, what, retry_after=retry_after)
 
 
-@contextmanager
-def gcp_errors(what: str) -> Iterator[None]:
+def gcp_errors(what: str) -> AbstractContextManager[None]:
     """Run a Google client call, turning its exceptions into finops errors that say what to do next."""
+    return translated_errors(functools.partial(_translate, what))
+
+
+def _translate(what: str, exc: Exception) -> FinOpsError | None:
+    """The finops error for a Google client's ``exc`` met while ``what``; None for an exception not theirs."""
     import requests  # the REST transport's HTTP library
-    from google.api_core import exceptions as gx  # imported with the first call: the clients are slow to import
+    from google.api_core import exceptions as gx  # imported when a call fails: the clients are slow to import
     from google.auth import exceptions as ax
 
-    try:
-        yield
-    except FinOpsError:
-        raise
-    except gx.GoogleAPICallError as exc:
+    if isinstance(exc, gx.GoogleAPICallError):
         status = int(exc.code or 0) if isinstance(exc.code, int) else 0
         if not status and isinstance(exc, gx.DeadlineExceeded):
             status = 504
         errors = [e for e in (exc.errors or []) if isinstance(e, Mapping)]
         if status == 403 and (reasons_of({"errors": errors}) | {exc.reason or ""}) & RATE_LIMIT_REASONS:
             status = 429
-        raise map_status(status, str(exc.message), what) from exc
-    except gx.RetryError as exc:
-        raise Unavailable(
+        return map_status(status, str(exc.message), what)
+    if isinstance(exc, gx.RetryError):
+        return Unavailable(
             f"Google did not answer in time while {what}, after retries ({redact_text(str(exc))[:300]}). Try again.",
             provider=P,
-        ) from exc
-    except ax.DefaultCredentialsError as exc:
-        raise AuthError(
+        )
+    if isinstance(exc, ax.DefaultCredentialsError):
+        return AuthError(
             f"No Google credentials for {what} ({redact_text(str(exc))[:200]}). {CREDENTIALS_HINT}", provider=P
-        ) from exc
-    except (ax.RefreshError, ax.TransportError) as exc:
-        raise AuthError(
+        )
+    if isinstance(exc, (ax.RefreshError, ax.TransportError)):
+        return AuthError(
             f"Google credentials could not be refreshed while {what} ({redact_text(str(exc))[:300]}). "
             f"{CREDENTIALS_HINT}",
             provider=P,
-        ) from exc
-    except ax.GoogleAuthError as exc:
-        raise AuthError(f"Google authentication failed while {what}. {CREDENTIALS_HINT}", provider=P) from exc
-    except (requests.RequestException, ConnectionError, TimeoutError) as exc:
-        raise Unavailable(
+        )
+    if isinstance(exc, ax.GoogleAuthError):
+        return AuthError(f"Google authentication failed while {what}. {CREDENTIALS_HINT}", provider=P)
+    if isinstance(exc, (requests.RequestException, ConnectionError, TimeoutError)):
+        return Unavailable(
             f"Could not reach Google while {what} ({type(exc).__name__}). Check the network, proxy or [gcp] "
             "endpoints, then try again.",
             provider=P,
-        ) from exc
+        )
+    return None
