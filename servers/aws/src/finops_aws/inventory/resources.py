@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.errors import FinOpsError
 from finops_core.fanout import FanOut
+from finops_core.inventory import Gathered, check_request, kinds_asked, list_priced, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import ResourceInventory, ResourceType
@@ -56,12 +57,6 @@ class Found:
     # Costs nothing in its state (a stopped instance's compute); its storage is listed as its volumes.
     free: bool = False
     extra: dict[str, Any] = field(default_factory=lambda: dict[str, Any]())
-
-
-@dataclass
-class Gathered:
-    found: list[Found]
-    missing: list[str]
 
 
 def currency_of(region: str) -> str:
@@ -389,7 +384,7 @@ def _collect_buckets(ctx: AwsContext, account: Account, home: str, regions: set[
 
 async def gather(
     ctx: AwsContext, kinds: Sequence[ResourceType], regions: Sequence[str], *, with_images: bool = False
-) -> Gathered:
+) -> Gathered[Found]:
     """Every resource of ``kinds`` in ``regions`` of every account, and what could not be read.
 
     Raises the error itself only when nothing at all could be read.
@@ -434,28 +429,37 @@ async def gather(
     return Gathered(found, missing)
 
 
-async def price_all(ctx: AwsContext, book: PriceBook, found: list[Found]) -> str | None:
-    """Fill each resource's estimated ``monthly_cost``; the Price List API's error if prices are missing."""
-    keys = [key for f in found for key, _ in f.parts]
-    prices, error = await book.resolve(ctx, keys)
-    for f in found:
-        currency = currency_of(f.resource.region or "")
-        total: Decimal | None = Decimal(0) if f.free or f.parts else None
-        for key, quantity in f.parts:
-            price = prices.get(key)
-            monthly = price.monthly(quantity) if price is not None and price.currency == currency else None
-            if monthly is None or total is None:
-                total = None
-                break
-            total += monthly
-        if total is not None:
-            cost = Money(amount=normalize_amount(total), currency=currency)
-            f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
-    return error
+@dataclass
+class AwsInventory:
+    """The AWS parts of the inventory template: ``regions`` of every account, priced from ``book``."""
 
+    ctx: AwsContext
+    book: PriceBook
+    regions: Sequence[str]
+    with_images: bool = False  # read our AMIs too: the waste rules spare the snapshots behind them
+    prices_failed: str = "the AWS Price List API failed"
 
-def cost_of(f: Found) -> Decimal:
-    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
+    async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
+        return await gather(self.ctx, kinds, self.regions, with_images=self.with_images)
+
+    async def price(self, found: list[Found]) -> str | None:
+        """Fill each resource's estimated ``monthly_cost``; the Price List API's error if prices are missing."""
+        keys = [key for f in found for key, _ in f.parts]
+        prices, error = await self.book.resolve(self.ctx, keys)
+        for f in found:
+            currency = currency_of(f.resource.region or "")
+            total: Decimal | None = Decimal(0) if f.free or f.parts else None
+            for key, quantity in f.parts:
+                price = prices.get(key)
+                monthly = price.monthly(quantity) if price is not None and price.currency == currency else None
+                if monthly is None or total is None:
+                    total = None
+                    break
+                total += monthly
+            if total is not None:
+                cost = Money(amount=normalize_amount(total), currency=currency)
+                f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
+        return error
 
 
 def _source(accounts: int | None, regions: Sequence[str]) -> str:
@@ -474,54 +478,27 @@ async def list_resources(
 
     ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh one is used without it.
     """
-    if limit < 1:
-        raise InvalidInput("limit must be at least 1.")
-    if resource_type is not None and resource_type not in get_args(ResourceType):
-        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    check_request(resource_type, limit)
     configured = await ctx.regions()
-
-    def empty(note: str) -> ResourceInventory:
-        return ResourceInventory(
-            provider="aws",
-            resources=[],
-            total=0,
-            truncated=False,
-            is_demo=False,
-            source=_source(None, configured),
-            note=note,
-        )
-
     if region is not None and region not in configured:
-        return empty(
+        return refusal(
+            "aws",
+            _source(None, configured),
             f"Region {region} is not configured for the AWS server; it inventories {', '.join(configured)}. "
-            "Ask for one of those, or add the region to regions in [aws] of finops.toml."
+            "Ask for one of those, or add the region to regions in [aws] of finops.toml.",
         )
     if resource_type == "other":
-        return empty(f"The AWS inventory lists {', '.join(KINDS)}; nothing is classed 'other'. Ask for one of those.")
+        note = f"The AWS inventory lists {', '.join(KINDS)}; nothing is classed 'other'. Ask for one of those."
+        return refusal("aws", _source(None, configured), note)
     regions = [region] if region is not None else list(configured)
-    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
-    gathered = await gather(ctx, kinds, regions)
-    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
-    found = sorted(gathered.found, key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id))
+    listing = await list_priced(AwsInventory(ctx, prices or PriceBook(), regions), kinds_asked(resource_type, KINDS))
     accounts = len(await ctx.accounts())
-    notes: list[str] = []
-    if not found:
-        what = f"{resource_type} resources" if resource_type else "resources"
-        notes.append(
-            f"No {what} found in {', '.join(regions)}"
-            + (f" for any of the {accounts} accounts." if accounts > 1 else ".")
-            + (" Try without the type filter, or another region." if resource_type or region else "")
-        )
-    if gathered.missing:
-        notes.append("Partial answer; missing: " + "; ".join(gathered.missing))
-    if pricing_error is not None:
-        notes.append(f"Costs are missing because the AWS Price List API failed: {pricing_error}")
-    return ResourceInventory(
-        provider="aws",
-        resources=[f.resource for f in found[:limit]],
-        total=len(found),
-        truncated=len(found) > limit,
-        is_demo=False,
+    what = f"{resource_type} resources" if resource_type else "resources"
+    accounts_named = f" for any of the {accounts} accounts." if accounts > 1 else "."
+    retry = " Try without the type filter, or another region." if resource_type or region else ""
+    return listing.answer(
+        "aws",
+        limit,
         source=_source(accounts, regions),
-        note=" ".join(notes) or None,
+        nothing_found=f"No {what} found in {', '.join(regions)}{accounts_named}{retry}",
     )

@@ -10,12 +10,13 @@ listed, without a cost.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError, InvalidInput
+from finops_core.errors import FinOpsError
 from finops_core.fanout import FanOut, fan_out
+from finops_core.inventory import Gathered, check_request, kinds_asked, list_priced, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money
 from finops_core.provider import ResourceInventory, ResourceType
@@ -67,13 +68,6 @@ class Found:
     parts: Parts = ()
     # Costs nothing in its state (a stopped VM's compute, an internal address); its disks are listed on their own.
     free: bool = False
-
-
-@dataclass
-class Gathered:
-    found: list[Found] = field(default_factory=lambda: list[Found]())
-    missing: list[str] = field(default_factory=lambda: list[str]())
-    projects: int = 0
 
 
 def _resource(project: str, **fields: Any) -> Resource:
@@ -215,75 +209,87 @@ def _compute_found(pc: ProjectCompute) -> list[Found]:
     )
 
 
-async def gather(ctx: GcpContext, kinds: Sequence[ResourceType]) -> Gathered:
-    """Every resource of ``kinds`` in every configured project, and what could not be read (projects, zones).
-
-    Raises the error itself only when nothing at all could be read.
-    """
-    projects = await ctx.projects()
-    out = Gathered(projects=len(projects))
-    errors: list[FinOpsError] = []
-    answered = False
-    lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
-    if lists:
-
-        async def read(project: str) -> ProjectCompute:
-            return await read_project(ctx, project, lists)
-
-        try:
-            compute: FanOut[ProjectCompute] = await fan_out(projects, read, lambda p: f"project {p}")
-        except FinOpsError as exc:
-            errors.append(exc)
-            out.missing.append(f"Compute Engine in every project ({', '.join(projects)}): {exc}")
-        else:
-            answered = True
-            for pc in compute.results:
-                out.found.extend(_compute_found(pc))
-                out.missing.extend(pc.warnings)
-            out.missing.extend(compute.missing)
-    if "database" in kinds:
-
-        async def sql(project: str) -> list[SqlInstance]:
-            return await list_sql_instances(ctx, project)
-
-        try:
-            databases = await fan_out(projects, sql, lambda p: f"Cloud SQL in project {p}")
-        except FinOpsError as exc:
-            errors.append(exc)
-            out.missing.append(f"Cloud SQL in every project: {exc}")
-        else:
-            answered = True
-            out.found.extend(_database(d) for part in databases.results for d in part)
-            out.missing.extend(databases.missing)
-    if errors and not answered:
-        raise errors[0]
-    return out
-
-
-async def price_all(ctx: GcpContext, book: PriceBook, found: list[Found]) -> str | None:
-    """Fill each resource's estimated ``monthly_cost``; why prices are missing if the catalog could not be read."""
-    error = await book.load(ctx) if any(f.parts and not f.free for f in found) else None
-    for f in found:
-        cost: Money | None = None
-        if f.free:
-            currency = next((p.currency for k, _ in f.parts if (p := book.price(k)) is not None), "USD")
-            cost = Money(amount=Decimal("0.00"), currency=currency)
-        elif (priced := book.monthly(f.parts)) is not None:
-            cost = Money(amount=priced[0], currency=priced[1])
-        if cost is not None:
-            f.resource = f.resource.model_copy(update={"monthly_cost": cost})
-    return error
-
-
-def cost_of(f: Found) -> Decimal:
-    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
-
-
 def in_region(resource: Resource, region: str) -> bool:
     """Whether a resource is in ``region`` (a region holds its zones; a zone only itself; ``global`` the global
     resources; a storage location itself)."""
     where = resource.region or ""
     return where == region or where.startswith(region + "-") or region in where.split(",")
+
+
+@dataclass
+class GcpInventory:
+    """The Google Cloud parts of the inventory template: every configured project (what is in ``region``), priced
+    from ``book``."""
+
+    ctx: GcpContext
+    book: PriceBook
+    region: str | None = None
+    prices_failed: str = "the Cloud Billing Catalog API could not be read"
+
+    async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
+        """Every resource of ``kinds`` in every configured project (in ``region``: Compute Engine's aggregated lists
+        read them all), and what could not be read (projects, zones), sorted.
+
+        Raises the error itself only when nothing at all could be read.
+        """
+        ctx = self.ctx
+        projects = await ctx.projects()
+        out = Gathered[Found]()
+        errors: list[FinOpsError] = []
+        answered = False
+        lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
+        if lists:
+
+            async def read(project: str) -> ProjectCompute:
+                return await read_project(ctx, project, lists)
+
+            try:
+                compute: FanOut[ProjectCompute] = await fan_out(projects, read, lambda p: f"project {p}")
+            except FinOpsError as exc:
+                errors.append(exc)
+                out.missing.append(f"Compute Engine in every project ({', '.join(projects)}): {exc}")
+            else:
+                answered = True
+                for pc in compute.results:
+                    out.found.extend(_compute_found(pc))
+                    out.missing.extend(pc.warnings)
+                out.missing.extend(compute.missing)
+        if "database" in kinds:
+
+            async def sql(project: str) -> list[SqlInstance]:
+                return await list_sql_instances(ctx, project)
+
+            try:
+                databases = await fan_out(projects, sql, lambda p: f"Cloud SQL in project {p}")
+            except FinOpsError as exc:
+                errors.append(exc)
+                out.missing.append(f"Cloud SQL in every project: {exc}")
+            else:
+                answered = True
+                out.found.extend(_database(d) for part in databases.results for d in part)
+                out.missing.extend(databases.missing)
+        if errors and not answered:
+            raise errors[0]
+        if (region := self.region) is not None:
+            out.found = [f for f in out.found if in_region(f.resource, region)]
+        out.missing.sort()
+        return out
+
+    async def price(self, found: list[Found]) -> str | None:
+        """Fill each resource's estimated ``monthly_cost``; why prices are missing if the catalog could not be
+        read."""
+        book = self.book
+        error = await book.load(self.ctx) if any(f.parts and not f.free for f in found) else None
+        for f in found:
+            cost: Money | None = None
+            if f.free:
+                currency = next((p.currency for k, _ in f.parts if (p := book.price(k)) is not None), "USD")
+                cost = Money(amount=Decimal("0.00"), currency=currency)
+            elif (priced := book.monthly(f.parts)) is not None:
+                cost = Money(amount=priced[0], currency=priced[1])
+            if cost is not None:
+                f.resource = f.resource.model_copy(update={"monthly_cost": cost})
+        return error
 
 
 def _source(projects: int | None) -> str:
@@ -305,45 +311,23 @@ async def list_resources(
     or a storage location. ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh one is
     used without it.
     """
-    if limit < 1:
-        raise InvalidInput("limit must be at least 1.")
-    if resource_type is not None and resource_type not in get_args(ResourceType):
-        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    check_request(resource_type, limit)
     if resource_type is not None and resource_type not in KINDS:
-        return ResourceInventory(
-            provider="gcp",
-            resources=[],
-            total=0,
-            truncated=False,
-            is_demo=False,
-            source=_source(None),
-            note=f"The Google Cloud inventory lists {', '.join(KINDS)} (other = images); not {resource_type}. "
+        return refusal(
+            "gcp",
+            _source(None),
+            f"The Google Cloud inventory lists {', '.join(KINDS)} (other = images); not {resource_type}. "
             "Ask for one of those.",
         )
-    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
-    gathered = await gather(ctx, kinds)
-    found = [f for f in gathered.found if region is None or in_region(f.resource, region)]
-    pricing_error = await price_all(ctx, prices or PriceBook(), found)
-    found.sort(key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id))
-    notes: list[str] = []
-    if not found:
-        what = f"{resource_type} resources" if resource_type else "resources"
-        where = f" in {region}" if region else ""
-        plural = "s" if gathered.projects != 1 else ""
-        notes.append(
-            f"No {what} found{where} in the {gathered.projects} project{plural}."
-            + (" Try without the type or region filter." if resource_type or region else "")
-        )
-    if gathered.missing:
-        notes.append("Partial answer; missing: " + "; ".join(sorted(gathered.missing)))
-    if pricing_error is not None:
-        notes.append(f"Costs are missing because the Cloud Billing Catalog API could not be read: {pricing_error}")
-    return ResourceInventory(
-        provider="gcp",
-        resources=[f.resource for f in found[:limit]],
-        total=len(found),
-        truncated=len(found) > limit,
-        is_demo=False,
-        source=_source(gathered.projects),
-        note=" ".join(notes) or None,
+    listing = await list_priced(GcpInventory(ctx, prices or PriceBook(), region), kinds_asked(resource_type, KINDS))
+    projects = len(await ctx.projects())  # read (and kept) by the gathering
+    what = f"{resource_type} resources" if resource_type else "resources"
+    where = f" in {region}" if region else ""
+    plural = "s" if projects != 1 else ""
+    retry = " Try without the type or region filter." if resource_type or region else ""
+    return listing.answer(
+        "gcp",
+        limit,
+        source=_source(projects),
+        nothing_found=f"No {what} found{where} in the {projects} project{plural}.{retry}",
     )
