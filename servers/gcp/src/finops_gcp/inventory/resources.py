@@ -27,6 +27,7 @@ from finops_gcp.inventory.compute import (
     Image,
     Instance,
     ProjectCompute,
+    Record,
     Snapshot,
     read_project,
     region_of,
@@ -70,110 +71,91 @@ class Found:
     free: bool = False
 
 
-def _resource(project: str, **fields: Any) -> Resource:
-    return Resource(provider="gcp", account_id=project, monthly_cost_is_estimate=True, **fields)
+def _found(record: Record, parts: Parts = (), *, free: bool = False, **fields: Any) -> Found:
+    """``record`` listed as a resource (its project, full name, name, labels and creation time, and ``fields``)."""
+    resource = Resource(
+        provider="gcp",
+        account_id=record.project,
+        resource_id=record.full_name,
+        name=record.name,
+        tags=dict(record.labels),
+        created_at=record.created_at,
+        monthly_cost_is_estimate=True,
+        **fields,
+    )
+    return Found(record.project, resource, record, parts, free=free)
 
 
 def _instance(i: Instance) -> Found:
-    region = region_of(i.zone)
-    parts = machine_parts(i.machine_type, region) or ()
-    resource = _resource(
-        i.project,
-        resource_id=i.full_name,
-        name=i.name,
+    return _found(
+        i,
+        machine_parts(i.machine_type, region_of(i.zone)) or (),
+        free=i.status in STOPPED,
         resource_type="instance",
         native_type="compute.googleapis.com/Instance",
         region=i.zone,
         state=INSTANCE_STATES.get(i.status, "other"),
         size=i.machine_type,
-        tags=dict(i.labels),
-        created_at=i.created_at,
     )
-    return Found(i.project, resource, i, parts, free=i.status in STOPPED)
 
 
 def _disk(d: Disk) -> Found:
     region = d.location if d.regional else region_of(d.location)
     state: ResourceState = ("in-use" if d.users else "unattached") if d.status in ("READY", "") else "other"
-    resource = _resource(
-        d.project,
-        resource_id=d.full_name,
-        name=d.name,
+    # A regional disk is replicated in two zones and billed twice the zonal price; not priced rather than guessed.
+    parts: Parts = () if d.regional else ((PriceKey("disk", d.disk_type, region), Decimal(d.size_gb)),)
+    return _found(
+        d,
+        parts,
         resource_type="volume",
         native_type="compute.googleapis.com/Disk",
         region=d.location,
         state=state,
         size=f"{d.size_gb} GiB {d.disk_type}".strip(),
-        tags=dict(d.labels),
-        created_at=d.created_at,
     )
-    # A regional disk is replicated in two zones and billed twice the zonal price; not priced rather than guessed.
-    parts: Parts = () if d.regional else ((PriceKey("disk", d.disk_type, region), Decimal(d.size_gb)),)
-    return Found(d.project, resource, d, parts)
 
 
 def _address(a: Address) -> Found:
     states: dict[str, ResourceState] = {"IN_USE": "in-use", "RESERVED": "unattached"}
     external = a.address_type == "EXTERNAL"
     kind = "static_ip" if a.status == "RESERVED" else "ip_in_use"
-    resource = _resource(
-        a.project,
-        resource_id=a.full_name,
-        name=a.name,
+    # Internal addresses are free; an in-use global address is billed as its forwarding rule: not priced.
+    priced = external and a.region != "global" and a.status in ("RESERVED", "IN_USE")
+    return _found(
+        a,
+        ((PriceKey(kind, "", a.region), Decimal(1)),) if priced else (),
+        free=not external,
         resource_type="ip",
         native_type="compute.googleapis.com/" + ("GlobalAddress" if a.region == "global" else "Address"),
         region=a.region,
         state=states.get(a.status, "other"),
         size=f"{a.address} {a.address_type.lower()}".strip(),
-        tags=dict(a.labels),
-        created_at=a.created_at,
     )
-    # Internal addresses are free; an in-use global address is billed as its forwarding rule: not priced.
-    priced = external and a.region != "global" and a.status in ("RESERVED", "IN_USE")
-    parts: Parts = ((PriceKey(kind, "", a.region), Decimal(1)),) if priced else ()
-    return Found(a.project, resource, a, parts, free=not external)
 
 
-def _location(locations: Sequence[str]) -> str:
-    return ",".join(locations) or "global"
+def _stored(record: Snapshot | Image, stored_bytes: int, price: str, **fields: Any) -> Found:
+    """A disk kept in storage (a snapshot or an image): billed per GiB stored (the disk's size when the API does not
+    say), priced where it is stored in one location (a multi-region location has no price of its own)."""
+    stored = gib(stored_bytes) if stored_bytes else Decimal(record.disk_size_gb)
+    location = record.storage_locations[0] if len(record.storage_locations) == 1 else ""
+    return _found(
+        record,
+        ((PriceKey(price, "", location), stored),) if location else (),
+        region=",".join(record.storage_locations) or "global",
+        state="available" if record.status == "READY" else "other",
+        size=f"{record.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
+        **fields,
+    )
 
 
 def _snapshot(s: Snapshot) -> Found:
-    stored = gib(s.storage_bytes) if s.storage_bytes else Decimal(s.disk_size_gb)
-    resource = _resource(
-        s.project,
-        resource_id=s.full_name,
-        name=s.name,
-        resource_type="snapshot",
-        native_type="compute.googleapis.com/Snapshot",
-        region=_location(s.storage_locations),
-        state="available" if s.status == "READY" else "other",
-        size=f"{s.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
-        tags=dict(s.labels),
-        created_at=s.created_at,
+    return _stored(
+        s, s.storage_bytes, "snapshot", resource_type="snapshot", native_type="compute.googleapis.com/Snapshot"
     )
-    location = s.storage_locations[0] if len(s.storage_locations) == 1 else ""
-    parts: Parts = ((PriceKey("snapshot", "", location), stored),) if location else ()
-    return Found(s.project, resource, s, parts)
 
 
 def _image(i: Image) -> Found:
-    stored = gib(i.archive_bytes) if i.archive_bytes else Decimal(i.disk_size_gb)
-    resource = _resource(
-        i.project,
-        resource_id=i.full_name,
-        name=i.name,
-        resource_type="other",
-        native_type="compute.googleapis.com/Image",
-        region=_location(i.storage_locations),
-        state="available" if i.status == "READY" else "other",
-        size=f"{i.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
-        tags=dict(i.labels),
-        created_at=i.created_at,
-    )
-    location = i.storage_locations[0] if len(i.storage_locations) == 1 else ""
-    parts: Parts = ((PriceKey("image", "", location), stored),) if location else ()
-    return Found(i.project, resource, i, parts)
+    return _stored(i, i.archive_bytes, "image", resource_type="other", native_type="compute.googleapis.com/Image")
 
 
 def _database(d: SqlInstance) -> Found:
@@ -184,19 +166,14 @@ def _database(d: SqlInstance) -> Found:
     else:
         state = "other"
     storage = f"{d.storage_gb} GiB {d.storage_type}".strip() if d.storage_gb else ""
-    resource = _resource(
-        d.project,
-        resource_id=d.full_name,
-        name=d.name,
+    return _found(  # Cloud SQL is not priced (its SKUs are another catalog service)
+        d,
         resource_type="database",
         native_type="sqladmin.googleapis.com/Instance",
         region=d.region or None,
         state=state,
         size=" ".join(p for p in (d.tier, d.database_version, storage) if p) or None,
-        tags=dict(d.labels),
-        created_at=d.created_at,
     )
-    return Found(d.project, resource, d)  # Cloud SQL is not priced (its SKUs are another catalog service)
 
 
 def _compute_found(pc: ProjectCompute) -> list[Found]:
