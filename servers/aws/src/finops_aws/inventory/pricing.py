@@ -12,22 +12,19 @@ China's prices are in CNY, the rest in USD.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import anyio
-from finops_core.errors import FinOpsError, ProviderError
+from finops_core.errors import ProviderError
+from finops_core.list_prices import ListPrice, PriceCache, first_alone
 
 from finops_aws.errors import aws_errors
 from finops_aws.partitions import partition_of
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
-
-HOURS_PER_MONTH = Decimal(730)
 
 # The Price List API names engines its own way (databaseEngine attribute).
 RDS_ENGINES = {
@@ -71,22 +68,14 @@ class PriceKey:
         return f"{self.service} [{terms}] in {self.region}"
 
 
-@dataclass(frozen=True)
-class UnitPrice:
-    """An on-demand price per ``unit`` (``Hrs``, ``GB-Mo``) in ``currency``."""
+class UnitPrice(ListPrice):
+    """An on-demand price per ``unit`` (``Hrs``, ``GB-Mo``) in ``currency``: 1 for hourly things, GiB for storage."""
 
-    amount: Decimal
-    unit: str
-    currency: str
+    HOURLY = frozenset({"hrs", "hr", "hours", "hour"})
+    MONTHLY = frozenset({"gb-mo", "gb-month"})
 
-    def monthly(self, quantity: Decimal) -> Decimal | None:
-        """The monthly cost of ``quantity`` units (1 for hourly things, GiB for storage); None for other units."""
-        unit = self.unit.lower()
-        if unit in ("hrs", "hr", "hours", "hour"):
-            return self.amount * HOURS_PER_MONTH * quantity
-        if unit in ("gb-mo", "gb-month"):
-            return self.amount * quantity
-        return None
+    def unit_key(self) -> str:
+        return self.unit.lower()
 
 
 # -- what to ask for each kind of resource ---------------------------------------------------------
@@ -237,55 +226,25 @@ def choose(products: Iterable[tuple[str, UnitPrice]], usagetype_suffix: str) -> 
 # -- the cache -------------------------------------------------------------------------------------
 
 
-class PriceBook:
+class PriceBook(PriceCache[PriceKey, UnitPrice]):
     """Prices fetched so far, kept for the provider's lifetime (hold one per provider).
 
     A price that does not exist (an instance type the API does not list) is remembered as None; a failed
-    call is not remembered, so the next question tries again.
+    call is not remembered, so the next question tries again. ``requests`` counts GetProducts pages.
     """
-
-    def __init__(self) -> None:
-        self._known: dict[PriceKey, UnitPrice | None] = {}
-        self._lock = threading.Lock()
-        self.requests = 0  # GetProducts pages fetched (tests check the cache with it)
-
-    def cached(self, key: PriceKey) -> tuple[bool, UnitPrice | None]:
-        with self._lock:
-            return (key in self._known, self._known.get(key))
 
     async def resolve(self, ctx: AwsContext, keys: Iterable[PriceKey]) -> tuple[dict[PriceKey, UnitPrice], str | None]:
         """The price of each key that has one, and why some are missing if the Price List API failed.
 
         The first unknown price is fetched alone: when the API is down, that one failure stops the rest.
         """
-        wanted = list(dict.fromkeys(keys))
-        todo = [k for k in wanted if not self.cached(k)[0]]
-        error: str | None = None
-        if todo:
-            try:
-                await ctx.run(self._fetch, ctx, todo[0])
-            except FinOpsError as exc:
-                error = str(exc)
-            if error is None and len(todo) > 1:
-                failures: list[str] = []
+        wanted, todo = self.unknown(keys)
 
-                async def one(key: PriceKey) -> None:
-                    try:
-                        await ctx.run(self._fetch, ctx, key)
-                    except FinOpsError as exc:
-                        failures.append(str(exc))
+        async def fetch(key: PriceKey) -> None:
+            await ctx.run(self._fetch, ctx, key)
 
-                async with anyio.create_task_group() as tg:
-                    for key in todo[1:]:
-                        tg.start_soon(one, key)
-                if failures:
-                    error = failures[0]
-        found: dict[PriceKey, UnitPrice] = {}
-        for key in wanted:
-            price = self.cached(key)[1]
-            if price is not None:
-                found[key] = price
-        return found, error
+        error = await first_alone(todo, fetch)
+        return self.known(wanted), error
 
     def _fetch(self, ctx: AwsContext, key: PriceKey) -> None:
         pricing_region = partition_of(key.region).pricing_region
@@ -298,8 +257,7 @@ class PriceBook:
         products: list[tuple[str, UnitPrice]] = []
         with aws_errors(f"reading list prices ({key.describe()}) from the AWS Price List API in {pricing_region}"):
             for page in client.get_paginator("get_products").paginate(**request):
-                with self._lock:
-                    self.requests += 1
+                self.count_request()
                 for document in page.get("PriceList") or []:
                     try:
                         parsed = parse_product(document)
@@ -310,6 +268,4 @@ class PriceBook:
                         ) from exc
                     if parsed is not None:
                         products.append(parsed)
-        price = choose(products, key.usagetype_suffix)
-        with self._lock:
-            self._known[key] = price
+        self.remember(key, choose(products, key.usagetype_suffix))
