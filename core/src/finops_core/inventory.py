@@ -7,12 +7,12 @@ checks of a request, the order of the answer, the notes of a partial answer and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar, get_args
 
-from finops_core.errors import InvalidInput
+from finops_core.errors import FinOpsError, InvalidInput
 from finops_core.models import Resource
 from finops_core.provider import ResourceInventory, ResourceType
 
@@ -36,6 +36,34 @@ class Gathered(Generic[L]):
     found: list[L] = field(default_factory=lambda: list[L]())
     missing: list[str] = field(default_factory=lambda: list[str]())
     truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Read(Generic[L]):
+    """One independent read of a gathering (the regional lists, the buckets), and how its failure reads in
+    ``missing``."""
+
+    run: Callable[[], Awaitable[Gathered[L]]]
+    failed: Callable[[FinOpsError], str]
+
+
+async def read_all(reads: Sequence[Read[L]]) -> Gathered[L]:
+    """Every read in turn, their resources and missing lines together. A read that fails is a missing line; only
+    when every read failed is the first error raised (a partial answer of nothing helps nobody)."""
+    out = Gathered[L]()
+    errors: list[FinOpsError] = []
+    for read in reads:
+        try:
+            part = await read.run()
+        except FinOpsError as exc:
+            errors.append(exc)
+            out.missing.append(read.failed(exc))
+        else:
+            out.found.extend(part.found)
+            out.missing.extend(part.missing)
+    if errors and len(errors) == len(reads):
+        raise errors[0]
+    return out
 
 
 class InventoryParts(Protocol[L]):

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError
 from finops_core.fanout import FanOut
-from finops_core.inventory import Gathered, check_request, kinds_asked, list_priced, refusal
+from finops_core.inventory import Gathered, Read, check_request, kinds_asked, list_priced, read_all, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import ResourceInventory, ResourceType
@@ -80,13 +79,20 @@ def _pages(client: Any, operation: str, key: str, **request: Any) -> list[dict[s
     return items
 
 
+def _listed(
+    ctx: AwsContext, account: Account, region: str, service: str, what: str, operation: str, key: str
+) -> list[dict[str, Any]]:
+    """Every item of one paged ``describe_*`` of ``service`` in ``region`` of ``account``."""
+    client = ctx.clients.client(service, region, account)
+    with aws_errors(f"listing {what} in {region} ({account})"):
+        return _pages(client, operation, key)
+
+
 # -- one region -----------------------------------------------------------------------------------
 
 
 def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing EC2 instances in {region} ({account})"):
-        reservations = _pages(ec2, "describe_instances", "Reservations")
+    reservations = _listed(ctx, account, region, "ec2", "EC2 instances", "describe_instances", "Reservations")
     states: dict[str, ResourceState] = {"running": "running", "stopping": "stopped", "stopped": "stopped"}
     out: list[Found] = []
     for reservation in reservations:
@@ -129,9 +135,7 @@ def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 
 def _volumes(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing EBS volumes in {region} ({account})"):
-        volumes = _pages(ec2, "describe_volumes", "Volumes")
+    volumes = _listed(ctx, account, region, "ec2", "EBS volumes", "describe_volumes", "Volumes")
     states: dict[str, ResourceState] = {"in-use": "in-use", "available": "unattached"}
     out: list[Found] = []
     for v in volumes:
@@ -232,9 +236,7 @@ def _addresses(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 
 def _nat_gateways(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing NAT gateways in {region} ({account})"):
-        gateways = _pages(ec2, "describe_nat_gateways", "NatGateways")
+    gateways = _listed(ctx, account, region, "ec2", "NAT gateways", "describe_nat_gateways", "NatGateways")
     out: list[Found] = []
     for g in gateways:
         native = str(g.get("State") or "")
@@ -292,9 +294,7 @@ def _load_balancers(ctx: AwsContext, account: Account, region: str) -> list[Foun
 
 
 def _databases(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    rds = ctx.clients.client("rds", region, account)
-    with aws_errors(f"listing RDS instances in {region} ({account})"):
-        instances = _pages(rds, "describe_db_instances", "DBInstances")
+    instances = _listed(ctx, account, region, "rds", "RDS instances", "describe_db_instances", "DBInstances")
     states: dict[str, ResourceState] = {"available": "running", "stopped": "stopped", "stopping": "stopped"}
     out: list[Found] = []
     for d in instances:
@@ -389,25 +389,18 @@ async def gather(
 
     Raises the error itself only when nothing at all could be read.
     """
-    found: list[Found] = []
-    missing: list[str] = []
-    errors: list[FinOpsError] = []
-    answered = False
+    reads: list[Read[Found]] = []
     regional: list[ResourceType] = [k for k in kinds if k in REGIONAL]
     if regional:
 
         def region_fn(account: Account, region: str) -> list[Found]:
             return _collect_region(ctx, account, region, regional, with_images)
 
-        try:
+        async def read_regions() -> Gathered[Found]:
             out: FanOut[list[Found]] = await ctx.fan_out(region_fn, regions=regions)
-        except FinOpsError as exc:
-            errors.append(exc)
-            missing.append(f"every region ({', '.join(regions)}): {exc}")
-        else:
-            answered = True
-            found.extend(f for part in out.results for f in part)
-            missing.extend(out.missing)
+            return Gathered([f for part in out.results for f in part], out.missing)
+
+        reads.append(Read(read_regions, lambda exc: f"every region ({', '.join(regions)}): {exc}"))
     if "bucket" in kinds:
         home = await ctx.run(ctx.clients.home_region)
         wanted = set(regions)
@@ -415,18 +408,12 @@ async def gather(
         def bucket_fn(account: Account, region: str) -> list[Found]:
             return _collect_buckets(ctx, account, region, wanted)
 
-        try:
-            buckets: FanOut[list[Found]] = await ctx.fan_out(bucket_fn, regions=[home])
-        except FinOpsError as exc:
-            errors.append(exc)
-            missing.append(f"S3 buckets: {exc}")
-        else:
-            answered = True
-            found.extend(f for part in buckets.results for f in part)
-            missing.extend(f"S3 buckets: {line}" for line in buckets.missing)
-    if errors and not answered:
-        raise errors[0]
-    return Gathered(found, missing)
+        async def read_buckets() -> Gathered[Found]:
+            out: FanOut[list[Found]] = await ctx.fan_out(bucket_fn, regions=[home])
+            return Gathered([f for part in out.results for f in part], [f"S3 buckets: {line}" for line in out.missing])
+
+        reads.append(Read(read_buckets, lambda exc: f"S3 buckets: {exc}"))
+    return await read_all(reads)
 
 
 @dataclass

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from finops_core.errors import FinOpsError
 from finops_core.fanout import FanOut, fan_out
-from finops_core.inventory import Gathered, check_request, kinds_asked, list_priced, refusal
+from finops_core.inventory import Gathered, Read, check_request, kinds_asked, list_priced, read_all, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money
 from finops_core.provider import ResourceInventory, ResourceType
@@ -211,42 +210,36 @@ class GcpInventory:
         """
         ctx = self.ctx
         projects = await ctx.projects()
-        out = Gathered[Found]()
-        errors: list[FinOpsError] = []
-        answered = False
+        reads: list[Read[Found]] = []
         lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
         if lists:
 
             async def read(project: str) -> ProjectCompute:
                 return await read_project(ctx, project, lists)
 
-            try:
+            async def read_compute() -> Gathered[Found]:
                 compute: FanOut[ProjectCompute] = await fan_out(projects, read, lambda p: f"project {p}")
-            except FinOpsError as exc:
-                errors.append(exc)
-                out.missing.append(f"Compute Engine in every project ({', '.join(projects)}): {exc}")
-            else:
-                answered = True
+                out = Gathered[Found]()
                 for pc in compute.results:
                     out.found.extend(_compute_found(pc))
                     out.missing.extend(pc.warnings)
                 out.missing.extend(compute.missing)
+                return out
+
+            reads.append(
+                Read(read_compute, lambda exc: f"Compute Engine in every project ({', '.join(projects)}): {exc}")
+            )
         if "database" in kinds:
 
             async def sql(project: str) -> list[SqlInstance]:
                 return await list_sql_instances(ctx, project)
 
-            try:
+            async def read_sql() -> Gathered[Found]:
                 databases = await fan_out(projects, sql, lambda p: f"Cloud SQL in project {p}")
-            except FinOpsError as exc:
-                errors.append(exc)
-                out.missing.append(f"Cloud SQL in every project: {exc}")
-            else:
-                answered = True
-                out.found.extend(_database(d) for part in databases.results for d in part)
-                out.missing.extend(databases.missing)
-        if errors and not answered:
-            raise errors[0]
+                return Gathered([_database(d) for part in databases.results for d in part], databases.missing)
+
+            reads.append(Read(read_sql, lambda exc: f"Cloud SQL in every project: {exc}"))
+        out = await read_all(reads)
         if (region := self.region) is not None:
             out.found = [f for f in out.found if in_region(f.resource, region)]
         out.missing.sort()
