@@ -99,6 +99,13 @@ def operating_system(platform_details: str) -> str:
     return "Linux"
 
 
+def _family(region: str, service: str, family: str, usagetype_suffix: str) -> PriceKey:
+    """A product family's price in ``region``, told apart from the family's other charges by its usage type."""
+    return PriceKey(
+        region, service, (("productFamily", family), ("regionCode", region)), usagetype_suffix=usagetype_suffix
+    )
+
+
 def ec2_instance(region: str, instance_type: str, os: str = "Linux", tenancy: str = "Shared") -> PriceKey:
     """An instance's hours for its operating system and tenancy, without pre-installed software (SQL Server
     licences are not counted)."""
@@ -127,39 +134,19 @@ def ebs_volume(region: str, volume_type: str) -> PriceKey:
 
 def ebs_snapshot(region: str) -> PriceKey:
     """Standard-tier snapshot storage per GiB-month."""
-    return PriceKey(
-        region,
-        "AmazonEC2",
-        (("productFamily", "Storage Snapshot"), ("regionCode", region)),
-        usagetype_suffix="EBS:SnapshotUsage",
-    )
+    return _family(region, "AmazonEC2", "Storage Snapshot", "EBS:SnapshotUsage")
 
 
 def elastic_ip(region: str, associated: bool) -> PriceKey:
     """A public IPv4 address's hours: idle Elastic IPs bill as EC2, in-use public IPv4 as VPC."""
     if associated:
-        return PriceKey(
-            region,
-            "AmazonVPC",
-            (("productFamily", "VPC Public IPv4 Address"), ("regionCode", region)),
-            usagetype_suffix="PublicIPv4:InUseAddress",
-        )
-    return PriceKey(
-        region,
-        "AmazonEC2",
-        (("productFamily", "IP Address"), ("regionCode", region)),
-        usagetype_suffix="ElasticIP:IdleAddress",
-    )
+        return _family(region, "AmazonVPC", "VPC Public IPv4 Address", "PublicIPv4:InUseAddress")
+    return _family(region, "AmazonEC2", "IP Address", "ElasticIP:IdleAddress")
 
 
 def nat_gateway(region: str) -> PriceKey:
     """A NAT gateway's hours (data processed per GB is extra)."""
-    return PriceKey(
-        region,
-        "AmazonEC2",
-        (("productFamily", "NAT Gateway"), ("regionCode", region)),
-        usagetype_suffix="NatGateway-Hours",
-    )
+    return _family(region, "AmazonEC2", "NAT Gateway", "NatGateway-Hours")
 
 
 def load_balancer(region: str, lb_type: str) -> PriceKey | None:
@@ -167,12 +154,7 @@ def load_balancer(region: str, lb_type: str) -> PriceKey | None:
     family = LB_FAMILIES.get(lb_type)
     if family is None:
         return None
-    return PriceKey(
-        region,
-        "AWSELB",
-        (("productFamily", family), ("regionCode", region)),
-        usagetype_suffix="LoadBalancerUsage",
-    )
+    return _family(region, "AWSELB", family, "LoadBalancerUsage")
 
 
 def rds_instance(region: str, instance_class: str, engine: str, multi_az: bool) -> PriceKey | None:
