@@ -126,6 +126,11 @@ class WasteRules(Generic[L]):
         )
 
 
+def created(resource: Resource) -> str:
+    """``", created <day>"`` for a finding's detail, or nothing when the creation day is unknown."""
+    return f", created {resource.created_at.date()}" if resource.created_at else ""
+
+
 def ranked(findings: list[Recommendation], missing: list[str]) -> tuple[list[Recommendation], list[str]]:
     """Findings largest saving first (then by id, so the order is stable), and what could not be checked, sorted."""
     findings = sorted(findings, key=lambda rec: (-rec.monthly_savings.amount, rec.recommendation_id))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError
-from finops_core.findings import Rule, WasteRules, ranked
+from finops_core.findings import Rule, WasteRules, created, ranked
 from finops_core.inventory import survey
 from finops_core.models import Recommendation, Resource
 from finops_core.provider import ResourceType
@@ -124,12 +124,11 @@ async def _metrics(
 def _unattached_volume(f: Found) -> Recommendation:
     r = f.resource
     savings = RULES.savings(f)
-    created = f", created {r.created_at.date()}" if r.created_at else ""
     return RULES.finding(
         UNATTACHED_VOLUME,
         f,
         f"Delete unattached EBS volume {r.resource_id} ({r.size})",
-        f"{r.size} volume attached to nothing{created}; {RULES.estimate(savings)}. Deleting it takes a "
+        f"{r.size} volume attached to nothing{created(r)}; {RULES.estimate(savings)}. Deleting it takes a "
         "snapshot first, whose storage costs less than the volume.",
         savings,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from finops_core.findings import Rule, WasteRules, ranked
+from finops_core.findings import Rule, WasteRules, created, ranked
 from finops_core.inventory import survey
 from finops_core.models import Recommendation, Resource
 from finops_core.provider import ResourceType
@@ -42,12 +42,11 @@ IDLE_VM = Rule("idle-vm", "idle", "low", "medium", "stop_instance", {"deallocate
 def _unattached_disk(f: Found) -> Recommendation:
     r = f.resource
     savings = RULES.savings(f)
-    created = f", created {r.created_at.date()}" if r.created_at else ""
     return RULES.finding(
         UNATTACHED_DISK,
         f,
         f"Delete unattached managed disk {r.name} ({r.size})",
-        f"Managed disk {r.size}, attached to no VM (diskState Unattached){created}; {RULES.estimate(savings)}. "
+        f"Managed disk {r.size}, attached to no VM (diskState Unattached){created(r)}; {RULES.estimate(savings)}. "
         "Deleting it takes a snapshot first, whose storage costs less than the disk.",
         savings,
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError
 from finops_core.fanout import fan_out
-from finops_core.findings import Rule, WasteRules, ranked
+from finops_core.findings import Rule, WasteRules, created, ranked
 from finops_core.inventory import survey
 from finops_core.models import Recommendation, Resource
 from finops_core.money import Money
@@ -40,11 +40,6 @@ OLD_SNAPSHOT = Rule("old-snapshot", "other", "low", "low", "delete_snapshot")
 IDLE_INSTANCE = Rule("idle-instance", "idle", "low", "medium", "stop_instance")
 
 
-def _created(f: Found) -> str:
-    created = f.resource.created_at
-    return f", created {created.date()}" if created else ""
-
-
 def unattached_disk(f: Found) -> Recommendation:
     d: Disk = f.record
     savings = RULES.savings(f)
@@ -52,7 +47,7 @@ def unattached_disk(f: Found) -> Recommendation:
         UNATTACHED_DISK,
         f,
         f"Delete unattached disk {d.name} ({f.resource.size})",
-        f"Persistent disk {d.name} in {d.location} ({f.resource.size}) is attached to no VM{_created(f)}; "
+        f"Persistent disk {d.name} in {d.location} ({f.resource.size}) is attached to no VM{created(f.resource)}; "
         f"{RULES.estimate(savings)}. Deleting it takes a snapshot first, whose storage costs less than the disk.",
         savings,
     )
@@ -66,7 +61,7 @@ def unused_address(f: Found) -> Recommendation:
         f,
         f"Release unused static address {a.name} ({a.address})",
         f"External static address {a.address} ({a.name}, {a.region}) is reserved but used by nothing"
-        f"{_created(f)}; {RULES.estimate(savings)}. A released address cannot be got back: check that nothing "
+        f"{created(f.resource)}; {RULES.estimate(savings)}. A released address cannot be got back: check that nothing "
         "allow-lists it or points DNS at it.",
         savings,
     )
