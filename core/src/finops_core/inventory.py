@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar, get_args
+from typing import ClassVar, Generic, Protocol, TypeVar, get_args
 
 from finops_core.errors import FinOpsError, InvalidInput
 from finops_core.models import Resource
@@ -69,10 +69,8 @@ async def read_all(reads: Sequence[Read[L]]) -> Gathered[L]:
 class InventoryParts(Protocol[L]):
     """One cloud's part of an inventory question, made over its context, its price book and the places asked."""
 
-    @property
-    def prices_failed(self) -> str:
-        """How a pricing failure reads in an answer: "the AWS Price List API failed"."""
-        ...
+    # How a pricing failure reads in an answer: "the AWS Price List API failed".
+    prices_failed: ClassVar[str]
 
     async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[L]:
         """Every resource of ``kinds`` in the places asked; raises only when nothing at all could be read."""

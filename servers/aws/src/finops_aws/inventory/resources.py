@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from finops_core.fanout import FanOut
 from finops_core.inventory import Gathered, Read, check_request, kinds_asked, list_priced, read_all, refusal
@@ -424,7 +424,7 @@ class AwsInventory:
     book: PriceBook
     regions: Sequence[str]
     with_images: bool = False  # read our AMIs too: the waste rules spare the snapshots behind them
-    prices_failed: str = "the AWS Price List API failed"
+    prices_failed: ClassVar[str] = "the AWS Price List API failed"
 
     async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
         return await gather(self.ctx, kinds, self.regions, with_images=self.with_images)

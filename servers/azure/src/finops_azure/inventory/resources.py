@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from finops_core.inventory import Gathered, check_request, kinds_asked, list_priced, refusal
 from finops_core.models import Resource, ResourceState
@@ -307,7 +307,7 @@ class AzureInventory:
     ctx: AzureContext
     book: PriceBook
     region: str | None = None
-    prices_failed: str = "the Azure Retail Prices API failed"
+    prices_failed: ClassVar[str] = "the Azure Retail Prices API failed"
 
     async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
         """Every resource of ``kinds`` across the subscriptions, and the subscriptions that failed."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from finops_core.fanout import FanOut, fan_out
 from finops_core.inventory import Gathered, Read, check_request, kinds_asked, list_priced, read_all, refusal
@@ -200,7 +200,7 @@ class GcpInventory:
     ctx: GcpContext
     book: PriceBook
     region: str | None = None
-    prices_failed: str = "the Cloud Billing Catalog API could not be read"
+    prices_failed: ClassVar[str] = "the Cloud Billing Catalog API could not be read"
 
     async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
         """Every resource of ``kinds`` in every configured project (in ``region``: Compute Engine's aggregated lists
