@@ -37,17 +37,21 @@ def monitor(arm: ArmFake) -> MonitorFake:
     return MonitorFake(arm)
 
 
-def _vm_price(size: str, price: float, product: str, sku_name: str) -> dict[str, Any]:
+def _hourly(service: str, price: float, meter: str, product: str, sku_name: str, arm_sku: str = "") -> dict[str, Any]:
     return price_item(
-        service="Virtual Machines",
+        service=service,
         region=WE,
         price=price,
         unit="1 Hour",
-        meter=sku_name,
+        meter=meter,
         product=product,
         sku_name=sku_name,
-        arm_sku=size,
+        arm_sku=arm_sku,
     )
+
+
+def _vm_price(size: str, price: float, product: str, sku_name: str) -> dict[str, Any]:
+    return _hourly("Virtual Machines", price, sku_name, product, sku_name, arm_sku=size)
 
 
 def _storage(price: float, unit: str, meter: str, product: str, sku_name: str) -> dict[str, Any]:
@@ -71,51 +75,11 @@ PRICE_LIST = [
     _storage(1.54, "1/Month", "S4 LRS Disk", "Standard HDD Managed Disks", "S4 LRS"),
     _storage(0.05, "1 GB/Month", "LRS Snapshot", "Standard HDD Managed Disks", "Snapshots"),
     _storage(0.132, "1 GB/Month", "LRS Snapshot", "Premium SSD Managed Disks", "Snapshots"),
-    price_item(
-        service="Virtual Network",
-        region=WE,
-        price=0.005,
-        unit="1 Hour",
-        meter="Standard IPv4 Static Public IP",
-        product="IP Addresses",
-        sku_name="Standard",
-    ),
-    price_item(
-        service="Virtual Network",
-        region=WE,
-        price=0.0036,
-        unit="1 Hour",
-        meter="Basic IPv4 Static Public IP",
-        product="IP Addresses",
-        sku_name="Basic",
-    ),
-    price_item(
-        service="Load Balancer",
-        region=WE,
-        price=0.025,
-        unit="1 Hour",
-        meter="Standard Included LB Rules and Outbound Rules",
-        product="Load Balancer",
-        sku_name="Standard",
-    ),
-    price_item(
-        service="Azure App Service",
-        region=WE,
-        price=0.169,
-        unit="1 Hour",
-        meter="P1 v3 App",
-        product="Azure App Service Premium v3 Plan - Linux",
-        sku_name="P1 v3",
-    ),
-    price_item(
-        service="Azure App Service",
-        region=WE,
-        price=0.3,
-        unit="1 Hour",
-        meter="P1 v3 App",
-        product="Azure App Service Premium v3 Plan",
-        sku_name="P1 v3",
-    ),
+    _hourly("Virtual Network", 0.005, "Standard IPv4 Static Public IP", "IP Addresses", "Standard"),
+    _hourly("Virtual Network", 0.0036, "Basic IPv4 Static Public IP", "IP Addresses", "Basic"),
+    _hourly("Load Balancer", 0.025, "Standard Included LB Rules and Outbound Rules", "Load Balancer", "Standard"),
+    _hourly("Azure App Service", 0.169, "P1 v3 App", "Azure App Service Premium v3 Plan - Linux", "P1 v3"),
+    _hourly("Azure App Service", 0.3, "P1 v3 App", "Azure App Service Premium v3 Plan", "P1 v3"),
 ]
 
 

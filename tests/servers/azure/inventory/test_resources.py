@@ -229,22 +229,6 @@ async def test_resources_are_listed_without_cost_when_the_retail_prices_api_is_d
     assert waits  # retried after waiting, through ctx.sleep
 
 
-async def test_a_subscription_that_refuses_is_named_and_the_others_still_answer(
-    azure_context: Ctx, graph: ResourceGraphFake, retail: RetailPricesFake
-) -> None:
-    graph.add(vm(A, "web"), vm(B, "batch"))
-    graph.denied = {B}
-    answer = await list_resources(azure_context())
-    assert [r.name for r in answer.resources] == ["web"]
-    assert answer.note is not None
-    assert f"Partial answer; missing: subscription {B}: the credentials cannot read it" in answer.note
-    assert TOKEN not in answer.note
-    # Resource Graph answered for A and dropped B silently; one more query asked which of them it can see.
-    resources, visible = graph.queries()
-    assert sorted(resources["subscriptions"]) == sorted(visible["subscriptions"]) == sorted(SUBSCRIPTIONS)
-    assert visible["query"].startswith("ResourceContainers")
-
-
 async def test_every_subscription_refusing_is_an_error_that_says_what_to_do(
     azure_context: Ctx, graph: ResourceGraphFake, retail: RetailPricesFake
 ) -> None:

@@ -18,7 +18,7 @@ from tests.fakes.azure.monitor import MonitorFake
 from tests.fakes.azure.resource_graph import API_VERSION, ResourceGraphFake
 from tests.fakes.azure.retail_prices import RetailPricesFake, price_item
 from tests.fakes.azure.vendor import documented, example, shape_problems
-from tests.servers.azure.conftest import SUBSCRIPTIONS
+from tests.servers.azure.conftest import SUBSCRIPTIONS, TOKEN
 from tests.servers.azure.inventory.conftest import A, B, disk, public_ip, snapshot, vm
 
 pytestmark = pytest.mark.anyio
@@ -106,9 +106,14 @@ async def test_a_subscription_the_credentials_cannot_read_is_named_though_resour
     answer = await list_resources(azure_context())
     assert [r.name for r in answer.resources] == ["web"]
     assert answer.note is not None
-    assert f"subscription {B}: the credentials cannot read it" in answer.note
+    assert f"Partial answer; missing: subscription {B}: the credentials cannot read it" in answer.note
     assert f"subscription {A}" not in answer.note
+    assert TOKEN not in answer.note
     assert sorted(graph.resource_queries()[0]["subscriptions"]) == sorted(SUBSCRIPTIONS)
+    # Resource Graph answered for A and dropped B silently; one more query asked which of them it can see.
+    resources, visible = graph.queries()
+    assert sorted(resources["subscriptions"]) == sorted(visible["subscriptions"]) == sorted(SUBSCRIPTIONS)
+    assert visible["query"].startswith("ResourceContainers")
 
 
 async def test_microsofts_documented_price_items_are_never_taken_for_pay_as_you_go(

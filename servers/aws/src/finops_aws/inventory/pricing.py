@@ -12,22 +12,19 @@ China's prices are in CNY, the rest in USD.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import anyio
-from finops_core.errors import FinOpsError, ProviderError
+from finops_core.errors import ProviderError
+from finops_core.list_prices import ListPrice, PriceCache, first_alone
 
 from finops_aws.errors import aws_errors
 from finops_aws.partitions import partition_of
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
-
-HOURS_PER_MONTH = Decimal(730)
 
 # The Price List API names engines its own way (databaseEngine attribute).
 RDS_ENGINES = {
@@ -71,22 +68,14 @@ class PriceKey:
         return f"{self.service} [{terms}] in {self.region}"
 
 
-@dataclass(frozen=True)
-class UnitPrice:
-    """An on-demand price per ``unit`` (``Hrs``, ``GB-Mo``) in ``currency``."""
+class UnitPrice(ListPrice):
+    """An on-demand price per ``unit`` (``Hrs``, ``GB-Mo``) in ``currency``: 1 for hourly things, GiB for storage."""
 
-    amount: Decimal
-    unit: str
-    currency: str
+    HOURLY = frozenset({"hrs", "hr", "hours", "hour"})
+    MONTHLY = frozenset({"gb-mo", "gb-month"})
 
-    def monthly(self, quantity: Decimal) -> Decimal | None:
-        """The monthly cost of ``quantity`` units (1 for hourly things, GiB for storage); None for other units."""
-        unit = self.unit.lower()
-        if unit in ("hrs", "hr", "hours", "hour"):
-            return self.amount * HOURS_PER_MONTH * quantity
-        if unit in ("gb-mo", "gb-month"):
-            return self.amount * quantity
-        return None
+    def unit_key(self) -> str:
+        return self.unit.lower()
 
 
 # -- what to ask for each kind of resource ---------------------------------------------------------
@@ -108,6 +97,13 @@ def operating_system(platform_details: str) -> str:
         if platform_details.startswith(prefix):
             return name
     return "Linux"
+
+
+def _family(region: str, service: str, family: str, usagetype_suffix: str) -> PriceKey:
+    """A product family's price in ``region``, told apart from the family's other charges by its usage type."""
+    return PriceKey(
+        region, service, (("productFamily", family), ("regionCode", region)), usagetype_suffix=usagetype_suffix
+    )
 
 
 def ec2_instance(region: str, instance_type: str, os: str = "Linux", tenancy: str = "Shared") -> PriceKey:
@@ -138,39 +134,19 @@ def ebs_volume(region: str, volume_type: str) -> PriceKey:
 
 def ebs_snapshot(region: str) -> PriceKey:
     """Standard-tier snapshot storage per GiB-month."""
-    return PriceKey(
-        region,
-        "AmazonEC2",
-        (("productFamily", "Storage Snapshot"), ("regionCode", region)),
-        usagetype_suffix="EBS:SnapshotUsage",
-    )
+    return _family(region, "AmazonEC2", "Storage Snapshot", "EBS:SnapshotUsage")
 
 
 def elastic_ip(region: str, associated: bool) -> PriceKey:
     """A public IPv4 address's hours: idle Elastic IPs bill as EC2, in-use public IPv4 as VPC."""
     if associated:
-        return PriceKey(
-            region,
-            "AmazonVPC",
-            (("productFamily", "VPC Public IPv4 Address"), ("regionCode", region)),
-            usagetype_suffix="PublicIPv4:InUseAddress",
-        )
-    return PriceKey(
-        region,
-        "AmazonEC2",
-        (("productFamily", "IP Address"), ("regionCode", region)),
-        usagetype_suffix="ElasticIP:IdleAddress",
-    )
+        return _family(region, "AmazonVPC", "VPC Public IPv4 Address", "PublicIPv4:InUseAddress")
+    return _family(region, "AmazonEC2", "IP Address", "ElasticIP:IdleAddress")
 
 
 def nat_gateway(region: str) -> PriceKey:
     """A NAT gateway's hours (data processed per GB is extra)."""
-    return PriceKey(
-        region,
-        "AmazonEC2",
-        (("productFamily", "NAT Gateway"), ("regionCode", region)),
-        usagetype_suffix="NatGateway-Hours",
-    )
+    return _family(region, "AmazonEC2", "NAT Gateway", "NatGateway-Hours")
 
 
 def load_balancer(region: str, lb_type: str) -> PriceKey | None:
@@ -178,12 +154,7 @@ def load_balancer(region: str, lb_type: str) -> PriceKey | None:
     family = LB_FAMILIES.get(lb_type)
     if family is None:
         return None
-    return PriceKey(
-        region,
-        "AWSELB",
-        (("productFamily", family), ("regionCode", region)),
-        usagetype_suffix="LoadBalancerUsage",
-    )
+    return _family(region, "AWSELB", family, "LoadBalancerUsage")
 
 
 def rds_instance(region: str, instance_class: str, engine: str, multi_az: bool) -> PriceKey | None:
@@ -237,55 +208,25 @@ def choose(products: Iterable[tuple[str, UnitPrice]], usagetype_suffix: str) -> 
 # -- the cache -------------------------------------------------------------------------------------
 
 
-class PriceBook:
+class PriceBook(PriceCache[PriceKey, UnitPrice]):
     """Prices fetched so far, kept for the provider's lifetime (hold one per provider).
 
     A price that does not exist (an instance type the API does not list) is remembered as None; a failed
-    call is not remembered, so the next question tries again.
+    call is not remembered, so the next question tries again. ``requests`` counts GetProducts pages.
     """
-
-    def __init__(self) -> None:
-        self._known: dict[PriceKey, UnitPrice | None] = {}
-        self._lock = threading.Lock()
-        self.requests = 0  # GetProducts pages fetched (tests check the cache with it)
-
-    def cached(self, key: PriceKey) -> tuple[bool, UnitPrice | None]:
-        with self._lock:
-            return (key in self._known, self._known.get(key))
 
     async def resolve(self, ctx: AwsContext, keys: Iterable[PriceKey]) -> tuple[dict[PriceKey, UnitPrice], str | None]:
         """The price of each key that has one, and why some are missing if the Price List API failed.
 
         The first unknown price is fetched alone: when the API is down, that one failure stops the rest.
         """
-        wanted = list(dict.fromkeys(keys))
-        todo = [k for k in wanted if not self.cached(k)[0]]
-        error: str | None = None
-        if todo:
-            try:
-                await ctx.run(self._fetch, ctx, todo[0])
-            except FinOpsError as exc:
-                error = str(exc)
-            if error is None and len(todo) > 1:
-                failures: list[str] = []
+        wanted, todo = self.unknown(keys)
 
-                async def one(key: PriceKey) -> None:
-                    try:
-                        await ctx.run(self._fetch, ctx, key)
-                    except FinOpsError as exc:
-                        failures.append(str(exc))
+        async def fetch(key: PriceKey) -> None:
+            await ctx.run(self._fetch, ctx, key)
 
-                async with anyio.create_task_group() as tg:
-                    for key in todo[1:]:
-                        tg.start_soon(one, key)
-                if failures:
-                    error = failures[0]
-        found: dict[PriceKey, UnitPrice] = {}
-        for key in wanted:
-            price = self.cached(key)[1]
-            if price is not None:
-                found[key] = price
-        return found, error
+        error = await first_alone(todo, fetch)
+        return self.known(wanted), error
 
     def _fetch(self, ctx: AwsContext, key: PriceKey) -> None:
         pricing_region = partition_of(key.region).pricing_region
@@ -298,8 +239,7 @@ class PriceBook:
         products: list[tuple[str, UnitPrice]] = []
         with aws_errors(f"reading list prices ({key.describe()}) from the AWS Price List API in {pricing_region}"):
             for page in client.get_paginator("get_products").paginate(**request):
-                with self._lock:
-                    self.requests += 1
+                self.count_request()
                 for document in page.get("PriceList") or []:
                     try:
                         parsed = parse_product(document)
@@ -310,6 +250,4 @@ class PriceBook:
                         ) from exc
                     if parsed is not None:
                         products.append(parsed)
-        price = choose(products, key.usagetype_suffix)
-        with self._lock:
-            self._known[key] = price
+        self.remember(key, choose(products, key.usagetype_suffix))

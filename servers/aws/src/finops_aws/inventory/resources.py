@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from finops_core.errors import FinOpsError, InvalidInput
 from finops_core.fanout import FanOut
+from finops_core.inventory import Gathered, Read, check_request, kinds_asked, list_priced, read_all, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import ResourceInventory, ResourceType
@@ -58,12 +58,6 @@ class Found:
     extra: dict[str, Any] = field(default_factory=lambda: dict[str, Any]())
 
 
-@dataclass
-class Gathered:
-    found: list[Found]
-    missing: list[str]
-
-
 def currency_of(region: str) -> str:
     return "CNY" if partition_of(region) is CHINA else "USD"
 
@@ -85,13 +79,20 @@ def _pages(client: Any, operation: str, key: str, **request: Any) -> list[dict[s
     return items
 
 
+def _listed(
+    ctx: AwsContext, account: Account, region: str, service: str, what: str, operation: str, key: str
+) -> list[dict[str, Any]]:
+    """Every item of one paged ``describe_*`` of ``service`` in ``region`` of ``account``."""
+    client = ctx.clients.client(service, region, account)
+    with aws_errors(f"listing {what} in {region} ({account})"):
+        return _pages(client, operation, key)
+
+
 # -- one region -----------------------------------------------------------------------------------
 
 
 def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing EC2 instances in {region} ({account})"):
-        reservations = _pages(ec2, "describe_instances", "Reservations")
+    reservations = _listed(ctx, account, region, "ec2", "EC2 instances", "describe_instances", "Reservations")
     states: dict[str, ResourceState] = {"running": "running", "stopping": "stopped", "stopped": "stopped"}
     out: list[Found] = []
     for reservation in reservations:
@@ -134,9 +135,7 @@ def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 
 def _volumes(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing EBS volumes in {region} ({account})"):
-        volumes = _pages(ec2, "describe_volumes", "Volumes")
+    volumes = _listed(ctx, account, region, "ec2", "EBS volumes", "describe_volumes", "Volumes")
     states: dict[str, ResourceState] = {"in-use": "in-use", "available": "unattached"}
     out: list[Found] = []
     for v in volumes:
@@ -237,9 +236,7 @@ def _addresses(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 
 def _nat_gateways(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing NAT gateways in {region} ({account})"):
-        gateways = _pages(ec2, "describe_nat_gateways", "NatGateways")
+    gateways = _listed(ctx, account, region, "ec2", "NAT gateways", "describe_nat_gateways", "NatGateways")
     out: list[Found] = []
     for g in gateways:
         native = str(g.get("State") or "")
@@ -297,9 +294,7 @@ def _load_balancers(ctx: AwsContext, account: Account, region: str) -> list[Foun
 
 
 def _databases(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    rds = ctx.clients.client("rds", region, account)
-    with aws_errors(f"listing RDS instances in {region} ({account})"):
-        instances = _pages(rds, "describe_db_instances", "DBInstances")
+    instances = _listed(ctx, account, region, "rds", "RDS instances", "describe_db_instances", "DBInstances")
     states: dict[str, ResourceState] = {"available": "running", "stopped": "stopped", "stopping": "stopped"}
     out: list[Found] = []
     for d in instances:
@@ -389,30 +384,23 @@ def _collect_buckets(ctx: AwsContext, account: Account, home: str, regions: set[
 
 async def gather(
     ctx: AwsContext, kinds: Sequence[ResourceType], regions: Sequence[str], *, with_images: bool = False
-) -> Gathered:
+) -> Gathered[Found]:
     """Every resource of ``kinds`` in ``regions`` of every account, and what could not be read.
 
     Raises the error itself only when nothing at all could be read.
     """
-    found: list[Found] = []
-    missing: list[str] = []
-    errors: list[FinOpsError] = []
-    answered = False
+    reads: list[Read[Found]] = []
     regional: list[ResourceType] = [k for k in kinds if k in REGIONAL]
     if regional:
 
         def region_fn(account: Account, region: str) -> list[Found]:
             return _collect_region(ctx, account, region, regional, with_images)
 
-        try:
+        async def read_regions() -> Gathered[Found]:
             out: FanOut[list[Found]] = await ctx.fan_out(region_fn, regions=regions)
-        except FinOpsError as exc:
-            errors.append(exc)
-            missing.append(f"every region ({', '.join(regions)}): {exc}")
-        else:
-            answered = True
-            found.extend(f for part in out.results for f in part)
-            missing.extend(out.missing)
+            return Gathered([f for part in out.results for f in part], out.missing)
+
+        reads.append(Read(read_regions, lambda exc: f"every region ({', '.join(regions)}): {exc}"))
     if "bucket" in kinds:
         home = await ctx.run(ctx.clients.home_region)
         wanted = set(regions)
@@ -420,42 +408,45 @@ async def gather(
         def bucket_fn(account: Account, region: str) -> list[Found]:
             return _collect_buckets(ctx, account, region, wanted)
 
-        try:
-            buckets: FanOut[list[Found]] = await ctx.fan_out(bucket_fn, regions=[home])
-        except FinOpsError as exc:
-            errors.append(exc)
-            missing.append(f"S3 buckets: {exc}")
-        else:
-            answered = True
-            found.extend(f for part in buckets.results for f in part)
-            missing.extend(f"S3 buckets: {line}" for line in buckets.missing)
-    if errors and not answered:
-        raise errors[0]
-    return Gathered(found, missing)
+        async def read_buckets() -> Gathered[Found]:
+            out: FanOut[list[Found]] = await ctx.fan_out(bucket_fn, regions=[home])
+            return Gathered([f for part in out.results for f in part], [f"S3 buckets: {line}" for line in out.missing])
+
+        reads.append(Read(read_buckets, lambda exc: f"S3 buckets: {exc}"))
+    return await read_all(reads)
 
 
-async def price_all(ctx: AwsContext, book: PriceBook, found: list[Found]) -> str | None:
-    """Fill each resource's estimated ``monthly_cost``; the Price List API's error if prices are missing."""
-    keys = [key for f in found for key, _ in f.parts]
-    prices, error = await book.resolve(ctx, keys)
-    for f in found:
-        currency = currency_of(f.resource.region or "")
-        total: Decimal | None = Decimal(0) if f.free or f.parts else None
-        for key, quantity in f.parts:
-            price = prices.get(key)
-            monthly = price.monthly(quantity) if price is not None and price.currency == currency else None
-            if monthly is None or total is None:
-                total = None
-                break
-            total += monthly
-        if total is not None:
-            cost = Money(amount=normalize_amount(total), currency=currency)
-            f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
-    return error
+@dataclass
+class AwsInventory:
+    """The AWS parts of the inventory template: ``regions`` of every account, priced from ``book``."""
 
+    ctx: AwsContext
+    book: PriceBook
+    regions: Sequence[str]
+    with_images: bool = False  # read our AMIs too: the waste rules spare the snapshots behind them
+    prices_failed: ClassVar[str] = "the AWS Price List API failed"
 
-def cost_of(f: Found) -> Decimal:
-    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
+    async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
+        return await gather(self.ctx, kinds, self.regions, with_images=self.with_images)
+
+    async def price(self, found: list[Found]) -> str | None:
+        """Fill each resource's estimated ``monthly_cost``; the Price List API's error if prices are missing."""
+        keys = [key for f in found for key, _ in f.parts]
+        prices, error = await self.book.resolve(self.ctx, keys)
+        for f in found:
+            currency = currency_of(f.resource.region or "")
+            total: Decimal | None = Decimal(0) if f.free or f.parts else None
+            for key, quantity in f.parts:
+                price = prices.get(key)
+                monthly = price.monthly(quantity) if price is not None and price.currency == currency else None
+                if monthly is None or total is None:
+                    total = None
+                    break
+                total += monthly
+            if total is not None:
+                cost = Money(amount=normalize_amount(total), currency=currency)
+                f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
+        return error
 
 
 def _source(accounts: int | None, regions: Sequence[str]) -> str:
@@ -474,54 +465,27 @@ async def list_resources(
 
     ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh one is used without it.
     """
-    if limit < 1:
-        raise InvalidInput("limit must be at least 1.")
-    if resource_type is not None and resource_type not in get_args(ResourceType):
-        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    check_request(resource_type, limit)
     configured = await ctx.regions()
-
-    def empty(note: str) -> ResourceInventory:
-        return ResourceInventory(
-            provider="aws",
-            resources=[],
-            total=0,
-            truncated=False,
-            is_demo=False,
-            source=_source(None, configured),
-            note=note,
-        )
-
     if region is not None and region not in configured:
-        return empty(
+        return refusal(
+            "aws",
+            _source(None, configured),
             f"Region {region} is not configured for the AWS server; it inventories {', '.join(configured)}. "
-            "Ask for one of those, or add the region to regions in [aws] of finops.toml."
+            "Ask for one of those, or add the region to regions in [aws] of finops.toml.",
         )
     if resource_type == "other":
-        return empty(f"The AWS inventory lists {', '.join(KINDS)}; nothing is classed 'other'. Ask for one of those.")
+        note = f"The AWS inventory lists {', '.join(KINDS)}; nothing is classed 'other'. Ask for one of those."
+        return refusal("aws", _source(None, configured), note)
     regions = [region] if region is not None else list(configured)
-    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
-    gathered = await gather(ctx, kinds, regions)
-    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
-    found = sorted(gathered.found, key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id))
+    listing = await list_priced(AwsInventory(ctx, prices or PriceBook(), regions), kinds_asked(resource_type, KINDS))
     accounts = len(await ctx.accounts())
-    notes: list[str] = []
-    if not found:
-        what = f"{resource_type} resources" if resource_type else "resources"
-        notes.append(
-            f"No {what} found in {', '.join(regions)}"
-            + (f" for any of the {accounts} accounts." if accounts > 1 else ".")
-            + (" Try without the type filter, or another region." if resource_type or region else "")
-        )
-    if gathered.missing:
-        notes.append("Partial answer; missing: " + "; ".join(gathered.missing))
-    if pricing_error is not None:
-        notes.append(f"Costs are missing because the AWS Price List API failed: {pricing_error}")
-    return ResourceInventory(
-        provider="aws",
-        resources=[f.resource for f in found[:limit]],
-        total=len(found),
-        truncated=len(found) > limit,
-        is_demo=False,
+    what = f"{resource_type} resources" if resource_type else "resources"
+    accounts_named = f" for any of the {accounts} accounts." if accounts > 1 else "."
+    retry = " Try without the type filter, or another region." if resource_type or region else ""
+    return listing.answer(
+        "aws",
+        limit,
         source=_source(accounts, regions),
-        note=" ".join(notes) or None,
+        nothing_found=f"No {what} found in {', '.join(regions)}{accounts_named}{retry}",
     )

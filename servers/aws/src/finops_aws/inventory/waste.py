@@ -9,21 +9,21 @@ load balancer older than the window with no datapoints had no traffic.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError
-from finops_core.findings import estimate_text, estimated_savings, finding
-from finops_core.models import Effort, Recommendation, RecommendationKind, Risk
-from finops_core.money import Money
+from finops_core.findings import Rule, WasteRules, created, ranked
+from finops_core.inventory import survey
+from finops_core.models import Recommendation, Resource
 from finops_core.provider import ResourceType
 
 from finops_aws.clients import Account
 from finops_aws.inventory.metrics import Series, daily_values, window
 from finops_aws.inventory.pricing import PriceBook
-from finops_aws.inventory.resources import Found, currency_of, gather, price_all
+from finops_aws.inventory.resources import AwsInventory, Found, currency_of
 
 if TYPE_CHECKING:
     from finops_aws.context import AwsContext
@@ -43,45 +43,31 @@ def _place(f: Found) -> Place:
     return f.account.account_id, f.resource.region or ""
 
 
-def _money(f: Found | None, amount: Decimal | None = None) -> Money:
-    """``amount`` (default: the resource's estimate), or zero when no list price is known."""
-    return estimated_savings(f.resource if f else None, amount, currency_of(f.resource.region or "") if f else None)
+def _key(r: Resource) -> str:
+    return f"{r.account_id}/{r.region}/{r.resource_id}"
 
 
-def _estimate(money: Money) -> str:
-    return estimate_text(money, "on-demand list prices")
-
-
-def _recommendation(
-    f: Found,
-    rule: str,
-    kind: RecommendationKind,
-    title: str,
-    detail: str,
-    savings: Money,
-    effort: Effort,
-    risk: Risk,
-    action: str | None = None,
-    **parameters: str,
-) -> Recommendation:
-    r = f.resource
-    params = {"region": r.region or "", **parameters}
+def _parameters(f: Found, rule: Mapping[str, str]) -> dict[str, str]:
+    params = {"region": f.resource.region or "", **rule}
     if f.account.role_arn is not None:  # not the credentials' own account
         params["account_id"] = f.account.account_id
-    key = f"{r.account_id}/{r.region}/{r.resource_id}"
-    return finding(
-        r,
-        rule=rule,
-        kind=kind,
-        title=title,
-        detail=detail,
-        savings=savings,
-        effort=effort,
-        risk=risk,
-        action=action,
-        parameters=params,
-        key=key,
-    )
+    return params
+
+
+def _currency(f: Found) -> str:
+    return currency_of(f.resource.region or "")
+
+
+RULES = WasteRules[Found]("on-demand list prices", key=_key, parameters=_parameters, currency=_currency)
+UNATTACHED_VOLUME = Rule(
+    "unattached-volume", "unattached", "low", "medium", "delete_volume", {"snapshot_first": "true"}
+)
+UNASSOCIATED_IP = Rule("unassociated-ip", "unattached", "low", "medium", "release_ip")
+ORPHAN_SNAPSHOT = Rule("orphan-snapshot", "other", "low", "medium", "delete_snapshot")
+STOPPED_INSTANCE = Rule("stopped-instance-storage", "other", "medium", "medium")
+IDLE_INSTANCE = Rule("idle-instance", "idle", "low", "medium", "stop_instance")
+IDLE_NAT_GATEWAY = Rule("idle-nat-gateway", "idle", "medium", "medium")
+IDLE_LOAD_BALANCER = Rule("idle-load-balancer", "idle", "medium", "medium")
 
 
 # -- metrics ---------------------------------------------------------------------------------------
@@ -137,82 +123,65 @@ async def _metrics(
 
 def _unattached_volume(f: Found) -> Recommendation:
     r = f.resource
-    savings = _money(f)
-    created = f", created {r.created_at.date()}" if r.created_at else ""
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        UNATTACHED_VOLUME,
         f,
-        "unattached-volume",
-        "unattached",
         f"Delete unattached EBS volume {r.resource_id} ({r.size})",
-        f"{r.size} volume attached to nothing{created}; {_estimate(savings)}. Deleting it takes a "
+        f"{r.size} volume attached to nothing{created(r)}; {RULES.estimate(savings)}. Deleting it takes a "
         "snapshot first, whose storage costs less than the volume.",
         savings,
-        "low",
-        "medium",
-        "delete_volume",
-        snapshot_first="true",
     )
 
 
 def _idle_address(f: Found) -> Recommendation:
     r = f.resource
-    savings = _money(f)
+    savings = RULES.savings(f)
     ip = f.extra.get("public_ip") or r.resource_id
-    return _recommendation(
+    return RULES.finding(
+        UNASSOCIATED_IP,
         f,
-        "unassociated-ip",
-        "unattached",
         f"Release unassociated Elastic IP {ip}",
-        f"Elastic IP {ip} ({r.resource_id}) is associated with nothing; {_estimate(savings)}. "
+        f"Elastic IP {ip} ({r.resource_id}) is associated with nothing; {RULES.estimate(savings)}. "
         "A released address cannot always be got back: check that nothing allow-lists it.",
         savings,
-        "low",
-        "medium",
-        "release_ip",
     )
 
 
 def _orphan_snapshot(f: Found, age_days: int) -> Recommendation:
     r = f.resource
-    savings = _money(f)
+    savings = RULES.savings(f)
     source = str(f.extra.get("volume_id") or "")
     origin = (
         "was copied or made for an image (no source volume)"
         if source in ("", PLACEHOLDER_VOLUME)
         else f"its source volume {source} no longer exists"
     )
-    return _recommendation(
+    return RULES.finding(
+        ORPHAN_SNAPSHOT,
         f,
-        "orphan-snapshot",
-        "other",
         f"Delete old snapshot {r.resource_id} ({age_days} days, source volume gone)",
-        f"Snapshot of {r.size}, {age_days} days old; {origin} and no AMI of ours uses it; {_estimate(savings)} "
-        "(an upper bound: snapshots store only changed blocks).",
+        f"Snapshot of {r.size}, {age_days} days old; {origin} and no AMI of ours uses it; "
+        f"{RULES.estimate(savings)} (an upper bound: snapshots store only changed blocks).",
         savings,
-        "low",
-        "medium",
-        "delete_snapshot",
     )
 
 
 def _stopped_instance(f: Found, volumes: list[Found]) -> Recommendation:
     r = f.resource
     costs = [v.resource.monthly_cost.amount for v in volumes if v.resource.monthly_cost]
-    savings = _money(f, sum(costs, Decimal(0)) if len(costs) == len(volumes) else Decimal("0.00"))
+    savings = RULES.savings(f, sum(costs, Decimal(0)) if len(costs) == len(volumes) else Decimal("0.00"))
     gib = sum(int(v.extra.get("size_gib") or 0) for v in volumes)
     listed = ", ".join(f"{v.resource.resource_id} ({v.resource.size})" for v in volumes)
     reason = str(f.extra.get("state_reason") or "")
     since = f" ({reason})" if reason else ""
-    return _recommendation(
+    return RULES.finding(
+        STOPPED_INSTANCE,
         f,
-        "stopped-instance-storage",
-        "other",
         f"Stopped instance {r.resource_id} still pays for {gib} GiB of EBS storage",
-        f"{r.size} instance stopped{since}; its volumes {listed} still bill: {_estimate(savings)}. If it is no "
-        "longer needed, snapshot its volumes and terminate it.",
+        f"{r.size} instance stopped{since}; its volumes {listed} still bill: {RULES.estimate(savings)}. If it is "
+        "no longer needed, snapshot its volumes and terminate it.",
         savings,
-        "medium",
-        "medium",
     )
 
 
@@ -227,18 +196,14 @@ def _idle_instance(f: Found, values: Values, min_days: int, days: int, cpu_limit
     mb_per_day = (sum(received) + sum(sent)) / max(len(received), len(sent)) / 1_000_000
     if avg_cpu >= cpu_limit or mb_per_day >= IDLE_NETWORK_MB_PER_DAY:
         return None
-    savings = _money(f)
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        IDLE_INSTANCE,
         f,
-        "idle-instance",
-        "idle",
         f"Stop idle instance {r.resource_id} ({r.size})",
         f"avg CPU {avg_cpu:.1f}%, network {mb_per_day:.1f} MB/day over {len(cpu)} of the last {days} days "
-        f"(CloudWatch); stopping saves its compute: {_estimate(savings)}. Its EBS volumes still bill.",
+        f"(CloudWatch); stopping saves its compute: {RULES.estimate(savings)}. Its EBS volumes still bill.",
         savings,
-        "low",
-        "medium",
-        "stop_instance",
     )
 
 
@@ -252,27 +217,25 @@ def _idle_network(f: Found, values: Values, start: datetime, days: int) -> Recom
     if not points and not old_enough:
         return None  # too young to judge from silence
     total = sum(points)
-    savings = _money(f)
+    savings = RULES.savings(f)
     if r.resource_type == "nat_gateway":
         if total >= IDLE_NAT_BYTES:
             return None
-        what, evidence = f"NAT gateway {r.resource_id}", f"{total / 1_000_000:.2f} MB sent to destinations"
+        rule, what = IDLE_NAT_GATEWAY, f"NAT gateway {r.resource_id}"
+        evidence = f"{total / 1_000_000:.2f} MB sent to destinations"
         advice = "Delete it if no private subnet routes through it (hourly charge only; data is extra)."
     else:
         if total > 0:
             return None
         label = "requests" if f.extra.get("type") == "application" else "active flows"
-        what, evidence = f"load balancer {r.name or r.resource_id}", f"no {label}"
+        rule, what, evidence = IDLE_LOAD_BALANCER, f"load balancer {r.name or r.resource_id}", f"no {label}"
         advice = "Delete it if nothing points at it (hourly charge only; capacity units are extra)."
-    return _recommendation(
+    return RULES.finding(
+        rule,
         f,
-        "idle-" + r.resource_type.replace("_", "-"),
-        "idle",
         f"Idle {what}",
-        f"{evidence} over the last {days} days (CloudWatch); {_estimate(savings)}. {advice}",
+        f"{evidence} over the last {days} days (CloudWatch); {RULES.estimate(savings)}. {advice}",
         savings,
-        "medium",
-        "medium",
     )
 
 
@@ -282,11 +245,8 @@ async def waste_findings(ctx: AwsContext, prices: PriceBook | None = None) -> tu
     settings = ctx.settings
     regions = await ctx.regions()
     kinds: Sequence[ResourceType] = ("instance", "volume", "snapshot", "ip", "nat_gateway", "load_balancer")
-    gathered = await gather(ctx, kinds, regions, with_images=True)
-    missing = list(gathered.missing)
-    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
-    if pricing_error is not None:
-        missing.append(f"savings estimates (the AWS Price List API failed): {pricing_error}")
+    gathered = await survey(AwsInventory(ctx, prices or PriceBook(), regions, with_images=True), kinds)
+    missing = gathered.missing
 
     by_place: dict[Place, list[Found]] = defaultdict(list)
     for f in gathered.found:
@@ -324,5 +284,4 @@ async def waste_findings(ctx: AwsContext, prices: PriceBook | None = None) -> tu
                 idle = _idle_network(f, values, start, settings.idle_days)
                 if idle is not None:
                     findings.append(idle)
-    findings.sort(key=lambda rec: (-rec.monthly_savings.amount, rec.recommendation_id))
-    return findings, sorted(missing)
+    return ranked(findings, missing)

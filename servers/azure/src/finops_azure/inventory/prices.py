@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import anyio
-from finops_core.errors import FinOpsError, Unavailable
+from finops_core.errors import Unavailable
+from finops_core.list_prices import ListPrice, PriceCache, first_alone
 
 if TYPE_CHECKING:
     from finops_azure.context import AzureContext
 
-HOURS_PER_MONTH = Decimal(730)
 MAX_PAGES = 20  # one question's items fit in one or two pages; more means a filter matched far too much
 P = "azure"
 
@@ -54,23 +53,15 @@ class PriceKey:
         return ", ".join(f"{k}={v}" for k, v in self.filters)
 
 
-@dataclass(frozen=True)
-class UnitPrice:
-    """A retail price per ``unit`` (``1 Hour``, ``1/Month``, ``1 GB/Month``) in ``currency``."""
+class UnitPrice(ListPrice):
+    """A retail price per ``unit`` (``1 Hour``, ``1/Month``, ``1 GB/Month``) in ``currency``: 1 for hourly or monthly
+    things, GB for per-GB storage."""
 
-    amount: Decimal
-    unit: str
-    currency: str
+    HOURLY = frozenset({"1hour"})
+    MONTHLY = frozenset({"1/month", "1gb/month"})
 
-    def monthly(self, quantity: Decimal = Decimal(1)) -> Decimal | None:
-        """The monthly cost of ``quantity`` units (1 for hourly or monthly things, GB for per-GB storage); None
-        for a unit we do not convert."""
-        unit = self.unit.lower().replace(" ", "")
-        if unit == "1hour":
-            return self.amount * HOURS_PER_MONTH * quantity
-        if unit in ("1/month", "1gb/month"):
-            return self.amount * quantity
-        return None
+    def unit_key(self) -> str:
+        return self.unit.lower().replace(" ", "")
 
 
 # -- what to ask for each kind of resource ---------------------------------------------------------
@@ -239,21 +230,12 @@ def choose(key: PriceKey, items: Iterable[dict[str, Any]]) -> UnitPrice | None:
 # -- the cache --------------------------------------------------------------------------------------
 
 
-class PriceBook:
+class PriceBook(PriceCache[PriceKey, UnitPrice]):
     """Retail prices fetched so far, kept for the provider's lifetime (hold one per provider).
 
     A price the API does not list is remembered as None; a failed call is not remembered, so the next
-    question tries again.
+    question tries again. ``requests`` counts the pages fetched.
     """
-
-    def __init__(self) -> None:
-        self._known: dict[PriceKey, UnitPrice | None] = {}
-        self._lock = threading.Lock()
-        self.requests = 0  # pages fetched (tests check the cache with it)
-
-    def cached(self, key: PriceKey) -> tuple[bool, UnitPrice | None]:
-        with self._lock:
-            return (key in self._known, self._known.get(key))
 
     async def resolve(
         self, ctx: AzureContext, keys: Iterable[PriceKey]
@@ -264,38 +246,19 @@ class PriceBook:
         """
         import httpx2  # imported on first use: not needed to start the server
 
-        wanted = list(dict.fromkeys(keys))
-        todo = [k for k in wanted if not self.cached(k)[0]]
+        wanted, todo = self.unknown(keys)
         error: str | None = None
         if todo:
             timeout = httpx2.Timeout(10.0, read=ctx.settings.timeout_seconds)
             async with httpx2.AsyncClient(timeout=timeout, follow_redirects=True) as http:
-                try:
-                    await self._fetch(ctx, http, todo[0])
-                except FinOpsError as exc:
-                    error = str(exc)
-                if error is None and len(todo) > 1:
-                    failures: list[str] = []
-                    limiter = anyio.CapacityLimiter(ctx.settings.max_concurrency)
+                limiter = anyio.CapacityLimiter(ctx.settings.max_concurrency)
 
-                    async def one(key: PriceKey) -> None:
-                        async with limiter:
-                            try:
-                                await self._fetch(ctx, http, key)
-                            except FinOpsError as exc:
-                                failures.append(str(exc))
+                async def fetch(key: PriceKey) -> None:
+                    async with limiter:
+                        await self._fetch(ctx, http, key)
 
-                    async with anyio.create_task_group() as tg:
-                        for key in todo[1:]:
-                            tg.start_soon(one, key)
-                    if failures:
-                        error = failures[0]
-        found: dict[PriceKey, UnitPrice] = {}
-        for key in wanted:
-            price = self.cached(key)[1]
-            if price is not None:
-                found[key] = price
-        return found, error
+                error = await first_alone(todo, fetch)
+        return self.known(wanted), error
 
     async def _get(self, ctx: AzureContext, http: Any, url: str, params: dict[str, str] | None, what: str) -> Any:
         """One page, tried again on throttling and server errors as ``retries.RetryRule`` allows (``max_attempts``
@@ -315,8 +278,7 @@ class PriceBook:
                     "network or retail_prices_url in [azure], then try again.",
                     provider=P,
                 ) from exc
-            with self._lock:
-                self.requests += 1
+            self.count_request()
             status = response.status_code
             wait = rule.wait_before(attempt, status, dict(response.headers), waited)
             if wait is not None:
@@ -350,6 +312,4 @@ class PriceBook:
             items.extend(i for i in body.get("Items") or [] if isinstance(i, dict))  # pyright: ignore
             url, params = body.get("NextPageLink") or None, None  # the link carries the filter and $skip
             pages += 1
-        price = choose(key, items)
-        with self._lock:
-            self._known[key] = price
+        self.remember(key, choose(key, items))

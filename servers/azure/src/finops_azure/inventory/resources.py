@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from finops_core.errors import InvalidInput
+from finops_core.inventory import Gathered, check_request, kinds_asked, list_priced, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import ResourceInventory, ResourceType
@@ -57,13 +57,6 @@ class Found:
     # Costs nothing in its state (a deallocated VM's compute); its disks are listed on their own.
     free: bool = False
     extra: dict[str, Any] = field(default_factory=lambda: dict[str, Any]())
-
-
-@dataclass
-class Gathered:
-    found: list[Found]
-    missing: list[str]
-    truncated: bool = False
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -306,46 +299,51 @@ def build_query(kinds: Sequence[ResourceType], region: str | None) -> str:
     return " | ".join(lines)
 
 
-async def gather(ctx: AzureContext, kinds: Sequence[ResourceType], region: str | None = None) -> Gathered:
-    """Every resource of ``kinds`` (in ``region``) across the subscriptions, and the subscriptions that failed."""
-    subscriptions = await ctx.subscriptions()
-    answer = await run_query(ctx, build_query(kinds, region), subscriptions=subscriptions)
-    found: list[Found] = []
-    for row in answer.rows:
-        mapper = MAPPERS.get(_text(row.get("type")).lower())
-        if mapper is None or not row.get("id"):
-            continue
-        one = mapper(row)
-        if one is not None:
-            found.append(one)
-    return Gathered(found, answer.missing, answer.truncated)
+@dataclass
+class AzureInventory:
+    """The Azure parts of the inventory template: one Resource Graph query over the subscriptions (in ``region``),
+    priced from ``book``."""
 
+    ctx: AzureContext
+    book: PriceBook
+    region: str | None = None
+    prices_failed: ClassVar[str] = "the Azure Retail Prices API failed"
 
-async def price_all(ctx: AzureContext, book: PriceBook, found: list[Found]) -> str | None:
-    """Fill each resource's estimated ``monthly_cost``; the Retail Prices API's error if prices are missing."""
-    keys = [key for f in found for key, _ in f.parts]
-    known, error = await book.resolve(ctx, keys)
-    currencies = {p.currency for p in known.values()}
-    default = next(iter(currencies)) if len(currencies) == 1 else "USD"
-    for f in found:
-        total: Decimal | None = Decimal(0) if f.free or f.parts else None
-        currency: str | None = None
-        for key, quantity in f.parts:
-            price = known.get(key)
-            monthly = price.monthly(quantity) if price is not None else None
-            if price is None or monthly is None or total is None or currency not in (None, price.currency):
-                total = None
-                break
-            currency = price.currency
-            total += monthly
-        if total is not None:
-            cost = Money(amount=normalize_amount(total), currency=currency or default)
-            f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
-    return error
+    async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
+        """Every resource of ``kinds`` across the subscriptions, and the subscriptions that failed."""
+        subscriptions = await self.ctx.subscriptions()
+        answer = await run_query(self.ctx, build_query(kinds, self.region), subscriptions=subscriptions)
+        found: list[Found] = []
+        for row in answer.rows:
+            mapper = MAPPERS.get(_text(row.get("type")).lower())
+            if mapper is None or not row.get("id"):
+                continue
+            one = mapper(row)
+            if one is not None:
+                found.append(one)
+        return Gathered(found, answer.missing, answer.truncated)
 
-
-def cost_of(f: Found) -> Decimal:
-    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
+    async def price(self, found: list[Found]) -> str | None:
+        """Fill each resource's estimated ``monthly_cost``; the Retail Prices API's error if prices are missing."""
+        keys = [key for f in found for key, _ in f.parts]
+        known, error = await self.book.resolve(self.ctx, keys)
+        currencies = {p.currency for p in known.values()}
+        default = next(iter(currencies)) if len(currencies) == 1 else "USD"
+        for f in found:
+            total: Decimal | None = Decimal(0) if f.free or f.parts else None
+            currency: str | None = None
+            for key, quantity in f.parts:
+                price = known.get(key)
+                monthly = price.monthly(quantity) if price is not None else None
+                if price is None or monthly is None or total is None or currency not in (None, price.currency):
+                    total = None
+                    break
+                currency = price.currency
+                total += monthly
+            if total is not None:
+                cost = Money(amount=normalize_amount(total), currency=currency or default)
+                f.resource = f.resource.model_copy(update={"monthly_cost": cost, "monthly_cost_is_estimate": True})
+        return error
 
 
 def _source(subscriptions: int, region: str | None) -> str:
@@ -368,61 +366,35 @@ async def list_resources(
     location name (``westeurope``). ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh
     one is used without it.
     """
-    if limit < 1:
-        raise InvalidInput("limit must be at least 1.")
-    if resource_type is not None and resource_type not in get_args(ResourceType):
-        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    check_request(resource_type, limit)
     if region is not None:
         region = region.strip().lower().replace(" ", "")
     subscriptions = len(await ctx.subscriptions())
     if region is not None and not REGION_NAME.fullmatch(region):  # never sent into a query
-        return ResourceInventory(
-            provider="azure",
-            resources=[],
-            total=0,
-            truncated=False,
-            is_demo=False,
-            source=_source(subscriptions, None),
-            note=f"No Azure location is named {region!r}: locations are written like westeurope or eastus2 "
+        return refusal(
+            "azure",
+            _source(subscriptions, None),
+            f"No Azure location is named {region!r}: locations are written like westeurope or eastus2 "
             "(no hyphens). Ask again with one of those, or without a region.",
         )
     if resource_type is not None and resource_type not in ARM_TYPES:
-        return ResourceInventory(
-            provider="azure",
-            resources=[],
-            total=0,
-            truncated=False,
-            is_demo=False,
-            source=_source(subscriptions, region),
-            note=f"The Azure inventory lists {', '.join(KINDS)} ('other' is App Service plans); it has no "
+        return refusal(
+            "azure",
+            _source(subscriptions, region),
+            f"The Azure inventory lists {', '.join(KINDS)} ('other' is App Service plans); it has no "
             f"{resource_type} resources. Ask for one of those.",
         )
-    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
-    gathered = await gather(ctx, kinds, region)
-    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
-    found = sorted(
-        gathered.found, key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id.lower())
-    )
-    notes: list[str] = []
-    if not found:
-        what = f"{resource_type} resources" if resource_type else "resources"
-        where = f" in {region}" if region else ""
-        notes.append(
-            f"No {what} found{where} in the {subscriptions} subscription{'s' if subscriptions != 1 else ''}."
-            + (" Try without the type filter, or another region." if resource_type or region else "")
-        )
-    if gathered.missing:
-        notes.append("Partial answer; missing: " + "; ".join(gathered.missing))
-    if gathered.truncated:
-        notes.append("Azure Resource Graph cut its results short; some resources may be missing.")
-    if pricing_error is not None:
-        notes.append(f"Costs are missing because the Azure Retail Prices API failed: {pricing_error}")
-    return ResourceInventory(
-        provider="azure",
-        resources=[f.resource for f in found[:limit]],
-        total=len(found),
-        truncated=len(found) > limit,
-        is_demo=False,
+    parts = AzureInventory(ctx, prices or PriceBook(), region)
+    listing = await list_priced(parts, kinds_asked(resource_type, KINDS), id_order=str.lower)
+    what = f"{resource_type} resources" if resource_type else "resources"
+    where = f" in {region}" if region else ""
+    plural = "s" if subscriptions != 1 else ""
+    retry = " Try without the type filter, or another region." if resource_type or region else ""
+    cut = ["Azure Resource Graph cut its results short; some resources may be missing."] if listing.truncated else []
+    return listing.answer(
+        "azure",
+        limit,
         source=_source(subscriptions, region),
-        note=" ".join(notes) or None,
+        nothing_found=f"No {what} found{where} in the {subscriptions} subscription{plural}.{retry}",
+        notes=cut,
     )

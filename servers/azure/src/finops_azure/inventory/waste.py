@@ -9,14 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from finops_core.findings import estimate_text, estimated_savings, finding
-from finops_core.models import Effort, Recommendation, RecommendationKind, Risk
-from finops_core.money import Money
+from finops_core.findings import Rule, WasteRules, created, ranked
+from finops_core.inventory import survey
+from finops_core.models import Recommendation, Resource
 from finops_core.provider import ResourceType
 
 from finops_azure.inventory.metrics import CPU, daily_averages, window
 from finops_azure.inventory.prices import PriceBook
-from finops_azure.inventory.resources import Found, gather, price_all
+from finops_azure.inventory.resources import AzureInventory, Found
 
 if TYPE_CHECKING:
     from finops_azure.context import AzureContext
@@ -26,84 +26,50 @@ PLANS = "microsoft.web/serverfarms"
 KINDS: tuple[ResourceType, ...] = ("instance", "volume", "snapshot", "ip", "other")
 
 
-def _money(f: Found | None, amount: Decimal | None = None) -> Money:
-    """``amount`` (default: the resource's estimate), or zero when no list price is known."""
-    return estimated_savings(f.resource if f is not None else None, amount)
+def _key(r: Resource) -> str:
+    return r.resource_id.lower()  # Azure resource ids are case-insensitive
 
 
-def _estimate(money: Money) -> str:
-    return estimate_text(money, "pay-as-you-go retail list prices")
-
-
-def _recommendation(
-    f: Found,
-    rule: str,
-    kind: RecommendationKind,
-    title: str,
-    detail: str,
-    savings: Money,
-    effort: Effort,
-    risk: Risk,
-    action: str | None = None,
-    **parameters: str,
-) -> Recommendation:
-    r = f.resource
-    return finding(
-        r,
-        rule=rule,
-        kind=kind,
-        title=title,
-        detail=detail,
-        savings=savings,
-        effort=effort,
-        risk=risk,
-        action=action,
-        parameters=dict(parameters),
-        key=r.resource_id.lower(),
-    )
+RULES = WasteRules[Found]("pay-as-you-go retail list prices", key=_key)
+UNATTACHED_DISK = Rule("unattached-disk", "unattached", "low", "medium", "delete_volume", {"snapshot_first": "true"})
+UNASSOCIATED_IP = Rule("unassociated-ip", "unattached", "low", "medium", "release_ip")
+OLD_SNAPSHOT = Rule("old-snapshot", "other", "low", "medium", "delete_snapshot")
+DEALLOCATED_VM = Rule("deallocated-vm-premium-disks", "other", "medium", "medium")
+EMPTY_PLAN = Rule("empty-app-service-plan", "idle", "low", "low")
+IDLE_VM = Rule("idle-vm", "idle", "low", "medium", "stop_instance", {"deallocate": "true"})
 
 
 def _unattached_disk(f: Found) -> Recommendation:
     r = f.resource
-    savings = _money(f)
-    created = f", created {r.created_at.date()}" if r.created_at else ""
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        UNATTACHED_DISK,
         f,
-        "unattached-disk",
-        "unattached",
         f"Delete unattached managed disk {r.name} ({r.size})",
-        f"Managed disk {r.size}, attached to no VM (diskState Unattached){created}; {_estimate(savings)}. "
+        f"Managed disk {r.size}, attached to no VM (diskState Unattached){created(r)}; {RULES.estimate(savings)}. "
         "Deleting it takes a snapshot first, whose storage costs less than the disk.",
         savings,
-        "low",
-        "medium",
-        "delete_volume",
-        snapshot_first="true",
     )
 
 
 def _unassociated_ip(f: Found) -> Recommendation:
     r = f.resource
-    savings = _money(f)
+    savings = RULES.savings(f)
     address = f.extra.get("ip_address") or "no address"
-    return _recommendation(
+    return RULES.finding(
+        UNASSOCIATED_IP,
         f,
-        "unassociated-ip",
-        "unattached",
         f"Release unassociated public IP {r.name} ({address})",
         f"{r.size} public IP {r.name} ({address}) is associated with no network interface, load balancer or "
-        f"NAT gateway; {_estimate(savings)}. A released static address cannot be got back: check that nothing "
+        f"NAT gateway; {RULES.estimate(savings)}. A released static address cannot be got back: check that nothing "
         "allow-lists it.",
         savings,
-        "low",
-        "medium",
-        "release_ip",
     )
 
 
 def _old_snapshot(f: Found, age_days: int, source_exists: bool) -> Recommendation:
     r = f.resource
-    savings = _money(f)
+    savings = RULES.savings(f)
     source = f.extra.get("source_disk") or ""
     origin = (
         f"its source disk {source.rsplit('/', 1)[-1]} still exists"
@@ -113,52 +79,42 @@ def _old_snapshot(f: Found, age_days: int, source_exists: bool) -> Recommendatio
         else "it names no source disk"
     )
     upper = " (an upper bound: incremental snapshots bill only changed data)" if f.extra.get("incremental") else ""
-    return _recommendation(
+    return RULES.finding(
+        OLD_SNAPSHOT,
         f,
-        "old-snapshot",
-        "other",
         f"Delete old snapshot {r.name} ({age_days} days)",
-        f"Snapshot of {r.size}, {age_days} days old; {origin}; {_estimate(savings)}{upper}. Check that no "
+        f"Snapshot of {r.size}, {age_days} days old; {origin}; {RULES.estimate(savings)}{upper}. Check that no "
         "restore or image process still needs it.",
         savings,
-        "low",
-        "medium",
-        "delete_snapshot",
     )
 
 
 def _deallocated_vm(f: Found, disks: list[Found]) -> Recommendation:
     r = f.resource
     costs = [d.resource.monthly_cost.amount for d in disks if d.resource.monthly_cost]
-    savings = _money(disks[0], sum(costs, Decimal(0)) if len(costs) == len(disks) else Decimal("0.00"))
+    savings = RULES.savings(disks[0], sum(costs, Decimal(0)) if len(costs) == len(disks) else Decimal("0.00"))
     listed = ", ".join(f"{d.resource.name} ({d.resource.size})" for d in disks)
-    return _recommendation(
+    return RULES.finding(
+        DEALLOCATED_VM,
         f,
-        "deallocated-vm-premium-disks",
-        "other",
         f"Deallocated VM {r.name} still pays for {len(disks)} premium disk(s)",
         f"VM {r.name} ({r.size}) is deallocated, so its compute is free, but its premium disks {listed} still "
-        f"bill: {_estimate(savings)}. If it is no longer needed, snapshot its disks and delete it; if it is "
+        f"bill: {RULES.estimate(savings)}. If it is no longer needed, snapshot its disks and delete it; if it is "
         "kept for later, consider moving its disks to Standard SSD while it is off.",
         savings,
-        "medium",
-        "medium",
     )
 
 
 def _empty_plan(f: Found) -> Recommendation:
     r = f.resource
-    savings = _money(f)
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        EMPTY_PLAN,
         f,
-        "empty-app-service-plan",
-        "idle",
         f"Empty App Service plan {r.name} ({r.size})",
         f"App Service plan {r.name} ({r.size}) hosts no apps (numberOfSites 0) but bills for its instances: "
-        f"{_estimate(savings)}. Delete it, or move an app onto it.",
+        f"{RULES.estimate(savings)}. Delete it, or move an app onto it.",
         savings,
-        "low",
-        "low",
     )
 
 
@@ -169,19 +125,14 @@ def _idle_vm(f: Found, cpu: list[float], min_days: int, days: int, limit: float)
     average = sum(cpu) / len(cpu)
     if average >= limit:
         return None
-    savings = _money(f)
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        IDLE_VM,
         f,
-        "idle-vm",
-        "idle",
         f"Stop (deallocate) idle VM {r.name} ({r.size})",
         f"Average CPU {average:.1f}% (below {limit:g}%) over {len(cpu)} of the last {days} days (Azure Monitor "
-        f"'{CPU}', daily averages); deallocating saves its compute: {_estimate(savings)}. Its disks still bill.",
+        f"'{CPU}', daily averages); deallocating saves its compute: {RULES.estimate(savings)}. Its disks still bill.",
         savings,
-        "low",
-        "medium",
-        "stop_instance",
-        deallocate="true",
     )
 
 
@@ -189,13 +140,10 @@ async def waste_findings(ctx: AzureContext, prices: PriceBook | None = None) -> 
     """Waste found by our rules across the subscriptions, largest saving first, and what could not be checked
     (subscriptions, prices or metrics that failed)."""
     settings = ctx.settings
-    gathered = await gather(ctx, KINDS)
-    missing = list(gathered.missing)
+    gathered = await survey(AzureInventory(ctx, prices or PriceBook()), KINDS)
+    missing = gathered.missing
     if gathered.truncated:
         missing.append("Azure Resource Graph cut its results short; some resources were not checked")
-    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
-    if pricing_error is not None:
-        missing.append(f"savings estimates (the Azure Retail Prices API failed): {pricing_error}")
 
     today = ctx.today()
     disks = {f.resource.resource_id.lower(): f for f in gathered.found if f.resource.resource_type == "volume"}
@@ -241,5 +189,4 @@ async def waste_findings(ctx: AzureContext, prices: PriceBook | None = None) -> 
                     findings.append(idle)
         elif r.resource_type == "other" and (r.native_type or "").lower() == PLANS and f.extra.get("sites") == 0:
             findings.append(_empty_plan(f))
-    findings.sort(key=lambda rec: (-rec.monthly_savings.amount, rec.recommendation_id))
-    return findings, sorted(missing)
+    return ranked(findings, missing)

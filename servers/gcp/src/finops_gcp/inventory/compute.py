@@ -11,6 +11,7 @@ use.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,15 +58,26 @@ def region_of(zone: str) -> str:
 
 
 @dataclass(frozen=True)
-class Instance:
+class Record(ABC):
+    """What every Google Cloud resource record holds: its project, name, labels and creation time, and its full
+    resource name."""
+
     project: str
-    zone: str
     name: str
+    labels: Mapping[str, str]
+    created_at: datetime | None
+
+    @property
+    @abstractmethod
+    def full_name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Instance(Record):
+    zone: str
     instance_id: str
     machine_type: str
     status: str  # RUNNING, TERMINATED (stopped), STOPPING, SUSPENDED, PROVISIONING ...
-    labels: Mapping[str, str]
-    created_at: datetime | None
     disks: tuple[str, ...]  # full names of attached disks
 
     @property
@@ -74,17 +86,13 @@ class Instance:
 
 
 @dataclass(frozen=True)
-class Disk:
-    project: str
+class Disk(Record):
     location: str  # zone, or region for a regional disk
     regional: bool
-    name: str
     size_gb: int
     disk_type: str  # pd-standard, pd-balanced, pd-ssd, hyperdisk-balanced ...
     status: str
     users: tuple[str, ...]  # full names of the instances it is attached to
-    labels: Mapping[str, str]
-    created_at: datetime | None
 
     @property
     def full_name(self) -> str:
@@ -93,16 +101,12 @@ class Disk:
 
 
 @dataclass(frozen=True)
-class Address:
-    project: str
+class Address(Record):
     region: str  # "global" for a global address
-    name: str
     address: str
     status: str  # RESERVED (unused), IN_USE, RESERVING
     address_type: str  # EXTERNAL or INTERNAL
     users: tuple[str, ...]
-    labels: Mapping[str, str]
-    created_at: datetime | None
 
     @property
     def full_name(self) -> str:
@@ -111,17 +115,13 @@ class Address:
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    project: str
-    name: str
+class Snapshot(Record):
     source_disk: str  # full name of the disk it was taken from ("" if unknown)
     disk_size_gb: int
     storage_bytes: int  # what is stored (and billed); snapshots are incremental
     storage_locations: tuple[str, ...]
     status: str
     auto_created: bool  # made by a snapshot schedule, which deletes it itself
-    labels: Mapping[str, str]
-    created_at: datetime | None
 
     @property
     def full_name(self) -> str:
@@ -129,15 +129,11 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Image:
-    project: str
-    name: str
+class Image(Record):
     disk_size_gb: int
     archive_bytes: int
     storage_locations: tuple[str, ...]
     status: str
-    labels: Mapping[str, str]
-    created_at: datetime | None
 
     @property
     def full_name(self) -> str:

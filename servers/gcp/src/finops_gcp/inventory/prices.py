@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 from finops_core.errors import FinOpsError
+from finops_core.list_prices import ListPrice
 from finops_core.money import from_nanos, to_nanos
 
 from finops_gcp.rest import api_url, pages
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 COMPUTE_SERVICE = "services/6F81-5844-456A"  # Compute Engine in the Cloud Billing catalog
 ENDPOINT = "https://cloudbilling.googleapis.com"
-HOURS_PER_MONTH = Decimal(730)
 GIB = Decimal(1024**3)
 COST_NOTE = (
     "monthly_cost is an estimate at list prices from the Cloud Billing Catalog API (730 hours a month; no "
@@ -89,21 +89,12 @@ class PriceKey:
         return " ".join(p for p in (self.variant, self.kind, "in", self.region) if p)
 
 
-@dataclass(frozen=True)
-class UnitPrice:
-    """A list price per ``unit`` (``h``, ``GiBy.h``, ``GiBy.mo``) in ``currency``."""
+class UnitPrice(ListPrice):
+    """A list price per ``unit`` (``h``, ``GiBy.h``, ``GiBy.mo``) in ``currency``: vCPUs or 1 for hourly things, GiB
+    for memory and storage."""
 
-    amount: Decimal
-    unit: str
-    currency: str
-
-    def monthly(self, quantity: Decimal) -> Decimal | None:
-        """The monthly cost of ``quantity`` (vCPUs or 1 for hourly things, GiB for memory and storage)."""
-        if self.unit in ("h", "GiBy.h"):
-            return self.amount * HOURS_PER_MONTH * quantity
-        if self.unit == "GiBy.mo":
-            return self.amount * quantity
-        return None
+    HOURLY = frozenset({"h", "GiBy.h"})
+    MONTHLY = frozenset({"GiBy.mo"})
 
 
 # -- what a resource costs --------------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ listed, without a cost.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from finops_core.errors import FinOpsError, InvalidInput
 from finops_core.fanout import FanOut, fan_out
+from finops_core.inventory import Gathered, Read, check_request, kinds_asked, list_priced, read_all, refusal
 from finops_core.models import Resource, ResourceState
 from finops_core.money import Money
 from finops_core.provider import ResourceInventory, ResourceType
@@ -26,6 +26,7 @@ from finops_gcp.inventory.compute import (
     Image,
     Instance,
     ProjectCompute,
+    Record,
     Snapshot,
     read_project,
     region_of,
@@ -69,117 +70,91 @@ class Found:
     free: bool = False
 
 
-@dataclass
-class Gathered:
-    found: list[Found] = field(default_factory=lambda: list[Found]())
-    missing: list[str] = field(default_factory=lambda: list[str]())
-    projects: int = 0
-
-
-def _resource(project: str, **fields: Any) -> Resource:
-    return Resource(provider="gcp", account_id=project, monthly_cost_is_estimate=True, **fields)
+def _found(record: Record, parts: Parts = (), *, free: bool = False, **fields: Any) -> Found:
+    """``record`` listed as a resource (its project, full name, name, labels and creation time, and ``fields``)."""
+    resource = Resource(
+        provider="gcp",
+        account_id=record.project,
+        resource_id=record.full_name,
+        name=record.name,
+        tags=dict(record.labels),
+        created_at=record.created_at,
+        monthly_cost_is_estimate=True,
+        **fields,
+    )
+    return Found(record.project, resource, record, parts, free=free)
 
 
 def _instance(i: Instance) -> Found:
-    region = region_of(i.zone)
-    parts = machine_parts(i.machine_type, region) or ()
-    resource = _resource(
-        i.project,
-        resource_id=i.full_name,
-        name=i.name,
+    return _found(
+        i,
+        machine_parts(i.machine_type, region_of(i.zone)) or (),
+        free=i.status in STOPPED,
         resource_type="instance",
         native_type="compute.googleapis.com/Instance",
         region=i.zone,
         state=INSTANCE_STATES.get(i.status, "other"),
         size=i.machine_type,
-        tags=dict(i.labels),
-        created_at=i.created_at,
     )
-    return Found(i.project, resource, i, parts, free=i.status in STOPPED)
 
 
 def _disk(d: Disk) -> Found:
     region = d.location if d.regional else region_of(d.location)
     state: ResourceState = ("in-use" if d.users else "unattached") if d.status in ("READY", "") else "other"
-    resource = _resource(
-        d.project,
-        resource_id=d.full_name,
-        name=d.name,
+    # A regional disk is replicated in two zones and billed twice the zonal price; not priced rather than guessed.
+    parts: Parts = () if d.regional else ((PriceKey("disk", d.disk_type, region), Decimal(d.size_gb)),)
+    return _found(
+        d,
+        parts,
         resource_type="volume",
         native_type="compute.googleapis.com/Disk",
         region=d.location,
         state=state,
         size=f"{d.size_gb} GiB {d.disk_type}".strip(),
-        tags=dict(d.labels),
-        created_at=d.created_at,
     )
-    # A regional disk is replicated in two zones and billed twice the zonal price; not priced rather than guessed.
-    parts: Parts = () if d.regional else ((PriceKey("disk", d.disk_type, region), Decimal(d.size_gb)),)
-    return Found(d.project, resource, d, parts)
 
 
 def _address(a: Address) -> Found:
     states: dict[str, ResourceState] = {"IN_USE": "in-use", "RESERVED": "unattached"}
     external = a.address_type == "EXTERNAL"
     kind = "static_ip" if a.status == "RESERVED" else "ip_in_use"
-    resource = _resource(
-        a.project,
-        resource_id=a.full_name,
-        name=a.name,
+    # Internal addresses are free; an in-use global address is billed as its forwarding rule: not priced.
+    priced = external and a.region != "global" and a.status in ("RESERVED", "IN_USE")
+    return _found(
+        a,
+        ((PriceKey(kind, "", a.region), Decimal(1)),) if priced else (),
+        free=not external,
         resource_type="ip",
         native_type="compute.googleapis.com/" + ("GlobalAddress" if a.region == "global" else "Address"),
         region=a.region,
         state=states.get(a.status, "other"),
         size=f"{a.address} {a.address_type.lower()}".strip(),
-        tags=dict(a.labels),
-        created_at=a.created_at,
     )
-    # Internal addresses are free; an in-use global address is billed as its forwarding rule: not priced.
-    priced = external and a.region != "global" and a.status in ("RESERVED", "IN_USE")
-    parts: Parts = ((PriceKey(kind, "", a.region), Decimal(1)),) if priced else ()
-    return Found(a.project, resource, a, parts, free=not external)
 
 
-def _location(locations: Sequence[str]) -> str:
-    return ",".join(locations) or "global"
+def _stored(record: Snapshot | Image, stored_bytes: int, price: str, **fields: Any) -> Found:
+    """A disk kept in storage (a snapshot or an image): billed per GiB stored (the disk's size when the API does not
+    say), priced where it is stored in one location (a multi-region location has no price of its own)."""
+    stored = gib(stored_bytes) if stored_bytes else Decimal(record.disk_size_gb)
+    location = record.storage_locations[0] if len(record.storage_locations) == 1 else ""
+    return _found(
+        record,
+        ((PriceKey(price, "", location), stored),) if location else (),
+        region=",".join(record.storage_locations) or "global",
+        state="available" if record.status == "READY" else "other",
+        size=f"{record.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
+        **fields,
+    )
 
 
 def _snapshot(s: Snapshot) -> Found:
-    stored = gib(s.storage_bytes) if s.storage_bytes else Decimal(s.disk_size_gb)
-    resource = _resource(
-        s.project,
-        resource_id=s.full_name,
-        name=s.name,
-        resource_type="snapshot",
-        native_type="compute.googleapis.com/Snapshot",
-        region=_location(s.storage_locations),
-        state="available" if s.status == "READY" else "other",
-        size=f"{s.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
-        tags=dict(s.labels),
-        created_at=s.created_at,
+    return _stored(
+        s, s.storage_bytes, "snapshot", resource_type="snapshot", native_type="compute.googleapis.com/Snapshot"
     )
-    location = s.storage_locations[0] if len(s.storage_locations) == 1 else ""
-    parts: Parts = ((PriceKey("snapshot", "", location), stored),) if location else ()
-    return Found(s.project, resource, s, parts)
 
 
 def _image(i: Image) -> Found:
-    stored = gib(i.archive_bytes) if i.archive_bytes else Decimal(i.disk_size_gb)
-    resource = _resource(
-        i.project,
-        resource_id=i.full_name,
-        name=i.name,
-        resource_type="other",
-        native_type="compute.googleapis.com/Image",
-        region=_location(i.storage_locations),
-        state="available" if i.status == "READY" else "other",
-        size=f"{i.disk_size_gb} GiB disk, {stored:.2f} GiB stored",
-        tags=dict(i.labels),
-        created_at=i.created_at,
-    )
-    location = i.storage_locations[0] if len(i.storage_locations) == 1 else ""
-    parts: Parts = ((PriceKey("image", "", location), stored),) if location else ()
-    return Found(i.project, resource, i, parts)
+    return _stored(i, i.archive_bytes, "image", resource_type="other", native_type="compute.googleapis.com/Image")
 
 
 def _database(d: SqlInstance) -> Found:
@@ -190,19 +165,14 @@ def _database(d: SqlInstance) -> Found:
     else:
         state = "other"
     storage = f"{d.storage_gb} GiB {d.storage_type}".strip() if d.storage_gb else ""
-    resource = _resource(
-        d.project,
-        resource_id=d.full_name,
-        name=d.name,
+    return _found(  # Cloud SQL is not priced (its SKUs are another catalog service)
+        d,
         resource_type="database",
         native_type="sqladmin.googleapis.com/Instance",
         region=d.region or None,
         state=state,
         size=" ".join(p for p in (d.tier, d.database_version, storage) if p) or None,
-        tags=dict(d.labels),
-        created_at=d.created_at,
     )
-    return Found(d.project, resource, d)  # Cloud SQL is not priced (its SKUs are another catalog service)
 
 
 def _compute_found(pc: ProjectCompute) -> list[Found]:
@@ -215,75 +185,81 @@ def _compute_found(pc: ProjectCompute) -> list[Found]:
     )
 
 
-async def gather(ctx: GcpContext, kinds: Sequence[ResourceType]) -> Gathered:
-    """Every resource of ``kinds`` in every configured project, and what could not be read (projects, zones).
-
-    Raises the error itself only when nothing at all could be read.
-    """
-    projects = await ctx.projects()
-    out = Gathered(projects=len(projects))
-    errors: list[FinOpsError] = []
-    answered = False
-    lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
-    if lists:
-
-        async def read(project: str) -> ProjectCompute:
-            return await read_project(ctx, project, lists)
-
-        try:
-            compute: FanOut[ProjectCompute] = await fan_out(projects, read, lambda p: f"project {p}")
-        except FinOpsError as exc:
-            errors.append(exc)
-            out.missing.append(f"Compute Engine in every project ({', '.join(projects)}): {exc}")
-        else:
-            answered = True
-            for pc in compute.results:
-                out.found.extend(_compute_found(pc))
-                out.missing.extend(pc.warnings)
-            out.missing.extend(compute.missing)
-    if "database" in kinds:
-
-        async def sql(project: str) -> list[SqlInstance]:
-            return await list_sql_instances(ctx, project)
-
-        try:
-            databases = await fan_out(projects, sql, lambda p: f"Cloud SQL in project {p}")
-        except FinOpsError as exc:
-            errors.append(exc)
-            out.missing.append(f"Cloud SQL in every project: {exc}")
-        else:
-            answered = True
-            out.found.extend(_database(d) for part in databases.results for d in part)
-            out.missing.extend(databases.missing)
-    if errors and not answered:
-        raise errors[0]
-    return out
-
-
-async def price_all(ctx: GcpContext, book: PriceBook, found: list[Found]) -> str | None:
-    """Fill each resource's estimated ``monthly_cost``; why prices are missing if the catalog could not be read."""
-    error = await book.load(ctx) if any(f.parts and not f.free for f in found) else None
-    for f in found:
-        cost: Money | None = None
-        if f.free:
-            currency = next((p.currency for k, _ in f.parts if (p := book.price(k)) is not None), "USD")
-            cost = Money(amount=Decimal("0.00"), currency=currency)
-        elif (priced := book.monthly(f.parts)) is not None:
-            cost = Money(amount=priced[0], currency=priced[1])
-        if cost is not None:
-            f.resource = f.resource.model_copy(update={"monthly_cost": cost})
-    return error
-
-
-def cost_of(f: Found) -> Decimal:
-    return f.resource.monthly_cost.amount if f.resource.monthly_cost is not None else Decimal(-1)
-
-
 def in_region(resource: Resource, region: str) -> bool:
     """Whether a resource is in ``region`` (a region holds its zones; a zone only itself; ``global`` the global
     resources; a storage location itself)."""
     where = resource.region or ""
     return where == region or where.startswith(region + "-") or region in where.split(",")
+
+
+@dataclass
+class GcpInventory:
+    """The Google Cloud parts of the inventory template: every configured project (what is in ``region``), priced
+    from ``book``."""
+
+    ctx: GcpContext
+    book: PriceBook
+    region: str | None = None
+    prices_failed: ClassVar[str] = "the Cloud Billing Catalog API could not be read"
+
+    async def gather(self, kinds: Sequence[ResourceType]) -> Gathered[Found]:
+        """Every resource of ``kinds`` in every configured project (in ``region``: Compute Engine's aggregated lists
+        read them all), and what could not be read (projects, zones), sorted.
+
+        Raises the error itself only when nothing at all could be read.
+        """
+        ctx = self.ctx
+        projects = await ctx.projects()
+        reads: list[Read[Found]] = []
+        lists = [COMPUTE_LISTS[k] for k in kinds if k in COMPUTE_LISTS]
+        if lists:
+
+            async def read(project: str) -> ProjectCompute:
+                return await read_project(ctx, project, lists)
+
+            async def read_compute() -> Gathered[Found]:
+                compute: FanOut[ProjectCompute] = await fan_out(projects, read, lambda p: f"project {p}")
+                out = Gathered[Found]()
+                for pc in compute.results:
+                    out.found.extend(_compute_found(pc))
+                    out.missing.extend(pc.warnings)
+                out.missing.extend(compute.missing)
+                return out
+
+            reads.append(
+                Read(read_compute, lambda exc: f"Compute Engine in every project ({', '.join(projects)}): {exc}")
+            )
+        if "database" in kinds:
+
+            async def sql(project: str) -> list[SqlInstance]:
+                return await list_sql_instances(ctx, project)
+
+            async def read_sql() -> Gathered[Found]:
+                databases = await fan_out(projects, sql, lambda p: f"Cloud SQL in project {p}")
+                return Gathered([_database(d) for part in databases.results for d in part], databases.missing)
+
+            reads.append(Read(read_sql, lambda exc: f"Cloud SQL in every project: {exc}"))
+        out = await read_all(reads)
+        if (region := self.region) is not None:
+            out.found = [f for f in out.found if in_region(f.resource, region)]
+        out.missing.sort()
+        return out
+
+    async def price(self, found: list[Found]) -> str | None:
+        """Fill each resource's estimated ``monthly_cost``; why prices are missing if the catalog could not be
+        read."""
+        book = self.book
+        error = await book.load(self.ctx) if any(f.parts and not f.free for f in found) else None
+        for f in found:
+            cost: Money | None = None
+            if f.free:
+                currency = next((p.currency for k, _ in f.parts if (p := book.price(k)) is not None), "USD")
+                cost = Money(amount=Decimal("0.00"), currency=currency)
+            elif (priced := book.monthly(f.parts)) is not None:
+                cost = Money(amount=priced[0], currency=priced[1])
+            if cost is not None:
+                f.resource = f.resource.model_copy(update={"monthly_cost": cost})
+        return error
 
 
 def _source(projects: int | None) -> str:
@@ -305,45 +281,23 @@ async def list_resources(
     or a storage location. ``prices`` is the provider's ``PriceBook`` (kept for its lifetime); a fresh one is
     used without it.
     """
-    if limit < 1:
-        raise InvalidInput("limit must be at least 1.")
-    if resource_type is not None and resource_type not in get_args(ResourceType):
-        raise InvalidInput(f"resource_type must be one of {', '.join(get_args(ResourceType))}; got {resource_type!r}.")
+    check_request(resource_type, limit)
     if resource_type is not None and resource_type not in KINDS:
-        return ResourceInventory(
-            provider="gcp",
-            resources=[],
-            total=0,
-            truncated=False,
-            is_demo=False,
-            source=_source(None),
-            note=f"The Google Cloud inventory lists {', '.join(KINDS)} (other = images); not {resource_type}. "
+        return refusal(
+            "gcp",
+            _source(None),
+            f"The Google Cloud inventory lists {', '.join(KINDS)} (other = images); not {resource_type}. "
             "Ask for one of those.",
         )
-    kinds: list[ResourceType] = [resource_type] if resource_type is not None else list(KINDS)
-    gathered = await gather(ctx, kinds)
-    found = [f for f in gathered.found if region is None or in_region(f.resource, region)]
-    pricing_error = await price_all(ctx, prices or PriceBook(), found)
-    found.sort(key=lambda f: (-cost_of(f), f.resource.resource_type, f.resource.resource_id))
-    notes: list[str] = []
-    if not found:
-        what = f"{resource_type} resources" if resource_type else "resources"
-        where = f" in {region}" if region else ""
-        plural = "s" if gathered.projects != 1 else ""
-        notes.append(
-            f"No {what} found{where} in the {gathered.projects} project{plural}."
-            + (" Try without the type or region filter." if resource_type or region else "")
-        )
-    if gathered.missing:
-        notes.append("Partial answer; missing: " + "; ".join(sorted(gathered.missing)))
-    if pricing_error is not None:
-        notes.append(f"Costs are missing because the Cloud Billing Catalog API could not be read: {pricing_error}")
-    return ResourceInventory(
-        provider="gcp",
-        resources=[f.resource for f in found[:limit]],
-        total=len(found),
-        truncated=len(found) > limit,
-        is_demo=False,
-        source=_source(gathered.projects),
-        note=" ".join(notes) or None,
+    listing = await list_priced(GcpInventory(ctx, prices or PriceBook(), region), kinds_asked(resource_type, KINDS))
+    projects = len(await ctx.projects())  # read (and kept) by the gathering
+    what = f"{resource_type} resources" if resource_type else "resources"
+    where = f" in {region}" if region else ""
+    plural = "s" if projects != 1 else ""
+    retry = " Try without the type or region filter." if resource_type or region else ""
+    return listing.answer(
+        "gcp",
+        limit,
+        source=_source(projects),
+        nothing_found=f"No {what} found{where} in the {projects} project{plural}.{retry}",
     )

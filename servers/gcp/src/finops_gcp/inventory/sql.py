@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from finops_gcp.inventory.compute import timestamp
+from finops_gcp.inventory.compute import Record, timestamp
 from finops_gcp.rest import get_pages
 
 if TYPE_CHECKING:
@@ -21,9 +20,7 @@ API = "//cloudsql.googleapis.com/"
 
 
 @dataclass(frozen=True)
-class SqlInstance:
-    project: str
-    name: str
+class SqlInstance(Record):
     region: str
     zone: str
     state: str  # RUNNABLE, SUSPENDED, PENDING_CREATE, MAINTENANCE, FAILED ... (no STOPPED: see ``stopped``)
@@ -32,8 +29,6 @@ class SqlInstance:
     database_version: str
     storage_gb: int
     storage_type: str
-    labels: Mapping[str, str]
-    created_at: datetime | None
 
     @property
     def full_name(self) -> str:

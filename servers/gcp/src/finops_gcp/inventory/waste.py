@@ -13,94 +13,57 @@ from typing import TYPE_CHECKING
 
 from finops_core.errors import FinOpsError
 from finops_core.fanout import fan_out
-from finops_core.findings import estimate_text, estimated_savings, finding
-from finops_core.models import Effort, Recommendation, RecommendationKind, Risk
+from finops_core.findings import Rule, WasteRules, created, ranked
+from finops_core.inventory import survey
+from finops_core.models import Recommendation, Resource
 from finops_core.money import Money
 
 from finops_gcp.inventory.compute import Address, Disk, Instance, Snapshot
 from finops_gcp.inventory.metrics import daily_cpu, window
 from finops_gcp.inventory.prices import PriceBook
-from finops_gcp.inventory.resources import Found, gather, price_all
+from finops_gcp.inventory.resources import Found, GcpInventory
 
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
 
-def _money(f: Found | None, amount: Decimal | None = None, currency: str | None = None) -> Money:
-    """``amount`` (default: the resource's estimate), or zero when no list price is known."""
-    return estimated_savings(f.resource if f is not None else None, amount, currency)
+def _key(r: Resource) -> str:
+    return r.resource_id.removeprefix("//")
 
 
-def _estimate(money: Money) -> str:
-    return estimate_text(money, "list prices (Cloud Billing catalog)")
-
-
-def _recommendation(
-    f: Found,
-    rule: str,
-    kind: RecommendationKind,
-    title: str,
-    detail: str,
-    savings: Money,
-    effort: Effort,
-    risk: Risk,
-    action: str | None = None,
-    **parameters: str,
-) -> Recommendation:
-    r = f.resource
-    return finding(
-        r,
-        rule=rule,
-        kind=kind,
-        title=title,
-        detail=detail,
-        savings=savings,
-        effort=effort,
-        risk=risk,
-        action=action,
-        parameters=dict(parameters),
-        key=r.resource_id.removeprefix("//"),
-    )
-
-
-def _created(f: Found) -> str:
-    created = f.resource.created_at
-    return f", created {created.date()}" if created else ""
+RULES = WasteRules[Found]("list prices (Cloud Billing catalog)", key=_key)
+UNATTACHED_DISK = Rule("unattached-disk", "unattached", "low", "medium", "delete_volume", {"snapshot_first": "true"})
+UNUSED_ADDRESS = Rule("unused-address", "unattached", "low", "medium", "release_ip")
+STOPPED_INSTANCE = Rule("stopped-instance-disks", "other", "medium", "medium")
+# Riskier while its disk exists: it may be a deliberate backup.
+OLD_SNAPSHOT = Rule("old-snapshot", "other", "low", "low", "delete_snapshot")
+IDLE_INSTANCE = Rule("idle-instance", "idle", "low", "medium", "stop_instance")
 
 
 def unattached_disk(f: Found) -> Recommendation:
     d: Disk = f.record
-    savings = _money(f)
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        UNATTACHED_DISK,
         f,
-        "unattached-disk",
-        "unattached",
         f"Delete unattached disk {d.name} ({f.resource.size})",
-        f"Persistent disk {d.name} in {d.location} ({f.resource.size}) is attached to no VM{_created(f)}; "
-        f"{_estimate(savings)}. Deleting it takes a snapshot first, whose storage costs less than the disk.",
+        f"Persistent disk {d.name} in {d.location} ({f.resource.size}) is attached to no VM{created(f.resource)}; "
+        f"{RULES.estimate(savings)}. Deleting it takes a snapshot first, whose storage costs less than the disk.",
         savings,
-        "low",
-        "medium",
-        "delete_volume",
-        snapshot_first="true",
     )
 
 
 def unused_address(f: Found) -> Recommendation:
     a: Address = f.record
-    savings = _money(f)
-    return _recommendation(
+    savings = RULES.savings(f)
+    return RULES.finding(
+        UNUSED_ADDRESS,
         f,
-        "unused-address",
-        "unattached",
         f"Release unused static address {a.name} ({a.address})",
         f"External static address {a.address} ({a.name}, {a.region}) is reserved but used by nothing"
-        f"{_created(f)}; {_estimate(savings)}. A released address cannot be got back: check that nothing "
+        f"{created(f.resource)}; {RULES.estimate(savings)}. A released address cannot be got back: check that nothing "
         "allow-lists it or points DNS at it.",
         savings,
-        "low",
-        "medium",
-        "release_ip",
     )
 
 
@@ -111,63 +74,50 @@ def stopped_instance(f: Found, disks: list[Found]) -> Recommendation:
     if len(costs) == len(disks) and len(currencies) == 1:
         savings = Money(amount=sum((c.amount for c in costs), Decimal(0)), currency=currencies.pop())
     else:
-        savings = _money(None, Decimal("0.00"))
+        savings = RULES.savings(None, Decimal("0.00"))
     size = sum(int(d.record.size_gb) for d in disks)
     listed = ", ".join(f"{d.resource.name} ({d.resource.size})" for d in disks)
-    return _recommendation(
+    return RULES.finding(
+        STOPPED_INSTANCE,
         f,
-        "stopped-instance-disks",
-        "other",
         f"Stopped VM {i.name} still pays for {size} GiB of persistent disk",
         f"{i.machine_type} VM in {i.zone} is {i.status} (no compute billed), but its disks {listed} still bill: "
-        f"{_estimate(savings)}. If it is no longer needed, snapshot its disks and delete it.",
+        f"{RULES.estimate(savings)}. If it is no longer needed, snapshot its disks and delete it.",
         savings,
-        "medium",
-        "medium",
     )
 
 
 def old_snapshot(f: Found, age_days: int, disk_exists: bool) -> Recommendation:
     s: Snapshot = f.record
-    savings = _money(f)
+    savings = RULES.savings(f)
     if disk_exists:
         origin = f"its disk {s.source_disk.rsplit('/', 1)[-1]} still exists (it may be a deliberate backup: check)"
-        risk: Risk = "medium"
     elif s.source_disk:
         origin = f"its source disk {s.source_disk.rsplit('/', 1)[-1]} no longer exists"
-        risk = "low"
     else:
         origin = "it has no source disk"
-        risk = "low"
     gone = "" if disk_exists else ", source disk gone"
-    return _recommendation(
+    return RULES.finding(
+        OLD_SNAPSHOT,
         f,
-        "old-snapshot",
-        "other",
         f"Delete old snapshot {s.name} ({age_days} days{gone})",
-        f"Snapshot {s.name} ({f.resource.size}) is {age_days} days old; {origin}. {_estimate(savings)}.",
+        f"Snapshot {s.name} ({f.resource.size}) is {age_days} days old; {origin}. {RULES.estimate(savings)}.",
         savings,
-        "low",
-        risk,
-        "delete_snapshot",
+        risk="medium" if disk_exists else None,
     )
 
 
 def idle_instance(f: Found, cpu: list[float], days: int) -> Recommendation:
     i: Instance = f.record
-    savings = _money(f)
+    savings = RULES.savings(f)
     mean = sum(cpu) / len(cpu)
-    return _recommendation(
+    return RULES.finding(
+        IDLE_INSTANCE,
         f,
-        "idle-instance",
-        "idle",
         f"Stop idle VM {i.name} ({i.machine_type})",
         f"mean CPU {mean:.2f}% over {len(cpu)} of the last {days} days (Cloud Monitoring, daily means); stopping "
-        f"saves its compute: {_estimate(savings)}. Its persistent disks still bill.",
+        f"saves its compute: {RULES.estimate(savings)}. Its persistent disks still bill.",
         savings,
-        "low",
-        "medium",
-        "stop_instance",
     )
 
 
@@ -197,11 +147,8 @@ async def waste_findings(ctx: GcpContext, prices: PriceBook | None = None) -> tu
     under ``idle_cpu_percent`` over ``idle_days`` with at least half those days measured (``stop_instance``).
     """
     settings = ctx.settings
-    gathered = await gather(ctx, ("instance", "volume", "snapshot", "ip"))
-    missing = list(gathered.missing)
-    pricing_error = await price_all(ctx, prices or PriceBook(), gathered.found)
-    if pricing_error is not None:
-        missing.append(f"savings estimates (the Cloud Billing Catalog API could not be read): {pricing_error}")
+    gathered = await survey(GcpInventory(ctx, prices or PriceBook()), ("instance", "volume", "snapshot", "ip"))
+    missing = gathered.missing
     today = ctx.today()
     running = [f for f in gathered.found if isinstance(f.record, Instance) and f.record.status == "RUNNING"]
     cpu: CpuByProject = {}
@@ -230,5 +177,4 @@ async def waste_findings(ctx: GcpContext, prices: PriceBook | None = None) -> tu
             age = (today - record.created_at.date()).days
             if age > settings.old_snapshot_days:
                 findings.append(old_snapshot(f, age, record.source_disk in disks))
-    findings.sort(key=lambda rec: (-rec.monthly_savings.amount, rec.recommendation_id))
-    return findings, sorted(missing)
+    return ranked(findings, missing)
