@@ -395,6 +395,12 @@ GCP = CloudSpec(
 SAVINGS_PLAN_MONTHLY = Decimal("3650.00")
 SAVINGS_PLAN_ARN = "arn:aws:savingsplans::123456789012:savingsplan/5a4b3c2d-sp-demo"
 SAVINGS_PLAN_DISCOUNT = 0.28  # list price this much higher than the committed rate
+_SAVINGS_PLAN_ACCOUNT = (_AWS_PROD, "northwind-prod")  # the account that buys it, and whose usage it covers
+_SAVINGS_PLAN = {  # the commitment columns of its purchase and of the usage it covers
+    "commitment_discount_id": SAVINGS_PLAN_ARN,
+    "commitment_discount_category": "Spend",
+    "commitment_discount_type": "Savings Plan",
+}
 GCP_MONTHLY_CREDIT = Decimal("-150.00")  # a promotional credit, on the first day of each month
 
 
@@ -446,6 +452,24 @@ def _subcategory(spec: CloudSpec, service: str) -> str:
     return classify(spec.services, service)[1]
 
 
+def _item(
+    spec: CloudSpec, common: dict[str, Any], account: tuple[str, str], service: str, category: str, **columns: Any
+) -> CostLineItem:
+    """A demo line item of ``account`` (id, name) and ``service``: the day's columns (``common``), the sub-account
+    and service columns every demo item has, then its own."""
+    account_id, account_name = account
+    return CostLineItem(
+        **common,
+        sub_account_id=account_id,
+        sub_account_name=account_name,
+        sub_account_type=spec.sub_account_type,
+        service_name=service,
+        service_category=category,
+        service_subcategory=_subcategory(spec, service),
+        **columns,
+    )
+
+
 def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[CostLineItem]:
     """Every demo line item of one cloud for ``[history_start(as_of), as_of)``."""
     items: list[CostLineItem] = []
@@ -468,14 +492,12 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
             amount = daily_amount(spec, index, day, seed=seed, as_of=as_of)
             list_cost = _money(amount * Decimal(str(list_factor)))
             items.append(
-                CostLineItem(
-                    **common,
-                    sub_account_id=series.account_id,
-                    sub_account_name=series.account_name,
-                    sub_account_type=spec.sub_account_type,
-                    service_name=series.service,
-                    service_category=series.category,
-                    service_subcategory=_subcategory(spec, series.service),
+                _item(
+                    spec,
+                    common,
+                    (series.account_id, series.account_name),
+                    series.service,
+                    series.category,
                     region_id=series.region,
                     region_name=series.region,
                     charge_category="Usage",
@@ -500,21 +522,17 @@ def _savings_plan(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[Co
     days_in_month = calendar.monthrange(day.year, day.month)[1]
     if day.day == 1:  # the purchase: cash on the invoice, no amortized cost of its own
         out.append(
-            CostLineItem(
-                **common,
-                sub_account_id=_AWS_PROD,
-                sub_account_name="northwind-prod",
-                sub_account_type=spec.sub_account_type,
-                service_name="Savings Plans for AWS Compute usage",
-                service_category="Compute",
-                service_subcategory=_subcategory(spec, "Savings Plans for AWS Compute usage"),
+            _item(
+                spec,
+                common,
+                _SAVINGS_PLAN_ACCOUNT,
+                "Savings Plans for AWS Compute usage",
+                "Compute",
                 charge_category="Purchase",
                 charge_frequency="Recurring",
                 pricing_category="Committed",
                 charge_description="1-year Compute Savings Plan, no upfront, monthly fee",
-                commitment_discount_id=SAVINGS_PLAN_ARN,
-                commitment_discount_category="Spend",
-                commitment_discount_type="Savings Plan",
+                **_SAVINGS_PLAN,
                 billed_cost=SAVINGS_PLAN_MONTHLY,
                 effective_cost=Decimal(0),
                 contracted_cost=Decimal(0),
@@ -523,23 +541,19 @@ def _savings_plan(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[Co
         )
     covered = _money(SAVINGS_PLAN_MONTHLY / days_in_month)  # the fee, amortized over covered usage
     out.append(
-        CostLineItem(
-            **common,
-            sub_account_id=_AWS_PROD,
-            sub_account_name="northwind-prod",
-            sub_account_type=spec.sub_account_type,
-            service_name="Amazon Elastic Compute Cloud",
-            service_category="Compute",
-            service_subcategory=_subcategory(spec, "Amazon Elastic Compute Cloud"),
+        _item(
+            spec,
+            common,
+            _SAVINGS_PLAN_ACCOUNT,
+            "Amazon Elastic Compute Cloud",
+            "Compute",
             region_id="us-east-1",
             region_name="us-east-1",
             charge_category="Usage",
             charge_frequency="Usage-Based",
             pricing_category="Committed",
             charge_description="EC2 usage covered by the Compute Savings Plan",
-            commitment_discount_id=SAVINGS_PLAN_ARN,
-            commitment_discount_category="Spend",
-            commitment_discount_type="Savings Plan",
+            **_SAVINGS_PLAN,
             commitment_discount_status="Used",
             billed_cost=Decimal(0),
             effective_cost=covered,
@@ -556,14 +570,12 @@ def _credit(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLine
     if day.day != 1:
         return []
     return [
-        CostLineItem(
-            **common,
-            sub_account_id=_GCP_PROD,
-            sub_account_name=_GCP_PROD,
-            sub_account_type=spec.sub_account_type,
-            service_name="Compute Engine",
-            service_category="Compute",
-            service_subcategory=_subcategory(spec, "Compute Engine"),
+        _item(
+            spec,
+            common,
+            (_GCP_PROD, _GCP_PROD),
+            "Compute Engine",
+            "Compute",
             charge_category="Credit",
             charge_frequency="One-Time",
             charge_description="Promotional credit",
