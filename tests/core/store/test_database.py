@@ -28,6 +28,7 @@ from finops_core.store.schema import (
 from finops_core.store.writer import REQUIRED
 
 from tests.core.store.rollups import assert_rollups_equal_line_items
+from tests.core.store.varied import varied_columns
 from tests.factories import key_of, line_item, lineage
 
 JAN = (date(2026, 1, 1), date(2026, 2, 1))
@@ -422,14 +423,7 @@ def _lattice_rows(rows_per_day: int = 6) -> list[CostLineItem]:
     return [
         line_item(
             date(2026, m, 1 + n % 27),
-            service_name=("A", "B", "C")[n % 3],
-            region_id=(None, "eu-west-1", "us-east-1")[n % 5 % 3],
-            sub_account_id=None if n % 4 == 0 else ("222", "333")[n % 7 % 2],
-            service_category=("Compute", "Storage")[n % 2],
-            charge_category=("Usage", "Credit")[n % 11 == 0],
-            billing_currency=("USD", "EUR")[n % 13 == 0],
-            contracted_cost=None if n % 3 == 0 else Decimal(n),
-            billed_cost=Decimal(n) / 7,
+            **varied_columns(n),
             tags=tags[n % 9 % 4],
         )
         for m in (1, 2)

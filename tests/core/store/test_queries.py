@@ -15,6 +15,7 @@ from finops_core.store.schema import MONTHLY_DIMENSIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.core.store.varied import varied_columns
 from tests.factories import key_of, line_item, lineage
 
 
@@ -203,16 +204,9 @@ def varied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     rows = [
         line_item(
             date(2026, m, 1 + n % 28),
+            **varied_columns(n),
             provider_name=("AWS", "Microsoft")[n % 17 == 0],
             billing_account_id=("111", "999")[n % 19 == 0],
-            service_name=("A", "B", "C")[n % 3],
-            region_id=(None, "eu-west-1", "us-east-1")[n % 5 % 3],
-            sub_account_id=None if n % 4 == 0 else ("222", "333")[n % 7 % 2],
-            service_category=("Compute", "Storage")[n % 2],
-            charge_category=("Usage", "Credit")[n % 11 == 0],
-            billing_currency=("USD", "EUR")[n % 13 == 0],
-            contracted_cost=None if n % 3 == 0 else Decimal(n),
-            billed_cost=Decimal(n) / 7,
             effective_cost=Decimal(n % 23 - 5) / 3,
             tags=tags[n % 9 % 5],
         )
