@@ -10,21 +10,19 @@ logging, where the megabyte once took minutes (a quadratic pattern), while the o
 from __future__ import annotations
 
 import io
-import logging
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import pytest
-import structlog
-from finops_core.logs import configure_logging
 from finops_core.settings import HttpSettings
 from finops_core.store import Store
 from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, Tool
 
+from tests.captured_logs import captured_json_logs
 from tests.every_server import build, every_tool, label
 from tests.serving import client_with, serving
 
@@ -103,11 +101,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MCPServer]:
 
 @pytest.fixture
 def logged() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream=stream)
-    yield stream
-    structlog.reset_defaults()
-    logging.getLogger().handlers.clear()
+    with captured_json_logs() as stream:
+        yield stream
 
 
 async def _ordinary(client: Client, command: str) -> bool:

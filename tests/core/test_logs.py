@@ -12,6 +12,8 @@ import structlog
 from finops_core.logs import configure_logging, get_logger, redact_wire, scrub_text
 from finops_core.redact import LOG_TEXT_MAX, REDACTED, redact, redact_text
 
+from tests.captured_logs import captured_json_logs
+
 SECRETS = {
     "aws access key id": "AKIAIOSFODNN7EXAMPLE",
     "aws secret": "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -62,12 +64,8 @@ def test_ordinary_text_is_left_alone() -> None:
 
 @pytest.fixture
 def captured() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream=stream)
-    yield stream
-    structlog.reset_defaults()
-    logging.getLogger().handlers.clear()
-    logging.getLogger("google").setLevel(logging.NOTSET)
+    with captured_json_logs() as stream:
+        yield stream
 
 
 def test_structlog_entries_are_redacted(captured: io.StringIO) -> None:

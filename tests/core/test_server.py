@@ -10,7 +10,7 @@ from finops_core.sandbox import DEMO_LABEL, SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
-from mcp.types import ElicitRequestParams, ElicitResult
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from tests.conftest import AS_OF
 from tests.tool_budget import hosted_bytes
@@ -34,6 +34,24 @@ def _answer(action: str, content: dict[str, Any] | None = None) -> Callable[...,
 
     callback.asked = asked  # type: ignore[attr-defined]
     return callback
+
+
+async def _stop_the_idle_instance(
+    settings: Settings, mode: str, callback: Callable[..., Awaitable[ElicitResult]] | None = None
+) -> tuple[CallToolResult, SandboxProvider]:
+    """Ask a sandbox AWS server with remediation on to stop the idle instance, the person answering through
+    ``callback`` (None: a client that cannot ask); the answer, and the provider to look at afterwards."""
+    provider = SandboxProvider("aws", as_of=AS_OF)
+    async with Client(
+        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
+    ) as client:
+        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    return result, provider
+
+
+async def _idle_state(provider: SandboxProvider) -> str:
+    resources = await provider.list_resources(resource_type="instance")
+    return next(r for r in resources.resources if r.resource_id == IDLE).state
 
 
 async def test_tools_carry_the_cloud_prefix_and_annotations_and_fit_the_context_budget(settings: Settings) -> None:
@@ -128,12 +146,8 @@ async def test_planning_changes_nothing(settings: Settings) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_confirmed_change_is_applied_with_before_after_and_undo(settings: Settings, mode: str) -> None:
-    provider = SandboxProvider("aws", as_of=AS_OF)
     callback = _answer("accept", {"confirm": True})
-    async with Client(
-        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
-    ) as client:
-        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    result, _ = await _stop_the_idle_instance(settings, mode, callback)
     assert result.structured_content is not None, result.content
     assert result.structured_content["applied"] is True
     assert result.structured_content["after"]["state"] == "stopped"
@@ -147,15 +161,10 @@ async def test_a_confirmed_change_is_applied_with_before_after_and_undo(settings
 async def test_anything_but_a_yes_changes_nothing(
     settings: Settings, mode: str, action: str, content: dict[str, Any] | None
 ) -> None:
-    provider = SandboxProvider("aws", as_of=AS_OF)
-    async with Client(
-        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=_answer(action, content)
-    ) as client:
-        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    result, provider = await _stop_the_idle_instance(settings, mode, _answer(action, content))
     assert result.structured_content is not None
     assert result.structured_content["applied"] is False
-    resources = await provider.list_resources(resource_type="instance")
-    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+    assert await _idle_state(provider) == "running"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -163,47 +172,32 @@ async def test_anything_but_a_yes_changes_nothing(
 async def test_only_the_boolean_true_confirms_a_change_not_a_value_lax_parsing_takes_for_it(
     settings: Settings, mode: str, lax: object
 ) -> None:
-    provider = SandboxProvider("aws", as_of=AS_OF)
-    callback = _answer("accept", {"confirm": lax})
-    async with Client(
-        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
-    ) as client:
-        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    result, provider = await _stop_the_idle_instance(settings, mode, _answer("accept", {"confirm": lax}))
     assert result.is_error
     assert result.content[0].text.startswith("The answer was not a plain yes or no: nothing was changed.")  # type: ignore[union-attr]
     assert "Resolver" not in result.content[0].text  # type: ignore[union-attr]
-    resources = await provider.list_resources(resource_type="instance")
-    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+    assert await _idle_state(provider) == "running"
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_an_accepted_question_without_an_answer_is_a_clear_refusal_and_changes_nothing(
     settings: Settings, mode: str
 ) -> None:
-    provider = SandboxProvider("aws", as_of=AS_OF)
-    callback = _answer("accept", None)
-    async with Client(
-        _server(settings, remediation=True, provider=provider), mode=mode, elicitation_callback=callback
-    ) as client:
-        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    result, provider = await _stop_the_idle_instance(settings, mode, _answer("accept", None))
     assert result.is_error
     assert result.content[0].text.startswith("No answer was given: nothing was changed.")  # type: ignore[union-attr]
     assert (result.meta or {})["io.finops/error"] == "RemediationRefused"  # a remote caller rebuilds a refusal
-    resources = await provider.list_resources(resource_type="instance")
-    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+    assert await _idle_state(provider) == "running"
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_client_that_cannot_ask_a_person_gets_a_refusal_and_nothing_changes(
     settings: Settings, mode: str
 ) -> None:
-    provider = SandboxProvider("aws", as_of=AS_OF)
-    async with Client(_server(settings, remediation=True, provider=provider), mode=mode) as client:
-        result = await client.call_tool("aws_apply_remediation", {"kind": "stop_instance", "resource_id": IDLE})
+    result, provider = await _stop_the_idle_instance(settings, mode)
     assert result.is_error
     assert "Nothing was changed" in result.content[0].text  # type: ignore[union-attr]
-    resources = await provider.list_resources(resource_type="instance")
-    assert next(r for r in resources.resources if r.resource_id == IDLE).state == "running"
+    assert await _idle_state(provider) == "running"
 
 
 async def test_a_change_that_fails_its_dry_run_is_refused_before_anyone_is_asked(settings: Settings) -> None:

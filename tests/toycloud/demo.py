@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from finops_core.sandbox.company import CloudSpec, Series
@@ -12,6 +13,29 @@ _APP, _LAB = "toy-app", "toy-lab"
 
 def resources() -> list[SandboxResource]:
     """A fresh copy of the toy inventory: a busy machine, an idle one, a loose disk and a protected idle machine."""
+    forgotten = SandboxResource(
+        "toy://lab/machines/forgotten",
+        "forgotten",
+        "instance",
+        "toy.Machine",
+        _LAB,
+        "toy-north",
+        "running",
+        "t.xlarge",
+        Decimal("240.00"),
+        500,
+        {"team": "lab"},
+        0.5,
+        stopped_cost=Decimal("10.00"),
+    )
+    # The forgotten machine's twin, protected by its tag: remediation must leave it alone.
+    keep = replace(
+        forgotten,
+        resource_id="toy://lab/machines/keep",
+        name="keep",
+        tags={"team": "lab", "finops.protect": "true"},
+        cpu_percent_14d=0.7,
+    )
     return [
         SandboxResource(
             "toy://app/machines/web",
@@ -28,21 +52,7 @@ def resources() -> list[SandboxResource]:
             55.0,
             stopped_cost=Decimal("5.00"),
         ),
-        SandboxResource(
-            "toy://lab/machines/forgotten",
-            "forgotten",
-            "instance",
-            "toy.Machine",
-            _LAB,
-            "toy-north",
-            "running",
-            "t.xlarge",
-            Decimal("240.00"),
-            500,
-            {"team": "lab"},
-            0.5,
-            stopped_cost=Decimal("10.00"),
-        ),
+        forgotten,
         SandboxResource(
             "toy://lab/disks/loose",
             "loose",
@@ -56,21 +66,7 @@ def resources() -> list[SandboxResource]:
             200,
             {"team": "lab"},
         ),
-        SandboxResource(
-            "toy://lab/machines/keep",
-            "keep",
-            "instance",
-            "toy.Machine",
-            _LAB,
-            "toy-north",
-            "running",
-            "t.xlarge",
-            Decimal("240.00"),
-            500,
-            {"team": "lab", "finops.protect": "true"},
-            0.7,
-            stopped_cost=Decimal("10.00"),
-        ),
+        keep,
     ]
 
 

@@ -1,15 +1,20 @@
 """FOCUS 1.2 ServiceCategory and ServiceSubcategory for each cloud's service names.
 
 FOCUS wants one category and one subcategory per ServiceName, from a fixed list (``SUBCATEGORIES``, the
-1.2 spec's allowed values). Each table below is keyed by the ServiceName our mappings write (AWS product
-names and their CUR product codes, Azure meter categories, Google Cloud service descriptions), so a name
-can never land under two categories. Where AWS's own FOCUS export (the FOCUS 1.0 sample) categorizes a name,
-the AWS table follows it, so our CUR rows and AWS's FOCUS rows agree. Unknown names are ``Other``.
+1.2 spec's allowed values). Each cloud's table (``AWS``, ``AZURE``, ``GOOGLE``, kept as data in
+``service_categories.toml``) is keyed by the ServiceName our mappings write (AWS product names and their CUR
+product codes, Azure meter categories, Google Cloud service descriptions), so a name can never land under two
+categories. Where AWS's own FOCUS export (the FOCUS 1.0 sample) categorizes a name, the AWS table follows it, so
+our CUR rows and AWS's FOCUS rows agree. Unknown names are ``Other``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from pydantic import TypeAdapter
+
+from finops_core.package_data import read_toml
 
 SUBCATEGORIES: Mapping[str, tuple[str, ...]] = {
     "AI and Machine Learning": (
@@ -102,161 +107,13 @@ SUBCATEGORIES: Mapping[str, tuple[str, ...]] = {
 Classification = tuple[str, str]  # (ServiceCategory, ServiceSubcategory)
 OTHER: Classification = ("Other", "Other (Other)")
 
-_EC2 = ("Compute", "Virtual Machines")
-_S3 = ("Storage", "Object Storage")
-_CLOUDWATCH = ("Management and Governance", "Observability")
-_SQS = ("Integration", "Messaging")
-_KMS = ("Identity", "Other (Identity)")  # as AWS's own FOCUS export files it
-
-AWS: Mapping[str, Classification] = {
-    "Amazon Elastic Compute Cloud": _EC2,
-    "AmazonEC2": _EC2,
-    "AWS Lambda": ("Compute", "Serverless Compute"),
-    "AWSLambda": ("Compute", "Serverless Compute"),
-    "AWS Step Functions": ("Compute", "Other (Compute)"),
-    "AmazonStates": ("Compute", "Other (Compute)"),
-    "Amazon Elastic Kubernetes Service": ("Compute", "Containers"),
-    "AmazonEKS": ("Compute", "Containers"),
-    "Amazon Elastic Container Service": ("Other", "Other (Other)"),
-    "Amazon Elastic Container Service for Kubernetes": ("Other", "Other (Other)"),
-    "Amazon EC2 Container Registry (ECR)": ("Other", "Other (Other)"),
-    "Red Hat OpenShift Service on AWS": ("Other", "Other (Other)"),
-    "Savings Plans for AWS Compute usage": ("Compute", "Other (Compute)"),
-    "Amazon Simple Storage Service": _S3,
-    "AmazonS3": _S3,
-    "Amazon Elastic File System": ("Storage", "File Storage"),
-    "AmazonEFS": ("Storage", "File Storage"),
-    "Amazon Glacier": ("Storage", "Backup Storage"),
-    "AmazonGlacier": ("Storage", "Backup Storage"),
-    "AWS Backup": ("Storage", "Backup Storage"),
-    "AWSBackup": ("Storage", "Backup Storage"),
-    "Amazon Relational Database Service": ("Databases", "Relational Databases"),
-    "AmazonRDS": ("Databases", "Relational Databases"),
-    "Amazon DynamoDB": ("Databases", "NoSQL Databases"),
-    "AmazonDynamoDB": ("Databases", "NoSQL Databases"),
-    "Amazon ElastiCache": ("Databases", "Caching"),
-    "AmazonElastiCache": ("Databases", "Caching"),
-    "Amazon Redshift": ("Databases", "Data Warehouses"),
-    "AmazonRedshift": ("Databases", "Data Warehouses"),
-    "Amazon Athena": ("Analytics", "Analytics Platforms"),
-    "AmazonAthena": ("Analytics", "Analytics Platforms"),
-    "AWS Glue": ("Analytics", "Data Processing"),
-    "AWSGlue": ("Analytics", "Data Processing"),
-    "Amazon CloudFront": ("Networking", "Content Delivery"),
-    "AmazonCloudFront": ("Networking", "Content Delivery"),
-    "Amazon Virtual Private Cloud": ("Networking", "Network Infrastructure"),
-    "AmazonVPC": ("Networking", "Network Infrastructure"),
-    "AWS Data Transfer": ("Networking", "Network Connectivity"),
-    "AWSDataTransfer": ("Networking", "Network Connectivity"),
-    "Amazon Route 53": ("Networking", "Network Routing"),
-    "AmazonRoute53": ("Networking", "Network Routing"),
-    "Elastic Load Balancing": ("Networking", "Application Networking"),
-    "AWSELB": ("Networking", "Application Networking"),
-    "Amazon API Gateway": ("Networking", "Application Networking"),
-    "AmazonApiGateway": ("Networking", "Application Networking"),
-    "Amazon Simple Queue Service": _SQS,
-    "AWSQueueService": _SQS,
-    "AmazonSQS": _SQS,
-    "Amazon Simple Notification Service": _SQS,
-    "AmazonSNS": _SQS,
-    "Amazon EventBridge": _SQS,
-    "AWSEvents": _SQS,
-    "AmazonCloudWatch": _CLOUDWATCH,
-    "Amazon CloudWatch": _CLOUDWATCH,
-    "AWS CloudTrail": ("Management and Governance", "Compliance"),
-    "AWSCloudTrail": ("Management and Governance", "Compliance"),
-    "AWS Config": ("Management and Governance", "Compliance"),
-    "AWSConfig": ("Management and Governance", "Compliance"),
-    "AWS Systems Manager": ("Management and Governance", "Endpoint Management"),
-    "AWS Support (Business)": ("Management and Governance", "Support"),
-    "AWSSupportBusiness": ("Management and Governance", "Support"),
-    "AWS Support (Enterprise)": ("Management and Governance", "Support"),
-    "AWSSupportEnterprise": ("Management and Governance", "Support"),
-    "AWS Key Management Service": _KMS,
-    "awskms": _KMS,
-    "AWSKMS": _KMS,
-    "AWS Secrets Manager": ("Security", "Secret Management"),
-    "AWSSecretsManager": ("Security", "Secret Management"),
-    "AWS Security Hub": ("Security", "Security Posture Management"),
-    "Amazon GuardDuty": ("Security", "Threat Detection and Response"),
-    "AmazonGuardDuty": ("Security", "Threat Detection and Response"),
-    "AWS WAF": ("Security", "Other (Security)"),
-    "AWS CloudShell": ("Developer Tools", "Development Environments"),
-    "AWSCloudShell": ("Developer Tools", "Development Environments"),
-    "AWS IoT": ("Internet of Things", "IoT Platforms"),
-    "AWSIoT": ("Internet of Things", "IoT Platforms"),
-    "AWS Migration Hub Refactor Spaces": ("Migration", "Resource Migration"),
-    "AWSMigrationHubRefactorSpaces": ("Migration", "Resource Migration"),
-}
-
-_VM = ("Compute", "Virtual Machines")
-AZURE: Mapping[str, Classification] = {
-    "Virtual Machines": _VM,
-    "Virtual Machines Licenses": _VM,
-    "Virtual Machine Scale Sets": _VM,
-    "Azure App Service": ("Web", "Application Platforms"),
-    "Functions": ("Compute", "Serverless Compute"),
-    "Container Instances": ("Compute", "Containers"),
-    "Azure Kubernetes Service": ("Compute", "Containers"),
-    "Storage": ("Storage", "Storage Platforms"),
-    "Storage Accounts": ("Storage", "Storage Platforms"),
-    "Backup": ("Storage", "Backup Storage"),
-    "SQL Database": ("Databases", "Relational Databases"),
-    "Azure SQL Database": ("Databases", "Relational Databases"),
-    "SQL Managed Instance": ("Databases", "Relational Databases"),
-    "Azure Cosmos DB": ("Databases", "NoSQL Databases"),
-    "Azure Database for PostgreSQL": ("Databases", "Relational Databases"),
-    "Azure Database for MySQL": ("Databases", "Relational Databases"),
-    "Azure DB for MySQL": ("Databases", "Relational Databases"),
-    "Redis Cache": ("Databases", "Caching"),
-    "Bandwidth": ("Networking", "Network Connectivity"),
-    "Virtual Network": ("Networking", "Network Infrastructure"),
-    "Load Balancer": ("Networking", "Application Networking"),
-    "Networking": ("Networking", "Other (Networking)"),
-    "Azure DNS": ("Networking", "Network Routing"),
-    "Content Delivery Network": ("Networking", "Content Delivery"),
-    "Log Analytics": ("Management and Governance", "Observability"),
-    "Azure Monitor": ("Management and Governance", "Observability"),
-    "Advanced Threat Protection": ("Security", "Threat Detection and Response"),
-    "Advanced Data Security": ("Security", "Security Posture Management"),
-    "Key Vault": ("Security", "Secret Management"),
-    "Microsoft Defender for Cloud": ("Security", "Security Posture Management"),
-    "Azure Databricks": ("Analytics", "Analytics Platforms"),
-    "Azure Synapse Analytics": ("Analytics", "Analytics Platforms"),
-    "Azure Data Factory v2": ("Integration", "Workflow Orchestration"),
-    "Event Hubs": ("Analytics", "Streaming Analytics"),
-    "Service Bus": ("Integration", "Messaging"),
-    "Logic Apps": ("Integration", "Workflow Orchestration"),
-    "Cognitive Services": ("AI and Machine Learning", "AI Platforms"),
-    "Azure Machine Learning": ("AI and Machine Learning", "Machine Learning"),
-}
-
-GOOGLE: Mapping[str, Classification] = {
-    "Compute Engine": ("Compute", "Virtual Machines"),
-    "Kubernetes Engine": ("Compute", "Containers"),
-    "Cloud Run": ("Compute", "Serverless Compute"),
-    "Cloud Functions": ("Compute", "Serverless Compute"),
-    "App Engine": ("Web", "Application Platforms"),
-    "Cloud Storage": ("Storage", "Object Storage"),
-    "Cloud SQL": ("Databases", "Relational Databases"),
-    "Cloud Spanner": ("Databases", "Relational Databases"),
-    "Cloud Bigtable": ("Databases", "NoSQL Databases"),
-    "Firestore": ("Databases", "NoSQL Databases"),
-    "Memorystore for Redis": ("Databases", "Caching"),
-    "BigQuery": ("Analytics", "Data Processing"),
-    "Dataflow": ("Analytics", "Data Processing"),
-    "Dataproc": ("Analytics", "Data Processing"),
-    "Pub/Sub": ("Integration", "Messaging"),
-    "Networking": ("Networking", "Other (Networking)"),
-    "Cloud DNS": ("Networking", "Network Routing"),
-    "Cloud CDN": ("Networking", "Content Delivery"),
-    "Cloud Logging": ("Management and Governance", "Observability"),
-    "Stackdriver Logging": ("Management and Governance", "Observability"),
-    "Cloud Monitoring": ("Management and Governance", "Observability"),
-    "Stackdriver Monitoring": ("Management and Governance", "Observability"),
-    "Security Command Center": ("Security", "Security Posture Management"),
-    "Vertex AI": ("AI and Machine Learning", "AI Platforms"),
-}
+# One table a cloud, keyed by its registry id; the rows are data (service_categories.toml), read once at import.
+_TABLES: Mapping[str, Mapping[str, Classification]] = read_toml(
+    "finops_core", "service_categories.toml", TypeAdapter(dict[str, dict[str, Classification]]).validate_python
+)
+AWS: Mapping[str, Classification] = _TABLES["aws"]
+AZURE: Mapping[str, Classification] = _TABLES["azure"]
+GOOGLE: Mapping[str, Classification] = _TABLES["gcp"]
 
 
 def classify(table: Mapping[str, Classification], service_name: str | None) -> Classification:

@@ -24,11 +24,11 @@ from finops_core.store.schema import (
     ROLLUP_METRICS,
     ROLLUP_SHAPES,
     ROLLUP_TABLES,
-    TAG_SHAPES,
-    rollup_select,
 )
 from finops_core.store.writer import REQUIRED
 
+from tests.core.store.rollups import assert_rollups_equal_line_items
+from tests.core.store.varied import varied_columns
 from tests.factories import key_of, line_item, lineage
 
 JAN = (date(2026, 1, 1), date(2026, 2, 1))
@@ -423,14 +423,7 @@ def _lattice_rows(rows_per_day: int = 6) -> list[CostLineItem]:
     return [
         line_item(
             date(2026, m, 1 + n % 27),
-            service_name=("A", "B", "C")[n % 3],
-            region_id=(None, "eu-west-1", "us-east-1")[n % 5 % 3],
-            sub_account_id=None if n % 4 == 0 else ("222", "333")[n % 7 % 2],
-            service_category=("Compute", "Storage")[n % 2],
-            charge_category=("Usage", "Credit")[n % 11 == 0],
-            billing_currency=("USD", "EUR")[n % 13 == 0],
-            contracted_cost=None if n % 3 == 0 else Decimal(n),
-            billed_cost=Decimal(n) / 7,
+            **varied_columns(n),
             tags=tags[n % 9 % 4],
         )
         for m in (1, 2)
@@ -438,28 +431,19 @@ def _lattice_rows(rows_per_day: int = 6) -> list[CostLineItem]:
     ]
 
 
-def _assert_rollups_equal_line_items(store: Store) -> None:
-    with store.reader() as conn:
-        for shape in (*ROLLUP_SHAPES, *TAG_SHAPES):
-            for table, period in shape.tables:
-                expected = conn.execute(rollup_select(period, shape)).fetchall()
-                built = conn.execute(f"SELECT * FROM {table}").fetchall()
-                assert sorted(map(tuple, built), key=str) == sorted(map(tuple, expected), key=str), table
-
-
 def test_every_rollup_and_tag_rollup_built_while_writing_equals_a_group_by_over_the_line_items(store: Store) -> None:
     rows = _lattice_rows()
     for month in (1, 2):
         part = [r for r in rows if r.charge_period_start.month == month]
         store.replace_partition(key_of(part[0]), part, lineage(), kind="export")
-    _assert_rollups_equal_line_items(store)
+    assert_rollups_equal_line_items(store)
 
 
 def test_replacing_a_partition_replaces_its_rows_in_every_rollup(store: Store) -> None:
     rows = [r for r in _lattice_rows() if r.charge_period_start.month == 1]
     store.replace_partition(key_of(rows[0]), rows, lineage(), kind="export")
     store.replace_partition(key_of(rows[0]), rows[::3], lineage(), kind="export")
-    _assert_rollups_equal_line_items(store)
+    assert_rollups_equal_line_items(store)
     with store.reader() as conn:
         for table in ROLLUP_TABLES:
             assert conn.execute(f"SELECT COUNT(DISTINCT partition_id) FROM {table}").fetchone()[0] == 1, table
@@ -494,7 +478,7 @@ def test_an_older_store_gets_the_rollup_lattice_filled_from_its_line_items(tmp_p
     conn.close()
     with Store(path) as reopened:
         assert "0005_rollup_lattice" in reopened.info().migrations
-        _assert_rollups_equal_line_items(reopened)
+        assert_rollups_equal_line_items(reopened)
 
 
 def test_a_store_made_before_the_daily_region_pairs_gets_them_filled_from_its_line_items(tmp_path: Path) -> None:
@@ -512,7 +496,7 @@ def test_a_store_made_before_the_daily_region_pairs_gets_them_filled_from_its_li
     conn.close()
     with Store(path) as reopened:
         assert reopened.info().migrations[-1] == "0007_daily_region_pairs"
-        _assert_rollups_equal_line_items(reopened)
+        assert_rollups_equal_line_items(reopened)
 
 
 def test_a_paid_answer_is_kept_under_its_request_key_with_when_it_was_fetched(tmp_path: Path) -> None:

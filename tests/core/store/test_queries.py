@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import get_args
 
 import pytest
-from finops_core.models import CostQuery, Dimension
+from finops_core.models import DIMENSION_COLUMN, CostQuery, Dimension
 from finops_core.store import Store, split_by_partition
 from finops_core.store.queries import choose_table, cost_cells, line_item_cells
+from finops_core.store.schema import MONTHLY_DIMENSIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.core.store.varied import varied_columns
 from tests.factories import key_of, line_item, lineage
 
 
@@ -190,15 +193,8 @@ def test_weekly_trends_sum_each_iso_week_from_monday_clipped_to_the_range(filled
     ]
 
 
-_DIMENSIONS: tuple[Dimension, ...] = (
-    "provider",
-    "billing_account",
-    "sub_account",
-    "service",
-    "service_category",
-    "region",
-    "charge_category",
-)
+# The dimensions a rollup holds (all but resource and sku): the questions a rollup can answer.
+_DIMENSIONS: tuple[Dimension, ...] = tuple(d for d in get_args(Dimension) if DIMENSION_COLUMN[d] in MONTHLY_DIMENSIONS)
 
 
 @pytest.fixture(scope="module")
@@ -208,16 +204,9 @@ def varied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     rows = [
         line_item(
             date(2026, m, 1 + n % 28),
+            **varied_columns(n),
             provider_name=("AWS", "Microsoft")[n % 17 == 0],
             billing_account_id=("111", "999")[n % 19 == 0],
-            service_name=("A", "B", "C")[n % 3],
-            region_id=(None, "eu-west-1", "us-east-1")[n % 5 % 3],
-            sub_account_id=None if n % 4 == 0 else ("222", "333")[n % 7 % 2],
-            service_category=("Compute", "Storage")[n % 2],
-            charge_category=("Usage", "Credit")[n % 11 == 0],
-            billing_currency=("USD", "EUR")[n % 13 == 0],
-            contracted_cost=None if n % 3 == 0 else Decimal(n),
-            billed_cost=Decimal(n) / 7,
             effective_cost=Decimal(n % 23 - 5) / 3,
             tags=tags[n % 9 % 5],
         )

@@ -10,9 +10,9 @@ from finops_core.errors import InvalidInput
 from finops_core.focus import CostLineItem
 from finops_core.models import CostQuery
 from finops_core.store import SourceIdentity, Store
-from finops_core.store.schema import ROLLUP_SHAPES, TAG_SHAPES, rollup_select
 from finops_core.store.writer import SourceTotal
 
+from tests.core.store.rollups import assert_rollups_equal_line_items
 from tests.factories import key_of, line_item, lineage
 
 YEAR = CostQuery(start=date(2026, 1, 1), end=date(2027, 1, 1), granularity="monthly", metric="billed")
@@ -32,15 +32,6 @@ def _monthly(store: Store) -> dict[str, Decimal]:
     return {f"{r.period_start:%Y-%m}": r.cost for r in store.query_costs(YEAR).rows}
 
 
-def _assert_rollups_equal_line_items(store: Store) -> None:
-    with store.reader() as conn:
-        for shape in (*ROLLUP_SHAPES, *TAG_SHAPES):
-            for table, period in shape.tables:
-                expected = conn.execute(rollup_select(period, shape)).fetchall()
-                built = conn.execute(f"SELECT * FROM {table}").fetchall()
-                assert sorted(map(tuple, built), key=str) == sorted(map(tuple, expected), key=str), table
-
-
 def test_a_file_adds_to_a_billing_period_that_another_file_holds(store: Store) -> None:
     assert _write(store, "jan.csv", [line_item(date(2026, 1, 3))]) == []
     assert _write(store, "feb.csv", [line_item(date(2026, 1, 31)), line_item(date(2026, 2, 2))]) == []
@@ -50,7 +41,7 @@ def test_a_file_adds_to_a_billing_period_that_another_file_holds(store: Store) -
         (1, "jan.csv"),
         (2, "feb.csv"),
     ]
-    _assert_rollups_equal_line_items(store)
+    assert_rollups_equal_line_items(store)
 
 
 def test_a_file_loaded_again_replaces_every_period_it_held_even_those_it_no_longer_covers(store: Store) -> None:
@@ -59,7 +50,7 @@ def test_a_file_loaded_again_replaces_every_period_it_held_even_those_it_no_long
     assert _write(store, "a.csv", [line_item(date(2026, 1, 3), billed_cost=Decimal(7))], content="new") == ["a.csv"]
     assert _monthly(store) == {"2026-01": Decimal("7.00"), "2026-02": Decimal("1.00")}
     assert [s.line_items for s in store.sources()] == [1, 1]
-    _assert_rollups_equal_line_items(store)
+    assert_rollups_equal_line_items(store)
 
 
 def test_the_same_content_under_another_name_is_the_same_source_and_answers_to_both_names(store: Store) -> None:
@@ -130,7 +121,7 @@ def test_forgetting_a_file_removes_its_rows_rollups_and_totals_and_nothing_else(
     assert _monthly(store) == {"2026-01": Decimal("10.00")}
     assert store.reconcile() == []
     assert store.reconcile_files() == []
-    _assert_rollups_equal_line_items(store)
+    assert_rollups_equal_line_items(store)
 
 
 def test_a_whole_partition_write_removes_other_files_rows_of_it_and_reconcile_names_them(store: Store) -> None:

@@ -8,6 +8,9 @@ Azure, credits on Google Cloud, and two injected spikes:
 
 - AWS, Amazon EC2 in the data account: a runaway batch job, 4 days from 45 days before ``as_of`` (x3.5);
 - Google Cloud, BigQuery in acme-data: an unbounded query loop, 2 days from 12 days before ``as_of`` (x6).
+
+Each cloud's accounts, series and spikes are data (``company.toml``, its inventory ``inventory.toml``); what turns
+them into line items, and the line items beyond the series (the Savings Plan, the credit), are code here.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, with_config
 
 from finops_core.clouds import entry, load
 from finops_core.dates import midnight, month_start, next_month_start
 from finops_core.focus import CostLineItem
 from finops_core.models import Cloud
+from finops_core.package_data import read_toml
 from finops_core.sandbox import inventory
 from finops_core.sandbox.inventory import SandboxResource
 from finops_core.service_categories import AWS as AWS_SERVICES
@@ -38,6 +44,7 @@ _MICRO = Decimal("0.000001")
 GROWTH_EPOCH = date(2025, 1, 1)  # series bases are daily costs on this day; growth compounds from it
 
 
+@with_config(ConfigDict(extra="forbid"))  # company.toml's rows are validated into it: an unknown key is a typo
 @dataclass(frozen=True)
 class Series:
     """One daily cost stream: an account's service in a region."""
@@ -53,6 +60,7 @@ class Series:
     tags: dict[str, str] = field(default_factory=lambda: dict[str, str]())
 
 
+@with_config(ConfigDict(extra="forbid"))
 @dataclass(frozen=True)
 class Spike:
     service: str
@@ -66,6 +74,11 @@ def _no_extras(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostL
     return []
 
 
+# Line items of one day beyond the usage series (a commitment's purchase and amortization, credits).
+Extras = Callable[["CloudSpec", date, dict[str, Any]], list[CostLineItem]]
+
+
+@with_config(ConfigDict(extra="forbid"))  # company.toml is validated into it: an unknown key is a typo
 @dataclass(frozen=True)
 class CloudSpec:
     """One cloud of the demo company: its costs (series, spikes, discounts, extra line items such as commitments and
@@ -83,319 +96,21 @@ class CloudSpec:
     commitment_savings: Decimal  # the monthly saving of the demo commitment recommendation
     spikes: tuple[Spike, ...] = ()
     contracted_discount: float = 0.0  # negotiated discount off list (Azure EA)
-    # Line items of one day beyond the usage series (a commitment's purchase and amortization, credits).
-    extras: Callable[[CloudSpec, date, dict[str, Any]], list[CostLineItem]] = _no_extras
+    extras: Extras = _no_extras
 
-
-def _tags(team: str | None, env: str | None, cost_center: str | None = None) -> dict[str, str]:
-    tags = {"team": team, "env": env, "cost-center": cost_center}
-    return {k: v for k, v in tags.items() if v is not None}
-
-
-_AWS_PROD, _AWS_DATA, _AWS_STAGE = "210987654321", "345678901234", "456789012345"
-AWS = CloudSpec(
-    cloud="aws",
-    provider_name="AWS",
-    billing_account_id="123456789012",
-    billing_account_name="Northwind Management",
-    currency="USD",
-    sub_account_type="Account",
-    services=AWS_SERVICES,
-    resources=inventory.aws_resources,
-    commitment_savings=Decimal("412.00"),
-    extras=lambda spec, day, common: _savings_plan(spec, day, common),  # defined below
-    series=(
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "Amazon Elastic Compute Cloud",
-            "Compute",
-            "us-east-1",
-            410,
-            tags=_tags("web", "prod", "cc-100"),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "Amazon Elastic Compute Cloud",
-            "Compute",
-            "eu-west-1",
-            120,
-            tags=_tags("web", "prod"),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "Amazon Relational Database Service",
-            "Databases",
-            "us-east-1",
-            230,
-            weekday_heavy=False,
-            tags=_tags("web", "prod", "cc-100"),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "Amazon Simple Storage Service",
-            "Storage",
-            "us-east-1",
-            95,
-            growth=0.035,
-            weekday_heavy=False,
-            tags=_tags("platform", "prod", "cc-300"),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "Amazon CloudFront",
-            "Networking",
-            "global",
-            60,
-            tags=_tags("web", "prod"),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "AWS Lambda",
-            "Compute",
-            "us-east-1",
-            18,
-            growth=0.05,
-            tags=_tags("web", None),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "Amazon Elastic Kubernetes Service",
-            "Compute",
-            "us-east-1",
-            75,
-            tags=_tags("platform", "prod", "cc-300"),
-        ),
-        Series(
-            _AWS_PROD,
-            "northwind-prod",
-            "AmazonCloudWatch",
-            "Management and Governance",
-            "us-east-1",
-            22,
-            weekday_heavy=False,
-        ),
-        Series(
-            _AWS_DATA,
-            "northwind-data",
-            "Amazon Elastic Compute Cloud",
-            "Compute",
-            "us-east-1",
-            180,
-            tags=_tags("data", "prod", "cc-200"),
-        ),
-        Series(
-            _AWS_DATA,
-            "northwind-data",
-            "Amazon Simple Storage Service",
-            "Storage",
-            "us-east-1",
-            140,
-            growth=0.04,
-            weekday_heavy=False,
-            tags=_tags("data", "prod", "cc-200"),
-        ),
-        Series(
-            _AWS_DATA,
-            "northwind-data",
-            "Amazon Athena",
-            "Analytics",
-            "us-east-1",
-            35,
-            tags=_tags("data", None, "cc-200"),
-        ),
-        Series(_AWS_DATA, "northwind-data", "Amazon DynamoDB", "Databases", "us-east-1", 28),
-        Series(
-            _AWS_STAGE,
-            "northwind-staging",
-            "Amazon Elastic Compute Cloud",
-            "Compute",
-            "us-east-1",
-            90,
-            tags=_tags("web", "staging"),
-        ),
-        Series(
-            _AWS_STAGE,
-            "northwind-staging",
-            "Amazon Relational Database Service",
-            "Databases",
-            "us-east-1",
-            45,
-            weekday_heavy=False,
-            tags=_tags("web", "staging"),
-        ),
-        Series(
-            _AWS_STAGE,
-            "northwind-staging",
-            "Amazon Virtual Private Cloud",
-            "Networking",
-            "us-east-1",
-            16,
-            weekday_heavy=False,
-        ),
-    ),
-    spikes=(Spike("Amazon Elastic Compute Cloud", _AWS_DATA, 45, 4, 3.5),),
-)
-
-_AZ_PROD, _AZ_DEV = "6f1c2a7e-41b3-4c8e-9d2f-0a5b7c9e1d34", "b3e8d5c1-7a92-4f06-8e1d-2c4a6b8f0e57"
-AZURE = CloudSpec(
-    cloud="azure",
-    provider_name="Microsoft",
-    billing_account_id="87654321",
-    billing_account_name="Northwind Europe EA",
-    currency="EUR",
-    sub_account_type="Subscription",
-    services=AZURE_SERVICES,
-    resources=inventory.azure_resources,
-    commitment_savings=Decimal("268.00"),
-    contracted_discount=0.10,
-    series=(
-        Series(
-            _AZ_PROD,
-            "nw-prod-eu",
-            "Virtual Machines",
-            "Compute",
-            "westeurope",
-            260,
-            tags=_tags("web", "prod", "cc-100"),
-        ),
-        Series(
-            _AZ_PROD,
-            "nw-prod-eu",
-            "Azure SQL Database",
-            "Databases",
-            "westeurope",
-            140,
-            weekday_heavy=False,
-            tags=_tags("web", "prod", "cc-100"),
-        ),
-        Series(
-            _AZ_PROD,
-            "nw-prod-eu",
-            "Storage",
-            "Storage",
-            "westeurope",
-            55,
-            growth=0.03,
-            weekday_heavy=False,
-            tags=_tags("platform", "prod"),
-        ),
-        Series(
-            _AZ_PROD,
-            "nw-prod-eu",
-            "Azure Kubernetes Service",
-            "Compute",
-            "westeurope",
-            90,
-            tags=_tags("platform", "prod", "cc-300"),
-        ),
-        Series(_AZ_PROD, "nw-prod-eu", "Azure App Service", "Web", "northeurope", 40, tags=_tags("web", None)),
-        Series(_AZ_PROD, "nw-prod-eu", "Azure Cosmos DB", "Databases", "westeurope", 65, growth=0.04),
-        Series(_AZ_DEV, "nw-dev-eu", "Virtual Machines", "Compute", "westeurope", 70, tags=_tags("web", "dev")),
-        Series(_AZ_DEV, "nw-dev-eu", "Storage", "Storage", "westeurope", 12, weekday_heavy=False),
-        Series(
-            _AZ_DEV,
-            "nw-dev-eu",
-            "Azure Monitor",
-            "Management and Governance",
-            "westeurope",
-            9,
-            weekday_heavy=False,
-            tags=_tags("platform", "dev"),
-        ),
-    ),
-)
-
-_GCP_PROD, _GCP_DATA = "northwind-prod-412", "northwind-data-178"
-GCP = CloudSpec(
-    cloud="gcp",
-    provider_name="Google Cloud",
-    billing_account_id="01A2B3-C4D5E6-F7A8B9",
-    billing_account_name="Northwind Billing",
-    currency="USD",
-    sub_account_type="Project",
-    services=GOOGLE_SERVICES,
-    resources=inventory.gcp_resources,
-    commitment_savings=Decimal("175.00"),
-    extras=lambda spec, day, common: _credit(spec, day, common),  # defined below
-    series=(
-        Series(
-            _GCP_PROD,
-            _GCP_PROD,
-            "Compute Engine",
-            "Compute",
-            "us-central1",
-            150,
-            tags=_tags("web", "prod", "cc-100"),
-        ),
-        Series(
-            _GCP_PROD,
-            _GCP_PROD,
-            "Kubernetes Engine",
-            "Compute",
-            "us-central1",
-            85,
-            tags=_tags("platform", "prod", "cc-300"),
-        ),
-        Series(
-            _GCP_PROD,
-            _GCP_PROD,
-            "Cloud SQL",
-            "Databases",
-            "us-central1",
-            70,
-            weekday_heavy=False,
-            tags=_tags("web", "prod"),
-        ),
-        Series(
-            _GCP_PROD,
-            _GCP_PROD,
-            "Cloud Run",
-            "Compute",
-            "europe-west1",
-            25,
-            growth=0.06,
-            tags=_tags("web", None),
-        ),
-        Series(_GCP_PROD, _GCP_PROD, "Cloud Storage", "Storage", "us-central1", 30, weekday_heavy=False),
-        Series(
-            _GCP_DATA,
-            _GCP_DATA,
-            "BigQuery",
-            "Analytics",
-            "us-central1",
-            120,
-            growth=0.03,
-            tags=_tags("data", "prod", "cc-200"),
-        ),
-        Series(
-            _GCP_DATA,
-            _GCP_DATA,
-            "Cloud Storage",
-            "Storage",
-            "us-central1",
-            45,
-            growth=0.04,
-            weekday_heavy=False,
-            tags=_tags("data", "prod", "cc-200"),
-        ),
-        Series(_GCP_DATA, _GCP_DATA, "Dataflow", "Analytics", "us-central1", 38, tags=_tags("data", None)),
-        Series(_GCP_DATA, _GCP_DATA, "Compute Engine", "Compute", "us-central1", 42),
-    ),
-    spikes=(Spike("BigQuery", _GCP_DATA, 12, 2, 6.0),),
-)
 
 # The AWS Savings Plan: bought monthly, covering part of prod EC2 in us-east-1.
 SAVINGS_PLAN_MONTHLY = Decimal("3650.00")
 SAVINGS_PLAN_ARN = "arn:aws:savingsplans::123456789012:savingsplan/5a4b3c2d-sp-demo"
 SAVINGS_PLAN_DISCOUNT = 0.28  # list price this much higher than the committed rate
+_SAVINGS_PLAN_ACCOUNT = "northwind-prod"  # the account that buys it, and whose usage it covers
+_SAVINGS_PLAN = {  # the commitment columns of its purchase and of the usage it covers
+    "commitment_discount_id": SAVINGS_PLAN_ARN,
+    "commitment_discount_category": "Spend",
+    "commitment_discount_type": "Savings Plan",
+}
 GCP_MONTHLY_CREDIT = Decimal("-150.00")  # a promotional credit, on the first day of each month
+_CREDIT_ACCOUNT = "northwind-prod-412"
 
 
 def demo_spec(cloud: Cloud) -> CloudSpec:
@@ -441,9 +156,32 @@ def daily_amount(spec: CloudSpec, index: int, day: date, *, seed: int, as_of: da
     return _money(value)
 
 
+def _account(spec: CloudSpec, name: str) -> tuple[str, str]:
+    """The (id, name) of ``spec``'s account called ``name``."""
+    return next((s.account_id, s.account_name) for s in spec.series if s.account_name == name)
+
+
 def _subcategory(spec: CloudSpec, service: str) -> str:
     """FOCUS's subcategory for a demo service, from the tables ingest uses for real exports."""
     return classify(spec.services, service)[1]
+
+
+def _item(
+    spec: CloudSpec, common: dict[str, Any], account: tuple[str, str], service: str, category: str, **columns: Any
+) -> CostLineItem:
+    """A demo line item of ``account`` (id, name) and ``service``: the day's columns (``common``), the sub-account
+    and service columns every demo item has, then its own."""
+    account_id, account_name = account
+    return CostLineItem(
+        **common,
+        sub_account_id=account_id,
+        sub_account_name=account_name,
+        sub_account_type=spec.sub_account_type,
+        service_name=service,
+        service_category=category,
+        service_subcategory=_subcategory(spec, service),
+        **columns,
+    )
 
 
 def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[CostLineItem]:
@@ -468,14 +206,12 @@ def generate_line_items(spec: CloudSpec, *, seed: int, as_of: date) -> list[Cost
             amount = daily_amount(spec, index, day, seed=seed, as_of=as_of)
             list_cost = _money(amount * Decimal(str(list_factor)))
             items.append(
-                CostLineItem(
-                    **common,
-                    sub_account_id=series.account_id,
-                    sub_account_name=series.account_name,
-                    sub_account_type=spec.sub_account_type,
-                    service_name=series.service,
-                    service_category=series.category,
-                    service_subcategory=_subcategory(spec, series.service),
+                _item(
+                    spec,
+                    common,
+                    (series.account_id, series.account_name),
+                    series.service,
+                    series.category,
                     region_id=series.region,
                     region_name=series.region,
                     charge_category="Usage",
@@ -500,21 +236,17 @@ def _savings_plan(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[Co
     days_in_month = calendar.monthrange(day.year, day.month)[1]
     if day.day == 1:  # the purchase: cash on the invoice, no amortized cost of its own
         out.append(
-            CostLineItem(
-                **common,
-                sub_account_id=_AWS_PROD,
-                sub_account_name="northwind-prod",
-                sub_account_type=spec.sub_account_type,
-                service_name="Savings Plans for AWS Compute usage",
-                service_category="Compute",
-                service_subcategory=_subcategory(spec, "Savings Plans for AWS Compute usage"),
+            _item(
+                spec,
+                common,
+                _account(spec, _SAVINGS_PLAN_ACCOUNT),
+                "Savings Plans for AWS Compute usage",
+                "Compute",
                 charge_category="Purchase",
                 charge_frequency="Recurring",
                 pricing_category="Committed",
                 charge_description="1-year Compute Savings Plan, no upfront, monthly fee",
-                commitment_discount_id=SAVINGS_PLAN_ARN,
-                commitment_discount_category="Spend",
-                commitment_discount_type="Savings Plan",
+                **_SAVINGS_PLAN,
                 billed_cost=SAVINGS_PLAN_MONTHLY,
                 effective_cost=Decimal(0),
                 contracted_cost=Decimal(0),
@@ -523,29 +255,25 @@ def _savings_plan(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[Co
         )
     covered = _money(SAVINGS_PLAN_MONTHLY / days_in_month)  # the fee, amortized over covered usage
     out.append(
-        CostLineItem(
-            **common,
-            sub_account_id=_AWS_PROD,
-            sub_account_name="northwind-prod",
-            sub_account_type=spec.sub_account_type,
-            service_name="Amazon Elastic Compute Cloud",
-            service_category="Compute",
-            service_subcategory=_subcategory(spec, "Amazon Elastic Compute Cloud"),
+        _item(
+            spec,
+            common,
+            _account(spec, _SAVINGS_PLAN_ACCOUNT),
+            "Amazon Elastic Compute Cloud",
+            "Compute",
             region_id="us-east-1",
             region_name="us-east-1",
             charge_category="Usage",
             charge_frequency="Usage-Based",
             pricing_category="Committed",
             charge_description="EC2 usage covered by the Compute Savings Plan",
-            commitment_discount_id=SAVINGS_PLAN_ARN,
-            commitment_discount_category="Spend",
-            commitment_discount_type="Savings Plan",
+            **_SAVINGS_PLAN,
             commitment_discount_status="Used",
             billed_cost=Decimal(0),
             effective_cost=covered,
             contracted_cost=_money(covered / Decimal("0.72")),
             list_cost=_money(covered / Decimal("0.72")),
-            tags=_tags("web", "prod", "cc-100"),
+            tags={"team": "web", "env": "prod", "cost-center": "cc-100"},
         )
     )
     return out
@@ -556,14 +284,12 @@ def _credit(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLine
     if day.day != 1:
         return []
     return [
-        CostLineItem(
-            **common,
-            sub_account_id=_GCP_PROD,
-            sub_account_name=_GCP_PROD,
-            sub_account_type=spec.sub_account_type,
-            service_name="Compute Engine",
-            service_category="Compute",
-            service_subcategory=_subcategory(spec, "Compute Engine"),
+        _item(
+            spec,
+            common,
+            _account(spec, _CREDIT_ACCOUNT),
+            "Compute Engine",
+            "Compute",
             charge_category="Credit",
             charge_frequency="One-Time",
             charge_description="Promotional credit",
@@ -573,3 +299,49 @@ def _credit(spec: CloudSpec, day: date, common: dict[str, Any]) -> list[CostLine
             list_cost=Decimal(0),
         )
     ]
+
+
+class _Account(BaseModel):
+    """An account of company.toml: its id and name, and its series, each a Series but for the account's fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_id: str
+    account_name: str
+    series: list[dict[str, Any]]
+
+
+class _Code(NamedTuple):
+    """What a cloud's demo has beyond its data: the service table it files under, its inventory, its extra items."""
+
+    services: Mapping[str, Classification]
+    resources: Callable[[], list[SandboxResource]]
+    extras: Extras = _no_extras
+
+
+_CODE = {
+    "aws": _Code(AWS_SERVICES, inventory.aws_resources, _savings_plan),
+    "azure": _Code(AZURE_SERVICES, inventory.azure_resources),
+    "gcp": _Code(GOOGLE_SERVICES, inventory.gcp_resources, _credit),
+}
+_SPEC = TypeAdapter(CloudSpec)
+_ACCOUNTS = TypeAdapter(list[_Account])
+
+
+def _specs(data: dict[str, Any]) -> dict[str, CloudSpec]:
+    """The clouds of company.toml as CloudSpecs: each series gets its account's id and name, each cloud its code."""
+    specs: dict[str, CloudSpec] = {}
+    for cloud, code in _CODE.items():
+        part = dict(data[cloud])
+        accounts = _ACCOUNTS.validate_python(part.pop("accounts"))
+        series = [
+            {"account_id": a.account_id, "account_name": a.account_name, **row} for a in accounts for row in a.series
+        ]
+        specs[cloud] = _SPEC.validate_python({**part, "cloud": cloud, "series": series, **code._asdict()})
+    return specs
+
+
+_SPECS = read_toml("finops_core.sandbox", "company.toml", _specs)
+AWS = _SPECS["aws"]
+AZURE = _SPECS["azure"]
+GCP = _SPECS["gcp"]

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, Field
 
@@ -99,6 +99,30 @@ class SourceCheck(BaseModel):
     held_effective: Decimal
     stated_rows: int
     line_items: int
+
+    @classmethod
+    def of(
+        cls,
+        label: str,
+        fmt: str,
+        stated: tuple[int | None, int | None, int],
+        held: tuple[int, int, int],
+        **more: Any,
+    ) -> Self:
+        """A check from what the file stated (billed and effective in nanos, None where its format states none,
+        and its rows) and what the store holds of it (billed and effective in nanos, and line items)."""
+        billed, effective, rows = stated
+        return cls(
+            label=label,
+            format=fmt,
+            stated_billed=None if billed is None else from_nanos(billed),
+            held_billed=from_nanos(held[0]),
+            stated_effective=None if effective is None else from_nanos(effective),
+            held_effective=from_nanos(held[1]),
+            stated_rows=rows,
+            line_items=held[2],
+            **more,
+        )
 
     @property
     def matches(self) -> bool:
@@ -591,16 +615,7 @@ class Store:
                     line_items=count,
                 )
             mine = held.get((*key[:3], int(source_id), key[3]), (0, 0, 0))
-            check = SourceCheck(
-                label=label,
-                format=fmt,
-                stated_billed=None if billed is None else from_nanos(int(billed)),
-                held_billed=from_nanos(mine[0]),
-                stated_effective=None if effective is None else from_nanos(int(effective)),
-                held_effective=from_nanos(mine[1]),
-                stated_rows=int(rows),
-                line_items=mine[2],
-            )
+            check = SourceCheck.of(label, fmt, (billed, effective, rows), mine)
             row.sources.append(check)
             row.files = sorted({*row.files, label})
             row.source_rows += check.stated_rows
@@ -627,19 +642,7 @@ class Store:
         out: list[FileCheck] = []
         for source_id, currency, billed, effective, rows, label, fmt in stated:
             mine = held.get((int(source_id), str(currency)), (0, 0, 0))
-            out.append(
-                FileCheck(
-                    label=label,
-                    format=fmt,
-                    currency=currency,
-                    stated_billed=None if billed is None else from_nanos(int(billed)),
-                    held_billed=from_nanos(mine[0]),
-                    stated_effective=None if effective is None else from_nanos(int(effective)),
-                    held_effective=from_nanos(mine[1]),
-                    stated_rows=int(rows),
-                    line_items=mine[2],
-                )
-            )
+            out.append(FileCheck.of(label, fmt, (billed, effective, rows), mine, currency=currency))
         return out
 
     def sources(self) -> list[SourceInfo]:
