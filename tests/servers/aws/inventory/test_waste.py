@@ -92,11 +92,13 @@ async def test_an_old_snapshot_of_a_deleted_volume_is_waste_but_not_a_new_one_or
     kept = run_instance(ec2)
     root = ec2.describe_instances(InstanceIds=[kept])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]
     ec2.create_snapshot(VolumeId=root["Ebs"]["VolumeId"])
+    # The snapshot's own day, not the module's TODAY: a run that crosses midnight UTC stamps it a day later.
+    made = ec2.describe_snapshots(SnapshotIds=[orphan])["Snapshots"][0]["StartTime"].astimezone(UTC).date()
 
-    now, _ = await waste_findings(context(aws_context))
+    now, _ = await waste_findings(context(aws_context, made))
     assert by_rule(now, "orphan-snapshot") == {}
 
-    later, _ = await waste_findings(context(aws_context, TODAY + timedelta(days=91)))
+    later, _ = await waste_findings(context(aws_context, made + timedelta(days=91)))
     snapshots = by_rule(later, "orphan-snapshot")
     assert list(snapshots) == [orphan]
     assert snapshots[orphan].monthly_savings == usd("0.50")  # 10 GiB × 0.05
@@ -106,7 +108,7 @@ async def test_an_old_snapshot_of_a_deleted_volume_is_waste_but_not_a_new_one_or
     assert action is not None
     assert action.kind == "delete_snapshot"
 
-    stricter, _ = await waste_findings(context(aws_context, TODAY + timedelta(days=91), old_snapshot_days=120))
+    stricter, _ = await waste_findings(context(aws_context, made + timedelta(days=91), old_snapshot_days=120))
     assert by_rule(stricter, "orphan-snapshot") == {}
 
 
