@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.breakdown import Cell, assemble, money_total, period_start, top_costs
 from finops_core.cached import cache_state
 from finops_core.dates import check_period, midnight, month_start, next_month_start
 from finops_core.errors import FinOpsError, InvalidInput, InvalidQuery
@@ -457,7 +457,7 @@ class CostExplorer:
                 )
                 sums[(period, group, unit)] += amount
         labels = [str(g) for g in group_by]
-        rows, other, totals, truncated = _top(sums, labels, top_n)
+        top = top_costs(sums, top_n)
         note = None
         if not sums:
             note = f"Cost Explorer has no {metric} costs from {start} to {end} (end exclusive). {HISTORY_HINT}"
@@ -468,11 +468,7 @@ class CostExplorer:
             end=end,
             metric=metric,
             granularity=granularity,
-            group_by=labels,
-            rows=rows,
-            other=other,
-            totals=totals,
-            truncated=truncated,
+            **top.fields(labels, _native_row, money_total),
             estimated=estimated,
             note=note,
             paid_calls=answer.paid_calls,
@@ -645,38 +641,8 @@ def _maybe_amount(value: object) -> Decimal | None:
     return None if found is None else normalize_amount(found)
 
 
-def _top(
-    sums: Mapping[tuple[date | None, tuple[str | None, ...], str], Decimal], labels: list[str], top_n: int
-) -> tuple[list[NativeRow], list[NativeRow], list[Money], bool]:
-    """Top ``top_n`` groups by absolute cost; the rest per period and currency as '(other)'; totals."""
-    weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for (_, group, unit), amount in sums.items():
-        weight[group] += abs(amount)
-        totals[unit] += amount
-    ranked = sorted(weight, key=lambda g: (-weight[g], tuple(v or "" for v in g)))
-    rank = {g: i for i, g in enumerate(ranked[:top_n])}
-    rows: list[NativeRow] = []
-    rest: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
-    for (period, group, unit), amount in sums.items():
-        if group in rank:
-            rows.append(
-                NativeRow(
-                    period=period,
-                    group=dict(zip(labels, group, strict=True)),
-                    amount=normalize_amount(amount),
-                    currency=unit,
-                )
-            )
-        else:
-            rest[(period, unit)] += amount
-    rows.sort(key=lambda r: (r.period or date.min, r.currency, rank[tuple(r.group.values())]))
-    other = [
-        NativeRow(period=p, group=dict.fromkeys(labels, "(other)"), amount=normalize_amount(a), currency=u)
-        for (p, u), a in sorted(rest.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-    ]
-    money = [Money(amount=normalize_amount(a), currency=u) for u, a in sorted(totals.items())]
-    return rows, other, money, len(ranked) > top_n
+def _native_row(period: date | None, group: dict[str, str | None], unit: str, amount: Decimal) -> NativeRow:
+    return NativeRow(period=period, group=group, amount=normalize_amount(amount), currency=unit)
 
 
 def _anomaly(raw: Mapping[str, Any]) -> CostAnomaly:

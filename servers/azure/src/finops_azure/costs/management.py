@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.breakdown import Cell, assemble, money_total, period_start, top_costs
 from finops_core.cached import cache_state
 from finops_core.dates import check_period, midnight, month_start, next_month_start
 from finops_core.errors import InvalidInput, InvalidQuery, Unavailable
@@ -561,27 +561,13 @@ class CostManagement:
                 if tag_key:
                     group = (*group, values.get("TagValue") or None)
                 sums[(period, group, currency)] += amount
-        weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for (_, group, currency), amount in sums.items():
-            weight[group] += abs(amount)
-            totals[currency] += amount
-        ranked = sorted(weight, key=lambda g: (-weight[g], tuple(v or "" for v in g)))
-        kept = set(ranked[:top_n])
-        rows: list[NativeRow] = []
-        other: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
-        for (period, group, currency), amount in sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, -kv[1])):
-            if group in kept:
-                rows.append(
-                    NativeRow(
-                        period_start=period,
-                        group=dict(zip(labels, group, strict=True)),
-                        cost=normalize_amount(amount),
-                        currency=currency,
-                    )
-                )
-            else:
-                other[(period, currency)] += amount
+        # A period's rows are listed largest first, not by the group's rank over the whole period.
+        by_period = dict(sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, -kv[1])))
+        top = top_costs(by_period, top_n, by_rank=False)
+
+        def row(period: date | None, group: dict[str, str | None], currency: str, amount: Decimal) -> NativeRow:
+            return NativeRow(period_start=period, group=group, cost=normalize_amount(amount), currency=currency)
+
         note = out.note()
         if not sums:
             note = " ".join(filter(None, [f"No {metric} from {start} to {end} (end exclusive). {HISTORY_HINT}", note]))
@@ -590,14 +576,7 @@ class CostManagement:
             end=end,
             metric=metric,
             granularity=granularity,
-            group_by=labels,
-            rows=rows,
-            other=[
-                NativeRow(period_start=p, group=dict.fromkeys(labels, "(other)"), cost=normalize_amount(a), currency=c)
-                for (p, c), a in sorted(other.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-            ],
-            totals=[Money(amount=normalize_amount(a), currency=c) for c, a in sorted(totals.items())],
-            truncated=len(ranked) > top_n,
+            **top.fields(labels, row, money_total),
             requests=requests,
             note=note,
             **cache_state(*(t.cached_at for _, t in out.results)),
