@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from finops_core.breakdown import Cell, assemble, money_total, period_start, top_costs
 from finops_core.cached import cache_state
-from finops_core.dates import check_period, midnight, month_start, next_month_start
+from finops_core.daily_charges import day_charge
+from finops_core.dates import check_period
 from finops_core.errors import FinOpsError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery, Dimension
@@ -361,7 +362,6 @@ class CostExplorer:
                 contracted, _ = _amount(group["Metrics"], "NetUnblendedCost")
                 if billed == 0 and effective == 0 and contracted == 0:
                     continue
-                category = charge_category_of_service(service)
                 items.append(
                     CostLineItem(
                         billed_cost=billed,
@@ -370,12 +370,7 @@ class CostExplorer:
                         list_cost=billed,
                         billing_currency=currency,
                         billing_account_id=payer,
-                        billing_period_start=month_start(day),
-                        billing_period_end=next_month_start(day),
-                        charge_category=category,
-                        charge_frequency="Usage-Based" if category == "Usage" else None,
-                        charge_period_start=midnight(day),
-                        charge_period_end=midnight(day + timedelta(days=1)),
+                        **day_charge(day, charge_category_of_service(service)),
                         provider_name="AWS",
                         service_name=service,
                         service_category=service_category(service),

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finops_core.breakdown import Cell, assemble, money_total, period_start, top_costs
 from finops_core.cached import cache_state
-from finops_core.dates import check_period, midnight, month_start, next_month_start
+from finops_core.daily_charges import day_charge
+from finops_core.dates import check_period, next_month_start
 from finops_core.errors import InvalidInput, InvalidQuery, Unavailable
 from finops_core.fanout import FanOut, fan_out
 from finops_core.focus import CostLineItem
@@ -489,7 +490,6 @@ class CostManagement:
         for (day, subscription, service, location, currency), (billed, effective) in sorted(merged.items()):
             if billed == 0 and effective == 0:
                 continue
-            category = charge_category_of_service(service)
             items.append(
                 CostLineItem(
                     billed_cost=billed,
@@ -497,12 +497,7 @@ class CostManagement:
                     list_cost=billed,
                     billing_currency=currency,
                     billing_account_id=account or subscription,
-                    billing_period_start=month_start(day),
-                    billing_period_end=next_month_start(day),
-                    charge_category=category,
-                    charge_frequency="Usage-Based" if category == "Usage" else None,
-                    charge_period_start=midnight(day),
-                    charge_period_end=midnight(day + timedelta(days=1)),
+                    **day_charge(day, charge_category_of_service(service)),
                     provider_name="Microsoft",
                     publisher_name="Microsoft",
                     region_id=location or None,

@@ -24,12 +24,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from finops_core.breakdown import Cell, assemble, period_start, top_groups
-from finops_core.dates import check_period, midnight, month_start, next_month_start
+from finops_core.daily_charges import day_periods
+from finops_core.dates import check_period
 from finops_core.errors import ConfigError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery
@@ -446,11 +447,8 @@ class BillingExport:
                     list_cost=listed,
                     billing_currency=str(row["currency"]),
                     billing_account_id=str(account or ""),
-                    billing_period_start=month_start(day),
-                    billing_period_end=next_month_start(day),
+                    **day_periods(day),
                     charge_category="Usage",
-                    charge_period_start=midnight(day),
-                    charge_period_end=midnight(day + timedelta(days=1)),
                     provider_name=PROVIDER,
                     service_name=str(service or "(unknown)"),
                     service_category=service_category(service),
