@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from finops_core.errors import InvalidQuery
 from finops_core.models import METRIC_MEANING, CostBreakdown, CostQuery, CostRow, DateRange, Granularity
 from finops_core.money import Money, normalize_amount
 
@@ -155,6 +156,16 @@ def group_labels(query: CostQuery) -> list[str]:
     if query.tag_key is not None:
         labels.append(f"tag:{query.tag_key}")
     return labels
+
+
+def at_most_two_groups(api: str, names: list[str], *, advice: str, provider: str) -> None:
+    """Refuse a question that ``api`` would have to group by more than two things (dimensions and tag keys)."""
+    if len(names) > 2:
+        raise InvalidQuery(
+            f"{api} groups by at most two things at once; this question needs {len(names)} ({', '.join(names)}). "
+            + advice,
+            provider=provider,
+        )
 
 
 def assemble(

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from finops_core.breakdown import Cell, assemble, money_total, period_start, top_costs
+from finops_core.breakdown import Cell, assemble, at_most_two_groups, money_total, period_start, top_costs
 from finops_core.cached import cache_state
 from finops_core.daily_charges import day_charge
 from finops_core.dates import check_period
@@ -233,14 +233,13 @@ class CostExplorer:
                 groups.append({"Type": "DIMENSION", "Key": ce})
         if query.tag_key is not None:
             groups.append({"Type": "TAG", "Key": query.tag_key})
-        if len(groups) > 2:
-            names = ", ".join(g["Key"] for g in groups)
-            raise InvalidQuery(
-                f"Cost Explorer groups by at most two things at once; this question needs {len(groups)} ({names}). "
-                "Drop one grouping, or filter on one value instead of grouping by it (e.g. services=[...]), or ask "
-                "once per value.",
-                provider=P,
-            )
+        at_most_two_groups(
+            "Cost Explorer",
+            [g["Key"] for g in groups],
+            advice="Drop one grouping, or filter on one value instead of grouping by it (e.g. services=[...]), or "
+            "ask once per value.",
+            provider=P,
+        )
         terms: list[dict[str, Any]] = [
             {"Dimensions": {"Key": _CE_DIMENSION[d], "Values": list(query.filters[d])}}
             for d in _SERVER_FILTERS

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from finops_core.breakdown import Cell, assemble, money_total, period_start, top_costs
+from finops_core.breakdown import Cell, assemble, at_most_two_groups, money_total, period_start, top_costs
 from finops_core.cached import cache_state
 from finops_core.daily_charges import day_charge
 from finops_core.dates import check_period, next_month_start
@@ -322,13 +322,12 @@ class CostManagement:
         groups = [{"type": "Dimension", "name": n} for n in names]
         if query.tag_key is not None:
             groups.append({"type": "TagKey", "name": query.tag_key})
-        if len(groups) > 2:
-            listed = ", ".join(g["name"] for g in groups)
-            raise InvalidQuery(
-                f"Cost Management groups by at most two things at once; this question needs {len(groups)} "
-                f"({listed}). Drop one grouping, or filter on one value instead of grouping by it.",
-                provider=P,
-            )
+        at_most_two_groups(
+            "Cost Management",
+            [g["name"] for g in groups],
+            advice="Drop one grouping, or filter on one value instead of grouping by it.",
+            provider=P,
+        )
         return groups
 
     def _body(
