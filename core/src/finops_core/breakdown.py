@@ -75,9 +75,10 @@ def top_groups(
     by_rank: bool = True,
 ) -> TopGroups[V]:
     """The ``top_n`` groups of ``sums`` by ``weight`` summed over periods and currencies (ties by name); the other
-    groups summed per period and currency with ``add`` (which may change its first argument, a fresh ``zero()``, in
-    place); totals per currency. The kept cells are listed by period, currency and rank, or (``by_rank=False``) in
-    the order of ``sums``. Every cost source ranks and folds here, so the same question ranks alike everywhere."""
+    groups summed per period and currency, and the totals per currency, with ``add(total, value)`` (a running total
+    that began as ``zero()``; it may be changed in place and returned). The kept cells are listed by period,
+    currency and rank, or (``by_rank=False``) in the order of ``sums``. Every cost source ranks and folds here, so
+    the same question ranks alike everywhere."""
     weights: dict[Group, Decimal] = defaultdict(Decimal)
     totals: dict[str, V] = defaultdict(zero)
     for (_, group, currency), value in sums.items():

@@ -574,11 +574,13 @@ class _Sums:
             self.types[t] += amount
 
     def merge(self, other: _Sums) -> _Sums:
+        """``other`` added to these sums, which are returned (``top_groups``' running total)."""
         self.add(other.gross, other.types)
         return self
 
     @property
     def weight(self) -> Decimal:
+        """How much a group ranks by: gross and credits both count, so a fully credited group is not last."""
         return abs(self.gross) + abs(self.credits)
 
     @property
