@@ -6,12 +6,15 @@ folding live in one place.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
+from finops_core.errors import InvalidQuery
 from finops_core.models import METRIC_MEANING, CostBreakdown, CostQuery, CostRow, DateRange, Granularity
 from finops_core.money import Money, normalize_amount
 
@@ -24,6 +27,83 @@ class Cell:
     group: tuple[str | None, ...]
     currency: str
     amount: Decimal
+
+
+Group = tuple[str | None, ...]
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class TopGroups(Generic[V]):
+    """Sums per (period, group, currency) cut to the top groups, the rest folded per period and currency."""
+
+    kept: list[tuple[date | None, Group, str, V]]
+    other: list[tuple[date | None, str, V]]  # by period, then currency
+    totals: list[tuple[str, V]]  # by currency
+    truncated: bool
+
+    def fields(
+        self,
+        labels: list[str],
+        row: Callable[[date | None, dict[str, str | None], str, V], object],
+        total: Callable[[str, V], object],
+    ) -> dict[str, Any]:
+        """The grouped part of an answer model: ``group_by`` (``labels``), ``rows`` (the kept cells) and ``other``
+        (the folded sums, each label '(other)') as ``row(period, {label: value}, currency, value)``, ``totals`` as
+        ``total(currency, value)``, and ``truncated``."""
+        return {
+            "group_by": labels,
+            "rows": [row(p, dict(zip(labels, g, strict=True)), c, v) for p, g, c, v in self.kept],
+            "other": [row(p, dict.fromkeys(labels, "(other)"), c, v) for p, c, v in self.other],
+            "totals": [total(c, v) for c, v in self.totals],
+            "truncated": self.truncated,
+        }
+
+
+def money_total(currency: str, amount: Decimal) -> Money:
+    """A total of plain amounts, for ``TopGroups.fields``."""
+    return Money(amount=normalize_amount(amount), currency=currency)
+
+
+def top_groups(
+    sums: Mapping[tuple[date | None, Group, str], V],
+    top_n: int,
+    *,
+    weight: Callable[[V], Decimal],
+    zero: Callable[[], V],
+    add: Callable[[V, V], V],
+    by_rank: bool = True,
+) -> TopGroups[V]:
+    """The ``top_n`` groups of ``sums`` by ``weight`` summed over periods and currencies (ties by name); the other
+    groups summed per period and currency, and the totals per currency, with ``add(total, value)`` (a running total
+    that began as ``zero()``; it may be changed in place and returned). The kept cells are listed by period,
+    currency and rank, or (``by_rank=False``) in the order of ``sums``. Every cost source ranks and folds here, so
+    the same question ranks alike everywhere."""
+    weights: dict[Group, Decimal] = defaultdict(Decimal)
+    totals: dict[str, V] = defaultdict(zero)
+    for (_, group, currency), value in sums.items():
+        weights[group] += weight(value)
+        totals[currency] = add(totals[currency], value)
+    ranked = sorted(weights, key=lambda g: (-weights[g], tuple("" if v is None else v for v in g)))
+    rank = {g: i for i, g in enumerate(ranked[:top_n])}
+    kept: list[tuple[date | None, Group, str, V]] = []
+    rest: dict[tuple[date | None, str], V] = defaultdict(zero)
+    for (period, group, currency), value in sums.items():
+        if group in rank:
+            kept.append((period, group, currency, value))
+        else:
+            rest[(period, currency)] = add(rest[(period, currency)], value)
+    if by_rank:
+        kept.sort(key=lambda k: (k[0] or date.min, k[2], rank[k[1]]))
+    other = [(p, c, v) for (p, c), v in sorted(rest.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))]
+    return TopGroups(kept, other, sorted(totals.items(), key=lambda kv: kv[0]), len(ranked) > top_n)
+
+
+def top_costs(
+    sums: Mapping[tuple[date | None, Group, str], Decimal], top_n: int, *, by_rank: bool = True
+) -> TopGroups[Decimal]:
+    """``top_groups`` of plain amounts, weighed by their absolute value."""
+    return top_groups(sums, top_n, weight=abs, zero=Decimal, add=operator.add, by_rank=by_rank)
 
 
 def period_start(day: date, granularity: Granularity) -> date | None:
@@ -60,16 +140,16 @@ def partial_periods(query: CostQuery, starts: Iterable[date]) -> list[DateRange]
     return cut
 
 
-def _clipped(cells: list[Cell], query: CostQuery) -> list[Cell]:
-    """Cells with each period labelled by its real first day inside the query (a week or month that began
-    before the query's start begins at the start), merged where a source sent one group twice."""
-    sums: dict[tuple[date | None, str, tuple[str | None, ...]], Decimal] = defaultdict(Decimal)
+def _clipped(cells: Iterable[Cell], query: CostQuery) -> dict[tuple[date | None, Group, str], Decimal]:
+    """Sums per (period, group, currency), each period labelled by its real first day inside the query (a week or
+    month that began before the query's start begins at the start), merged where a source sent one group twice."""
+    sums: dict[tuple[date | None, Group, str], Decimal] = defaultdict(Decimal)
     for cell in cells:
         start = cell.period_start
         if start is not None and start < query.start:
             start = query.start
-        sums[(start, cell.currency, cell.group)] += cell.amount
-    return [Cell(p, g, c, a) for (p, c, g), a in sums.items()]
+        sums[(start, cell.group, cell.currency)] += cell.amount
+    return sums
 
 
 def group_labels(query: CostQuery) -> list[str]:
@@ -79,50 +159,35 @@ def group_labels(query: CostQuery) -> list[str]:
     return labels
 
 
+def at_most_two_groups(api: str, names: list[str], *, advice: str, provider: str) -> None:
+    """Refuse a question that ``api`` would have to group by more than two things (dimensions and tag keys)."""
+    if len(names) > 2:
+        raise InvalidQuery(
+            f"{api} groups by at most two things at once; this question needs {len(names)} ({', '.join(names)}). "
+            + advice,
+            provider=provider,
+        )
+
+
 def assemble(
     query: CostQuery, cells: Iterable[Cell], *, source: str, is_demo: bool, empty_note: str | None = None
 ) -> CostBreakdown:
     labels = group_labels(query)
-    cells = _clipped(list(cells), query)
-    weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for cell in cells:
-        weight[cell.group] += abs(cell.amount)
-        totals[cell.currency] += cell.amount
-    ranked = sorted(weight, key=lambda g: (-weight[g], tuple("" if v is None else v for v in g)))
-    rank = {g: i for i, g in enumerate(ranked[: query.top_n])}
-    rows: list[CostRow] = []
-    other: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
-    for cell in cells:
-        if cell.group in rank:
-            rows.append(
-                CostRow(
-                    period_start=cell.period_start,
-                    group=dict(zip(labels, cell.group, strict=True)),
-                    cost=normalize_amount(cell.amount),
-                    currency=cell.currency,
-                )
-            )
-        else:
-            other[(cell.period_start, cell.currency)] += cell.amount
-    rows.sort(key=lambda r: (r.period_start or date.min, r.currency, rank[tuple(r.group.values())]))
-    other_rows = [
-        CostRow(period_start=p, group=dict.fromkeys(labels, "(other)"), cost=normalize_amount(a), currency=c)
-        for (p, c), a in sorted(other.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-    ]
+    sums = _clipped(cells, query)
+    top = top_costs(sums, query.top_n)
+
+    def row(period: date | None, group: dict[str, str | None], currency: str, amount: Decimal) -> CostRow:
+        return CostRow(period_start=period, group=group, cost=normalize_amount(amount), currency=currency)
+
     return CostBreakdown(
         start=query.start,
         end=query.end,
         metric=query.metric,
         metric_meaning=METRIC_MEANING[query.metric],
         granularity=query.granularity,
-        group_by=labels,
-        rows=rows,
-        other=other_rows,
-        totals=[Money(amount=normalize_amount(a), currency=c) for c, a in sorted(totals.items())],
-        truncated=len(ranked) > query.top_n,
-        partial_periods=partial_periods(query, (c.period_start for c in cells if c.period_start is not None)),
+        **top.fields(labels, row, money_total),
+        partial_periods=partial_periods(query, (p for p, _, _ in sums if p is not None)),
         source=source,
         is_demo=is_demo,
-        note=empty_note if not cells else None,
+        note=empty_note if not sums else None,
     )

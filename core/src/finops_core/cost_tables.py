@@ -21,6 +21,7 @@ from typing import Any
 
 from mcp.types import CallToolResult
 
+from finops_core.breakdown import Cell
 from finops_core.money import normalize_amount
 
 # Text and structured content of one answer, as JSON on the wire: well inside what a model should read per call
@@ -30,14 +31,8 @@ OTHER = "(other)"
 NARROW = "a coarser granularity (weekly or monthly), a shorter period, a filter or a smaller top_n"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One group's cost in one period (None: the whole period) and currency."""
-
-    period: date | None
-    group: tuple[str | None, ...]
-    currency: str
-    amount: Decimal
+# A line of a cost table is one group's cost in one period (None: the whole period) and currency.
+Line = Cell
 
 
 @dataclass(frozen=True)
@@ -107,17 +102,17 @@ def tabulate(group_by: Sequence[str], lines: Sequence[Line], other: Sequence[Lin
             [[*ln.group, ln.currency, amount_text(ln.amount)] for ln in other],
             keys + 1,
         )
-    periods = sorted({ln.period for ln in [*lines, *other] if ln.period is not None})
+    periods = sorted({ln.period_start for ln in [*lines, *other] if ln.period_start is not None})
     position = {p: i for i, p in enumerate(periods)}
     rank = {g: i for i, g in enumerate(ranked_groups(lines))}
 
     def pivot(part: Sequence[Line]) -> list[list[str | None]]:
         cells: dict[tuple[tuple[str | None, ...], str], list[str | None]] = {}
         for ln in part:
-            if ln.period is None:
+            if ln.period_start is None:
                 continue
             row = cells.setdefault((ln.group, ln.currency), [None] * len(periods))
-            row[position[ln.period]] = amount_text(ln.amount)
+            row[position[ln.period_start]] = amount_text(ln.amount)
         order = sorted(cells, key=lambda k: (rank.get(k[0], len(rank)), k[1]))
         return [[*group, currency, *cells[(group, currency)]] for group, currency in order]
 
@@ -134,10 +129,10 @@ def _fold(
 ) -> tuple[list[Line], list[Line]]:
     sums: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
     for ln in other:
-        sums[(ln.period, ln.currency)] += ln.amount
+        sums[(ln.period_start, ln.currency)] += ln.amount
     for ln in lines:
         if ln.group not in kept:
-            sums[(ln.period, ln.currency)] += ln.amount
+            sums[(ln.period_start, ln.currency)] += ln.amount
     order = sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
     folded = [Line(p, (OTHER,) * labels, c, a) for (p, c), a in order]
     return [ln for ln in lines if ln.group in kept], folded
@@ -176,7 +171,7 @@ def fit(
     a year costs a few small renders, not a year-wide table: this runs on the event loop."""
     ranked = ranked_groups(lines)
     groups = len(ranked)
-    spans = len({ln.period for ln in [*lines, *other]}) or 1
+    spans = len({ln.period_start for ln in [*lines, *other]}) or 1
     most = min(groups, ANSWER_BYTES // (_CELL_BYTES_AT_LEAST * spans))
     if most == groups:
         whole = render(list(lines), list(other), None)
@@ -196,12 +191,12 @@ def fit(
         return best
     # Even '(other)' alone is too long: list the first periods, which the totals still cover.
     _, rest = fold(lines, other, 0, labels)
-    periods = sorted({ln.period for ln in rest if ln.period is not None})
+    periods = sorted({ln.period_start for ln in rest if ln.period_start is not None})
     if not periods:
         return best
 
     def first(count: int) -> CallToolResult:
-        shown = [ln for ln in rest if ln.period is not None and ln.period <= periods[count - 1]]
+        shown = [ln for ln in rest if ln.period_start is not None and ln.period_start <= periods[count - 1]]
         return render([], shown, Cut(0, groups, count, len(periods), periods[count - 1]))
 
     return first(_largest(lambda n: answer_bytes(first(n)) <= ANSWER_BYTES, 1, len(periods)))

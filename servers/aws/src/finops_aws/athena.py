@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import anyio
 from finops_core.cost_tables import Line
@@ -311,19 +311,23 @@ def _failure(execution: dict[str, Any], settings: AthenaSettings) -> InvalidQuer
     )
 
 
-async def run_query(
-    ctx: AwsContext,
-    query: AthenaQuery,
-    *,
-    time_limit: float = DEFAULT_TIME_LIMIT,
-    delays: Sequence[float] = POLL_DELAYS,
-    progress: Callable[[str], Awaitable[None]] | None = None,
-) -> QueryRun:
+class Polling(TypedDict, total=False):
+    """How a running query is waited for."""
+
+    time_limit: float  # seconds (default DEFAULT_TIME_LIMIT)
+    delays: Sequence[float]  # seconds between status checks, the last repeated (default POLL_DELAYS)
+    progress: Callable[[str], Awaitable[None]] | None  # told the query's state at each check
+
+
+async def run_query(ctx: AwsContext, query: AthenaQuery, **polling: Unpack[Polling]) -> QueryRun:
     """Run ``query`` in the configured workgroup and read all its result pages.
 
     Polls with back-off (no wait when the query is already done); stops the query and raises when it scans
     more than ``max_bytes_scanned`` or runs past ``time_limit`` seconds.
     """
+    time_limit = polling.get("time_limit", DEFAULT_TIME_LIMIT)
+    delays = polling.get("delays", POLL_DELAYS)
+    progress = polling.get("progress")
     settings = ctx.settings.athena
     if settings is None:
         raise ConfigError(CONFIGURE_HINT)
@@ -504,18 +508,11 @@ def answer_of(question: CurQuestion, query: AthenaQuery, run: QueryRun, settings
     )
 
 
-async def cur_query(
-    ctx: AwsContext,
-    question: CurQuestion,
-    *,
-    time_limit: float = DEFAULT_TIME_LIMIT,
-    delays: Sequence[float] = POLL_DELAYS,
-    progress: Callable[[str], Awaitable[None]] | None = None,
-) -> CurAnswer:
-    """Answer ``question`` from the configured export table in Athena."""
+async def cur_query(ctx: AwsContext, question: CurQuestion, **polling: Unpack[Polling]) -> CurAnswer:
+    """Answer ``question`` from the configured export table in Athena, waiting for it as ``polling`` says."""
     settings = ctx.settings.athena
     if settings is None:
         raise ConfigError(CONFIGURE_HINT)
     query = build_query(question, settings)
-    run = await run_query(ctx, query, time_limit=time_limit, delays=delays, progress=progress)
+    run = await run_query(ctx, query, **polling)
     return answer_of(question, query, run, settings)

@@ -11,11 +11,10 @@ No ``from __future__ import annotations`` here: the SDK evaluates tool annotatio
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from finops_core.answer_tables import table_answer
 from finops_core.bounds import Day, Id
+from finops_core.cost_tools import cost_table_tool
 from finops_core.dates import period
 from finops_core.models import CostMetric
-from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from pydantic import Field
@@ -34,11 +33,9 @@ def register_athena_tools(server: MCPServer, ctx: AwsContext, *, delays: Sequenc
     kind = "CUR 2.0" if ctx.settings.athena.schema_kind == "cur2" else "FOCUS"
     service_help = "Only these (product codes, e.g. AmazonEC2)." if kind == "CUR 2.0" else "Only these ServiceNames."
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="aws_cur_query",
-        annotations=READ,
-        shape=table_answer,
         description=f"AWS costs from the {kind} data export via Athena, for detail Cost Explorer lacks: resource "
         "ids, usage types, operations, tags, big organizations. Top groups, '(other)', totals per currency, bytes "
         "scanned (billed), the SQL run. Lags up to a day.",

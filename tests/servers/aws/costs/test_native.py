@@ -10,8 +10,6 @@ import pytest
 from finops_aws.costs import CostExplorer
 from finops_aws.costs.tools import register_cost_tools
 from finops_core.errors import InvalidQuery
-from finops_core.sandbox.provider import SandboxProvider
-from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 from mcp.server import MCPServer
@@ -21,8 +19,8 @@ from tests.conftest import AS_OF
 from tests.fakes.aws.cost_explorer import CostExplorerFake
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.costs.conftest import GET_COSTS, dataset
+from tests.servers.cost_tools import assert_small_and_within_budget
 from tests.tables import records
-from tests.tool_budget import hosted_bytes
 
 pytestmark = pytest.mark.anyio
 
@@ -156,27 +154,13 @@ async def test_an_account_without_budgets_is_told_how_to_make_one(explorer: Cost
 # -- the tools -----------------------------------------------------------------------------------------
 
 
-def _server(explorer: CostExplorer, settings: Settings) -> MCPServer:
-    return build_server(
-        SandboxProvider("aws", as_of=AS_OF),
-        settings,
-        today=lambda: AS_OF,
-        extend=lambda s: register_cost_tools(s, explorer),
-    )
-
-
 async def test_each_tool_is_small_and_the_server_stays_within_its_budget(
     explorer: CostExplorer, settings: Settings
 ) -> None:
-    async with Client(_server(explorer, settings)) as client:
-        tools = (await client.list_tools()).tools
-    sizes = {t.name: hosted_bytes([t], separators=(",", ":")) for t in tools}
-    assert set(TOOLS) <= set(sizes)
-    # ~700 bytes a tool on average; the grouping tool carries the metric enum and the dimension list
-    assert sum(sizes[name] for name in TOOLS) <= 5 * 700, {n: sizes[n] for n in TOOLS}
-    assert max(sizes[name] for name in TOOLS) <= 1_100, {n: sizes[n] for n in TOOLS}
-    assert sum(sizes.values()) <= 16_000
-    assert all(t.annotations and t.annotations.read_only_hint for t in tools if t.name in TOOLS)
+    # The grouping tool carries the metric enum and the dimension list.
+    await assert_small_and_within_budget(
+        "aws", settings, lambda s: register_cost_tools(s, explorer), TOOLS, largest=1_100
+    )
 
 
 async def test_top_services_last_month_against_the_month_before_and_a_forecast_asked_twice(

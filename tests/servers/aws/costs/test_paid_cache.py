@@ -1,11 +1,12 @@
 """Cost Explorer answers cached in a store shared by several processes are reused only for the same caller: the
-same account, principal, endpoint and partition (issue 15, item 6)."""
+same account, principal, endpoint and partition (issue 15, item 6; the scenario: ``tests.servers.paid_cache``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -14,8 +15,6 @@ from finops_aws.context import AwsContext
 from finops_aws.costs import CostExplorer
 from finops_aws.settings import AwsSettings
 from finops_core.models import CostQuery
-from finops_core.paid import PaidCalls
-from finops_core.store import Store
 
 from tests.conftest import AS_OF
 from tests.credentials import AWS_SECRET_ACCESS_KEY
@@ -23,18 +22,15 @@ from tests.fakes.aws.cost_explorer import DEMO_ACCOUNTS, CostExplorerFake, insta
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import endpoints, fixed_session
 from tests.servers.aws.costs.conftest import GET_COSTS, dataset
+from tests.servers.paid_cache import CostProcesses, SharedCache, shared_cache
 
-pytestmark = pytest.mark.anyio
-
-QUERY = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",))
 OTHER_ACCOUNT = "210987654321"
 
 
 def explorer(settings: AwsSettings, session: Callable[[], boto3.Session], store: Path) -> CostExplorer:
     """A Cost Explorer as one ``finops-aws`` process builds it, over the store file ``store``."""
     clients = AwsClients(settings, session)
-    paid = PaidCalls(lambda: Store(store), ttl=timedelta(hours=6), provider="aws", caller=clients.caller)
-    return CostExplorer(AwsContext(settings, clients, paid, today=lambda: AS_OF))
+    return CostExplorer(AwsContext(settings, clients, shared_cache(store, "aws", clients.caller), today=lambda: AS_OF))
 
 
 def assumed_session(moto: str, account: str) -> Callable[[], boto3.Session]:
@@ -51,41 +47,46 @@ def assumed_session(moto: str, account: str) -> Callable[[], boto3.Session]:
     return lambda: session
 
 
-async def test_another_accounts_credentials_on_the_same_store_ask_cost_explorer_again(
-    aws_settings: Callable[..., AwsSettings], ce: CostExplorerFake, fake: AwsJsonFake, moto: str, tmp_path: Path
-) -> None:
-    store = tmp_path / "shared.sqlite"
-    first = await explorer(aws_settings(), fixed_session, store).query_costs(QUERY)
-    other = await explorer(aws_settings(), assumed_session(moto, OTHER_ACCOUNT), store).query_costs(QUERY)
-    assert (first.paid_calls, other.paid_calls) == (1, 1)
-    assert len(fake.calls(GET_COSTS)) == 2
+class CostExplorerProcesses(CostProcesses):
+    query = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",))
+
+    def __init__(self, settings: Callable[..., AwsSettings], fake: AwsJsonFake, moto: str) -> None:
+        self.settings, self.fake, self.moto = settings, fake, moto
+        self.reader = fixed_session
+
+    def source(self, store: Path, credentials: Any, **settings: Any) -> CostExplorer:
+        return explorer(self.settings(**settings), credentials, store)
+
+    def strangers(self) -> dict[str, tuple[Any, Any, dict[str, Any]]]:
+        return {"account": (fixed_session, assumed_session(self.moto, OTHER_ACCOUNT), {})}
+
+    def asked(self) -> int:
+        return len(self.fake.calls(GET_COSTS))
 
 
-async def test_the_same_credentials_in_another_process_reuse_the_answer(
-    aws_settings: Callable[..., AwsSettings], ce: CostExplorerFake, fake: AwsJsonFake, tmp_path: Path
-) -> None:
-    store = tmp_path / "shared.sqlite"
-    first = await explorer(aws_settings(), fixed_session, store).query_costs(QUERY)
-    again = await explorer(aws_settings(), fixed_session, store).query_costs(QUERY)
-    assert (first.paid_calls, again.paid_calls) == (1, 0)
-    assert again.rows == first.rows
-    assert len(fake.calls(GET_COSTS)) == 1
+class TestCostExplorer(SharedCache):
+    @pytest.fixture
+    def processes(
+        self, aws_settings: Callable[..., AwsSettings], ce: CostExplorerFake, fake: AwsJsonFake, moto: str
+    ) -> CostExplorerProcesses:
+        return CostExplorerProcesses(aws_settings, fake, moto)
 
 
+@pytest.mark.anyio
 async def test_another_cost_explorer_endpoint_is_asked_itself(
     aws_settings: Callable[..., AwsSettings], ce: CostExplorerFake, fake: AwsJsonFake, moto: str, tmp_path: Path
 ) -> None:
     store = tmp_path / "shared.sqlite"
-    await explorer(aws_settings(), fixed_session, store).query_costs(QUERY)
+    await explorer(aws_settings(), fixed_session, store).query_costs(CostExplorerProcesses.query)
     with AwsJsonFake() as elsewhere:
         install(elsewhere, dataset(), today=AS_OF, account_names=DEMO_ACCOUNTS)
         moved = aws_settings(endpoint_urls={**endpoints(moto, fake), "ce": elsewhere.url})
-        answer = await explorer(moved, fixed_session, store).query_costs(QUERY)
+        answer = await explorer(moved, fixed_session, store).query_costs(CostExplorerProcesses.query)
         assert answer.paid_calls == 1
         assert len(elsewhere.calls(GET_COSTS)) == 1
 
 
-async def test_the_caller_names_account_principal_endpoint_and_partition_but_no_secret(
+def test_the_caller_names_account_principal_endpoint_and_partition_but_no_secret(
     aws_settings: Callable[..., AwsSettings], fake: AwsJsonFake, moto: str
 ) -> None:
     session = assumed_session(moto, OTHER_ACCOUNT)

@@ -1,5 +1,6 @@
 """Cost Management answers cached in a store shared by several processes are reused only for the same caller: the
-tenant and principal the token names, the Resource Manager endpoint and the cloud (issue 15, item 6)."""
+tenant and principal the token names, the Resource Manager endpoint and the cloud (issue 15, item 6; the scenario:
+``tests.servers.paid_cache``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import base64
 import json
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +18,15 @@ from finops_azure.clients import AzureClients, token_claims
 from finops_azure.context import AzureContext
 from finops_azure.costs import CostManagement
 from finops_azure.settings import AzureSettings
-from finops_core.models import CostQuery
-from finops_core.paid import PaidCalls
-from finops_core.store import Store
+from finops_core.models import CostBreakdown, CostQuery
 
 from tests.conftest import AS_OF
 from tests.credentials import AZURE_ACCESS_TOKEN
 from tests.fakes.azure.cost_management import CostManagementFake
 from tests.servers.azure.conftest import StaticToken
 from tests.servers.conftest import Waits
+from tests.servers.paid_cache import CostProcesses, SharedCache, shared_cache
 
-pytestmark = pytest.mark.anyio
-
-QUERY = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",))
 TENANT, OTHER_TENANT = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
 READER = "33333333-3333-3333-3333-333333333333"
 
@@ -56,66 +53,45 @@ class EntraToken:
         return AccessTokenInfo(self.token, int(time.time()) + 3600)
 
 
-def management(settings: AzureSettings, credential: Callable[[], Any], store: Path, waits: Waits) -> CostManagement:
-    """Cost Management as one ``finops-azure`` process builds it, over the store file ``store``."""
-    clients = AzureClients(settings, credential)
-    paid = PaidCalls(lambda: Store(store), ttl=timedelta(hours=6), provider="azure", caller=clients.caller)
-    return CostManagement(AzureContext(settings, clients, paid, today=lambda: AS_OF, sleep=waits))
+class CostManagementProcesses(CostProcesses):
+    query = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), group_by=("service",))
+    per_question = None  # a request per scope and page
+    reader = (TENANT, READER)
+
+    def __init__(self, settings: Callable[..., AzureSettings], cm: CostManagementFake, waits: Waits) -> None:
+        self.settings, self.cm, self.waits = settings, cm, waits
+
+    def source(self, store: Path, credentials: Any, **settings: Any) -> CostManagement:
+        """Cost Management as one ``finops-azure`` process builds it; ``credentials``: (tenant, object id), or None
+        for a token that names nobody."""
+        credential = StaticToken if credentials is None else (lambda: EntraToken(*credentials))
+        clients = AzureClients(self.settings(**settings), credential)
+        paid = shared_cache(store, "azure", clients.caller)
+        return CostManagement(AzureContext(clients.settings, clients, paid, today=lambda: AS_OF, sleep=self.waits))
+
+    def strangers(self) -> dict[str, tuple[Any, Any, dict[str, Any]]]:
+        # The same emulator under another name: a private-link or sovereign endpoint is another source of answers.
+        moved = self.settings().arm_url.replace("127.0.0.1", "localhost")
+        return {
+            "tenant": (self.reader, (OTHER_TENANT, READER), {}),
+            "principal": (self.reader, (TENANT, "44444444-4444-4444-4444-444444444444"), {}),
+            "endpoint": (self.reader, self.reader, {"resource_manager_url": moved}),
+            "nobody": (None, None, {}),  # tokens that name nobody are never shared
+        }
+
+    def asked(self) -> int:
+        return len(self.cm.arm.calls("query"))
+
+    def says_cached(self, answer: CostBreakdown) -> bool:
+        return "(cached)" in answer.source
 
 
-@pytest.mark.parametrize(
-    "other", [(OTHER_TENANT, READER), (TENANT, "44444444-4444-4444-4444-444444444444")], ids=["tenant", "principal"]
-)
-async def test_another_tenant_or_principal_on_the_same_store_asks_cost_management_again(
-    azure_settings: Callable[..., AzureSettings],
-    cm: CostManagementFake,
-    tmp_path: Path,
-    waits: Waits,
-    other: tuple[str, str],
-) -> None:
-    store = tmp_path / "shared.sqlite"
-    await management(azure_settings(), lambda: EntraToken(TENANT, READER), store, waits).query_costs(QUERY)
-    made = len(cm.arm.calls("query"))
-    answer = await management(azure_settings(), lambda: EntraToken(*other), store, waits).query_costs(QUERY)
-    assert len(cm.arm.calls("query")) == 2 * made
-    assert "(cached)" not in answer.source
-
-
-async def test_the_same_tenant_and_principal_in_another_process_reuse_the_answer(
-    azure_settings: Callable[..., AzureSettings], cm: CostManagementFake, tmp_path: Path, waits: Waits
-) -> None:
-    store = tmp_path / "shared.sqlite"
-    first = await management(azure_settings(), lambda: EntraToken(TENANT, READER), store, waits).query_costs(QUERY)
-    made = len(cm.arm.calls("query"))
-    again = await management(azure_settings(), lambda: EntraToken(TENANT, READER), store, waits).query_costs(QUERY)
-    assert len(cm.arm.calls("query")) == made
-    assert "(cached)" in again.source
-    assert again.totals == first.totals
-
-
-async def test_tokens_that_name_nobody_are_never_shared_between_processes(
-    azure_settings: Callable[..., AzureSettings], cm: CostManagementFake, tmp_path: Path, waits: Waits
-) -> None:
-    store = tmp_path / "shared.sqlite"
-    await management(azure_settings(), StaticToken, store, waits).query_costs(QUERY)
-    made = len(cm.arm.calls("query"))
-    answer = await management(azure_settings(), StaticToken, store, waits).query_costs(QUERY)
-    assert len(cm.arm.calls("query")) == 2 * made
-    assert "(cached)" not in answer.source
-
-
-async def test_another_resource_manager_endpoint_is_asked_itself(
-    azure_settings: Callable[..., AzureSettings], cm: CostManagementFake, tmp_path: Path, waits: Waits
-) -> None:
-    store = tmp_path / "shared.sqlite"
-    settings = azure_settings()
-    await management(settings, lambda: EntraToken(TENANT, READER), store, waits).query_costs(QUERY)
-    made = len(cm.arm.calls("query"))
-    # The same emulator under another name: a private-link or sovereign endpoint is another source of answers.
-    moved = azure_settings(resource_manager_url=settings.arm_url.replace("127.0.0.1", "localhost"))
-    answer = await management(moved, lambda: EntraToken(TENANT, READER), store, waits).query_costs(QUERY)
-    assert len(cm.arm.calls("query")) == 2 * made
-    assert "(cached)" not in answer.source
+class TestCostManagement(SharedCache):
+    @pytest.fixture
+    def processes(
+        self, azure_settings: Callable[..., AzureSettings], cm: CostManagementFake, waits: Waits
+    ) -> CostManagementProcesses:
+        return CostManagementProcesses(azure_settings, cm, waits)
 
 
 def test_the_caller_names_tenant_principal_endpoint_and_cloud_but_not_the_token(

@@ -8,18 +8,15 @@ from typing import Any
 import pytest
 from finops_azure.costs import CostManagement
 from finops_azure.costs.tools import register_cost_tools
-from finops_core.sandbox.provider import SandboxProvider
-from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
-from tests.conftest import AS_OF
 from tests.fakes.azure.cost_management import CostManagementFake
 from tests.servers.azure.conftest import TOKEN
+from tests.servers.cost_tools import assert_small_and_within_budget
 from tests.tables import records
-from tests.tool_budget import hosted_bytes
 
 pytestmark = pytest.mark.anyio
 TOOLS = ("azure_cost_by", "azure_cost_forecast", "azure_budgets", "azure_benefits")
@@ -40,21 +37,10 @@ def _server(costs: CostManagement) -> MCPServer:
 async def test_each_tool_is_small_and_the_server_stays_within_its_budget(
     costs: CostManagement, settings: Settings
 ) -> None:
-    server = build_server(
-        SandboxProvider("azure", as_of=AS_OF),
-        settings,
-        today=lambda: AS_OF,
-        extend=lambda s: register_cost_tools(s, costs),
+    # The grouping tool carries the Azure dimension list.
+    await assert_small_and_within_budget(
+        "azure", settings, lambda s: register_cost_tools(s, costs), TOOLS, largest=1_200
     )
-    async with Client(server) as client:
-        tools = (await client.list_tools()).tools
-    sizes = {t.name: hosted_bytes([t], separators=(",", ":")) for t in tools}
-    assert set(TOOLS) <= set(sizes)
-    # ~700 bytes a tool on average; the grouping tool carries the Azure dimension list
-    assert sum(sizes[name] for name in TOOLS) <= 4 * 700, {n: sizes[n] for n in TOOLS}
-    assert max(sizes[name] for name in TOOLS) <= 1_200, {n: sizes[n] for n in TOOLS}
-    assert sum(sizes.values()) <= 16_000
-    assert all(t.annotations and t.annotations.read_only_hint for t in tools if t.name in TOOLS)
 
 
 async def test_top_meter_categories_asked_twice_makes_requests_only_once(

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.breakdown import Cell, assemble, at_most_two_groups, money_total, period_start, top_costs
 from finops_core.cached import cache_state
-from finops_core.dates import check_period, midnight, month_start, next_month_start
+from finops_core.daily_charges import day_charge
+from finops_core.dates import check_period
 from finops_core.errors import FinOpsError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery, Dimension
@@ -232,14 +233,13 @@ class CostExplorer:
                 groups.append({"Type": "DIMENSION", "Key": ce})
         if query.tag_key is not None:
             groups.append({"Type": "TAG", "Key": query.tag_key})
-        if len(groups) > 2:
-            names = ", ".join(g["Key"] for g in groups)
-            raise InvalidQuery(
-                f"Cost Explorer groups by at most two things at once; this question needs {len(groups)} ({names}). "
-                "Drop one grouping, or filter on one value instead of grouping by it (e.g. services=[...]), or ask "
-                "once per value.",
-                provider=P,
-            )
+        at_most_two_groups(
+            "Cost Explorer",
+            [g["Key"] for g in groups],
+            advice="Drop one grouping, or filter on one value instead of grouping by it (e.g. services=[...]), or "
+            "ask once per value.",
+            provider=P,
+        )
         terms: list[dict[str, Any]] = [
             {"Dimensions": {"Key": _CE_DIMENSION[d], "Values": list(query.filters[d])}}
             for d in _SERVER_FILTERS
@@ -361,7 +361,6 @@ class CostExplorer:
                 contracted, _ = _amount(group["Metrics"], "NetUnblendedCost")
                 if billed == 0 and effective == 0 and contracted == 0:
                     continue
-                category = charge_category_of_service(service)
                 items.append(
                     CostLineItem(
                         billed_cost=billed,
@@ -370,12 +369,7 @@ class CostExplorer:
                         list_cost=billed,
                         billing_currency=currency,
                         billing_account_id=payer,
-                        billing_period_start=month_start(day),
-                        billing_period_end=next_month_start(day),
-                        charge_category=category,
-                        charge_frequency="Usage-Based" if category == "Usage" else None,
-                        charge_period_start=midnight(day),
-                        charge_period_end=midnight(day + timedelta(days=1)),
+                        **day_charge(day, charge_category_of_service(service)),
                         provider_name="AWS",
                         service_name=service,
                         service_category=service_category(service),
@@ -457,7 +451,7 @@ class CostExplorer:
                 )
                 sums[(period, group, unit)] += amount
         labels = [str(g) for g in group_by]
-        rows, other, totals, truncated = _top(sums, labels, top_n)
+        top = top_costs(sums, top_n)
         note = None
         if not sums:
             note = f"Cost Explorer has no {metric} costs from {start} to {end} (end exclusive). {HISTORY_HINT}"
@@ -468,11 +462,7 @@ class CostExplorer:
             end=end,
             metric=metric,
             granularity=granularity,
-            group_by=labels,
-            rows=rows,
-            other=other,
-            totals=totals,
-            truncated=truncated,
+            **top.fields(labels, _native_row, money_total),
             estimated=estimated,
             note=note,
             paid_calls=answer.paid_calls,
@@ -645,38 +635,8 @@ def _maybe_amount(value: object) -> Decimal | None:
     return None if found is None else normalize_amount(found)
 
 
-def _top(
-    sums: Mapping[tuple[date | None, tuple[str | None, ...], str], Decimal], labels: list[str], top_n: int
-) -> tuple[list[NativeRow], list[NativeRow], list[Money], bool]:
-    """Top ``top_n`` groups by absolute cost; the rest per period and currency as '(other)'; totals."""
-    weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for (_, group, unit), amount in sums.items():
-        weight[group] += abs(amount)
-        totals[unit] += amount
-    ranked = sorted(weight, key=lambda g: (-weight[g], tuple(v or "" for v in g)))
-    rank = {g: i for i, g in enumerate(ranked[:top_n])}
-    rows: list[NativeRow] = []
-    rest: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
-    for (period, group, unit), amount in sums.items():
-        if group in rank:
-            rows.append(
-                NativeRow(
-                    period=period,
-                    group=dict(zip(labels, group, strict=True)),
-                    amount=normalize_amount(amount),
-                    currency=unit,
-                )
-            )
-        else:
-            rest[(period, unit)] += amount
-    rows.sort(key=lambda r: (r.period or date.min, r.currency, rank[tuple(r.group.values())]))
-    other = [
-        NativeRow(period=p, group=dict.fromkeys(labels, "(other)"), amount=normalize_amount(a), currency=u)
-        for (p, u), a in sorted(rest.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-    ]
-    money = [Money(amount=normalize_amount(a), currency=u) for u, a in sorted(totals.items())]
-    return rows, other, money, len(ranked) > top_n
+def _native_row(period: date | None, group: dict[str, str | None], unit: str, amount: Decimal) -> NativeRow:
+    return NativeRow(period=period, group=group, amount=normalize_amount(amount), currency=unit)
 
 
 def _anomaly(raw: Mapping[str, Any]) -> CostAnomaly:

@@ -6,10 +6,9 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from datetime import date, timedelta
 from typing import Annotated
 
-from finops_core.answer_tables import table_answer
-from finops_core.bounds import Day, Id
+from finops_core.bounds import Id
+from finops_core.cost_tools import EndDay, StartDay, TopN, cost_table_tool
 from finops_core.dates import next_month_start, period
-from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
 from pydantic import Field
 
@@ -28,17 +27,15 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
     ``aws_budgets`` on ``server``, answered by ``explorer``."""
     today = explorer.ctx.today
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="aws_cost_explorer",
-        annotations=READ,
-        shape=table_answer,
         description="AWS costs by AWS's own dimensions (usage type, instance type, record type), tags or cost "
         "categories, which aws_cost_query does not group by: top groups, other, totals." + PAID,
     )
     async def aws_cost_explorer(
-        start: Annotated[Day, Field(description="YYYY-MM-DD")],
-        end: Annotated[Day, Field(description="YYYY-MM-DD, exclusive")],
+        start: StartDay,
+        end: EndDay,
         group_by: Annotated[
             list[Id],
             Field(
@@ -48,18 +45,16 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         ] = [],  # noqa: B006 - the SDK copies arguments; a default list shows as [] in the schema
         metric: AwsMetric = "UnblendedCost",
         granularity: NativeGranularity = "monthly",
-        top_n: Annotated[int, Field(ge=1, le=100)] = 10,
+        top_n: TopN = 10,
     ) -> NativeCosts:
         first, last = period(start, end, today())
         return await explorer.costs_by(
             first, last, group_by=group_by, metric=metric, granularity=granularity, top_n=top_n
         )
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="aws_cost_forecast",
-        annotations=READ,
-        shape=table_answer,
         description="AWS's spend forecast from today per month, with 80% bounds (an estimate)." + PAID,
     )
     async def aws_cost_forecast(
@@ -72,11 +67,9 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
             last = next_month_start(last).date()
         return await explorer.forecast(first, last, metric=metric)
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="aws_cost_anomalies",
-        annotations=READ,
-        shape=table_answer,
         description="Cost anomalies AWS detected: impact, dates, root causes (service, account, region, usage "
         "type)." + PAID,
     )
@@ -88,22 +81,18 @@ def register_cost_tools(server: MCPServer, explorer: CostExplorer) -> None:
         first, last = _back(today(), days)
         return await explorer.anomalies(first, last, min_impact=min_impact, limit=limit)
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="aws_commitments",
-        annotations=READ,
-        shape=table_answer,
         description="Savings Plans and Reserved Instances coverage and utilization over the last days (4 "
         "requests)." + PAID,
     )
     async def aws_commitments(days: Annotated[int, Field(ge=1, le=365)] = 30) -> Commitments:
         return await explorer.commitments(*_back(today(), days))
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="aws_budgets",
-        annotations=READ,
-        shape=table_answer,
         description="AWS Budgets: limit, actual and forecast spend, percent used (free).",
     )
     async def aws_budgets() -> BudgetList:

@@ -25,9 +25,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from finops_core.breakdown import Cell, assemble, period_start
+from finops_core.breakdown import Cell, assemble, at_most_two_groups, money_total, period_start, top_costs
 from finops_core.cached import cache_state
-from finops_core.dates import check_period, midnight, month_start, next_month_start
+from finops_core.daily_charges import day_charge
+from finops_core.dates import check_period, next_month_start
 from finops_core.errors import InvalidInput, InvalidQuery, Unavailable
 from finops_core.fanout import FanOut, fan_out
 from finops_core.focus import CostLineItem
@@ -321,13 +322,12 @@ class CostManagement:
         groups = [{"type": "Dimension", "name": n} for n in names]
         if query.tag_key is not None:
             groups.append({"type": "TagKey", "name": query.tag_key})
-        if len(groups) > 2:
-            listed = ", ".join(g["name"] for g in groups)
-            raise InvalidQuery(
-                f"Cost Management groups by at most two things at once; this question needs {len(groups)} "
-                f"({listed}). Drop one grouping, or filter on one value instead of grouping by it.",
-                provider=P,
-            )
+        at_most_two_groups(
+            "Cost Management",
+            [g["name"] for g in groups],
+            advice="Drop one grouping, or filter on one value instead of grouping by it.",
+            provider=P,
+        )
         return groups
 
     def _body(
@@ -489,7 +489,6 @@ class CostManagement:
         for (day, subscription, service, location, currency), (billed, effective) in sorted(merged.items()):
             if billed == 0 and effective == 0:
                 continue
-            category = charge_category_of_service(service)
             items.append(
                 CostLineItem(
                     billed_cost=billed,
@@ -497,12 +496,7 @@ class CostManagement:
                     list_cost=billed,
                     billing_currency=currency,
                     billing_account_id=account or subscription,
-                    billing_period_start=month_start(day),
-                    billing_period_end=next_month_start(day),
-                    charge_category=category,
-                    charge_frequency="Usage-Based" if category == "Usage" else None,
-                    charge_period_start=midnight(day),
-                    charge_period_end=midnight(day + timedelta(days=1)),
+                    **day_charge(day, charge_category_of_service(service)),
                     provider_name="Microsoft",
                     publisher_name="Microsoft",
                     region_id=location or None,
@@ -561,27 +555,13 @@ class CostManagement:
                 if tag_key:
                     group = (*group, values.get("TagValue") or None)
                 sums[(period, group, currency)] += amount
-        weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for (_, group, currency), amount in sums.items():
-            weight[group] += abs(amount)
-            totals[currency] += amount
-        ranked = sorted(weight, key=lambda g: (-weight[g], tuple(v or "" for v in g)))
-        kept = set(ranked[:top_n])
-        rows: list[NativeRow] = []
-        other: dict[tuple[date | None, str], Decimal] = defaultdict(Decimal)
-        for (period, group, currency), amount in sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, -kv[1])):
-            if group in kept:
-                rows.append(
-                    NativeRow(
-                        period_start=period,
-                        group=dict(zip(labels, group, strict=True)),
-                        cost=normalize_amount(amount),
-                        currency=currency,
-                    )
-                )
-            else:
-                other[(period, currency)] += amount
+        # A period's rows are listed largest first, not by the group's rank over the whole period.
+        by_period = dict(sorted(sums.items(), key=lambda kv: (kv[0][0] or date.min, -kv[1])))
+        top = top_costs(by_period, top_n, by_rank=False)
+
+        def row(period: date | None, group: dict[str, str | None], currency: str, amount: Decimal) -> NativeRow:
+            return NativeRow(period_start=period, group=group, cost=normalize_amount(amount), currency=currency)
+
         note = out.note()
         if not sums:
             note = " ".join(filter(None, [f"No {metric} from {start} to {end} (end exclusive). {HISTORY_HINT}", note]))
@@ -590,14 +570,7 @@ class CostManagement:
             end=end,
             metric=metric,
             granularity=granularity,
-            group_by=labels,
-            rows=rows,
-            other=[
-                NativeRow(period_start=p, group=dict.fromkeys(labels, "(other)"), cost=normalize_amount(a), currency=c)
-                for (p, c), a in sorted(other.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-            ],
-            totals=[Money(amount=normalize_amount(a), currency=c) for c, a in sorted(totals.items())],
-            truncated=len(ranked) > top_n,
+            **top.fields(labels, row, money_total),
             requests=requests,
             note=note,
             **cache_state(*(t.cached_at for _, t in out.results)),

@@ -6,10 +6,9 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from datetime import date
 from typing import Annotated, Literal
 
-from finops_core.answer_tables import table_answer
-from finops_core.bounds import Day, Id
+from finops_core.bounds import Id
+from finops_core.cost_tools import EndDay, StartDay, TopN, cost_table_tool
 from finops_core.dates import next_month_start, period
-from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
 from pydantic import Field
 
@@ -24,33 +23,29 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
     answered by ``costs`` (``azure_cost_query`` comes from the server factory, over ``query_costs``)."""
     today = costs.ctx.today
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="azure_cost_by",
-        annotations=READ,
-        shape=table_answer,
         description="Azure costs by up to two of Azure's own dimensions (as listed) or a tag key, for groupings "
         "azure_cost_query lacks: top groups, other, totals." + FREE,
     )
     async def azure_cost_by(
-        start: Annotated[Day, Field(description="YYYY-MM-DD")],
-        end: Annotated[Day, Field(description="YYYY-MM-DD, exclusive")],
+        start: StartDay,
+        end: EndDay,
         group_by: Annotated[list[AzureDimension], Field(max_length=2)] = [],  # noqa: B006 - shows as [] in the schema
         tag_key: Annotated[Id, Field(description="a tag to group by; untagged = null")] = "",
         metric: CostType = "ActualCost",
         granularity: Literal["daily", "monthly", "total"] = "total",
-        top_n: Annotated[int, Field(ge=1, le=100)] = 10,
+        top_n: TopN = 10,
     ) -> NativeCosts:
         first, last = period(start, end, today())
         return await costs.costs_by(
             first, last, group_by=group_by, tag_key=tag_key or None, metric=metric, granularity=granularity, top_n=top_n
         )
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="azure_cost_forecast",
-        annotations=READ,
-        shape=table_answer,
         description="Azure's forecast to a month end: actual so far, forecast, total per currency (an "
         "estimate)." + FREE,
     )
@@ -66,21 +61,17 @@ def register_cost_tools(server: MCPServer, costs: CostManagement) -> None:
         answer = await costs.forecast(first, last, metric=metric)
         return answer if days else answer.model_copy(update={"days": []})
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="azure_budgets",
-        annotations=READ,
-        shape=table_answer,
         description="Cost Management budgets: amount, spend, forecast, percent used." + FREE,
     )
     async def azure_budgets() -> BudgetList:
         return await costs.budgets()
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="azure_benefits",
-        annotations=READ,
-        shape=table_answer,
         description="Savings plan purchase recommendations (savings, hourly commitment) and reservation / savings "
         "plan utilization (needs billing_scope)." + FREE,
     )

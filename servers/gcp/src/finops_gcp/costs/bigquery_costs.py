@@ -24,12 +24,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from finops_core.breakdown import Cell, assemble, period_start
-from finops_core.dates import check_period, midnight, month_start, next_month_start
+from finops_core.breakdown import Cell, assemble, period_start, top_groups
+from finops_core.daily_charges import day_periods
+from finops_core.dates import check_period
 from finops_core.errors import ConfigError, InvalidInput, InvalidQuery
 from finops_core.focus import CostLineItem
 from finops_core.models import CostBreakdown, CostQuery
@@ -126,6 +127,10 @@ class QueryResult:
     table: str
     kind: ExportKind
     cached_at: datetime | None = None  # when a cached answer was fetched
+
+    def spent(self) -> dict[str, Any]:
+        """What answering cost, as an answer model's fields: jobs run (``paid_calls``), ``cached``, ``cached_at``."""
+        return {"paid_calls": self.paid_calls, "cached": self.cached, "cached_at": self.cached_at}
 
     def describe(self) -> str:
         jobs = "from the cache (no job run)" if self.cached else f"{self.paid_calls} job"
@@ -354,11 +359,7 @@ class BillingExport:
         )
         source = f"BigQuery {kind} billing export {table}: {self._metric_text(query, kind)}. {result.describe()}"
         breakdown = assemble(query, cells, source=source, is_demo=False, empty_note=empty_note)
-        update: dict[str, Any] = {
-            "paid_calls": result.paid_calls,
-            "cached": result.cached,
-            "cached_at": result.cached_at,
-        }
+        update = result.spent()
         if cells and kind != "focus":
             update["note"] = (
                 "; ".join(
@@ -446,11 +447,8 @@ class BillingExport:
                     list_cost=listed,
                     billing_currency=str(row["currency"]),
                     billing_account_id=str(account or ""),
-                    billing_period_start=month_start(day),
-                    billing_period_end=next_month_start(day),
+                    **day_periods(day),
                     charge_category="Usage",
-                    charge_period_start=midnight(day),
-                    charge_period_end=midnight(day + timedelta(days=1)),
                     provider_name=PROVIDER,
                     service_name=str(service or "(unknown)"),
                     service_category=service_category(service),
@@ -575,15 +573,22 @@ class _Sums:
         for t, amount in types.items():
             self.types[t] += amount
 
-    def merge(self, other: _Sums) -> None:
+    def merge(self, other: _Sums) -> _Sums:
+        """``other`` added to these sums, which are returned (``top_groups``' running total)."""
         self.add(other.gross, other.types)
+        return self
+
+    @property
+    def weight(self) -> Decimal:
+        """How much a group ranks by: gross and credits both count, so a fully credited group is not last."""
+        return abs(self.gross) + abs(self.credits)
 
     @property
     def credits(self) -> Decimal:
         return sum(self.types.values(), Decimal(0))
 
 
-def _row(period: date | None, group: dict[str, str | None], sums: _Sums, currency: str) -> GcpCostRow:
+def _row(period: date | None, group: dict[str, str | None], currency: str, sums: _Sums) -> GcpCostRow:
     return GcpCostRow(
         period=period,
         group=group,
@@ -592,6 +597,16 @@ def _row(period: date | None, group: dict[str, str | None], sums: _Sums, currenc
         net=normalize_amount(sums.gross + sums.credits),
         credits_by_type={t: normalize_amount(a) for t, a in sorted(sums.types.items()) if a},
         currency=currency,
+    )
+
+
+def _total(currency: str, sums: _Sums) -> GcpCostTotal:
+    return GcpCostTotal(
+        currency=currency,
+        gross=normalize_amount(sums.gross),
+        credits=normalize_amount(sums.credits),
+        net=normalize_amount(sums.gross + sums.credits),
+        credits_by_type={t: normalize_amount(a) for t, a in sorted(sums.types.items()) if a},
     )
 
 
@@ -605,35 +620,7 @@ def _native_answer(
     top_n: int,
     result: QueryResult,
 ) -> GcpCosts:
-    weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
-    totals: dict[str, _Sums] = defaultdict(_Sums)
-    for (_, group, currency), s in sums.items():
-        weight[group] += abs(s.gross) + abs(s.credits)
-        totals[currency].merge(s)
-    ranked = sorted(weight, key=lambda g: (-weight[g], tuple(v or "" for v in g)))
-    rank = {g: i for i, g in enumerate(ranked[:top_n])}
-    rows: list[GcpCostRow] = []
-    rest: dict[tuple[date | None, str], _Sums] = defaultdict(_Sums)
-    for (period, group, currency), s in sums.items():
-        if group in rank:
-            rows.append(_row(period, dict(zip(labels, group, strict=True)), s, currency))
-        else:
-            rest[(period, currency)].merge(s)
-    rows.sort(key=lambda r: (r.period or date.min, r.currency, rank[tuple(r.group.values())]))
-    other = [
-        _row(p, dict.fromkeys(labels, "(other)"), s, c)
-        for (p, c), s in sorted(rest.items(), key=lambda kv: (kv[0][0] or date.min, kv[0][1]))
-    ]
-    total_list = [
-        GcpCostTotal(
-            currency=c,
-            gross=normalize_amount(s.gross),
-            credits=normalize_amount(s.credits),
-            net=normalize_amount(s.gross + s.credits),
-            credits_by_type={t: normalize_amount(a) for t, a in sorted(s.types.items()) if a},
-        )
-        for c, s in sorted(totals.items())
-    ]
+    top = top_groups(sums, top_n, weight=lambda s: s.weight, zero=_Sums, add=_Sums.merge)
     note = None
     if not sums:
         note = f"The billing export {table} has no costs from {start} to {end} (end exclusive) for this question."
@@ -642,15 +629,9 @@ def _native_answer(
         end=end,
         table=table,
         granularity=granularity,
-        group_by=labels,
-        rows=rows,
-        other=other,
-        totals=total_list,
-        truncated=len(ranked) > top_n,
+        **top.fields(labels, _row, _total),
         bytes_processed=result.bytes_processed,
         bytes_billed=result.bytes_billed,
-        paid_calls=result.paid_calls,
-        cached=result.cached,
-        cached_at=result.cached_at,
+        **result.spent(),
         note=note,
     )

@@ -5,10 +5,9 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 
 from typing import Annotated, Literal
 
-from finops_core.answer_tables import table_answer
-from finops_core.bounds import Day, Id, Ids
+from finops_core.bounds import Id, Ids
+from finops_core.cost_tools import EndDay, StartDay, TopN, cost_table_tool
 from finops_core.dates import period
-from finops_core.server import READ, compact_tool
 from mcp.server import MCPServer
 from pydantic import Field
 
@@ -23,17 +22,15 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
     """Register ``gcp_costs_by`` and ``gcp_budgets`` on ``server``, answered by ``export``."""
     today = export.ctx.today
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="gcp_costs_by",
-        annotations=READ,
-        shape=table_answer,
         description="GCP costs from the billing export with credits split by type, which gcp_cost_query nets: "
         "gross, credits by type, net per group; top, other, totals." + JOB,
     )
     async def gcp_costs_by(
-        start: Annotated[Day, Field(description="YYYY-MM-DD")],
-        end: Annotated[Day, Field(description="YYYY-MM-DD, exclusive")],
+        start: StartDay,
+        end: EndDay,
         group_by: Annotated[
             list[Id],
             Field(max_length=2, description="service sku project location credit_type label:<key>"),
@@ -41,7 +38,7 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
         granularity: Literal["daily", "monthly", "total"] = "monthly",
         services: Annotated[Ids, Field(description="only these")] = [],  # noqa: B006
         projects: Annotated[Ids, Field(description="only these ids")] = [],  # noqa: B006
-        top_n: Annotated[int, Field(ge=1, le=100)] = 10,
+        top_n: TopN = 10,
     ) -> GcpCosts:
         first, last = period(start, end, today())
         filters = {k: v for k, v in (("service", services), ("project", projects)) if v}
@@ -49,11 +46,9 @@ def register_cost_tools(server: MCPServer, export: BillingExport) -> None:
             first, last, group_by=group_by, granularity=granularity, filters=filters, top_n=top_n
         )
 
-    @compact_tool(
+    @cost_table_tool(
         server,
         name="gcp_budgets",
-        annotations=READ,
-        shape=table_answer,
         description="Cloud Billing budgets: amount, thresholds, filter, spend so far, percent used." + JOB,
     )
     async def gcp_budgets() -> GcpBudgets:

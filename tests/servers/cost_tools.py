@@ -1,0 +1,31 @@
+"""What a cloud's own cost tools may cost a host's context, checked alike for every cloud: the tools are listed,
+read-only and small, and the cloud's server stays within its budget with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from finops_core.sandbox.provider import SandboxProvider
+from finops_core.server import build_server
+from finops_core.settings import Settings
+from mcp import Client
+from mcp.server import MCPServer
+
+from tests.conftest import AS_OF
+from tests.tool_budget import hosted_bytes
+
+
+async def assert_small_and_within_budget(
+    cloud: str, settings: Settings, register: Callable[[MCPServer], None], names: Sequence[str], *, largest: int
+) -> None:
+    """The tools ``names`` that ``register`` adds to ``cloud``'s server: listed, read-only, ~700 bytes a tool on
+    average and ``largest`` bytes at most; the whole server within 16,000 bytes."""
+    server = build_server(SandboxProvider(cloud, as_of=AS_OF), settings, today=lambda: AS_OF, extend=register)
+    async with Client(server) as client:
+        tools = (await client.list_tools()).tools
+    sizes = {t.name: hosted_bytes([t], separators=(",", ":")) for t in tools}
+    assert set(names) <= set(sizes)
+    assert sum(sizes[name] for name in names) <= len(names) * 700, {n: sizes[n] for n in names}
+    assert max(sizes[name] for name in names) <= largest, {n: sizes[n] for n in names}
+    assert sum(sizes.values()) <= 16_000
+    assert all(t.annotations and t.annotations.read_only_hint for t in tools if t.name in names)
