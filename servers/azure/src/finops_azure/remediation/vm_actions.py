@@ -8,6 +8,7 @@ performs. No price is looked up here: the recommendation that proposed the actio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finops_core.actions import already
@@ -59,44 +60,67 @@ def _refuse_scale_set(t: Target, what: str) -> None:
         )
 
 
-def prepare_stop(ctx: AzureContext, t: Target, parameters: dict[str, str]) -> Prepared:
+@dataclass(frozen=True)
+class _Power:
+    """Deallocating or starting a VM: how the plan and errors say it, the SDK's ``virtual_machines`` method, and
+    the power states around it (those in which it is made already or on its way, the one it reaches)."""
+
+    verb: str  # "Deallocate"
+    doing: str  # "deallocating"
+    method: str  # "begin_deallocate"
+    already_in: tuple[str, ...]
+    reaches: str
+
+
+DEALLOCATE = _Power("Deallocate", "deallocating", "begin_deallocate", ("deallocated", "deallocating"), "deallocated")
+START = _Power("Start", "starting", "begin_start", ("running", "starting"), "running")
+
+
+def _switch(t: Target, power: _Power, undo: str) -> Prepared | None:
+    """A plan that changes nothing when ``t`` is in a power state ``power`` makes already (or on its way); None to
+    go ahead."""
     before = vm_state(t.record)
     state = before["power_state"]
-    undo = f"start_instance on {t.resource_id} (a dynamic public IP address changes; static ones are kept)"
-    read = lambda: _read(t)  # noqa: E731
-    if state in ("deallocated", "deallocating"):
-        return already(f"{t.label()} {t.where} is already {state}", before, undo, read)
-    _refuse_scale_set(t, "scale in")
-    note = " (it is powered off but not deallocated, so it still bills for compute)" if state == "stopped" else ""
-    summary = f"Deallocate VM {t.label()} ({before['vm_size']}, {state}) {t.where}{note}"
+    if state in power.already_in:
+        return already(f"{t.label()} {t.where} is already {state}", before, undo, lambda: _read(t))
+    return None
+
+
+def _switched(ctx: AzureContext, t: Target, power: _Power, undo: str, done: Done, note: str = "") -> Prepared:
+    """The change ``_switch`` let go ahead, made by ``perform`` (waited for to its end), and its plan."""
+    before = vm_state(t.record)
+    summary = f"{power.verb} VM {t.label()} ({before['vm_size']}, {before['power_state']}) {t.where}{note}"
 
     def perform() -> Done:
-        what = f"deallocating {t.resource_id}"
-        run_to_end(ctx, t.client.virtual_machines.begin_deallocate, what, t.arm.resource_group, t.arm.name)
-        return Done(
-            f"Deallocated {t.label()} {t.where}: compute charges have ended; its disks (and any static public IP) "
-            "keep billing."
-        )
+        begin = getattr(t.client.virtual_machines, power.method)
+        run_to_end(ctx, begin, f"{power.doing} {t.resource_id}", t.arm.resource_group, t.arm.name)
+        return done
 
-    return Prepared(summary, before, {**before, "power_state": "deallocated"}, undo, perform, read)
+    read = lambda: _read(t)  # noqa: E731
+    return Prepared(summary, before, {**before, "power_state": power.reaches}, undo, perform, read)
+
+
+def prepare_stop(ctx: AzureContext, t: Target, parameters: dict[str, str]) -> Prepared:
+    undo = f"start_instance on {t.resource_id} (a dynamic public IP address changes; static ones are kept)"
+    unchanged = _switch(t, DEALLOCATE, undo)
+    if unchanged is not None:
+        return unchanged
+    _refuse_scale_set(t, "scale in")
+    off = power_state(t.record) == "stopped"
+    note = " (it is powered off but not deallocated, so it still bills for compute)" if off else ""
+    done = Done(
+        f"Deallocated {t.label()} {t.where}: compute charges have ended; its disks (and any static public IP) "
+        "keep billing."
+    )
+    return _switched(ctx, t, DEALLOCATE, undo, done, note)
 
 
 def prepare_start(ctx: AzureContext, t: Target, parameters: dict[str, str]) -> Prepared:
-    before = vm_state(t.record)
-    state = before["power_state"]
     undo = f"stop_instance on {t.resource_id}"
-    read = lambda: _read(t)  # noqa: E731
-    if state in ("running", "starting"):
-        return already(f"{t.label()} {t.where} is already {state}", before, undo, read)
-    summary = f"Start VM {t.label()} ({before['vm_size']}, {state}) {t.where}"
-
-    def perform() -> Done:
-        run_to_end(
-            ctx, t.client.virtual_machines.begin_start, f"starting {t.resource_id}", t.arm.resource_group, t.arm.name
-        )
-        return Done(f"Started {t.label()} {t.where}: it bills for compute again.")
-
-    return Prepared(summary, before, {**before, "power_state": "running"}, undo, perform, read)
+    unchanged = _switch(t, START, undo)
+    if unchanged is not None:
+        return unchanged
+    return _switched(ctx, t, START, undo, Done(f"Started {t.label()} {t.where}: it bills for compute again."))
 
 
 def _offered_sizes(t: Target) -> list[str]:
