@@ -8,9 +8,10 @@ provider over its emulators and how to make, tag, stop and look at an instance t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import pytest
 from finops_core.clouds import CLOUD_NAMES
@@ -31,6 +32,7 @@ from pydantic import SecretStr
 
 from tests.conftest import AS_OF
 from tests.credentials import APPROVAL_KEY, CREDENTIALS
+from tests.fakes.rest import RestFake
 from tests.servers.elicitation import Person
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
@@ -119,6 +121,8 @@ class EmulatedCloud(ABC):
     stopped: tuple[str, ...]
     read_back: tuple[str, str]  # what apply reads back after a stop: (field, value)
     legal_hold: tuple[str, str] = ("legal-hold", "true")  # as a person writes it in the cloud's console
+    fake: RestFake | None = None  # the REST emulator that counts the calls below, if any
+    routes: ClassVar[Mapping[str, str]] = {}  # its route of each counted call: "stop", "read"
 
     @abstractmethod
     def add_instance(self, name: str, tags: dict[str, str] | None = None) -> str:
@@ -142,7 +146,9 @@ class EmulatedCloud(ABC):
     def calls(self, what: str) -> int | None:
         """How often the cloud was asked to ``stop`` or ``read`` an instance; None where its emulator does not
         count (moto)."""
-        return None
+        if self.fake is None:
+            return None
+        return len(self.fake.calls(self.routes[what]))
 
 
 class RemediationWorkflow:

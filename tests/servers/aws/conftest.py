@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,12 @@ import pytest
 from finops_aws.clients import AwsClients
 from finops_aws.context import AwsContext
 from finops_aws.settings import AwsSettings
-from finops_core.paid import PaidCalls
-from finops_core.store import Store
 from moto.server import ThreadedMotoServer
 
-from tests.conftest import AS_OF
 from tests.credentials import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.fakes.aws.shapes import answer_problems
+from tests.servers.contexts import contexts
 
 ACCESS_KEY = AWS_ACCESS_KEY_ID
 SECRET_KEY = AWS_SECRET_ACCESS_KEY
@@ -93,16 +90,4 @@ def aws_settings(moto: str, fake: AwsJsonFake) -> Callable[..., AwsSettings]:
 @pytest.fixture
 def aws_context(aws_settings: Callable[..., AwsSettings], tmp_path: Path) -> Callable[..., AwsContext]:
     """``aws_context(**setting_overrides)``: an ``AwsContext`` over the emulators with a store in ``tmp_path``."""
-
-    def make(**overrides: Any) -> AwsContext:
-        settings = aws_settings(**overrides)
-        clients = AwsClients(settings, fixed_session)
-        paid = PaidCalls(
-            lambda: Store(tmp_path / "finops.sqlite"),
-            ttl=timedelta(hours=settings.cache_hours),
-            provider="aws",
-            caller=clients.caller,
-        )
-        return AwsContext(settings, clients, paid, today=lambda: AS_OF)
-
-    return make
+    return contexts(AwsContext, aws_settings, lambda s: AwsClients(s, fixed_session), tmp_path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,11 @@ from azure.core.credentials import AccessToken, AccessTokenInfo
 from finops_azure.clients import AzureClients
 from finops_azure.context import AzureContext
 from finops_azure.settings import AzureSettings
-from finops_core.paid import PaidCalls
-from finops_core.store import Store
 
-from tests.conftest import AS_OF
 from tests.credentials import AZURE_ACCESS_TOKEN
 from tests.fakes.azure.arm import ArmFake
 from tests.servers.conftest import Waits
+from tests.servers.contexts import contexts
 
 TOKEN = AZURE_ACCESS_TOKEN
 SUBSCRIPTIONS = ("00000000-0000-0000-0000-00000000aaaa", "00000000-0000-0000-0000-00000000bbbb")
@@ -63,14 +60,4 @@ def azure_context(
     azure_settings: Callable[..., AzureSettings], tmp_path: Path, waits: Waits
 ) -> Callable[..., AzureContext]:
     """``azure_context(**setting_overrides)``: an ``AzureContext`` over the fake with a store in ``tmp_path``."""
-
-    def make(**overrides: Any) -> AzureContext:
-        settings = azure_settings(**overrides)
-        store = tmp_path / "finops.sqlite"
-        clients = AzureClients(settings, StaticToken)
-        paid = PaidCalls(
-            lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="azure", caller=clients.caller
-        )
-        return AzureContext(settings, clients, paid, today=lambda: AS_OF, sleep=waits)
-
-    return make
+    return contexts(AzureContext, azure_settings, lambda s: AzureClients(s, StaticToken), tmp_path, sleep=waits)

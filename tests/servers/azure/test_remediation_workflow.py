@@ -4,8 +4,9 @@ emulated Azure Resource Manager: VMs, deallocated for real."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -15,8 +16,6 @@ from tests.servers.azure.test_provider import azure_provider
 from tests.servers.conftest import Waits
 from tests.servers.remediation import EmulatedCloud, RemediationWorkflow
 
-CALLS = {"stop": "compute-vm-deallocate", "read": "compute-vm-get"}
-
 
 class Vms(EmulatedCloud):
     cloud = "azure"
@@ -24,9 +23,10 @@ class Vms(EmulatedCloud):
     legal_hold = ("Legal-Hold", "True")  # Azure tag names are case-insensitive
     running, stopped = "running", ("deallocated",)
     read_back = ("power_state", "deallocated")
+    routes: ClassVar[Mapping[str, str]] = {"stop": "compute-vm-deallocate", "read": "compute-vm-get"}
 
     def __init__(self, arm: ArmFake, home: Path, waits: Waits) -> None:
-        self.arm = arm
+        self.arm = self.fake = arm
         self.provider, self.compute = azure_provider(arm, home, waits)
 
     def add_instance(self, name: str, tags: dict[str, str] | None = None) -> str:
@@ -43,9 +43,6 @@ class Vms(EmulatedCloud):
 
     def snapshot(self) -> object:
         return copy.deepcopy((self.compute.vms, self.compute.power, self.arm.calls("compute-vm-update")))
-
-    def calls(self, what: str) -> int | None:
-        return len(self.arm.calls(CALLS[what]))
 
 
 class TestOnAzure(RemediationWorkflow):

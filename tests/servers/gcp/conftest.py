@@ -4,21 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from finops_core.paid import PaidCalls
-from finops_core.store import Store
 from finops_gcp.clients import GcpClients
 from finops_gcp.context import GcpContext
 from finops_gcp.settings import GcpSettings
 from google.auth.credentials import AnonymousCredentials
 
-from tests.conftest import AS_OF
 from tests.fakes.gcp.google_api import GoogleFake
 from tests.servers.conftest import Waits
+from tests.servers.contexts import contexts
 
 PROJECTS = ("finops-demo-web", "finops-demo-data")
 APIS = ("bigquery", "recommender", "compute", "billing", "budgets", "monitoring", "sqladmin", "catalog")
@@ -52,14 +49,4 @@ def gcp_settings(google: GoogleFake) -> Callable[..., GcpSettings]:
 @pytest.fixture
 def gcp_context(gcp_settings: Callable[..., GcpSettings], tmp_path: Path, waits: Waits) -> Callable[..., GcpContext]:
     """``gcp_context(**setting_overrides)``: a ``GcpContext`` over the fake with a store in ``tmp_path``."""
-
-    def make(**overrides: Any) -> GcpContext:
-        settings = gcp_settings(**overrides)
-        store = tmp_path / "finops.sqlite"
-        clients = GcpClients(settings, AnonymousCredentials)
-        paid = PaidCalls(
-            lambda: Store(store), ttl=timedelta(hours=settings.cache_hours), provider="gcp", caller=clients.caller
-        )
-        return GcpContext(settings, clients, paid, today=lambda: AS_OF, sleep=waits)
-
-    return make
+    return contexts(GcpContext, gcp_settings, lambda s: GcpClients(s, AnonymousCredentials), tmp_path, sleep=waits)

@@ -1,4 +1,5 @@
-"""The Google Cloud adapter's plumbing over the fake: real clients over REST, fan-out across projects, errors."""
+"""The Google Cloud adapter's plumbing over the fake: real clients over REST, fan-out across projects, errors
+(``tests.servers.plumbing.RestPlumbing`` over the Recommender), and what only Google has: credentials, projects."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from finops_core.errors import AuthError, ConfigError, NotFound, PermissionDenied, Throttled, Unavailable
+from finops_core.errors import AuthError, ConfigError
+from finops_core.fanout import FanOut
 from finops_gcp.clients import GcpClients
 from finops_gcp.context import GcpContext
 from finops_gcp.errors import gcp_errors
@@ -15,58 +17,55 @@ from google.cloud.recommender_v1 import RecommenderClient
 
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
 from tests.servers.gcp.conftest import PROJECTS
+from tests.servers.plumbing import Listing, RestPlumbing
 
 pytestmark = pytest.mark.anyio
 LIST = r"/v1/projects/([^/]+)/locations/([^/]+)/recommenders/([^/]+)/recommendations"
 IDLE_DISKS = "google.compute.disk.IdleResourceRecommender"
 
 
-def _recommendations(request: GoogleRequest) -> dict[str, Any]:
-    project = request.path.split("/")[3]
-    if project == PROJECTS[1]:
-        raise GoogleError(
-            403, "PERMISSION_DENIED", "Permission 'recommender.computeDiskIdleResourceRecommendations.list' denied"
-        )
-    name = f"projects/{project}/locations/us-central1-a/recommenders/{IDLE_DISKS}/recommendations/r1"
-    return {"recommendations": [{"name": name, "recommenderSubtype": "DELETE_DISK"}]}
+class Recommender(Listing[GcpContext]):
+    """The Recommender's idle-disk recommendations in each project."""
 
+    route, path, places, item = "recommendations", LIST, PROJECTS, "DELETE_DISK"
+    role_doc, unreachable = "docs/gcp-roles.md", "Could not reach Google"
 
-async def test_fan_out_answers_per_project_and_names_the_one_that_refused(
-    google: GoogleFake, gcp_context: Callable[..., GcpContext]
-) -> None:
-    google.route("recommendations", "GET", LIST, _recommendations)
-    ctx = gcp_context()
+    def answer(self, request: GoogleRequest) -> dict[str, Any]:
+        project = request.path.split("/")[3]
+        if project == PROJECTS[1]:
+            raise GoogleError(
+                403, "PERMISSION_DENIED", "Permission 'recommender.computeDiskIdleResourceRecommendations.list' denied"
+            )
+        name = f"projects/{project}/locations/us-central1-a/recommenders/{IDLE_DISKS}/recommendations/r1"
+        return {"recommendations": [{"name": name, "recommenderSubtype": "DELETE_DISK"}]}
 
-    def names(project: str) -> list[str]:
+    def refusal(self, status: int) -> GoogleError:
+        return GoogleError(status, "", "refused")
+
+    async def fan_out(self) -> FanOut[list[str]]:
+        ctx = self.context()
+
+        def names(project: str) -> list[str]:
+            client = ctx.clients.gapic(RecommenderClient, "recommender")
+            parent = f"projects/{project}/locations/us-central1-a/recommenders/{IDLE_DISKS}"
+            with gcp_errors(f"listing idle disks in project {project}"):
+                return [r.recommender_subtype for r in client.list_recommendations(parent=parent)]
+
+        return await ctx.fan_out(names)
+
+    def list_once(self, **settings: Any) -> list[str]:
+        ctx = self.context(**settings)
         client = ctx.clients.gapic(RecommenderClient, "recommender")
-        parent = f"projects/{project}/locations/us-central1-a/recommenders/{IDLE_DISKS}"
-        with gcp_errors(f"listing idle disks in project {project}"):
-            return [r.recommender_subtype for r in client.list_recommendations(parent=parent)]
-
-    out = await ctx.fan_out(names)
-    assert out.results == [["DELETE_DISK"]]
-    assert len(out.missing) == 1
-    assert PROJECTS[1] in out.missing[0]
-    assert "docs/gcp-roles.md" in out.missing[0]
+        parent = f"projects/{PROJECTS[0]}/locations/us-central1-a/recommenders/{IDLE_DISKS}"
+        with gcp_errors("listing idle disks"):
+            listed = client.list_recommendations(parent=parent, retry=None, timeout=ctx.settings.timeout_seconds)
+            return [r.recommender_subtype for r in listed]
 
 
-@pytest.mark.parametrize(
-    ("status", "error"),
-    [(401, AuthError), (403, PermissionDenied), (404, NotFound), (429, Throttled), (503, Unavailable)],
-)
-def test_http_errors_become_finops_errors_that_say_what_to_do(
-    google: GoogleFake, gcp_settings: Callable[..., GcpSettings], status: int, error: type[Exception]
-) -> None:
-    def refuse(request: GoogleRequest) -> dict[str, Any]:
-        raise GoogleError(status, "", "refused")
-
-    google.route("recommendations", "GET", LIST, refuse)
-    from google.auth.credentials import AnonymousCredentials
-
-    client = GcpClients(gcp_settings(), AnonymousCredentials).gapic(RecommenderClient, "recommender")
-    parent = f"projects/p/locations/global/recommenders/{IDLE_DISKS}"
-    with pytest.raises(error), gcp_errors("listing recommendations"):
-        list(client.list_recommendations(parent=parent, retry=None))
+class TestOnGoogleCloud(RestPlumbing):
+    @pytest.fixture
+    def listing(self, google: GoogleFake, gcp_context: Callable[..., GcpContext]) -> Recommender:
+        return Recommender(google, gcp_context)
 
 
 def test_without_credentials_the_error_says_how_to_configure_them(
@@ -88,16 +87,3 @@ def test_wrong_gcp_settings_name_the_key() -> None:
     with pytest.raises(ConfigError, match=r"gcp\.standard_export_table"):
         GcpSettings.from_section({"standard_export_table": "not a table; DROP"})
     assert GcpSettings.from_section({"projects": "a, b"}).projects == ["a", "b"]
-
-
-def test_a_service_that_stops_answering_is_unavailable_once_the_timeout_passes(
-    google: GoogleFake, gcp_settings: Callable[..., GcpSettings]
-) -> None:
-    google.route("recommendations", "GET", LIST, _recommendations)
-    google.fail("recommendations", "slow")
-    from google.auth.credentials import AnonymousCredentials
-
-    client = GcpClients(gcp_settings(), AnonymousCredentials).gapic(RecommenderClient, "recommender")
-    parent = f"projects/{PROJECTS[0]}/locations/us-central1-a/recommenders/{IDLE_DISKS}"
-    with pytest.raises(Unavailable, match="Could not reach Google"), gcp_errors("listing idle disks"):
-        list(client.list_recommendations(parent=parent, retry=None, timeout=0.3))

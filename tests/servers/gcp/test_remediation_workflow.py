@@ -4,8 +4,9 @@ recommendation marks it SUCCEEDED once it has run."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from finops_core.store import Store
@@ -20,7 +21,6 @@ from tests.servers.gcp.test_provider import gcp_provider
 from tests.servers.remediation import EmulatedCloud, RemediationWorkflow, approve, remediating_orchestrator, text
 
 pytestmark = pytest.mark.anyio
-CALLS = {"stop": "instances.stop", "read": "instances.get"}
 
 
 class Instances(EmulatedCloud):
@@ -28,9 +28,10 @@ class Instances(EmulatedCloud):
     protect = ("finops-protect", "true")  # label keys cannot hold ':'
     running, stopped = "RUNNING", ("TERMINATED",)
     read_back = ("status", "TERMINATED")
+    routes: ClassVar[Mapping[str, str]] = {"stop": "instances.stop", "read": "instances.get"}
 
     def __init__(self, google: GoogleFake, home: Path, waits: Waits) -> None:
-        self.google = google
+        self.fake = google
         self.provider, self.ops = gcp_provider(google, home, waits)
 
     def _record(self, resource_id: str) -> dict[str, Any]:
@@ -53,9 +54,6 @@ class Instances(EmulatedCloud):
 
     def snapshot(self) -> object:
         return world(self.ops)
-
-    def calls(self, what: str) -> int | None:
-        return len(self.google.calls(CALLS[what]))
 
 
 class TestOnGoogleCloud(RemediationWorkflow):

@@ -10,12 +10,12 @@ from finops_aws.context import AwsContext
 from finops_aws.recommendations import all_recommendations, merge
 from finops_core.errors import PermissionDenied
 from finops_core.models import Recommendation
-from finops_core.money import Money
 
 from tests.fakes.aws import ce_recommendations as ce
 from tests.fakes.aws import compute_optimizer as co
 from tests.fakes.aws import cost_optimization_hub as coh
 from tests.fakes.aws.json_service import AwsJsonFake
+from tests.servers.recommendations import recommendation
 
 pytestmark = pytest.mark.anyio
 
@@ -25,21 +25,9 @@ INSTANCE = "i-0a1b2c3d4e5f60718"
 def rec(
     source: str, resource_id: str | None, savings: str, kind: str = "rightsize", **fields: object
 ) -> Recommendation:
-    values: dict[str, object] = {
-        "provider": "aws",
-        "recommendation_id": f"{source}:{resource_id}:{kind}",
-        "source": source,
-        "kind": kind,
-        "title": f"{kind} {resource_id}",
-        "resource_id": resource_id,
-        "account_id": "123456789012",
-        "region": "us-east-1",
-        "monthly_savings": Money(amount=Decimal(savings), currency="USD"),
-        "effort": "low",
-        "risk": "low",
-        **fields,
-    }
-    return Recommendation.model_validate(values)
+    return recommendation(
+        "aws", source, kind, resource_id, savings, **{"account_id": "123456789012", "region": "us-east-1", **fields}
+    )
 
 
 def test_one_instance_named_by_three_sources_is_kept_once_from_the_hub() -> None:

@@ -8,24 +8,22 @@ from finops_azure.recommendations import merge
 from finops_core.models import Recommendation, RecommendationKind
 from finops_core.money import Money
 
+from tests.servers.recommendations import recommendation
+
 SUB = "00000000-0000-0000-0000-00000000aaaa"
 DISK = f"/subscriptions/{SUB}/resourceGroups/RG-Data/providers/Microsoft.Compute/disks/old"
 
 
-def _rec(
-    source: str, rid: str, kind: RecommendationKind, savings: str, resource: str | None = DISK, currency: str = "USD"
-) -> Recommendation:
-    return Recommendation(
-        provider="azure",
+def _rec(source: str, rid: str, kind: RecommendationKind, savings: str, resource: str | None = DISK) -> Recommendation:
+    return recommendation(
+        "azure",
+        source,
+        kind,
+        resource,
+        savings,
         recommendation_id=rid,
-        source=source,
-        kind=kind,
         title=f"{source} says {kind}",
-        resource_id=resource,
         account_id=SUB,
-        monthly_savings=Money(amount=Decimal(savings), currency=currency),
-        effort="low",
-        risk="low",
     )
 
 

@@ -5,26 +5,24 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finops_core.models import Recommendation, RecommendationKind
-from finops_core.money import Money
 from finops_gcp.recommendations import merge
 
 from tests.servers.gcp.recommendations.samples import DISK, VM
+from tests.servers.recommendations import recommendation
 
 
 def rec(
     rec_id: str, source: str, kind: RecommendationKind, resource: str | None, savings: str, currency: str = "USD"
 ) -> Recommendation:
-    return Recommendation(
-        provider="gcp",
+    return recommendation(
+        "gcp",
+        source,
+        kind,
+        resource,
+        savings,
+        currency,
         recommendation_id=rec_id,
-        source=source,
-        kind=kind,
-        title=f"{kind} {resource}",
-        resource_id=resource,
         account_id="finops-demo-web",
-        monthly_savings=Money(amount=Decimal(savings), currency=currency),
-        effort="low",
-        risk="low",
         detail="d.",
     )
 
