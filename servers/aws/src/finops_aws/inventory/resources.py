@@ -25,6 +25,8 @@ from finops_aws.inventory.pricing import PriceBook, PriceKey
 from finops_aws.partitions import CHINA, partition_of
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
     from finops_aws.context import AwsContext
 
 # The kinds this inventory lists, in the order a person reads them.
@@ -79,12 +81,10 @@ def _pages(client: Any, operation: str, key: str, **request: Any) -> list[dict[s
     return items
 
 
-def _listed(
-    ctx: AwsContext, account: Account, region: str, service: str, what: str, operation: str, key: str
-) -> list[dict[str, Any]]:
-    """Every item of one paged ``describe_*`` of ``service`` in ``region`` of ``account``."""
-    client = ctx.clients.client(service, region, account)
-    with aws_errors(f"listing {what} in {region} ({account})"):
+def _listed(client: BaseClient, what: str, operation: str, key: str) -> list[dict[str, Any]]:
+    """Every item of one paged ``describe_*`` of ``client`` (``what``: the items and where, for an error). The client
+    is made by the caller, where the IAM policy test reads which service the code calls."""
+    with aws_errors(f"listing {what}"):
         return _pages(client, operation, key)
 
 
@@ -92,7 +92,8 @@ def _listed(
 
 
 def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    reservations = _listed(ctx, account, region, "ec2", "EC2 instances", "describe_instances", "Reservations")
+    ec2 = ctx.clients.client("ec2", region, account)
+    reservations = _listed(ec2, f"EC2 instances in {region} ({account})", "describe_instances", "Reservations")
     states: dict[str, ResourceState] = {"running": "running", "stopping": "stopped", "stopped": "stopped"}
     out: list[Found] = []
     for reservation in reservations:
@@ -135,7 +136,8 @@ def _instances(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 
 def _volumes(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    volumes = _listed(ctx, account, region, "ec2", "EBS volumes", "describe_volumes", "Volumes")
+    ec2 = ctx.clients.client("ec2", region, account)
+    volumes = _listed(ec2, f"EBS volumes in {region} ({account})", "describe_volumes", "Volumes")
     states: dict[str, ResourceState] = {"in-use": "in-use", "available": "unattached"}
     out: list[Found] = []
     for v in volumes:
@@ -236,7 +238,8 @@ def _addresses(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 
 def _nat_gateways(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    gateways = _listed(ctx, account, region, "ec2", "NAT gateways", "describe_nat_gateways", "NatGateways")
+    ec2 = ctx.clients.client("ec2", region, account)
+    gateways = _listed(ec2, f"NAT gateways in {region} ({account})", "describe_nat_gateways", "NatGateways")
     out: list[Found] = []
     for g in gateways:
         native = str(g.get("State") or "")
@@ -294,7 +297,8 @@ def _load_balancers(ctx: AwsContext, account: Account, region: str) -> list[Foun
 
 
 def _databases(ctx: AwsContext, account: Account, region: str) -> list[Found]:
-    instances = _listed(ctx, account, region, "rds", "RDS instances", "describe_db_instances", "DBInstances")
+    rds = ctx.clients.client("rds", region, account)
+    instances = _listed(rds, f"RDS instances in {region} ({account})", "describe_db_instances", "DBInstances")
     states: dict[str, ResourceState] = {"available": "running", "stopped": "stopped", "stopping": "stopped"}
     out: list[Found] = []
     for d in instances:
