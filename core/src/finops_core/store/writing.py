@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Literal
 
 from finops_core.errors import StoreBusy
+from finops_core.processes import process_alive
 
 # A job of unknown length that has run for E seconds is, as a rule of thumb, about halfway: about E more to go.
 # Bounded, so an answer never says "try again in a day".
@@ -99,23 +100,9 @@ def read_record(path: Path) -> Activity | None:
         activity = Activity(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    if activity.host == socket.gethostname() and not _alive(activity.pid):
+    if activity.host == socket.gethostname() and not process_alive(activity.pid):
         return None
     return activity
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":  # there os.kill(pid, 0) would terminate the process: trust the record
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: it exists
-        return True
-    except OSError:
-        return False
-    return True
 
 
 class WriteGate:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from finops_core.errors import InvalidInput, RemediationRefused
+from finops_core.processes import process_alive
 from finops_core.store import Store
 
 from finops_orchestrator.remediation import audit
@@ -86,13 +87,7 @@ def _owner_gone(owner: str) -> bool:
     pid_text = rest.partition(":")[0]
     if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return not process_alive(int(pid_text))
 
 
 class Ledger:
