@@ -38,6 +38,13 @@ def by_rule(findings: list[Recommendation], rule: str) -> dict[str, Recommendati
     return {f.resource_id or "": f for f in findings if f"/{rule}/" in f.recommendation_id}
 
 
+def only(findings: list[Recommendation], rule: str, resource_id: str) -> Recommendation:
+    """The one finding of ``rule``, which must be about ``resource_id`` alone."""
+    found = by_rule(findings, rule)
+    assert list(found) == [resource_id]
+    return found[resource_id]
+
+
 async def test_an_unattached_volume_is_waste_and_an_attached_one_is_not(
     aws_context: Callable[..., AwsContext], aws: Aws, prices: AwsJsonFake
 ) -> None:
@@ -45,9 +52,8 @@ async def test_an_unattached_volume_is_waste_and_an_attached_one_is_not(
     loose = ec2.create_volume(AvailabilityZone="us-east-1a", Size=100, VolumeType="gp3")["VolumeId"]
     web = run_instance(ec2)  # its root volume is attached
     findings, missing = await waste_findings(context(aws_context))
-    volumes = by_rule(findings, "unattached-volume")
-    assert list(volumes) == [loose]
-    finding = volumes[loose]
+    volume = only(findings, "unattached-volume", loose)
+    finding = volume
     assert (finding.source, finding.kind, finding.account_id, finding.region) == (
         "finops-aws-rules",
         "unattached",
@@ -74,10 +80,9 @@ async def test_an_unassociated_elastic_ip_is_waste_and_an_associated_one_is_not(
     used = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=used, InstanceId=run_instance(ec2))
     findings, _ = await waste_findings(context(aws_context))
-    ips = by_rule(findings, "unassociated-ip")
-    assert list(ips) == [idle]
-    assert ips[idle].monthly_savings == usd("3.65")
-    action = ips[idle].action
+    ip = only(findings, "unassociated-ip", idle)
+    assert ip.monthly_savings == usd("3.65")
+    action = ip.action
     assert action is not None
     assert (action.kind, action.parameters) == ("release_ip", {"region": "us-east-1"})
 
@@ -99,12 +104,11 @@ async def test_an_old_snapshot_of_a_deleted_volume_is_waste_but_not_a_new_one_or
     assert by_rule(now, "orphan-snapshot") == {}
 
     later, _ = await waste_findings(context(aws_context, made + timedelta(days=91)))
-    snapshots = by_rule(later, "orphan-snapshot")
-    assert list(snapshots) == [orphan]
-    assert snapshots[orphan].monthly_savings == usd("0.50")  # 10 GiB × 0.05
-    assert "91 days" in snapshots[orphan].title
-    assert gone in (snapshots[orphan].detail or "")
-    action = snapshots[orphan].action
+    found = only(later, "orphan-snapshot", orphan)
+    assert found.monthly_savings == usd("0.50")  # 10 GiB × 0.05
+    assert "91 days" in found.title
+    assert gone in (found.detail or "")
+    action = found.action
     assert action is not None
     assert action.kind == "delete_snapshot"
 
@@ -135,38 +139,34 @@ async def test_a_stopped_instance_is_reported_for_the_storage_it_still_pays_for(
     aws_context: Callable[..., AwsContext], aws: Aws, prices: AwsJsonFake
 ) -> None:
     ec2 = aws("ec2")
-    stopped, running = run_instance(ec2, "m5.large"), run_instance(ec2)
+    stopped = run_instance(ec2, "m5.large")
+    run_instance(ec2)  # a running one: its storage is in use
     ec2.stop_instances(InstanceIds=[stopped])
     findings, _ = await waste_findings(context(aws_context))
-    storage = by_rule(findings, "stopped-instance-storage")
-    assert list(storage) == [stopped]
-    assert storage[stopped].monthly_savings == usd("0.80")  # its 8 GiB gp2 root volume
-    assert storage[stopped].action is None
-    assert "8 GiB" in storage[stopped].title
-    assert running not in storage
+    stored = only(findings, "stopped-instance-storage", stopped)  # not the running one
+    assert stored.monthly_savings == usd("0.80")  # its 8 GiB gp2 root volume
+    assert stored.action is None
+    assert "8 GiB" in stored.title
 
 
 async def test_an_instance_idle_by_cloudwatch_is_waste_a_busy_one_is_not_and_one_without_data_is_unknown(
     aws_context: Callable[..., AwsContext], aws: Aws, prices: AwsJsonFake
 ) -> None:
     ec2, cw = aws("ec2"), aws("cloudwatch")
-    idle, busy, silent = run_instance(ec2), run_instance(ec2), run_instance(ec2)
+    idle, busy = run_instance(ec2), run_instance(ec2)
+    run_instance(ec2)  # silent: no metrics, so unknown, not idle
     for instance, cpu, network in ((idle, 0.8, 50_000.0), (busy, 40.0, 900_000_000.0)):
         put_daily(cw, "AWS/EC2", "CPUUtilization", ("InstanceId", instance), [cpu] * 14, TODAY)
         put_daily(cw, "AWS/EC2", "NetworkIn", ("InstanceId", instance), [network] * 14, TODAY)
         put_daily(cw, "AWS/EC2", "NetworkOut", ("InstanceId", instance), [network] * 14, TODAY)
     findings, missing = await waste_findings(context(aws_context))
-    idle_ones = by_rule(findings, "idle-instance")
-    assert list(idle_ones) == [idle]
-    finding = idle_ones[idle]
+    finding = only(findings, "idle-instance", idle)  # not the busy one, nor the one without data
     assert finding.kind == "idle"
     assert finding.monthly_savings == usd("7.592")
     assert "avg CPU 0.8%, network 0.1 MB/day over 14 of the last 14 days" in (finding.detail or "")
     assert finding.action is not None
     assert finding.action.kind == "stop_instance"
     assert finding.action.parameters == {"region": "us-east-1"}
-    assert busy not in idle_ones
-    assert silent not in idle_ones
     assert missing == []
 
 
@@ -195,11 +195,10 @@ async def test_an_idle_nat_gateway_is_reported_without_an_action_and_a_busy_one_
     put_daily(cw, "AWS/NATGateway", "BytesOutToDestination", ("NatGatewayId", quiet), [0.0] * 14, TODAY)
     put_daily(cw, "AWS/NATGateway", "BytesOutToDestination", ("NatGatewayId", busy), [5e9] * 14, TODAY)
     findings, _ = await waste_findings(context(aws_context))
-    nats = by_rule(findings, "idle-nat-gateway")
-    assert list(nats) == [quiet]
-    assert nats[quiet].monthly_savings == usd("32.85")
-    assert nats[quiet].action is None
-    assert "0.00 MB sent to destinations over the last 14 days" in (nats[quiet].detail or "")
+    nat = only(findings, "idle-nat-gateway", quiet)
+    assert nat.monthly_savings == usd("32.85")
+    assert nat.action is None
+    assert "0.00 MB sent to destinations over the last 14 days" in (nat.detail or "")
 
 
 async def test_a_load_balancer_without_requests_is_idle_once_older_than_the_window(
@@ -222,11 +221,10 @@ async def test_a_load_balancer_without_requests_is_idle_once_older_than_the_wind
     assert by_rule(young, "idle-load-balancer") == {}  # silence from a new load balancer proves nothing
 
     findings, _ = await waste_findings(context(aws_context, later))
-    lbs = by_rule(findings, "idle-load-balancer")
-    assert list(lbs) == [quiet]
-    assert lbs[quiet].monthly_savings == usd("16.425")
-    assert lbs[quiet].action is None
-    assert "no requests over the last 14 days" in (lbs[quiet].detail or "")
+    lb = only(findings, "idle-load-balancer", quiet)
+    assert lb.monthly_savings == usd("16.425")
+    assert lb.action is None
+    assert "no requests over the last 14 days" in (lb.detail or "")
 
 
 async def test_without_prices_findings_still_come_with_the_gap_named(
