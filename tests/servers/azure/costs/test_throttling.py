@@ -17,6 +17,14 @@ from tests.servers.azure.conftest import TOKEN
 from tests.servers.conftest import Waits
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def costs(azure_context: Callable[..., AzureContext]) -> CostManagement:
+    """Cost Management over one subscription of the emulator."""
+    return CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
+
+
 QUERY = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), metric="billed")
 
 
@@ -31,9 +39,8 @@ QUERY = CostQuery(start=date(2026, 10, 1), end=date(2026, 11, 1), metric="billed
     ],
 )
 async def test_a_throttled_query_waits_the_seconds_the_header_asks_then_answers(
-    azure_context: Callable[..., AzureContext], cm: CostManagementFake, waits: Waits, header: str
+    costs: CostManagement, cm: CostManagementFake, waits: Waits, header: str
 ) -> None:
-    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
     cm.arm.fail("query", "throttle", times=2, headers={header: "17"})
     answer = await costs.query_costs(QUERY)
     assert waits == [17.0, 17.0]  # azure-core did not retry (or sleep) on its own: 3 requests, 2 waits
@@ -43,9 +50,8 @@ async def test_a_throttled_query_waits_the_seconds_the_header_asks_then_answers(
 
 
 async def test_without_a_header_the_waits_grow_exponentially(
-    azure_context: Callable[..., AzureContext], cm: CostManagementFake, waits: Waits
+    costs: CostManagement, cm: CostManagementFake, waits: Waits
 ) -> None:
-    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
     cm.arm.fail("query", "throttle", times=3)
     await costs.query_costs(QUERY)
     assert waits == [5.0, 10.0, 20.0]
@@ -71,9 +77,8 @@ async def test_the_total_wait_is_bounded_then_throttled_says_when_to_retry(
 
 
 async def test_throttling_on_a_later_page_is_waited_out_too(
-    azure_context: Callable[..., AzureContext], cm: CostManagementFake, waits: Waits
+    costs: CostManagement, cm: CostManagementFake, waits: Waits
 ) -> None:
-    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
     original = cm.query
     seen: list[int] = []
 
@@ -95,9 +100,8 @@ async def test_throttling_on_a_later_page_is_waited_out_too(
 
 
 async def test_server_errors_are_retried_a_few_times_with_back_off(
-    azure_context: Callable[..., AzureContext], cm: CostManagementFake, waits: Waits
+    costs: CostManagement, cm: CostManagementFake, waits: Waits
 ) -> None:
-    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
     cm.arm.fail("query", "error5xx", times=2)
     answer = await costs.query_costs(QUERY)
     assert waits == [2.0, 4.0]
@@ -105,9 +109,8 @@ async def test_server_errors_are_retried_a_few_times_with_back_off(
 
 
 async def test_server_errors_that_persist_become_unavailable(
-    azure_context: Callable[..., AzureContext], cm: CostManagementFake, waits: Waits
+    costs: CostManagement, cm: CostManagementFake, waits: Waits
 ) -> None:
-    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
     cm.arm.fail("query", "error5xx", times=4)
     with pytest.raises(Unavailable, match="Try again in a few minutes"):
         await costs.query_costs(QUERY)
@@ -116,9 +119,8 @@ async def test_server_errors_that_persist_become_unavailable(
 
 
 async def test_an_unreadable_answer_is_a_clear_error_not_a_traceback(
-    azure_context: Callable[..., AzureContext], cm: CostManagementFake
+    costs: CostManagement, cm: CostManagementFake
 ) -> None:
-    costs = CostManagement(azure_context(subscriptions=["00000000-0000-0000-0000-00000000aaaa"]))
     cm.arm.fail("query", "bad_body")
     with pytest.raises(Unavailable, match="could not read"):
         await costs.query_costs(QUERY)

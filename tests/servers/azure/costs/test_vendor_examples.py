@@ -35,6 +35,14 @@ BUDGETS = "cost-management/SubscriptionBudgetsList.json"
 BENEFITS = "cost-management/BenefitRecommendationsByBillingAccount.json"
 UTILIZATION = "cost-management/SavingsPlan-BillingAccount.json"
 ZERO = "00000000-0000-0000-0000-000000000000"  # the subscription of Microsoft's examples
+
+
+@pytest.fixture
+def costs(azure_context: Callable[..., AzureContext]) -> CostManagement:
+    """Cost Management over the subscription the examples name."""
+    return CostManagement(azure_context(subscriptions=[ZERO]))
+
+
 A = "00000000-0000-0000-0000-00000000aaaa"
 
 
@@ -97,10 +105,9 @@ def test_the_budget_benefit_and_utilization_fakes_answer_in_the_shape_of_microso
 
 
 async def test_microsofts_query_example_reads_to_the_cent_whatever_the_column_order(
-    arm: ArmFake, azure_context: Callable[..., AzureContext]
+    arm: ArmFake, costs: CostManagement
 ) -> None:
     _serve(arm, "query", "POST", SCOPE + CM + "/query", raw_body(QUERY))
-    costs = CostManagement(azure_context(subscriptions=[ZERO]))
     answer = await costs.costs_by(
         date(2018, 3, 1), date(2018, 5, 1), group_by=["ResourceGroup"], granularity="daily", top_n=10
     )
@@ -138,14 +145,11 @@ async def test_a_next_link_as_microsoft_writes_it_is_followed_with_the_same_body
     assert total.amount == Decimal("19.545363672276512") + Decimal("173.41979241290323") + Decimal("20.35941656262545")
 
 
-async def test_an_answer_with_no_content_is_no_cost_not_an_error(
-    arm: ArmFake, azure_context: Callable[..., AzureContext]
-) -> None:
+async def test_an_answer_with_no_content_is_no_cost_not_an_error(arm: ArmFake, costs: CostManagement) -> None:
     # Query_Usage and Forecast_Usage document "204": {} beside 200: nothing to report for the question.
     assert example(QUERY)["responses"]["204"] == {}
     arm.route("query", "POST", SCOPE + CM + "/query", lambda _: ArmResponse(204))
     arm.route("forecast", "POST", SCOPE + CM + "/forecast", lambda _: ArmResponse(204))
-    costs = CostManagement(azure_context(subscriptions=[ZERO]))
     native = await costs.costs_by(date(2026, 10, 1), date(2026, 11, 1), group_by=["ServiceName"])
     assert (native.rows, native.totals) == ([], [])
     assert native.note is not None
@@ -157,11 +161,8 @@ async def test_an_answer_with_no_content_is_no_cost_not_an_error(
     assert forecast.totals == []
 
 
-async def test_microsofts_forecast_example_reads_to_the_cent(
-    arm: ArmFake, azure_context: Callable[..., AzureContext]
-) -> None:
+async def test_microsofts_forecast_example_reads_to_the_cent(arm: ArmFake, costs: CostManagement) -> None:
     _serve(arm, "forecast", "POST", SCOPE + CM + "/forecast", raw_body(FORECAST))
-    costs = CostManagement(azure_context(subscriptions=[ZERO]))
     answer = await costs.forecast()
     (total,) = answer.totals
     assert (total.currency, total.actual, total.forecast) == ("USD", Decimal("0.00"), Decimal("220.945005212619364152"))
@@ -175,13 +176,10 @@ async def test_microsofts_forecast_example_reads_to_the_cent(
     assert shape_problems(request.body, example(FORECAST)["parameters"]["parameters"]) == []
 
 
-async def test_budgets_listed_at_a_subscription_name_their_own_scope(
-    arm: ArmFake, azure_context: Callable[..., AzureContext]
-) -> None:
+async def test_budgets_listed_at_a_subscription_name_their_own_scope(arm: ArmFake, costs: CostManagement) -> None:
     # Microsoft's example: listing a subscription's budgets also returns its resource groups' budgets, two of them
     # named TestBudget. Each must say where it applies, or a resource group's budget reads as the subscription's.
     _serve(arm, "budgets", "GET", SCOPE + CM + "/budgets", raw_body(BUDGETS))
-    costs = CostManagement(azure_context(subscriptions=[ZERO]))
     answer = await costs.budgets()
     got = [
         (b.name, b.scope, b.amount.amount, b.current_spend.amount if b.current_spend else None, b.percent_used)
