@@ -8,6 +8,7 @@ status ``RUNNING`` and changes nothing yet: the change happens when the operatio
 of ``.../operations/{op}`` after ``polls_to_finish`` polls, or POST ``.../operations/{op}/wait``), so a client
 that does not wait sees the old state. Requests are checked as Compute Engine checks them (label fingerprints,
 resources in use, an instance that must be stopped to change its machine type) and refused with its errors.
+The records are built by ``compute_records``, as those of ``ComputeState`` (``compute.py``, the inventory's lists).
 
     ops = ComputeOps(google)
     ops.add_instance("p", "us-central1-a", "web-1", status="RUNNING", labels={"team": "web"})
