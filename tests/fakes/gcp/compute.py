@@ -7,9 +7,10 @@ serves the read routes the inventory uses on a ``GoogleFake``:
   in ``state.unreachable`` answers with an ``UNREACHABLE`` warning instead of its items;
 * ``GET /compute/v1/projects/{p}/global/{addresses|snapshots|images}``: ``{"items": [...], "nextPageToken"}``.
 
-Mutation routes (stop, delete, release ...) can be added on the same state in another module: change the dicts
-in ``state.instances`` / ``.disks`` / ``.addresses`` / ``.snapshots`` / ``.images`` (keyed by ``(project, scope,
-name)``, scope being ``zones/Z``, ``regions/R`` or ``global``) and keep ``users`` / ``disks[].source`` in step.
+The dicts in ``state.instances`` / ``.disks`` / ``.addresses`` / ``.snapshots`` / ``.images`` are keyed by
+``(project, scope, name)``, scope being ``zones/Z``, ``regions/R`` or ``global``. Their records come from
+``compute_records``, as those of ``ComputeOps`` (``compute_ops.py``, the mutation routes) do; a test that wants
+one estate for both hands these dicts to ``ComputeOps`` (``tests/servers/gcp/test_provider.py``).
 A project in ``state.denied`` answers 403 to every route.
 """
 
@@ -19,16 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.gcp import compute_records as records
+from tests.fakes.gcp.compute_records import url
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest, page, paged
 
-BASE = "https://www.googleapis.com/compute/v1/"
 CREATED = "2024-01-15T09:30:00.000-08:00"
 Key = tuple[str, str, str]  # (project, scope, name)
-
-
-def url(project: str, *parts: str) -> str:
-    """A resource URL as Compute Engine writes it: ``url("p", "zones", "z", "disks", "d")``."""
-    return BASE + "/".join(("projects", project, *parts))
 
 
 @dataclass
@@ -49,6 +46,19 @@ class ComputeState:
         self._next_id += 1
         return str(self._next_id)
 
+    def _add(
+        self,
+        store: dict[Key, dict[str, Any]],
+        key: Key,
+        record: dict[str, Any],
+        created: str,
+        record_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Keep a record of ``compute_records`` under ``key``, with this fake's id and the creation time the
+        inventory's rules read."""
+        store[key] = {**record, "id": record_id or self._id(), "creationTimestamp": created}
+        return store[key]
+
     def add_disk(
         self,
         project: str,
@@ -61,21 +71,8 @@ class ComputeState:
         created: str = CREATED,
         status: str = "READY",
     ) -> dict[str, Any]:
-        disk = {
-            "kind": "compute#disk",
-            "id": self._id(),
-            "name": name,
-            "zone": url(project, "zones", zone),
-            "sizeGb": str(size_gb),
-            "type": url(project, "zones", zone, "diskTypes", disk_type),
-            "status": status,
-            "users": [],
-            "labels": labels or {},
-            "creationTimestamp": created,
-            "selfLink": url(project, "zones", zone, "disks", name),
-        }
-        self.disks[(project, f"zones/{zone}", name)] = disk
-        return disk
+        record = records.disk(project, zone, name, size_gb, disk_type, status, labels)
+        return self._add(self.disks, (project, f"zones/{zone}", name), record, created)
 
     def add_instance(
         self,
@@ -97,20 +94,8 @@ class ComputeState:
             disk = self.disks[(project, f"zones/{zone}", disk_name)]
             disk["users"].append(link)
             attached.append({"source": disk["selfLink"], "deviceName": disk_name, "boot": n == 0, "index": n})
-        instance = {
-            "kind": "compute#instance",
-            "id": instance_id or self._id(),
-            "name": name,
-            "zone": url(project, "zones", zone),
-            "machineType": url(project, "zones", zone, "machineTypes", machine_type),
-            "status": status,
-            "labels": labels or {},
-            "disks": attached,
-            "creationTimestamp": created,
-            "selfLink": link,
-        }
-        self.instances[(project, f"zones/{zone}", name)] = instance
-        return instance
+        record = records.instance(project, zone, name, machine_type, status, labels, attached)
+        return self._add(self.instances, (project, f"zones/{zone}", name), record, created, instance_id)
 
     def add_address(
         self,
@@ -127,22 +112,8 @@ class ComputeState:
     ) -> dict[str, Any]:
         """A static address; ``region="global"`` for a global one."""
         scope = "global" if region == "global" else f"regions/{region}"
-        item: dict[str, Any] = {
-            "kind": "compute#address",
-            "id": self._id(),
-            "name": name,
-            "address": address,
-            "addressType": address_type,
-            "status": status,
-            "users": list(users),
-            "labels": labels or {},
-            "creationTimestamp": created,
-            "selfLink": url(project, *scope.split("/"), "addresses", name),
-        }
-        if region != "global":
-            item["region"] = url(project, "regions", region)
-        self.addresses[(project, scope, name)] = item
-        return item
+        record = records.address(project, scope, name, address, address_type, status, list(users), labels)
+        return self._add(self.addresses, (project, scope, name), record, created)
 
     def add_snapshot(
         self,
@@ -158,22 +129,11 @@ class ComputeState:
         created: str = CREATED,
     ) -> dict[str, Any]:
         """A snapshot of the disk ``(zone, name)`` of ``project`` (which need not exist any more)."""
-        snapshot: dict[str, Any] = {
-            "kind": "compute#snapshot",
-            "id": self._id(),
-            "name": name,
-            "diskSizeGb": str(disk_size_gb),
-            "storageBytes": str(storage_bytes),
-            "storageLocations": list(storage_locations),
-            "status": "READY",
-            "autoCreated": auto_created,
-            "labels": labels or {},
-            "creationTimestamp": created,
-            "selfLink": url(project, "global", "snapshots", name),
-        }
+        record = records.snapshot(project, name, disk_size_gb, storage_bytes, labels)
+        snapshot = self._add(self.snapshots, (project, "global", name), record, created)
+        snapshot.update(storageLocations=list(storage_locations), autoCreated=auto_created)
         if source_disk is not None:
             snapshot["sourceDisk"] = url(project, "zones", source_disk[0], "disks", source_disk[1])
-        self.snapshots[(project, "global", name)] = snapshot
         return snapshot
 
     def add_image(
@@ -187,19 +147,9 @@ class ComputeState:
         labels: dict[str, str] | None = None,
         created: str = CREATED,
     ) -> dict[str, Any]:
-        image = {
-            "kind": "compute#image",
-            "id": self._id(),
-            "name": name,
-            "diskSizeGb": str(disk_size_gb),
-            "archiveSizeBytes": str(archive_size_bytes),
-            "storageLocations": list(storage_locations),
-            "status": "READY",
-            "labels": labels or {},
-            "creationTimestamp": created,
-            "selfLink": url(project, "global", "images", name),
-        }
-        self.images[(project, "global", name)] = image
+        record = records.image(project, name, disk_size_gb, archive_size_bytes, labels)
+        image = self._add(self.images, (project, "global", name), record, created)
+        image["storageLocations"] = list(storage_locations)
         return image
 
 

@@ -8,6 +8,7 @@ status ``RUNNING`` and changes nothing yet: the change happens when the operatio
 of ``.../operations/{op}`` after ``polls_to_finish`` polls, or POST ``.../operations/{op}/wait``), so a client
 that does not wait sees the old state. Requests are checked as Compute Engine checks them (label fingerprints,
 resources in use, an instance that must be stopped to change its machine type) and refused with its errors.
+The records are built by ``compute_records``, as those of ``ComputeState`` (``compute.py``, the inventory's lists).
 
     ops = ComputeOps(google)
     ops.add_instance("p", "us-central1-a", "web-1", status="RUNNING", labels={"team": "web"})
@@ -15,17 +16,16 @@ resources in use, an instance that must be stopped to change its machine type) a
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from tests.fakes.gcp import compute_records as records
+from tests.fakes.gcp.compute_records import API, fingerprint
 from tests.fakes.gcp.google_api import GoogleError, GoogleFake, GoogleRequest
 
-API = "https://www.googleapis.com/compute/v1"
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _P = r"/compute/v1/projects/([^/]+)"
 INSTANCE = _P + r"/zones/([^/]+)/instances/([^/]+)"
@@ -33,12 +33,6 @@ DISK = _P + r"/zones/([^/]+)/disks/([^/]+)"
 ADDRESS = _P + r"/(regions/[^/]+|global)/addresses/([^/]+)"
 SNAPSHOT = _P + r"/global/snapshots/([^/]+)"
 K = TypeVar("K", bound=tuple[str, ...])
-
-
-def fingerprint(labels: dict[str, str]) -> str:
-    """A label fingerprint that changes whenever the labels do (Compute Engine's is opaque base64 too)."""
-    digest = hashlib.sha256(repr(sorted(labels.items())).encode()).digest()[:8]
-    return base64.b64encode(digest).decode()
 
 
 def _not_found(what: str) -> GoogleError:
@@ -164,44 +158,18 @@ class ComputeOps:
             attached.append({"source": f"{base}/disks/{disk}", "boot": i == 0, "type": "PERSISTENT"})
         if local_ssd:
             attached.append({"type": "SCRATCH", "interface": "NVME", "deviceName": "local-ssd-0"})
-        record: dict[str, Any] = {
-            "kind": "compute#instance",
-            "id": str(next(self._ids)),
-            "name": name,
-            "zone": base,
-            "machineType": f"{base}/machineTypes/{machine_type}",
-            "status": status,
-            "labels": dict(labels or {}),
-            "labelFingerprint": fingerprint(labels or {}),
-            "disks": attached,
-            "selfLink": link,
-        }
+        record = records.instance(project, zone, name, machine_type, status, labels, attached)
         if group:
             created_by = f"projects/123456/zones/{zone}/instanceGroupManagers/{group}"
             record["metadata"] = {"items": [{"key": "created-by", "value": created_by}]}
         self.machine_types.setdefault(zone, set()).add(machine_type)
-        self.instances[(project, zone, name)] = record
-        return record
+        return self._add(self.instances, (project, zone, name), record)
 
     def add_disk(
         self, project: str, zone: str, name: str, *, size_gb: int = 100, labels: dict[str, str] | None = None
     ) -> dict[str, Any]:
-        base = f"{API}/projects/{project}/zones/{zone}"
-        record: dict[str, Any] = {
-            "kind": "compute#disk",
-            "id": str(next(self._ids)),
-            "name": name,
-            "zone": base,
-            "sizeGb": str(size_gb),
-            "type": f"{base}/diskTypes/pd-balanced",
-            "status": "READY",
-            "users": [],
-            "labels": dict(labels or {}),
-            "labelFingerprint": fingerprint(labels or {}),
-            "selfLink": f"{base}/disks/{name}",
-        }
-        self.disks[(project, zone, name)] = record
-        return record
+        record = records.disk(project, zone, name, size_gb, "pd-balanced", "READY", labels)
+        return self._add(self.disks, (project, zone, name), record)
 
     def add_address(
         self,
@@ -215,41 +183,22 @@ class ComputeOps:
     ) -> dict[str, Any]:
         """A static external address, regional (``region``) or global (``region=None``); ``user`` makes it IN_USE."""
         scope = f"regions/{region}" if region else "global"
-        base = f"{API}/projects/{project}/{scope}"
-        record: dict[str, Any] = {
-            "kind": "compute#address",
-            "id": str(next(self._ids)),
-            "name": name,
-            "address": ip,
-            "addressType": "EXTERNAL",
-            "status": "IN_USE" if user else "RESERVED",
-            "users": [user] if user else [],
-            "labels": dict(labels or {}),
-            "labelFingerprint": fingerprint(labels or {}),
-            "selfLink": f"{base}/addresses/{name}",
-        }
-        if region:
-            record["region"] = base
-        self.addresses[(project, scope, name)] = record
-        return record
+        users = [user] if user else []
+        status = "IN_USE" if users else "RESERVED"
+        record = records.address(project, scope, name, ip, "EXTERNAL", status, users, labels)
+        return self._add(self.addresses, (project, scope, name), record)
 
     def add_snapshot(
         self, project: str, name: str, *, source_disk: str = "", labels: dict[str, str] | None = None
     ) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "kind": "compute#snapshot",
-            "id": str(next(self._ids)),
-            "name": name,
-            "status": "READY",
-            "sourceDisk": source_disk,
-            "diskSizeGb": "100",
-            "storageBytes": str(20 * 2**30),
-            "labels": dict(labels or {}),
-            "labelFingerprint": fingerprint(labels or {}),
-            "selfLink": f"{API}/projects/{project}/global/snapshots/{name}",
-        }
-        self.snapshots[(project, name)] = record
-        return record
+        record = records.snapshot(project, name, 100, 20 * 2**30, labels)
+        return self._add(self.snapshots, (project, name), {**record, "sourceDisk": source_disk})
+
+    def _add(self, store: dict[K, dict[str, Any]], key: K, record: dict[str, Any]) -> dict[str, Any]:
+        """Keep a record of ``compute_records`` under ``key``, with this fake's id and the label fingerprint
+        ``setLabels`` checks."""
+        store[key] = {**record, "id": str(next(self._ids)), "labelFingerprint": fingerprint(record["labels"])}
+        return store[key]
 
     def fail_operation(self, operation_type: str, status: int, reason: str, message: str) -> None:
         """The next operation of ``operation_type`` (``stop``, ``delete``, ``createSnapshot``, ...) ends in error."""
