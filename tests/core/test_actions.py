@@ -4,7 +4,7 @@ protection tag from the registry (compared as the cloud compares tag keys), and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -129,3 +129,12 @@ async def test_a_change_that_timed_out_is_not_followed_up_since_it_may_still_fin
     with pytest.raises(Unavailable):
         await _table("aws").apply(cloud, _stop_action("aws"))
     assert cloud.calls == ["read m1", "check m1", "stop m1"]
+
+
+async def test_a_prepare_of_the_wrong_kind_for_the_table_s_run_is_a_clear_error_not_a_crash_later() -> None:
+    async def stop_later(cloud: Machines, machine: Machine, parameters: dict[str, str]) -> Prepared[Done, Any]:
+        return _stop(cloud, machine, parameters)
+
+    table = replace(_table("aws"), actions={"stop_instance": Action(("machine",), stop_later)})
+    with pytest.raises(TypeError, match="prepare gave coroutine, not a Prepared"):
+        await table.plan(Machines({"m1": {}}), _stop_action("aws"))

@@ -14,9 +14,10 @@ plan), makes the change, and reads the resource back.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from finops_core.clouds import entry
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused, Unavailable
@@ -123,8 +124,15 @@ class ActionTable(Generic[C, T]):
         parameters = dict(action.parameters)
         target = await self.read(ctx, action.resource_id, parameters)
         self.refuse_if_protected(target)
-        prepared: Checked = await self.run(ctx, functools.partial(found.prepare, ctx, target, parameters))
-        return replace(prepared, tags=target.tags)
+        prepared: object = await self.run(ctx, functools.partial(found.prepare, ctx, target, parameters))
+        if not isinstance(prepared, Prepared):  # e.g. an async prepare in a table whose run calls it in a thread
+            if inspect.iscoroutine(prepared):
+                prepared.close()
+            raise TypeError(
+                f"{self.cloud} action {action.kind!r}: prepare gave {type(prepared).__name__}, not a Prepared; "
+                "a table that runs prepare in a worker thread needs a plain function, one that awaits it a coroutine"
+            )
+        return replace(cast("Checked", prepared), tags=target.tags)
 
     async def plan(self, ctx: C, action: RemediationAction) -> RemediationPlan:
         """Check ``action`` against the resource as it is now and describe it (before, expected after, undo).

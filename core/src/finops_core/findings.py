@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
+from finops_core.inventory import Listed
 from finops_core.models import (
     Effort,
     Recommendation,
@@ -22,14 +23,6 @@ from finops_core.models import (
     Risk,
 )
 from finops_core.money import Money
-
-
-class Listed(Protocol):
-    """A resource as a cloud's inventory listed it (its own record type), holding the normalized resource."""
-
-    @property
-    def resource(self) -> Resource: ...
-
 
 L = TypeVar("L", bound=Listed)
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 T = TypeVar("T")
+
+
+_UNMADE = object()  # not made yet (None may be a made value)
 
 
 class Lazy(Generic[T]):
@@ -20,12 +23,12 @@ class Lazy(Generic[T]):
         self._make = make
         self._what = what
         self._errors = errors
-        self._value: T | None = None
+        self._value: T | object = _UNMADE
         self._lock = threading.Lock()
 
     def __call__(self) -> T:
         with self._lock:
-            if self._value is None:
+            if self._value is _UNMADE:
                 with self._errors(self._what):
                     self._value = self._make()
-            return self._value
+            return cast("T", self._value)

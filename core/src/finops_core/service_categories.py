@@ -11,6 +11,7 @@ our CUR rows and AWS's FOCUS rows agree. Unknown names are ``Other``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -108,12 +109,15 @@ Classification = tuple[str, str]  # (ServiceCategory, ServiceSubcategory)
 OTHER: Classification = ("Other", "Other (Other)")
 
 # One table a cloud, keyed by its registry id; the rows are data (service_categories.toml), read once at import.
-_TABLES: Mapping[str, Mapping[str, Classification]] = read_toml(
-    "finops_core", "service_categories.toml", TypeAdapter(dict[str, dict[str, Classification]]).validate_python
-)
-AWS: Mapping[str, Classification] = _TABLES["aws"]
-AZURE: Mapping[str, Classification] = _TABLES["azure"]
-GOOGLE: Mapping[str, Classification] = _TABLES["gcp"]
+_TABLE = TypeAdapter(dict[str, dict[str, Classification]])
+
+
+def _tables(raw: dict[str, Any]) -> tuple[Mapping[str, Classification], ...]:
+    tables = _TABLE.validate_python(raw)
+    return tables["aws"], tables["azure"], tables["gcp"]  # a missing table is a KeyError: read_toml names the file
+
+
+AWS, AZURE, GOOGLE = read_toml("finops_core", "service_categories.toml", _tables)
 
 
 def classify(table: Mapping[str, Classification], service_name: str | None) -> Classification:

@@ -37,4 +37,5 @@ def per_value_pair(function: Callable[..., tuple[Any, Any]], *columns: Sequence[
     """The two columns ``function`` returns as a pair for each row's values in ``columns``, called once per
     distinct combination."""
     pairs = per_value(function, *columns)
+    pairs.codes.flags.writeable = False  # both columns share it: neither may change the other's rows
     return Coded(pairs.codes, [p[0] for p in pairs.values]), Coded(pairs.codes, [p[1] for p in pairs.values])
