@@ -3,7 +3,6 @@
 The analysis tools (drivers of change, anomalies, read-only SQL) register from ``analysis.tools``.
 """
 
-import functools
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -96,8 +95,8 @@ def build_orchestrator(state: OrchestratorState, *, auth: ServerAuth | None = No
     store = state.store
 
     async def answer(query: CostQuery) -> CostBreakdown:
-        ask = functools.partial(state.costs.query_costs, query, **state.labels())
-        return await anyio.to_thread.run_sync(ask)  # a lake may take a second: keep the event loop free
+        # A lake may take a second, and the labels read the store (the rollups' age): keep the event loop free.
+        return await anyio.to_thread.run_sync(lambda: state.costs.query_costs(query, **state.labels()))
 
     register_finops_cost_query(server, answer=answer, today=state.today, currency=state.currency)
 

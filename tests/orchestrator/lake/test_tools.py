@@ -109,22 +109,23 @@ async def test_an_unreachable_lake_answers_each_call_with_an_error_saying_what_t
             assert "Traceback" not in text
 
 
-class _FirstWaits:
-    """An engine whose first query waits (at most 10 s) until the test lets it go: if the tool ran it on the event
-    loop, no other call could be served meanwhile."""
+class _WaitsWhenArmed:
+    """An engine whose first query after ``armed`` is set waits (at most 10 s) until the test lets it go: if the tool
+    ran it on the event loop, no other call could be served meanwhile."""
 
     def __init__(self, inner: DuckDBEngine) -> None:
         self.inner, self.name, self.target = inner, inner.name, inner.target
+        self.armed = threading.Event()
         self.go = threading.Event()
         self.started = threading.Event()
-        self._first = True
         self._lock = threading.Lock()
 
     def run(self, sql: str) -> Rows:
         with self._lock:
-            first, self._first = self._first, False
+            first = self.armed.is_set() and not self.started.is_set()
+            if first:
+                self.started.set()
         if first:
-            self.started.set()
             assert self.go.wait(10), "the second call was never served: the first held the event loop"
         return self.inner.run(sql)
 
@@ -132,25 +133,40 @@ class _FirstWaits:
         self.inner.close()
 
 
+BUDGET = {"name": "lake", "amount": "1000"}
+# The call made slow, after the calls that set it up.
+SLOW: dict[str, tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]] = {
+    "finops_cost_query": ([], CALLS["finops_cost_query"]),
+    "finops_budget_set": ([], BUDGET),
+    "finops_budget_status": ([("finops_budget_set", BUDGET)], {}),
+}
+
+
+@pytest.mark.parametrize("tool", list(SLOW))
 async def test_a_slow_lake_query_leaves_the_event_loop_free_for_other_clients(
-    lake_store: Store, lake_path: Path
+    tool: str, lake_store: Store, lake_path: Path
 ) -> None:
     settings = LakeSettings(engine="duckdb", path=str(lake_path))
-    engine = _FirstWaits(DuckDBEngine(settings))
+    engine = _WaitsWhenArmed(DuckDBEngine(settings))
     server = _server(lake_store, LakeReader(settings, engine))
+    setup, arguments = SLOW[tool]
     answers: dict[str, Any] = {}
 
     async def slow(client: Client) -> None:
-        answers["slow"] = await client.call_tool("finops_cost_query", CALLS["finops_cost_query"])
+        answers["slow"] = await client.call_tool(tool, arguments)
 
-    async with Client(server) as first, Client(server) as second, anyio.create_task_group() as group:
-        group.start_soon(slow, first)
-        with anyio.fail_after(10):
-            await anyio.to_thread.run_sync(engine.started.wait, 10)
-            answers["fast"] = await second.call_tool("finops_tag_coverage", CALLS["finops_tag_coverage"])
-        engine.go.set()
+    async with Client(server) as first, Client(server) as second:
+        for name, given in setup:
+            assert not (await first.call_tool(name, given)).is_error
+        engine.armed.set()
+        async with anyio.create_task_group() as group:
+            group.start_soon(slow, first)
+            with anyio.fail_after(10):
+                await anyio.to_thread.run_sync(engine.started.wait, 10)
+                answers["fast"] = await second.call_tool("finops_tag_coverage", CALLS["finops_tag_coverage"])
+            engine.go.set()
     assert not answers["fast"].is_error
-    assert not answers["slow"].is_error
+    assert not answers["slow"].is_error, answers["slow"].content
 
 
 async def test_the_forecast_reads_its_history_from_the_lake(lake_store: Store, lake_path: Path) -> None:

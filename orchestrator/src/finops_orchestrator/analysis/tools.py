@@ -44,7 +44,7 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
     async def from_costs(analysis: Callable[..., Answer], /, **arguments: Any) -> Answer:
         """``analysis`` of the costs, its answer labelled with where they come from, in a worker thread: a lake may
         take a second, a forecast fits for seconds, and the loop serves the other clients meanwhile."""
-        return await anyio.to_thread.run_sync(functools.partial(analysis, costs, **arguments, **state.labels()))
+        return await anyio.to_thread.run_sync(lambda: analysis(costs, **arguments, **state.labels()))
 
     @compact_tool(
         server,
@@ -186,7 +186,7 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
             filters=filters,
         )
         await anyio.to_thread.run_sync(store.save_budget, budget, datetime.now(UTC))  # never write on the loop
-        return budget_status(budget, costs, today())
+        return await anyio.to_thread.run_sync(budget_status, budget, costs, today())  # a lake may take seconds
 
     @compact_tool(
         server,
@@ -199,20 +199,24 @@ def register_analysis_tools(server: MCPServer, state: OrchestratorState) -> None
     async def finops_budget_status(
         name: Annotated[Id | None, Field(description="Only this budget.")] = None,
     ) -> BudgetReport:
-        budgets = [b for b in store.budgets() if name is None or b.name == name]
-        if name is not None and not budgets:
-            known = ", ".join(b.name for b in store.budgets()) or "none yet"
-            raise InvalidInput(f"No budget named {name!r} (budgets: {known}). Create one with finops_budget_set.")
-        as_of = today()
-        note = "Projections are linear at the period-to-date daily average."
-        if not budgets:
-            note = "No budgets yet: create one with finops_budget_set."
-        return BudgetReport(
-            as_of=as_of,
-            budgets=[budget_status(b, costs, as_of) for b in budgets],
-            **state.labels(),
-            note=note,
-        )
+        def report() -> BudgetReport:  # in a worker thread: the store's budgets, then each one's costs (a lake)
+            saved = store.budgets()
+            budgets = [b for b in saved if name is None or b.name == name]
+            if name is not None and not budgets:
+                known = ", ".join(b.name for b in saved) or "none yet"
+                raise InvalidInput(f"No budget named {name!r} (budgets: {known}). Create one with finops_budget_set.")
+            as_of = today()
+            note = "Projections are linear at the period-to-date daily average."
+            if not budgets:
+                note = "No budgets yet: create one with finops_budget_set."
+            return BudgetReport(
+                as_of=as_of,
+                budgets=[budget_status(b, costs, as_of) for b in budgets],
+                **state.labels(),
+                note=note,
+            )
+
+        return await anyio.to_thread.run_sync(report)
 
     @compact_tool(
         server,
