@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from finops_core.errors import FinOpsError
 from finops_core.models import Cloud
 from finops_core.sandbox import SandboxProvider
-from finops_core.settings import HttpSettings
+from finops_core.settings import HttpSettings, LakeSettings
 from finops_core.store import Store
+from finops_orchestrator.lake.builder import Target
+from finops_orchestrator.lake.engines import Rows
+from finops_orchestrator.lake.reader import LakeReader
 from finops_orchestrator.server import build_orchestrator
 from finops_orchestrator.state import OrchestratorState
 from mcp import Client
@@ -61,3 +66,30 @@ def test_every_provider_is_closed_even_when_one_fails_to(demo_store: Store) -> N
     with pytest.raises(FinOpsError, match="azure could not close"):
         state.close()
     assert (aws.closed, azure.closed, gcp.closed) == (1, 1, 1)
+
+
+class ClosingEngine:
+    """A lake engine that only counts its closes (the server never queries it here)."""
+
+    name = "duckdb"
+    target = Target("focus", "duckdb")
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    def run(self, sql: str) -> Rows:
+        raise AssertionError("not queried in this test")
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+async def test_the_lake_s_engine_is_closed_with_the_providers_when_the_server_stops(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    engine, aws = ClosingEngine(), ClosingSandbox("aws")
+    reader = LakeReader(LakeSettings(engine="duckdb", path=str(tmp_path)), engine)
+    state = OrchestratorState(store=demo_store, is_demo=False, today=lambda: AS_OF, providers=[aws], reader=reader)
+    async with Client(build_orchestrator(state)):
+        assert engine.closed == 0
+    assert (engine.closed, aws.closed) == (1, 1)

@@ -32,7 +32,8 @@ from finops_orchestrator.providers import ProviderStatus, not_configured
 
 @runtime_checkable
 class Closeable(Protocol):
-    """A provider holding something to release when the server stops (an in-process cloud's cache of paid calls)."""
+    """What holds something to release when the server stops: an in-process cloud's cache of paid calls, a lake's
+    engine."""
 
     def close(self) -> None: ...
 
@@ -103,11 +104,12 @@ class OrchestratorState:
         return list(self.ingest_roots) if self.ingest_roots is not None else [self.store.path.parent / "imports"]
 
     def close(self) -> None:
-        """Close every provider that holds something, all of them even when one fails (its error is raised)."""
+        """Close every provider that holds something, and the lake's reader (its engine's session or connection),
+        all of them even when one fails (its error is raised)."""
         with ExitStack() as stack:
-            for provider in self.providers:
-                if isinstance(provider, Closeable):
-                    stack.callback(provider.close)
+            for held in (*self.providers, self.reader):
+                if isinstance(held, Closeable):
+                    stack.callback(held.close)
 
     @asynccontextmanager
     async def serving(self) -> AsyncIterator[OrchestratorState]:
