@@ -61,6 +61,7 @@ async def read_all(reads: Sequence[Read[L]]) -> Gathered[L]:
         else:
             out.found.extend(part.found)
             out.missing.extend(part.missing)
+            out.truncated = out.truncated or part.truncated
     if errors and len(errors) == len(reads):
         raise errors[0]
     return out
