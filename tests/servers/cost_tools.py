@@ -4,12 +4,14 @@ read-only and small, and the cloud's server stays within its budget with them.""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from finops_core.sandbox.provider import SandboxProvider
 from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 from mcp.server import MCPServer
+from mcp.types import CallToolResult
 
 from tests.conftest import AS_OF
 from tests.tool_budget import hosted_bytes
@@ -29,3 +31,16 @@ async def assert_small_and_within_budget(
     assert max(sizes[name] for name in names) <= largest, {n: sizes[n] for n in names}
     assert sum(sizes.values()) <= 16_000
     assert all(t.annotations and t.annotations.read_only_hint for t in tools if t.name in names)
+
+
+def assert_says_cached(first: dict[str, Any], second: CallToolResult) -> None:
+    """``first`` was asked of the cloud, ``second`` (the same question again) came from the paid-call cache, and
+    both say so, in structure and in text (daily rows for finops sync are compact JSON, not a table and a sentence)."""
+    assert (first["cached"], first.get("cached_at"), first.get("cached_age_minutes")) == (False, None, None)
+    again = second.structured_content
+    assert again is not None
+    assert (again["cached"], again["cached_age_minutes"], again.get("paid_calls", 0)) == (True, 0, 0)
+    assert again["cached_at"]
+    text = second.content[0].text  # type: ignore[union-attr]
+    raw_rows = text.startswith("{")  # an answer sent as compact JSON (daily rows, recommendations), not a table
+    assert ('"cached_age_minutes":0' if raw_rows else "From the cache of earlier answers, fetched") in text

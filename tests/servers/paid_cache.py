@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,11 @@ import pytest
 from finops_core.models import CostBreakdown, CostQuery
 from finops_core.paid import Caller, PaidCalls
 from finops_core.provider import CostSource
-from finops_core.store import Store
 
 
 def shared_cache(store: Path, cloud: str, caller: Callable[[], Caller]) -> PaidCalls:
     """The cache of paid answers of one process, in the store file ``store`` that several processes share."""
-    return PaidCalls(lambda: Store(store), ttl=timedelta(hours=6), provider=cloud, caller=caller)
+    return PaidCalls.in_store(store, cache_hours=6, provider=cloud, caller=caller)
 
 
 class CostProcesses(ABC):

@@ -276,7 +276,8 @@ class RemediationWorkflow:
     ) -> None:
         held, moved = emulated.add_instance("web-1"), emulated.add_instance("web-2", {"env": "dev"})
         signed = {name: signed_apply(emulated.stop(i), GUARDED, name) for name, i in (("held", held), ("moved", moved))}
-        emulated.tag(held, **{"legal-hold": "true"})  # after the orchestrator signed: its own check is bypassed here
+        # After the orchestrator signed: its own check is bypassed here.
+        emulated.tag(held, **dict([emulated.legal_hold]))
         emulated.tag(moved, env="prod")
         tool = f"{emulated.cloud}_apply_remediation"
         async with Client(approving_server(emulated.provider, home)) as client:

@@ -16,6 +16,7 @@ from tests.answer_schema import checked_call
 from tests.fakes.azure.arm import ArmFake
 from tests.servers.azure.test_provider import azure_provider
 from tests.servers.conftest import Waits
+from tests.servers.cost_tools import assert_says_cached
 
 pytestmark = pytest.mark.anyio
 
@@ -45,13 +46,7 @@ async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it
         second = await checked_call(client, tool, arguments)
     assert first is not None
     assert second.structured_content is not None
-    assert (first["cached"], "cached_at" in first, "cached_age_minutes" in first) == (False, False, False)
-    again = second.structured_content
-    assert (again["cached"], again["cached_age_minutes"]) == (True, 0)
-    assert again["cached_at"]
-    text = second.content[0].text  # type: ignore[union-attr]
-    raw_rows = tool == "azure_daily_costs"  # for finops sync: compact JSON, not a table and a sentence
-    assert ('"cached_age_minutes":0' if raw_rows else "From the cache of earlier answers, fetched") in text
+    assert_says_cached(first, second)
     assert {k: v for k, v in first.items() if not k.startswith(("cached", "requests", "source"))} == {
-        k: v for k, v in again.items() if not k.startswith(("cached", "requests", "source"))
+        k: v for k, v in second.structured_content.items() if not k.startswith(("cached", "requests", "source"))
     }

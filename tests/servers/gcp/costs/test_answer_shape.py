@@ -25,6 +25,7 @@ from tests.fakes.gcp.bigquery import ACCOUNT, BigQueryFake
 from tests.fakes.gcp.billing import install_billing
 from tests.fakes.gcp.google_api import GoogleFake
 from tests.servers.conftest import Waits
+from tests.servers.cost_tools import assert_says_cached
 from tests.servers.gcp.test_provider import gcp_provider
 
 pytestmark = pytest.mark.anyio
@@ -42,17 +43,6 @@ async def _twice(server: MCPServer, tool: str, arguments: dict[str, Any]) -> tup
     return first.structured_content, second
 
 
-def _says_cached(first: dict[str, Any], second: CallToolResult) -> None:
-    assert (first["cached"], "cached_at" in first, "cached_age_minutes" in first) == (False, False, False)
-    again = second.structured_content
-    assert again is not None
-    assert (again["cached"], again["cached_age_minutes"], again.get("paid_calls", 0)) == (True, 0, 0)
-    assert again["cached_at"]
-    text = second.content[0].text  # type: ignore[union-attr]
-    raw_rows = "items" in again  # daily rows for finops sync: compact JSON, not a table and a sentence
-    assert ('"cached_age_minutes":0' if raw_rows else "From the cache of earlier answers, fetched") in text
-
-
 @pytest.mark.parametrize(
     ("tool", "arguments"),
     [
@@ -67,7 +57,7 @@ async def test_every_cost_tool_on_the_paid_cache_says_whether_its_answer_came_fr
     provider = gcp_provider(google, home, waits)[0]
     server = build_server(provider, settings, extend=native_tools(provider))
     first, second = await _twice(server, tool, arguments)
-    _says_cached(first, second)
+    assert_says_cached(first, second)
     if tool == "gcp_cost_query":  # one amount per cell: a trend pivoted by day
         assert first["columns"][:3] == ["service", "currency", "2020-11-01"]
     elif tool == "gcp_costs_by":  # gross, credits and net per row: one row per day and group
@@ -89,5 +79,5 @@ async def test_budgets_say_whether_their_spend_came_from_the_cache(
     server = MCPServer("t")
     register_cost_tools(server, BillingExport(ctx))
     first, second = await _twice(server, "gcp_budgets", {})
-    _says_cached(first, second)
+    assert_says_cached(first, second)
     assert bq.jobs_run == 1
