@@ -7,8 +7,10 @@ Resource Graph, Compute, Network, Monitor): azure-core's own default tries up to
 when ``Retry-After`` is present. Cost Management's queries go through ``costs.throttle.Backoff`` and the Retail
 Prices API through ``inventory.prices``, both with this same rule.
 
-Waits go through the context's ``sleep`` on the event loop (tests record them instead of sleeping), and a wait the
-service asks for is honoured as asked, never cut short: if it does not fit the budget, no further attempt is made.
+Waits go through the context's ``sleep`` (a ``finops_core.waiting.Wait``) and block the worker thread that runs
+the call: never handed to the event loop, which the thread's caller may need (tests record them instead of
+sleeping). A wait the service asks for is honoured as asked, never cut short: if it does not fit the budget, no
+further attempt is made.
 """
 
 from __future__ import annotations

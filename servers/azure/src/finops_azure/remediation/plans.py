@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from finops_core.prepared import Done, flag, plan_of, result_of, unchanged
+from finops_core.prepared import Done, flag
 from finops_core.prepared import Prepared as _Prepared
 
 Prepared = _Prepared[Done, dict[str, Any]]
 
-__all__ = ["Done", "Prepared", "flag", "plan_of", "result_of", "unchanged"]
+__all__ = ["Done", "Prepared", "flag"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from finops_core.prepared import Done, flag, plan_of, result_of, unchanged
+from finops_core.prepared import Done, flag
 from finops_core.prepared import Prepared as _Prepared
 
 Prepared = _Prepared[Awaitable[Done], Awaitable[dict[str, Any]]]
 
-__all__ = ["Done", "Prepared", "flag", "plan_of", "result_of", "unchanged"]
+__all__ = ["Done", "Prepared", "flag"]
