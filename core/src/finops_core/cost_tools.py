@@ -3,18 +3,11 @@ and forecasts, ``aws_cur_query``): each is declared as a read-only tool answerin
 the groups to list are asked for in the same words on every cloud."""
 
 from collections.abc import Callable
-from typing import Annotated
 
 from mcp.server import MCPServer
-from pydantic import Field
 
 from finops_core.answer_tables import table_answer
-from finops_core.bounds import Day
 from finops_core.server import READ, ToolFn, compact_tool
-
-StartDay = Annotated[Day, Field(description="YYYY-MM-DD")]
-EndDay = Annotated[Day, Field(description="YYYY-MM-DD, exclusive")]
-TopN = Annotated[int, Field(ge=1, le=100)]
 
 
 def cost_table_tool(server: MCPServer, *, name: str, description: str) -> Callable[[ToolFn], ToolFn]:

@@ -9,6 +9,11 @@ from pydantic import Field
 from finops_core.bounds import Day, Id, IdMap, Ids, Token
 from finops_core.models import ActionKind, CostMetric, Dimension, Granularity
 
+# A period and the groups to list, on a cloud's own cost tools (``finops_core.cost_tools``).
+StartDay = Annotated[Day, Field(description="YYYY-MM-DD")]
+EndDay = Annotated[Day, Field(description="YYYY-MM-DD, exclusive")]
+TopN = Annotated[int, Field(ge=1, le=100)]
+
 # A period and what is asked of it (the cost query and the orchestrator's analysis tools).
 StartParam = Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: 30 days before end.")]
 EndParam = Annotated[

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Annotated, Literal
 
 from finops_core.bounds import Id
-from finops_core.cost_tools import EndDay, StartDay, TopN, cost_table_tool
+from finops_core.cost_tools import cost_table_tool
 from finops_core.dates import next_month_start, period
+from finops_core.parameters import EndDay, StartDay, TopN
 from mcp.server import MCPServer
 from pydantic import Field
 

@@ -6,8 +6,9 @@ No ``from __future__ import annotations``: the SDK evaluates the tools' annotati
 from typing import Annotated, Literal
 
 from finops_core.bounds import Id, Ids
-from finops_core.cost_tools import EndDay, StartDay, TopN, cost_table_tool
+from finops_core.cost_tools import cost_table_tool
 from finops_core.dates import period
+from finops_core.parameters import EndDay, StartDay, TopN
 from mcp.server import MCPServer
 from pydantic import Field
 
