@@ -9,20 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from finops_core.errors import ConfigError
-from finops_core.settings import Settings
+from finops_core.settings import WORDS, Settings
 
-
-def _split(value: object) -> object:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
-CommaList = Annotated[list[str], BeforeValidator(_split)]
-"""A list of strings: a TOML array, or comma-separated text (from an environment variable)."""
+CommaList = Annotated[list[str], WORDS]
+"""A list of strings: a TOML array, or text separated by commas or spaces (from an environment variable)."""
 
 
 class CloudSection(BaseModel):

@@ -89,7 +89,7 @@ class OrchestratorState:
     @property
     def store_label(self) -> str:
         """The store named in answers read from it."""
-        return DEMO_LABEL if self.is_demo else f"local store {self.store.path}"
+        return DEMO_LABEL if self.is_demo else self.store.source_label()
 
     def source(self) -> str:
         """Where cost answers come from now: a lake or its synced rollups name themselves (with the rollups' age)."""
