@@ -67,6 +67,16 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+def _print_table(table: Table) -> None:
+    """``table`` on the terminal, fitted to its width; piped or redirected (a file, a log, cron) at its full width,
+    since rich would otherwise cut every cell to fit 80 columns and the figures would be lost ("1234…")."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    full = out.measure(table, options=out.options.update_width(10_000)).maximum
+    Console(file=out.file, width=max(out.width, full), soft_wrap=True).print(table)
+
+
 def _settings() -> Settings:
     settings = Settings.load(os.environ)
     configure_logging(settings.log_level, settings.log_format)
@@ -164,7 +174,7 @@ def _print_breakdown(breakdown: CostBreakdown, title: str) -> None:
     table.add_column("currency")
     for row in [*breakdown.rows, *breakdown.other]:
         table.add_row(*[str(v) for v in row.group.values()], _money(row.cost), row.currency)
-    out.print(table)
+    _print_table(table)
 
 
 @app.command()
@@ -355,7 +365,7 @@ def _print_sync(report: SyncReport) -> None:
             "-" if r.recommendations is None else f"{r.recommendations:,}",
             note,
         )
-    out.print(table)
+    _print_table(table)
     out.print(report.note, highlight=False)
 
 
@@ -540,7 +550,7 @@ def reconcile() -> None:
             _money(r.store_effective),
             "yes" if r.matches else "[red]NO[/]",
         )
-    out.print(table)
+    _print_table(table)
     wrong = [f for f in files if not f.matches]
     for r in (r for r in rows if not r.matches):
         out.print(f"[red]{r.billing_period_start:%Y-%m} {r.provider_name} {r.billing_account_id} {r.currency}[/]:")
@@ -749,7 +759,7 @@ def _print_plans(ledger: Ledger) -> None:
     for plan in plans:
         savings = ", ".join(f"{_money(m.amount)} {m.currency}" for m in plan.monthly_savings)
         table.add_row(plan.plan_id, f"{plan.created_at:%Y-%m-%d %H:%M}", plan.title, str(len(plan.steps)), savings)
-    out.print(table)
+    _print_table(table)
 
 
 @app.command()
@@ -782,7 +792,7 @@ def _print_audit(entries: list[AuditEntry]) -> None:
     for e in entries:
         detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if k not in ("hash",))
         table.add_row(str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.event, e.plan_id or "-", e.actor, detail)
-    out.print(table)
+    _print_table(table)
 
 
 def _print_check(check: AuditCheck) -> None:

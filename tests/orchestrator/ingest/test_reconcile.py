@@ -135,3 +135,19 @@ def test_a_store_with_only_demo_data_has_nothing_to_reconcile(home: Path) -> Non
     done = _finops(home, "reconcile")
     assert done.returncode == 0
     assert "Nothing to reconcile" in done.stdout
+
+
+def test_piped_at_80_columns_the_table_keeps_every_figure_whole(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    store = Store(home / "finops.sqlite")
+    ingest(store, [str(p) for p in SAMPLES])
+    rows = store.reconcile()
+    store.close()
+    shown = CliRunner().invoke(app, ["reconcile"], env={"FINOPS_HOME": str(home), "COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.output
+    assert "…" not in shown.output
+    for r in rows:  # a cron job's log or a pipe reads the same figures a terminal shows
+        assert f"{r.billing_period_start:%Y-%m}" in shown.output
+        assert r.billing_account_id in shown.output
+        assert f"{r.store_billed:,.2f}" in shown.output
