@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 
+from finops_core.clouds import CLOUDS
+
 from tests.every_server import every_tool
 
-TOOL_NAME = re.compile(r"\b(?:finops|aws|azure|gcp)_[a-z]+(?:_[a-z]+)*\b")
+# The tool names of the orchestrator and of every registered cloud (their tools are prefixed with the cloud's id).
+TOOL_NAME = re.compile(rf"\b(?:{'|'.join(('finops', *CLOUDS))})_[a-z]+(?:_[a-z]+)*\b")
 
 
 def test_every_tool_a_description_names_is_a_tool_of_the_suite() -> None:

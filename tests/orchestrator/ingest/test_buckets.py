@@ -4,7 +4,6 @@ the moto server (S3), Azurite (Azure Blob, Microsoft's emulator) and gcp-storage
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -21,17 +20,12 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 from moto.server import ThreadedMotoServer
 
+from tests.commands import free_port
 from tests.conftest import SHARED
 from tests.fakes.azurite import azurite
 
 NATIVE = SHARED / "data/native-samples"
 CUR = NATIVE / "aws/focus_converters_sample-anonymous-aws-cur-legacy.csv"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -41,7 +35,7 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     # moto keeps its buckets in this process across servers: start every test from an empty account.
@@ -84,7 +78,7 @@ def test_an_empty_s3_prefix_says_so_and_writes_nothing(s3: object, store: Store)
 
 @pytest.fixture
 def gcs(monkeypatch: pytest.MonkeyPatch) -> Iterator[storage.Bucket]:
-    port = _free_port()
+    port = free_port()
     server = create_server("127.0.0.1", port, in_memory=True)
     server.start()
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")

@@ -6,7 +6,6 @@ naming it and what to do, never a traceback, and a server still starts without i
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +30,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 from pydantic import SecretStr
 
+from tests.commands import free_port
 from tests.credentials import AZURE_STORAGE_KEY
 from tests.fakes.azurite import DEV_KEY, Azurite, azurite
 from tests.orchestrator.lake.test_reader import QUESTIONS, _cells
@@ -53,12 +53,6 @@ def aws(moto: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return moto
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])  # nothing listens once it is closed
-
-
 def test_duckdb_reads_a_lake_in_an_s3_bucket_exactly_as_the_store(aws: str, lake_path: Path, lake_store: Store) -> None:
     s3 = boto3.client("s3", endpoint_url=aws)
     s3.create_bucket(Bucket="billing")
@@ -76,7 +70,7 @@ def test_duckdb_reads_a_lake_in_an_s3_bucket_exactly_as_the_store(aws: str, lake
 
 
 def test_an_unreachable_bucket_is_an_error_naming_the_lake_and_what_to_do(aws: str) -> None:
-    port = _closed_port()
+    port = free_port()
     lake = LakeSettings(
         engine="duckdb",
         path="s3://billing/focus/",
@@ -142,7 +136,7 @@ def test_an_azure_lake_is_read_with_a_shared_access_signature_too(azure_lake: Az
 
 
 def test_an_unreachable_azure_lake_is_an_error_naming_the_lake_and_what_to_do(azure_lake: Azurite) -> None:
-    port = _closed_port()
+    port = free_port()
     sas = _sas(azure_lake)
     lake = _azure_lake(f"SharedAccessSignature={sas};BlobEndpoint=http://127.0.0.1:{port}/{azure_lake.account}")
     reader = LakeReader(lake)  # made without touching the account: a server starts even when its lake is down
@@ -172,7 +166,7 @@ def gcs_lake(lake_path: Path) -> Iterator[str]:
     """gcp-storage-emulator in a process of its own, its bucket ``billing`` holding the lake under ``focus/``; yields
     its URL. In this process it would never answer: pyarrow's GCS client holds the GIL while it waits for the
     emulator's thread (the hang an earlier note blamed on the emulator)."""
-    port = _closed_port()
+    port = free_port()
     command = [str(Path(sys.executable).parent / "gcp-storage-emulator"), "start", "--port", str(port), "--in-memory"]
     process = subprocess.Popen([*command, "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
@@ -205,7 +199,7 @@ def test_duckdb_reads_a_lake_in_a_gcs_bucket_exactly_as_the_store(gcs_lake: str,
 
 
 def test_an_unreachable_gcs_lake_is_an_error_within_the_query_time_limit() -> None:
-    port = _closed_port()
+    port = free_port()
     lake = LakeSettings(
         engine="duckdb",
         path="gs://billing/focus/",
