@@ -52,9 +52,9 @@ def _no_currency(listed: object) -> str | None:
     return None
 
 
-def rules_source(resource: Resource) -> str:
-    """``finops-<cloud>-rules``: who recommends a finding."""
-    return f"finops-{resource.provider}-rules"
+def rules_source(cloud: str) -> str:
+    """``finops-<cloud>-rules``: who recommends our own waste rules' findings (the merges rank it by this name)."""
+    return f"finops-{cloud}-rules"
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class WasteRules(Generic[L]):
     ) -> Recommendation:
         """A finding of ``rule`` on ``listed``; ``risk`` when this finding's differs from the rule's."""
         resource = listed.resource
-        source = rules_source(resource)
+        source = rules_source(resource.provider)
         action = (
             RemediationAction(
                 provider=resource.provider,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from finops_core.findings import rules_source
 from finops_core.models import Effort, Risk
 from finops_core.money import Money
 
@@ -16,7 +17,7 @@ from finops_aws.errors import aws_errors
 HUB = "aws-cost-optimization-hub"
 COMPUTE_OPTIMIZER = "aws-compute-optimizer"
 COST_EXPLORER = "aws-cost-explorer"
-RULES = "finops-aws-rules"
+RULES = rules_source("aws")
 
 # Which source wins when two name the same change (first wins).
 PRIORITY: tuple[str, ...] = (HUB, COMPUTE_OPTIMIZER, COST_EXPLORER, RULES)

@@ -10,12 +10,13 @@ twice), and the kept one's detail names the others.
 
 from __future__ import annotations
 
+from finops_core.findings import rules_source
 from finops_core.models import Recommendation
 from finops_core.ranking import change_of, merge_by
 
 ADVISOR = "azure-advisor"
 COST_MANAGEMENT = "azure-cost-management"
-RULES = "finops-azure-rules"
+RULES = rules_source("azure")
 # Which source wins when two name the same change (first wins).
 PRIORITY: tuple[str, ...] = (ADVISOR, COST_MANAGEMENT, RULES)
 

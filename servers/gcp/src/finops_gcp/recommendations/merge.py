@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from finops_core.findings import rules_source
 from finops_core.models import Recommendation
 from finops_core.ranking import change_of, merge_by
 
@@ -22,7 +23,7 @@ from finops_gcp.recommendations.recommenders import recommender_items
 if TYPE_CHECKING:
     from finops_gcp.context import GcpContext
 
-RULES = "finops-gcp-rules"
+RULES = rules_source("gcp")
 PRIORITY: tuple[str, ...] = (SOURCE, RULES)  # first wins
 
 Key = tuple[str, ...]
