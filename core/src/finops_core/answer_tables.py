@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from finops_core.cached import cache_fields, cache_text
 from finops_core.cost_answers import money
-from finops_core.cost_tables import ANSWER_BYTES, Cut, Line, answer_bytes, fit, tabulate, text_rows
+from finops_core.cost_tables import ANSWER_BYTES, Cut, Line, answer_bytes, fit, largest, tabulate, text_rows
 
 NARROW = "a shorter period, a smaller limit or top_n, or a filter"
 
@@ -52,8 +52,9 @@ def tabulated(value: Any) -> Any:
     """``value`` (plain JSON) with every non-empty list of records written as columns and rows."""
     if isinstance(value, dict):
         return {k: tabulated(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):  # pyright: ignore[reportUnknownVariableType]
-        records = [_flat(v) for v in value]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+    listed = _records(value)
+    if listed is not None:
+        records = [_flat(v) for v in listed]
         columns: list[str] = []
         for record in records:
             columns += [c for c in record if c not in columns]
@@ -169,14 +170,7 @@ def table_answer(model: BaseModel, *, now: Callable[[], datetime] = lambda: date
         )
         return _result(shown, [*_heading(cache), *_text({k: v for k, v in shown.items() if k != "cut"}), note])
 
-    low, high = 0, len(rows)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if answer_bytes(first(middle)) <= ANSWER_BYTES:
-            low = middle
-        else:
-            high = middle - 1
-    return first(low)
+    return first(largest(lambda n: answer_bytes(first(n)) <= ANSWER_BYTES, 0, len(rows)))
 
 
 def _heading(cache: dict[str, Any]) -> list[str]:

@@ -143,7 +143,7 @@ def answer_bytes(result: CallToolResult) -> int:
     return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
 
 
-def _largest(fits: Callable[[int], bool], low: int, high: int) -> int:
+def largest(fits: Callable[[int], bool], low: int, high: int) -> int:
     """The largest n in [low, high] with ``fits(n)``, given ``fits`` holds for n <= some bound (low if none)."""
     while low < high:
         middle = (low + high + 1) // 2
@@ -185,7 +185,7 @@ def fit(
         kept, rest = fold(lines, other, keep, labels)
         return render(kept, rest, Cut(keep, groups))
 
-    keep = _largest(lambda k: answer_bytes(folded(k)) <= ANSWER_BYTES, 0, most)
+    keep = largest(lambda k: answer_bytes(folded(k)) <= ANSWER_BYTES, 0, most)
     best = folded(keep)
     if answer_bytes(best) <= ANSWER_BYTES:
         return best
@@ -199,7 +199,7 @@ def fit(
         shown = [ln for ln in rest if ln.period_start is not None and ln.period_start <= periods[count - 1]]
         return render([], shown, Cut(0, groups, count, len(periods), periods[count - 1]))
 
-    return first(_largest(lambda n: answer_bytes(first(n)) <= ANSWER_BYTES, 1, len(periods)))
+    return first(largest(lambda n: answer_bytes(first(n)) <= ANSWER_BYTES, 1, len(periods)))
 
 
 def text_rows(table: Table, money: Callable[[str], str]) -> list[str]:
