@@ -65,6 +65,11 @@ def money_total(currency: str, amount: Decimal) -> Money:
     return Money(amount=normalize_amount(amount), currency=currency)
 
 
+def by_weight(weights: Mapping[Group, Decimal]) -> list[Group]:
+    """The groups of ``weights``, heaviest first, ties by name (an absent label as ""): how every answer ranks."""
+    return sorted(weights, key=lambda g: (-weights[g], tuple("" if v is None else v for v in g)))
+
+
 def top_groups(
     sums: Mapping[tuple[date | None, Group, str], V],
     top_n: int,
@@ -84,7 +89,7 @@ def top_groups(
     for (_, group, currency), value in sums.items():
         weights[group] += weight(value)
         totals[currency] = add(totals[currency], value)
-    ranked = sorted(weights, key=lambda g: (-weights[g], tuple("" if v is None else v for v in g)))
+    ranked = by_weight(weights)
     rank = {g: i for i, g in enumerate(ranked[:top_n])}
     kept: list[tuple[date | None, Group, str, V]] = []
     rest: dict[tuple[date | None, str], V] = defaultdict(zero)

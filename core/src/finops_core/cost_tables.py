@@ -21,7 +21,7 @@ from typing import Any
 
 from mcp.types import CallToolResult
 
-from finops_core.breakdown import Cell
+from finops_core.breakdown import Cell, by_weight
 from finops_core.money import normalize_amount
 
 # Text and structured content of one answer, as JSON on the wire: well inside what a model should read per call
@@ -88,7 +88,7 @@ def ranked_groups(lines: Sequence[Line]) -> list[tuple[str | None, ...]]:
     weight: dict[tuple[str | None, ...], Decimal] = defaultdict(Decimal)
     for line in lines:
         weight[line.group] += abs(line.amount)
-    return sorted(weight, key=lambda g: (-weight[g], tuple("" if v is None else v for v in g)))
+    return by_weight(weight)
 
 
 def tabulate(group_by: Sequence[str], lines: Sequence[Line], other: Sequence[Line], *, periodic: bool) -> Table:
