@@ -23,7 +23,7 @@ from finops_core.clouds import entry
 from finops_core.errors import FinOpsError, InvalidInput, RemediationRefused, Unavailable
 from finops_core.guardrails import tag_value
 from finops_core.models import RemediationAction, RemediationPlan, RemediationResult
-from finops_core.prepared import Prepared, plan_of, result_of, unchanged
+from finops_core.prepared import TRUE, Prepared, plan_of, result_of, unchanged
 from finops_core.workers import BlockingCalls
 
 
@@ -43,7 +43,6 @@ C = TypeVar("C")  # the cloud's context
 T = TypeVar("T", bound=Target)
 
 Checked = Prepared[Any, Any]
-TRUE = ("true", "yes", "1")
 
 
 @dataclass(frozen=True)

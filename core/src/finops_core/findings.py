@@ -23,6 +23,7 @@ from finops_core.models import (
     Risk,
 )
 from finops_core.money import Money
+from finops_core.ranking import by_savings
 
 L = TypeVar("L", bound=Listed)
 
@@ -126,5 +127,5 @@ def created(resource: Resource) -> str:
 
 def ranked(findings: list[Recommendation], missing: list[str]) -> tuple[list[Recommendation], list[str]]:
     """Findings largest saving first (then by id, so the order is stable), and what could not be checked, sorted."""
-    findings = sorted(findings, key=lambda rec: (-rec.monthly_savings.amount, rec.recommendation_id))
+    findings = sorted(findings, key=by_savings)
     return findings, sorted(missing)

@@ -75,13 +75,17 @@ def result_of(
     )
 
 
+TRUE = ("true", "yes", "1")  # how a yes is written in an action parameter or a protection tag
+FALSE = ("false", "no", "0")
+
+
 def flag(parameters: dict[str, str], name: str, *, default: bool) -> bool:
     """A 'true'/'false' action parameter (``snapshot_first``...), or ``InvalidInput`` naming it."""
     text = parameters.get(name, "").strip().lower()
     if not text:
         return default
-    if text in ("true", "yes", "1"):
+    if text in TRUE:
         return True
-    if text in ("false", "no", "0"):
+    if text in FALSE:
         return False
     raise InvalidInput(f"parameters.{name} must be 'true' or 'false', not {parameters[name]!r}.")

@@ -32,6 +32,11 @@ async def gather_recommendations(*sources: Source) -> tuple[list[Recommendation]
     return found, missing
 
 
+def by_savings(recommendation: Recommendation) -> tuple[Decimal, str]:
+    """How recommendations are listed everywhere: largest monthly saving first, then by id (a stable order)."""
+    return -recommendation.monthly_savings.amount, recommendation.recommendation_id
+
+
 def recommendation_set(
     cloud: Cloud,
     ranked: list[Recommendation],
@@ -117,5 +122,5 @@ def merge_by(
         kept = ordered[:1] if one_per_change else [r for r in ordered if r.source == best]
         others = [r for r in ordered if r not in kept]
         out.extend(_mention(r, others) if others else r for r in kept)
-    out.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
+    out.sort(key=by_savings)
     return out

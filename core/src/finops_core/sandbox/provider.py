@@ -32,6 +32,7 @@ from finops_core.models import (
 )
 from finops_core.money import Money, normalize_amount
 from finops_core.provider import RecommendationSet, ResourceInventory, ResourceType
+from finops_core.ranking import by_savings
 from finops_core.sandbox.company import DEMO_LABEL, demo_spec, generate_line_items, history_start
 from finops_core.sandbox.inventory import SandboxResource
 
@@ -172,7 +173,7 @@ class SandboxProvider:
         if limit < 1:
             raise InvalidInput("limit must be at least 1.")
         recs = [r for r in self._recommendations() if r.monthly_savings.amount >= Decimal(str(min_monthly_savings))]
-        recs.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
+        recs.sort(key=by_savings)
         total = sum((r.monthly_savings.amount for r in recs), Decimal(0))
         return RecommendationSet(
             provider=self._cloud,

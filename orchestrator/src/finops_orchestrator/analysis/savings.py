@@ -16,6 +16,7 @@ from decimal import Decimal
 from finops_core.models import Cloud, Recommendation
 from finops_core.money import Money
 from finops_core.provider import CloudProvider, RecommendationSet
+from finops_core.ranking import by_savings
 from finops_core.store import Store
 from pydantic import BaseModel, Field
 
@@ -141,7 +142,7 @@ def _deduplicated(recommendations: list[Recommendation]) -> list[Opportunity]:
         else:
             by_resource[(r.provider, r.resource_id)].append(r)
     for rivals in by_resource.values():
-        rivals.sort(key=lambda r: (-r.monthly_savings.amount, r.recommendation_id))
+        rivals.sort(key=by_savings)
         best, *others = rivals
         alone.append(Opportunity(recommendation=best, alternatives=[f"{r.source}: {r.kind}" for r in others]))
     return alone
