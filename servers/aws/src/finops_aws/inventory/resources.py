@@ -81,11 +81,11 @@ def _pages(client: Any, operation: str, key: str, **request: Any) -> list[dict[s
     return items
 
 
-def _listed(client: BaseClient, what: str, operation: str, key: str) -> list[dict[str, Any]]:
-    """Every item of one paged ``describe_*`` of ``client`` (``what``: the items and where, for an error). The client
+def _listed(client: BaseClient, what: str, operation: str, key: str, **request: Any) -> list[dict[str, Any]]:
+    """Every item of one paged list call of ``client`` (``what``: the items and where, for an error). The client
     is made by the caller, where the IAM policy test reads which service the code calls."""
     with aws_errors(f"listing {what}"):
-        return _pages(client, operation, key)
+        return _pages(client, operation, key, **request)
 
 
 # -- one region -----------------------------------------------------------------------------------
@@ -167,16 +167,16 @@ def _volumes(ctx: AwsContext, account: Account, region: str) -> list[Found]:
 
 def _snapshots(ctx: AwsContext, account: Account, region: str, with_images: bool) -> list[Found]:
     ec2 = ctx.clients.client("ec2", region, account)
-    with aws_errors(f"listing EBS snapshots in {region} ({account})"):
-        snapshots = _pages(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+    snapshots = _listed(
+        ec2, f"EBS snapshots in {region} ({account})", "describe_snapshots", "Snapshots", OwnerIds=["self"]
+    )
     image_snapshots: dict[str, str] = {}
     if with_images:  # a snapshot behind one of our AMIs cannot be deleted while the AMI exists
-        with aws_errors(f"listing our AMIs in {region} ({account})"):
-            for image in _pages(ec2, "describe_images", "Images", Owners=["self"]):
-                for m in image.get("BlockDeviceMappings") or []:
-                    snapshot_id = (m.get("Ebs") or {}).get("SnapshotId")
-                    if snapshot_id:
-                        image_snapshots[str(snapshot_id)] = str(image["ImageId"])
+        for image in _listed(ec2, f"our AMIs in {region} ({account})", "describe_images", "Images", Owners=["self"]):
+            for m in image.get("BlockDeviceMappings") or []:
+                snapshot_id = (m.get("Ebs") or {}).get("SnapshotId")
+                if snapshot_id:
+                    image_snapshots[str(snapshot_id)] = str(image["ImageId"])
     out: list[Found] = []
     for s in snapshots:
         size = int(s.get("VolumeSize") or 0)
@@ -348,8 +348,7 @@ def _collect_buckets(ctx: AwsContext, account: Account, home: str, regions: set[
     from botocore.exceptions import ClientError
 
     s3 = ctx.clients.client("s3", home, account)
-    with aws_errors(f"listing S3 buckets ({account})"):
-        buckets = _pages(s3, "list_buckets", "Buckets")
+    buckets = _listed(s3, f"S3 buckets ({account})", "list_buckets", "Buckets")
     out: list[Found] = []
     for b in buckets:
         name = str(b["Name"])
