@@ -71,7 +71,8 @@ def _whole_nanos(value: Any, settings: LakeSettings) -> int:
     return to_nanos(exact(value, settings))  # an engine that answers BIGINT as a decimal or text
 
 
-def _text(value: Any) -> str | None:
+def text_or_none(value: Any) -> str | None:
+    """A lake's value as text (engines give ids as numbers or strings), or None."""
     return None if value is None else str(value)
 
 
@@ -101,7 +102,7 @@ class LakeReader:
             rank, count = row[-2], row[-1]
             cell = Cell(
                 period_start=as_day(row[0]),
-                group=tuple(_text(v) for v in row[2:-3]) if rank is not None else (),
+                group=tuple(text_or_none(v) for v in row[2:-3]) if rank is not None else (),
                 currency=self._currency(row[1]),
                 amount=from_nanos(to_nanos(exact(row[-3], self.settings))),
             )
@@ -136,7 +137,7 @@ class LakeReader:
         return [
             Cell(
                 period_start=as_day(row[0]),
-                group=tuple(_text(v) for v in row[2:-1]),
+                group=tuple(text_or_none(v) for v in row[2:-1]),
                 currency=self._currency(row[1]),
                 amount=from_nanos(to_nanos(exact(row[-1], self.settings))),
             )
@@ -165,7 +166,7 @@ class LakeReader:
             np.add.at(sums, (np.array(rows_at), np.array(days_at)), np.array(amounts, dtype=np.int64))
         series: dict[SeriesKey, npt.NDArray[np.int64]] = {}
         for key, row in groups.items():
-            series_key = (*(_text(v) for v in key[:-1]), self._currency(key[-1]))
+            series_key = (*(text_or_none(v) for v in key[:-1]), self._currency(key[-1]))
             series[series_key] = series[series_key] + sums[row] if series_key in series else sums[row]
         return series
 
@@ -173,7 +174,7 @@ class LakeReader:
         rows = self.engine.run(commitments_sql(start, end, self.engine.target))
         return [
             CommitmentSums(
-                *(_text(v) for v in row[:7]),
+                *(text_or_none(v) for v in row[:7]),
                 billed=from_nanos(to_nanos(exact(row[7], self.settings))),
                 effective=from_nanos(to_nanos(exact(row[8], self.settings))),
                 listed=from_nanos(to_nanos(exact(row[9], self.settings))),

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from finops_orchestrator.lake.builder import ROLLUP_COLUMNS, rollups_sql
 from finops_orchestrator.lake.engines import describe
-from finops_orchestrator.lake.reader import LakeReader, as_day, exact
+from finops_orchestrator.lake.reader import LakeReader, as_day, exact, text_or_none
 
 if TYPE_CHECKING:
     import numpy as np
@@ -91,22 +91,22 @@ def _items(rows: list[tuple[Any, ...]], settings: LakeSettings) -> Iterator[Cost
                     "effective_cost": amounts["effective"],
                     "list_cost": amounts["list"],
                     "contracted_cost": contracted,
-                    "billing_account_id": _opt(row["BillingAccountId"]),
-                    "billing_currency": _opt(row["BillingCurrency"]),
+                    "billing_account_id": text_or_none(row["BillingAccountId"]),
+                    "billing_currency": text_or_none(row["BillingCurrency"]),
                     "billing_period_start": _stamp(row["BillingPeriodStart"], "BillingPeriodStart"),
                     "billing_period_end": _stamp(row["BillingPeriodEnd"], "BillingPeriodEnd"),
                     "charge_period_start": midnight(day),
                     "charge_period_end": midnight(day + timedelta(days=1)),
-                    "charge_category": _opt(row["ChargeCategory"]),
-                    "provider_name": _opt(row["ProviderName"]),
-                    "service_name": _opt(row["ServiceName"]),
-                    "service_category": _opt(row["ServiceCategory"]),
-                    "sub_account_id": _opt(row["SubAccountId"]),
-                    "region_id": _opt(row["RegionId"]),
-                    "commitment_discount_id": _opt(row["CommitmentDiscountId"]),
-                    "commitment_discount_type": _opt(row["CommitmentDiscountType"]),
-                    "commitment_discount_category": _opt(row["CommitmentDiscountCategory"]),
-                    "commitment_discount_status": _opt(row["CommitmentDiscountStatus"]),
+                    "charge_category": text_or_none(row["ChargeCategory"]),
+                    "provider_name": text_or_none(row["ProviderName"]),
+                    "service_name": text_or_none(row["ServiceName"]),
+                    "service_category": text_or_none(row["ServiceCategory"]),
+                    "sub_account_id": text_or_none(row["SubAccountId"]),
+                    "region_id": text_or_none(row["RegionId"]),
+                    "commitment_discount_id": text_or_none(row["CommitmentDiscountId"]),
+                    "commitment_discount_type": text_or_none(row["CommitmentDiscountType"]),
+                    "commitment_discount_category": text_or_none(row["CommitmentDiscountCategory"]),
+                    "commitment_discount_status": text_or_none(row["CommitmentDiscountStatus"]),
                     "tags": tags,
                 }
             )
@@ -117,10 +117,6 @@ def _items(rows: list[tuple[Any, ...]], settings: LakeSettings) -> Iterator[Cost
                 f"A lake row of {row['ProviderName']} {row['BillingAccountId']} on {day} cannot be kept as a "
                 f"rollup ({wrong}). Fix that row in the lake, or answer from the lake."
             ) from exc
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def sync_window(today: date, months: int) -> tuple[date, date]:
