@@ -13,6 +13,7 @@ from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
+from tests.answer_schema import checked_call
 from tests.conftest import AS_OF
 from tests.tool_budget import hosted_bytes
 
@@ -44,3 +45,14 @@ def assert_says_cached(first: dict[str, Any], second: CallToolResult) -> None:
     text = second.content[0].text  # type: ignore[union-attr]
     raw_rows = text.startswith("{")  # an answer sent as compact JSON (daily rows, recommendations), not a table
     assert ('"cached_age_minutes":0' if raw_rows else "From the cache of earlier answers, fetched") in text
+
+
+async def asked_twice(server: MCPServer, tool: str, arguments: dict[str, Any]) -> tuple[dict[str, Any], CallToolResult]:
+    """``tool`` asked the same question twice by one client: the first answer's structure, and the second answer."""
+    async with Client(server) as client:
+        first = await checked_call(client, tool, arguments)
+        second = await checked_call(client, tool, arguments)
+    assert not first.is_error, first.content
+    assert first.structured_content is not None
+    assert second.structured_content is not None
+    return first.structured_content, second

@@ -17,14 +17,13 @@ from finops_core.server import build_server
 from finops_core.settings import Settings
 from mcp import Client
 
-from tests.answer_schema import checked_call
 from tests.conftest import AS_OF
 from tests.fakes.aws import ce_recommendations, compute_optimizer, cost_optimization_hub, pricing
 from tests.fakes.aws.cost_explorer import CostRow, install
 from tests.fakes.aws.json_service import AwsJsonFake
 from tests.servers.aws.conftest import endpoints, fixed_session
 from tests.servers.aws.inventory.conftest import PRICES
-from tests.servers.cost_tools import assert_says_cached
+from tests.servers.cost_tools import asked_twice, assert_says_cached
 from tests.tables import long_rows
 
 pytestmark = pytest.mark.anyio
@@ -154,8 +153,5 @@ async def test_a_repeated_question_says_it_came_from_the_cache_and_how_old_it_is
 async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it(
     server: Any, tool: str, arguments: dict[str, Any]
 ) -> None:
-    async with Client(server) as client:
-        first = (await checked_call(client, tool, arguments)).structured_content
-        second = await checked_call(client, tool, arguments)
-    assert first is not None
+    first, second = await asked_twice(server, tool, arguments)
     assert_says_cached(first, second)

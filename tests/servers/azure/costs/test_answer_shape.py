@@ -10,13 +10,11 @@ import pytest
 from finops_core.adapter import native_tools
 from finops_core.server import build_server
 from finops_core.settings import Settings
-from mcp import Client
 
-from tests.answer_schema import checked_call
 from tests.fakes.azure.arm import ArmFake
 from tests.servers.azure.test_provider import azure_provider
 from tests.servers.conftest import Waits
-from tests.servers.cost_tools import assert_says_cached
+from tests.servers.cost_tools import asked_twice, assert_says_cached
 
 pytestmark = pytest.mark.anyio
 
@@ -41,11 +39,7 @@ def server(arm: ArmFake, home: Path, waits: Waits, settings: Settings) -> Any:
 async def test_every_tool_on_the_paid_cache_says_whether_its_answer_came_from_it(
     server: Any, tool: str, arguments: dict[str, Any]
 ) -> None:
-    async with Client(server) as client:
-        first = (await checked_call(client, tool, arguments)).structured_content
-        second = await checked_call(client, tool, arguments)
-    assert first is not None
-    assert second.structured_content is not None
+    first, second = await asked_twice(server, tool, arguments)
     assert_says_cached(first, second)
     assert {k: v for k, v in first.items() if not k.startswith(("cached", "requests", "source"))} == {
         k: v for k, v in second.structured_content.items() if not k.startswith(("cached", "requests", "source"))

@@ -16,31 +16,18 @@ from finops_core.settings import Settings
 from finops_gcp.context import GcpContext
 from finops_gcp.costs import BillingExport
 from finops_gcp.costs.tools import register_cost_tools
-from mcp import Client
 from mcp.server import MCPServer
-from mcp.types import CallToolResult
 
-from tests.answer_schema import checked_call
 from tests.fakes.gcp.bigquery import ACCOUNT, BigQueryFake
 from tests.fakes.gcp.billing import install_billing
 from tests.fakes.gcp.google_api import GoogleFake
 from tests.servers.conftest import Waits
-from tests.servers.cost_tools import assert_says_cached
+from tests.servers.cost_tools import asked_twice, assert_says_cached
 from tests.servers.gcp.test_provider import gcp_provider
 
 pytestmark = pytest.mark.anyio
 
 NOVEMBER = {"start": "2020-11-01", "end": "2020-12-01"}
-
-
-async def _twice(server: MCPServer, tool: str, arguments: dict[str, Any]) -> tuple[dict[str, Any], CallToolResult]:
-    async with Client(server) as client:
-        first = await checked_call(client, tool, arguments)
-        second = await checked_call(client, tool, arguments)
-    assert not first.is_error, first.content
-    assert first.structured_content is not None
-    assert second.structured_content is not None
-    return first.structured_content, second
 
 
 @pytest.mark.parametrize(
@@ -56,7 +43,7 @@ async def test_every_cost_tool_on_the_paid_cache_says_whether_its_answer_came_fr
 ) -> None:
     provider = gcp_provider(google, home, waits)[0]
     server = build_server(provider, settings, extend=native_tools(provider))
-    first, second = await _twice(server, tool, arguments)
+    first, second = await asked_twice(server, tool, arguments)
     assert_says_cached(first, second)
     if tool == "gcp_cost_query":  # one amount per cell: a trend pivoted by day
         assert first["columns"][:3] == ["service", "currency", "2020-11-01"]
@@ -78,6 +65,6 @@ async def test_budgets_say_whether_their_spend_came_from_the_cache(
     ctx = dataclasses.replace(export_context(billing_account=ACCOUNT), today=lambda: date(2020, 11, 20))
     server = MCPServer("t")
     register_cost_tools(server, BillingExport(ctx))
-    first, second = await _twice(server, "gcp_budgets", {})
+    first, second = await asked_twice(server, "gcp_budgets", {})
     assert_says_cached(first, second)
     assert bq.jobs_run == 1
